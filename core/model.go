@@ -425,7 +425,7 @@ type Callback struct {
 	Agent      string    `gorm:"size:64;index" json:"agent"` // empty = anyone
 	AgentOnly  bool      `json:"agent_only"`
 	Phone      string    `gorm:"size:64" json:"phone"`
-	When       time.Time `gorm:"index" json:"when"`
+	When       time.Time `gorm:"column:due_at;index" json:"when"`
 	Comments   string    `gorm:"size:255" json:"comments"`
 	Status     string    `gorm:"size:16;index" json:"status"` // ACTIVE, LIVE, INACTIVE, DONE, FAILED
 	CallID     uint64    `json:"call_id"`

@@ -1,0 +1,794 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// handleTel applies one PBX event (engine lock held).
+func (e *Engine) handleTel(ctx context.Context, ev TelEvent) {
+	switch ev.Type {
+	case TelConnected:
+		e.reconcileLocked(ctx)
+		e.publish(PBXConnection{Node: ev.Node, Connected: true}, "")
+	case TelDisconnected:
+		e.publish(PBXConnection{Node: ev.Node, Connected: false}, "")
+	case TelStasisStart:
+		if r := e.chans[ev.ChannelID]; r != nil {
+			e.channelAnsweredLocked(ctx, r, ev)
+			return
+		}
+		if len(ev.Args) > 0 && ev.Args[0] == "inbound" {
+			dialed := ev.Dialed
+			if len(ev.Args) > 1 {
+				dialed = ev.Args[1]
+			}
+			e.inboundLocked(ctx, ev, dialed)
+			return
+		}
+		if len(ev.Args) > 0 && ev.Args[0] == "snoop" {
+			return
+		}
+		// A channel we know nothing about: not ours to keep.
+		e.log.Info("engine: unexpected channel in application", "channel", ev.ChannelID, "args", ev.Args)
+	case TelAnswered:
+		if r := e.chans[ev.ChannelID]; r != nil {
+			e.channelAnsweredLocked(ctx, r, ev)
+		}
+	case TelRinging:
+		if r := e.chans[ev.ChannelID]; r != nil && r.role == roleCustomer {
+			if c := e.calls[r.callID]; c != nil && c.State == CallDialing {
+				c.State = CallRingingOut
+				e.publish(CallProgress{Call: c.Call, Status: "Ringing"}, c.Agent)
+			}
+		}
+	case TelHangup:
+		e.channelGoneLocked(ctx, ev)
+	case TelDTMF:
+		if r := e.chans[ev.ChannelID]; r != nil {
+			e.publish(DTMFReceived{CallID: r.callID, ChannelID: ev.ChannelID, Digit: ev.Digit}, r.agent)
+		}
+	case TelRecordingFinished, TelRecordingFailed:
+		e.recordingDoneLocked(ctx, ev)
+	case TelPlaybackFinished:
+		for _, c := range e.calls {
+			if c.playback == ev.PlaybackID {
+				c.playback = ""
+			}
+		}
+	}
+}
+
+// inboundLocked takes a new inbound channel: route its DID to a queue.
+func (e *Engine) inboundLocked(ctx context.Context, ev TelEvent, dialed string) {
+	queue, campaign := e.routeLocked(ctx, dialed)
+	if queue == "" {
+		e.log.Info("engine: no route for inbound call", "dialed", dialed)
+		_ = e.tel.Hangup(ctx, ev.ChannelID, CauseUnallocated)
+		return
+	}
+	now := e.now()
+	uid := ev.UniqueID
+	if uid == "" {
+		uid = ev.ChannelID
+	}
+	c := &liveCall{Call: Call{
+		GUID: newGUID(), UniqueID: uid, LinkedID: ev.LinkedID, Node: ev.Node, Direction: CallInbound,
+		State: CallQueued, Campaign: campaign, Queue: queue, Phone: ev.CallerID, CallerID: ev.CallerID,
+		DID: dialed, ChannelID: ev.ChannelID, CreatedAt: now, AnsweredAt: &now,
+	}}
+	c.init()
+	if c.LinkedID == "" {
+		c.LinkedID = uid
+	}
+	if lead, ok := e.leadByPhoneLocked(ctx, ev.CallerID); ok {
+		c.LeadID, c.ListID = lead.ID, lead.ListID
+	}
+	e.persistCall(ctx, &c.Call)
+	c.VicidialCallID = vicidialCallID('Y', now, c.ID)
+	e.calls[c.ID] = c
+	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: roleCustomer, callID: c.ID, answered: true}
+	if err := e.tel.Answer(ctx, ev.ChannelID); err != nil {
+		e.log.Warn("engine: answer inbound", "err", err)
+	}
+	e.enqueueLocked(ctx, c, queue)
+}
+
+// vicidialCallID builds VICIdial's call id shape: a letter, MMDDhhmmss and
+// the zero-padded id (e.g. Y1121093011000000042).
+func vicidialCallID(kind byte, t time.Time, id uint64) string {
+	return fmt.Sprintf("%c%s%09d", kind, t.Format("0102150405"), id)
+}
+
+func (e *Engine) routeLocked(ctx context.Context, dialed string) (queue, campaign string) {
+	var r Route
+	if err := e.store.First(ctx, &r, Where("did = ?", dialed)); err == nil {
+		return r.Queue, r.Campaign
+	}
+	for _, name := range sortedKeys(e.queues) {
+		q := e.queues[name]
+		if q.Active && q.DID != "" && q.DID == dialed {
+			return q.Name, q.Campaign
+		}
+	}
+	if q, ok := e.queues[dialed]; ok && q.Active {
+		return q.Name, q.Campaign
+	}
+	return "", ""
+}
+
+// channelAnsweredLocked: a channel we originated was answered.
+func (e *Engine) channelAnsweredLocked(ctx context.Context, r *chanRef, ev TelEvent) {
+	if r.answered {
+		return
+	}
+	r.answered = true
+	switch r.role {
+	case rolePersistent:
+		s := e.sessions[r.agent]
+		if s == nil || s.ChannelID != r.id {
+			_ = e.tel.Hangup(ctx, r.id, CauseNormal)
+			return
+		}
+		bridge := "agent-" + r.agent
+		if err := e.tel.CreateBridge(ctx, bridge, BridgeHolding); err != nil {
+			e.log.Warn("engine: agent bridge", "agent", r.agent, "err", err)
+		}
+		s.BridgeID = bridge
+		_ = e.tel.AddToBridge(ctx, bridge, r.id)
+		e.completeLoginLocked(ctx, s)
+	case roleOffer:
+		c := e.calls[r.callID]
+		if c == nil || c.offers[r.agent] != r.id {
+			_ = e.tel.Hangup(ctx, r.id, CauseNormal)
+			return
+		}
+		delete(c.offers, r.agent)
+		if t := c.offerTimer[r.agent]; t != nil {
+			t.Stop()
+			delete(c.offerTimer, r.agent)
+		}
+		for other, ch := range c.offers {
+			e.cancelOfferLocked(ctx, c, other, ch)
+		}
+		e.connectLocked(ctx, c, r.agent, r.id, 0)
+	case roleAgentLeg:
+		// On-hook agent answered for a manual dial: now ring the customer.
+		c := e.calls[r.callID]
+		if c == nil {
+			_ = e.tel.Hangup(ctx, r.id, CauseNormal)
+			return
+		}
+		e.originateCustomerLocked(ctx, c)
+	case roleCustomer:
+		c := e.calls[r.callID]
+		if c == nil {
+			_ = e.tel.Hangup(ctx, r.id, CauseNormal)
+			return
+		}
+		e.customerAnsweredLocked(ctx, c, ev)
+	case roleConsult:
+		c := e.calls[r.callID]
+		if c == nil {
+			_ = e.tel.Hangup(ctx, r.id, CauseNormal)
+			return
+		}
+		e.consultAnsweredLocked(ctx, c, r)
+	case roleSupervisor:
+		bridge := "snoop-" + r.id
+		_ = e.tel.CreateBridge(ctx, bridge, BridgeMixing)
+		_ = e.tel.AddToBridge(ctx, bridge, r.id)
+		_ = e.tel.AddToBridge(ctx, bridge, r.peer)
+	}
+}
+
+// customerAnsweredLocked: an outbound customer leg was answered.
+func (e *Engine) customerAnsweredLocked(ctx context.Context, c *liveCall, ev TelEvent) {
+	now := e.now()
+	c.AnsweredAt = &now
+	if ev.UniqueID != "" {
+		c.UniqueID = ev.UniqueID
+	}
+	e.publish(CallProgress{Call: c.Call, Status: "Success"}, c.Agent)
+	e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: c.Campaign, Agent: c.connectAgent, Event: QLDialResult, Data1: "ANSWER", Data2: c.Phone})
+	if user := c.connectAgent; user != "" {
+		s := e.sessions[user]
+		if s != nil {
+			agentCh := s.ChannelID
+			if c.AgentChannelID != "" {
+				agentCh = c.AgentChannelID
+			}
+			if agentCh != "" {
+				e.connectLocked(ctx, c, user, agentCh, 0)
+				return
+			}
+		}
+	}
+	// Dialer call with no reserved agent: wait for the campaign's agents.
+	camp := e.campaigns[c.Campaign]
+	key := c.Campaign
+	if camp != nil {
+		key = queueKeyForCampaign(camp)
+	}
+	e.enqueueLocked(ctx, c, key)
+}
+
+// channelGoneLocked handles a channel hangup.
+func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
+	r := e.chans[ev.ChannelID]
+	if r == nil {
+		return
+	}
+	delete(e.chans, ev.ChannelID)
+	switch r.role {
+	case rolePersistent:
+		s := e.sessions[r.agent]
+		if s == nil || s.ChannelID != r.id {
+			return
+		}
+		if !r.answered {
+			a := e.agents[r.agent]
+			e.dropSessionLocked(ctx, s)
+			e.publish(AgentLoginFailed{Agent: r.agent, ECCPName: a.ECCPName(), Reason: ev.CauseText}, r.agent)
+			return
+		}
+		s.ChannelID = ""
+		if c := e.calls[s.CallID]; c != nil && c.Agent == r.agent && !c.agentGone {
+			e.endCallLocked(ctx, c, "agent", ev.Cause)
+		}
+		e.logoutLocked(ctx, r.agent, "channel hangup")
+	case roleOffer:
+		if c := e.calls[r.callID]; c != nil {
+			// Put the entry back so offerFailedLocked can match it.
+			e.chans[r.id] = r
+			e.offerFailedLocked(ctx, c, r.agent, r.id, ev.Cause)
+			delete(e.chans, r.id)
+		}
+	case roleAgentLeg:
+		c := e.calls[r.callID]
+		if c == nil || c.agentGone || c.Agent != r.agent && c.connectAgent != r.agent {
+			return
+		}
+		if c.State == CallConnected || c.State == CallOnHold || c.State == CallParked {
+			e.endCallLocked(ctx, c, "agent", ev.Cause)
+			return
+		}
+		// The agent hung up before the customer answered.
+		e.endCallLocked(ctx, c, "agent", ev.Cause)
+	case roleCustomer:
+		c := e.calls[r.callID]
+		if c == nil {
+			return
+		}
+		if c.AnsweredAt == nil && (c.Direction == CallOutbound || c.Direction == CallManual) {
+			e.dialFailedLocked(ctx, c, ev.Cause)
+			return
+		}
+		e.endCallLocked(ctx, c, "caller", ev.Cause)
+	case roleConsult:
+		c := e.calls[r.callID]
+		if c == nil || c.consultCh != r.id {
+			return
+		}
+		e.consultGoneLocked(ctx, c, r, ev.Cause)
+	case roleSupervisor:
+		if r.peer != "" {
+			delete(e.chans, r.peer)
+			_ = e.tel.Hangup(ctx, r.peer, CauseNormal)
+		}
+		_ = e.tel.DestroyBridge(ctx, "snoop-"+r.id)
+	}
+}
+
+// endCallLocked finishes a connected or queued call: hangs up what is left,
+// frees the agent and writes the call, its queue-log rows and its CDR.
+func (e *Engine) endCallLocked(ctx context.Context, c *liveCall, by string, cause HangupCause) {
+	if c.State == CallDone {
+		return
+	}
+	waiting := c.State == CallQueued || c.State == CallOffering
+	e.leaveQueueLocked(c)
+	e.stopCallTimers(c)
+	now := e.now()
+	var rows []QueueLogEntry
+	switch {
+	case waiting:
+		wait := 0
+		if c.QueuedAt != nil {
+			wait = int(now.Sub(*c.QueuedAt).Seconds())
+		}
+		c.Abandoned = true
+		rows = append(rows, QueueLogEntry{Queue: c.Queue, Event: QLAbandon, Data1: fmt.Sprint(c.position), Data2: fmt.Sprint(c.position), Data3: fmt.Sprint(wait)})
+	case c.ConnectedAt != nil && !c.agentGone:
+		hold := 0
+		if c.QueuedAt != nil {
+			hold = int(c.ConnectedAt.Sub(*c.QueuedAt).Seconds())
+		}
+		talk := int(now.Sub(*c.ConnectedAt).Seconds())
+		ev := QLCompleteCaller
+		if by == "agent" {
+			ev = QLCompleteAgent
+		}
+		rows = append(rows, QueueLogEntry{Queue: c.Queue, Agent: c.Agent, Event: ev, Data1: fmt.Sprint(hold), Data2: fmt.Sprint(talk), Data3: fmt.Sprint(c.position)})
+	}
+	// Hang up every leg still up.
+	for _, ch := range []string{c.ChannelID, c.AgentChannelID, c.consultCh} {
+		if ch == "" {
+			continue
+		}
+		if _, ok := e.chans[ch]; ok {
+			delete(e.chans, ch)
+			_ = e.tel.Hangup(ctx, ch, CauseNormal)
+		}
+	}
+	if c.recording != nil {
+		_ = e.tel.StopRecording(ctx, c.recording.Name)
+	}
+	if strings.HasPrefix(c.BridgeID, "call-") {
+		_ = e.tel.DestroyBridge(ctx, c.BridgeID)
+	}
+	user := c.Agent
+	if user != "" && !c.agentGone {
+		// A persistent agent goes back to its own holding bridge.
+		if s := e.sessions[user]; s != nil && s.ChannelID != "" && s.BridgeID != "" {
+			if _, up := e.chans[s.ChannelID]; up {
+				_ = e.tel.AddToBridge(ctx, s.BridgeID, s.ChannelID)
+			}
+		}
+	}
+	c.HangupBy = by
+	c.HangupCause = int(cause)
+	status := c.Status
+	if status == "" {
+		switch {
+		case waiting:
+			status = "DROP"
+		case c.ConnectedAt == nil:
+			status = "NA"
+		}
+	}
+	e.finishCallRecord(ctx, c, by, int(cause), status, rows...)
+	if waiting {
+		e.publish(CallProgress{Call: c.Call, Status: "Abandoned"}, "")
+	} else {
+		short := c.ConnectedAt != nil && now.Sub(*c.ConnectedAt) < e.opt.ShortCall
+		progress := "Hangup"
+		if short {
+			progress = "ShortCall"
+		}
+		e.publish(CallProgress{Call: c.Call, Status: progress}, user)
+		if user != "" && !c.agentGone && c.ConnectedAt != nil {
+			a := e.agents[user]
+			name := user
+			if a != nil {
+				name = a.ECCPName()
+			}
+			e.publish(AgentUnlinked{Call: c.Call, Agent: user, ECCPName: name, Short: short}, user)
+		}
+	}
+	e.publish(CallEnded{Call: c.Call}, user)
+	if user != "" && !c.agentGone {
+		if s := e.sessions[user]; s != nil && s.CallID == c.ID {
+			e.afterCallLocked(ctx, user, e.wrapFor(c))
+		}
+	}
+	e.dispatchAllLocked(ctx)
+}
+
+func (e *Engine) wrapFor(c *liveCall) time.Duration {
+	if q := e.queues[c.Queue]; q != nil && q.WrapUp > 0 {
+		return time.Duration(q.WrapUp) * time.Second
+	}
+	return 0
+}
+
+func (e *Engine) stopCallTimers(c *liveCall) {
+	if c.waitTimer != nil {
+		c.waitTimer.Stop()
+	}
+	for _, t := range c.offerTimer {
+		t.Stop()
+	}
+}
+
+// finishCallRecord marks a call ended and writes it with its CDR in one
+// transaction.
+func (e *Engine) finishCallRecord(ctx context.Context, c *liveCall, by string, cause int, status string, rows ...QueueLogEntry) {
+	now := e.now()
+	c.State = CallDone
+	c.EndedAt = &now
+	c.Status = status
+	if c.HangupBy == "" {
+		c.HangupBy = by
+	}
+	if c.HangupCause == 0 {
+		c.HangupCause = cause
+	}
+	cdr := CDR{
+		CallID: c.ID, UniqueID: c.UniqueID, Src: c.CallerID, Dst: c.Phone, Agent: c.Agent, Campaign: c.Campaign,
+		Queue: c.Queue, Direction: string(c.Direction), Start: c.CreatedAt, Answer: c.AnsweredAt, End: now,
+		Duration: int(now.Sub(c.CreatedAt).Seconds()), Status: status, Recording: c.Recording,
+	}
+	if c.Direction == CallInbound {
+		cdr.Src, cdr.Dst = c.Phone, c.DID
+	}
+	switch {
+	case c.AnsweredAt != nil:
+		cdr.Disposition = "ANSWERED"
+		cdr.BillSec = int(now.Sub(*c.AnsweredAt).Seconds())
+	case HangupCause(cause) == CauseBusy:
+		cdr.Disposition = "BUSY"
+	case HangupCause(cause) == CauseNoAnswer || HangupCause(cause) == CauseNoUserResp:
+		cdr.Disposition = "NO ANSWER"
+	default:
+		cdr.Disposition = "FAILED"
+	}
+	err := e.store.Tx(ctx, func(tx Store) error {
+		if err := tx.Save(ctx, &c.Call); err != nil {
+			return err
+		}
+		for i := range rows {
+			if rows[i].Time.IsZero() {
+				rows[i].Time = now
+			}
+			rows[i].CallID = c.ID
+			if err := tx.Create(ctx, &rows[i]); err != nil {
+				return err
+			}
+		}
+		return tx.Create(ctx, &cdr)
+	})
+	if err != nil {
+		e.log.Error("engine: call end write failed", "call", c.ID, "err", err)
+	}
+	delete(e.calls, c.ID)
+	if c.LeadID != 0 {
+		delete(e.leadsBusy, c.LeadID)
+	}
+}
+
+// reconcileLocked runs after the PBX (re)connects: Asterisk does not replay
+// events, so whatever the engine holds that the PBX no longer has is ended.
+func (e *Engine) reconcileLocked(ctx context.Context) {
+	chans, err := e.tel.Channels(ctx)
+	if err != nil {
+		e.log.Warn("engine: reconcile: list channels", "err", err)
+		return
+	}
+	live := map[string]bool{}
+	for _, c := range chans {
+		live[c.ID] = true
+	}
+	for id := range e.qbridges {
+		delete(e.qbridges, id)
+	}
+	for _, id := range sortedChanIDs(e.chans) {
+		r := e.chans[id]
+		if live[id] {
+			continue
+		}
+		e.channelGoneLocked(ctx, TelEvent{Type: TelHangup, ChannelID: id, Cause: CauseFailure, CauseText: "lost on pbx reconnect"})
+		_ = r
+	}
+	for _, c := range e.calls {
+		if c.ChannelID != "" && !live[c.ChannelID] {
+			e.endCallLocked(ctx, c, "system", CauseFailure)
+		}
+	}
+}
+
+func sortedChanIDs(m map[string]*chanRef) []string { return sortedKeys(m) }
+
+// Call returns a call, live or ended.
+func (e *Engine) Call(ctx context.Context, id uint64) (Call, error) {
+	e.mu.Lock()
+	if c, ok := e.calls[id]; ok {
+		defer e.mu.Unlock()
+		return c.Call, nil
+	}
+	e.mu.Unlock()
+	var c Call
+	if err := e.store.First(ctx, &c, Where("id = ?", id)); err != nil {
+		return Call{}, fmt.Errorf("%w: %d", ErrCallNotFound, id)
+	}
+	return c, nil
+}
+
+// CallByUniqueID finds a call by its Asterisk uniqueid.
+func (e *Engine) CallByUniqueID(ctx context.Context, uid string) (Call, error) {
+	e.mu.Lock()
+	for _, c := range e.calls {
+		if c.UniqueID == uid {
+			defer e.mu.Unlock()
+			return c.Call, nil
+		}
+	}
+	e.mu.Unlock()
+	var c Call
+	if err := e.store.First(ctx, &c, Where("uniqueid = ?", uid)); err != nil {
+		return Call{}, fmt.Errorf("%w: %s", ErrCallNotFound, uid)
+	}
+	return c, nil
+}
+
+// AgentCall is the agent's current call.
+func (e *Engine) AgentCall(user string) (Call, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.agentCallLocked(user)
+	if c == nil {
+		return Call{}, false
+	}
+	return c.Call, true
+}
+
+func (e *Engine) agentCallLocked(user string) *liveCall {
+	s := e.sessions[user]
+	if s == nil || s.CallID == 0 {
+		return nil
+	}
+	c := e.calls[s.CallID]
+	if c == nil || c.agentGone {
+		return nil
+	}
+	return c
+}
+
+// ActiveCalls lists the calls in progress, oldest first.
+func (e *Engine) ActiveCalls() []Call {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Call, 0, len(e.calls))
+	for _, c := range e.calls {
+		out = append(out, c.Call)
+	}
+	sortCalls(out)
+	return out
+}
+
+// Waiting lists the calls waiting in a queue, in order.
+func (e *Engine) Waiting(queue string) []Call {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []Call
+	for _, id := range e.waiting[queue] {
+		if c := e.calls[id]; c != nil {
+			out = append(out, c.Call)
+		}
+	}
+	return out
+}
+
+func sortCalls(cs []Call) {
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && cs[j].ID < cs[j-1].ID; j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
+
+// DialRequest asks for an agent-placed call.
+type DialRequest struct {
+	Agent        string
+	Phone        string
+	PhoneCode    string
+	Campaign     string
+	LeadID       uint64
+	CallerIDNum  string
+	CallerIDName string
+	DialPrefix   string
+	Timeout      time.Duration
+	Vars         map[string]string
+	// Endpoint overrides the computed one (dial an extension directly).
+	Endpoint string
+	// SkipDNC disables the do-not-call check.
+	SkipDNC bool
+}
+
+// Dial places a call for an agent: an on-hook agent's endpoint is rung
+// first, then the customer; a persistent agent is bridged when the
+// customer answers.
+func (e *Engine) Dial(ctx context.Context, req DialRequest) (Call, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, ok := e.sessions[req.Agent]
+	if !ok {
+		return Call{}, e.notLoggedIn(req.Agent)
+	}
+	if s.CallID != 0 || s.State == AgentRinging {
+		return Call{}, fmt.Errorf("%w: %s", ErrBusy, req.Agent)
+	}
+	phone := strings.TrimSpace(req.Phone)
+	if phone == "" && req.Endpoint == "" {
+		return Call{}, fmt.Errorf("%w: no number to dial", ErrInvalid)
+	}
+	campaign := req.Campaign
+	if campaign == "" {
+		campaign = s.Campaign
+	}
+	if !req.SkipDNC && phone != "" && e.isDNCLocked(ctx, phone, campaign) {
+		return Call{}, fmt.Errorf("%w: %s", ErrDNC, phone)
+	}
+	now := e.now()
+	c := &liveCall{Call: Call{
+		GUID: newGUID(), Node: e.tel.NodeID(), Direction: CallManual, State: CallDialing, Campaign: campaign,
+		LeadID: req.LeadID, Phone: phone, CallerID: req.CallerIDNum, CreatedAt: now, Agent: req.Agent,
+		AgentID: e.agents[req.Agent].ID,
+	}}
+	c.init()
+	if lead, err := e.leadLocked(ctx, req.LeadID); err == nil {
+		c.ListID = lead.ListID
+	}
+	c.connectAgent = req.Agent
+	c.reservedAgent = req.Agent
+	c.Trunk = e.dialEndpointLocked(req, campaign)
+	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: campaign, Agent: req.Agent, Event: QLDialOut, Data1: phone, Data2: "manual"})
+	c.VicidialCallID = vicidialCallID('M', now, c.ID)
+	c.UniqueID = e.uniqueID()
+	c.LinkedID = c.UniqueID
+	e.calls[c.ID] = c
+	s.CallID = c.ID
+	s.LeadID = req.LeadID
+	e.setState(ctx, s, AgentOnCall)
+	c.dialTimeout = req.Timeout
+	c.dialCID = req.CallerIDName
+	c.vars = req.Vars
+	if s.ChannelID != "" {
+		e.originateCustomerLocked(ctx, c)
+	} else {
+		agentCh := e.newChanID("agentleg")
+		c.AgentChannelID = agentCh
+		e.chans[agentCh] = &chanRef{id: agentCh, role: roleAgentLeg, callID: c.ID, agent: req.Agent}
+		if _, err := e.tel.Originate(ctx, OriginateRequest{
+			ChannelID: agentCh, Endpoint: s.Extension, CallerIDNum: phone, CallerIDName: "Outbound call",
+			Timeout: e.opt.DefaultRingTimeout, AppArgs: []string{"agentleg", fmt.Sprint(c.ID)},
+		}); err != nil {
+			delete(e.chans, agentCh)
+			e.dialFailedLocked(ctx, c, CauseFailure)
+			return c.Call, fmt.Errorf("dial agent %s: %w", req.Agent, err)
+		}
+	}
+	e.persistCall(ctx, &c.Call)
+	return c.Call, nil
+}
+
+func (e *Engine) dialEndpointLocked(req DialRequest, campaign string) string {
+	if req.Endpoint != "" {
+		return req.Endpoint
+	}
+	trunk := ""
+	number := req.DialPrefix + req.Phone
+	if camp := e.campaigns[campaign]; camp != nil {
+		trunk = camp.Trunk
+		if req.DialPrefix == "" {
+			number = camp.DialPrefix + req.Phone
+		}
+	}
+	// An internal extension of a known agent is dialed directly.
+	for _, u := range sortedKeys(e.agents) {
+		if a := e.agents[u]; a.Extension != "" && (strings.HasSuffix(a.Extension, "/"+req.Phone)) {
+			return a.Extension
+		}
+	}
+	return e.opt.DialEndpoint(number, trunk)
+}
+
+// originateCustomerLocked dials the customer leg of an outbound call.
+func (e *Engine) originateCustomerLocked(ctx context.Context, c *liveCall) {
+	chID := e.newChanID("cust")
+	c.ChannelID = chID
+	e.chans[chID] = &chanRef{id: chID, role: roleCustomer, callID: c.ID}
+	now := e.now()
+	c.OriginateAt = &now
+	timeout := c.dialTimeout
+	if timeout <= 0 {
+		timeout = e.opt.DefaultDialTimeout
+		if camp := e.campaigns[c.Campaign]; camp != nil && camp.DialTimeout > 0 {
+			timeout = time.Duration(camp.DialTimeout) * time.Second
+		}
+	}
+	cid := c.CallerID
+	if cid == "" {
+		if camp := e.campaigns[c.Campaign]; camp != nil {
+			cid = camp.CallerID
+		}
+	}
+	vars := map[string]string{"CALLGATE_CALL": strconv.FormatUint(c.ID, 10)}
+	for k, v := range c.vars {
+		vars[k] = v
+	}
+	e.publish(CallProgress{Call: c.Call, Status: "Placing"}, c.Agent)
+	_, err := e.tel.Originate(ctx, OriginateRequest{
+		ChannelID: chID, Endpoint: c.Trunk, CallerIDNum: cid, CallerIDName: c.dialCID, Timeout: timeout,
+		AppArgs: []string{"dialout", strconv.FormatUint(c.ID, 10)}, Variables: vars,
+	})
+	if err != nil {
+		e.log.Warn("engine: originate customer", "call", c.ID, "err", err)
+		delete(e.chans, chID)
+		e.dialFailedLocked(ctx, c, CauseFailure)
+		return
+	}
+	e.publish(CallProgress{Call: c.Call, Status: "Dialing"}, c.Agent)
+}
+
+// dialFailedLocked: the customer (or the agent leg) never answered.
+func (e *Engine) dialFailedLocked(ctx context.Context, c *liveCall, cause HangupCause) {
+	status := dialStatus(cause)
+	c.Failure = fmt.Sprintf("%d", int(cause))
+	for _, ch := range []string{c.ChannelID, c.AgentChannelID} {
+		if _, ok := e.chans[ch]; ok && ch != "" {
+			delete(e.chans, ch)
+			_ = e.tel.Hangup(ctx, ch, CauseNormal)
+		}
+	}
+	c.HangupCause = int(cause)
+	e.finishCallRecord(ctx, c, "system", int(cause), status, QueueLogEntry{Queue: c.Campaign, Agent: c.connectAgent, Event: QLDialResult, Data1: status, Data2: c.Phone, Data3: fmt.Sprint(int(cause))})
+	e.publish(CallProgress{Call: c.Call, Status: "Failure"}, c.Agent)
+	e.publish(CallEnded{Call: c.Call}, c.Agent)
+	if c.LeadID != 0 {
+		e.leadAttemptFailedLocked(ctx, c, status)
+	}
+	if c.ScheduledID != 0 {
+		e.callbackFailedLocked(ctx, c)
+	}
+	if user := c.connectAgent; user != "" {
+		if s := e.sessions[user]; s != nil && s.CallID == c.ID {
+			e.afterCallLocked(ctx, user, 0)
+		}
+	}
+}
+
+// dialStatus maps a failure cause to VICIdial-style dial statuses.
+func dialStatus(cause HangupCause) string {
+	switch cause {
+	case CauseBusy:
+		return "B"
+	case CauseNoAnswer, CauseNoUserResp:
+		return "NA"
+	case CauseCongestion:
+		return "DC"
+	default:
+		return "DC"
+	}
+}
+
+// HangupCall hangs up a call by id.
+func (e *Engine) HangupCall(ctx context.Context, id uint64, cause HangupCause) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.calls[id]
+	if c == nil {
+		return fmt.Errorf("%w: %d", ErrCallNotFound, id)
+	}
+	if cause == 0 {
+		cause = CauseNormal
+	}
+	if c.AnsweredAt == nil && (c.Direction == CallOutbound || c.Direction == CallManual) {
+		e.dialFailedLocked(ctx, c, cause)
+		return nil
+	}
+	e.endCallLocked(ctx, c, "system", cause)
+	return nil
+}
+
+// Hangup hangs up the agent's current call.
+func (e *Engine) Hangup(ctx context.Context, user string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.sessions[user]; !ok {
+		return e.notLoggedIn(user)
+	}
+	c := e.agentCallLocked(user)
+	if c == nil {
+		return fmt.Errorf("%w: %s", ErrNoCall, user)
+	}
+	if c.AnsweredAt == nil && c.Direction != CallInbound {
+		e.dialFailedLocked(ctx, c, CauseNormal)
+		return nil
+	}
+	e.endCallLocked(ctx, c, "agent", CauseNormal)
+	return nil
+}

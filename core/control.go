@@ -1,0 +1,648 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// connectedCallLocked returns the agent's call if it is up with the agent.
+func (e *Engine) connectedCallLocked(user string) (*liveCall, error) {
+	if _, ok := e.sessions[user]; !ok {
+		return nil, e.notLoggedIn(user)
+	}
+	c := e.agentCallLocked(user)
+	if c == nil || c.ConnectedAt == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoCall, user)
+	}
+	return c, nil
+}
+
+// HoldCall puts the agent's customer on hold: out of the call bridge, with
+// music on hold. The agent is flagged on hold (ECCP pause class "hold").
+func (e *Engine) HoldCall(ctx context.Context, user string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	if c.held {
+		return fmt.Errorf("%w: %s", ErrAlreadyOnHold, user)
+	}
+	if err := e.parkCustomerLocked(ctx, c); err != nil {
+		return err
+	}
+	c.held = true
+	c.State = CallOnHold
+	s := e.sessions[user]
+	now := e.now()
+	s.OnHold, s.HoldAt = true, &now
+	e.saveSession(ctx, s)
+	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLHold})
+	e.publish(AgentPauseStarted{Agent: user, ECCPName: e.agents[user].ECCPName(), Hold: true, Start: now}, user)
+	return nil
+}
+
+// UnholdCall brings the held customer back into the call bridge.
+func (e *Engine) UnholdCall(ctx context.Context, user string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	if !c.held {
+		return fmt.Errorf("%w: %s", ErrNotOnHold, user)
+	}
+	e.unparkCustomerLocked(ctx, c)
+	c.held = false
+	c.State = CallConnected
+	s := e.sessions[user]
+	e.endHoldLocked(ctx, s, e.now())
+	e.saveSession(ctx, s)
+	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLUnhold})
+	return nil
+}
+
+func (e *Engine) parkCustomerLocked(ctx context.Context, c *liveCall) error {
+	if c.BridgeID != "" {
+		if err := e.tel.RemoveFromBridge(ctx, c.BridgeID, c.ChannelID); err != nil {
+			return fmt.Errorf("hold: %w", err)
+		}
+	}
+	_ = e.tel.Hold(ctx, c.ChannelID)
+	return e.tel.StartMOH(ctx, c.ChannelID, e.opt.MOHClass)
+}
+
+func (e *Engine) unparkCustomerLocked(ctx context.Context, c *liveCall) {
+	_ = e.tel.StopMOH(ctx, c.ChannelID)
+	_ = e.tel.Unhold(ctx, c.ChannelID)
+	if c.BridgeID != "" {
+		_ = e.tel.AddToBridge(ctx, c.BridgeID, c.ChannelID)
+	}
+}
+
+// Park parks the agent's customer (music on hold, agent stays on the call
+// and may grab it back).
+func (e *Engine) Park(ctx context.Context, user string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	if c.parked || c.held {
+		return fmt.Errorf("%w: %s", ErrAlreadyOnHold, user)
+	}
+	if err := e.parkCustomerLocked(ctx, c); err != nil {
+		return err
+	}
+	c.parked = true
+	c.State = CallParked
+	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLPark})
+	return nil
+}
+
+// Grab takes a parked customer back to the agent.
+func (e *Engine) Grab(ctx context.Context, user string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	if !c.parked {
+		return fmt.Errorf("%w: %s", ErrNotParked, user)
+	}
+	e.unparkCustomerLocked(ctx, c)
+	c.parked = false
+	c.State = CallConnected
+	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLUnpark})
+	return nil
+}
+
+// CallHeld reports whether the agent's customer is on hold or parked.
+func (e *Engine) CallHeld(user string) (held, parked bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c := e.agentCallLocked(user); c != nil {
+		return c.held, c.parked
+	}
+	return false, false
+}
+
+// SendDTMF plays digits to the agent's customer.
+func (e *Engine) SendDTMF(ctx context.Context, user, digits string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	if digits == "" {
+		return fmt.Errorf("%w: no digits", ErrInvalid)
+	}
+	return e.tel.SendDTMF(ctx, c.ChannelID, digits, 100*time.Millisecond)
+}
+
+// TransferKind names a transfer.
+type TransferKind string
+
+const (
+	TransferBlind      TransferKind = "blind"
+	TransferAttended   TransferKind = "attended"
+	TransferQueue      TransferKind = "queue"
+	TransferConference TransferKind = "conference" // 3-way: the agent stays
+)
+
+type TransferRequest struct {
+	Kind     TransferKind
+	Target   string // number, extension or agent username
+	Queue    string
+	CallerID string
+	// Endpoint overrides the computed endpoint of Target.
+	Endpoint string
+}
+
+// Transfer moves the agent's customer elsewhere. Blind and queue transfers
+// release the agent at once; attended and conference transfers ring the
+// target first (CompleteTransfer / CancelTransfer / LeaveThreeWay follow).
+func (e *Engine) Transfer(ctx context.Context, user string, req TransferRequest) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	switch req.Kind {
+	case TransferQueue:
+		if _, ok := e.queues[req.Queue]; !ok {
+			return fmt.Errorf("%w: %s", ErrUnknownQueue, req.Queue)
+		}
+		e.releaseAgentLocked(ctx, c, user, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLTransfer, Data1: req.Queue, Data2: "queue"})
+		e.publish(CallTransferred{Call: c.Call, Agent: user, Target: req.Queue, Kind: string(req.Kind), OK: true}, user)
+		c.Agent, c.AgentID, c.agentGone, c.ConnectedAt = "", 0, false, nil
+		c.held, c.parked = false, false
+		_ = e.tel.StopMOH(ctx, c.ChannelID)
+		e.enqueueLocked(ctx, c, req.Queue)
+		return nil
+	case TransferBlind, TransferAttended, TransferConference:
+	default:
+		return fmt.Errorf("%w: transfer kind %q", ErrInvalid, req.Kind)
+	}
+	if c.consultCh != "" {
+		return fmt.Errorf("%w: a transfer is already in progress", ErrBusy)
+	}
+	if req.Target == "" && req.Endpoint == "" {
+		return fmt.Errorf("%w: no transfer target", ErrInvalid)
+	}
+	endpoint := req.Endpoint
+	if endpoint == "" {
+		endpoint = e.transferEndpointLocked(req.Target, c.Campaign)
+	}
+	chID := e.newChanID("xfer")
+	c.consultCh = chID
+	c.consultKind = string(req.Kind)
+	c.transferTo = req.Target
+	e.chans[chID] = &chanRef{id: chID, role: roleConsult, callID: c.ID, agent: user}
+	cid := req.CallerID
+	if cid == "" {
+		cid = c.Phone
+	}
+	if req.Kind == TransferAttended && !c.held {
+		if err := e.parkCustomerLocked(ctx, c); err == nil {
+			c.held = true
+		}
+	}
+	if _, err := e.tel.Originate(ctx, OriginateRequest{
+		ChannelID: chID, Endpoint: endpoint, CallerIDNum: cid, Timeout: e.opt.DefaultDialTimeout,
+		AppArgs: []string{"transfer", strconv.FormatUint(c.ID, 10)}, OtherChannelID: c.ChannelID,
+	}); err != nil {
+		delete(e.chans, chID)
+		c.consultCh, c.consultKind = "", ""
+		if req.Kind == TransferAttended && c.held {
+			e.unparkCustomerLocked(ctx, c)
+			c.held = false
+		}
+		return fmt.Errorf("transfer: %w", err)
+	}
+	c.ThirdChannelID = chID
+	if req.Kind == TransferBlind {
+		// The agent is free at once; the customer hears music until the
+		// target answers.
+		if !c.held {
+			_ = e.parkCustomerLocked(ctx, c)
+			c.held = true
+		}
+		e.releaseAgentLocked(ctx, c, user, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLTransfer, Data1: req.Target, Data2: "blind"})
+	}
+	e.persistCall(ctx, &c.Call)
+	return nil
+}
+
+func (e *Engine) transferEndpointLocked(target, campaign string) string {
+	if a, ok := e.agents[target]; ok && a.Extension != "" {
+		if s := e.sessions[target]; s != nil && s.Extension != "" {
+			return s.Extension
+		}
+		return a.Extension
+	}
+	if strings.Contains(target, "/") {
+		return target
+	}
+	return e.dialEndpointLocked(DialRequest{Phone: target}, campaign)
+}
+
+// releaseAgentLocked takes the agent off a call that goes on without it.
+func (e *Engine) releaseAgentLocked(ctx context.Context, c *liveCall, user string, row QueueLogEntry) {
+	if c.AgentChannelID != "" {
+		ch := c.AgentChannelID
+		delete(e.chans, ch)
+		_ = e.tel.Hangup(ctx, ch, CauseNormal)
+		c.AgentChannelID = ""
+	}
+	if s := e.sessions[user]; s != nil && s.ChannelID != "" {
+		if c.BridgeID != "" {
+			_ = e.tel.RemoveFromBridge(ctx, c.BridgeID, s.ChannelID)
+		}
+		if s.BridgeID != "" {
+			_ = e.tel.AddToBridge(ctx, s.BridgeID, s.ChannelID)
+		}
+	}
+	c.agentGone = true
+	c.Transferred = row.Data1
+	talk := 0
+	if c.ConnectedAt != nil {
+		talk = int(e.now().Sub(*c.ConnectedAt).Seconds())
+	}
+	row.Data3 = fmt.Sprint(talk)
+	e.persistCall(ctx, &c.Call, row)
+	a := e.agents[user]
+	e.publish(AgentUnlinked{Call: c.Call, Agent: user, ECCPName: a.ECCPName()}, user)
+	if s := e.sessions[user]; s != nil && s.CallID == c.ID {
+		e.afterCallLocked(ctx, user, e.wrapFor(c))
+	}
+}
+
+// consultAnsweredLocked: the transfer target answered.
+func (e *Engine) consultAnsweredLocked(ctx context.Context, c *liveCall, r *chanRef) {
+	switch TransferKind(c.consultKind) {
+	case TransferBlind:
+		e.unparkCustomerLocked(ctx, c)
+		c.held = false
+		_ = e.tel.AddToBridge(ctx, c.BridgeID, r.id)
+		c.State = CallConnected
+		e.publish(CallTransferred{Call: c.Call, Agent: r.agent, Target: c.transferTo, Kind: c.consultKind, OK: true}, r.agent)
+	case TransferAttended, TransferConference:
+		_ = e.tel.AddToBridge(ctx, c.BridgeID, r.id)
+	}
+	e.persistCall(ctx, &c.Call)
+}
+
+// consultGoneLocked: the transfer leg hung up (or never answered).
+func (e *Engine) consultGoneLocked(ctx context.Context, c *liveCall, r *chanRef, cause HangupCause) {
+	kind := TransferKind(c.consultKind)
+	c.consultCh, c.consultKind = "", ""
+	c.ThirdChannelID = ""
+	if c.agentGone {
+		if kind == TransferBlind && c.held {
+			// Blind transfer failed: nobody left for the customer.
+			e.publish(CallTransferred{Call: c.Call, Agent: r.agent, Target: c.transferTo, Kind: string(kind), OK: false}, r.agent)
+		}
+		e.endCallLocked(ctx, c, "transfer", cause)
+		return
+	}
+	if kind == TransferAttended && c.held {
+		e.unparkCustomerLocked(ctx, c)
+		c.held = false
+		c.State = CallConnected
+	}
+	e.persistCall(ctx, &c.Call)
+}
+
+// CompleteTransfer joins the customer with the consulted party and releases
+// the agent (attended transfer complete).
+func (e *Engine) CompleteTransfer(ctx context.Context, user string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	if c.consultCh == "" {
+		return fmt.Errorf("%w: %s", ErrNoTransfer, user)
+	}
+	if c.held {
+		e.unparkCustomerLocked(ctx, c)
+		c.held = false
+	}
+	c.State = CallConnected
+	target := c.transferTo
+	e.releaseAgentLocked(ctx, c, user, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLTransfer, Data1: target, Data2: "attended"})
+	e.publish(CallTransferred{Call: c.Call, Agent: user, Target: target, Kind: string(TransferAttended), OK: true}, user)
+	return nil
+}
+
+// LeaveThreeWay: the agent leaves a conference, customer and third party
+// stay connected.
+func (e *Engine) LeaveThreeWay(ctx context.Context, user string) error {
+	return e.CompleteTransfer(ctx, user)
+}
+
+// CancelTransfer hangs up the consulted party and returns to the customer.
+func (e *Engine) CancelTransfer(ctx context.Context, user string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	if c.consultCh == "" {
+		return fmt.Errorf("%w: %s", ErrNoTransfer, user)
+	}
+	ch := c.consultCh
+	r := e.chans[ch]
+	delete(e.chans, ch)
+	_ = e.tel.Hangup(ctx, ch, CauseNormal)
+	if r != nil {
+		e.consultGoneLocked(ctx, c, r, CauseNormal)
+	}
+	return nil
+}
+
+// TransferState reports the agent's pending transfer ("" when none).
+func (e *Engine) TransferState(user string) (kind, target string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c := e.agentCallLocked(user); c != nil && c.consultCh != "" {
+		return c.consultKind, c.transferTo
+	}
+	return "", ""
+}
+
+// StartRecording records the agent's call bridge.
+func (e *Engine) StartRecording(ctx context.Context, user string) (Recording, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return Recording{}, err
+	}
+	if c.recording != nil {
+		return *c.recording, nil
+	}
+	r, err := e.startRecordingLocked(ctx, c, user)
+	if err != nil {
+		return Recording{}, err
+	}
+	return *r, nil
+}
+
+func (e *Engine) startRecordingLocked(ctx context.Context, c *liveCall, user string) (*Recording, error) {
+	now := e.now()
+	day := now.Format("2006-01-02")
+	name := fmt.Sprintf("%s_%s_%d", now.Format("20060102-150405"), user, c.ID)
+	rec := &Recording{
+		GUID: newGUID(), CallID: c.ID, LeadID: c.LeadID, Agent: user, Name: name, Format: e.opt.RecordingFormat,
+		File: day + "/" + name + "." + e.opt.RecordingFormat, DayFolder: day, Start: now, Status: "recording",
+	}
+	target := MediaTarget{Kind: TargetBridge, ID: c.BridgeID}
+	if c.BridgeID == "" {
+		target = MediaTarget{Kind: TargetChannel, ID: c.ChannelID}
+	}
+	if err := e.tel.Record(ctx, target, name, e.opt.RecordingFormat); err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	if err := e.store.Create(ctx, rec); err != nil {
+		e.log.Error("engine: recording write failed", "err", err)
+	}
+	c.recording = rec
+	c.Recording = rec.File
+	e.persistCall(ctx, &c.Call)
+	e.publish(RecordingChanged{Recording: *rec, Call: c.Call, Agent: user, ECCPName: e.agents[user].ECCPName(), Action: "started"}, user)
+	return rec, nil
+}
+
+// StopRecording stops the agent's call recording.
+func (e *Engine) StopRecording(ctx context.Context, user string) (Recording, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return Recording{}, err
+	}
+	if c.recording == nil {
+		return Recording{}, fmt.Errorf("%w: %s", ErrNotRecording, user)
+	}
+	rec := c.recording
+	if err := e.tel.StopRecording(ctx, rec.Name); err != nil {
+		return Recording{}, fmt.Errorf("stop recording: %w", err)
+	}
+	e.closeRecordingLocked(ctx, c, rec, "done")
+	return *rec, nil
+}
+
+func (e *Engine) closeRecordingLocked(ctx context.Context, c *liveCall, rec *Recording, status string) {
+	now := e.now()
+	rec.End = &now
+	rec.Length = int(now.Sub(rec.Start).Seconds())
+	rec.Status = status
+	if err := e.store.Save(ctx, rec); err != nil {
+		e.log.Error("engine: recording write failed", "err", err)
+	}
+	if c != nil && c.recording == rec {
+		c.recording = nil
+	}
+	name := rec.Agent
+	if a := e.agents[rec.Agent]; a != nil {
+		name = a.ECCPName()
+	}
+	var call Call
+	if c != nil {
+		call = c.Call
+	}
+	e.publish(RecordingChanged{Recording: *rec, Call: call, Agent: rec.Agent, ECCPName: name, Action: "stopped"}, rec.Agent)
+}
+
+func (e *Engine) recordingDoneLocked(ctx context.Context, ev TelEvent) {
+	for _, c := range e.calls {
+		if c.recording != nil && c.recording.Name == ev.RecordingName {
+			status := "done"
+			if ev.Type == TelRecordingFailed {
+				status = "failed"
+			}
+			e.closeRecordingLocked(ctx, c, c.recording, status)
+			return
+		}
+	}
+}
+
+// MuteRecording mutes or unmutes the agent's call recording.
+func (e *Engine) MuteRecording(ctx context.Context, user string, mute bool) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	if c.recording == nil {
+		return fmt.Errorf("%w: %s", ErrNotRecording, user)
+	}
+	if err := e.tel.MuteRecording(ctx, c.recording.Name, mute); err != nil {
+		return fmt.Errorf("mute recording: %w", err)
+	}
+	c.recording.Muted = mute
+	_ = e.store.Save(ctx, c.recording)
+	action := "unmuted"
+	if mute {
+		action = "muted"
+	}
+	e.publish(RecordingChanged{Recording: *c.recording, Call: c.Call, Agent: user, ECCPName: e.agents[user].ECCPName(), Action: action}, user)
+	return nil
+}
+
+// CurrentRecording returns the agent's live recording, if any.
+func (e *Engine) CurrentRecording(user string) (Recording, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c := e.agentCallLocked(user); c != nil && c.recording != nil {
+		return *c.recording, true
+	}
+	return Recording{}, false
+}
+
+// Play plays media (sound:, tone:, recording:) into the agent's call.
+func (e *Engine) Play(ctx context.Context, user, media string) (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return "", err
+	}
+	if media == "" {
+		return "", fmt.Errorf("%w: no media", ErrInvalid)
+	}
+	if !strings.Contains(media, ":") {
+		media = "sound:" + media
+	}
+	if c.playback != "" {
+		_ = e.tel.ControlPlayback(ctx, c.playback, PlaybackStop)
+	}
+	id := e.newChanID("play")
+	target := MediaTarget{Kind: TargetBridge, ID: c.BridgeID}
+	if c.BridgeID == "" {
+		target = MediaTarget{Kind: TargetChannel, ID: c.ChannelID}
+	}
+	if err := e.tel.Play(ctx, id, target, media); err != nil {
+		return "", fmt.Errorf("play: %w", err)
+	}
+	c.playback = id
+	return id, nil
+}
+
+// ControlPlayback stops, pauses, resumes or restarts the agent's playback.
+func (e *Engine) ControlPlayback(ctx context.Context, user string, op PlaybackOp) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	if c.playback == "" {
+		return fmt.Errorf("%w: %s", ErrNoPlayback, user)
+	}
+	if err := e.tel.ControlPlayback(ctx, c.playback, op); err != nil {
+		return fmt.Errorf("playback %s: %w", op, err)
+	}
+	if op == PlaybackStop {
+		c.playback = ""
+	}
+	return nil
+}
+
+// Snoop lets a supervisor's endpoint listen to (mode "listen"), whisper to
+// ("whisper") or barge into ("barge") an agent's call.
+func (e *Engine) Snoop(ctx context.Context, supervisorEndpoint, user, mode string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	spy, whisper := SnoopBoth, SnoopNone
+	switch mode {
+	case "listen", "":
+	case "whisper":
+		whisper = SnoopOut
+	case "barge":
+		whisper = SnoopBoth
+	default:
+		return fmt.Errorf("%w: snoop mode %q", ErrInvalid, mode)
+	}
+	target := c.AgentChannelID
+	if target == "" {
+		if s := e.sessions[user]; s != nil {
+			target = s.ChannelID
+		}
+	}
+	if target == "" {
+		target = c.ChannelID
+	}
+	snoopID := e.newChanID("snoop")
+	if err := e.tel.Snoop(ctx, target, snoopID, spy, whisper); err != nil {
+		return fmt.Errorf("snoop: %w", err)
+	}
+	supID := e.newChanID("sup")
+	e.chans[snoopID] = &chanRef{id: snoopID, role: roleSnoop, callID: c.ID, agent: user, answered: true, peer: supID}
+	e.chans[supID] = &chanRef{id: supID, role: roleSupervisor, callID: c.ID, agent: user, peer: snoopID}
+	if _, err := e.tel.Originate(ctx, OriginateRequest{
+		ChannelID: supID, Endpoint: supervisorEndpoint, CallerIDName: "Monitor " + user, Timeout: e.opt.DefaultDialTimeout,
+		AppArgs: []string{"supervisor", user},
+	}); err != nil {
+		delete(e.chans, supID)
+		delete(e.chans, snoopID)
+		_ = e.tel.Hangup(ctx, snoopID, CauseNormal)
+		return fmt.Errorf("snoop: %w", err)
+	}
+	return nil
+}
+
+// ChannelVars reads variables of the agent's customer channel.
+func (e *Engine) ChannelVars(ctx context.Context, user string, names ...string) (map[string]string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, n := range names {
+		v, err := e.tel.GetVar(ctx, c.ChannelID, n)
+		if err == nil {
+			out[n] = v
+		}
+	}
+	return out, nil
+}
+
+// SetChannelVar sets a variable on the agent's customer channel.
+func (e *Engine) SetChannelVar(ctx context.Context, user, name, value string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		return err
+	}
+	return e.tel.SetVar(ctx, c.ChannelID, name, value)
+}
+
+// SendText sends a text message through the PBX (SMS).
+func (e *Engine) SendText(ctx context.Context, from, to, body string) error {
+	if to == "" || body == "" {
+		return fmt.Errorf("%w: text needs a destination and a body", ErrInvalid)
+	}
+	return e.tel.SendText(ctx, from, to, body, nil)
+}

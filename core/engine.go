@@ -1,0 +1,557 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Options configures an Engine.
+type Options struct {
+	Store  Store
+	Tel    Telephony
+	Bus    Bus
+	Logger *slog.Logger
+	// Clock is the wall clock (tests may freeze it); timers still use real time.
+	Clock func() time.Time
+	// DialerInterval is how often campaigns are paced and callbacks checked.
+	DialerInterval time.Duration
+	// DefaultRingTimeout applies to queues with RingTimeout 0.
+	DefaultRingTimeout time.Duration
+	// DefaultDialTimeout applies to campaigns and manual dials with none.
+	DefaultDialTimeout time.Duration
+	RecordingFormat    string
+	MOHClass           string
+	// ShortCall is the talk time under which an ended call counts as short.
+	ShortCall time.Duration
+	// DialEndpoint turns a number into a PBX endpoint; trunk is the
+	// campaign's Trunk template ("PJSIP/{number}@carrier"), may be empty.
+	DialEndpoint func(number, trunk string) string
+	// Seed makes the random strategy reproducible in tests (0 = random).
+	Seed uint64
+}
+
+// Engine is the call-center engine: it owns all live state, takes every
+// decision, drives the PBX through the Telephony port, persists through the
+// Store and publishes domain events on the Bus. All state is guarded by one
+// mutex: call-center event rates are low and a single lock keeps the state
+// machine obviously consistent.
+type Engine struct {
+	opt   Options
+	store Store
+	tel   Telephony
+	bus   Bus
+	log   *slog.Logger
+	now   func() time.Time
+	rnd   *rand.Rand
+
+	mu        sync.Mutex
+	agents    map[string]*Agent // by username
+	queues    map[string]*Queue
+	members   map[string][]QueueMember // by queue name, ordered by id
+	campaigns map[string]*Campaign
+	pauses    map[string]*PauseCode // by code
+	pauseByID map[uint]*PauseCode
+	sessions  map[string]*AgentSession // logged-in agents by username
+	calls     map[uint64]*liveCall
+	chans     map[string]*chanRef
+	waiting   map[string][]uint64 // queue name -> waiting call ids, FIFO
+	qbridges  map[string]bool     // holding bridges created per queue
+	rrNext    map[string]int
+	leadsBusy map[uint64]bool // leads being dialed
+	ready     bool
+	started   bool
+	stopped   bool
+
+	evq    *telQueue
+	stopCh chan struct{}
+	wg     sync.WaitGroup
+}
+
+// liveCall is a call in progress with the PBX resources it owns.
+type liveCall struct {
+	Call
+	offers      map[string]string // agent username -> ringing agent channel id
+	offerTimer  map[string]*time.Timer
+	tried       map[string]bool
+	waitTimer   *time.Timer
+	consultCh   string // attended transfer / 3-way leg
+	consultKind string
+	transferTo  string
+	held        bool
+	parked      bool
+	recording   *Recording
+	playback    string
+	// agentGone: the agent left (transfer); the call goes on without one.
+	agentGone bool
+	// reservedAgent: manual/preview dial for this agent.
+	reservedAgent string
+	connectAgent  string // agent to connect on customer answer
+	position      int
+	dialTimeout   time.Duration
+	dialCID       string
+	vars          map[string]string
+}
+
+type chanRole string
+
+const (
+	roleCustomer   chanRole = "customer"
+	roleAgentLeg   chanRole = "agent"      // on-hook agent leg of a call
+	roleOffer      chanRole = "offer"      // ringing an agent for a queued call
+	roleConsult    chanRole = "consult"    // transfer/3-way target
+	rolePersistent chanRole = "persistent" // persistent agent's own channel
+	roleSnoop      chanRole = "snoop"
+	roleSupervisor chanRole = "supervisor"
+)
+
+type chanRef struct {
+	id       string
+	role     chanRole
+	callID   uint64
+	agent    string
+	answered bool
+	// peer is a related channel (snoop <-> supervisor).
+	peer string
+}
+
+// New builds an engine; call Start to run it.
+func New(opt Options) *Engine {
+	if opt.Bus == nil {
+		opt.Bus = NewMemoryBus(0)
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Clock == nil {
+		opt.Clock = time.Now
+	}
+	if opt.DialerInterval <= 0 {
+		opt.DialerInterval = time.Second
+	}
+	if opt.DefaultRingTimeout <= 0 {
+		opt.DefaultRingTimeout = 15 * time.Second
+	}
+	if opt.DefaultDialTimeout <= 0 {
+		opt.DefaultDialTimeout = 30 * time.Second
+	}
+	if opt.RecordingFormat == "" {
+		opt.RecordingFormat = "wav"
+	}
+	if opt.MOHClass == "" {
+		opt.MOHClass = "default"
+	}
+	if opt.ShortCall <= 0 {
+		opt.ShortCall = 10 * time.Second
+	}
+	if opt.DialEndpoint == nil {
+		opt.DialEndpoint = DefaultDialEndpoint
+	}
+	seed := opt.Seed
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	return &Engine{
+		opt: opt, store: opt.Store, tel: opt.Tel, bus: opt.Bus, log: opt.Logger, now: opt.Clock,
+		rnd:       rand.New(rand.NewPCG(seed, seed>>1|1)),
+		agents:    map[string]*Agent{},
+		queues:    map[string]*Queue{},
+		members:   map[string][]QueueMember{},
+		campaigns: map[string]*Campaign{},
+		pauses:    map[string]*PauseCode{},
+		pauseByID: map[uint]*PauseCode{},
+		sessions:  map[string]*AgentSession{},
+		calls:     map[uint64]*liveCall{},
+		chans:     map[string]*chanRef{},
+		waiting:   map[string][]uint64{},
+		qbridges:  map[string]bool{},
+		rrNext:    map[string]int{},
+		leadsBusy: map[uint64]bool{},
+		evq:       newTelQueue(),
+		stopCh:    make(chan struct{}),
+	}
+}
+
+// DefaultDialEndpoint fills a trunk template ({number} or %s) or dials the
+// number through a Local channel into the outbound dialplan context.
+func DefaultDialEndpoint(number, trunk string) string {
+	switch {
+	case trunk == "":
+		return "Local/" + number + "@callgate-outbound"
+	case strings.Contains(trunk, "{number}"):
+		return strings.ReplaceAll(trunk, "{number}", number)
+	case strings.Contains(trunk, "%s"):
+		return fmt.Sprintf(trunk, number)
+	default:
+		return trunk + "/" + number
+	}
+}
+
+func (e *Engine) Store() Store         { return e.store }
+func (e *Engine) Bus() Bus             { return e.bus }
+func (e *Engine) Telephony() Telephony { return e.tel }
+func (e *Engine) Logger() *slog.Logger { return e.log }
+func (e *Engine) Now() time.Time       { return e.now() }
+
+// Ready is true once started and while the PBX is connected.
+func (e *Engine) Ready() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.started && !e.stopped && e.tel.Ready()
+}
+
+// Start loads configuration and live state, reconciles it with the PBX and
+// starts the event loop and the dialer.
+func (e *Engine) Start(ctx context.Context) error {
+	if err := e.Reload(ctx); err != nil {
+		return err
+	}
+	e.wg.Add(1)
+	go e.eventLoop()
+	if err := e.tel.Start(ctx, e.evq.push); err != nil {
+		return fmt.Errorf("telephony start: %w", err)
+	}
+	e.mu.Lock()
+	if err := e.restoreLocked(ctx); err != nil {
+		e.mu.Unlock()
+		return err
+	}
+	e.started = true
+	e.mu.Unlock()
+	e.wg.Add(1)
+	go e.tickLoop()
+	return nil
+}
+
+// Stop stops taking work, hangs nothing up (calls survive a gateway restart
+// on the PBX side and are reconciled at the next Start) and waits for the
+// loops to finish.
+func (e *Engine) Stop(ctx context.Context) error {
+	e.mu.Lock()
+	if e.stopped {
+		e.mu.Unlock()
+		return nil
+	}
+	e.stopped = true
+	for _, c := range e.calls {
+		e.stopCallTimers(c)
+	}
+	e.mu.Unlock()
+	close(e.stopCh)
+	e.evq.close()
+	done := make(chan struct{})
+	go func() { e.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return e.tel.Close()
+}
+
+// Reload re-reads the provisioned records (agents, queues, members,
+// campaigns, pause codes). The admin API calls it after every change.
+func (e *Engine) Reload(ctx context.Context) error {
+	var (
+		agents    []Agent
+		queues    []Queue
+		members   []QueueMember
+		campaigns []Campaign
+		pauses    []PauseCode
+	)
+	for _, x := range []struct {
+		dst any
+		q   Query
+	}{
+		{&agents, All}, {&queues, All}, {&members, All.OrderBy("id")}, {&campaigns, All}, {&pauses, All},
+	} {
+		if err := e.store.Find(ctx, x.dst, x.q); err != nil {
+			return fmt.Errorf("reload: %w", err)
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.agents = map[string]*Agent{}
+	for i := range agents {
+		e.agents[agents[i].Username] = &agents[i]
+	}
+	e.queues = map[string]*Queue{}
+	for i := range queues {
+		e.queues[queues[i].Name] = &queues[i]
+	}
+	e.members = map[string][]QueueMember{}
+	for _, m := range members {
+		e.members[m.Queue] = append(e.members[m.Queue], m)
+	}
+	e.campaigns = map[string]*Campaign{}
+	for i := range campaigns {
+		e.campaigns[campaigns[i].Name] = &campaigns[i]
+	}
+	e.pauses = map[string]*PauseCode{}
+	e.pauseByID = map[uint]*PauseCode{}
+	for i := range pauses {
+		e.pauses[pauses[i].Code] = &pauses[i]
+		e.pauseByID[pauses[i].ID] = &pauses[i]
+	}
+	return nil
+}
+
+// restoreLocked reloads sessions and unfinished calls from the store after a
+// restart and drops what the PBX no longer has.
+func (e *Engine) restoreLocked(ctx context.Context) error {
+	var sessions []AgentSession
+	if err := e.store.Find(ctx, &sessions, All); err != nil {
+		return fmt.Errorf("restore sessions: %w", err)
+	}
+	live := map[string]bool{}
+	if chans, err := e.tel.Channels(ctx); err == nil {
+		for _, c := range chans {
+			live[c.ID] = true
+		}
+	}
+	var open []Call
+	if err := e.store.Find(ctx, &open, Where("state <> ?", CallDone)); err != nil {
+		return fmt.Errorf("restore calls: %w", err)
+	}
+	for i := range open {
+		c := &liveCall{Call: open[i]}
+		c.init()
+		if c.ChannelID != "" && live[c.ChannelID] {
+			// A call survived our restart; keep it without its timers.
+			e.calls[c.ID] = c
+			e.chans[c.ChannelID] = &chanRef{id: c.ChannelID, role: roleCustomer, callID: c.ID, answered: true}
+			if c.AgentChannelID != "" && live[c.AgentChannelID] {
+				e.chans[c.AgentChannelID] = &chanRef{id: c.AgentChannelID, role: roleAgentLeg, callID: c.ID, agent: c.Agent, answered: true}
+			}
+			continue
+		}
+		e.finishCallRecord(ctx, c, "system", int(CauseFailure), "LOST")
+	}
+	for i := range sessions {
+		s := sessions[i]
+		a := e.agents[s.Username]
+		if a == nil {
+			_ = e.store.Delete(ctx, &AgentSession{}, Where("id = ?", s.ID))
+			continue
+		}
+		if s.ChannelID != "" && !live[s.ChannelID] {
+			e.queueLog(ctx, QueueLogEntry{Agent: s.Username, Event: QLLogout, Data1: "restart"})
+			_ = e.store.Delete(ctx, &AgentSession{}, Where("id = ?", s.ID))
+			continue
+		}
+		if s.CallID != 0 && e.calls[s.CallID] == nil {
+			s.CallID = 0
+			s.State = AgentAvailable
+		}
+		if s.State == AgentRinging || s.State == AgentWrapUp || s.State == AgentLoggingIn {
+			s.State = AgentAvailable
+		}
+		e.sessions[s.Username] = &s
+		if s.ChannelID != "" {
+			e.chans[s.ChannelID] = &chanRef{id: s.ChannelID, role: rolePersistent, agent: s.Username, answered: true}
+		}
+	}
+	e.ready = true
+	return nil
+}
+
+func (c *liveCall) init() {
+	if c.offers == nil {
+		c.offers = map[string]string{}
+		c.offerTimer = map[string]*time.Timer{}
+		c.tried = map[string]bool{}
+	}
+}
+
+// eventLoop applies PBX events one at a time, in order.
+func (e *Engine) eventLoop() {
+	defer e.wg.Done()
+	for {
+		ev, ok := e.evq.pop()
+		if !ok {
+			return
+		}
+		e.mu.Lock()
+		if !e.stopped {
+			e.safeHandle(ev)
+		}
+		e.mu.Unlock()
+	}
+}
+
+func (e *Engine) safeHandle(ev TelEvent) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("engine: panic handling pbx event", "type", ev.Type, "channel", ev.ChannelID, "panic", r)
+		}
+	}()
+	e.handleTel(context.Background(), ev)
+}
+
+func (e *Engine) tickLoop() {
+	defer e.wg.Done()
+	t := time.NewTicker(e.opt.DialerInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.stopCh:
+			return
+		case <-t.C:
+			e.mu.Lock()
+			if !e.stopped {
+				e.tickLocked(context.Background())
+			}
+			e.mu.Unlock()
+		}
+	}
+}
+
+func (e *Engine) tickLocked(ctx context.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.log.Error("engine: panic in tick", "panic", r)
+		}
+	}()
+	now := e.now()
+	for user, s := range e.sessions {
+		if s.IdleTimeout > 0 && s.CallID == 0 && s.LastPing != nil &&
+			now.Sub(*s.LastPing) > time.Duration(s.IdleTimeout)*time.Second {
+			e.logoutLocked(ctx, user, "timeout")
+		}
+	}
+	e.runCallbacksLocked(ctx)
+	e.runDialerLocked(ctx)
+}
+
+// publish sends an event on the bus; it never blocks.
+func (e *Engine) publish(p Payload, agent string) {
+	e.bus.Publish(p, agent)
+}
+
+// queueLog appends one queue-log row (outside a call transaction).
+func (e *Engine) queueLog(ctx context.Context, q QueueLogEntry) {
+	if q.Time.IsZero() {
+		q.Time = e.now()
+	}
+	if err := e.store.Create(ctx, &q); err != nil {
+		e.log.Error("engine: queue log write failed", "event", q.Event, "err", err)
+	}
+}
+
+// persistCall saves a call and its queue-log rows in one transaction, so a
+// store error never leaves a call half-recorded.
+func (e *Engine) persistCall(ctx context.Context, c *Call, rows ...QueueLogEntry) {
+	now := e.now()
+	err := e.store.Tx(ctx, func(tx Store) error {
+		if c.ID == 0 {
+			if err := tx.Create(ctx, c); err != nil {
+				return err
+			}
+		} else if err := tx.Save(ctx, c); err != nil {
+			return err
+		}
+		for i := range rows {
+			if rows[i].Time.IsZero() {
+				rows[i].Time = now
+			}
+			if rows[i].CallID == 0 {
+				rows[i].CallID = c.ID
+			}
+			if err := tx.Create(ctx, &rows[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		e.log.Error("engine: call write failed", "call", c.ID, "err", err)
+	}
+}
+
+func (e *Engine) saveSession(ctx context.Context, s *AgentSession) {
+	s.UpdatedAt = e.now()
+	var err error
+	if s.ID == 0 {
+		err = e.store.Create(ctx, s)
+	} else {
+		err = e.store.Save(ctx, s)
+	}
+	if err != nil {
+		e.log.Error("engine: session write failed", "agent", s.Username, "err", err)
+	}
+}
+
+func newGUID() string { return uuid.NewString() }
+
+// uniqueID mimics Asterisk's "epoch.sequence" uniqueid for channels whose
+// id we choose, so dialects that expect that shape get it.
+func (e *Engine) uniqueID() string {
+	now := e.now()
+	return fmt.Sprintf("%d.%d", now.Unix(), now.Nanosecond()/1000)
+}
+
+func (e *Engine) newChanID(prefix string) string {
+	return prefix + "-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
+}
+
+// sortedKeys returns map keys sorted, for deterministic iteration.
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// telQueue is an unbounded FIFO: the PBX side never blocks on the engine.
+type telQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []TelEvent
+	closed bool
+}
+
+func newTelQueue() *telQueue {
+	q := &telQueue{}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *telQueue) push(ev TelEvent) {
+	q.mu.Lock()
+	if !q.closed {
+		q.items = append(q.items, ev)
+		q.cond.Signal()
+	}
+	q.mu.Unlock()
+}
+
+func (q *telQueue) pop() (TelEvent, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.items) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if len(q.items) == 0 {
+		return TelEvent{}, false
+	}
+	ev := q.items[0]
+	q.items[0] = TelEvent{}
+	q.items = q.items[1:]
+	return ev, true
+}
+
+func (q *telQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.cond.Broadcast()
+	q.mu.Unlock()
+}

@@ -1,0 +1,409 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// normalizePhone keeps digits (and a leading +) so DNC and lead matching
+// ignore formatting.
+func normalizePhone(p string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(p) {
+		if r >= '0' && r <= '9' || r == '+' && i == 0 {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// AddLeadOptions controls lead insertion checks.
+type AddLeadOptions struct {
+	CheckDNC         bool // global DNC list
+	CheckCampaignDNC bool // the lead's campaign list
+}
+
+// AddLead inserts a lead; with DNC checks it refuses blocked numbers.
+func (e *Engine) AddLead(ctx context.Context, l *Lead, opt AddLeadOptions) error {
+	if strings.TrimSpace(l.PhoneNumber) == "" {
+		return fmt.Errorf("%w: lead needs a phone number", ErrInvalid)
+	}
+	campaign := l.Campaign
+	if campaign == "" && l.ListID != 0 {
+		var list List
+		if err := e.store.First(ctx, &list, Where("id = ?", l.ListID)); err == nil {
+			campaign = list.Campaign
+			l.Campaign = campaign
+		}
+	}
+	if opt.CheckDNC && e.IsDNC(ctx, l.PhoneNumber, "") {
+		return fmt.Errorf("%w: %s", ErrDNC, l.PhoneNumber)
+	}
+	if opt.CheckCampaignDNC && campaign != "" && e.isCampaignDNC(ctx, l.PhoneNumber, campaign) {
+		return fmt.Errorf("%w: %s (campaign %s)", ErrDNC, l.PhoneNumber, campaign)
+	}
+	now := e.now()
+	if l.Status == "" {
+		l.Status = "NEW"
+	}
+	if l.EntryDate.IsZero() {
+		l.EntryDate = now
+	}
+	l.ModifyDate = now
+	if err := e.store.Create(ctx, l); err != nil {
+		return fmt.Errorf("add lead: %w", err)
+	}
+	e.publish(LeadChanged{Lead: *l}, l.User)
+	return nil
+}
+
+// UpdateLead saves a lead.
+func (e *Engine) UpdateLead(ctx context.Context, l *Lead) error {
+	if l.ID == 0 {
+		return fmt.Errorf("%w: lead id", ErrInvalid)
+	}
+	l.ModifyDate = e.now()
+	if err := e.store.Save(ctx, l); err != nil {
+		return fmt.Errorf("update lead: %w", err)
+	}
+	e.publish(LeadChanged{Lead: *l}, l.User)
+	return nil
+}
+
+// Lead loads a lead by id.
+func (e *Engine) Lead(ctx context.Context, id uint64) (Lead, error) {
+	var l Lead
+	if id == 0 {
+		return l, fmt.Errorf("%w: 0", ErrUnknownLead)
+	}
+	if err := e.store.First(ctx, &l, Where("id = ?", id)); err != nil {
+		if errors.Is(err, ErrNoRecord) {
+			return l, fmt.Errorf("%w: %d", ErrUnknownLead, id)
+		}
+		return l, err
+	}
+	return l, nil
+}
+
+func (e *Engine) leadLocked(ctx context.Context, id uint64) (Lead, error) { return e.Lead(ctx, id) }
+
+// FindLeadsByPhone lists leads with that phone number (newest first),
+// optionally limited to a campaign.
+func (e *Engine) FindLeadsByPhone(ctx context.Context, phone, campaign string) ([]Lead, error) {
+	q := Where("phone_number = ?", normalizePhone(phone))
+	if campaign != "" {
+		q = q.And("campaign = ?", campaign)
+	}
+	var out []Lead
+	err := e.store.Find(ctx, &out, q.OrderBy("id DESC"))
+	return out, err
+}
+
+func (e *Engine) leadByPhoneLocked(ctx context.Context, phone string) (Lead, bool) {
+	p := normalizePhone(phone)
+	if p == "" {
+		return Lead{}, false
+	}
+	var l Lead
+	if err := e.store.First(ctx, &l, Where("phone_number = ?", p).OrderBy("id DESC")); err != nil {
+		return Lead{}, false
+	}
+	return l, true
+}
+
+// IsDNC reports whether a number is blocked globally or for the campaign.
+func (e *Engine) IsDNC(ctx context.Context, phone, campaign string) bool {
+	n, err := e.store.Count(ctx, &DNCEntry{}, Where("phone = ? AND (campaign = '' OR campaign = ?)", normalizePhone(phone), campaign))
+	return err == nil && n > 0
+}
+
+func (e *Engine) isCampaignDNC(ctx context.Context, phone, campaign string) bool {
+	n, err := e.store.Count(ctx, &DNCEntry{}, Where("phone = ? AND campaign = ?", normalizePhone(phone), campaign))
+	return err == nil && n > 0
+}
+
+func (e *Engine) isDNCLocked(ctx context.Context, phone, campaign string) bool {
+	return e.IsDNC(ctx, phone, campaign)
+}
+
+// AddDNC blocks a number (campaign "" = everywhere).
+func (e *Engine) AddDNC(ctx context.Context, phone, campaign, reason string) error {
+	p := normalizePhone(phone)
+	if p == "" {
+		return fmt.Errorf("%w: phone", ErrInvalid)
+	}
+	if e.isCampaignDNC(ctx, p, campaign) {
+		return nil
+	}
+	return e.store.Create(ctx, &DNCEntry{Phone: p, Campaign: campaign, Reason: reason, CreatedAt: e.now()})
+}
+
+// DispositionRequest closes an agent's call with an outcome.
+type DispositionRequest struct {
+	Status            string
+	CallbackAt        *time.Time
+	CallbackAgentOnly bool
+	Comments          string
+	// CallID selects the call; 0 = the agent's current or last call.
+	CallID uint64
+}
+
+// SetDisposition records the outcome of the agent's call, updates the lead
+// (status, callbacks, DNC) and ends the agent's wrap-up.
+func (e *Engine) SetDisposition(ctx context.Context, user string, req DispositionRequest) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s, ok := e.sessions[user]
+	if !ok {
+		return e.notLoggedIn(user)
+	}
+	if req.Status == "" {
+		return fmt.Errorf("%w: status", ErrInvalid)
+	}
+	var call Call
+	id := req.CallID
+	if id == 0 {
+		id = s.CallID
+	}
+	if c := e.calls[id]; c != nil {
+		c.Status = req.Status
+		call = c.Call
+		e.persistCall(ctx, &c.Call)
+	} else {
+		q := Where("agent = ?", user).OrderBy("id DESC")
+		if id != 0 {
+			q = Where("id = ?", id)
+		}
+		if err := e.store.First(ctx, &call, q); err != nil {
+			return fmt.Errorf("%w: %s", ErrNoCall, user)
+		}
+		if err := e.store.Updates(ctx, &call, map[string]any{"status": req.Status}); err != nil {
+			return err
+		}
+		call.Status = req.Status
+	}
+	var disp Disposition
+	hasDisp := e.store.First(ctx, &disp, Where("code = ? AND (campaign = '' OR campaign = ?)", req.Status, call.Campaign).OrderBy("campaign DESC")) == nil
+	if call.LeadID != 0 {
+		if lead, err := e.Lead(ctx, call.LeadID); err == nil {
+			lead.Status = req.Status
+			lead.User = user
+			if req.Comments != "" {
+				lead.Comments = req.Comments
+			}
+			if hasDisp && disp.Completed {
+				lead.NextAttemptAt = nil
+			}
+			_ = e.UpdateLead(ctx, &lead)
+			if hasDisp && (disp.DNC || disp.Action == "blacklist") {
+				_ = e.AddDNC(ctx, lead.PhoneNumber, "", "disposition "+req.Status)
+			}
+			if req.CallbackAt != nil {
+				cb := Callback{LeadID: lead.ID, ListID: lead.ListID, Campaign: call.Campaign, Phone: lead.PhoneNumber,
+					When: *req.CallbackAt, Comments: req.Comments, AgentOnly: req.CallbackAgentOnly, SourceCall: call.ID}
+				if req.CallbackAgentOnly {
+					cb.Agent = user
+				}
+				_ = e.scheduleCallbackLocked(ctx, &cb)
+			}
+		}
+	}
+	e.queueLog(ctx, QueueLogEntry{CallID: call.ID, Queue: call.Queue, Agent: user, Event: QLDisposition, Data1: req.Status})
+	if s.State == AgentWrapUp {
+		e.endWrapLocked(ctx, s)
+	}
+	return nil
+}
+
+// ScheduleCallback stores a callback; the dialer places it when due.
+func (e *Engine) ScheduleCallback(ctx context.Context, cb *Callback) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.scheduleCallbackLocked(ctx, cb)
+}
+
+func (e *Engine) scheduleCallbackLocked(ctx context.Context, cb *Callback) error {
+	if cb.When.IsZero() {
+		return fmt.Errorf("%w: callback time", ErrInvalid)
+	}
+	if cb.Phone == "" && cb.LeadID != 0 {
+		if l, err := e.Lead(ctx, cb.LeadID); err == nil {
+			cb.Phone = l.PhoneNumber
+		}
+	}
+	if cb.Phone == "" {
+		return fmt.Errorf("%w: callback phone", ErrInvalid)
+	}
+	cb.Status = "ACTIVE"
+	cb.CreatedAt = e.now()
+	if err := e.store.Create(ctx, cb); err != nil {
+		return fmt.Errorf("schedule callback: %w", err)
+	}
+	e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, ECCPName: e.eccpNameLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
+	return nil
+}
+
+func (e *Engine) eccpNameLocked(user string) string {
+	if a := e.agents[user]; a != nil {
+		return a.ECCPName()
+	}
+	return ""
+}
+
+// runCallbacksLocked places due callbacks. Agent-only callbacks wait for
+// their agent to be free; the others go to any agent of the campaign.
+func (e *Engine) runCallbacksLocked(ctx context.Context) {
+	var due []Callback
+	if err := e.store.Find(ctx, &due, Where("status = ? AND due_at <= ?", "ACTIVE", e.now()).OrderBy("id").Take(50)); err != nil {
+		e.log.Warn("engine: callbacks query failed", "err", err)
+		return
+	}
+	now := e.now()
+	for i := range due {
+		cb := due[i]
+		if cb.When.After(now) {
+			continue
+		}
+		agent := cb.Agent
+		if agent == "" {
+			agent = e.freeCampaignAgentLocked(cb.Campaign)
+		}
+		s := e.sessions[agent]
+		if s == nil || s.State != AgentAvailable || s.Paused || s.CallID != 0 {
+			continue
+		}
+		c := e.placeLeadCallLocked(ctx, cb.Campaign, cb.LeadID, cb.Phone, agent)
+		if c == nil {
+			continue
+		}
+		c.ScheduledID = cb.ID
+		cb.Status = "LIVE"
+		cb.CallID = c.ID
+		_ = e.store.Save(ctx, &cb)
+		e.persistCall(ctx, &c.Call)
+		e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: agent, ECCPName: e.eccpNameLocked(agent), Action: "started"}, agent)
+	}
+}
+
+func (e *Engine) callbackFailedLocked(ctx context.Context, c *liveCall) {
+	var cb Callback
+	if err := e.store.First(ctx, &cb, Where("id = ?", c.ScheduledID)); err != nil {
+		return
+	}
+	cb.Status = "FAILED"
+	_ = e.store.Save(ctx, &cb)
+	e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: c.connectAgent, ECCPName: e.eccpNameLocked(c.connectAgent), Action: "failed"}, c.connectAgent)
+}
+
+func (e *Engine) freeCampaignAgentLocked(campaign string) string {
+	for _, u := range sortedKeys(e.sessions) {
+		s := e.sessions[u]
+		if s.Campaign == campaign && s.State == AgentAvailable && !s.Paused && s.CallID == 0 {
+			return u
+		}
+	}
+	return ""
+}
+
+// SendScreen stores an agent-screen command and publishes it.
+func (e *Engine) SendScreen(ctx context.Context, user, kind, payload string) (ScreenCommand, error) {
+	e.mu.Lock()
+	_, known := e.agents[user]
+	e.mu.Unlock()
+	if !known {
+		return ScreenCommand{}, fmt.Errorf("%w: %s", ErrUnknownAgent, user)
+	}
+	cmd := ScreenCommand{Agent: user, Kind: kind, Payload: payload, CreatedAt: e.now()}
+	if err := e.store.Create(ctx, &cmd); err != nil {
+		return cmd, fmt.Errorf("screen command: %w", err)
+	}
+	e.publish(ScreenEvent{Command: cmd}, user)
+	return cmd, nil
+}
+
+// PendingScreen returns the screen commands not yet delivered to an agent's
+// console and marks them delivered.
+func (e *Engine) PendingScreen(ctx context.Context, user string) ([]ScreenCommand, error) {
+	var out []ScreenCommand
+	if err := e.store.Find(ctx, &out, Where("agent = ? AND delivered IS NULL", user).OrderBy("id")); err != nil {
+		return nil, err
+	}
+	now := e.now()
+	for i := range out {
+		out[i].Delivered = &now
+		_ = e.store.Updates(ctx, &out[i], map[string]any{"delivered": now})
+	}
+	return out, nil
+}
+
+// Campaign returns a provisioned campaign.
+func (e *Engine) Campaign(name string) (Campaign, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c, ok := e.campaigns[name]
+	if !ok {
+		return Campaign{}, false
+	}
+	return *c, true
+}
+
+// Campaigns lists campaigns by name.
+func (e *Engine) Campaigns() []Campaign {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Campaign, 0, len(e.campaigns))
+	for _, n := range sortedKeys(e.campaigns) {
+		out = append(out, *e.campaigns[n])
+	}
+	return out
+}
+
+// Queue returns a provisioned queue.
+func (e *Engine) Queue(name string) (Queue, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	q, ok := e.queues[name]
+	if !ok {
+		return Queue{}, false
+	}
+	return *q, true
+}
+
+// Queues lists queues by name.
+func (e *Engine) Queues() []Queue {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Queue, 0, len(e.queues))
+	for _, n := range sortedKeys(e.queues) {
+		out = append(out, *e.queues[n])
+	}
+	return out
+}
+
+// QueueMembers lists a queue's static members.
+func (e *Engine) QueueMembers(name string) []QueueMember {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]QueueMember(nil), e.members[name]...)
+}
+
+// PauseCodes lists active pause codes ordered by id.
+func (e *Engine) PauseCodes() []PauseCode {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []PauseCode
+	for _, p := range e.pauseByID {
+		if p.Active {
+			out = append(out, *p)
+		}
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].ID < out[j-1].ID; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
