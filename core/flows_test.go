@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -524,4 +525,84 @@ func TestCallbackIsPlacedWhenDue(t *testing.T) {
 		cur, ok := h.e.AgentCall("a1")
 		return ok && cur.ScheduledID != 0 && cur.State == core.CallConnected
 	})
+}
+
+// Reports are computed from the queue log.
+func TestQueueStatsFromQueueLog(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{})
+	h.login("a1")
+	ch := h.inbound("5550020")
+	h.callOf("a1")
+	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
+	h.waitState("a1", core.AgentAvailable)
+	must(t, h.e.Pause(h.ctx, "a1", "LUNCH"))
+	ab := h.inbound("5550021")
+	eventually(t, "waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	must(t, h.pbx.FarHangup(ab, core.CauseNormal))
+	eventually(t, "abandon", func() bool { return len(h.queueLog(core.QLAbandon)) == 1 })
+	must(t, h.e.Unpause(h.ctx, "a1"))
+	since := time.Now().Add(-time.Minute)
+	st, err := h.e.QueueStats(h.ctx, "sales", since, time.Now().Add(time.Minute))
+	must(t, err)
+	if st.Offered != 2 || st.Answered != 1 || st.Abandoned != 1 || st.Completed != 1 || st.WithinSL != 1 {
+		t.Fatalf("stats = %+v", st)
+	}
+	act, err := h.e.AgentActivity(h.ctx, "a1", since, time.Now().Add(time.Minute))
+	must(t, err)
+	if act.Calls != 1 || act.Logins != 1 || act.Pauses != 1 {
+		t.Fatalf("activity = %+v", act)
+	}
+}
+
+// Predictive pacing dials more lines than free agents; extra answered calls
+// wait in the campaign queue.
+func TestPredictiveDialerOverdials(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{})
+	camp := core.Campaign{Name: "PRED", Type: core.CampaignOutbound, DialMethod: core.DialPredictive, DialRatio: 2, Active: true, MaxRetries: 1}
+	must(t, h.st.Create(h.ctx, &camp))
+	must(t, h.e.Reload(h.ctx))
+	for i := 0; i < 4; i++ {
+		l := core.Lead{Campaign: "PRED", PhoneNumber: fmt.Sprintf("555300%d", i)}
+		must(t, h.e.AddLead(h.ctx, &l, core.AddLeadOptions{}))
+	}
+	h.pbx.SetBehavior("Local/*", sim.Behavior{Outcome: sim.NoAnswer})
+	must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{Campaign: "PRED"}))
+	eventually(t, "two lines for one agent", func() bool { return len(h.e.ActiveCalls()) == 2 })
+}
+
+// A supervisor can listen to an agent's call through a snoop channel.
+func TestSupervisorSnoop(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{})
+	h.login("a1")
+	h.inbound("5550022")
+	c := h.callOf("a1")
+	must(t, h.e.Snoop(h.ctx, "PJSIP/sup", "a1", "whisper"))
+	eventually(t, "snoop bridged with supervisor", func() bool {
+		bs, _ := h.pbx.Bridges(h.ctx)
+		for _, b := range bs {
+			if len(b.Channels) == 2 && b.ID != c.BridgeID {
+				return true
+			}
+		}
+		return false
+	})
+	if err := h.e.Snoop(h.ctx, "PJSIP/sup", "a1", "shout"); !errors.Is(err, core.ErrInvalid) {
+		t.Fatalf("bad mode: %v", err)
+	}
+}
+
+// A restarted gateway picks up logged-in agents from the store.
+func TestEngineRestartRestoresSessions(t *testing.T) {
+	st := sqlite(t)
+	h := newHarness(t, st, harnessOpt{})
+	h.login("a1")
+	must(t, h.e.Pause(h.ctx, "a1", "LUNCH"))
+	must(t, h.e.Stop(h.ctx))
+	e2 := core.New(core.Options{Store: st, Tel: sim.New("sim-1")})
+	must(t, e2.Start(h.ctx))
+	defer e2.Stop(h.ctx)
+	s, ok := e2.Session("a1")
+	if !ok || !s.Paused || s.PauseCode != "LUNCH" || s.State != core.AgentAvailable {
+		t.Fatalf("restored session %+v %v", s, ok)
+	}
 }
