@@ -10,7 +10,7 @@
 //   - acd.go        queues: strategies, penalties, offers, connecting calls
 //   - calls.go      PBX events, inbound routing, call end, manual dial
 //   - control.go    in-call control: hold, park, transfer, DTMF, recording,
-//                   playback, snoop, channel variables
+//     playback, snoop, channel variables
 //   - dialer.go     campaign pacing (progressive, predictive), lead retries
 //   - leads.go      leads, DNC, dispositions, callbacks, screen commands
 //   - reports.go    figures computed from the queue log
