@@ -1,0 +1,396 @@
+// Package store implements core.Store on gorm, over MySQL (and MySQL-compatible
+// servers) or pure-Go SQLite. The DSN alone chooses the database, so moving a
+// gateway from one SQLite file to a shared MySQL is a configuration change.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	mysqldrv "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/schema"
+
+	"github.com/callgate/callgate/core"
+)
+
+const (
+	DialectMySQL  = "mysql"
+	DialectSQLite = "sqlite"
+)
+
+// Store is the gorm implementation of core.Store. Reads outside a
+// transaction go to r and everything else to w: on SQLite w is a single
+// connection (SQLite allows one writer; queueing writers in database/sql
+// instead of in SQLite's busy handler means concurrent writers never see
+// SQLITE_BUSY) and r is a small read-only pool that WAL lets run alongside
+// it. On MySQL both are the same pool.
+type Store struct {
+	w, r    *gorm.DB
+	dialect string
+	inTx    bool
+}
+
+var _ core.Store = (*Store)(nil)
+
+// Open connects to the database named by dsn:
+//
+//	mysql://user:pass@tcp(host:3306)/db?...   or a bare user:pass@tcp(host)/db DSN
+//	sqlite://path, file:path?..., :memory:, or a plain file path
+//
+// It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	kind, rest := classifyDSN(dsn)
+	var (
+		st  *Store
+		err error
+	)
+	if kind == DialectMySQL {
+		st, err = openMySQL(rest)
+	} else {
+		st, err = openSQLite(rest)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := st.ping(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func classifyDSN(dsn string) (kind, rest string) {
+	switch {
+	case strings.HasPrefix(dsn, "mysql://"):
+		return DialectMySQL, strings.TrimPrefix(dsn, "mysql://")
+	case strings.HasPrefix(dsn, "sqlite://"):
+		return DialectSQLite, strings.TrimPrefix(dsn, "sqlite://")
+	case strings.Contains(dsn, "@tcp(") || strings.Contains(dsn, "@unix("):
+		return DialectMySQL, dsn
+	default:
+		return DialectSQLite, dsn
+	}
+}
+
+func gormConfig() *gorm.Config {
+	return &gorm.Config{
+		Logger: newLogger(),
+		// Every Store call is one statement; gorm's implicit per-write
+		// transaction would only double the round trips.
+		SkipDefaultTransaction: true,
+		// Milliseconds: what MySQL's datetime(3) columns keep, so a record's
+		// automatic timestamps are the same in memory and in the database.
+		NowFunc:        func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+		NamingStrategy: Naming,
+	}
+}
+
+// Naming maps record fields to tables and columns: gorm's snake_case,
+// except that the columns the dialects and the engine query by their wire
+// names keep them (did, uniqueid, billsec) where gorm would split the
+// initialism (d_id, unique_id, bill_sec).
+var Naming = schema.NamingStrategy{
+	NameReplacer: strings.NewReplacer("DID", "Did", "UniqueID", "Uniqueid", "BillSec", "Billsec"),
+}
+
+// MySQLConfig parses a MySQL DSN (with or without the mysql:// prefix) and
+// applies the settings the store relies on: UTC times parsed into
+// time.Time, utf8mb4 on the wire, and affected-rows counting matched rows as
+// SQLite does, so Updates can tell "no such record" from "nothing changed".
+func MySQLConfig(dsn string) (*mysqldrv.Config, error) {
+	cfg, err := mysqldrv.ParseDSN(strings.TrimPrefix(dsn, "mysql://"))
+	if err != nil {
+		// The parser's message can quote the DSN, password included.
+		return nil, errors.New("store: invalid mysql DSN")
+	}
+	// MariaDB truncates fractions beyond datetime(3) and MySQL 8 rounds
+	// them; truncating in the driver makes both keep the same instant.
+	if err := cfg.Apply(mysqldrv.TimeTruncate(time.Millisecond)); err != nil {
+		return nil, errors.New("store: invalid mysql DSN")
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.ClientFoundRows = true
+	if !strings.HasPrefix(cfg.Collation, "utf8mb4_") {
+		cfg.Collation = "utf8mb4_general_ci"
+	}
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	// The handshake collation already selects utf8mb4; a conflicting
+	// charset param would undo it with SET NAMES.
+	delete(cfg.Params, "charset")
+	if _, ok := cfg.Params["sql_mode"]; !ok {
+		// MySQL 8 and TiDB reject zero dates by default; records keep
+		// unset time.Time fields as zero, which MariaDB's default accepts.
+		cfg.Params["sql_mode"] = "'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
+	}
+	return cfg, nil
+}
+
+func openMySQL(dsn string) (*Store, error) {
+	cfg, err := MySQLConfig(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db, err := gorm.Open(mysql.New(mysql.Config{DSNConfig: cfg}), gormConfig())
+	if err != nil {
+		return nil, wrap("open", "", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, wrap("open", "", err)
+	}
+	sqlDB.SetMaxOpenConns(64)
+	sqlDB.SetMaxIdleConns(16)
+	sqlDB.SetConnMaxLifetime(5 * time.Minute)
+	return &Store{w: db, r: db, dialect: DialectMySQL}, nil
+}
+
+func openSQLite(dsn string) (*Store, error) {
+	path, query, _ := strings.Cut(dsn, "?")
+	memory := path == ":memory:" || path == "file::memory:" || strings.Contains(query, "mode=memory")
+	params, err := url.ParseQuery(query)
+	if err != nil {
+		return nil, errors.New("store: invalid sqlite DSN")
+	}
+	base := params["_pragma"]
+	pragmas := func(extra ...string) url.Values {
+		v := url.Values{}
+		for k, vs := range params {
+			if k != "_pragma" {
+				v[k] = vs
+			}
+		}
+		v["_pragma"] = append(append([]string{"busy_timeout(10000)", "foreign_keys(1)"}, extra...), base...)
+		return v
+	}
+	open := func(q url.Values) (*gorm.DB, error) {
+		pool, err := openUTCPool(path + "?" + q.Encode())
+		if err != nil {
+			return nil, err
+		}
+		db, err := gorm.Open(&sqlite.Dialector{Conn: pool}, gormConfig())
+		if err != nil {
+			pool.db.Close()
+			return nil, err
+		}
+		return db, nil
+	}
+
+	if memory {
+		// Every connection to :memory: is a separate database, so one
+		// connection serves reads and writes alike.
+		db, err := open(pragmas())
+		if err != nil {
+			return nil, wrap("open", "", err)
+		}
+		pool, _ := db.DB()
+		pool.SetMaxOpenConns(1)
+		pool.SetMaxIdleConns(1)
+		pool.SetConnMaxLifetime(0)
+		pool.SetConnMaxIdleTime(0)
+		return &Store{w: db, r: db, dialect: DialectSQLite}, nil
+	}
+
+	wq := pragmas("journal_mode(WAL)", "synchronous(NORMAL)")
+	wq.Set("_txlock", "immediate")
+	w, err := open(wq)
+	if err != nil {
+		return nil, wrap("open", "", err)
+	}
+	wpool, _ := w.DB()
+	wpool.SetMaxOpenConns(1)
+	wpool.SetMaxIdleConns(1)
+	wpool.SetConnMaxLifetime(0)
+	wpool.SetConnMaxIdleTime(0)
+	// The writer must have switched the file to WAL before readers open it.
+	if err := wpool.Ping(); err != nil {
+		wpool.Close()
+		return nil, wrap("open", "", err)
+	}
+	r, err := open(pragmas("query_only(1)"))
+	if err != nil {
+		wpool.Close()
+		return nil, wrap("open", "", err)
+	}
+	rpool, _ := r.DB()
+	rpool.SetMaxOpenConns(4)
+	rpool.SetMaxIdleConns(4)
+	return &Store{w: w, r: r, dialect: DialectSQLite}, nil
+}
+
+func (s *Store) ping(ctx context.Context) error {
+	for _, db := range []*gorm.DB{s.w, s.r} {
+		pool, err := db.DB()
+		if err != nil {
+			return wrap("open", "", err)
+		}
+		if err := pool.PingContext(ctx); err != nil {
+			return wrap("open", "", err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) Dialect() string { return s.dialect }
+
+// Close releases the connections. On a Store bound to a transaction it does
+// nothing: the transaction ends when Tx's fn returns.
+func (s *Store) Close() error {
+	if s.inTx {
+		return nil
+	}
+	var first error
+	closed := map[any]bool{}
+	for _, db := range []*gorm.DB{s.w, s.r} {
+		pool, err := db.DB()
+		if err != nil || closed[pool] {
+			continue
+		}
+		closed[pool] = true
+		if err := pool.Close(); err != nil && first == nil {
+			first = wrap("close", "", err)
+		}
+	}
+	return first
+}
+
+// Migrate creates or extends the tables of every core record.
+func (s *Store) Migrate(ctx context.Context) error {
+	db := s.w.WithContext(ctx)
+	if s.dialect == DialectMySQL {
+		// utf8mb4_bin compares strings byte for byte, as SQLite does, so a
+		// lookup or a unique key behaves the same on both databases.
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
+	}
+	if err := db.AutoMigrate(core.AllModels()...); err != nil {
+		return wrap("migrate", "", err)
+	}
+	return nil
+}
+
+// Tx runs fn in a transaction. Inside fn, Tx again opens a savepoint, so a
+// nested failure rolls back only its own writes. fn's own error is returned
+// unchanged; a panic in fn rolls back and propagates.
+//
+// fn must use only the Store it is given. On SQLite the transaction holds
+// the one writer connection, so a write through the outer Store from inside
+// fn waits for the transaction it is part of (until its ctx ends), and a
+// read through it does not see the transaction's writes.
+func (s *Store) Tx(ctx context.Context, fn func(core.Store) error) error {
+	var fnErr error
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		fnErr = fn(&Store{w: tx, r: tx, dialect: s.dialect, inTx: true})
+		return fnErr
+	})
+	if err == nil {
+		return nil
+	}
+	if fnErr != nil && errors.Is(err, fnErr) {
+		return fnErr
+	}
+	return wrap("tx", "", err)
+}
+
+func (s *Store) Create(ctx context.Context, v any) error {
+	res := s.w.WithContext(ctx).Create(v)
+	return wrap("create", res.Statement.Table, res.Error)
+}
+
+func (s *Store) Save(ctx context.Context, v any) error {
+	res := s.w.WithContext(ctx).Save(v)
+	return wrap("save", res.Statement.Table, res.Error)
+}
+
+// Updates returns core.ErrNoRecord when v's primary key matches no record.
+func (s *Store) Updates(ctx context.Context, v any, cols map[string]any) error {
+	if len(cols) == 0 {
+		return nil
+	}
+	res := s.w.WithContext(ctx).Model(v).Updates(cols)
+	if res.Error != nil {
+		return wrap("update", res.Statement.Table, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return core.ErrNoRecord
+	}
+	return nil
+}
+
+// Delete removes the records matching q, restricted to v's primary key when
+// it is set. Deleting with neither conditions nor a key is refused rather
+// than emptying the table.
+func (s *Store) Delete(ctx context.Context, v any, q core.Query) error {
+	res := apply(s.w.WithContext(ctx), q).Delete(v)
+	return wrap("delete", res.Statement.Table, res.Error)
+}
+
+func (s *Store) First(ctx context.Context, dst any, q core.Query) error {
+	res := apply(s.reader().WithContext(ctx), q).First(dst)
+	if errors.Is(res.Error, gorm.ErrRecordNotFound) {
+		return core.ErrNoRecord
+	}
+	return wrap("first", res.Statement.Table, res.Error)
+}
+
+func (s *Store) Find(ctx context.Context, dst any, q core.Query) error {
+	res := apply(s.reader().WithContext(ctx), q).Find(dst)
+	return wrap("find", res.Statement.Table, res.Error)
+}
+
+func (s *Store) Count(ctx context.Context, model any, q core.Query) (int64, error) {
+	var n int64
+	res := apply(s.reader().WithContext(ctx).Model(model), q).Count(&n)
+	if res.Error != nil {
+		return 0, wrap("count", res.Statement.Table, res.Error)
+	}
+	return n, nil
+}
+
+func (s *Store) reader() *gorm.DB { return s.r }
+
+func apply(db *gorm.DB, q core.Query) *gorm.DB {
+	for _, c := range q.Conds {
+		if strings.TrimSpace(c.Expr) == "" {
+			continue
+		}
+		db = db.Where(c.Expr, c.Args...)
+	}
+	if q.Order != "" {
+		db = db.Order(q.Order)
+	}
+	if q.Limit > 0 {
+		db = db.Limit(q.Limit)
+	}
+	if q.Offset > 0 {
+		db = db.Offset(q.Offset)
+	}
+	return db
+}
+
+// Sentinels carried by store errors, for errors.Is.
+var (
+	// ErrDuplicate: a unique or primary key already holds the value.
+	ErrDuplicate = errors.New("duplicate key")
+	// ErrConstraint: a foreign-key, not-null or check constraint failed.
+	ErrConstraint = errors.New("constraint violated")
+)
+
+func wrap(op, table string, err error) error {
+	if err == nil {
+		return nil
+	}
+	where := op
+	if table != "" {
+		where = op + " " + table
+	}
+	return fmt.Errorf("store: %s: %w", where, classify(err))
+}
