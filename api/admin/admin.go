@@ -1,0 +1,315 @@
+// Package admin is Callgate's native provisioning and operations API,
+// JSON under /api/v1: agents, queues and members, campaigns, lists and
+// leads, pause codes, dispositions, API credentials, routes, DNC, callbacks
+// and forms, read access to calls, the queue log, CDR and the API log, live
+// agent operations through the engine and, in demo mode, controls for the
+// simulated PBX. It is how operators provision the system and how tests and
+// checkers seed it, so every write of a record the engine caches is followed
+// by the engine's Reload.
+//
+// The document at /api/v1/openapi.json is generated from the same route
+// table that builds the router (see openapi.go) and embedded.
+package admin
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/store"
+	"github.com/callgate/callgate/pkg/telephony/sim"
+)
+
+// Engine is what the admin API needs from the core engine; *core.Engine
+// implements it. It is an interface so provisioning works (and is tested)
+// without a running engine.
+type Engine interface {
+	Reload(ctx context.Context) error
+	Login(ctx context.Context, user string, opt core.LoginOptions) error
+	Logout(ctx context.Context, user, reason string) (deferred bool, err error)
+	Pause(ctx context.Context, user, code string) error
+	PauseByID(ctx context.Context, user string, id uint) error
+	Unpause(ctx context.Context, user string) error
+	Session(user string) (core.AgentSession, bool)
+	Sessions() []core.AgentSession
+	ActiveCalls() []core.Call
+	HangupCall(ctx context.Context, id uint64, cause core.HangupCause) error
+	Dial(ctx context.Context, req core.DialRequest) (core.Call, error)
+}
+
+// Options configure the API.
+type Options struct {
+	Store core.Store // required
+	// Engine is optional: without it records are still provisioned, and
+	// live operations answer 503.
+	Engine Engine
+	// Token is the bearer token every request but the OpenAPI document
+	// must carry.
+	Token string
+	// Sim enables /sim/... (demo mode).
+	Sim    *sim.PBX
+	Logger *slog.Logger
+}
+
+// API is the admin HTTP handler.
+type API struct {
+	st     core.Store
+	eng    Engine
+	sim    *sim.PBX
+	log    *slog.Logger
+	token  [32]byte
+	router chi.Router
+	routes []route
+}
+
+// New builds the API; mount it at /api/v1.
+func New(o Options) *API {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &API{st: o.Store, eng: o.Engine, sim: o.Sim, log: o.Logger, token: sha256.Sum256([]byte(o.Token))}
+	a.routes = a.table()
+	r := chi.NewRouter()
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeError(w, http.StatusNotFound, "not found") })
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
+	})
+	r.Group(func(r chi.Router) {
+		for _, rt := range a.routes {
+			if rt.public {
+				r.Method(rt.method, rt.path, rt.h)
+			}
+		}
+	})
+	r.Group(func(r chi.Router) {
+		r.Use(a.auth)
+		for _, rt := range a.routes {
+			if !rt.public && (!rt.sim || a.sim != nil) {
+				r.Method(rt.method, rt.path, rt.h)
+			}
+		}
+	})
+	a.router = r
+	return a
+}
+
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.router.ServeHTTP(w, r) }
+
+// Router exposes the chi router (route walking in tests).
+func (a *API) Router() chi.Router { return a.router }
+
+// auth checks the bearer token in constant time; hashing both sides first
+// keeps the comparison independent of the token's length too.
+func (a *API) auth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			tok, ok = strings.CutPrefix(h, "bearer ")
+		}
+		sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
+		if !ok || subtle.ConstantTimeCompare(sum[:], a.token[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="callgate"`)
+			writeError(w, http.StatusUnauthorized, "missing or invalid bearer token")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// --- responses ---
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"internal error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, errorBody{Error: msg})
+}
+
+// httpError is an error with the status it answers with. Its message is
+// safe for clients.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+}
+
+func notFound(what string) error {
+	return &httpError{status: http.StatusNotFound, msg: what + " not found"}
+}
+
+// fail maps an error onto a status and a message that never carries store
+// or driver text (those are logged instead).
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+		writeError(w, he.status, he.msg)
+	case errors.Is(err, core.ErrNoRecord), errors.Is(err, core.ErrCallNotFound):
+		writeError(w, http.StatusNotFound, "not found")
+	case errors.Is(err, core.ErrUnknownAgent):
+		writeError(w, http.StatusNotFound, "unknown agent")
+	case errors.Is(err, store.ErrDuplicate):
+		writeError(w, http.StatusConflict, "a record with the same unique key already exists")
+	case errors.Is(err, store.ErrConstraint):
+		writeError(w, http.StatusBadRequest, "constraint violated")
+	case errors.Is(err, core.ErrUnknownCampaign), errors.Is(err, core.ErrUnknownQueue),
+		errors.Is(err, core.ErrUnknownPause), errors.Is(err, core.ErrInvalid):
+		writeError(w, http.StatusBadRequest, engineText(err))
+	case errors.Is(err, core.ErrNotLoggedIn), errors.Is(err, core.ErrAlreadyLoggedIn),
+		errors.Is(err, core.ErrBusy), errors.Is(err, core.ErrAlreadyPaused), errors.Is(err, core.ErrNotPaused),
+		errors.Is(err, core.ErrNoCall), errors.Is(err, core.ErrDNC):
+		writeError(w, http.StatusConflict, engineText(err))
+	case errors.Is(err, core.ErrStopped), errors.Is(err, core.ErrNotConnected):
+		writeError(w, http.StatusServiceUnavailable, engineText(err))
+	case errors.Is(err, core.ErrNotFound):
+		writeError(w, http.StatusNotFound, "channel not found")
+	case errors.Is(err, context.Canceled):
+		writeError(w, 499, "request canceled")
+	default:
+		a.log.Error("admin: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+	}
+}
+
+// engineText is the engine's own sentinel text: engine errors wrap the
+// sentinel with names the caller supplied, which are fine to echo.
+func engineText(err error) string {
+	for _, s := range []error{
+		core.ErrUnknownCampaign, core.ErrUnknownQueue, core.ErrUnknownPause, core.ErrInvalid,
+		core.ErrNotLoggedIn, core.ErrAlreadyLoggedIn, core.ErrBusy, core.ErrAlreadyPaused, core.ErrNotPaused,
+		core.ErrNoCall, core.ErrStopped, core.ErrNotConnected, core.ErrDNC,
+	} {
+		if errors.Is(err, s) {
+			return err.Error()
+		}
+	}
+	return "error"
+}
+
+// --- requests ---
+
+const maxBody = 4 << 20
+
+// decode reads one JSON value into dst: unknown fields, trailing data and
+// malformed JSON are 400s.
+func decode(w http.ResponseWriter, r *http.Request, dst any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		var mbe *http.MaxBytesError
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.Is(err, io.EOF):
+			return badRequest("request body must be a JSON object")
+		case errors.As(err, &mbe):
+			return &httpError{status: http.StatusRequestEntityTooLarge, msg: "request body too large"}
+		case errors.As(err, &se):
+			return badRequest("malformed JSON at offset %d", se.Offset)
+		case errors.As(err, &te):
+			if te.Field != "" {
+				return badRequest("field %q must be %s", te.Field, jsonKind(te.Type.Kind().String()))
+			}
+			return badRequest("request body must be a JSON object")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return badRequest("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return badRequest("malformed JSON: unexpected end of input")
+		default:
+			return badRequest("malformed JSON")
+		}
+	}
+	if dec.More() {
+		return badRequest("request body must hold a single JSON value")
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); err != io.EOF {
+		return badRequest("request body must hold a single JSON value")
+	}
+	return nil
+}
+
+func jsonKind(k string) string {
+	switch {
+	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"):
+		return "an integer"
+	case strings.HasPrefix(k, "float"):
+		return "a number"
+	case k == "bool":
+		return "a boolean"
+	case k == "string":
+		return "a string"
+	case k == "slice":
+		return "an array"
+	default:
+		return "an object"
+	}
+}
+
+// decodeOptional is decode for bodies that may be empty (no body, or an
+// empty chunked one): then dst keeps its zero value.
+func decodeOptional(w http.ResponseWriter, r *http.Request, dst any) error {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil
+	}
+	var first [1]byte
+	n, err := io.ReadFull(r.Body, first[:])
+	if n == 0 && (err == io.EOF || err == io.ErrUnexpectedEOF) {
+		return nil
+	}
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(first[:n]), r.Body), r.Body}
+	return decode(w, r, dst)
+}
+
+func pathID(r *http.Request, name string) (uint64, error) {
+	v := chi.URLParam(r, name)
+	id, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || id == 0 {
+		return 0, notFound("record")
+	}
+	return id, nil
+}
+
+// reload makes the engine see provisioning changes. A failure is logged,
+// not returned: the write itself succeeded and the next reload catches up.
+func (a *API) reload(ctx context.Context) {
+	if a.eng == nil {
+		return
+	}
+	if err := a.eng.Reload(ctx); err != nil {
+		a.log.Warn("admin: engine reload failed", "err", err)
+	}
+}

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/bus/natsbus"
+	"github.com/callgate/callgate/pkg/config"
+)
+
+// newBus picks the domain event bus: in-process for one gateway, NATS
+// JetStream when several gateways share the work.
+func newBus(ctx context.Context, cfg config.Config) (core.Bus, error) {
+	switch cfg.Bus {
+	case "nats":
+		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		b, err := natsbus.Connect(cctx, cfg.NATSURL, natsbus.Options{Stream: cfg.NATSStream})
+		if err != nil {
+			return nil, fmt.Errorf("bus.nats_url (CALLGATE_NATS_URL): %w", err)
+		}
+		return b, nil
+	default:
+		return core.NewMemoryBus(cfg.ReplayEvents), nil
+	}
+}

@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/callgate/callgate/api/admin"
+	"github.com/callgate/callgate/api/eccp"
+	"github.com/callgate/callgate/api/vicidial"
+	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/config"
+	"github.com/callgate/callgate/pkg/demo"
+	"github.com/callgate/callgate/pkg/store"
+	"github.com/callgate/callgate/pkg/telephony/ari"
+	"github.com/callgate/callgate/pkg/telephony/sim"
+)
+
+// gateway owns every part of the running server, in start order.
+type gateway struct {
+	cfg     config.Config
+	log     *slog.Logger
+	st      core.Store
+	bus     core.Bus
+	tel     core.Telephony
+	sim     *sim.PBX // set in sim mode
+	eng     *core.Engine
+	metrics *metrics
+	httpSrv *http.Server
+	httpLn  net.Listener
+	eccpSrv *eccp.Server
+	eccpLn  net.Listener
+
+	draining atomic.Bool
+	engineUp atomic.Bool
+	fatal    chan error
+	once     sync.Once
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	}
+	return slog.New(h).With("node", cfg.NodeID)
+}
+
+// newGateway opens the store and builds every component without serving
+// anything yet.
+func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gateway, error) {
+	g := &gateway{cfg: cfg, log: log, fatal: make(chan error, 4)}
+	log.Info("starting callgate", "config", cfg.Redacted())
+
+	st, err := store.Open(ctx, cfg.DBDSN)
+	if err != nil {
+		return nil, fmt.Errorf("open database (db.dsn): %w", err)
+	}
+	g.st = st
+	if err := st.Migrate(ctx); err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	if cfg.Seed {
+		if err := demo.Seed(ctx, st); err != nil {
+			_ = st.Close()
+			return nil, err
+		}
+		log.Info("demo data seeded")
+	}
+
+	g.bus, err = newBus(ctx, cfg)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+
+	switch cfg.Telephony {
+	case "sim":
+		p := sim.New(cfg.NodeID)
+		p.SetDefaultBehavior(sim.Behavior{Outcome: sim.Answer, After: cfg.DemoSimAnswerWait})
+		g.sim, g.tel = p, p
+	default:
+		t, err := ari.New(ari.Config{
+			URL: cfg.ARIURL, WSURL: cfg.ARIWSURL, User: cfg.ARIUser, Password: cfg.ARIPassword,
+			App: cfg.ARIApp, NodeID: cfg.NodeID, Logger: log,
+			Transport: ari.Transport(cfg.ARITransport), NATSURL: cfg.NATSURL,
+		})
+		if err != nil {
+			_ = g.bus.Close()
+			_ = st.Close()
+			if errors.Is(err, ari.ErrProxyNotImplemented) {
+				return nil, fmt.Errorf("ari.transport (CALLGATE_ARI_TRANSPORT): %w", err)
+			}
+			return nil, fmt.Errorf("ari: %w", err)
+		}
+		g.tel = t
+	}
+
+	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine")})
+	g.metrics = newMetrics(g.eng, g.engineUp.Load)
+	return g, nil
+}
+
+// start starts the engine and the listeners, then prints where it listens.
+func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
+	if err := g.eng.Start(ctx); err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	g.engineUp.Store(true)
+
+	ln, err := net.Listen("tcp", g.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("http.addr: %w", err)
+	}
+	g.httpLn = ln
+	g.httpSrv = &http.Server{
+		Handler:           g.router(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       g.cfg.HTTPReadTimeout,
+		WriteTimeout:      g.cfg.HTTPWriteTimeout,
+		IdleTimeout:       g.cfg.HTTPIdleTimeout,
+		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := g.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			g.fatal <- fmt.Errorf("http: %w", err)
+		}
+	}()
+
+	if g.cfg.ECCPAddr != "" {
+		allow, err := prefixes(g.cfg.ECCPAllowFrom)
+		if err != nil {
+			return err
+		}
+		g.eccpSrv = eccp.NewServer(g.eng, eccp.Options{
+			Addr: g.cfg.ECCPAddr, Logger: g.log.With("component", "eccp"), AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
+		})
+		eln, err := net.Listen("tcp", g.cfg.ECCPAddr)
+		if err != nil {
+			return fmt.Errorf("eccp.addr: %w", err)
+		}
+		g.eccpLn = eln
+		go func() {
+			if err := g.eccpSrv.Serve(eln); err != nil && !errors.Is(err, net.ErrClosed) && !isServerClosed(err) {
+				g.fatal <- fmt.Errorf("eccp: %w", err)
+			}
+		}()
+	}
+
+	fmt.Fprintf(stdout, "callgate: HTTP listening on %s (admin API /api/v1, VICIdial %s, /healthz, /readyz, /metrics)\n",
+		ln.Addr(), g.cfg.VicidialPath)
+	if g.eccpLn != nil {
+		fmt.Fprintf(stdout, "callgate: ECCP listening on %s\n", g.eccpLn.Addr())
+	} else {
+		fmt.Fprintln(stdout, "callgate: ECCP disabled")
+	}
+	if g.cfg.Demo {
+		fmt.Fprintf(stdout, "callgate: demo mode: simulated PBX, database %s, admin token %q\n", g.cfg.DBDSN, g.cfg.AdminToken)
+		if g.cfg.Seed {
+			fmt.Fprintf(stdout, "callgate: demo data: VICIdial API user %s/%s driving agent %s; ECCP client %s/%s, agents Agent/9000 and SIP/1064\n",
+				demo.VicidialAPIUser, demo.VicidialAPIPass, demo.VicidialAgent, demo.ECCPClient, demo.ECCPClientPass)
+		}
+		fmt.Fprintf(stdout, "callgate: try: curl -H 'Authorization: Bearer %s' http://%s/api/v1/agents\n", g.cfg.AdminToken, hostPort(ln.Addr()))
+	}
+	g.log.Info("callgate serving", "http", ln.Addr().String(), "telephony", g.cfg.Telephony, "demo", g.cfg.Demo)
+	return nil
+}
+
+func isServerClosed(err error) bool {
+	return strings.Contains(err.Error(), "closed")
+}
+
+func hostPort(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func prefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p)
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("eccp.allow_from: invalid address %q", s)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// shutdown stops taking work (readyz turns 503, listeners close), drains
+// in-flight requests and sessions, stops the engine and closes the store.
+func (g *gateway) shutdown(ctx context.Context) {
+	g.once.Do(func() {
+		g.draining.Store(true)
+		var wg sync.WaitGroup
+		if g.httpSrv != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := g.httpSrv.Shutdown(ctx); err != nil {
+					g.log.Warn("http shutdown", "err", err)
+					_ = g.httpSrv.Close()
+				}
+			}()
+		}
+		if g.eccpSrv != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := g.eccpSrv.Shutdown(ctx); err != nil {
+					g.log.Warn("eccp shutdown", "err", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if g.engineUp.Load() {
+			if err := g.eng.Stop(ctx); err != nil {
+				g.log.Warn("engine stop", "err", err)
+			}
+			g.engineUp.Store(false)
+		} else if g.tel != nil {
+			_ = g.tel.Close()
+		}
+		if g.bus != nil {
+			_ = g.bus.Close()
+		}
+		if g.st != nil {
+			if err := g.st.Close(); err != nil {
+				g.log.Warn("store close", "err", err)
+			}
+		}
+		g.log.Info("callgate stopped")
+	})
+}
+
+// router is the one HTTP server of every HTTP dialect.
+func (g *gateway) router() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	r.Use(g.requestLog)
+	r.Use(g.metrics.middleware)
+	r.Use(middleware.Recoverer)
+
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeStatus(w, http.StatusOK, "ok")
+	})
+	r.Get("/readyz", func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case g.draining.Load():
+			writeStatus(w, http.StatusServiceUnavailable, "shutting down")
+		case !g.engineUp.Load() || !g.eng.Ready():
+			writeStatus(w, http.StatusServiceUnavailable, "pbx not connected")
+		default:
+			writeStatus(w, http.StatusOK, "ready")
+		}
+	})
+	if g.cfg.MetricsEnabled {
+		r.Handle("/metrics", g.metrics.handler())
+	}
+	r.Mount("/api/v1", admin.New(admin.Options{
+		Store: g.st, Engine: g.eng, Token: g.cfg.AdminToken, Sim: g.sim, Logger: g.log.With("component", "admin"),
+	}))
+	vd := vicidial.NewHandler(g.eng, vicidial.Options{ServerIP: g.cfg.VicidialServerIP, Logger: g.log.With("component", "vicidial")})
+	r.Handle(g.cfg.VicidialPath, vd)
+	return r
+}
+
+func writeStatus(w http.ResponseWriter, code int, status string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(code)
+	fmt.Fprintf(w, "{\"status\":%q}\n", status)
+}
+
+// requestLog writes one structured line per request with its request id.
+func (g *gateway) requestLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		if id := middleware.GetReqID(r.Context()); id != "" {
+			ww.Header().Set("X-Request-Id", id)
+		}
+		next.ServeHTTP(ww, r)
+		level := slog.LevelInfo
+		switch {
+		case ww.Status() >= 500:
+			level = slog.LevelError
+		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
+			level = slog.LevelDebug
+		}
+		// The query string is left out: VICIdial passes credentials in it.
+		g.log.Log(r.Context(), level, "http request",
+			"request_id", middleware.GetReqID(r.Context()), "method", r.Method, "path", r.URL.Path,
+			"route", routePattern(r), "status", ww.Status(), "bytes", ww.BytesWritten(),
+			"duration_ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
+	})
+}
+
+func routePattern(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		if p := rc.RoutePattern(); p != "" {
+			return p
+		}
+	}
+	return "unmatched"
+}

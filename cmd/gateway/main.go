@@ -1,0 +1,73 @@
+// Command gateway is the Callgate server: one process in front of Asterisk
+// serving the VICIdial agent API, ECCP, the admin API, health and metrics.
+//
+// With no configuration at all it starts in demo mode (SQLite file
+// ./callgate.db, simulated PBX, seeded demo data, admin token
+// demo-admin-token). See README.md for every setting.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/callgate/callgate/pkg/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "callgate:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// run is the whole program; main only wires the process to it so tests can
+// start the real server in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "YAML configuration file (also CALLGATE_CONFIG)")
+	check := fs.Bool("check", false, "validate the configuration and exit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	cfg, err := config.Load(*configPath, getenv)
+	if err != nil {
+		return err
+	}
+	if *check {
+		fmt.Fprintln(stdout, "configuration OK")
+		return nil
+	}
+	log := newLogger(cfg, stderr)
+	g, err := newGateway(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	if err := g.start(ctx, stdout); err != nil {
+		g.shutdown(context.Background())
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "grace", cfg.ShutdownTimeout)
+	case err = <-g.fatal:
+		log.Error("server failed", "err", err)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	g.shutdown(sctx)
+	return err
+}

@@ -1,0 +1,520 @@
+// Package config loads the gateway configuration: an optional YAML file,
+// then CALLGATE_* environment overrides, then defaults, then validation.
+//
+// Every setting is declared once in the keys table below, which drives the
+// YAML reader, the environment reader, the error messages (they name the
+// offending key and its variable) and the README's configuration table.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Demo-mode defaults: the gateway must start with no configuration at all.
+const (
+	DemoAdminToken = "demo-admin-token"
+	DemoDSN        = "sqlite://./callgate.db"
+)
+
+// Config is the whole gateway configuration.
+type Config struct {
+	// Demo starts the gateway self-contained: SQLite, simulated PBX, seeded
+	// demo data and a well-known admin token.
+	Demo bool
+	// Seed loads the demo data set into the database (idempotent). On by
+	// default in demo mode.
+	Seed   bool
+	NodeID string
+
+	HTTPAddr          string
+	HTTPReadTimeout   time.Duration
+	HTTPWriteTimeout  time.Duration
+	HTTPIdleTimeout   time.Duration
+	ECCPAddr          string // empty disables the ECCP listener
+	ECCPIdleTimeout   time.Duration
+	ECCPAllowFrom     []string
+	DBDSN             string
+	AdminToken        string
+	Telephony         string // "sim" or "ari"
+	ARIURL            string
+	ARIWSURL          string
+	ARIUser           string
+	ARIPassword       string
+	ARIApp            string
+	ARITransport      string // "native" or "proxy" (ari-proxy over NATS)
+	Bus               string // "memory" or "nats"
+	NATSURL           string
+	NATSStream        string
+	LogLevel          string // debug, info, warn, error
+	LogFormat         string // text or json
+	ShutdownTimeout   time.Duration
+	VicidialPath      string
+	VicidialServerIP  string
+	MetricsEnabled    bool
+	ReplayEvents      int
+	DemoSimAnswerWait time.Duration
+}
+
+// Key describes one setting, for documentation and error messages.
+type Key struct {
+	Name    string // dotted YAML path
+	Env     string
+	Default string // as documented; demo-only defaults say so
+	Doc     string
+	// Secret values are never logged or echoed in errors.
+	Secret bool
+	set    func(c *Config, v string) error
+}
+
+// Keys lists every setting in documentation order.
+func Keys() []Key { return append([]Key(nil), keys...) }
+
+var keys = []Key{
+	{Name: "demo", Env: "CALLGATE_DEMO", Default: "true when no config file and no other CALLGATE_* variable is given", Doc: "Self-contained demo mode: SQLite, simulated PBX, seeded data, admin token demo-admin-token.",
+		set: func(c *Config, v string) error { return setBool(&c.Demo, v) }},
+	{Name: "seed", Env: "CALLGATE_SEED", Default: "= demo", Doc: "Load the demo data set at start (idempotent).",
+		set: func(c *Config, v string) error { return setBool(&c.Seed, v) }},
+	{Name: "node_id", Env: "CALLGATE_NODE_ID", Default: "host name", Doc: "Explicit identity of this gateway / Asterisk node.",
+		set: func(c *Config, v string) error { c.NodeID = v; return nil }},
+	{Name: "http.addr", Env: "CALLGATE_HTTP_ADDR", Default: ":8080", Doc: "Listen address of the HTTP server (VICIdial, admin API, health, metrics).",
+		set: func(c *Config, v string) error { return setAddr(&c.HTTPAddr, v, false) }},
+	{Name: "http.read_timeout", Env: "CALLGATE_HTTP_READ_TIMEOUT", Default: "30s", Doc: "Maximum time to read a request.",
+		set: func(c *Config, v string) error { return setDuration(&c.HTTPReadTimeout, v) }},
+	{Name: "http.write_timeout", Env: "CALLGATE_HTTP_WRITE_TIMEOUT", Default: "60s", Doc: "Maximum time to write a response.",
+		set: func(c *Config, v string) error { return setDuration(&c.HTTPWriteTimeout, v) }},
+	{Name: "http.idle_timeout", Env: "CALLGATE_HTTP_IDLE_TIMEOUT", Default: "120s", Doc: "Keep-alive idle timeout.",
+		set: func(c *Config, v string) error { return setDuration(&c.HTTPIdleTimeout, v) }},
+	{Name: "eccp.addr", Env: "CALLGATE_ECCP_ADDR", Default: ":20005", Doc: "Listen address of the ECCP server; empty disables it.",
+		set: func(c *Config, v string) error { return setAddr(&c.ECCPAddr, v, true) }},
+	{Name: "eccp.idle_timeout", Env: "CALLGATE_ECCP_IDLE_TIMEOUT", Default: "0 (off)", Doc: "Close ECCP sessions idle for this long.",
+		set: func(c *Config, v string) error { return setDuration(&c.ECCPIdleTimeout, v) }},
+	{Name: "eccp.allow_from", Env: "CALLGATE_ECCP_ALLOW_FROM", Default: "(any)", Doc: "Comma-separated IPs/CIDRs allowed to connect to ECCP.",
+		set: func(c *Config, v string) error { return setCIDRs(&c.ECCPAllowFrom, v) }},
+	{Name: "db.dsn", Env: "CALLGATE_DB_DSN", Default: DemoDSN + " (demo only)", Doc: "Database: mysql://user:pass@tcp(host:3306)/db, user:pass@tcp(host)/db, sqlite://path or a file path.",
+		set: func(c *Config, v string) error { c.DBDSN = v; return nil }, Secret: true},
+	{Name: "admin.token", Env: "CALLGATE_ADMIN_TOKEN", Default: DemoAdminToken + " (demo only)", Doc: "Bearer token of the admin API /api/v1 (at least 16 characters outside demo mode).",
+		set: func(c *Config, v string) error { c.AdminToken = v; return nil }, Secret: true},
+	{Name: "telephony.mode", Env: "CALLGATE_TELEPHONY", Default: "sim in demo mode, otherwise ari", Doc: "PBX driver: ari (Asterisk REST Interface) or sim (in-process simulated PBX).",
+		set: func(c *Config, v string) error { return setEnum(&c.Telephony, v, "sim", "ari") }},
+	{Name: "ari.url", Env: "CALLGATE_ARI_URL", Default: "http://127.0.0.1:8088/ari", Doc: "Asterisk ARI base URL.",
+		set: func(c *Config, v string) error { return setURL(&c.ARIURL, v, "http", "https") }},
+	{Name: "ari.ws_url", Env: "CALLGATE_ARI_WS_URL", Default: "derived from ari.url", Doc: "ARI events websocket URL.",
+		set: func(c *Config, v string) error { return setURL(&c.ARIWSURL, v, "ws", "wss") }},
+	{Name: "ari.user", Env: "CALLGATE_ARI_USER", Default: "callgate", Doc: "ARI user (ari.conf).",
+		set: func(c *Config, v string) error { c.ARIUser = v; return nil }},
+	{Name: "ari.password", Env: "CALLGATE_ARI_PASSWORD", Default: "", Doc: "ARI password (required in ari mode).",
+		set: func(c *Config, v string) error { c.ARIPassword = v; return nil }, Secret: true},
+	{Name: "ari.app", Env: "CALLGATE_ARI_APP", Default: "callgate", Doc: "Stasis application name.",
+		set: func(c *Config, v string) error { c.ARIApp = v; return nil }},
+	{Name: "ari.transport", Env: "CALLGATE_ARI_TRANSPORT", Default: "native", Doc: "native (one Asterisk, REST + websocket) or proxy (ari-proxy over NATS at bus.nats_url, for many nodes; not implemented yet by pkg/telephony/ari).",
+		set: func(c *Config, v string) error { return setEnum(&c.ARITransport, v, "native", "proxy") }},
+	{Name: "bus.kind", Env: "CALLGATE_BUS", Default: "memory", Doc: "Domain event bus: memory (one gateway) or nats (JetStream, several gateways).",
+		set: func(c *Config, v string) error { return setEnum(&c.Bus, v, "memory", "nats") }},
+	{Name: "bus.nats_url", Env: "CALLGATE_NATS_URL", Default: "nats://127.0.0.1:4222", Doc: "NATS server URL for bus.kind=nats.",
+		set: func(c *Config, v string) error { return setURL(&c.NATSURL, v, "nats", "tls") }},
+	{Name: "bus.stream", Env: "CALLGATE_NATS_STREAM", Default: "CALLGATE_EVENTS", Doc: "JetStream stream name for bus.kind=nats.",
+		set: func(c *Config, v string) error { c.NATSStream = v; return nil }},
+	{Name: "bus.replay", Env: "CALLGATE_BUS_REPLAY", Default: "10000", Doc: "Events kept for resuming consumers (memory bus).",
+		set: func(c *Config, v string) error { return setPositive(&c.ReplayEvents, v) }},
+	{Name: "log.level", Env: "CALLGATE_LOG_LEVEL", Default: "info", Doc: "debug, info, warn or error.",
+		set: func(c *Config, v string) error { return setEnum(&c.LogLevel, v, "debug", "info", "warn", "error") }},
+	{Name: "log.format", Env: "CALLGATE_LOG_FORMAT", Default: "text", Doc: "text or json (log/slog handlers).",
+		set: func(c *Config, v string) error { return setEnum(&c.LogFormat, v, "text", "json") }},
+	{Name: "shutdown_timeout", Env: "CALLGATE_SHUTDOWN_TIMEOUT", Default: "15s", Doc: "Grace period to drain requests and sessions on SIGTERM.",
+		set: func(c *Config, v string) error { return setDuration(&c.ShutdownTimeout, v) }},
+	{Name: "vicidial.path", Env: "CALLGATE_VICIDIAL_PATH", Default: "/agc/api.php", Doc: "Where the VICIdial agent API is mounted.",
+		set: func(c *Config, v string) error { return setPath(&c.VicidialPath, v) }},
+	{Name: "vicidial.server_ip", Env: "CALLGATE_VICIDIAL_SERVER_IP", Default: "127.0.0.1", Doc: "Server IP VICIdial answers report (webserver, recording).",
+		set: func(c *Config, v string) error { c.VicidialServerIP = v; return nil }},
+	{Name: "metrics.enabled", Env: "CALLGATE_METRICS", Default: "true", Doc: "Serve Prometheus metrics at /metrics.",
+		set: func(c *Config, v string) error { return setBool(&c.MetricsEnabled, v) }},
+	{Name: "sim.answer_delay", Env: "CALLGATE_SIM_ANSWER_DELAY", Default: "0s", Doc: "Simulated PBX: how long originated calls ring before answering.",
+		set: func(c *Config, v string) error { return setDuration(&c.DemoSimAnswerWait, v) }},
+}
+
+func keyByName(name string) (Key, bool) {
+	for _, k := range keys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
+}
+
+// Defaults is the configuration with nothing set (not demo mode).
+func Defaults() Config {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "callgate"
+	}
+	return Config{
+		NodeID:           host,
+		HTTPAddr:         ":8080",
+		HTTPReadTimeout:  30 * time.Second,
+		HTTPWriteTimeout: 60 * time.Second,
+		HTTPIdleTimeout:  120 * time.Second,
+		ECCPAddr:         ":20005",
+		ARIURL:           "http://127.0.0.1:8088/ari",
+		ARIUser:          "callgate",
+		ARIApp:           "callgate",
+		ARITransport:     "native",
+		Bus:              "memory",
+		NATSURL:          "nats://127.0.0.1:4222",
+		NATSStream:       "CALLGATE_EVENTS",
+		ReplayEvents:     10000,
+		LogLevel:         "info",
+		LogFormat:        "text",
+		ShutdownTimeout:  15 * time.Second,
+		VicidialPath:     "/agc/api.php",
+		VicidialServerIP: "127.0.0.1",
+		MetricsEnabled:   true,
+	}
+}
+
+// Error is a configuration error naming the offending key.
+type Error struct {
+	Key string // dotted YAML key, empty for file-level errors
+	Env string
+	Msg string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case e.Key == "":
+		return "config: " + e.Msg
+	case e.Env == "":
+		return fmt.Sprintf("config: %s: %s", e.Key, e.Msg)
+	default:
+		return fmt.Sprintf("config: %s (%s): %s", e.Key, e.Env, e.Msg)
+	}
+}
+
+// Load reads the optional YAML file at path, applies environment overrides
+// from getenv (os.Getenv when nil), fills defaults and validates.
+func Load(path string, getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if path == "" {
+		path = getenv("CALLGATE_CONFIG")
+	}
+	c := Defaults()
+	set := map[string]bool{}
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, &Error{Msg: fmt.Sprintf("read %s: %v", path, errors.Unwrap(err))}
+		}
+		if err := applyYAML(&c, b, set); err != nil {
+			return Config{}, err
+		}
+	}
+	envSeen := false
+	for _, k := range keys {
+		v, ok := lookup(getenv, k.Env)
+		if !ok {
+			continue
+		}
+		if k.Env != "CALLGATE_DEMO" {
+			envSeen = true
+		}
+		if err := k.set(&c, v); err != nil {
+			return Config{}, &Error{Key: k.Name, Env: k.Env, Msg: err.Error()}
+		}
+		set[k.Name] = true
+	}
+	if !set["demo"] && path == "" && !envSeen {
+		c.Demo = true
+	}
+	if c.Demo {
+		applyDemoDefaults(&c, set)
+	}
+	if !set["telephony.mode"] && c.Telephony == "" {
+		c.Telephony = "ari"
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func lookup(getenv func(string) string, name string) (string, bool) {
+	v := getenv(name)
+	if v == "" {
+		return "", false
+	}
+	return v, true
+}
+
+func applyDemoDefaults(c *Config, set map[string]bool) {
+	if !set["seed"] {
+		c.Seed = true
+	}
+	if !set["db.dsn"] {
+		c.DBDSN = DemoDSN
+	}
+	if !set["admin.token"] {
+		c.AdminToken = DemoAdminToken
+	}
+	if !set["telephony.mode"] {
+		c.Telephony = "sim"
+	}
+}
+
+// applyYAML flattens the document into dotted keys and applies each leaf
+// through the same setters as the environment, so both report errors alike.
+func applyYAML(c *Config, b []byte, set map[string]bool) error {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return &Error{Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	leaves := map[string]*yaml.Node{}
+	if err := flatten("", doc.Content[0], leaves); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(leaves))
+	for n := range leaves {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		k, ok := keyByName(name)
+		if !ok {
+			return &Error{Key: name, Msg: fmt.Sprintf("unknown key (line %d)", leaves[name].Line)}
+		}
+		n := leaves[name]
+		v := n.Value
+		if n.Kind == yaml.SequenceNode {
+			parts := make([]string, 0, len(n.Content))
+			for _, item := range n.Content {
+				if item.Kind != yaml.ScalarNode {
+					return &Error{Key: k.Name, Env: k.Env, Msg: fmt.Sprintf("line %d: expected a list of values", item.Line)}
+				}
+				parts = append(parts, item.Value)
+			}
+			v = strings.Join(parts, ",")
+		}
+		if err := k.set(c, v); err != nil {
+			return &Error{Key: k.Name, Env: k.Env, Msg: fmt.Sprintf("line %d: %v", n.Line, err)}
+		}
+		set[name] = true
+	}
+	return nil
+}
+
+func flatten(prefix string, n *yaml.Node, out map[string]*yaml.Node) error {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			name := n.Content[i].Value
+			if prefix != "" {
+				name = prefix + "." + name
+			}
+			if err := flatten(name, n.Content[i+1], out); err != nil {
+				return err
+			}
+		}
+		return nil
+	case yaml.ScalarNode, yaml.SequenceNode:
+		if prefix == "" {
+			return &Error{Msg: "the document must be a mapping of keys"}
+		}
+		if _, known := keyByName(prefix); !known && n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+			// An empty section header ("ari:") is harmless.
+			return nil
+		}
+		out[prefix] = n
+		return nil
+	case yaml.AliasNode:
+		return flatten(prefix, n.Alias, out)
+	default:
+		return &Error{Key: prefix, Msg: fmt.Sprintf("line %d: unsupported value", n.Line)}
+	}
+}
+
+// Validate checks cross-field rules that single values cannot.
+func (c Config) Validate() error {
+	fail := func(name, msg string) error {
+		k, _ := keyByName(name)
+		return &Error{Key: name, Env: k.Env, Msg: msg}
+	}
+	if c.HTTPAddr == "" {
+		return fail("http.addr", "required")
+	}
+	if c.DBDSN == "" {
+		return fail("db.dsn", "required outside demo mode")
+	}
+	if c.AdminToken == "" {
+		return fail("admin.token", "required outside demo mode")
+	}
+	if !c.Demo && len(c.AdminToken) < 16 {
+		return fail("admin.token", "must be at least 16 characters")
+	}
+	if c.NodeID == "" {
+		return fail("node_id", "required")
+	}
+	if c.Telephony == "ari" {
+		if c.ARIURL == "" {
+			return fail("ari.url", "required when telephony.mode is ari")
+		}
+		if c.ARIPassword == "" {
+			return fail("ari.password", "required when telephony.mode is ari")
+		}
+		if c.ARIApp == "" {
+			return fail("ari.app", "required when telephony.mode is ari")
+		}
+	}
+	if c.Bus == "nats" && c.NATSURL == "" {
+		return fail("bus.nats_url", "required when bus.kind is nats")
+	}
+	if c.ShutdownTimeout <= 0 {
+		return fail("shutdown_timeout", "must be positive")
+	}
+	return nil
+}
+
+// Redacted returns the settings as key/value pairs for a start-up log line,
+// with secrets masked.
+func (c Config) Redacted() map[string]string {
+	out := map[string]string{
+		"demo": strconv.FormatBool(c.Demo), "node_id": c.NodeID, "http.addr": c.HTTPAddr,
+		"eccp.addr": c.ECCPAddr, "telephony.mode": c.Telephony, "bus.kind": c.Bus,
+		"db.driver": dsnDriver(c.DBDSN),
+	}
+	if c.Telephony == "ari" {
+		out["ari.url"] = c.ARIURL
+		out["ari.app"] = c.ARIApp
+	}
+	return out
+}
+
+func dsnDriver(dsn string) string {
+	switch {
+	case strings.HasPrefix(dsn, "mysql://"), strings.Contains(dsn, "@tcp("), strings.Contains(dsn, "@unix("):
+		return "mysql"
+	case dsn == "":
+		return ""
+	default:
+		return "sqlite"
+	}
+}
+
+// --- value parsers; their messages never echo secrets, only shapes ---
+
+func setBool(dst *bool, v string) error {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "1", "true", "yes", "on", "y":
+		*dst = true
+	case "0", "false", "no", "off", "n", "":
+		*dst = false
+	default:
+		return fmt.Errorf("invalid boolean %q (use true or false)", v)
+	}
+	return nil
+}
+
+func setDuration(dst *time.Duration, v string) error {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.Atoi(v); err == nil {
+		*dst = time.Duration(n) * time.Second
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("invalid duration %q (e.g. 15s, 2m)", v)
+	}
+	*dst = d
+	return nil
+}
+
+func setPositive(dst *int, v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n <= 0 {
+		return fmt.Errorf("invalid positive integer %q", v)
+	}
+	*dst = n
+	return nil
+}
+
+func setEnum(dst *string, v string, allowed ...string) error {
+	v = strings.ToLower(strings.TrimSpace(v))
+	for _, a := range allowed {
+		if v == a {
+			*dst = v
+			return nil
+		}
+	}
+	return fmt.Errorf("invalid value %q (one of %s)", v, strings.Join(allowed, ", "))
+}
+
+func setAddr(dst *string, v string, allowEmpty bool) error {
+	v = strings.TrimSpace(v)
+	if v == "" || strings.EqualFold(v, "off") {
+		if allowEmpty {
+			*dst = ""
+			return nil
+		}
+		return errors.New("must not be empty")
+	}
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return fmt.Errorf("invalid listen address %q (host:port, e.g. :8080)", v)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("invalid port in %q", v)
+	}
+	*dst = v
+	return nil
+}
+
+func setURL(dst *string, v string, schemes ...string) error {
+	v = strings.TrimSpace(v)
+	for _, s := range schemes {
+		if strings.HasPrefix(strings.ToLower(v), s+"://") && len(v) > len(s)+3 {
+			*dst = v
+			return nil
+		}
+	}
+	return fmt.Errorf("invalid URL (expected %s://...)", strings.Join(schemes, ":// or "))
+}
+
+func setPath(dst *string, v string) error {
+	if !strings.HasPrefix(v, "/") {
+		return fmt.Errorf("invalid path %q (must start with /)", v)
+	}
+	*dst = v
+	return nil
+}
+
+func setCIDRs(dst *[]string, v string) error {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return fmt.Errorf("invalid IP or CIDR %q", p)
+		}
+		out = append(out, p)
+	}
+	*dst = out
+	return nil
+}

@@ -1,0 +1,249 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "callgate.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestNoConfigStartsInDemoMode(t *testing.T) {
+	c, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Demo || !c.Seed {
+		t.Fatalf("demo=%v seed=%v, want both true", c.Demo, c.Seed)
+	}
+	want := map[string]string{
+		"http":      ":8080",
+		"eccp":      ":20005",
+		"dsn":       DemoDSN,
+		"token":     DemoAdminToken,
+		"telephony": "sim",
+		"bus":       "memory",
+		"log":       "info",
+	}
+	got := map[string]string{
+		"http": c.HTTPAddr, "eccp": c.ECCPAddr, "dsn": c.DBDSN, "token": c.AdminToken,
+		"telephony": c.Telephony, "bus": c.Bus, "log": c.LogLevel,
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	if c.ShutdownTimeout != 15*time.Second {
+		t.Errorf("shutdown timeout %v", c.ShutdownTimeout)
+	}
+}
+
+func TestDemoFlagKeepsOverrides(t *testing.T) {
+	c, err := Load("", env(map[string]string{
+		"CALLGATE_DEMO":      "1",
+		"CALLGATE_HTTP_ADDR": "127.0.0.1:0",
+		"CALLGATE_DB_DSN":    "sqlite:///tmp/x.db",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Demo || c.HTTPAddr != "127.0.0.1:0" || c.DBDSN != "sqlite:///tmp/x.db" || c.AdminToken != DemoAdminToken {
+		t.Fatalf("unexpected %+v", c)
+	}
+}
+
+func TestEnvironmentWithoutDemoIsProduction(t *testing.T) {
+	_, err := Load("", env(map[string]string{"CALLGATE_HTTP_ADDR": ":9090"}))
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Key != "db.dsn" {
+		t.Fatalf("want db.dsn required error, got %v", err)
+	}
+}
+
+func TestYAMLFileWithEnvironmentOverrides(t *testing.T) {
+	p := writeFile(t, `
+node_id: ast1
+http:
+  addr: ":9000"
+  read_timeout: 5s
+eccp:
+  addr: ""
+  allow_from: [127.0.0.1, 10.0.0.0/8]
+db:
+  dsn: "root@tcp(127.0.0.1:3306)/callgate"
+admin:
+  token: "0123456789abcdef0123"
+telephony:
+  mode: ari
+ari:
+  url: http://pbx:8088/ari
+  password: secret
+log:
+  format: json
+`)
+	c, err := Load(p, env(map[string]string{
+		"CALLGATE_HTTP_ADDR":    "127.0.0.1:8181",
+		"CALLGATE_ARI_PASSWORD": "other",
+		"CALLGATE_LOG_LEVEL":    "DEBUG",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Demo || c.Seed {
+		t.Fatal("a config file must not imply demo mode")
+	}
+	checks := []struct{ name, got, want string }{
+		{"node", c.NodeID, "ast1"},
+		{"http (env wins)", c.HTTPAddr, "127.0.0.1:8181"},
+		{"eccp disabled", c.ECCPAddr, ""},
+		{"ari password (env wins)", c.ARIPassword, "other"},
+		{"ari url", c.ARIURL, "http://pbx:8088/ari"},
+		{"ari app default", c.ARIApp, "callgate"},
+		{"log level", c.LogLevel, "debug"},
+		{"log format", c.LogFormat, "json"},
+		{"telephony", c.Telephony, "ari"},
+		{"allow", strings.Join(c.ECCPAllowFrom, ","), "127.0.0.1,10.0.0.0/8"},
+	}
+	for _, ck := range checks {
+		if ck.got != ck.want {
+			t.Errorf("%s: got %q want %q", ck.name, ck.got, ck.want)
+		}
+	}
+	if c.HTTPReadTimeout != 5*time.Second {
+		t.Errorf("read timeout %v", c.HTTPReadTimeout)
+	}
+}
+
+func TestInvalidValuesNameTheKey(t *testing.T) {
+	base := map[string]string{"CALLGATE_DEMO": "1"}
+	cases := []struct {
+		name    string
+		env     map[string]string
+		yaml    string
+		wantKey string
+		wantEnv string
+	}{
+		{name: "bad http addr", env: map[string]string{"CALLGATE_HTTP_ADDR": "8080"}, wantKey: "http.addr", wantEnv: "CALLGATE_HTTP_ADDR"},
+		{name: "bad port", env: map[string]string{"CALLGATE_ECCP_ADDR": ":99999"}, wantKey: "eccp.addr", wantEnv: "CALLGATE_ECCP_ADDR"},
+		{name: "bad duration", env: map[string]string{"CALLGATE_SHUTDOWN_TIMEOUT": "soon"}, wantKey: "shutdown_timeout", wantEnv: "CALLGATE_SHUTDOWN_TIMEOUT"},
+		{name: "bad telephony", env: map[string]string{"CALLGATE_TELEPHONY": "sip"}, wantKey: "telephony.mode", wantEnv: "CALLGATE_TELEPHONY"},
+		{name: "bad bool", env: map[string]string{"CALLGATE_DEMO": "maybe"}, wantKey: "demo", wantEnv: "CALLGATE_DEMO"},
+		{name: "bad ari url", env: map[string]string{"CALLGATE_ARI_URL": "pbx:8088"}, wantKey: "ari.url", wantEnv: "CALLGATE_ARI_URL"},
+		{name: "bad bus", env: map[string]string{"CALLGATE_BUS": "kafka"}, wantKey: "bus.kind", wantEnv: "CALLGATE_BUS"},
+		{name: "bad cidr", env: map[string]string{"CALLGATE_ECCP_ALLOW_FROM": "10.0.0.0/99"}, wantKey: "eccp.allow_from", wantEnv: "CALLGATE_ECCP_ALLOW_FROM"},
+		{name: "yaml unknown key", yaml: "htp:\n  addr: :80\n", wantKey: "htp.addr"},
+		{name: "yaml bad level", yaml: "log:\n  level: loud\n", wantKey: "log.level", wantEnv: "CALLGATE_LOG_LEVEL"},
+		{name: "short token in production", yaml: "db:\n  dsn: x.db\nadmin:\n  token: short\ntelephony:\n  mode: sim\n", wantKey: "admin.token", wantEnv: "CALLGATE_ADMIN_TOKEN"},
+		{name: "ari without password", yaml: "db:\n  dsn: x.db\nadmin:\n  token: 0123456789abcdef\n", wantKey: "ari.password", wantEnv: "CALLGATE_ARI_PASSWORD"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := map[string]string{}
+			path := ""
+			if tc.yaml != "" {
+				path = writeFile(t, tc.yaml)
+			} else {
+				for k, v := range base {
+					e[k] = v
+				}
+			}
+			for k, v := range tc.env {
+				e[k] = v
+			}
+			_, err := Load(path, env(e))
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("want *Error, got %v", err)
+			}
+			if ce.Key != tc.wantKey || ce.Env != tc.wantEnv {
+				t.Fatalf("key=%q env=%q, want %q %q (%v)", ce.Key, ce.Env, tc.wantKey, tc.wantEnv, err)
+			}
+			if !strings.Contains(err.Error(), tc.wantKey) {
+				t.Fatalf("message %q does not name the key", err)
+			}
+		})
+	}
+}
+
+func TestSecretsNeverInErrors(t *testing.T) {
+	_, err := Load("", env(map[string]string{"CALLGATE_ARI_URL": "http//user:hunter2@pbx"}))
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("error must not echo the value: %v", err)
+	}
+}
+
+func TestInvalidYAMLFails(t *testing.T) {
+	_, err := Load(writeFile(t, "http: [unclosed"), env(nil))
+	if err == nil || !strings.Contains(err.Error(), "invalid YAML") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestMissingFileFails(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), env(nil))
+	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestEveryKeyHasAnEnvironmentVariable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, k := range Keys() {
+		if !strings.HasPrefix(k.Env, "CALLGATE_") || k.Doc == "" {
+			t.Errorf("key %s: env %q doc %q", k.Name, k.Env, k.Doc)
+		}
+		if seen[k.Env] {
+			t.Errorf("duplicate env %s", k.Env)
+		}
+		seen[k.Env] = true
+	}
+}
+
+// The shipped example documents every key, and must stay loadable.
+func TestExampleConfigIsValidAndComplete(t *testing.T) {
+	const path = "../../deploy/callgate.example.yaml"
+	c, err := Load(path, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Demo || c.Telephony != "ari" || c.NodeID != "asterisk1" {
+		t.Fatalf("unexpected %+v", c)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Keys() {
+		if !strings.Contains(string(b), k.Env) {
+			t.Errorf("example lacks %s (%s)", k.Name, k.Env)
+		}
+	}
+}
+
+// The README's configuration table is the operators' reference.
+func TestREADMEDocumentsEveryKey(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Keys() {
+		if !strings.Contains(string(b), "`"+k.Name+"` | `"+k.Env+"`") {
+			t.Errorf("README lacks the row of %s (%s)", k.Name, k.Env)
+		}
+	}
+}
