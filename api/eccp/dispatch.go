@@ -1,0 +1,301 @@
+package eccp
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/callgate/callgate/core"
+)
+
+// Authentication levels of a request, as dialerd's decorators.
+const (
+	authNone  = iota
+	authECCP  // a logged-in ECCP client
+	authAgent // plus agent_number + agent_hash
+)
+
+type handlerFunc func(ss *session, ctx context.Context, cmd *elem) *elem
+
+type request struct {
+	name string
+	auth int
+	fn   handlerFunc
+}
+
+// requests is dialerd's getrequestlist, in its declaration order.
+var requests []request
+
+var requestIndex map[string]*request
+
+func init() {
+	requests = []request{
+		{"getrequestlist", authNone, hGetRequestList},
+		{"filterbyagent", authECCP, hFilterByAgent},
+		{"login", authNone, hLogin},
+		{"logout", authNone, hLogout},
+		{"getqueuescript", authECCP, hGetQueueScript},
+		{"getcampaignlist", authECCP, hGetCampaignList},
+		{"getincomingqueuelist", authECCP, hGetIncomingQueueList},
+		{"getcampaignqueuewait", authECCP, hGetCampaignQueueWait},
+		{"getcampaigninfo", authECCP, hGetCampaignInfo},
+		{"getcallinfo", authECCP, hGetCallInfo},
+		{"setcontact", authAgent, hSetContact},
+		{"saveformdata", authAgent, hSaveFormData},
+		{"getpauses", authECCP, hGetPauses},
+		{"loginagent", authECCP, hLoginAgent},
+		{"logoutagent", authECCP, hLogoutAgent},
+		{"pauseagent", authAgent, hPauseAgent},
+		{"pingagent", authAgent, hPingAgent},
+		{"unpauseagent", authAgent, hUnpauseAgent},
+		{"getagentstatus", authECCP, hGetAgentStatus},
+		{"getmultipleagentstatus", authECCP, hGetMultipleAgentStatus},
+		{"mixmonitormute", authAgent, hMixMonitorMute},
+		{"mixmonitorunmute", authAgent, hMixMonitorUnmute},
+		{"hangup", authAgent, hHangup},
+		{"getcampaignstatus", authECCP, hGetCampaignStatus},
+		{"getincomingqueuestatus", authECCP, hGetIncomingQueueStatus},
+		{"schedulecall", authAgent, hScheduleCall},
+		{"transfercall", authAgent, hTransferCall},
+		{"atxfercall", authAgent, hAtxferCall},
+		{"hold", authAgent, hHold},
+		{"unhold", authAgent, hUnhold},
+		{"getagentqueues", authECCP, hGetAgentQueues},
+		{"getmultipleagentqueues", authECCP, hGetMultipleAgentQueues},
+		{"getagentactivitysummary", authECCP, hGetAgentActivitySummary},
+		{"getchanvars", authAgent, hGetChanVars},
+		{"callprogress", authECCP, hCallProgress},
+		{"campaignlog", authECCP, hCampaignLog},
+		{"dumpstatus", authECCP, hDumpStatus},
+		{"refreshagents", authECCP, hRefreshAgents},
+	}
+	requestIndex = make(map[string]*request, len(requests))
+	for i := range requests {
+		requestIndex[requests[i].name] = &requests[i]
+	}
+}
+
+// --- response shapes ------------------------------------------------------
+
+// topFailure is <response><failure>…</failure></response>, the shape for
+// protocol-level errors (the PHP client raises ECCPBadRequestException).
+func topFailure(code int, msg string) *elem {
+	r := newElem("response")
+	addFailure(r, code, msg)
+	return r
+}
+
+func addFailure(parent *elem, code int, msg string) {
+	f := parent.add("failure")
+	f.addInt("code", int64(code))
+	f.addText("message", msg)
+}
+
+// nested starts <response><CMD_response>; failures inside it are the
+// request-level errors.
+func nested(cmd string) (root, body *elem) {
+	root = newElem("response")
+	body = root.add(cmd + "_response")
+	return root, body
+}
+
+func nestedFailure(cmd string, code int, msg string) *elem {
+	root, body := nested(cmd)
+	addFailure(body, code, msg)
+	return root
+}
+
+func success(cmd string) *elem {
+	root, body := nested(cmd)
+	body.add("success")
+	return root
+}
+
+// --- packet handling --------------------------------------------------------
+
+// handlePacket answers one framed document; false means close the
+// connection after the queued output.
+func (ss *session) handlePacket(doc []byte) bool {
+	root, err := parseDoc(doc)
+	if err != nil || root.name != "request" {
+		ss.send(packet(topFailure(400, "Bad request")))
+		return false
+	}
+	if len(root.kids) != 1 {
+		ss.send(packet(topFailure(400, "Bad request")))
+		return true
+	}
+	id, ok := root.attr("id")
+	if !ok {
+		ss.send(packet(topFailure(400, "Bad request")))
+		return true
+	}
+	cmd := root.kids[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, keep := ss.dispatch(ctx, cmd)
+	resp.setAttr("id", id)
+	if seq := ss.syncSeq; seq != 0 {
+		ss.syncSeq = 0
+		ss.srv.fan.waitFor(seq, time.Second)
+	}
+	ss.send(packet(resp))
+	return keep
+}
+
+func (ss *session) dispatch(ctx context.Context, cmd *elem) (resp *elem, keep bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			ss.srv.log.Error("request handler panicked", "request", cmd.name, "panic", r)
+			resp, keep = topFailure(500, "Server error"), true
+		}
+	}()
+	req := requestIndex[cmd.name]
+	if req == nil {
+		return topFailure(501, "Not Implemented"), true
+	}
+	if req.auth != authNone && ss.username() == "" {
+		return topFailure(401, "Unauthorized"), true
+	}
+	if req.auth == authAgent {
+		if !cmd.has("agent_number") {
+			return topFailure(400, "Bad request"), true
+		}
+		name := cmd.str("agent_number")
+		if !validAgentName(name) {
+			return nestedFailure(cmd.name, 417, "Invalid agent number"), true
+		}
+		a, ok := ss.srv.agentByName(ctx, name)
+		if !ok {
+			return nestedFailure(cmd.name, 404, "Specified agent not found"), true
+		}
+		if !ss.hashOK(cmd, a) {
+			return nestedFailure(cmd.name, 401, "Unauthorized agent"), true
+		}
+	}
+	resp = req.fn(ss, ctx, cmd)
+	return resp, cmd.name != "logout"
+}
+
+// syncEvents makes the events published so far reach this client before
+// the response being built (dialerd sends pausestart before the
+// pauseagent reply).
+func (ss *session) syncEvents() { ss.syncSeq = ss.srv.eng.Bus().LastSeq() }
+
+var agentNameRE = regexp.MustCompile(`^\w+/\w+$`)
+
+func validAgentName(s string) bool { return agentNameRE.MatchString(s) }
+
+// agentByName finds an active agent by its ECCP name (Agent/9000).
+func (s *Server) agentByName(ctx context.Context, name string) (core.Agent, bool) {
+	if !validAgentName(name) {
+		return core.Agent{}, false
+	}
+	a, err := s.eng.AgentByECCP(ctx, name)
+	if err != nil || !a.Active {
+		return core.Agent{}, false
+	}
+	return a, true
+}
+
+// hashOK checks agent_hash = md5(app_cookie + agent_number + eccp_password).
+// Unlike dialerd, an agent without an ECCP password is not a free pass: the
+// hash is then computed with the empty password.
+func (ss *session) hashOK(cmd *elem, a core.Agent) bool {
+	if !cmd.has("agent_hash") {
+		return false
+	}
+	ss.mu.Lock()
+	cookie := ss.cookie
+	ss.mu.Unlock()
+	sum := md5.Sum([]byte(cookie + cmd.str("agent_number") + a.ECCPPassword))
+	want := hex.EncodeToString(sum[:])
+	got := strings.ToLower(cmd.str("agent_hash"))
+	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func newCookie() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// --- client login -----------------------------------------------------------
+
+// loginLimiter refuses a username after too many recent failures, so the
+// port cannot be used to guess client passwords.
+type loginLimiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	now    func() time.Time
+	fails  map[string][]time.Time
+}
+
+func newLoginLimiter(max int, window time.Duration, now func() time.Time) *loginLimiter {
+	return &loginLimiter{max: max, window: window, now: now, fails: map[string][]time.Time{}}
+}
+
+func (l *loginLimiter) prune(user string) []time.Time {
+	cut := l.now().Add(-l.window)
+	ts := l.fails[user]
+	i := 0
+	for i < len(ts) && ts[i].Before(cut) {
+		i++
+	}
+	ts = ts[i:]
+	if len(ts) == 0 {
+		delete(l.fails, user)
+	} else {
+		l.fails[user] = ts
+	}
+	return ts
+}
+
+func (l *loginLimiter) blocked(user string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.prune(user)) >= l.max
+}
+
+func (l *loginLimiter) fail(user string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.fails) > 100000 {
+		// Bound memory under a spray of random usernames.
+		clear(l.fails)
+	}
+	l.fails[user] = append(l.prune(user), l.now())
+}
+
+// checkClient accepts the stored secret or its MD5 (what the PHP client
+// sends), compared in constant time.
+func (s *Server) checkClient(ctx context.Context, user, password string) bool {
+	var u core.APIUser
+	err := s.eng.Store().First(ctx, &u, core.Where("dialect = ? AND username = ?", "eccp", user))
+	secret := u.Secret
+	found := err == nil && u.Active
+	if !found {
+		// Same work either way, so timing does not reveal valid usernames.
+		secret = "\x00invalid\x00"
+	}
+	pw := []byte(password)
+	lpw := []byte(strings.ToLower(password))
+	ok := subtle.ConstantTimeCompare([]byte(secret), pw) |
+		subtle.ConstantTimeCompare([]byte(md5hex(secret)), lpw) |
+		subtle.ConstantTimeCompare([]byte(strings.ToLower(secret)), []byte(md5hex(password)))
+	return found && ok == 1
+}

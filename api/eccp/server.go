@@ -1,0 +1,454 @@
+// Package eccp serves the Elastix/Issabel call-center protocol (ECCP): XML
+// documents over TCP port 20005, one session per connection, requests
+// answered by the core engine and domain events pushed as <event> packets.
+// Wire behaviour follows what Issabel's dialerd really does, not its
+// protocol document, wherever the two differ.
+//
+// Where Callgate knowingly differs from dialerd:
+//   - an agent without an ECCP password is not accepted with any agent_hash;
+//     the hash is computed with the empty password;
+//   - requests of one connection are answered in order (dialerd's worker
+//     pool may reorder pipelined replies; clients correlate by id anyway);
+//   - getchanvars reports a fixed set of variables, since the telephony port
+//     reads variables by name and cannot list them;
+//   - campaignlog, callprogress ids and campaignlog_id come from the core's
+//     queue log rather than a call_progress_log table;
+//   - the optional IP allow-list and idle timeout exist (off by default),
+//     and repeated failed logins lock a client username for a while.
+package eccp
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/callgate/callgate/core"
+)
+
+// DefaultAddr is where dialerd listens.
+const DefaultAddr = ":20005"
+
+// Options configures a Server. The zero value behaves like dialerd: no IP
+// allow-list and no idle timeout.
+type Options struct {
+	// Addr is used by ListenAndServe; DefaultAddr when empty.
+	Addr   string
+	Logger *slog.Logger
+	// AllowFrom, when not empty, is the list of networks that may connect;
+	// other peers are disconnected at once.
+	AllowFrom []netip.Prefix
+	// IdleTimeout closes a connection that sends nothing for this long.
+	IdleTimeout time.Duration
+	// QueueSize bounds the packets waiting to be written to one client; a
+	// client that lets it overflow is disconnected. Default 4096.
+	QueueSize int
+	// WriteTimeout bounds one socket write. Default 30s.
+	WriteTimeout time.Duration
+	// MaxPacket bounds one request document. Default 1 MiB.
+	MaxPacket int
+	// MaxLoginFailures failed logins per username within LoginWindow make
+	// further logins for that username fail. Defaults 10 and 15 minutes.
+	MaxLoginFailures int
+	LoginWindow      time.Duration
+	// Clock defaults to the engine's clock.
+	Clock func() time.Time
+}
+
+// Server is an ECCP listener bound to one engine.
+type Server struct {
+	eng  *core.Engine
+	opt  Options
+	log  *slog.Logger
+	now  func() time.Time
+	auth *loginLimiter
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	sessions  map[*session]struct{}
+	closed    bool
+	wg        sync.WaitGroup
+
+	fan       *fanout
+	fanOnce   sync.Once
+	stopFan   chan struct{}
+	sessions0 atomic.Int64 // gauge, for logs and tests
+}
+
+// NewServer creates a server; Serve starts accepting.
+func NewServer(engine *core.Engine, opts Options) *Server {
+	if opts.Addr == "" {
+		opts.Addr = DefaultAddr
+	}
+	if opts.QueueSize <= 0 {
+		opts.QueueSize = 4096
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = 30 * time.Second
+	}
+	if opts.MaxPacket <= 0 {
+		opts.MaxPacket = 1 << 20
+	}
+	if opts.MaxLoginFailures <= 0 {
+		opts.MaxLoginFailures = 10
+	}
+	if opts.LoginWindow <= 0 {
+		opts.LoginWindow = 15 * time.Minute
+	}
+	log := opts.Logger
+	if log == nil {
+		log = engine.Logger()
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	now := opts.Clock
+	if now == nil {
+		now = engine.Now
+	}
+	s := &Server{
+		eng: engine, opt: opts, log: log.With("component", "eccp"), now: now,
+		listeners: map[net.Listener]struct{}{}, sessions: map[*session]struct{}{},
+		stopFan: make(chan struct{}),
+	}
+	s.auth = newLoginLimiter(opts.MaxLoginFailures, opts.LoginWindow, now)
+	s.fan = newFanout(s)
+	return s
+}
+
+// ListenAndServe listens on Options.Addr and serves until Shutdown.
+func (s *Server) ListenAndServe() error {
+	l, err := net.Listen("tcp", s.opt.Addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(l)
+}
+
+// ErrServerClosed is returned by Serve after Shutdown.
+var ErrServerClosed = errors.New("eccp: server closed")
+
+// Serve accepts connections on l until Shutdown or an accept error.
+func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.Close()
+		return ErrServerClosed
+	}
+	s.listeners[l] = struct{}{}
+	s.mu.Unlock()
+	s.fanOnce.Do(func() {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.fan.run(s.stopFan)
+		}()
+	})
+	var delay time.Duration
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			s.mu.Lock()
+			closed := s.closed
+			delete(s.listeners, l)
+			s.mu.Unlock()
+			if closed {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				s.mu.Lock()
+				s.listeners[l] = struct{}{}
+				s.mu.Unlock()
+				continue
+			}
+			return err
+		}
+		delay = 0
+		if !s.allowed(c.RemoteAddr()) {
+			s.log.Warn("connection refused by allow-list", "peer", c.RemoteAddr().String())
+			c.Close()
+			continue
+		}
+		s.startSession(c)
+	}
+}
+
+func (s *Server) allowed(a net.Addr) bool {
+	if len(s.opt.AllowFrom) == 0 {
+		return true
+	}
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return false
+	}
+	ip := ap.Addr().Unmap()
+	for _, p := range s.opt.AllowFrom {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// Shutdown stops accepting, closes every session and waits for the
+// server's goroutines, or for ctx.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	if !s.closed {
+		s.closed = true
+		for l := range s.listeners {
+			l.Close()
+		}
+		for ss := range s.sessions {
+			ss.kill()
+		}
+		close(s.stopFan)
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// SessionCount reports the open connections.
+func (s *Server) SessionCount() int { return int(s.sessions0.Load()) }
+
+func (s *Server) startSession(c net.Conn) {
+	ss := &session{
+		srv: s, conn: c, out: make(chan []byte, s.opt.QueueSize), done: make(chan struct{}),
+		peer: c.RemoteAddr().String(),
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.Close()
+		return
+	}
+	s.sessions[ss] = struct{}{}
+	s.sessions0.Add(1)
+	s.wg.Add(2)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		ss.writeLoop()
+	}()
+	go func() {
+		defer s.wg.Done()
+		ss.readLoop()
+		s.mu.Lock()
+		delete(s.sessions, ss)
+		s.mu.Unlock()
+		s.sessions0.Add(-1)
+	}()
+}
+
+// snapshot lists the open sessions for event fan-out.
+func (s *Server) snapshot(buf []*session) []*session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	buf = buf[:0]
+	for ss := range s.sessions {
+		buf = append(buf, ss)
+	}
+	return buf
+}
+
+// session is one ECCP connection. Its requests are answered in order by
+// the read goroutine; everything written goes through the bounded out
+// queue so that neither the engine nor the fan-out ever waits for a slow
+// client.
+type session struct {
+	srv  *Server
+	conn net.Conn
+	peer string
+	out  chan []byte
+	done chan struct{}
+	once sync.Once
+
+	mu       sync.Mutex
+	user     string // ECCP client username, "" until login
+	cookie   string
+	filter   string // agent filter (filterbyagent), "" for all
+	progress bool   // callprogress enabled
+
+	// syncSeq is set by handlers whose own events must reach the client
+	// before their response (pause and hold).
+	syncSeq uint64
+}
+
+// closeMarker in the out queue means: close once everything before it is
+// written.
+var closeMarker = []byte{}
+
+func (ss *session) kill() {
+	ss.once.Do(func() {
+		close(ss.done)
+		ss.conn.Close()
+	})
+}
+
+// send queues a packet; a full queue means the client does not read, and
+// it is disconnected rather than allowed to hold memory or the engine.
+func (ss *session) send(p []byte) bool {
+	select {
+	case <-ss.done:
+		return false
+	default:
+	}
+	select {
+	case ss.out <- p:
+		return true
+	default:
+		ss.srv.log.Warn("client too slow, output queue overflowed; closing", "peer", ss.peer, "user", ss.username())
+		ss.kill()
+		return false
+	}
+}
+
+// closeAfterFlush queues a close that takes effect after the packets
+// already queued are written.
+func (ss *session) closeAfterFlush() {
+	select {
+	case ss.out <- closeMarker:
+	default:
+		ss.kill()
+	}
+}
+
+func (ss *session) username() string {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return ss.user
+}
+
+// maxBatch keeps each write within one fread(65536) of the PHP client, so
+// that a packet's closing ">\n" is never split from it by the client's own
+// read size.
+const maxBatch = 60 << 10
+
+func (ss *session) writeLoop() {
+	buf := make([]byte, 0, 8192)
+	var carry []byte
+	for {
+		var p []byte
+		if carry != nil {
+			p, carry = carry, nil
+		} else {
+			select {
+			case p = <-ss.out:
+			case <-ss.done:
+				return
+			}
+		}
+		if len(p) == 0 {
+			ss.kill()
+			return
+		}
+		// Coalesce what is already queued into one write, as dialerd's
+		// socket loop does; packets are never split between writes.
+		buf = append(buf[:0], p...)
+		closing := false
+	drain:
+		for len(buf) < maxBatch {
+			select {
+			case q := <-ss.out:
+				if len(q) == 0 {
+					closing = true
+					break drain
+				}
+				if len(buf)+len(q) > maxBatch {
+					carry = q
+					break drain
+				}
+				buf = append(buf, q...)
+			default:
+				break drain
+			}
+		}
+		ss.conn.SetWriteDeadline(time.Now().Add(ss.srv.opt.WriteTimeout))
+		if _, err := ss.conn.Write(buf); err != nil {
+			ss.kill()
+			return
+		}
+		if closing {
+			// Half-close first so the client reads the reply before EOF.
+			if tc, ok := ss.conn.(interface{ CloseWrite() error }); ok {
+				tc.CloseWrite()
+			}
+			ss.kill()
+			return
+		}
+	}
+}
+
+func (ss *session) readLoop() {
+	defer ss.kill()
+	fr := newFramer(ss.srv.opt.MaxPacket)
+	buf := make([]byte, 4096)
+	for {
+		if t := ss.srv.opt.IdleTimeout; t > 0 {
+			ss.conn.SetReadDeadline(time.Now().Add(t))
+		}
+		n, err := ss.conn.Read(buf)
+		if n > 0 {
+			fr.feed(buf[:n])
+			for {
+				doc, ferr := fr.next()
+				if ferr != nil {
+					ss.badPacket()
+					return
+				}
+				if doc == nil {
+					break
+				}
+				if !ss.handlePacket(doc) {
+					ss.finish()
+					return
+				}
+			}
+		}
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				ss.srv.log.Info("closing idle connection", "peer", ss.peer)
+			} else if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				ss.srv.log.Debug("read error", "peer", ss.peer, "err", err)
+			}
+			ss.finish()
+			return
+		}
+	}
+}
+
+// badPacket answers malformed input with the id-less 400 and closes, as
+// dialerd does.
+func (ss *session) badPacket() {
+	ss.send(packet(topFailure(400, "Bad request")))
+	ss.finish()
+}
+
+// finish closes the connection once the queued packets are written.
+func (ss *session) finish() {
+	ss.closeAfterFlush()
+	select {
+	case <-ss.done:
+	case <-time.After(ss.srv.opt.WriteTimeout):
+	}
+}
