@@ -1,0 +1,289 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/callgate/callgate/core"
+)
+
+type playback struct {
+	id        string
+	target    core.MediaTarget
+	media     string
+	paused    bool
+	dur       time.Duration // 0: until stopped
+	remaining time.Duration
+	since     time.Time // when remaining started counting down
+	timer     *timer
+	restarts  int
+}
+
+func (pb *playback) stopTimer() {
+	pb.timer.Stop()
+	pb.timer = nil
+}
+
+// PlaybackState is a copy of a live playback.
+type PlaybackState struct {
+	ID       string
+	Target   core.MediaTarget
+	Media    string
+	Paused   bool
+	Restarts int
+}
+
+// Playback returns a copy of a playback that has not finished.
+func (p *PBX) Playback(id string) (PlaybackState, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pb, ok := p.playbacks[id]
+	if !ok {
+		return PlaybackState{}, false
+	}
+	return PlaybackState{ID: pb.id, Target: pb.target, Media: pb.media, Paused: pb.paused, Restarts: pb.restarts}, true
+}
+
+type recording struct {
+	name    string
+	target  core.MediaTarget
+	format  string
+	started time.Time
+	muted   bool
+}
+
+// RecordingState is a copy of a live or finished recording.
+type RecordingState struct {
+	Name     string
+	Target   core.MediaTarget
+	Format   string
+	Started  time.Time
+	Muted    bool
+	Live     bool
+	Duration time.Duration // set once finished
+}
+
+// Recording returns a live recording, or else the last finished one with
+// that name.
+func (p *PBX) Recording(name string) (RecordingState, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r, ok := p.recs[name]; ok {
+		return RecordingState{Name: r.name, Target: r.target, Format: r.format, Started: r.started, Muted: r.muted, Live: true}, true
+	}
+	for i := len(p.finished) - 1; i >= 0; i-- {
+		if p.finished[i].Name == name {
+			return p.finished[i], true
+		}
+	}
+	return RecordingState{}, false
+}
+
+// mediaTarget checks that a channel target is in the application or a bridge
+// target exists, with mu held.
+func (p *PBX) mediaTarget(t core.MediaTarget) error {
+	switch t.Kind {
+	case core.TargetChannel:
+		_, err := p.inApp(t.ID)
+		return err
+	case core.TargetBridge:
+		_, err := p.bridge(t.ID)
+		return err
+	}
+	return fmt.Errorf("sim: unknown media target kind %q", t.Kind)
+}
+
+func mediaEvent(t core.TelEventType, target core.MediaTarget) core.TelEvent {
+	ev := core.TelEvent{Type: t}
+	if target.Kind == core.TargetChannel {
+		ev.ChannelID, ev.UniqueID = target.ID, target.ID
+	}
+	return ev
+}
+
+func (p *PBX) Play(ctx context.Context, playbackID string, target core.MediaTarget, media string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.check(ctx); err != nil {
+		return err
+	}
+	if err := p.mediaTarget(target); err != nil {
+		return err
+	}
+	if media == "" {
+		return errors.New("sim: play: empty media")
+	}
+	if playbackID == "" {
+		playbackID = p.newID("pb")
+	}
+	if _, ok := p.playbacks[playbackID]; ok {
+		return fmt.Errorf("sim: play: playback id %q already in use", playbackID)
+	}
+	dur, ok := p.pbMedia[media]
+	if !ok {
+		dur = p.pbDefault
+	}
+	p.logOp("play", playbackID, string(target.Kind), target.ID, media)
+	pb := &playback{id: playbackID, target: target, media: media, dur: dur, remaining: dur, since: p.now()}
+	p.playbacks[playbackID] = pb
+	ev := mediaEvent(core.TelPlaybackStarted, target)
+	ev.PlaybackID = playbackID
+	p.emit(ev)
+	p.armPlayback(pb)
+	return nil
+}
+
+// armPlayback runs with mu held.
+func (p *PBX) armPlayback(pb *playback) {
+	pb.stopTimer()
+	if pb.dur <= 0 || pb.paused {
+		return
+	}
+	pb.since = p.now()
+	pb.timer = p.after(pb.remaining, func() {
+		if p.playbacks[pb.id] == pb {
+			p.finishPlayback(pb)
+		}
+	})
+}
+
+func (p *PBX) finishPlayback(pb *playback) {
+	pb.stopTimer()
+	delete(p.playbacks, pb.id)
+	ev := mediaEvent(core.TelPlaybackFinished, pb.target)
+	ev.PlaybackID = pb.id
+	p.emit(ev)
+}
+
+func (p *PBX) ControlPlayback(ctx context.Context, playbackID string, op core.PlaybackOp) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.check(ctx); err != nil {
+		return err
+	}
+	pb, ok := p.playbacks[playbackID]
+	if !ok {
+		return notFound("playback", playbackID)
+	}
+	switch op {
+	case core.PlaybackStop:
+		p.logOp("playback_stop", playbackID)
+		p.finishPlayback(pb)
+	case core.PlaybackPause:
+		p.logOp("playback_pause", playbackID)
+		if !pb.paused {
+			if pb.dur > 0 {
+				pb.remaining -= p.now().Sub(pb.since)
+			}
+			pb.paused = true
+			pb.stopTimer()
+		}
+	case core.PlaybackResume:
+		p.logOp("playback_unpause", playbackID)
+		if pb.paused {
+			pb.paused = false
+			p.armPlayback(pb)
+		}
+	case core.PlaybackRestart:
+		p.logOp("playback_restart", playbackID)
+		pb.restarts++
+		pb.remaining = pb.dur
+		p.armPlayback(pb)
+	default:
+		return fmt.Errorf("sim: control playback: unknown operation %q", op)
+	}
+	return nil
+}
+
+func (p *PBX) Record(ctx context.Context, target core.MediaTarget, name, format string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.check(ctx); err != nil {
+		return err
+	}
+	if err := p.mediaTarget(target); err != nil {
+		return err
+	}
+	if name == "" {
+		return errors.New("sim: record: empty name")
+	}
+	if _, ok := p.recs[name]; ok {
+		return fmt.Errorf("sim: record: recording %q already in progress", name)
+	}
+	if format == "" {
+		format = "wav"
+	}
+	p.logOp("record", name, string(target.Kind), target.ID, format)
+	p.recs[name] = &recording{name: name, target: target, format: format, started: p.now()}
+	ev := mediaEvent(core.TelRecordingStarted, target)
+	ev.RecordingName = name
+	p.emit(ev)
+	return nil
+}
+
+func (p *PBX) StopRecording(ctx context.Context, name string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.check(ctx); err != nil {
+		return err
+	}
+	r, ok := p.recs[name]
+	if !ok {
+		return notFound("recording", name)
+	}
+	p.logOp("stop_recording", name)
+	p.finishRecording(r)
+	return nil
+}
+
+func (p *PBX) finishRecording(r *recording) {
+	delete(p.recs, r.name)
+	d := p.now().Sub(r.started)
+	p.finished = append(p.finished, RecordingState{
+		Name: r.name, Target: r.target, Format: r.format, Started: r.started, Muted: r.muted, Duration: d,
+	})
+	if len(p.finished) > p.maxLog {
+		p.finished = append([]RecordingState(nil), p.finished[len(p.finished)-p.maxLog/2:]...)
+	}
+	ev := mediaEvent(core.TelRecordingFinished, r.target)
+	ev.RecordingName = r.name
+	ev.Duration = d
+	p.emit(ev)
+}
+
+func (p *PBX) MuteRecording(ctx context.Context, name string, mute bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.check(ctx); err != nil {
+		return err
+	}
+	r, ok := p.recs[name]
+	if !ok {
+		return notFound("recording", name)
+	}
+	if mute {
+		p.logOp("mute_recording", name)
+	} else {
+		p.logOp("unmute_recording", name)
+	}
+	r.muted = mute
+	return nil
+}
+
+// endMedia finishes the playbacks and recordings on a target that goes away,
+// in a stable order, with mu held.
+func (p *PBX) endMedia(kind core.MediaTargetKind, id string) {
+	t := core.MediaTarget{Kind: kind, ID: id}
+	for _, pid := range sortedKeys(p.playbacks) {
+		if pb := p.playbacks[pid]; pb.target == t {
+			p.finishPlayback(pb)
+		}
+	}
+	for _, name := range sortedKeys(p.recs) {
+		if r := p.recs[name]; r.target == t {
+			p.finishRecording(r)
+		}
+	}
+}
