@@ -19,6 +19,8 @@ type LoginOptions struct {
 	Timeout time.Duration
 	// Persistent overrides the agent's persistent flag for this login.
 	Persistent *bool
+	// Paused overrides the campaign's LoginPaused setting.
+	Paused *bool
 }
 
 // AgentByUsername returns a provisioned agent.
@@ -170,6 +172,12 @@ func (e *Engine) Login(ctx context.Context, user string, opt LoginOptions) error
 		LoginAt: now, StateSince: now, InboundQueue: strings.Join(opt.Queues, " "),
 		IdleTimeout: int(opt.Timeout / time.Second), LastPing: &now,
 	}
+	if camp := e.campaigns[campaign]; camp != nil && camp.LoginPaused {
+		s.PendingPause = true
+	}
+	if opt.Paused != nil {
+		s.PendingPause = *opt.Paused
+	}
 	e.sessions[user] = s
 	if !persistent {
 		e.completeLoginLocked(ctx, s)
@@ -204,6 +212,10 @@ func (e *Engine) completeLoginLocked(ctx context.Context, s *AgentSession) {
 	e.queueLog(ctx, QueueLogEntry{Agent: s.Username, Event: QLLogin, Data1: s.Extension, Data2: s.Campaign})
 	e.publish(AgentLoggedIn{Agent: s.Username, Number: a.Number, ECCPName: a.ECCPName(), Extension: s.Extension, Campaign: s.Campaign}, s.Username)
 	e.publish(QueueMembershipChanged{Agent: s.Username, ECCPName: a.ECCPName(), Queues: e.agentQueuesLocked(s.Username)}, s.Username)
+	if s.PendingPause {
+		s.PendingPause = false
+		_ = e.pauseLocked(ctx, s.Username, nil, "")
+	}
 	e.dispatchAllLocked(ctx)
 }
 

@@ -183,7 +183,10 @@ type Campaign struct {
 	FormIDs   string     `gorm:"size:255" json:"form_ids"`  // comma-separated form ids
 	Ingroups  string     `gorm:"size:1024" json:"ingroups"` // allowed in-groups, space-separated
 	Record    bool       `json:"record"`
-	CreatedAt time.Time
+	// LoginPaused: agents logging into this campaign start paused and
+	// resume when ready (VICIdial's agent screen does this).
+	LoginPaused bool `json:"login_paused"`
+	CreatedAt   time.Time
 }
 
 // List is a set of leads loaded together (VICIdial list_id).

@@ -20,6 +20,8 @@ type loginInput struct {
 	Queues     []string `json:"queues,omitempty"`
 	Timeout    int      `json:"timeout,omitempty"` // seconds of inactivity before logout
 	Persistent *bool    `json:"persistent,omitempty"`
+	// Paused overrides the campaign's login_paused setting.
+	Paused *bool `json:"paused,omitempty"`
 }
 
 type logoutInput struct {
@@ -115,7 +117,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		}
 		return nil, a.eng.Login(ctx, user, core.LoginOptions{
 			Extension: in.Extension, Campaign: in.Campaign, Queues: in.Queues,
-			Timeout: time.Duration(in.Timeout) * time.Second, Persistent: in.Persistent,
+			Timeout: time.Duration(in.Timeout) * time.Second, Persistent: in.Persistent, Paused: in.Paused,
 		})
 	})
 }

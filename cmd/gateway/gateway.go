@@ -42,6 +42,9 @@ type gateway struct {
 	httpLn  net.Listener
 	eccpSrv *eccp.Server
 	eccpLn  net.Listener
+	// closers are flushed after the listeners drain and before the store
+	// closes (the VICIdial API log writer queues rows).
+	closers []io.Closer
 
 	draining atomic.Bool
 	engineUp atomic.Bool
@@ -238,6 +241,11 @@ func (g *gateway) shutdown(ctx context.Context) {
 			}()
 		}
 		wg.Wait()
+		for _, c := range g.closers {
+			if err := c.Close(); err != nil {
+				g.log.Warn("close", "err", err)
+			}
+		}
 		if g.engineUp.Load() {
 			if err := g.eng.Stop(ctx); err != nil {
 				g.log.Warn("engine stop", "err", err)
@@ -287,6 +295,9 @@ func (g *gateway) router() http.Handler {
 	}))
 	vd := vicidial.NewHandler(g.eng, vicidial.Options{ServerIP: g.cfg.VicidialServerIP, Logger: g.log.With("component", "vicidial")})
 	r.Handle(g.cfg.VicidialPath, vd)
+	if c, ok := vd.(io.Closer); ok {
+		g.closers = append(g.closers, c)
+	}
 	return r
 }
 

@@ -102,7 +102,7 @@ func seedCampaigns(ctx context.Context, st core.Store) error {
 			Name: Campaign, Description: "Test campaign (VICIdial examples)", Type: core.CampaignOutbound,
 			DialMethod: core.DialManual, CallerID: "7275550000", DialTimeout: 30, MaxRetries: 3, RetryDelay: 600,
 			DialRatio: 1, Active: true, Ingroups: "TEST_IN SALESLINE",
-			Script: "Hello, this is a call from the Callgate demo.",
+			Script: "Hello, this is a call from the Callgate demo.", LoginPaused: true,
 		},
 		{
 			Name: "INBOUND8000", Description: "Incoming campaign of queue 8000 (ECCP examples)",

@@ -1,0 +1,186 @@
+package vicidial
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/callgate/callgate/core"
+)
+
+// engineAPI is the part of *core.Engine the adapter drives.
+type engineAPI interface {
+	Store() core.Store
+	Ready() bool
+	Now() time.Time
+	Session(user string) (core.AgentSession, bool)
+	Sessions() []core.AgentSession
+	AgentCall(user string) (core.Call, bool)
+	ActiveCalls() []core.Call
+	Pause(ctx context.Context, user, code string) error
+	PauseAfterCall(ctx context.Context, user, code string) error
+	Unpause(ctx context.Context, user string) error
+	SetPauseCode(ctx context.Context, user, code string) error
+	Logout(ctx context.Context, user, reason string) (bool, error)
+	SetAgentQueues(ctx context.Context, user string, queues []string, blended bool) error
+	Dial(ctx context.Context, req core.DialRequest) (core.Call, error)
+	Hangup(ctx context.Context, user string) error
+	HangupCall(ctx context.Context, id uint64, cause core.HangupCause) error
+	EndWrapUp(ctx context.Context, user string) error
+	Bus() core.Bus
+	Park(ctx context.Context, user string) error
+	Grab(ctx context.Context, user string) error
+	SendDTMF(ctx context.Context, user, digits string) error
+	Transfer(ctx context.Context, user string, req core.TransferRequest) error
+	LeaveThreeWay(ctx context.Context, user string) error
+	CancelTransfer(ctx context.Context, user string) error
+	TransferState(user string) (kind, target string)
+	StartRecording(ctx context.Context, user string) (core.Recording, error)
+	StopRecording(ctx context.Context, user string) (core.Recording, error)
+	CurrentRecording(user string) (core.Recording, bool)
+	Play(ctx context.Context, user, media string) (string, error)
+	ControlPlayback(ctx context.Context, user string, op core.PlaybackOp) error
+	AddLead(ctx context.Context, l *core.Lead, opt core.AddLeadOptions) error
+	FindLeadsByPhone(ctx context.Context, phone, campaign string) ([]core.Lead, error)
+	SetDisposition(ctx context.Context, user string, req core.DispositionRequest) error
+	SendScreen(ctx context.Context, user, kind, payload string) (core.ScreenCommand, error)
+	Waiting(queue string) []core.Call
+	AgentQueues(user string) []string
+	Reload(ctx context.Context) error
+	SetAgentLead(ctx context.Context, user string, leadID uint64) error
+	ReleaseLead(ctx context.Context, user string, leadID uint64)
+}
+
+// vicidialStatus maps an agent session onto vicidial_live_agents.status.
+func vicidialStatus(s core.AgentSession) string {
+	switch {
+	case s.State == core.AgentOnCall:
+		return "INCALL"
+	case s.Paused, s.State == core.AgentWrapUp, s.State == core.AgentLoggingIn:
+		return "PAUSED"
+	case s.State == core.AgentRinging:
+		return "QUEUE"
+	}
+	return "READY"
+}
+
+// callerID is the call's VICIdial call id (vicidial_auto_calls.callerid):
+// Y inbound, M manual, V auto-dialed, then MMDDHHMMSS and the call number.
+func callerID(c core.Call) string {
+	if c.VicidialCallID != "" {
+		return c.VicidialCallID
+	}
+	p := "V"
+	switch c.Direction {
+	case core.CallInbound:
+		p = "Y"
+	case core.CallManual:
+		p = "M"
+	}
+	return fmt.Sprintf("%s%s%09d", p, c.CreatedAt.Format("0102150405"), c.ID%1000000000)
+}
+
+// liveLead is the session's lead and call id as vicidial_live_agents holds
+// them (lead_id, callerid): the lead stays on the agent's screen through
+// the call and its wrap-up (VICIdial's dispo screen).
+func (h *Handler) liveLead(s core.AgentSession) (leadID uint64, cid string, call core.Call, ok bool) {
+	call, ok = h.eng.AgentCall(s.Username)
+	if ok {
+		leadID = call.LeadID
+		if leadID == 0 {
+			leadID = s.LeadID
+		}
+		return leadID, callerID(call), call, true
+	}
+	if s.State == core.AgentWrapUp || s.CallID != 0 {
+		leadID = s.LeadID
+	}
+	return leadID, "", call, false
+}
+
+func (h *Handler) confExten(s core.AgentSession) string {
+	return fmt.Sprint(h.opt.ConfExtenBase + int(s.ID))
+}
+
+func (h *Handler) campaignSettings(name string) CampaignSettings {
+	cs := h.opt.Campaigns[name]
+	if cs.APIManualDial == "" {
+		cs.APIManualDial = "STANDARD"
+	}
+	if cs.ManualPreviewDial == "" {
+		cs.ManualPreviewDial = "PREVIEW_AND_SKIP"
+	}
+	if cs.AltNumberDialing == "" {
+		cs.AltNumberDialing = "N"
+	}
+	if cs.AgentLeadSearch == "" {
+		cs.AgentLeadSearch = "DISABLED"
+	}
+	if cs.ManualDialListID == 0 {
+		cs.ManualDialListID = 998
+	}
+	return cs
+}
+
+func (h *Handler) campaign(ctx context.Context, name string) (core.Campaign, bool) {
+	var c core.Campaign
+	if name == "" {
+		return c, false
+	}
+	err := h.st.First(ctx, &c, core.Where("name = ?", name))
+	return c, err == nil
+}
+
+func allowInbound(c core.Campaign, cs CampaignSettings) bool {
+	if cs.AllowInbound != nil {
+		return *cs.AllowInbound
+	}
+	return c.Type == core.CampaignInbound || strings.TrimSpace(c.Ingroups) != ""
+}
+
+// dialMethod is vicidial_campaigns.dial_method.
+func dialMethod(c core.Campaign) string {
+	switch c.DialMethod {
+	case core.DialManual, core.DialPreview, "":
+		if c.Type == core.CampaignInbound {
+			return "INBOUND_MAN"
+		}
+		return "MANUAL"
+	case core.DialProgressive:
+		return "RATIO"
+	}
+	return "ADAPT_TAPERED"
+}
+
+func (h *Handler) queueExists(ctx context.Context, name string, activeOnly bool) bool {
+	if name == "" {
+		return false
+	}
+	q := core.Where("name = ?", name)
+	if activeOnly {
+		q = q.And("active = ?", true)
+	}
+	n, err := h.st.Count(ctx, &core.Queue{}, q)
+	return err == nil && n > 0
+}
+
+// agentManualDial is the agent's agentcall_manual flag.
+func (h *Handler) agentManualDial(ctx context.Context, user string) bool {
+	var u core.APIUser
+	if h.st.First(ctx, &u, core.Where("dialect = ? AND username = ?", Dialect, user)) == nil {
+		return u.ManualDial
+	}
+	if h.opt.AgentManualDial != nil {
+		return *h.opt.AgentManualDial
+	}
+	return true
+}
+
+// logEffect records what a command did (or why it was a no-op) in the
+// gateway log; the wire answer is VICIdial's whatever happens.
+func (h *Handler) logEffect(fn, agent string, err error) {
+	if err != nil {
+		h.log.Info("vicidial: command had no effect", "function", fn, "agent", agent, "reason", err.Error())
+	}
+}

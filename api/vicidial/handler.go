@@ -1,0 +1,452 @@
+package vicidial
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/callgate/callgate/core"
+)
+
+// Dialect names VICIdial rows in shared tables (APIUser, LoginFailure, APILogEntry).
+const Dialect = "vicidial"
+
+const (
+	// Version and Build are the api.php release whose wire format is served.
+	Version = "2.14-82"
+	Build   = "250122-1010"
+
+	lockAttempts = 10
+	lockWindow   = 15 * time.Minute
+	maxBody      = 1 << 20
+)
+
+// Options holds VICIdial settings that have no home in the core model. The
+// zero value behaves like a stock VICIdial install with the agent API
+// switched on.
+type Options struct {
+	// APIDisabled answers "ERROR: System API NOT ACTIVE" (system_settings.vdc_agent_api_active=0).
+	APIDisabled bool
+	// NotificationsDisabled turns send_notification off (system_settings.agent_notifications=0).
+	NotificationsDisabled bool
+	// OutboundCIDAny is system_settings.outbound_cid_any; "API_ONLY" allows external_dial outbound_cid.
+	OutboundCIDAny string
+	// ServerIP is the agent's server_ip echoed by recording and audio_playback.
+	ServerIP string
+	// ConfExtenBase numbers agent sessions (conf_exten = base + session id).
+	ConfExtenBase int
+	// WebphoneURL is the agent's webphone URL; {user}, {extension},
+	// {session} are replaced. Empty means "webphone url is empty".
+	WebphoneURL string
+	// GroupAliases maps group_alias_id to its caller_id_number.
+	GroupAliases map[string]string
+	// Campaigns holds per-campaign VICIdial settings; Default applies to
+	// campaigns not listed.
+	Campaigns map[string]CampaignSettings
+	// UserGroup is reported for API users that are not agents.
+	UserGroup string
+	// AgentManualDial is agentcall_manual for agents with no VICIdial API
+	// user row of their own.
+	AgentManualDial *bool
+	// ServerName is printed by function=webserver.
+	ServerName string
+	Logger     *slog.Logger
+	// Clock overrides the engine clock (tests).
+	Clock func() time.Time
+}
+
+// CampaignSettings are vicidial_campaigns columns the agent API reads.
+type CampaignSettings struct {
+	APIManualDial     string // STANDARD (default) or QUEUE
+	ManualPreviewDial string // PREVIEW_AND_SKIP (default), PREVIEW_ONLY, DISABLED
+	AltNumberDialing  string // N (default) or Y...
+	AgentLeadSearch   string // DISABLED (default), LIVE_CALL_INBOUND, LIVE_CALL_INBOUND_AND_MANUAL
+	ManualDialListID  uint64 // 998 by default
+	DefaultXferGroup  string // the campaign queue by default, else ---NONE---
+	UseOtherCampDNC   string
+	// AllowInbound overrides campaign_allow_inbound, which otherwise is Y
+	// when the campaign is inbound or lists in-groups.
+	AllowInbound *bool
+}
+
+// Handler serves /agc/api.php.
+type Handler struct {
+	eng  engineAPI
+	st   core.Store
+	opt  Options
+	log  *slog.Logger
+	now  func() time.Time
+	mu   sync.Mutex
+	cols map[string]*agentColumns // per-agent vicidial_live_agents columns kept by the API
+	logs *logWriter
+	// hostInfo feeds function=webserver; tests freeze it.
+	hostInfo func() hostFacts
+}
+
+// agentColumns are the vicidial_live_agents columns whose later reads change
+// api.php answers (recording status, update_fields row counts).
+type agentColumns struct {
+	session          uint
+	recording        string
+	updateFieldsData string
+}
+
+// NewHandler returns the /agc/api.php handler over a running engine.
+// The handler implements io.Closer: Close flushes the API log.
+func NewHandler(engine *core.Engine, opts Options) http.Handler {
+	return newHandler(engine, opts)
+}
+
+func newHandler(eng engineAPI, opts Options) *Handler {
+	if opts.ServerIP == "" {
+		opts.ServerIP = "127.0.0.1"
+	}
+	if opts.ConfExtenBase == 0 {
+		opts.ConfExtenBase = 8600050
+	}
+	if opts.UserGroup == "" {
+		opts.UserGroup = "ADMIN"
+	}
+	if opts.OutboundCIDAny == "" {
+		opts.OutboundCIDAny = "DISABLED"
+	}
+	if opts.ServerName == "" {
+		opts.ServerName = "callgate"
+	}
+	h := &Handler{eng: eng, st: eng.Store(), opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, hostInfo: hostInfo}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.now == nil {
+		h.now = eng.Now
+	}
+	h.logs = newLogWriter(h.st, h.log)
+	return h
+}
+
+// Close writes the API log rows still queued. The gateway calls it on
+// shutdown (the handler implements io.Closer).
+func (h *Handler) Close() error {
+	h.logs.Close()
+	return nil
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// A client that hangs up mid-request must not leave a command half
+	// done in the engine: the request runs to its end, as api.php does.
+	c := h.newCall(context.WithoutCancel(r.Context()), parseQuery(r.URL.RawQuery, postBody(r)))
+	c.remote = r.RemoteAddr
+	status := c.run()
+
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-cache, must-revalidate")
+	hd.Set("Pragma", "no-cache")
+	if status == http.StatusTeapot {
+		hd.Set("Connection", "close")
+	}
+	hd.Set("Content-Length", strconv.Itoa(c.out.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(c.out.Bytes())
+}
+
+// postBody returns the POST variables urlencoded, as PHP fills $_POST from
+// urlencoded and multipart bodies alike.
+func postBody(r *http.Request) string {
+	if r.Method != http.MethodPost {
+		return ""
+	}
+	ct := r.Header.Get("Content-Type")
+	switch {
+	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
+		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		return string(body)
+	case strings.HasPrefix(ct, "multipart/form-data"):
+		if err := r.ParseMultipartForm(maxBody); err != nil || r.MultipartForm == nil {
+			return ""
+		}
+		keys := make([]string, 0, len(r.MultipartForm.Value))
+		for k := range r.MultipartForm.Value {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var b strings.Builder
+		for _, k := range keys {
+			for _, v := range r.MultipartForm.Value[k] {
+				if b.Len() > 0 {
+					b.WriteByte('&')
+				}
+				b.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(v))
+			}
+		}
+		return b.String()
+	}
+	return ""
+}
+
+// call is one api.php run: its variables, output and log rows.
+type call struct {
+	h      *Handler
+	ctx    context.Context
+	p      *params
+	start  time.Time
+	now    time.Time
+	remote string
+
+	user, agentUser, function, value, source string
+	api                                      core.APIUser
+	userGroup                                string
+
+	out    bytes.Buffer
+	exited bool
+}
+
+func (h *Handler) newCall(ctx context.Context, p *params) *call {
+	now := h.now()
+	return &call{h: h, ctx: ctx, p: p, start: time.Now(), now: now,
+		user: p.get("user"), agentUser: p.get("agent_user"), function: p.get("function"),
+		value: p.get("value"), source: p.get("source")}
+}
+
+func (c *call) epoch() string { return strconv.FormatInt(c.now.Unix(), 10) }
+
+func (c *call) nowTime() string { return c.now.Format("2006-01-02 15:04:05") }
+
+// emit writes "RESULT: reason - data\n" and logs it.
+func (c *call) emit(result, reason, data string) {
+	c.out.WriteString(result + ": " + reason + " - " + data + "\n")
+	c.log(result, reason, data)
+}
+
+// emitExit is emit followed by PHP's exit: nothing else is printed, not
+// even the close_window_link.
+func (c *call) emitExit(result, reason, data string) {
+	c.emit(result, reason, data)
+	c.exited = true
+}
+
+func (c *call) log(result, reason, data string) {
+	e := core.APILogEntry{
+		Dialect: Dialect, User: trunc(c.user, 20), Time: c.now, Function: trunc(c.function, 20),
+		AgentUser: trunc(c.agentUser, 20), Value: trunc(c.value, 255), Result: result, Reason: trunc(reason, 255),
+		Source: trunc(c.source, 20), Data: strings.ReplaceAll(data, `"`, "'"),
+		RunTime: time.Since(c.start).Seconds(),
+	}
+	c.h.logs.add(e)
+}
+
+func trunc(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// run follows api.php's order: version and coffee before anything, the
+// source check, credentials, the system switch, then the function.
+func (c *call) run() int {
+	switch c.function {
+	case "version":
+		data := "VERSION: " + Version + "|BUILD: " + Build + "|DATE: " + c.nowTime() + "|EPOCH: " + c.epoch()
+		c.out.WriteString(data + "\n")
+		c.log("SUCCESS", "", data)
+		return http.StatusOK
+	case "coffee", "start_coffee", "make_coffee", "brew_coffee":
+		data := "Coffee: " + c.function + "|Error 418 I'm a teapot"
+		c.out.WriteString(data)
+		c.log("ERROR", "", data)
+		return http.StatusTeapot
+	}
+	if len(c.source) < 2 {
+		c.emit("ERROR", "Invalid Source", c.source)
+		return http.StatusOK
+	}
+	if !c.authenticate() {
+		return http.StatusOK
+	}
+	if c.h.opt.APIDisabled {
+		c.out.WriteString("ERROR: System API NOT ACTIVE\n")
+		c.log("ERROR", "System API NOT ACTIVE", "")
+		return http.StatusOK
+	}
+	fn, ok := functions[c.function]
+	if !ok {
+		// api.php prints nothing and logs nothing for names it does not know.
+		c.closeWindow()
+		return http.StatusOK
+	}
+	fn(c)
+	c.closeWindow()
+	return http.StatusOK
+}
+
+func (c *call) closeWindow() {
+	if c.exited || !phpGreaterThanZero(c.p.get("close_window_link")) {
+		return
+	}
+	c.out.WriteString("\n<a href=\"javascript:window.opener='x';window.close();\">Close This Window</a>\n")
+}
+
+// authenticate is user_authorization(..., 'api') plus the
+// vdc_agent_api_access check. The failure line keeps VICIdial's field
+// layout but never echoes the password or the SQL text.
+func (c *call) authenticate() bool {
+	ctx := c.ctx
+	st := c.h.st
+	pass := c.p.get("pass")
+	var u core.APIUser
+	found := st.First(ctx, &u, core.Where("dialect = ? AND username = ?", Dialect, c.user)) == nil
+	authAPI := "0"
+	if found && u.APIAccess {
+		authAPI = "1"
+	}
+	since := c.now.Add(-lockWindow)
+	failures, err := st.Count(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ? AND time > ?", Dialect, c.user, since))
+	if err != nil {
+		c.h.log.Warn("vicidial: login failure count", "err", err)
+	}
+	msg := "GOOD"
+	auth := "1"
+	switch {
+	case failures >= lockAttempts:
+		msg, auth = "LOCK", "0"
+	case !found || !u.Active || u.UserLevel < 1 || !secretEqual(u.Secret, pass):
+		msg, auth = "BAD|0|api|", "0"
+		if found {
+			f := core.LoginFailure{Dialect: Dialect, Username: c.user, Time: c.now, Source: trunc(c.remote, 64)}
+			if err := st.Create(ctx, &f); err != nil {
+				c.h.log.Warn("vicidial: login failure write", "err", err)
+			}
+			// Failures older than the window no longer count.
+			_ = st.Delete(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ? AND time <= ?", Dialect, c.user, since))
+		}
+	case !c.h.eng.Ready():
+		msg, auth = "ERRSERVERS", "0"
+	}
+	if len(c.user) < 2 || len(pass) < 2 || auth == "0" || authAPI == "0" {
+		data := c.user + "||" + auth + "|" + authAPI + "|" + msg + "|"
+		c.out.WriteString("ERROR: Invalid Username/Password: |" + data + "\n")
+		c.log("ERROR", "Invalid Username/Password", data)
+		return false
+	}
+	if failures > 0 {
+		// A good login clears the count, as VICIdial resets failed_login_count.
+		_ = st.Delete(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ?", Dialect, c.user))
+	}
+	c.api = u
+	c.userGroup = c.h.opt.UserGroup
+	var a core.Agent
+	if st.First(ctx, &a, core.Where("username = ?", c.user)) == nil && a.UserGroup != "" {
+		c.userGroup = a.UserGroup
+	}
+	return true
+}
+
+func secretEqual(stored, given string) bool {
+	return subtle.ConstantTimeCompare([]byte(stored), []byte(given)) == 1
+}
+
+// allowed is api.php's per-function permission test on api_allowed_functions.
+func (c *call) allowed() bool {
+	af := c.api.AllowedFunctions
+	return strings.Contains(af, "ALL_FUNCTIONS") || strings.Contains(" "+af+" ", " "+c.function+" ")
+}
+
+// permission prints the permission error (with first as its first field)
+// and reports whether the function may go on.
+func (c *call) permission(first string) bool {
+	if c.allowed() {
+		return true
+	}
+	c.emitExit("ERROR", "auth USER DOES NOT HAVE PERMISSION TO USE THIS FUNCTION",
+		first+"|"+c.user+"|"+c.function+"|"+c.userGroup)
+	return false
+}
+
+// altUser resolves alt_user through custom_three (core.Agent.AltID). Not
+// finding one prints an error and carries on, as api.php does.
+func (c *call) altUser(notFound string) {
+	alt := c.p.get("alt_user")
+	if len(alt) < 2 {
+		return
+	}
+	var a core.Agent
+	if err := c.h.st.First(c.ctx, &a, core.Where("alt_id = ?", alt).OrderBy("username").Take(1)); err == nil {
+		c.agentUser = a.Username
+		return
+	}
+	if notFound == "" {
+		notFound = alt
+	}
+	c.emit("ERROR", "no user found", notFound)
+}
+
+// session is the logged-in check on vicidial_live_agents.
+func (c *call) session() (core.AgentSession, bool) {
+	if c.agentUser == "" {
+		return core.AgentSession{}, false
+	}
+	return c.h.eng.Session(c.agentUser)
+}
+
+func (c *call) notLoggedIn() {
+	c.emit("ERROR", "agent_user is not logged in", c.agentUser)
+}
+
+// columns returns the API-held columns of the agent's current session.
+func (h *Handler) columns(s core.AgentSession) *agentColumns {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	col := h.cols[s.Username]
+	if col == nil || col.session != s.ID {
+		col = &agentColumns{session: s.ID}
+		h.cols[s.Username] = col
+	}
+	return col
+}
+
+// phpGreaterThanZero is PHP 8's `$x > 0` for a request string.
+func phpGreaterThanZero(s string) bool {
+	if f, ok := phpNumber(s); ok {
+		return f > 0
+	}
+	return s > "0"
+}
+
+// phpLessThan is PHP 8's `$s < n` for a string and an integer.
+func phpLessThan(s string, n int) bool {
+	if f, ok := phpNumber(s); ok {
+		return f < float64(n)
+	}
+	return s < strconv.Itoa(n)
+}
+
+func phpNumber(s string) (float64, bool) {
+	t := strings.TrimRight(strings.TrimLeft(s, " \t\n\r\v\f"), " \t\n\r\v\f")
+	if t == "" {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange {
+			return f, true
+		}
+		return 0, false
+	}
+	if strings.ContainsAny(t, "xXpP_") || strings.EqualFold(t, "inf") || strings.EqualFold(t, "infinity") || strings.EqualFold(t, "nan") ||
+		strings.HasPrefix(strings.ToLower(strings.TrimLeft(t, "+-")), "inf") || strings.HasPrefix(strings.ToLower(strings.TrimLeft(t, "+-")), "nan") {
+		return 0, false
+	}
+	return f, true
+}
