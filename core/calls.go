@@ -32,6 +32,10 @@ func (e *Engine) handleTel(ctx context.Context, ev TelEvent) {
 		if len(ev.Args) > 0 && ev.Args[0] == "snoop" {
 			return
 		}
+		if len(ev.Args) > 1 && ev.Args[0] == "agent" {
+			e.agentDialInLocked(ctx, ev, ev.Args[1])
+			return
+		}
 		// A channel we know nothing about: not ours to keep.
 		e.log.Info("engine: unexpected channel in application", "channel", ev.ChannelID, "args", ev.Args)
 	case TelAnswered:
@@ -95,6 +99,55 @@ func (e *Engine) inboundLocked(ctx context.Context, ev TelEvent, dialed string) 
 		e.log.Warn("engine: answer inbound", "err", err)
 	}
 	e.enqueueLocked(ctx, c, queue)
+}
+
+// agentDialInLocked: an agent's phone called in (dialplan
+// Stasis(callgate,agent,<exten>)). The agent is logged in with that channel
+// as its persistent line, or an on-hook session gets the line attached.
+func (e *Engine) agentDialInLocked(ctx context.Context, ev TelEvent, exten string) {
+	var a *Agent
+	for _, u := range sortedKeys(e.agents) {
+		c := e.agents[u]
+		if c.Active && (c.Number == exten || c.PhoneLogin == exten || strings.HasSuffix(c.Extension, "/"+exten)) {
+			a = c
+			break
+		}
+	}
+	if a == nil {
+		_ = e.tel.Hangup(ctx, ev.ChannelID, CauseUnallocated)
+		return
+	}
+	s := e.sessions[a.Username]
+	if s != nil && s.ChannelID != "" {
+		_ = e.tel.Hangup(ctx, ev.ChannelID, CauseBusy)
+		return
+	}
+	if err := e.tel.Answer(ctx, ev.ChannelID); err != nil {
+		e.log.Warn("engine: answer agent line", "agent", a.Username, "err", err)
+	}
+	fresh := s == nil
+	if fresh {
+		now := e.now()
+		s = &AgentSession{AgentID: a.ID, Username: a.Username, State: AgentLoggingIn, Campaign: a.Campaign,
+			Extension: a.Extension, LoginAt: now, StateSince: now, LastPing: &now}
+		if camp := e.campaigns[a.Campaign]; camp != nil && camp.LoginPaused {
+			s.PendingPause = true
+		}
+		e.sessions[a.Username] = s
+	}
+	s.ChannelID = ev.ChannelID
+	bridge := "agent-" + a.Username
+	if err := e.tel.CreateBridge(ctx, bridge, BridgeHolding); err != nil {
+		e.log.Warn("engine: agent bridge", "agent", a.Username, "err", err)
+	}
+	s.BridgeID = bridge
+	_ = e.tel.AddToBridge(ctx, bridge, ev.ChannelID)
+	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: rolePersistent, agent: a.Username, answered: true}
+	if fresh {
+		e.completeLoginLocked(ctx, s)
+		return
+	}
+	e.saveSession(ctx, s)
 }
 
 // vicidialCallID builds VICIdial's call id shape: a letter, MMDDhhmmss and

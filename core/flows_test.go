@@ -606,3 +606,24 @@ func TestEngineRestartRestoresSessions(t *testing.T) {
 		t.Fatalf("restored session %+v %v", s, ok)
 	}
 }
+
+// An agent's phone dialing into the application logs the agent in with
+// that line as its persistent channel.
+func TestAgentPhoneDialInLogsIn(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{})
+	line := h.pbx.InjectInbound("9001", "9001", "agent", "9001")
+	h.waitState("a1", core.AgentAvailable)
+	s, _ := h.e.Session("a1")
+	if s.ChannelID != line || s.BridgeID == "" {
+		t.Fatalf("session %+v", s)
+	}
+	ch := h.inbound("5550030")
+	c := h.callOf("a1")
+	if cs, _ := h.pbx.Channel(line); cs.Bridge != c.BridgeID {
+		t.Fatalf("agent line in %q, call in %q", cs.Bridge, c.BridgeID)
+	}
+	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
+	// An unknown extension is refused.
+	bad := h.pbx.InjectInbound("1", "77", "agent", "77")
+	eventually(t, "unknown agent line hung up", func() bool { cs, _ := h.pbx.Channel(bad); return cs.HungUp })
+}
