@@ -1,7 +1,6 @@
 package eccp
 
 import (
-	"bufio"
 	"bytes"
 	"net"
 	"sort"
@@ -48,17 +47,44 @@ func BenchmarkEventFanout1000Sessions(b *testing.B) {
 	for _, c := range conns {
 		ready.Add(1)
 		go func(c net.Conn) {
-			r := bufio.NewReaderSize(c, 64<<10)
+			// Packets are framed by structure, as the PHP client does: past
+			// 8 KiB unread they come without a trailing newline.
+			fr := newFramer(0)
+			buf := make([]byte, 64<<10)
+			var docs [][]byte
+			next := func() ([]byte, error) {
+				for len(docs) == 0 {
+					n, err := c.Read(buf)
+					fr.feed(buf[:n])
+					for {
+						d, ferr := fr.next()
+						if ferr != nil {
+							return nil, ferr
+						}
+						if d == nil {
+							break
+						}
+						docs = append(docs, d)
+					}
+					if len(docs) == 0 && err != nil {
+						return nil, err
+					}
+				}
+				d := docs[0]
+				docs = docs[1:]
+				return d, nil
+			}
 			local := make([]time.Duration, 0, 1024)
 			first := true
 			for {
-				line, err := r.ReadBytes('\n')
+				line, err := next()
 				if err != nil {
 					mu.Lock()
 					lat = append(lat, local...)
 					mu.Unlock()
 					return
 				}
+				line = bytes.TrimPrefix(line, []byte(xmlDecl))
 				if bytes.HasPrefix(line, []byte("<response")) && first {
 					first = false
 					ready.Done()

@@ -90,8 +90,10 @@ func (s *Server) campaignID(name string) string {
 }
 
 // callQueue is the queue a call went through: its own, or its campaign's.
+// The engine's virtual queue of an outbound campaign without one
+// ("campaign:NAME") is not an Asterisk queue and means the campaign's.
 func (s *Server) callQueue(c core.Call) string {
-	if c.Queue != "" {
+	if c.Queue != "" && !strings.HasPrefix(c.Queue, "campaign:") {
 		return c.Queue
 	}
 	if cp, ok := s.campaignByName(c.Campaign); ok {

@@ -346,6 +346,9 @@ var transcripts = []struct {
 		pub("break ends", core.AgentPauseEnded{Agent: "9000", ECCPName: "Agent/9000", PauseID: 3, PauseCode: "ALMUER", PauseName: "Almuerzo", Start: t0, End: testNow}, "9000")
 		pub("call progress", core.CallProgress{Call: call, Status: "Ringing"}, "")
 		pub("inbound call progress", core.CallProgress{Call: in, Status: "OnQueue", LogID: 77}, "")
+		dialed := call
+		dialed.ID, dialed.Queue = 45, "campaign:TESTCAMP"
+		pub("the engine's virtual queue of a campaign without a queue is not reported", core.CallProgress{Call: dialed, Status: "Ringing"}, "")
 		c.note("Success, Hangup and ShortCall are not sent as callprogress")
 		bus.Publish(core.CallProgress{Call: call, Status: "Success"}, "")
 		bus.Publish(core.CallProgress{Call: call, Status: "Hangup"}, "")

@@ -118,9 +118,17 @@ func hLogoutAgent(ss *session, ctx context.Context, cmd *elem) *elem {
 	if !ss.hashOK(cmd, a) {
 		return statusFailure("logoutagent", "logged-out", 401, "Unauthorized agent")
 	}
-	if _, err := ss.srv.eng.Logout(ctx, a.Username, "eccp logoutagent"); err != nil &&
-		!errors.Is(err, core.ErrNotLoggedIn) && !errors.Is(err, core.ErrUnknownAgent) {
+	deferred, err := ss.srv.eng.Logout(ctx, a.Username, "eccp logoutagent")
+	if err != nil && !errors.Is(err, core.ErrNotLoggedIn) && !errors.Is(err, core.ErrUnknownAgent) {
 		ss.srv.log.Warn("logoutagent", "agent", a.Username, "err", err)
+	}
+	if deferred {
+		// dialerd logs the agent off at once, hanging up the call it is on
+		// (Agentlogoff, or a hangup of the client channel); the engine would
+		// wait for the call to end, so end it: the logout follows.
+		if err := ss.srv.eng.Hangup(ctx, a.Username); err != nil && !errors.Is(err, core.ErrNoCall) {
+			ss.srv.log.Warn("logoutagent: hanging up the agent's call", "agent", a.Username, "err", err)
+		}
 	}
 	return statusFailure("logoutagent", "logged-out", 0, "")
 }
@@ -144,7 +152,7 @@ func hPauseAgent(ss *session, ctx context.Context, cmd *elem) *elem {
 	id := phpInt(cmd.str("pause_type"))
 	var pc core.PauseCode
 	err := ss.srv.eng.Store().First(ctx, &pc, core.Where("id = ?", id))
-	if err != nil || !pc.Active || (pc.Type != "" && pc.Type != "B") {
+	if err != nil || !eccpBreak(pc) {
 		return nestedFailure("pauseagent", 404, "Break ID not found or not active")
 	}
 	a := ss.agentOf(ctx, cmd)

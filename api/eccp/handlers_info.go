@@ -570,24 +570,25 @@ func hGetPauses(ss *session, ctx context.Context, cmd *elem) *elem {
 	}
 	root, body := nested("getpauses")
 	for _, p := range pcs {
-		t := p.Type
-		if t == "" {
-			t = "B"
-		}
-		if t != "B" {
+		if !eccpBreak(p) {
 			continue
 		}
 		e := body.add("pause").setAttr("id", u64(uint64(p.ID)))
 		e.addText("name", p.Name)
-		st := "I"
-		if p.Active {
-			st = "A"
-		}
-		e.addText("status", st)
-		e.addText("type", t)
+		e.addText("status", "A")
+		e.addText("type", "B")
 		e.addText("description", p.Description)
 	}
 	return root
+}
+
+// eccpBreak reports whether a pause code is an ECCP break: an active
+// break-type code with no campaign. Issabel's break table has no campaign
+// column, so campaign-scoped codes (VICIdial pause codes) are not offered to
+// an ECCP console; inactive breaks are left out too, since pauseagent
+// refuses them anyway.
+func eccpBreak(p core.PauseCode) bool {
+	return p.Active && p.Campaign == "" && (p.Type == "" || p.Type == "B")
 }
 
 // statusCounts counts a campaign's calls by ECCP status.

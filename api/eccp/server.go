@@ -14,10 +14,16 @@
 //   - campaignlog, callprogress ids and campaignlog_id come from the core's
 //     queue log rather than a call_progress_log table;
 //   - the optional IP allow-list and idle timeout exist (off by default),
-//     and repeated failed logins lock a client username for a while.
+//     and repeated failed logins lock a client username for a while;
+//   - getpauses lists only active breaks without a campaign (dialerd lists
+//     inactive breaks too; campaign-scoped codes belong to other dialects);
+//   - once more than 8 KiB may be waiting unread, packets go without their
+//     trailing newline, which would otherwise break the PHP client (see
+//     session.trimNewline).
 package eccp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -291,6 +297,13 @@ type session struct {
 	// syncSeq is set by handlers whose own events must reach the client
 	// before their response (pause and hold).
 	syncSeq uint64
+
+	// Stream offsets for the trailing-newline rule of writeLoop. respEnd is
+	// just past the last response handed to the socket; readMark is the
+	// offset the client is known to have read: a request means the PHP
+	// client, which never pipelines, has read the previous response.
+	respEnd  atomic.Int64
+	readMark atomic.Int64
 }
 
 // closeMarker in the out queue means: close once everything before it is
@@ -338,14 +351,37 @@ func (ss *session) username() string {
 	return ss.user
 }
 
-// maxBatch keeps each write within one fread(65536) of the PHP client, so
-// that a packet's closing ">\n" is never split from it by the client's own
-// read size.
+// maxBatch keeps each write within one loopback TCP segment, so that a
+// write reaches the client's socket whole.
 const maxBatch = 60 << 10
+
+// phpReadSize is what one fread on a socket returns at most in PHP: the
+// stream's 8192-byte chunk, whatever length the ECCP client asks for.
+const phpReadSize = 8192
+
+// trimNewline drops a packet's trailing newline where the PHP client could
+// read it alone. The newline is dialerd's and is kept while the client
+// keeps up. But the PHP client resets its parser after each root and hands
+// the next read to it as is: when a read ends just after a root's '>', the
+// "\n" that starts the next read stands before an XML declaration and the
+// client throws ECCPMalformedXMLException (reproduced with the real client
+// and a backlog of events). A read stops short of the data waiting only
+// when more than phpReadSize bytes wait, so only packets ending past
+// readMark+phpReadSize are at risk; the client finds a packet's end at its
+// root's '>' and does not need the newline.
+func (ss *session) trimNewline(p []byte, end int64) []byte {
+	if end-ss.readMark.Load() > phpReadSize && len(p) > 0 && p[len(p)-1] == '\n' {
+		return p[:len(p)-1]
+	}
+	return p
+}
+
+var responsePrefix = []byte(xmlDecl + "<response")
 
 func (ss *session) writeLoop() {
 	buf := make([]byte, 0, 8192)
 	var carry []byte
+	var written int64 // bytes handed to the socket so far
 	for {
 		var p []byte
 		if carry != nil {
@@ -363,7 +399,16 @@ func (ss *session) writeLoop() {
 		}
 		// Coalesce what is already queued into one write, as dialerd's
 		// socket loop does; packets are never split between writes.
-		buf = append(buf[:0], p...)
+		respEnd := int64(-1)
+		add := func(q []byte) {
+			q = ss.trimNewline(q, written+int64(len(buf)+len(q)))
+			buf = append(buf, q...)
+			if bytes.HasPrefix(q, responsePrefix) {
+				respEnd = written + int64(len(buf))
+			}
+		}
+		buf = buf[:0]
+		add(p)
 		closing := false
 	drain:
 		for len(buf) < maxBatch {
@@ -377,16 +422,22 @@ func (ss *session) writeLoop() {
 					carry = q
 					break drain
 				}
-				buf = append(buf, q...)
+				add(q)
 			default:
 				break drain
 			}
+		}
+		if respEnd >= 0 {
+			// Before the write: the client can only answer a response it
+			// has received.
+			ss.respEnd.Store(respEnd)
 		}
 		ss.conn.SetWriteDeadline(time.Now().Add(ss.srv.opt.WriteTimeout))
 		if _, err := ss.conn.Write(buf); err != nil {
 			ss.kill()
 			return
 		}
+		written += int64(len(buf))
 		if closing {
 			// Half-close first so the client reads the reply before EOF.
 			if tc, ok := ss.conn.(interface{ CloseWrite() error }); ok {
@@ -418,6 +469,7 @@ func (ss *session) readLoop() {
 				if doc == nil {
 					break
 				}
+				ss.readMark.Store(ss.respEnd.Load())
 				if !ss.handlePacket(doc) {
 					ss.finish()
 					return

@@ -121,7 +121,7 @@ const xmlDecl = "<?xml version=\"1.0\"?>\n"
 // packet renders root the way PHP's SimpleXMLElement::asXML() does for a
 // document without an encoding: declaration, newline, the root on one line,
 // newline. Writing it with one Write matters: the PHP client breaks when the
-// trailing newline arrives alone.
+// trailing newline arrives alone (and see session.trimNewline).
 func packet(root *elem) []byte {
 	var b bytes.Buffer
 	b.Grow(256)
