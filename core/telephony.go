@@ -10,7 +10,8 @@ import (
 // switches media: every decision (routing, ACD, dialing) is taken by the core,
 // so the port is deliberately low level — channels, bridges and media.
 //
-// Implementations: pkg/telephony/ari (Asterisk ARI, one Stasis application)
+// Implementations: pkg/telephony/ari (Asterisk ARI, one Stasis application),
+// pkg/telephony/ariproxy (many Asterisk nodes through ari-proxy over NATS)
 // and pkg/telephony/sim (an in-process simulated PBX). Both pass the contract
 // suite in pkg/telephony/telephonytest.
 //

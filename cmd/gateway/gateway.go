@@ -25,6 +25,7 @@ import (
 	"github.com/callgate/callgate/pkg/demo"
 	"github.com/callgate/callgate/pkg/store"
 	"github.com/callgate/callgate/pkg/telephony/ari"
+	"github.com/callgate/callgate/pkg/telephony/ariproxy"
 	"github.com/callgate/callgate/pkg/telephony/sim"
 )
 
@@ -98,6 +99,20 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 		p.SetDefaultBehavior(sim.Behavior{Outcome: sim.Answer, After: cfg.DemoSimAnswerWait})
 		g.sim, g.tel = p, p
 	default:
+		if cfg.ARITransport == string(ari.TransportProxy) {
+			// Many Asterisk nodes, each behind its own ari-proxy on NATS.
+			t, err := ariproxy.New(ariproxy.Config{
+				NATSURL: cfg.NATSURL, App: cfg.ARIApp, Nodes: cfg.ARIProxyNodes,
+				Pick: ariproxy.Pick(cfg.ARIProxyPick), Logger: log,
+			})
+			if err != nil {
+				_ = g.bus.Close()
+				_ = st.Close()
+				return nil, fmt.Errorf("ari.transport proxy (ari.proxy_nodes, bus.nats_url): %w", err)
+			}
+			g.tel = t
+			break
+		}
 		t, err := ari.New(ari.Config{
 			URL: cfg.ARIURL, WSURL: cfg.ARIWSURL, User: cfg.ARIUser, Password: cfg.ARIPassword,
 			App: cfg.ARIApp, NodeID: cfg.NodeID, Logger: log,

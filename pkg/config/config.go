@@ -51,8 +51,10 @@ type Config struct {
 	ARIUser           string
 	ARIPassword       string
 	ARIApp            string
-	ARITransport      string // "native" or "proxy" (ari-proxy over NATS)
-	Bus               string // "memory" or "nats"
+	ARITransport      string   // "native" or "proxy" (ari-proxy over NATS)
+	ARIProxyNodes     []string // Asterisk entity ids behind ari-proxy (transport proxy)
+	ARIProxyPick      string   // "least-channels" or "round-robin" (transport proxy)
+	Bus               string   // "memory" or "nats"
 	NATSURL           string
 	NATSStream        string
 	LogLevel          string // debug, info, warn, error
@@ -116,8 +118,12 @@ var keys = []Key{
 		set: func(c *Config, v string) error { c.ARIPassword = v; return nil }, Secret: true},
 	{Name: "ari.app", Env: "CALLGATE_ARI_APP", Default: "callgate", Doc: "Stasis application name.",
 		set: func(c *Config, v string) error { c.ARIApp = v; return nil }},
-	{Name: "ari.transport", Env: "CALLGATE_ARI_TRANSPORT", Default: "native", Doc: "native (one Asterisk, REST + websocket) or proxy (ari-proxy over NATS at bus.nats_url, for many nodes; not implemented yet by pkg/telephony/ari).",
+	{Name: "ari.transport", Env: "CALLGATE_ARI_TRANSPORT", Default: "native", Doc: "native (one Asterisk, REST + websocket) or proxy (ari-proxy over NATS at bus.nats_url, for many Asterisk nodes; ari.url/ari.password then belong to each ari-proxy).",
 		set: func(c *Config, v string) error { return setEnum(&c.ARITransport, v, "native", "proxy") }},
+	{Name: "ari.proxy_nodes", Env: "CALLGATE_ARI_PROXY_NODES", Default: "", Doc: "Comma-separated Asterisk entity ids (asterisk.conf entityid, as ari-proxy announces them) of the nodes to use; required for ari.transport proxy.",
+		set: func(c *Config, v string) error { return setTokens(&c.ARIProxyNodes, v) }},
+	{Name: "ari.proxy_pick", Env: "CALLGATE_ARI_PROXY_PICK", Default: "least-channels", Doc: "Node of a new call not linked to another (ari.transport proxy): least-channels or round-robin.",
+		set: func(c *Config, v string) error { return setEnum(&c.ARIProxyPick, v, "least-channels", "round-robin") }},
 	{Name: "bus.kind", Env: "CALLGATE_BUS", Default: "memory", Doc: "Domain event bus: memory (one gateway) or nats (JetStream, several gateways).",
 		set: func(c *Config, v string) error { return setEnum(&c.Bus, v, "memory", "nats") }},
 	{Name: "bus.nats_url", Env: "CALLGATE_NATS_URL", Default: "nats://127.0.0.1:4222", Doc: "NATS server URL for bus.kind=nats.",
@@ -168,6 +174,7 @@ func Defaults() Config {
 		ARIUser:          "callgate",
 		ARIApp:           "callgate",
 		ARITransport:     "native",
+		ARIProxyPick:     "least-channels",
 		Bus:              "memory",
 		NATSURL:          "nats://127.0.0.1:4222",
 		NATSStream:       "CALLGATE_EVENTS",
@@ -369,13 +376,23 @@ func (c Config) Validate() error {
 	if c.NodeID == "" {
 		return fail("node_id", "required")
 	}
-	if c.Telephony == "ari" {
+	if c.Telephony == "ari" && c.ARITransport == "proxy" {
+		if len(c.ARIProxyNodes) == 0 {
+			return fail("ari.proxy_nodes", "required when ari.transport is proxy")
+		}
+		if c.NATSURL == "" {
+			return fail("bus.nats_url", "required when ari.transport is proxy")
+		}
+	}
+	if c.Telephony == "ari" && c.ARITransport != "proxy" {
 		if c.ARIURL == "" {
 			return fail("ari.url", "required when telephony.mode is ari")
 		}
 		if c.ARIPassword == "" {
 			return fail("ari.password", "required when telephony.mode is ari")
 		}
+	}
+	if c.Telephony == "ari" {
 		if c.ARIApp == "" {
 			return fail("ari.app", "required when telephony.mode is ari")
 		}
@@ -400,6 +417,7 @@ func (c Config) Redacted() map[string]string {
 	if c.Telephony == "ari" {
 		out["ari.url"] = c.ARIURL
 		out["ari.app"] = c.ARIApp
+		out["ari.transport"] = c.ARITransport
 	}
 	return out
 }
@@ -500,6 +518,22 @@ func setPath(dst *string, v string) error {
 		return fmt.Errorf("invalid path %q (must start with /)", v)
 	}
 	*dst = v
+	return nil
+}
+
+// setTokens reads a comma-separated list of identifiers (no spaces inside).
+func setTokens(dst *[]string, v string) error {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if strings.ContainsAny(p, " \t.*>") {
+			return fmt.Errorf("invalid id %q (no spaces, '.', '*' or '>')", p)
+		}
+		out = append(out, p)
+	}
+	*dst = out
 	return nil
 }
 

@@ -15,15 +15,14 @@ type Transport string
 const (
 	// TransportNative talks to one Asterisk directly (REST + websocket).
 	TransportNative Transport = "native"
-	// TransportProxy is ari-proxy over NATS, for many Asterisk nodes. It is a
-	// configuration choice reserved here so deployments can name it; this
-	// build does not implement it yet and New refuses it explicitly rather
-	// than silently falling back to a single node.
+	// TransportProxy is ari-proxy over NATS, for many Asterisk nodes. It is
+	// served by pkg/telephony/ariproxy; this package's New refuses it rather
+	// than silently talking to a single node.
 	TransportProxy Transport = "proxy"
 )
 
 // ErrProxyNotImplemented is returned by New for TransportProxy.
-var ErrProxyNotImplemented = errors.New("ari: transport \"proxy\" (ari-proxy over NATS) is not implemented in this build")
+var ErrProxyNotImplemented = errors.New("ari: transport \"proxy\" (ari-proxy over NATS) is served by pkg/telephony/ariproxy, not by this package")
 
 // Config describes one Asterisk node.
 type Config struct {
