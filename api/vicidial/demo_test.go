@@ -60,7 +60,7 @@ func TestVendorExamplesOnDemoData(t *testing.T) {
 		{base + "transfer_conference&value=LOCAL_CLOSER&ingroup_choices=SALESLINE", "SUCCESS: transfer_conference function set - LOCAL_CLOSER|SALESLINE||NO|1000|"},
 		{base + "external_status&value=A", "SUCCESS: external_status function set - A|1000\n"},
 		{base + "external_add_lead&phone_number=7275551212&phone_code=1&first_name=Bob&last_name=Smith&dnc_check=YES", "SUCCESS: lead added - 7275551212|TESTCAMP|998|"},
-		{base + "change_ingroups&value=ADD&blended=NO&ingroup_choices=+TEST_IN2+-", "SUCCESS: change_ingroups function set - 6666|1000| SALESLINE TEST_IN TEST_IN2 -|NO|\n"},
+		{base + "change_ingroups&value=ADD&blended=NO&ingroup_choices=+TEST_IN2+-", "SUCCESS: change_ingroups function set - 6666|1000| TEST_IN SALESLINE TEST_IN2 -|NO|\n"},
 		{base + "calls_in_queue_count&value=DISPLAY", "SUCCESS: calls_in_queue_count - 1"}, // the LOCAL_CLOSER call waits in SALESLINE
 		{base + "webphone_url&value=DISPLAY", "ERROR: webphone_url error - webphone url is empty - 1000\n"},
 		{base + "call_agent&value=CALL", "ERROR: call_agent error - entry is empty - 1000\n"},

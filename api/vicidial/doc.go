@@ -17,6 +17,20 @@
 // webphone_url, update_fields, vm_message, switch_lead) become stored
 // agent-screen commands published on the bus (engine SendScreen).
 //
+// Where api.php reads columns the agent screen keeps, the adapter keeps
+// the same state: the lead stays on the agent's screen after a call (and
+// after a transfer away) until a status is given, as on VICIdial's
+// disposition screen; external_dial preview=YES puts the lead on the
+// screen undialed until preview_dial_action; closer_campaigns keeps the
+// login screen's order and change_ingroups edits it as a list; a call id
+// ra_call_control acted on is no longer found. Agents without an API user
+// row authenticate with their agent password (auth 1, GOOD) and fail on
+// the API access flag, as users without vdc_agent_api_access do.
+//
+// These answers were checked against the real api.php 2.14-82 (Apache,
+// MariaDB, data equivalent to pkg/demo): the same request sequence gives
+// the same bodies, epochs and ids aside.
+//
 // Deliberate differences from api.php:
 //   - "Invalid Username/Password" never echoes the password or SQL: the
 //     fields stay, empty (|user||auth|auth_api|BAD|0|api||).
@@ -24,5 +38,11 @@
 //     own: after recording START the column holds the real recording id.
 //   - Not modelled: cross-cluster (CCC) fronter commands, vtiger callbacks,
 //     the user-group campaign restrictions of send_notification,
-//     format=debug, non-latin input, translations (_QXZ).
+//     format=debug, non-latin input, translations (_QXZ). Array variables
+//     (value[]=x) print as "Array" and end in PHP's fatal error (HTTP 500,
+//     empty body) where api.php measures them; user[] or pass[] count no
+//     failed login.
+//   - function=webserver reports Callgate's own runtime (Go version, no
+//     Apache, the recommended VICIdial php.ini limits) where PHP reports
+//     the host's PHP and Apache.
 package vicidial

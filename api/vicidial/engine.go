@@ -3,6 +3,7 @@ package vicidial
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -93,14 +94,109 @@ func (h *Handler) liveLead(s core.AgentSession) (leadID uint64, cid string, call
 		}
 		return leadID, callerID(call), call, true
 	}
-	if s.State == core.AgentWrapUp || s.CallID != 0 {
+	if s.State == core.AgentWrapUp || s.CallID != 0 || h.previewing(s) || h.awaitingDispo(s) {
 		leadID = s.LeadID
 	}
 	return leadID, "", call, false
 }
 
+// awaitingDispo is VICIdial's disposition screen: after a call the lead
+// stays on the agent's screen (vicidial_live_agents.lead_id) until a status
+// is given. The caller has checked the agent has no call now.
+func (h *Handler) awaitingDispo(s core.AgentSession) bool {
+	_, ok := h.dispoCall(s)
+	return ok
+}
+
+// dispoCall is the call whose status the disposition screen waits for.
+// After a call from a queue with a wrap-up time the engine's wrap-up is
+// that screen and its end the agent moving on; otherwise the lead stays
+// until the engine marks the call with a status.
+func (h *Handler) dispoCall(s core.AgentSession) (core.Call, bool) {
+	var last core.Call
+	if s.LeadID == 0 || s.LastCallEnd == nil {
+		return last, false
+	}
+	ctx := context.Background()
+	// The lead's latest call: a call transferred away (blind, or waiting
+	// in an in-group with no agent yet) lives on without the agent, who is
+	// on the disposition screen all the same.
+	if err := h.st.First(ctx, &last, core.Where("lead_id = ?", s.LeadID).OrderBy("id DESC").Take(1)); err != nil {
+		return last, false
+	}
+	if last.Status != "" || (last.Agent != s.Username && last.Agent != "") || last.CreatedAt.Before(s.LoginAt) ||
+		(last.EndedAt != nil && last.EndedAt.Before(s.LoginAt)) {
+		return last, false
+	}
+	if last.Queue != "" && last.EndedAt != nil {
+		var q core.Queue
+		if h.st.First(ctx, &q, core.Where("name = ?", last.Queue)) == nil && q.WrapUp > 0 {
+			return last, false
+		}
+	}
+	return last, true
+}
+
+// confExten is the session's vicidial_live_agents.conf_exten. The agent
+// screen takes the first free row of vicidial_conferences at login, so
+// conferences go in login order and an agent logging in again gets the
+// same one back; a session keeps its conference until it ends.
 func (h *Handler) confExten(s core.AgentSession) string {
-	return fmt.Sprint(h.opt.ConfExtenBase + int(s.ID))
+	h.mu.Lock()
+	if c, ok := h.confs[s.Username]; ok && c.session == s.ID {
+		h.mu.Unlock()
+		return fmt.Sprint(c.conf)
+	}
+	h.mu.Unlock()
+	live := h.eng.Sessions()
+	found := false
+	for _, o := range live {
+		if o.Username == s.Username && o.ID == s.ID {
+			found = true
+		}
+	}
+	if !found {
+		live = append(live, s)
+	}
+	sort.Slice(live, func(i, j int) bool {
+		if !live[i].LoginAt.Equal(live[j].LoginAt) {
+			return live[i].LoginAt.Before(live[j].LoginAt)
+		}
+		return live[i].ID < live[j].ID
+	})
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	used := map[int]bool{}
+	current := map[string]bool{}
+	for _, o := range live {
+		current[o.Username] = true
+		if c, ok := h.confs[o.Username]; ok && c.session == o.ID {
+			used[c.conf] = true
+		}
+	}
+	for user := range h.confs {
+		if !current[user] {
+			delete(h.confs, user)
+		}
+	}
+	for _, o := range live {
+		if c, ok := h.confs[o.Username]; ok && c.session == o.ID {
+			continue
+		}
+		n := h.opt.ConfExtenBase + 1
+		for used[n] {
+			n++
+		}
+		used[n] = true
+		h.confs[o.Username] = confSlot{session: o.ID, conf: n}
+	}
+	return fmt.Sprint(h.confs[s.Username].conf)
+}
+
+// confSlot is the conference a session holds.
+type confSlot struct {
+	session uint
+	conf    int
 }
 
 func (h *Handler) campaignSettings(name string) CampaignSettings {

@@ -103,18 +103,23 @@ func (c *call) webserver() {
 	}
 	var d strings.Builder
 	d.WriteString("Webserver Data:\n")
-	d.WriteString("set.timezone: " + c.now.Location().String() + "\n")
+	tz := zoneName(c.now.Location())
+	d.WriteString("set.timezone: " + tz + "\n")
 	d.WriteString("abbr.timezone: " + zone + "\n")
 	d.WriteString("dst.timezone: " + dst + "\n")
-	d.WriteString("uname: " + strings.ToUpper(runtime.GOOS[:1]) + runtime.GOOS[1:] + "\n")
+	d.WriteString("uname: " + hi.uname + "\n")
 	d.WriteString("host name: " + hi.host + "\n")
-	d.WriteString("server name: " + c.h.opt.ServerName + "\n")
+	server := c.h.opt.ServerName
+	if server == "" {
+		server = c.host
+	}
+	d.WriteString("server name: " + server + "\n")
 	d.WriteString("php version: " + hi.runtime + "\n")
 	d.WriteString("apache version: Callgate\n")
 	d.WriteString("apache processes: " + hi.procs + "\n")
 	d.WriteString("system load average: " + hi.load + "\n")
 	d.WriteString("disk free space: " + hi.disk + "\n")
-	d.WriteString("date.timezone: " + c.now.Location().String() + "\n")
+	d.WriteString("date.timezone: " + tz + "\n")
 	d.WriteString("maximum execution time: 360\n")
 	d.WriteString("maximum input time: 360\n")
 	d.WriteString("memory limit: 448M\n")
@@ -171,6 +176,13 @@ func (c *call) externalStatus() {
 		}
 	}
 	req := core.DispositionRequest{Status: status}
+	if _, live := c.h.eng.AgentCall(c.agentUser); !live {
+		// From the disposition screen the call may have left the agent
+		// (transferred): name it, the engine would look for the agent's own.
+		if dc, ok := c.h.dispoCall(s); ok {
+			req.CallID = dc.ID
+		}
+	}
 	if cbFound {
 		if t, err := time.ParseInLocation("2006-01-02 15:04:05", cbDate, c.now.Location()); err == nil {
 			req.CallbackAt = &t
@@ -504,7 +516,20 @@ func (c *call) externalDial() {
 		}
 	}
 	vendorID, dialPrefix := p.get("vendor_id"), p.get("dial_prefix")
-	if c.value != "MANUALNEXT" {
+	if c.value != "MANUALNEXT" && preview == "YES" && dialIngroup == "" {
+		// The agent screen shows the lead without dialing; the number
+		// is called by preview_dial_action.
+		if leadNum == 0 {
+			leadNum = c.manualDialLead(s, search, phoneCode, vendorID)
+		}
+		if leadNum != 0 {
+			err := c.h.eng.SetAgentLead(c.ctx, c.agentUser, leadNum)
+			c.effect(err)
+			if err == nil {
+				c.h.setPreview(s, leadNum)
+			}
+		}
+	} else if c.value != "MANUALNEXT" {
 		if leadNum == 0 {
 			leadNum = c.manualDialLead(s, search, phoneCode, vendorID)
 		}
@@ -617,10 +642,12 @@ func (c *call) previewDialAction() {
 // previewEffect dials the previewed lead's number (DIALONLY, ALTDIAL,
 // ADR3DIAL) or lets it go (SKIP, FINISH).
 func (c *call) previewEffect(s core.AgentSession) {
-	if s.LeadID == 0 || s.CallID != 0 || s.State == core.AgentWrapUp {
+	// A lead on the disposition screen is not a preview.
+	if s.LeadID == 0 || s.CallID != 0 || s.State == core.AgentWrapUp || c.h.awaitingDispo(s) {
 		c.effect(errors.New("no lead in preview"))
 		return
 	}
+	c.h.setPreview(s, 0)
 	var l core.Lead
 	if err := c.h.st.First(c.ctx, &l, core.Where("id = ?", s.LeadID)); err != nil {
 		c.effect(err)
@@ -643,6 +670,23 @@ func (c *call) previewEffect(s core.AgentSession) {
 	}
 	_, err := c.h.eng.Dial(c.ctx, core.DialRequest{Agent: c.agentUser, Phone: phone, PhoneCode: l.PhoneCode, Campaign: s.Campaign, LeadID: l.ID})
 	c.effect(err)
+}
+
+// setPreview records the lead external_dial preview=YES put on the agent's
+// screen (0: none).
+func (h *Handler) setPreview(s core.AgentSession, lead uint64) {
+	col := h.columns(s)
+	h.mu.Lock()
+	col.preview = lead
+	h.mu.Unlock()
+}
+
+// previewing is whether the session's lead is an API preview not yet dialed or skipped.
+func (h *Handler) previewing(s core.AgentSession) bool {
+	col := h.columns(s)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return s.LeadID != 0 && col.preview == s.LeadID && s.CallID == 0
 }
 
 // ---------------------------------------------------------------- external_add_lead
@@ -812,11 +856,12 @@ func (c *call) changeIngroups() {
 		c.emitExit("ERROR", "ingroup_choices are required for ADD and REMOVE values", c.agentUser+"|"+c.value+"|")
 		return
 	}
-	// closer_campaigns: the in-groups the agent takes calls from now
-	// (default membership plus the session's selection).
-	current := " -"
-	if qs := c.h.eng.AgentQueues(c.agentUser); len(qs) > 0 {
-		current = " " + strings.Join(qs, " ") + " -"
+	col := c.h.columns(s)
+	c.h.mu.Lock()
+	current := col.closers
+	c.h.mu.Unlock()
+	if current == "" {
+		current = c.h.loginClosers(camp, c.agentUser)
 	}
 	switch c.value {
 	case "ADD":
@@ -851,6 +896,9 @@ func (c *call) changeIngroups() {
 		}
 	}
 	c.effect(c.h.eng.SetAgentQueues(c.ctx, c.agentUser, queues, blended == "YES"))
+	c.h.mu.Lock()
+	col.closers = choices
+	c.h.mu.Unlock()
 	def := ""
 	if p.get("set_as_default") == "YES" {
 		def = "User settings set as default"
@@ -858,6 +906,29 @@ func (c *call) changeIngroups() {
 	}
 	data := choices + "|" + blended + "|" + def
 	c.emit("SUCCESS", "change_ingroups function set", c.user+"|"+c.agentUser+"|"+data)
+}
+
+// loginClosers is vicidial_live_agents.closer_campaigns as the agent
+// screen writes it at login: the in-groups the agent takes calls from, in
+// the order of the campaign's in-group list (the login screen's list), then
+// any others.
+func (h *Handler) loginClosers(camp core.Campaign, user string) string {
+	qs := h.eng.AgentQueues(user)
+	if len(qs) == 0 {
+		return " -"
+	}
+	ordered := make([]string, 0, len(qs))
+	for _, g := range strings.Fields(camp.Ingroups) {
+		if containsStr(qs, g) && !containsStr(ordered, g) {
+			ordered = append(ordered, g)
+		}
+	}
+	for _, g := range qs {
+		if !containsStr(ordered, g) {
+			ordered = append(ordered, g)
+		}
+	}
+	return " " + strings.Join(ordered, " ") + " -"
 }
 
 // setDefaultIngroups makes the agent a member of exactly these queues
@@ -1129,11 +1200,15 @@ func (c *call) raCallControl() {
 	}
 	var target core.Call
 	found := false
-	for _, call := range c.h.eng.ActiveCalls() {
+	active := c.h.eng.ActiveCalls()
+	for _, call := range active {
 		if callerID(call) == c.value {
 			target, found = call, true
 			break
 		}
+	}
+	if found && c.h.raDone(c.value, active) {
+		found = false
 	}
 	if !found {
 		c.emit("ERROR", "no active call found", c.value)
@@ -1172,6 +1247,9 @@ func (c *call) raCallControl() {
 	default:
 		c.emit("ERROR", "stage is not valid", stage)
 	}
+	if success {
+		c.h.markRADone(c.value)
+	}
 	if success && target.LeadID != 0 {
 		status := c.p.get("status")
 		if len(status) < 1 {
@@ -1179,6 +1257,32 @@ func (c *call) raCallControl() {
 		}
 		c.effect(c.h.st.Updates(c.ctx, &core.Lead{ID: target.LeadID}, map[string]any{"status": trunc(status, 6), "modify_date": c.now}))
 	}
+}
+
+// raDone is whether ra_call_control already acted on this call id: api.php
+// then deletes its vicidial_auto_calls row, and a call that lives on (moved
+// to another in-group or extension) carries a new id there. Marks of calls
+// that have ended are dropped.
+func (h *Handler) raDone(cid string, active []core.Call) bool {
+	live := make(map[string]bool, len(active))
+	for _, call := range active {
+		live["ra:"+callerID(call)] = true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for k := range h.cols {
+		if strings.HasPrefix(k, "ra:") && !live[k] {
+			delete(h.cols, k)
+		}
+	}
+	_, done := h.cols["ra:"+cid]
+	return done
+}
+
+func (h *Handler) markRADone(cid string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.cols["ra:"+cid] = &agentColumns{}
 }
 
 // transferCall transfers a call through the agent who has it; a call
@@ -1431,8 +1535,11 @@ func (c *call) transferConference() {
 				}
 			}
 			// The press-1 race between several numbers is not modelled: the
-			// transfer goes to phone_number alone.
-			rows = 1
+			// transfer goes to phone_number alone. The count is the affected
+			// rows of api.php's INSERT ... ON DUPLICATE KEY UPDATE on the
+			// agent's one vicidial_3way_press_multi row: 1 the first time, 2
+			// when it replaces the previous request.
+			rows = c.h.pressMulti(c.agentUser)
 		}
 		multi = fmt.Sprintf("|Multi-phones: %d %d %d", len(valid), len(given), rows)
 	}
@@ -1689,6 +1796,19 @@ func (c *call) forceFronterAudioStop() {
 	c.log("SUCCESS", "force_fronter_audio_stop function sent", c.epoch())
 }
 
+// pressMulti records a multi_dial_phones request for the agent and returns
+// the rows MySQL reports for it.
+func (h *Handler) pressMulti(agent string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	key := "multi:" + agent
+	if _, ok := h.cols[key]; ok {
+		return 2
+	}
+	h.cols[key] = &agentColumns{}
+	return 1
+}
+
 // playing is whether audio_playback started a sound still on the agent's current call.
 func (h *Handler) playing(s core.AgentSession) bool {
 	call, ok := h.eng.AgentCall(s.Username)
@@ -1845,17 +1965,60 @@ func (c *call) recipients(rtype, name string) []string {
 }
 
 // hostFacts are what function=webserver reports about the host.
-type hostFacts struct{ host, runtime, load, procs, disk string }
+type hostFacts struct{ host, runtime, load, procs, disk, uname string }
 
 func hostInfo() hostFacts {
 	f := hostFacts{runtime: runtime.Version(), load: "0", procs: strconv.Itoa(runtime.NumGoroutine()), disk: diskFree()}
 	f.host, _ = os.Hostname()
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+	f.uname = unameAll(f.host)
+	if l, ok := loadAverage(); ok {
+		f.load = l
+	} else if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		if x := strings.Fields(string(b)); len(x) > 0 {
 			f.load = x[0]
 		}
 	}
 	return f
+}
+
+// phpFloat prints a float as PHP's echo does (precision=14).
+func phpFloat(f float64) string {
+	return strconv.FormatFloat(f, 'G', 14, 64)
+}
+
+// zoneName is PHP's date('e'): the IANA name of the zone, which Go calls
+// "Local" when it comes from the system.
+func zoneName(loc *time.Location) string {
+	n := loc.String()
+	if n == "Local" {
+		n = systemZone()
+	}
+	// The system's aliases of UTC are what PHP calls "UTC".
+	switch n {
+	case "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu":
+		return "UTC"
+	}
+	return n
+}
+
+func systemZone() string {
+	if tz, ok := os.LookupEnv("TZ"); ok {
+		if tz = strings.TrimPrefix(tz, ":"); tz != "" && !strings.HasPrefix(tz, "/") {
+			return tz
+		}
+		return "UTC"
+	}
+	if b, err := os.ReadFile("/etc/timezone"); err == nil {
+		if n := strings.TrimSpace(string(b)); n != "" {
+			return n
+		}
+	}
+	if link, err := os.Readlink("/etc/localtime"); err == nil {
+		if i := strings.Index(link, "zoneinfo/"); i >= 0 {
+			return link[i+len("zoneinfo/"):]
+		}
+	}
+	return "UTC"
 }
 
 func diskFree() string {

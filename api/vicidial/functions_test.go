@@ -287,7 +287,10 @@ func TestGoldenExternalDialOptions(t *testing.T) {
 	})
 }
 
+// endWrap gives the last call a status, as VICIdial's agent must before
+// the lead leaves the screen, and ends any wrap-up.
 func endWrap(e *env, user string) {
+	_ = e.eng.SetDisposition(e.ctx, user, core.DispositionRequest{Status: "NI"})
 	_ = e.eng.EndWrapUp(e.ctx, user)
 	if s, ok := e.eng.Session(user); ok && !s.Paused {
 		e.pause(user)

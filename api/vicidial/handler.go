@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -43,7 +44,8 @@ type Options struct {
 	OutboundCIDAny string
 	// ServerIP is the agent's server_ip echoed by recording and audio_playback.
 	ServerIP string
-	// ConfExtenBase numbers agent sessions (conf_exten = base + session id).
+	// ConfExtenBase numbers agent conferences: sessions take the first
+	// free conf_exten after it.
 	ConfExtenBase int
 	// WebphoneURL is the agent's webphone URL; {user}, {extension},
 	// {session} are replaced. Empty means "webphone url is empty".
@@ -58,7 +60,8 @@ type Options struct {
 	// AgentManualDial is agentcall_manual for agents with no VICIdial API
 	// user row of their own.
 	AgentManualDial *bool
-	// ServerName is printed by function=webserver.
+	// ServerName is printed by function=webserver; empty means the host
+	// the request was sent to ($_SERVER['SERVER_NAME']).
 	ServerName string
 	Logger     *slog.Logger
 	// Clock overrides the engine clock (tests).
@@ -88,7 +91,9 @@ type Handler struct {
 	now  func() time.Time
 	mu   sync.Mutex
 	cols map[string]*agentColumns // per-agent vicidial_live_agents columns kept by the API
-	logs *logWriter
+	// confs holds each agent's conference (conf_exten) for its session.
+	confs map[string]confSlot
+	logs  *logWriter
 	// hostInfo feeds function=webserver; tests freeze it.
 	hostInfo func() hostFacts
 }
@@ -99,6 +104,11 @@ type agentColumns struct {
 	session          uint
 	recording        string
 	updateFieldsData string
+	// closers is closer_campaigns once change_ingroups has set it; empty
+	// means the login selection.
+	closers string
+	// preview is the lead external_dial preview=YES shows, not yet dialed.
+	preview uint64
 }
 
 // NewHandler returns the /agc/api.php handler over a running engine.
@@ -120,10 +130,7 @@ func newHandler(eng engineAPI, opts Options) *Handler {
 	if opts.OutboundCIDAny == "" {
 		opts.OutboundCIDAny = "DISABLED"
 	}
-	if opts.ServerName == "" {
-		opts.ServerName = "callgate"
-	}
-	h := &Handler{eng: eng, st: eng.Store(), opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, hostInfo: hostInfo}
+	h := &Handler{eng: eng, st: eng.Store(), opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, confs: map[string]confSlot{}, hostInfo: hostInfo}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -146,6 +153,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// done in the engine: the request runs to its end, as api.php does.
 	c := h.newCall(context.WithoutCancel(r.Context()), parseQuery(r.URL.RawQuery, postBody(r)))
 	c.remote = r.RemoteAddr
+	c.host = r.Host
+	if host, _, err := net.SplitHostPort(r.Host); err == nil {
+		c.host = strings.Trim(host, "[]")
+	}
 	status := c.run()
 
 	hd := w.Header()
@@ -202,6 +213,7 @@ type call struct {
 	start  time.Time
 	now    time.Time
 	remote string
+	host   string
 
 	user, agentUser, function, value, source string
 	api                                      core.APIUser
@@ -209,6 +221,8 @@ type call struct {
 
 	out    bytes.Buffer
 	exited bool
+	// fatal: PHP died; nothing is answered or logged.
+	fatal bool
 }
 
 func (h *Handler) newCall(ctx context.Context, p *params) *call {
@@ -236,6 +250,9 @@ func (c *call) emitExit(result, reason, data string) {
 }
 
 func (c *call) log(result, reason, data string) {
+	if c.fatal {
+		return
+	}
 	e := core.APILogEntry{
 		Dialect: Dialect, User: trunc(c.user, 20), Time: c.now, Function: trunc(c.function, 20),
 		AgentUser: trunc(c.agentUser, 20), Value: trunc(c.value, 255), Result: result, Reason: trunc(reason, 255),
@@ -267,6 +284,11 @@ func (c *call) run() int {
 		c.log("ERROR", "", data)
 		return http.StatusTeapot
 	}
+	// strlen() on an array is a fatal error in PHP 8: HTTP 500, no body,
+	// no log row.
+	if c.p.isArray("source", "user", "pass") {
+		return c.fatalError()
+	}
 	if len(c.source) < 2 {
 		c.emit("ERROR", "Invalid Source", c.source)
 		return http.StatusOK
@@ -285,9 +307,65 @@ func (c *call) run() int {
 		c.closeWindow()
 		return http.StatusOK
 	}
+	if c.p.isArray(arrayFatal[c.function]...) {
+		return c.fatalError()
+	}
 	fn(c)
+	if c.fatal {
+		return c.fatalError()
+	}
 	c.closeWindow()
 	return http.StatusOK
+}
+
+// arrayFatal lists, per function, the variables api.php measures with
+// strlen() on every path (measured against api.php 2.14-82); arrayFatalLive
+// those it measures once the agent is found logged in.
+var (
+	arrayFatal = map[string][]string{
+		"external_hangup":          {"agent_user", "value", "alt_user"},
+		"external_status":          {"agent_user", "value", "alt_user"},
+		"external_pause":           {"agent_user", "value", "alt_user"},
+		"logout":                   {"agent_user", "value", "alt_user"},
+		"recording":                {"agent_user", "value", "alt_user"},
+		"webphone_url":             {"agent_user", "alt_user"},
+		"call_agent":               {"agent_user", "alt_user"},
+		"audio_playback":           {"agent_user", "value", "alt_user", "stage"},
+		"external_dial":            {"agent_user", "value", "focus", "preview", "search", "alt_user"},
+		"preview_dial_action":      {"agent_user", "value", "alt_user"},
+		"external_add_lead":        {"agent_user", "value", "phone_code", "phone_number", "vendor_id", "alt_user"},
+		"change_ingroups":          {"agent_user", "value", "blended"},
+		"update_fields":            {"agent_user"},
+		"refresh_panel":            {"agent_user"},
+		"set_timer_action":         {"agent_user", "value"},
+		"st_login_log":             {"value", "vendor_id"},
+		"st_get_agent_active_lead": {"value", "vendor_id"},
+		"ra_call_control":          {"agent_user", "value", "stage"},
+		"send_dtmf":                {"agent_user", "value", "alt_user"},
+		"park_call":                {"agent_user", "value", "alt_user"},
+		"transfer_conference":      {"agent_user", "value", "alt_user"},
+		"switch_lead":              {"agent_user", "lead_id", "alt_user"},
+		"vm_message":               {"agent_user", "value", "alt_user"},
+		"pause_code":               {"agent_user", "value", "alt_user"},
+		"calls_in_queue_count":     {"agent_user", "alt_user"},
+		"force_fronter_leave_3way": {"agent_user", "alt_user"},
+		"force_fronter_audio_stop": {"agent_user", "alt_user"},
+		"send_notification":        {"notification_text", "notification_retry", "text_color", "notification_date"},
+	}
+	arrayFatalLive = map[string][]string{
+		"external_status":          {"callback_datetime", "qm_dispo_code"},
+		"external_dial":            {"group_alias", "vtiger_callback", "lead_id", "dial_ingroup", "outbound_cid"},
+		"change_ingroups":          {"ingroup_choices"},
+		"force_fronter_leave_3way": {"lead_id"},
+		"force_fronter_audio_stop": {"lead_id"},
+	}
+)
+
+// fatalError answers like PHP after a fatal error with display_errors off.
+func (c *call) fatalError() int {
+	c.out.Reset()
+	c.exited = true
+	return http.StatusInternalServerError
 }
 
 func (c *call) closeWindow() {
@@ -310,6 +388,17 @@ func (c *call) authenticate() bool {
 	if found && u.APIAccess {
 		authAPI = "1"
 	}
+	// vicidial_users holds agents too: an agent with no API user row
+	// passes the password check (auth 1, GOOD) and fails on
+	// vdc_agent_api_access alone.
+	active, level, secret := u.Active, u.UserLevel, u.Secret
+	if !found {
+		var a core.Agent
+		if st.First(ctx, &a, core.Where("username = ?", c.user)) == nil {
+			found = true
+			active, level, secret = a.Active, a.UserLevel, a.Password
+		}
+	}
 	since := c.now.Add(-lockWindow)
 	failures, err := st.Count(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ? AND time > ?", Dialect, c.user, since))
 	if err != nil {
@@ -320,7 +409,7 @@ func (c *call) authenticate() bool {
 	switch {
 	case failures >= lockAttempts:
 		msg, auth = "LOCK", "0"
-	case !found || !u.Active || u.UserLevel < 1 || !secretEqual(u.Secret, pass):
+	case !found || !active || level < 1 || !secretEqual(secret, pass):
 		msg, auth = "BAD|0|api|", "0"
 		if found {
 			f := core.LoginFailure{Dialect: Dialect, Username: c.user, Time: c.now, Source: trunc(c.remote, 64)}
@@ -396,7 +485,13 @@ func (c *call) session() (core.AgentSession, bool) {
 	if c.agentUser == "" {
 		return core.AgentSession{}, false
 	}
-	return c.h.eng.Session(c.agentUser)
+	s, ok := c.h.eng.Session(c.agentUser)
+	if ok && c.p.isArray(arrayFatalLive[c.function]...) {
+		// The function goes on to measure an array: PHP dies here.
+		c.fatal = true
+		return s, false
+	}
+	return s, ok
 }
 
 func (c *call) notLoggedIn() {

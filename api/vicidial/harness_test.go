@@ -63,7 +63,9 @@ func newEnv(t testing.TB, st core.Store, opts Options) *env {
 		opts.GroupAliases = map[string]string{"TESTING": "7275551211", "BADCID": "3"}
 	}
 	e.h = newHandler(e.eng, opts)
-	e.h.hostInfo = func() hostFacts { return hostFacts{"callgate-test", "go", "0.15", "12", "52428800000"} }
+	e.h.hostInfo = func() hostFacts {
+		return hostFacts{"callgate-test", "go", "0.15", "12", "52428800000", "Linux callgate-test 6.1.0 #1 SMP x86_64"}
+	}
 	e.srv = httptest.NewServer(e.h)
 	t.Cleanup(func() { e.srv.Close(); _ = e.h.Close() })
 	return e

@@ -9,6 +9,8 @@ import (
 // filter keeps exactly the characters the PHP regular expressions keep.
 type params struct {
 	v map[string]string
+	// arrays holds the variables sent as arrays (value[]=x).
+	arrays map[string]bool
 	// query is api.php's $query_string: the raw GET query (or the POST
 	// body, or both joined with GET-AND-POST=Y) with quotes, backslashes
 	// and semicolons removed. update_fields and refresh_panel detect
@@ -17,6 +19,16 @@ type params struct {
 }
 
 func (p *params) get(name string) string { return p.v[name] }
+
+// isArray is whether the variable came as an array (name[]=...).
+func (p *params) isArray(names ...string) bool {
+	for _, n := range names {
+		if p.arrays[n] {
+			return true
+		}
+	}
+	return false
+}
 
 func (p *params) set(name, value string) { p.v[name] = value }
 
@@ -214,13 +226,33 @@ func parseQuery(rawGet, rawPost string) *params {
 	p := &params{v: make(map[string]string, 16)}
 	for name, f := range filters {
 		val, ok := get.last[name]
-		if !ok {
+		arr := !ok && get.arr[name]
+		if !ok && !arr {
 			val, ok = post.last[name]
+			arr = !ok && post.arr[name]
+		}
+		if arr {
+			// PHP prints an array variable as "Array"; using it as a
+			// string where api.php measures it is a fatal error (fatal).
+			if p.arrays == nil {
+				p.arrays = map[string]bool{}
+			}
+			p.arrays[name] = true
+			p.v[name] = "Array"
+			continue
 		}
 		if !ok {
 			continue
 		}
 		p.v[name] = f(val)
+	}
+	if _, set := p.v["value"]; !set && len(post.order) > 0 {
+		// api.php builds $POST_URI with foreach($_POST as $key=>$value):
+		// with no value variable in the request, $value keeps the last
+		// POST variable's value.
+		if last := post.order[len(post.order)-1]; !strings.HasSuffix(last, "[]") {
+			p.v["value"] = filters["value"](post.last[last])
+		}
 	}
 	if p.v["consultative"] != "YES" {
 		p.v["consultative"] = "NO"
@@ -248,6 +280,12 @@ func parseQuery(rawGet, rawPost string) *params {
 type phpForm struct {
 	last  map[string]string
 	pairs [][2]string // decoded key/value in order, for $POST_URI
+	// order is the array's keys in PHP order (first occurrence); an
+	// array variable appears as "name[]".
+	order   []string
+	ordered map[string]bool
+	// arr holds the names whose last occurrence is an array (name[...]).
+	arr map[string]bool
 }
 
 // phpParse decodes a query like PHP's parse_str: '&' separated, '+' is a
@@ -276,14 +314,41 @@ func phpParse(raw string) phpForm {
 			continue
 		}
 		f.pairs = append(f.pairs, [2]string{key, val})
-		if strings.IndexByte(key, '[') >= 0 {
+		if i := strings.IndexByte(key, '['); i >= 0 {
+			if i > 0 && strings.IndexByte(key[i:], ']') > 0 {
+				name := phpName(key[:i])
+				f.addOrder(name + "[]")
+				if f.arr == nil {
+					f.arr = map[string]bool{}
+				}
+				f.arr[name] = true
+				delete(f.last, name)
+			}
 			continue
 		}
-		// PHP turns spaces and dots in variable names into underscores.
-		key = strings.NewReplacer(" ", "_", ".", "_").Replace(key)
+		key = phpName(key)
+		f.addOrder(key)
 		f.last[key] = val
+		delete(f.arr, key)
 	}
 	return f
+}
+
+func (f *phpForm) addOrder(key string) {
+	if f.ordered[key] {
+		return
+	}
+	if f.ordered == nil {
+		f.ordered = map[string]bool{}
+	}
+	f.ordered[key] = true
+	f.order = append(f.order, key)
+}
+
+// phpName is a request variable's name as PHP stores it: spaces and dots
+// become underscores.
+func phpName(key string) string {
+	return strings.NewReplacer(" ", "_", ".", "_").Replace(key)
 }
 
 func unhex(c byte) (byte, bool) {

@@ -44,7 +44,10 @@ func TestParseQueryNormalisesLikeAPIPHP(t *testing.T) {
 		{"POST used when GET lacks it", "value=1", "value=2&function=x", "function", "x"},
 		{"last duplicate wins", "value=1&value=2", "", "value", "2"},
 		{"malformed escape kept", "source=ab%zz", "", "source", "abzz"},
-		{"array parameter is not the scalar", "value[]=1", "", "value", ""},
+		{"array parameter prints as Array", "value[]=1", "", "value", "Array"},
+		{"later scalar replaces an array", "value[]=1&value=PAUSE", "", "value", "PAUSE"},
+		{"later array replaces a scalar", "value=PAUSE&value[x]=1", "", "value", "Array"},
+		{"GET array wins over POST scalar", "value[]=1", "value=PAUSE", "value", "Array"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
