@@ -260,3 +260,46 @@ func (e *Engine) SetAgentLead(ctx context.Context, user string, leadID uint64) e
 	e.saveSession(ctx, s)
 	return nil
 }
+
+// DialNextLead dials the next dialable lead of the agent's campaign for the
+// agent (VICIdial MANUALNEXT): the same choice the automatic dialer makes,
+// placed as the agent's own call. req.Phone and req.LeadID are filled in.
+func (e *Engine) DialNextLead(ctx context.Context, req DialRequest) (Call, error) {
+	e.mu.Lock()
+	s, ok := e.sessions[req.Agent]
+	if !ok {
+		e.mu.Unlock()
+		return Call{}, e.notLoggedIn(req.Agent)
+	}
+	campaign := req.Campaign
+	if campaign == "" {
+		campaign = s.Campaign
+	}
+	camp := e.campaigns[campaign]
+	if camp == nil {
+		e.mu.Unlock()
+		return Call{}, fmt.Errorf("%w: %s", ErrUnknownCampaign, campaign)
+	}
+	lead, ok := e.nextLeadLocked(ctx, camp, e.now())
+	if !ok {
+		e.mu.Unlock()
+		return Call{}, fmt.Errorf("%w: no lead left to dial in %s", ErrUnknownLead, campaign)
+	}
+	// Reserved so the automatic dialer cannot take it meanwhile.
+	e.leadsBusy[lead.ID] = true
+	e.mu.Unlock()
+	req.Campaign, req.LeadID = campaign, lead.ID
+	req.Phone = lead.PhoneNumber
+	if req.PhoneCode == "" {
+		req.PhoneCode = lead.PhoneCode
+	}
+	c, err := e.Dial(ctx, req)
+	if err != nil {
+		e.mu.Lock()
+		delete(e.leadsBusy, lead.ID)
+		e.mu.Unlock()
+		return c, err
+	}
+	_ = e.store.Updates(ctx, &lead, map[string]any{"called_count": lead.CalledCount + 1, "last_called_at": e.now(), "status": "INCALL"})
+	return c, nil
+}

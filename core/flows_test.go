@@ -627,3 +627,23 @@ func TestAgentPhoneDialInLogsIn(t *testing.T) {
 	bad := h.pbx.InjectInbound("1", "77", "agent", "77")
 	eventually(t, "unknown agent line hung up", func() bool { cs, _ := h.pbx.Channel(bad); return cs.HungUp })
 }
+
+// MANUALNEXT-style dialing takes the campaign's next lead for the agent.
+func TestDialNextLeadDialsTheCampaignsNextLead(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{})
+	low := core.Lead{Campaign: "OUT1", PhoneNumber: "5556001", Priority: 1}
+	high := core.Lead{Campaign: "OUT1", PhoneNumber: "5556002", Priority: 9}
+	must(t, h.e.AddLead(h.ctx, &low, core.AddLeadOptions{}))
+	must(t, h.e.AddLead(h.ctx, &high, core.AddLeadOptions{}))
+	h.login("a1")
+	c, err := h.e.DialNextLead(h.ctx, core.DialRequest{Agent: "a1"})
+	must(t, err)
+	if c.LeadID != high.ID || c.Phone != "5556002" {
+		t.Fatalf("dialed %+v, want lead %d", c, high.ID)
+	}
+	h.callOf("a1")
+	l, _ := h.e.Lead(h.ctx, high.ID)
+	if l.CalledCount != 1 {
+		t.Fatalf("called_count %d", l.CalledCount)
+	}
+}

@@ -26,6 +26,7 @@ type engineAPI interface {
 	Logout(ctx context.Context, user, reason string) (bool, error)
 	SetAgentQueues(ctx context.Context, user string, queues []string, blended bool) error
 	Dial(ctx context.Context, req core.DialRequest) (core.Call, error)
+	DialNextLead(ctx context.Context, req core.DialRequest) (core.Call, error)
 	Hangup(ctx context.Context, user string) error
 	HangupCall(ctx context.Context, id uint64, cause core.HangupCause) error
 	EndWrapUp(ctx context.Context, user string) error

@@ -548,7 +548,11 @@ func (c *call) externalDial() {
 			c.h.dequeueDial(s.Username, c.value)
 		}
 	} else {
-		c.effect(errors.New("MANUALNEXT: the dialer hopper feeds agents itself"))
+		// MANUALNEXT: the next lead of the agent's campaign, as the agent
+		// screen's "dial next number" does.
+		req := core.DialRequest{Agent: c.agentUser, Campaign: s.Campaign, CallerIDNum: cid, DialPrefix: dialPrefix, Vars: map[string]string{}}
+		_, err := c.h.eng.DialNextLead(c.ctx, req)
+		c.effect(err)
 	}
 	data := phoneCode + "|" + search + "|" + preview + "|" + focus + "|" + vendorID + "|" + c.epoch() + "|" + dialPrefix + "|" + groupAlias + "|" + cid + "|" + altDial
 	c.out.WriteString("SUCCESS: external_dial function set - " + c.value + "|" + c.agentUser + "|" + data + "\n")
