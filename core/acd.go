@@ -189,7 +189,19 @@ func (e *Engine) offerLocked(ctx context.Context, c *liveCall, key string, q *Qu
 	e.publish(CallRinging{Call: c.Call, Agent: p.user}, p.user)
 	if err != nil {
 		e.log.Warn("engine: offer originate failed", "agent", p.user, "err", err)
-		e.offerFailedLocked(ctx, c, p.user, chID, 0)
+		// Not offerFailedLocked: its immediate re-dispatch would offer the
+		// call to the same agent again (a new round once everybody was
+		// tried) and fail again, recursing under the lock for as long as
+		// the PBX refuses (an agent's bad endpoint, or a caller's channel
+		// already gone whose hangup waits behind the lock).
+		e.offerEndedLocked(ctx, c, p.user, chID, 0)
+		time.AfterFunc(offerRetryDelay, func() {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			if !e.stopped {
+				e.dispatchAllLocked(context.Background())
+			}
+		})
 		return
 	}
 	c.offerTimer[p.user] = time.AfterFunc(ring+2*time.Second, func() {
@@ -223,10 +235,22 @@ func (e *Engine) cancelOfferLocked(ctx context.Context, c *liveCall, user, chID 
 	}
 }
 
+// offerRetryDelay is how long a call whose offer the PBX refused waits
+// before it is offered again (app_queue's "retry" plays the same role).
+const offerRetryDelay = time.Second
+
 // offerFailedLocked: the agent did not answer (or could not be rung).
 func (e *Engine) offerFailedLocked(ctx context.Context, c *liveCall, user, chID string, cause HangupCause) {
+	if e.offerEndedLocked(ctx, c, user, chID, cause) {
+		e.dispatchAllLocked(ctx)
+	}
+}
+
+// offerEndedLocked withdraws a failed offer and frees the agent; false if
+// the offer was not current.
+func (e *Engine) offerEndedLocked(ctx context.Context, c *liveCall, user, chID string, cause HangupCause) bool {
 	if c.offers[user] != chID {
-		return
+		return false
 	}
 	delete(c.offers, user)
 	if t := c.offerTimer[user]; t != nil {
@@ -243,7 +267,7 @@ func (e *Engine) offerFailedLocked(ctx context.Context, c *liveCall, user, chID 
 	if len(c.offers) == 0 && c.State == CallOffering {
 		c.State = CallQueued
 	}
-	e.dispatchAllLocked(ctx)
+	return true
 }
 
 // enqueueLocked puts a customer channel in a queue's holding bridge with

@@ -39,9 +39,10 @@ func (e *Engine) handleTel(ctx context.Context, ev TelEvent) {
 		// A channel we know nothing about: not ours to keep.
 		e.log.Info("engine: unexpected channel in application", "channel", ev.ChannelID, "args", ev.Args)
 	case TelAnswered:
-		if r := e.chans[ev.ChannelID]; r != nil {
-			e.channelAnsweredLocked(ctx, r, ev)
-		}
+		// Nothing to do yet: Asterisk may report an originated channel Up
+		// before it enters the application, and refuses to bridge it until
+		// then (422). Every answered originated channel enters the
+		// application, and its StasisStart (above) is where the engine acts.
 	case TelRinging:
 		if r := e.chans[ev.ChannelID]; r != nil && r.role == roleCustomer {
 			if c := e.calls[r.callID]; c != nil && c.State == CallDialing {
@@ -333,6 +334,15 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 			_ = e.tel.Hangup(ctx, r.peer, CauseNormal)
 		}
 		_ = e.tel.DestroyBridge(ctx, "snoop-"+r.id)
+	case roleSnoop:
+		// The PBX ends a snoop with the channel it spies on (the agent's
+		// leg at the end of the call): the supervisor would otherwise stay
+		// connected to nothing.
+		if _, ok := e.chans[r.peer]; ok && r.peer != "" {
+			delete(e.chans, r.peer)
+			_ = e.tel.Hangup(ctx, r.peer, CauseNormal)
+			_ = e.tel.DestroyBridge(ctx, "snoop-"+r.peer)
+		}
 	}
 }
 
@@ -379,6 +389,9 @@ func (e *Engine) endCallLocked(ctx context.Context, c *liveCall, by string, caus
 	}
 	if c.recording != nil {
 		_ = e.tel.StopRecording(ctx, c.recording.Name)
+		// Closed here: the PBX's RecordingFinished arrives after the call
+		// has left e.calls (or never, when the PBX went away with it).
+		e.closeRecordingLocked(ctx, c, c.recording, "done")
 	}
 	if strings.HasPrefix(c.BridgeID, "call-") {
 		_ = e.tel.DestroyBridge(ctx, c.BridgeID)
@@ -517,6 +530,13 @@ func (e *Engine) reconcileLocked(ctx context.Context) {
 	}
 	for id := range e.qbridges {
 		delete(e.qbridges, id)
+	}
+	// Lost callers leave their queues first: ending one lost call frees its
+	// agent, who must not be offered another caller that is gone too.
+	for _, c := range e.calls {
+		if c.ChannelID != "" && !live[c.ChannelID] {
+			e.leaveQueueLocked(c)
+		}
 	}
 	for _, id := range sortedChanIDs(e.chans) {
 		r := e.chans[id]

@@ -332,6 +332,17 @@ func (e *Engine) restoreLocked(ctx context.Context) error {
 			}
 			continue
 		}
+		// The call ended while we were away: what is left of it on the PBX
+		// (an on-hook agent's leg, a transfer leg, the call bridge) would
+		// otherwise stay up for ever.
+		for _, ch := range []string{c.AgentChannelID, c.ThirdChannelID} {
+			if ch != "" && live[ch] {
+				_ = e.tel.Hangup(ctx, ch, CauseNormal)
+			}
+		}
+		if strings.HasPrefix(c.BridgeID, "call-") {
+			_ = e.tel.DestroyBridge(ctx, c.BridgeID)
+		}
 		e.finishCallRecord(ctx, c, "system", int(CauseFailure), "LOST")
 	}
 	for i := range sessions {
@@ -349,6 +360,11 @@ func (e *Engine) restoreLocked(ctx context.Context) error {
 		if s.CallID != 0 && e.calls[s.CallID] == nil {
 			s.CallID = 0
 			s.State = AgentAvailable
+			if s.ChannelID != "" && s.BridgeID != "" {
+				// A persistent line whose call was lost goes home.
+				_ = e.tel.CreateBridge(ctx, s.BridgeID, BridgeHolding)
+				_ = e.tel.AddToBridge(ctx, s.BridgeID, s.ChannelID)
+			}
 		}
 		if s.State == AgentRinging || s.State == AgentWrapUp || s.State == AgentLoggingIn {
 			s.State = AgentAvailable

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -454,21 +455,23 @@ func (t *Telephony) disown(id string) {
 }
 
 // pruneOwned forgets channels that died while we were disconnected (their
-// ChannelDestroyed was never delivered).
+// ChannelDestroyed was never delivered) and adopts the `;2` halves of Local
+// channels that sit in our application: a gateway (re)started while such an
+// inbound call was up has not seen its StasisStart, and would otherwise
+// drop its events as those of an implicitly subscribed half.
 func (t *Telephony) pruneOwned(ctx context.Context) {
-	t.mu.Lock()
-	n := len(t.owned)
-	t.mu.Unlock()
-	if n == 0 {
-		return
-	}
 	chans, err := t.listChannels(ctx)
 	if err != nil {
 		return
 	}
 	live := make(map[string]bool, len(chans))
+	var adopt []string
 	for _, c := range chans {
 		live[c.ID] = true
+		if isLocalHalf2(c.ID) && c.Dialplan.AppName == "Stasis" &&
+			(c.Dialplan.AppData == t.cfg.App || strings.HasPrefix(c.Dialplan.AppData, t.cfg.App+",")) {
+			adopt = append(adopt, c.ID)
+		}
 	}
 	t.mu.Lock()
 	for id := range t.owned {
@@ -476,7 +479,17 @@ func (t *Telephony) pruneOwned(ctx context.Context) {
 			delete(t.owned, id)
 		}
 	}
+	var fresh []string
+	for _, id := range adopt {
+		if t.owned[id] == ownNone {
+			t.owned[id] = ownAdopted
+			fresh = append(fresh, id)
+		}
+	}
 	t.mu.Unlock()
+	for _, id := range fresh {
+		t.subscribeAsync(id)
+	}
 }
 
 func redactURL(s string) string {

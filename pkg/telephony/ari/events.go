@@ -25,6 +25,8 @@ type wireDialplan struct {
 	Context  string `json:"context"`
 	Exten    string `json:"exten"`
 	Priority int    `json:"priority"`
+	AppName  string `json:"app_name"`
+	AppData  string `json:"app_data"`
 }
 
 type wireChannel struct {

@@ -154,10 +154,35 @@ func (t *Telephony) CreateBridge(ctx context.Context, bridgeID string, kind core
 	if err != nil {
 		return err
 	}
-	return t.call(ctx, "create bridge", func() error {
+	if kind == "" {
+		kind = core.BridgeMixing
+	}
+	err = t.call(ctx, "create bridge", func() error {
 		_, err := t.cli.Bridge().Create(bridgeKey(bridgeID), typ, bridgeID)
 		return err
 	})
+	var ae *Error
+	if errors.As(err, &ae) && ae.Code == http.StatusConflict {
+		// Asterisk 22 answers 409 to a create whose id exists, where the
+		// port (like the simulator) is idempotent for a bridge of the same
+		// kind: the engine re-creates a queue's bridge after a reconnect and
+		// a call's bridge when a transferred call is connected again. A 409
+		// without such a bridge (an id Asterisk still holds for a destroyed
+		// one) stays an error.
+		var b wireBridge
+		if gerr := t.rest(ctx, "create bridge", http.MethodGet, "/bridges/"+url.PathEscape(bridgeID), nil, nil, &b); gerr == nil && wireKind(b) == kind {
+			return nil
+		}
+	}
+	return err
+}
+
+// wireKind is the core kind of an Asterisk bridge.
+func wireKind(b wireBridge) core.BridgeKind {
+	if strings.Contains(b.BridgeType, "holding") {
+		return core.BridgeHolding
+	}
+	return core.BridgeMixing
 }
 
 // DestroyBridge returns once Asterisk no longer lists the bridge: ARI answers
@@ -428,11 +453,7 @@ func (t *Telephony) Bridges(ctx context.Context) ([]core.BridgeInfo, error) {
 	}
 	out := make([]core.BridgeInfo, 0, len(bridges))
 	for _, b := range bridges {
-		kind := core.BridgeMixing
-		if strings.Contains(b.BridgeType, "holding") {
-			kind = core.BridgeHolding
-		}
-		out = append(out, core.BridgeInfo{ID: b.ID, Kind: kind, Channels: append([]string{}, b.Channels...)})
+		out = append(out, core.BridgeInfo{ID: b.ID, Kind: wireKind(b), Channels: append([]string{}, b.Channels...)})
 	}
 	return out, nil
 }

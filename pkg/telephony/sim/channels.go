@@ -269,11 +269,25 @@ func (p *PBX) answerOutbound(c *channel) {
 	c.ringTimer = nil
 	c.state = StateUp
 	c.answered = p.now()
-	c.inApp = true
+	enter := func() {
+		c.inApp = true
+		ev := c.event(core.TelStasisStart)
+		ev.Args = append([]string(nil), c.args...)
+		p.emit(ev)
+	}
+	if p.stasisLag <= 0 {
+		c.inApp = true
+		p.emit(c.event(core.TelAnswered))
+		enter()
+		return
+	}
 	p.emit(c.event(core.TelAnswered))
-	ev := c.event(core.TelStasisStart)
-	ev.Args = append([]string(nil), c.args...)
-	p.emit(ev)
+	id := c.id
+	c.ringTimer = p.after(p.stasisLag, func() {
+		if p.chans[id] == c && !c.inApp {
+			enter()
+		}
+	})
 }
 
 // destroy hangs a channel up, with mu held: its media ends, it leaves its

@@ -92,6 +92,7 @@ type PBX struct {
 	prefixes  map[string]Behavior // "PJSIP/*" style, stored without the '*'
 	defBeh    Behavior
 	pbDefault time.Duration
+	stasisLag time.Duration
 	pbMedia   map[string]time.Duration
 	now       func() time.Time
 
@@ -283,6 +284,18 @@ func (p *PBX) behaviorFor(endpoint string) Behavior {
 		return p.prefixes[best]
 	}
 	return p.defBeh
+}
+
+// SetStasisLag makes answered originated channels enter the application
+// d after they are reported answered, as on Asterisk, where an originated
+// channel's Up state change may reach the application before its
+// StasisStart and bridging it in between is refused. Until then bridge and
+// media operations on the channel fail with ErrNotInApplication. 0 (the
+// default) answers and enters at once.
+func (p *PBX) SetStasisLag(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stasisLag = d
 }
 
 // SetPlaybackDuration sets how long playbacks last before finishing by
