@@ -41,6 +41,10 @@ func (e *Engine) freeAgentsLocked(queue string) []candidate {
 		seen[user] = true
 		out = append(out, candidate{user: user, penalty: penalty, order: order, s: s})
 	}
+	if user, ok := strings.CutPrefix(queue, "agent:"); ok {
+		add(user, 0, 0)
+		return out
+	}
 	for i, m := range e.members[queue] {
 		add(m.Agent, m.Penalty, i)
 	}

@@ -289,6 +289,9 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 			e.publish(AgentLoginFailed{Agent: r.agent, ECCPName: a.ECCPName(), Reason: ev.CauseText}, r.agent)
 			return
 		}
+		if c := e.calls[s.CallID]; c != nil && c.consultAgent == r.agent {
+			e.consultGoneLocked(ctx, c, r, ev.Cause)
+		}
 		s.ChannelID = ""
 		if c := e.calls[s.CallID]; c != nil && c.Agent == r.agent && !c.agentGone {
 			e.endCallLocked(ctx, c, "agent", ev.Cause)
@@ -377,6 +380,8 @@ func (e *Engine) endCallLocked(ctx context.Context, c *liveCall, by string, caus
 		}
 		rows = append(rows, QueueLogEntry{Queue: c.Queue, Agent: c.Agent, Event: ev, Data1: fmt.Sprint(hold), Data2: fmt.Sprint(talk), Data3: fmt.Sprint(c.position)})
 	}
+	// A consulted agent is freed, its persistent line sent home first.
+	e.dropConsultAgentLocked(ctx, c)
 	// Hang up every leg still up.
 	for _, ch := range []string{c.ChannelID, c.AgentChannelID, c.consultCh} {
 		if ch == "" {

@@ -159,8 +159,11 @@ const (
 )
 
 type TransferRequest struct {
-	Kind     TransferKind
-	Target   string // number, extension or agent username
+	Kind   TransferKind
+	Target string // number, extension or agent username
+	// Agent is a logged-in agent to transfer to; with Queue and an
+	// attended or conference kind, a free agent of that queue is chosen.
+	Agent    string
 	Queue    string
 	CallerID string
 	// Endpoint overrides the computed endpoint of Target.
@@ -195,6 +198,9 @@ func (e *Engine) Transfer(ctx context.Context, user string, req TransferRequest)
 	}
 	if c.consultCh != "" {
 		return fmt.Errorf("%w: a transfer is already in progress", ErrBusy)
+	}
+	if req.Agent != "" || req.Queue != "" {
+		return e.transferToAgentLocked(ctx, c, user, req)
 	}
 	if req.Target == "" && req.Endpoint == "" {
 		return fmt.Errorf("%w: no transfer target", ErrInvalid)
@@ -287,8 +293,157 @@ func (e *Engine) releaseAgentLocked(ctx context.Context, c *liveCall, user strin
 	}
 }
 
+// transferToAgentLocked transfers to a logged-in agent (req.Agent) or, for
+// attended and conference kinds, to a free agent of req.Queue. A blind
+// transfer offers the call to that agent like the ACD does (ringing, music
+// for the caller, abandon); the other kinds bring the agent into the call
+// as the consulted party, keeping its session busy.
+func (e *Engine) transferToAgentLocked(ctx context.Context, c *liveCall, user string, req TransferRequest) error {
+	target := req.Agent
+	if target == "" {
+		q, ok := e.queues[req.Queue]
+		if !ok {
+			return fmt.Errorf("%w: %s", ErrUnknownQueue, req.Queue)
+		}
+		if req.Kind == TransferBlind {
+			return fmt.Errorf("%w: a blind transfer to a queue is a queue transfer", ErrInvalid)
+		}
+		probe := &liveCall{}
+		probe.init()
+		picks := e.pickAgentsLocked(q, req.Queue, probe)
+		for _, p := range picks {
+			if p.user != user {
+				target = p.user
+				break
+			}
+		}
+		if target == "" {
+			return fmt.Errorf("%w: no free agent in queue %s", ErrBusy, req.Queue)
+		}
+	}
+	if target == user {
+		return fmt.Errorf("%w: an agent cannot transfer to itself", ErrInvalid)
+	}
+	if _, ok := e.agents[target]; !ok {
+		return fmt.Errorf("%w: %s", ErrUnknownAgent, target)
+	}
+	if req.Kind == TransferBlind {
+		// Like VICIdial's AGENTDIRECT in-group: the caller waits for that
+		// agent, logged in or not yet, busy or free.
+		e.releaseAgentLocked(ctx, c, user, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLTransfer, Data1: target, Data2: "agent"})
+		e.publish(CallTransferred{Call: c.Call, Agent: user, Target: target, Kind: string(req.Kind), OK: true}, user)
+		c.Agent, c.AgentID, c.agentGone, c.ConnectedAt = "", 0, false, nil
+		c.held, c.parked = false, false
+		_ = e.tel.StopMOH(ctx, c.ChannelID)
+		e.enqueueLocked(ctx, c, agentQueueKey(target))
+		return nil
+	}
+	ts := e.sessions[target]
+	if ts == nil {
+		return e.notLoggedIn(target)
+	}
+	if ts.State != AgentAvailable || ts.Paused || ts.OnHold || ts.CallID != 0 {
+		return fmt.Errorf("%w: %s", ErrBusy, target)
+	}
+	c.consultKind = string(req.Kind)
+	c.transferTo = target
+	c.consultAgent = target
+	if req.Kind == TransferAttended && !c.held {
+		if err := e.parkCustomerLocked(ctx, c); err == nil {
+			c.held = true
+		}
+	}
+	ts.CallID = c.ID
+	if ts.ChannelID != "" {
+		// A persistent agent's open line joins the call at once.
+		_ = e.tel.RemoveFromBridge(ctx, ts.BridgeID, ts.ChannelID)
+		if err := e.tel.AddToBridge(ctx, c.BridgeID, ts.ChannelID); err != nil {
+			_ = e.tel.AddToBridge(ctx, ts.BridgeID, ts.ChannelID)
+			e.abortConsultLocked(ctx, c)
+			return fmt.Errorf("transfer: %w", err)
+		}
+		c.consultCh = ts.ChannelID
+		e.consultAgentLinkedLocked(ctx, c)
+		e.persistCall(ctx, &c.Call)
+		return nil
+	}
+	chID := e.newChanID("xfer")
+	c.consultCh = chID
+	e.chans[chID] = &chanRef{id: chID, role: roleConsult, callID: c.ID, agent: user}
+	e.setState(ctx, ts, AgentRinging)
+	cid := req.CallerID
+	if cid == "" {
+		cid = c.Phone
+	}
+	if _, err := e.tel.Originate(ctx, OriginateRequest{
+		ChannelID: chID, Endpoint: ts.Extension, CallerIDNum: cid, CallerIDName: "Transfer from " + user,
+		Timeout: e.opt.DefaultRingTimeout, AppArgs: []string{"transfer", strconv.FormatUint(c.ID, 10)}, OtherChannelID: c.ChannelID,
+	}); err != nil {
+		delete(e.chans, chID)
+		e.abortConsultLocked(ctx, c)
+		return fmt.Errorf("transfer: %w", err)
+	}
+	c.ThirdChannelID = chID
+	e.persistCall(ctx, &c.Call)
+	return nil
+}
+
+// agentQueueKey is the one-agent virtual queue a call transferred to an
+// agent waits in while that agent is rung.
+func agentQueueKey(user string) string { return "agent:" + user }
+
+// abortConsultLocked undoes a consultation that could not start.
+func (e *Engine) abortConsultLocked(ctx context.Context, c *liveCall) {
+	c.consultCh, c.consultKind = "", ""
+	e.dropConsultAgentLocked(ctx, c)
+	if c.held {
+		e.unparkCustomerLocked(ctx, c)
+		c.held = false
+	}
+}
+
+// consultAgentLinkedLocked: the consulted agent is now in the call.
+func (e *Engine) consultAgentLinkedLocked(ctx context.Context, c *liveCall) {
+	ts := e.sessions[c.consultAgent]
+	if ts == nil {
+		return
+	}
+	ts.LeadID = c.LeadID
+	e.setState(ctx, ts, AgentOnCall)
+	e.publish(AgentLinked{Call: c.Call, Agent: c.consultAgent, ECCPName: e.eccpNameLocked(c.consultAgent)}, c.consultAgent)
+}
+
+// dropConsultAgentLocked frees the consulted agent: its persistent line
+// goes back to its own bridge, its session becomes free again.
+func (e *Engine) dropConsultAgentLocked(ctx context.Context, c *liveCall) {
+	user := c.consultAgent
+	if user == "" {
+		return
+	}
+	c.consultAgent = ""
+	ts := e.sessions[user]
+	if ts == nil {
+		return
+	}
+	if ts.ChannelID != "" && ts.ChannelID == c.consultCh {
+		_ = e.tel.RemoveFromBridge(ctx, c.BridgeID, ts.ChannelID)
+		_ = e.tel.AddToBridge(ctx, ts.BridgeID, ts.ChannelID)
+		c.consultCh = ""
+	}
+	if ts.CallID != c.ID {
+		return
+	}
+	if ts.State == AgentOnCall {
+		e.publish(AgentUnlinked{Call: c.Call, Agent: user, ECCPName: e.eccpNameLocked(user)}, user)
+	}
+	e.afterCallLocked(ctx, user, 0)
+}
+
 // consultAnsweredLocked: the transfer target answered.
 func (e *Engine) consultAnsweredLocked(ctx context.Context, c *liveCall, r *chanRef) {
+	if c.consultAgent != "" {
+		defer e.consultAgentLinkedLocked(ctx, c)
+	}
 	switch TransferKind(c.consultKind) {
 	case TransferBlind:
 		e.unparkCustomerLocked(ctx, c)
@@ -305,6 +460,7 @@ func (e *Engine) consultAnsweredLocked(ctx context.Context, c *liveCall, r *chan
 // consultGoneLocked: the transfer leg hung up (or never answered).
 func (e *Engine) consultGoneLocked(ctx context.Context, c *liveCall, r *chanRef, cause HangupCause) {
 	kind := TransferKind(c.consultKind)
+	e.dropConsultAgentLocked(ctx, c) // before consultCh is cleared: a persistent line goes home
 	c.consultCh, c.consultKind = "", ""
 	c.ThirdChannelID = ""
 	if c.agentGone {
@@ -341,8 +497,32 @@ func (e *Engine) CompleteTransfer(ctx context.Context, user string) error {
 	}
 	c.State = CallConnected
 	target := c.transferTo
+	if c.consultAgent == user {
+		return fmt.Errorf("%w: the consulted agent cannot complete the transfer", ErrInvalid)
+	}
+	next, nextCh := c.consultAgent, c.consultCh
+	if next != "" {
+		// The consulted agent takes the call over: detach it from the
+		// consultation before the first agent leaves.
+		c.consultAgent, c.consultCh, c.consultKind, c.ThirdChannelID = "", "", "", ""
+	}
 	e.releaseAgentLocked(ctx, c, user, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLTransfer, Data1: target, Data2: "attended"})
 	e.publish(CallTransferred{Call: c.Call, Agent: user, Target: target, Kind: string(TransferAttended), OK: true}, user)
+	if next != "" {
+		ts := e.sessions[next]
+		now := e.now()
+		c.agentGone = false
+		c.Agent, c.AgentID = next, e.agents[next].ID
+		c.ConnectedAt = &now
+		c.AgentChannelID = ""
+		if ts == nil || ts.ChannelID != nextCh {
+			c.AgentChannelID = nextCh
+			if r := e.chans[nextCh]; r != nil {
+				r.role, r.agent = roleAgentLeg, next
+			}
+		}
+		e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: c.Queue, Agent: next, Event: QLConnect, Data1: "0", Data2: c.UniqueID, Data3: "transfer"})
+	}
 	return nil
 }
 
@@ -364,6 +544,11 @@ func (e *Engine) CancelTransfer(ctx context.Context, user string) error {
 		return fmt.Errorf("%w: %s", ErrNoTransfer, user)
 	}
 	ch := c.consultCh
+	if ts := e.sessions[c.consultAgent]; ts != nil && ts.ChannelID == ch {
+		// A persistent agent's line is not hung up: it goes home.
+		e.consultGoneLocked(ctx, c, &chanRef{id: ch, role: roleConsult, callID: c.ID, agent: user}, CauseNormal)
+		return nil
+	}
 	r := e.chans[ch]
 	delete(e.chans, ch)
 	_ = e.tel.Hangup(ctx, ch, CauseNormal)

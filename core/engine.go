@@ -85,10 +85,14 @@ type liveCall struct {
 	consultCh   string // attended transfer / 3-way leg
 	consultKind string
 	transferTo  string
-	held        bool
-	parked      bool
-	recording   *Recording
-	playback    string
+	// consultAgent is the agent being consulted or conferenced in (a
+	// transfer to an agent or through a queue); the call passes to it on
+	// CompleteTransfer.
+	consultAgent string
+	held         bool
+	parked       bool
+	recording    *Recording
+	playback     string
 	// agentGone: the agent left (transfer); the call goes on without one.
 	agentGone bool
 	// reservedAgent: manual/preview dial for this agent.

@@ -647,3 +647,71 @@ func TestDialNextLeadDialsTheCampaignsNextLead(t *testing.T) {
 		t.Fatalf("called_count %d", l.CalledCount)
 	}
 }
+
+// Transfers to agents: blind hands the call to the agent through the ACD;
+// attended brings the agent in and CompleteTransfer passes the call over;
+// through a queue, a free member is chosen.
+func TestTransferToAgent(t *testing.T) {
+	for _, persist := range []bool{false, true} {
+		t.Run(fmt.Sprintf("persistent=%v", persist), func(t *testing.T) {
+			h := newHarness(t, sqlite(t), harnessOpt{persist: persist, strategy: core.StrategyLinear})
+			h.login("a1")
+			ch := h.inbound("5550050")
+			h.callOf("a1")
+			h.login("a2", "a3")
+
+			// Attended to a2, cancelled: a2 is free again, a1 keeps the caller.
+			must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferAttended, Agent: "a2"}))
+			h.waitState("a2", core.AgentOnCall)
+			must(t, h.e.CancelTransfer(h.ctx, "a1"))
+			h.waitState("a2", core.AgentAvailable)
+			if cs, _ := h.pbx.Channel(ch); cs.MOH != "" || cs.HungUp {
+				t.Fatalf("caller after cancel: %+v", cs)
+			}
+			if s, _ := h.e.Session("a2"); persist && s.ChannelID != "" {
+				if cs, _ := h.pbx.Channel(s.ChannelID); cs.HungUp || cs.Bridge != s.BridgeID {
+					t.Fatalf("a2 line after cancel: %+v", cs)
+				}
+			}
+
+			// Conference through the queue (a free member is picked), then completed.
+			must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferConference, Queue: "sales"}))
+			h.waitState("a2", core.AgentOnCall)
+			must(t, h.e.CompleteTransfer(h.ctx, "a1"))
+			h.waitState("a1", core.AgentAvailable)
+			c, ok := h.e.AgentCall("a2")
+			if !ok || c.Agent != "a2" {
+				t.Fatalf("a2 call %+v %v", c, ok)
+			}
+
+			// Blind from a2 to a3 through the ACD offer path.
+			must(t, h.e.Transfer(h.ctx, "a2", core.TransferRequest{Kind: core.TransferBlind, Agent: "a3"}))
+			h.waitState("a2", core.AgentAvailable)
+			c3 := h.callOf("a3")
+			if c3.ID != c.ID {
+				t.Fatalf("a3 got call %d, want %d", c3.ID, c.ID)
+			}
+			must(t, h.pbx.FarHangup(ch, core.CauseNormal))
+			h.waitState("a3", core.AgentAvailable)
+			if err := h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferBlind, Agent: "a2"}); !errors.Is(err, core.ErrNoCall) {
+				t.Fatalf("transfer without call: %v", err)
+			}
+		})
+	}
+}
+
+// A blind transfer to an agent who is not free waits for that agent.
+func TestBlindTransferToBusyAgentWaitsForIt(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{})
+	h.login("a1")
+	ch := h.inbound("5550051")
+	c := h.callOf("a1")
+	must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferBlind, Agent: "a2"}))
+	h.waitState("a1", core.AgentAvailable)
+	eventually(t, "waiting for a2", func() bool { return len(h.e.Waiting("agent:a2")) == 1 })
+	must(t, h.e.Login(h.ctx, "a2", core.LoginOptions{}))
+	if got := h.callOf("a2"); got.ID != c.ID {
+		t.Fatalf("a2 got %d want %d", got.ID, c.ID)
+	}
+	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
+}

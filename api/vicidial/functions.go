@@ -1464,17 +1464,23 @@ func (c *call) transferConference() {
 				success = true
 				g := ingroup
 				action = func() error {
+					// DIAL_WITH_CUSTOMER keeps the customer in a 3-way with the
+					// consulted agent; PARK_CUSTOMER_DIAL parks the customer
+					// while the agents talk.
+					kind := core.TransferConference
+					if v == "PARK_CUSTOMER_DIAL" {
+						kind = core.TransferAttended
+					}
 					if agentDirect {
-						kind := core.TransferBlind
-						if v != "LOCAL_CLOSER" {
-							kind = core.TransferAttended
+						if v == "LOCAL_CLOSER" {
+							kind = core.TransferBlind
 						}
-						return e.Transfer(c.ctx, c.agentUser, core.TransferRequest{Kind: kind, Target: phone, CallerID: xferCID()})
+						return e.Transfer(c.ctx, c.agentUser, core.TransferRequest{Kind: kind, Agent: phone, CallerID: xferCID()})
 					}
 					if v == "LOCAL_CLOSER" {
 						return e.Transfer(c.ctx, c.agentUser, core.TransferRequest{Kind: core.TransferQueue, Queue: g})
 					}
-					return fmt.Errorf("%w: consultative in-group transfers need a queue member to consult", core.ErrInvalid)
+					return e.Transfer(c.ctx, c.agentUser, core.TransferRequest{Kind: kind, Queue: g, CallerID: xferCID()})
 				}
 			}
 		}
