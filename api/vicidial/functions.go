@@ -542,9 +542,17 @@ func (c *call) externalDial() {
 			req.Vars["DIAL_INGROUP"] = dialIngroup
 		}
 		_, err := c.h.eng.Dial(c.ctx, req)
-		c.effect(err)
-		if err == nil && cs.APIManualDial != "STANDARD" {
+		switch {
+		case cs.APIManualDial == "STANDARD":
+			c.effect(err)
+		case err == nil:
 			// Placed at once: it leaves the agent's manual dial queue.
+			c.h.dequeueDial(s.Username, c.value)
+		case errors.Is(err, core.ErrBusy):
+			// Queue mode: placed when the agent is free again.
+			c.h.queueDial(req)
+		default:
+			c.effect(err)
 			c.h.dequeueDial(s.Username, c.value)
 		}
 	} else {

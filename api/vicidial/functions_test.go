@@ -282,7 +282,22 @@ func TestGoldenExternalDialOptions(t *testing.T) {
 				}
 			}},
 		{name: "queue mode accepts a busy agent", query: q(base + "&value=7275552000")},
-		{name: "queue mode refuses the same number twice", query: q(base + "&value=7275552000")},
+		{name: "queue mode refuses the same number twice", query: q(base + "&value=7275552000"),
+			check: func(t *testing.T, e *env, body string) {
+				// The queued number is dialed once the agent is free.
+				c, _ := e.eng.AgentCall("1000")
+				if err := e.eng.HangupCall(e.ctx, c.ID, 0); err != nil {
+					t.Fatal(err)
+				}
+				endWrap(e, "1000")
+				e.waitFor("queued number dialed", func() bool {
+					c, ok := e.eng.AgentCall("1000")
+					return ok && c.Phone == "7275552000"
+				})
+				c, _ = e.eng.AgentCall("1000")
+				_ = e.eng.HangupCall(e.ctx, c.ID, 0)
+				endWrap(e, "1000")
+			}},
 		{name: "dial_ingroup bypasses the pause check", query: q(base + "&value=7275553000&dial_ingroup=TEST_IN")},
 	})
 }

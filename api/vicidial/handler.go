@@ -96,6 +96,8 @@ type Handler struct {
 	logs  *logWriter
 	// hostInfo feeds function=webserver; tests freeze it.
 	hostInfo func() hostFacts
+	// dials are queue-mode manual dials waiting for their agent.
+	dials *dialQueue
 }
 
 // agentColumns are the vicidial_live_agents columns whose later reads change
@@ -138,12 +140,14 @@ func newHandler(eng engineAPI, opts Options) *Handler {
 		h.now = eng.Now
 	}
 	h.logs = newLogWriter(h.st, h.log)
+	h.startDialQueue()
 	return h
 }
 
 // Close writes the API log rows still queued. The gateway calls it on
 // shutdown (the handler implements io.Closer).
 func (h *Handler) Close() error {
+	h.stopDialQueue()
 	h.logs.Close()
 	return nil
 }
