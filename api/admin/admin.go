@@ -21,9 +21,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
@@ -110,10 +112,30 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.router.Serve
 // Router exposes the chi router (route walking in tests).
 func (a *API) Router() chi.Router { return a.router }
 
+// throttler is the engine's failed-login limit (core.Engine has it).
+type throttler interface {
+	LoginBlocked(ctx context.Context, dialect, name string, t core.LoginThrottle) bool
+	LoginFailed(ctx context.Context, dialect, name, source string, window time.Duration)
+}
+
+// tokenThrottle: this many bad tokens from one address within the window
+// answer 429 until the oldest ages out, so the token cannot be guessed.
+var tokenThrottle = core.LoginThrottle{Max: 20, Window: 5 * time.Minute}
+
 // auth checks the bearer token in constant time; hashing both sides first
 // keeps the comparison independent of the token's length too.
 func (a *API) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		thr, _ := a.eng.(throttler)
+		client := r.RemoteAddr
+		if host, _, err := net.SplitHostPort(client); err == nil {
+			client = host
+		}
+		if thr != nil && thr.LoginBlocked(r.Context(), "admin", client, tokenThrottle) {
+			w.Header().Set("Retry-After", strconv.Itoa(int(tokenThrottle.Window.Seconds())))
+			writeError(w, http.StatusTooManyRequests, "too many failed authentications; try again later")
+			return
+		}
 		h := r.Header.Get("Authorization")
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
@@ -121,6 +143,9 @@ func (a *API) auth(next http.Handler) http.Handler {
 		}
 		sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
 		if !ok || subtle.ConstantTimeCompare(sum[:], a.token[:]) != 1 {
+			if thr != nil {
+				thr.LoginFailed(r.Context(), "admin", client, r.UserAgent(), tokenThrottle.Window)
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="callgate"`)
 			writeError(w, http.StatusUnauthorized, "missing or invalid bearer token")
 			return

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/callgate/callgate/core"
@@ -234,52 +233,6 @@ func newCookie() string {
 }
 
 // --- client login -----------------------------------------------------------
-
-// loginLimiter refuses a username after too many recent failures, so the
-// port cannot be used to guess client passwords.
-type loginLimiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	now    func() time.Time
-	fails  map[string][]time.Time
-}
-
-func newLoginLimiter(max int, window time.Duration, now func() time.Time) *loginLimiter {
-	return &loginLimiter{max: max, window: window, now: now, fails: map[string][]time.Time{}}
-}
-
-func (l *loginLimiter) prune(user string) []time.Time {
-	cut := l.now().Add(-l.window)
-	ts := l.fails[user]
-	i := 0
-	for i < len(ts) && ts[i].Before(cut) {
-		i++
-	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.fails, user)
-	} else {
-		l.fails[user] = ts
-	}
-	return ts
-}
-
-func (l *loginLimiter) blocked(user string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.prune(user)) >= l.max
-}
-
-func (l *loginLimiter) fail(user string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.fails) > 100000 {
-		// Bound memory under a spray of random usernames.
-		clear(l.fails)
-	}
-	l.fails[user] = append(l.prune(user), l.now())
-}
 
 // checkClient accepts the stored secret or its MD5 (what the PHP client
 // sends), compared in constant time.

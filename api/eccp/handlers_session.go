@@ -18,16 +18,17 @@ func hLogin(ss *session, ctx context.Context, cmd *elem) *elem {
 		return topFailure(400, "Bad request")
 	}
 	user, pass := cmd.str("username"), cmd.str("password")
-	lim := ss.srv.auth
-	if lim.blocked(user) {
+	eng, lim := ss.srv.eng, ss.srv.throttle
+	if eng.LoginBlocked(ctx, "eccp", user, lim) {
 		ss.srv.log.Warn("ECCP login refused: too many failures", "user", user, "peer", ss.peer)
 		return nestedFailure("login", 401, "Invalid username or password")
 	}
 	if !ss.srv.checkClient(ctx, user, pass) {
-		lim.fail(user)
+		eng.LoginFailed(ctx, "eccp", user, ss.peer, lim.Window)
 		ss.srv.log.Info("ECCP login failed", "user", user, "peer", ss.peer)
 		return nestedFailure("login", 401, "Invalid username or password")
 	}
+	eng.LoginSucceeded(ctx, "eccp", user)
 	cookie := newCookie()
 	ss.mu.Lock()
 	ss.user, ss.cookie = user, cookie

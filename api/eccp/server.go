@@ -68,11 +68,11 @@ type Options struct {
 
 // Server is an ECCP listener bound to one engine.
 type Server struct {
-	eng  *core.Engine
-	opt  Options
-	log  *slog.Logger
-	now  func() time.Time
-	auth *loginLimiter
+	eng      *core.Engine
+	opt      Options
+	log      *slog.Logger
+	now      func() time.Time
+	throttle core.LoginThrottle
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -122,7 +122,7 @@ func NewServer(engine *core.Engine, opts Options) *Server {
 		listeners: map[net.Listener]struct{}{}, sessions: map[*session]struct{}{},
 		stopFan: make(chan struct{}),
 	}
-	s.auth = newLoginLimiter(opts.MaxLoginFailures, opts.LoginWindow, now)
+	s.throttle = core.LoginThrottle{Max: opts.MaxLoginFailures, Window: opts.LoginWindow}
 	s.fan = newFanout(s)
 	return s
 }
