@@ -70,7 +70,7 @@ type Engine struct {
 	started   bool
 	stopped   bool
 
-	evq    *telQueue
+	evq    *FIFO[TelEvent]
 	stopCh chan struct{}
 	wg     sync.WaitGroup
 }
@@ -178,7 +178,7 @@ func New(opt Options) *Engine {
 		qbridges:  map[string]bool{},
 		rrNext:    map[string]int{},
 		leadsBusy: map[uint64]bool{},
-		evq:       newTelQueue(),
+		evq:       NewFIFO[TelEvent](),
 		stopCh:    make(chan struct{}),
 	}
 }
@@ -219,7 +219,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.wg.Add(1)
 	go e.eventLoop()
-	if err := e.tel.Start(ctx, e.evq.push); err != nil {
+	if err := e.tel.Start(ctx, e.evq.Push); err != nil {
 		return fmt.Errorf("telephony start: %w", err)
 	}
 	e.mu.Lock()
@@ -249,7 +249,6 @@ func (e *Engine) Stop(ctx context.Context) error {
 	}
 	e.mu.Unlock()
 	close(e.stopCh)
-	e.evq.close()
 	done := make(chan struct{})
 	go func() { e.wg.Wait(); close(done) }()
 	select {
@@ -394,15 +393,20 @@ func (c *liveCall) init() {
 func (e *Engine) eventLoop() {
 	defer e.wg.Done()
 	for {
-		ev, ok := e.evq.pop()
-		if !ok {
+		select {
+		case <-e.stopCh:
 			return
+		case <-e.evq.Signal():
 		}
-		e.mu.Lock()
-		if !e.stopped {
-			e.safeHandle(ev)
+		batch := e.evq.Take()
+		for _, ev := range batch {
+			e.mu.Lock()
+			if !e.stopped {
+				e.safeHandle(ev)
+			}
+			e.mu.Unlock()
 		}
-		e.mu.Unlock()
+		e.evq.Recycle(batch)
 	}
 }
 
@@ -529,49 +533,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
-}
-
-// telQueue is an unbounded FIFO: the PBX side never blocks on the engine.
-type telQueue struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	items  []TelEvent
-	closed bool
-}
-
-func newTelQueue() *telQueue {
-	q := &telQueue{}
-	q.cond = sync.NewCond(&q.mu)
-	return q
-}
-
-func (q *telQueue) push(ev TelEvent) {
-	q.mu.Lock()
-	if !q.closed {
-		q.items = append(q.items, ev)
-		q.cond.Signal()
-	}
-	q.mu.Unlock()
-}
-
-func (q *telQueue) pop() (TelEvent, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for len(q.items) == 0 && !q.closed {
-		q.cond.Wait()
-	}
-	if len(q.items) == 0 {
-		return TelEvent{}, false
-	}
-	ev := q.items[0]
-	q.items[0] = TelEvent{}
-	q.items = q.items[1:]
-	return ev, true
-}
-
-func (q *telQueue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.cond.Broadcast()
-	q.mu.Unlock()
 }

@@ -40,7 +40,7 @@ type Telephony struct {
 	http *http.Client
 	auth string // precomputed Basic authorization header value
 
-	q *fifo
+	q *core.FIFO[item]
 
 	up       atomic.Bool
 	gen      atomic.Uint64 // connection generation
@@ -85,7 +85,7 @@ func New(cfg Config) (*Telephony, error) {
 		cli:   cli,
 		http:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second}},
 		auth:  "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.User+":"+cfg.Password)),
-		q:     newFIFO(),
+		q:     core.NewFIFO[item](),
 		owned: map[string]ownKind{},
 	}
 	return t, nil
@@ -261,7 +261,7 @@ func (t *Telephony) connect(ctx context.Context) (*conn, error) {
 	}
 	t.pruneOwned(ctx)
 	t.up.Store(true)
-	t.q.push(item{synth: true, gen: gen, ev: core.TelEvent{Type: core.TelConnected, Node: t.cfg.NodeID, Time: time.Now()}})
+	t.q.Push(item{synth: true, gen: gen, ev: core.TelEvent{Type: core.TelConnected, Node: t.cfg.NodeID, Time: time.Now()}})
 	t.log.Info("ari: connected", "app", t.cfg.App)
 	return &conn{ws: ws, done: readDone}, nil
 }
@@ -283,7 +283,7 @@ func (t *Telephony) serve(ctx context.Context, c *conn) {
 	t.mu.Unlock()
 	if ctx.Err() == nil {
 		t.log.Warn("ari: connection lost, reconnecting")
-		t.q.push(item{synth: true, ev: core.TelEvent{Type: core.TelDisconnected, Node: t.cfg.NodeID, Time: time.Now()}})
+		t.q.Push(item{synth: true, ev: core.TelEvent{Type: core.TelDisconnected, Node: t.cfg.NodeID, Time: time.Now()}})
 	}
 }
 
@@ -306,7 +306,7 @@ func (t *Telephony) read(ws *websocket.Conn, gen uint64) {
 			return
 		}
 		t.framesRead.Add(1)
-		t.q.push(item{raw: data, gen: gen})
+		t.q.Push(item{raw: data, gen: gen})
 	}
 }
 
@@ -331,9 +331,9 @@ func (t *Telephony) dispatch(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.q.signal:
+		case <-t.q.Signal():
 		}
-		batch := t.q.take()
+		batch := t.q.Take()
 		for i := range batch {
 			it := &batch[i]
 			if it.synth {
@@ -356,7 +356,7 @@ func (t *Telephony) dispatch(ctx context.Context) {
 				t.deliver(ev)
 			}
 		}
-		t.q.recycle(batch)
+		t.q.Recycle(batch)
 	}
 }
 
@@ -438,7 +438,7 @@ func (t *Telephony) subscribeAsync(id string) {
 		err := t.rest(ctx, "subscribe channel", http.MethodPost, "/applications/"+url.PathEscape(t.cfg.App)+"/subscription", q, nil, nil)
 		var ae *Error
 		if errors.As(err, &ae) && (ae.Code == http.StatusNotFound || ae.Code == http.StatusUnprocessableEntity || ae.Code == http.StatusBadRequest) {
-			t.q.push(item{synth: true, ev: core.TelEvent{
+			t.q.Push(item{synth: true, ev: core.TelEvent{
 				Type: core.TelHangup, Node: t.cfg.NodeID, Time: time.Now(), ChannelID: id, UniqueID: id,
 				Cause: core.CauseNormal, CauseText: "channel ended before it could be followed",
 			}})
@@ -520,5 +520,5 @@ type Stats struct {
 }
 
 func (t *Telephony) Stats() Stats {
-	return Stats{FramesRead: t.framesRead.Load(), DecodeErrors: t.decodeErrors.Load(), Queued: t.q.len()}
+	return Stats{FramesRead: t.framesRead.Load(), DecodeErrors: t.decodeErrors.Load(), Queued: t.q.Len()}
 }

@@ -147,20 +147,20 @@ func BenchmarkEventPath(b *testing.B) {
 	tr, _ := newTestTranslator()
 	tr.entered = nil
 	raw := []byte(dtmfFrame("chan-1", "5", 100))
-	q := newFIFO()
+	q := core.NewFIFO[item]()
 	var out []core.TelEvent
 	delivered := 0
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		q.push(item{raw: raw})
+		q.Push(item{raw: raw})
 		if i%256 == 255 || i == b.N-1 {
-			batch := q.take()
+			batch := q.Take()
 			for j := range batch {
 				out, _ = tr.translate(batch[j].raw, out[:0])
 				delivered += len(out)
 			}
-			q.recycle(batch)
+			q.Recycle(batch)
 		}
 	}
 	b.StopTimer()

@@ -94,7 +94,7 @@ type Telephony struct {
 	cfg     Config
 	log     *slog.Logger
 	nodeSet map[string]bool
-	q       *fifo
+	q       *core.FIFO[item]
 
 	natsUp   atomic.Bool
 	nodesUp  atomic.Int32
@@ -152,7 +152,7 @@ func New(cfg Config) (*Telephony, error) {
 		cfg:     cfg,
 		log:     cfg.Logger.With("component", "ariproxy", "app", cfg.App),
 		nodeSet: map[string]bool{},
-		q:       newFIFO(),
+		q:       core.NewFIFO[item](),
 		nodes:   map[string]*nodeState{},
 		chans:   map[string]chanEntry{},
 		perNode: map[string]int{},
@@ -320,7 +320,7 @@ func (t *Telephony) natsLost(err error) {
 		return
 	}
 	for _, n := range gone {
-		t.q.push(item{node: n, synth: true, ev: core.TelEvent{Type: core.TelDisconnected, Node: n, Time: time.Now()}})
+		t.q.Push(item{node: n, synth: true, ev: core.TelEvent{Type: core.TelDisconnected, Node: n, Time: time.Now()}})
 	}
 }
 
@@ -338,7 +338,7 @@ func (t *Telephony) onEvent(m *nats.Msg) {
 		return
 	}
 	t.eventsRead.Add(1)
-	t.q.push(item{node: node, raw: m.Data})
+	t.q.Push(item{node: node, raw: m.Data})
 }
 
 func (t *Telephony) onAnnounce(m *nats.Msg) {
@@ -405,7 +405,7 @@ func (t *Telephony) checkNodes(ctx context.Context) {
 	t.mu.Unlock()
 	for _, n := range down {
 		t.log.Warn("ariproxy: node gone", "asterisk_node", n)
-		t.q.push(item{node: n, synth: true, ev: core.TelEvent{Type: core.TelDisconnected, Node: n, Time: time.Now()}})
+		t.q.Push(item{node: n, synth: true, ev: core.TelEvent{Type: core.TelDisconnected, Node: n, Time: time.Now()}})
 	}
 	for _, n := range up {
 		t.nodeUp(ctx, n)
@@ -440,7 +440,7 @@ func (t *Telephony) nodeUp(ctx context.Context, node string) {
 		return // lost again while being prepared (NATS dropped): already reported gone
 	}
 	t.log.Info("ariproxy: node up", "asterisk_node", node)
-	t.q.push(item{node: node, synth: true, ev: core.TelEvent{Type: core.TelConnected, Node: node, Time: time.Now()}})
+	t.q.Push(item{node: node, synth: true, ev: core.TelEvent{Type: core.TelConnected, Node: node, Time: time.Now()}})
 }
 
 // pruneNode forgets channels of node that died while it was unreachable
@@ -495,9 +495,9 @@ func (t *Telephony) dispatch(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.q.signal:
+		case <-t.q.Signal():
 		}
-		batch := t.q.take()
+		batch := t.q.Take()
 		for i := range batch {
 			it := &batch[i]
 			if it.synth {
@@ -518,7 +518,7 @@ func (t *Telephony) dispatch(ctx context.Context) {
 				t.deliver(ev)
 			}
 		}
-		t.q.recycle(batch)
+		t.q.Recycle(batch)
 	}
 }
 
@@ -629,7 +629,7 @@ func (t *Telephony) subscribeAsync(node, id string) {
 		err := t.subscribe(ctx, node, "channel:"+id)
 		var pe *Error
 		if errors.As(err, &pe) && (pe.Code == 404 || pe.Code == 422 || pe.Code == 400) {
-			t.q.push(item{node: node, synth: true, ev: core.TelEvent{
+			t.q.Push(item{node: node, synth: true, ev: core.TelEvent{
 				Type: core.TelHangup, Node: node, Time: time.Now(), ChannelID: id, UniqueID: id,
 				Cause: core.CauseNormal, CauseText: "channel ended before it could be followed",
 			}})
@@ -650,6 +650,6 @@ type Stats struct {
 func (t *Telephony) Stats() Stats {
 	return Stats{
 		EventsRead: t.eventsRead.Load(), DecodeErrors: t.decodeErrors.Load(),
-		Queued: t.q.len(), NodesUp: int(t.nodesUp.Load()),
+		Queued: t.q.Len(), NodesUp: int(t.nodesUp.Load()),
 	}
 }
