@@ -510,6 +510,17 @@ type APIUser struct {
 	CreatedAt           time.Time
 }
 
+// UserGroup is a VICIdial-style user group: which campaigns and which other
+// groups its members may reach (allowed_campaigns " TESTCAMP - " or
+// " -ALL-CAMPAIGNS- - ", admin_viewable_groups " ---ALL--- ").
+type UserGroup struct {
+	ID                  uint   `gorm:"primaryKey" json:"id"`
+	Name                string `gorm:"size:64;uniqueIndex" json:"name"`
+	Description         string `gorm:"size:255" json:"description"`
+	AllowedCampaigns    string `gorm:"type:text" json:"allowed_campaigns"`
+	AdminViewableGroups string `gorm:"type:text" json:"admin_viewable_groups"`
+}
+
 // LoginFailure records a failed authentication for rate limiting.
 type LoginFailure struct {
 	ID       uint64    `gorm:"primaryKey"`
@@ -560,6 +571,6 @@ func AllModels() []any {
 		&Agent{}, &AgentSession{}, &Queue{}, &QueueMember{}, &Campaign{}, &List{}, &Lead{}, &LeadPhone{},
 		&Call{}, &QueueLogEntry{}, &CDR{}, &PauseCode{}, &Disposition{}, &Callback{}, &DNCEntry{},
 		&Recording{}, &Form{}, &FormField{}, &FormValue{}, &APIUser{}, &LoginFailure{}, &APILogEntry{},
-		&ScreenCommand{}, &Route{},
+		&ScreenCommand{}, &Route{}, &UserGroup{},
 	}
 }

@@ -272,6 +272,14 @@ func (a *API) table() []route {
 	}
 	crud(a, &rt, "/apiusers", "credentials", apiUsers, filterKeys(apiUsers.filters)...)
 
+	userGroups := &resource[core.UserGroup]{
+		name:     "user group",
+		doc:      "Required: name. VICIdial user groups: allowed_campaigns (\" TESTCAMP - \" or \" -ALL-CAMPAIGNS- - \") and admin_viewable_groups (\" ---ALL--- \") decide which campaigns and groups members may reach (send_notification). A user's group is the user_group of its agent record.",
+		validate: func(t *core.UserGroup) error { return required("name", t.Name) },
+		filters:  map[string]string{"name": "name"},
+	}
+	crud(a, &rt, "/usergroups", "credentials", userGroups, filterKeys(userGroups.filters)...)
+
 	routes := &resource[core.Route]{
 		name:     "route",
 		doc:      "Required: did, queue.",

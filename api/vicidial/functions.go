@@ -1891,6 +1891,26 @@ func (c *call) sendNotification() {
 		c.emitExit("ERROR", recipient+" DOES NOT EXIST in "+table, c.value+"|"+recipient)
 		return
 	}
+	if rtype == "CAMPAIGN" || rtype == "USER_GROUP" {
+		// The API user's group must reach the campaign or group notified.
+		var g core.UserGroup
+		if err := c.h.st.First(c.ctx, &g, core.Where("name = ?", c.userGroup)); err != nil {
+			c.emitExit("ERROR", "user_group DOES NOT EXIST", c.value+"|"+c.userGroup)
+			return
+		}
+		listed := func(list, all string) bool {
+			l := strings.ToLower(list)
+			return strings.Contains(l, strings.ToLower(all)) || strings.Contains(l, " "+strings.ToLower(recipient)+" ")
+		}
+		if rtype == "CAMPAIGN" && !listed(g.AllowedCampaigns, "-ALL") {
+			c.emitExit("ERROR", "ACCESS TO CAMPAIGN "+recipient+" NOT ALLOWED FOR USER "+c.user+" ("+g.AllowedCampaigns+")", c.value+"|"+recipient)
+			return
+		}
+		if rtype == "USER_GROUP" && !listed(g.AdminViewableGroups, "---ALL") {
+			c.emitExit("ERROR", "ACCESS TO USER GROUP "+recipient+" NOT ALLOWED FOR USER "+c.user, c.value+"|"+recipient)
+			return
+		}
+	}
 	date := p.get("notification_date")
 	if date == "" || date == "0" {
 		date = c.nowTime()
@@ -1967,10 +1987,22 @@ func (c *call) recipients(rtype, name string) []string {
 	case "USER_GROUP":
 		_ = c.h.st.Find(c.ctx, &agents, core.Where("user_group = ?", name).OrderBy("username"))
 	case "CAMPAIGN":
+		// The campaign's agents: those logged into it now and those whose
+		// default campaign it is, so a console that logs in later still
+		// finds the notification waiting.
+		seen := map[string]bool{}
 		var out []string
 		for _, s := range c.h.eng.Sessions() {
-			if s.Campaign == name {
+			if s.Campaign == name && !seen[s.Username] {
+				seen[s.Username] = true
 				out = append(out, s.Username)
+			}
+		}
+		_ = c.h.st.Find(c.ctx, &agents, core.Where("campaign = ?", name).OrderBy("username"))
+		for _, a := range agents {
+			if !seen[a.Username] {
+				seen[a.Username] = true
+				out = append(out, a.Username)
 			}
 		}
 		return out

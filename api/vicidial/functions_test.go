@@ -807,6 +807,17 @@ func TestGoldenSendNotification(t *testing.T) {
 				}
 			}},
 	})
+	as := func(user, s string) string {
+		return "source=test&user=" + user + "&pass=1234&function=send_notification&" + s
+	}
+	runGolden(t, "send_notification_access", Options{}, []step{
+		{name: "campaign reached by the admin group", query: sn("recipient=TESTCAMP&recipient_type=CAMPAIGN&notification_text=hi")},
+		{name: "campaign not allowed for the user's group", query: as("6670", "recipient=TESTCAMP&recipient_type=CAMPAIGN&notification_text=hi")},
+		{name: "allowed campaign", query: as("6670", "recipient=OUTONLY&recipient_type=CAMPAIGN&notification_text=hi")},
+		{name: "user group not viewable", query: as("6670", "recipient=AGENTS&recipient_type=USER_GROUP&notification_text=hi")},
+		{name: "the API user's group does not exist", query: as("6671", "recipient=TESTCAMP&recipient_type=CAMPAIGN&notification_text=hi")},
+		{name: "users need no group check", query: as("6671", "recipient=1000&recipient_type=USER&notification_text=hi")},
+	})
 	runGolden(t, "send_notification_disabled", Options{NotificationsDisabled: true}, []step{
 		{name: "disabled", query: sn("recipient=1000&recipient_type=USER&notification_text=hi")},
 	})

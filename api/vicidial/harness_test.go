@@ -139,6 +139,15 @@ func (e *env) seed() {
 	e.create(&core.DNCEntry{Phone: "5550001", Reason: "test"})
 	e.create(&core.DNCEntry{Phone: "5550002", Campaign: "TESTCAMP", Reason: "test"})
 	e.create(&core.PauseCode{Code: "BREAK", Name: "Break", Active: true})
+	// User groups: ADMIN reaches everything; LIMITED (API user 6670) only
+	// campaign OUTONLY and itself; API user 6671's group GHOST is missing.
+	e.create(&core.UserGroup{Name: "ADMIN", AllowedCampaigns: " -ALL-CAMPAIGNS- - ", AdminViewableGroups: " ---ALL--- "})
+	e.create(&core.UserGroup{Name: "AGENTS", AllowedCampaigns: " TESTCAMP - ", AdminViewableGroups: " AGENTS "})
+	e.create(&core.UserGroup{Name: "LIMITED", AllowedCampaigns: " OUTONLY - ", AdminViewableGroups: " LIMITED "})
+	for _, u := range []struct{ name, group string }{{"6670", "LIMITED"}, {"6671", "GHOST"}} {
+		e.create(&core.APIUser{Dialect: Dialect, Username: u.name, Secret: "1234", Active: true, UserLevel: 8, APIAccess: true, AllowedFunctions: "ALL_FUNCTIONS"})
+		e.create(&core.Agent{Username: u.name, Number: u.name, Password: "1234", UserLevel: 8, UserGroup: u.group, Active: true})
+	}
 }
 
 // --- engine state helpers ---------------------------------------------------

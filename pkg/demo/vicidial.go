@@ -39,6 +39,17 @@ func seedVicidial(ctx context.Context, st core.Store) error {
 			return fmt.Errorf("in-group: %w", err)
 		}
 	}
+	// VICIdial's stock groups: ADMIN reaches every campaign and group (the
+	// API user 6666 is in it), AGENTS the demo campaign.
+	groups := []core.UserGroup{
+		{Name: "ADMIN", Description: "VICIDIAL ADMINISTRATORS", AllowedCampaigns: " -ALL-CAMPAIGNS- - ", AdminViewableGroups: " ---ALL--- "},
+		{Name: "AGENTS", Description: "Demo agents", AllowedCampaigns: " " + Campaign + " - ", AdminViewableGroups: " AGENTS "},
+	}
+	for i := range groups {
+		if _, err := ensure(ctx, st, core.Where("name = ?", groups[i].Name), &groups[i]); err != nil {
+			return fmt.Errorf("user group: %w", err)
+		}
+	}
 	agent := core.Agent{
 		Username: "1001", Number: "1001", Type: "SIP", Extension: "SIP/1001", Name: "Demo Fronter 1001",
 		Password: VicidialAgentPw, Campaign: Campaign, UserLevel: 1, UserGroup: "AGENTS", AltID: "CRM1001", Active: true,
