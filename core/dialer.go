@@ -66,17 +66,8 @@ func (e *Engine) runDialerLocked(ctx context.Context) {
 			if !ok {
 				break
 			}
-			phone := lead.PhoneNumber
-			switch lead.PhoneIndex {
-			case 1:
-				if lead.AltPhone != "" {
-					phone = lead.AltPhone
-				}
-			case 2:
-				if lead.Address3 != "" {
-					phone = lead.Address3
-				}
-			}
+			phones := e.leadPhonesLocked(ctx, lead)
+			phone := phones[lead.PhoneIndex%len(phones)]
 			if e.placeLeadCallLocked(ctx, name, lead.ID, phone, "") == nil {
 				break
 			}
@@ -191,15 +182,8 @@ func (e *Engine) leadAttemptFailedLocked(ctx context.Context, c *liveCall, statu
 	camp := e.campaigns[c.Campaign]
 	cols := map[string]any{"status": status}
 	if camp != nil {
-		next := l.PhoneIndex + 1
-		switch {
-		case next == 1 && l.AltPhone != "":
-		case next <= 2 && l.Address3 != "":
-			next = 2
-		default:
-			next = 0
-		}
-		cols["phone_index"] = next
+		// The next attempt tries the lead's next number.
+		cols["phone_index"] = (l.PhoneIndex + 1) % len(e.leadPhonesLocked(ctx, l))
 		if l.CalledCount <= camp.MaxRetries {
 			delay := time.Duration(camp.RetryDelay) * time.Second
 			cols["next_attempt_at"] = e.now().Add(delay)
@@ -208,6 +192,27 @@ func (e *Engine) leadAttemptFailedLocked(ctx context.Context, c *liveCall, statu
 		}
 	}
 	_ = e.store.Updates(ctx, &l, cols)
+}
+
+// leadPhonesLocked lists the numbers the dialer rotates through for a
+// lead: phone_number, alt_phone, address3 (VICIdial's alt-dial order), then
+// the extra LeadPhone numbers in their order. Never empty.
+func (e *Engine) leadPhonesLocked(ctx context.Context, l Lead) []string {
+	phones := []string{l.PhoneNumber}
+	for _, p := range []string{l.AltPhone, l.Address3} {
+		if normalizePhone(p) != "" {
+			phones = append(phones, p)
+		}
+	}
+	var extra []LeadPhone
+	if err := e.store.Find(ctx, &extra, Where("lead_id = ?", l.ID).OrderBy("`order`, id")); err == nil {
+		for _, p := range extra {
+			if normalizePhone(p.Phone) != "" {
+				phones = append(phones, p.Phone)
+			}
+		}
+	}
+	return phones
 }
 
 // PreviewLead reserves the next lead of the agent's campaign for a preview

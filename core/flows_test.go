@@ -715,3 +715,25 @@ func TestBlindTransferToBusyAgentWaitsForIt(t *testing.T) {
 	}
 	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
 }
+
+// Failed attempts rotate through the lead's numbers: phone, alt_phone,
+// address3, then the extra LeadPhone numbers.
+func TestDialerRotatesThroughTheLeadsNumbers(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		h := newHarness(t, st, harnessOpt{})
+		camp := core.Campaign{Name: "ROT", Type: core.CampaignOutbound, DialMethod: core.DialProgressive, Active: true, MaxRetries: 5}
+		must(t, st.Create(h.ctx, &camp))
+		must(t, h.e.Reload(h.ctx))
+		l := core.Lead{Campaign: "ROT", PhoneNumber: "5557001", AltPhone: "5557002"}
+		must(t, h.e.AddLead(h.ctx, &l, core.AddLeadOptions{}))
+		must(t, st.Create(h.ctx, &core.LeadPhone{LeadID: l.ID, Phone: "5557003", Order: 1}))
+		for _, n := range []string{"5557001", "5557002"} {
+			h.pbx.SetBehavior("Local/"+n+"@callgate-outbound", sim.Behavior{Outcome: sim.Busy})
+		}
+		must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{Campaign: "ROT"}))
+		c := h.callOf("a1")
+		if c.Phone != "5557003" || c.LeadID != l.ID {
+			t.Fatalf("connected call %+v, want the third number", c)
+		}
+	})
+}
