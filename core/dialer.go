@@ -59,7 +59,7 @@ func (e *Engine) runDialerLocked(ctx context.Context) {
 		}
 		want := free
 		if camp.DialMethod == DialPredictive && camp.DialRatio > 1 {
-			want = int(math.Ceil(float64(free) * camp.DialRatio))
+			want = int(math.Ceil(float64(free) * e.pacingRatioLocked(ctx, camp, now)))
 		}
 		for n := want - inFlight; n > 0; n-- {
 			lead, ok := e.nextLeadLocked(ctx, camp, now)
@@ -73,6 +73,38 @@ func (e *Engine) runDialerLocked(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// pacingWindow is how far back the abandon rate of a predictive campaign
+// is measured; pacingMinSample answered calls are needed before it counts.
+const (
+	pacingWindow    = 15 * time.Minute
+	pacingMinSample = 20
+)
+
+// pacingRatioLocked is a predictive campaign's lines per free agent: its
+// DialRatio while the abandon rate of the last pacingWindow is within
+// MaxAbandonPct, scaled down in proportion when it is above (never under one
+// line per agent). The figures come from the queue log, like every report.
+func (e *Engine) pacingRatioLocked(ctx context.Context, camp *Campaign, now time.Time) float64 {
+	target := camp.MaxAbandonPct
+	if target <= 0 {
+		target = 3
+	}
+	since := now.Add(-pacingWindow)
+	answered, err := e.store.Count(ctx, &QueueLogEntry{}, Where("queue = ? AND event = ? AND data1 = ? AND time >= ?", camp.Name, QLDialResult, "ANSWER", since))
+	if err != nil || answered < pacingMinSample {
+		return camp.DialRatio
+	}
+	dropped, err := e.store.Count(ctx, &QueueLogEntry{}, Where("queue = ? AND event = ? AND time >= ?", queueKeyForCampaign(camp), QLAbandon, since))
+	if err != nil {
+		return camp.DialRatio
+	}
+	rate := float64(dropped) * 100 / float64(answered)
+	if rate <= target {
+		return camp.DialRatio
+	}
+	return max(1, camp.DialRatio*target/rate)
 }
 
 // nextLeadLocked picks the next dialable lead of a campaign: retryable

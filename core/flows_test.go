@@ -737,3 +737,41 @@ func TestDialerRotatesThroughTheLeadsNumbers(t *testing.T) {
 		}
 	})
 }
+
+// Predictive pacing backs off to one line per agent while the campaign's
+// recent abandon rate is above its target.
+func TestPredictivePacingBacksOffOnAbandons(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		abandons  int
+		wantLines int
+	}{
+		{"within target", 0, 3},
+		{"too many abandons", 10, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, sqlite(t), harnessOpt{})
+			camp := core.Campaign{Name: "PRED", Type: core.CampaignOutbound, DialMethod: core.DialPredictive, DialRatio: 3, MaxAbandonPct: 3, Active: true, MaxRetries: 1}
+			must(t, h.st.Create(h.ctx, &camp))
+			now := time.Now()
+			for i := 0; i < 20; i++ {
+				must(t, h.st.Create(h.ctx, &core.QueueLogEntry{Time: now, Queue: "PRED", Event: core.QLDialResult, Data1: "ANSWER"}))
+			}
+			for i := 0; i < tc.abandons; i++ {
+				must(t, h.st.Create(h.ctx, &core.QueueLogEntry{Time: now, Queue: "campaign:PRED", Event: core.QLAbandon}))
+			}
+			must(t, h.e.Reload(h.ctx))
+			for i := 0; i < 6; i++ {
+				l := core.Lead{Campaign: "PRED", PhoneNumber: fmt.Sprintf("555400%d", i)}
+				must(t, h.e.AddLead(h.ctx, &l, core.AddLeadOptions{}))
+			}
+			h.pbx.SetBehavior("Local/*", sim.Behavior{Outcome: sim.NoAnswer})
+			must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{Campaign: "PRED"}))
+			eventually(t, "lines dialed", func() bool { return len(h.e.ActiveCalls()) == tc.wantLines })
+			time.Sleep(60 * time.Millisecond) // a few more dialer ticks must not add lines
+			if n := len(h.e.ActiveCalls()); n != tc.wantLines {
+				t.Fatalf("%d lines, want %d", n, tc.wantLines)
+			}
+		})
+	}
+}

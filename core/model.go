@@ -171,8 +171,10 @@ type Campaign struct {
 	MaxRetries  int          `json:"max_retries"`
 	RetryDelay  int          `json:"retry_delay"`  // seconds
 	DialTimeout int          `json:"dial_timeout"` // seconds
-	// Predictive pacing: lines per free agent.
-	DialRatio float64 `json:"dial_ratio"`
+	// Predictive pacing: at most DialRatio lines per free agent, lowered
+	// while the recent abandon rate is above MaxAbandonPct (default 3%).
+	DialRatio     float64 `json:"dial_ratio"`
+	MaxAbandonPct float64 `json:"max_abandon_pct"`
 	Active    bool    `gorm:"default:true" json:"active"`
 	// Working hours, "HH:MM" local; empty means always.
 	StartTime string     `gorm:"size:5" json:"start_time"`
