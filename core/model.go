@@ -175,7 +175,7 @@ type Campaign struct {
 	// while the recent abandon rate is above MaxAbandonPct (default 3%).
 	DialRatio     float64 `json:"dial_ratio"`
 	MaxAbandonPct float64 `json:"max_abandon_pct"`
-	Active    bool    `gorm:"default:true" json:"active"`
+	Active        bool    `gorm:"default:true" json:"active"`
 	// Working hours, "HH:MM" local; empty means always.
 	StartTime string     `gorm:"size:5" json:"start_time"`
 	EndTime   string     `gorm:"size:5" json:"end_time"`
