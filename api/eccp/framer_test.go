@@ -114,3 +114,25 @@ func FuzzFramer(f *testing.F) {
 		}
 	})
 }
+
+// A bad element name or a stray quote is refused at once, as expat does,
+// instead of waiting for a document that can never be well formed.
+func TestFramerRefusesBadTokensEarly(t *testing.T) {
+	for _, in := range []string{
+		`<request id="2"><0bad`,
+		`<request id="2"><a"x>`,
+		`<request id="2"><a b"c">`,
+		`<1/>`,
+	} {
+		f := newFramer(0)
+		f.feed([]byte(in))
+		if _, err := f.next(); err != errMalformed {
+			t.Errorf("%q: err = %v, want errMalformed", in, err)
+		}
+	}
+	f := newFramer(0)
+	f.feed([]byte(`<request id="2" x='1'><a b="c" d = "e"/></request>`))
+	if doc, err := f.next(); err != nil || doc == nil {
+		t.Fatalf("well-formed document: %q %v", doc, err)
+	}
+}

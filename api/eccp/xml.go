@@ -227,6 +227,12 @@ const (
 	scanCDATA
 )
 
+// nameStart reports whether c may begin an element name: an ASCII letter,
+// '_' or ':', or the first byte of a non-ASCII UTF-8 character.
+func nameStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == ':' || c >= 0x80
+}
+
 // framer splits a byte stream into XML documents the way the real server
 // does: by element nesting depth, with no delimiter. Whitespace and XML
 // declarations between documents are skipped. Its state survives partial
@@ -240,6 +246,7 @@ type framer struct {
 	quote    byte
 	max      int
 	tagStart int      // offset of the '<' of the tag being scanned
+	sig      byte     // last non-space byte of the tag scanned so far
 	stack    []string // open element names, to catch mismatched end tags early
 }
 
@@ -314,8 +321,14 @@ func (f *framer) next() ([]byte, error) {
 					return nil, errMalformed
 				}
 			default:
+				// Like expat, refuse a bad element name at once instead of
+				// waiting for a document that can never be well formed.
+				if !nameStart(rest[1]) {
+					return nil, errMalformed
+				}
 				f.mode = scanStartTag
 				f.tagStart = f.pos
+				f.sig = 0
 				f.pos++
 			}
 		case scanPI, scanComment, scanCDATA:
@@ -335,13 +348,15 @@ func (f *framer) next() ([]byte, error) {
 			if f.quote != 0 {
 				if c == f.quote {
 					f.quote = 0
+					f.sig = c
 				}
 				f.pos++
 				continue
 			}
 			switch c {
 			case '"', '\'':
-				if f.mode == scanEndTag {
+				// A quoted value only ever follows '=' in a start tag.
+				if f.mode == scanEndTag || f.sig != '=' {
 					return nil, errMalformed
 				}
 				f.quote = c
@@ -374,6 +389,9 @@ func (f *framer) next() ([]byte, error) {
 					return doc, nil
 				}
 				continue
+			}
+			if !isSpace(c) {
+				f.sig = c
 			}
 			f.pos++
 		}
