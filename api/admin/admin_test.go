@@ -21,12 +21,12 @@ import (
 const testToken = "test-admin-token-0123456789"
 
 type client struct {
-	t     *testing.T
+	t     testing.TB
 	base  string
 	token string
 }
 
-func newServer(t *testing.T, o Options) *client {
+func newServer(t testing.TB, o Options) *client {
 	t.Helper()
 	o.Token = testToken
 	if o.Logger == nil {
@@ -549,7 +549,7 @@ func TestTimeFiltersOnQuotedColumns(t *testing.T) {
 }
 
 // testWriter sends the API's logs to the test log.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))

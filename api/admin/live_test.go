@@ -16,7 +16,7 @@ import (
 
 // liveServer provisions through the API itself, then runs a real engine on
 // the simulated PBX behind it.
-func liveServer(t *testing.T, st core.Store) (*client, *sim.PBX, *core.Engine) {
+func liveServer(t testing.TB, st core.Store) (*client, *sim.PBX, *core.Engine) {
 	t.Helper()
 	pbx := sim.New("t1")
 	eng := core.New(core.Options{Store: st, Tel: pbx, Logger: slog.New(slog.DiscardHandler)})
