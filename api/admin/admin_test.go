@@ -254,6 +254,7 @@ func TestBadInputIs400WithJSONError(t *testing.T) {
 		{"bad limit", "GET", "/leads?limit=-1", nil, "limit"},
 		{"bad since", "GET", "/queuelog?since=yesterday", nil, "since"},
 		{"member without agent", "POST", "/queues/1/members", `{"penalty":1}`, "agent"},
+		{"pause code without code or name", "POST", "/pausecodes", `{"id":4}`, `"code"`},
 	}
 	var q map[string]any
 	c.must(http.StatusCreated, "POST", "/queues", map[string]any{"name": "Q1"}, &q)
@@ -579,4 +580,19 @@ func TestEveryListFilterWorks(t *testing.T) {
 			}
 		}
 	})
+}
+
+// ECCP breaks have a name and an id only: the code defaults to the name.
+func TestBreakCreatedByNameOnly(t *testing.T) {
+	c := newServer(t, Options{Store: storetest.Open(t, storetest.SQLite)})
+	var p map[string]any
+	c.must(http.StatusCreated, "POST", "/pausecodes", map[string]any{"id": 4, "name": "Reunión"}, &p)
+	if p["code"] != "Reunión" || p["type"] != "B" || p["id"] != float64(4) {
+		t.Fatalf("break = %+v", p)
+	}
+	long := strings.Repeat("é", 40)
+	c.must(http.StatusCreated, "POST", "/pausecodes", map[string]any{"name": long}, &p)
+	if code := p["code"].(string); code != strings.Repeat("é", 16) {
+		t.Fatalf("code of a long name = %q", code)
+	}
 }

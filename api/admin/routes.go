@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/callgate/callgate/core"
 )
@@ -221,14 +222,22 @@ func (a *API) table() []route {
 
 	pauses := &resource[core.PauseCode]{
 		name:     "pause code",
-		doc:      "Required: code. Defaults: name = code, type B (break; H is hold), active true. An explicit id sets the ECCP break id.",
+		doc:      "Required: code or name (ECCP breaks have only a name; each defaults to the other). Defaults: type B (break; H is hold), active true. An explicit id sets the ECCP break id.",
 		defaults: func() *core.PauseCode { return &core.PauseCode{Active: true, Type: "B"} },
 		validate: func(t *core.PauseCode) error {
 			if t.Name == "" {
 				t.Name = t.Code
 			}
-			if err := required("code", t.Code); err != nil {
-				return err
+			if t.Code == "" {
+				// The code column holds 32 bytes; cut a long name on a rune.
+				t.Code = t.Name
+				for len(t.Code) > 32 {
+					_, n := utf8.DecodeLastRuneInString(t.Code)
+					t.Code = t.Code[:len(t.Code)-n]
+				}
+			}
+			if t.Code == "" {
+				return badRequest("missing required field %q (or %q)", "code", "name")
 			}
 			return oneOf("type", t.Type, "B", "H")
 		},
