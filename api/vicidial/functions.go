@@ -59,11 +59,17 @@ func (c *call) noAgent(altMin int) bool {
 // prelude runs the common steps: validation, permission, alt_user and the
 // logged-in check. It returns the agent session when the function may go on.
 func (c *call) prelude(invalid bool, invalidData string) (core.AgentSession, bool) {
+	return c.preludeFor(invalid, invalidData, c.value)
+}
+
+// preludeFor is prelude for the functions whose permission error names
+// another field than value first (switch_lead, vm_message: lead_id).
+func (c *call) preludeFor(invalid bool, invalidData, permData string) (core.AgentSession, bool) {
 	if invalid {
 		c.emit("ERROR", c.function+" not valid", invalidData)
 		return core.AgentSession{}, false
 	}
-	if !c.permission(c.value) {
+	if !c.permission(permData) {
 		return core.AgentSession{}, false
 	}
 	c.altUser("")
@@ -1580,17 +1586,9 @@ func (c *call) transferConference() {
 func (c *call) switchLead() {
 	p := c.p
 	leadID, vlc := p.get("lead_id"), p.get("vendor_lead_code")
-	if ((len(leadID) < 1 || phpLessThan(leadID, 1)) && len(vlc) < 1) || c.noAgent(2) {
-		c.emit("ERROR", "switch_lead not valid", leadID+"|"+vlc+"|"+c.agentUser)
-		return
-	}
-	if !c.permission(leadID) {
-		return
-	}
-	c.altUser("")
-	s, ok := c.session()
+	invalid := ((len(leadID) < 1 || phpLessThan(leadID, 1)) && len(vlc) < 1) || c.noAgent(2)
+	s, ok := c.preludeFor(invalid, leadID+"|"+vlc+"|"+c.agentUser, leadID)
 	if !ok {
-		c.notLoggedIn()
 		return
 	}
 	cur, cid, _, _ := c.h.liveLead(s)
@@ -1629,17 +1627,8 @@ func (c *call) switchLead() {
 
 func (c *call) vmMessage() {
 	leadID := c.p.get("lead_id")
-	if c.noAgent(2) || len(c.value) < 1 {
-		c.emit("ERROR", "vm_message not valid", leadID+"|"+c.value+"|"+c.agentUser)
-		return
-	}
-	if !c.permission(leadID) {
-		return
-	}
-	c.altUser("")
-	s, ok := c.session()
+	s, ok := c.preludeFor(c.noAgent(2) || len(c.value) < 1, leadID+"|"+c.value+"|"+c.agentUser, leadID)
 	if !ok {
-		c.notLoggedIn()
 		return
 	}
 	cur, cid, _, _ := c.h.liveLead(s)
