@@ -187,9 +187,9 @@ func TestSchemaGuardNoticesAColumnTheMigrationsLack(t *testing.T) {
 			}
 			execStatements(t, dsn, stmts)
 			problems := strings.Join(schemaDrift(t, openStore(t, dsn)), "\n")
-			wants := []string{"agents.custom_four", "would change table agents"}
+			wants := []string{"agents.custom_four", "would change table agents, column custom_four"}
 			if kind == storetest.MySQL {
-				wants = append(wants, "would change table queues")
+				wants = append(wants, "would change table queues, column moh_class")
 			}
 			for _, want := range wants {
 				if !strings.Contains(problems, want) {
@@ -250,7 +250,8 @@ func schemaDrift(t *testing.T, st *store.Store) []string {
 	return problems
 }
 
-// ddlRecorder notes the tables gorm's statements would change.
+// ddlRecorder notes the tables (and columns) gorm's statements would
+// change, without the statements themselves.
 type ddlRecorder struct {
 	logger.Interface
 	mu     sync.Mutex
@@ -267,7 +268,17 @@ func (r *ddlRecorder) Trace(_ context.Context, _ time.Time, fc func() (string, i
 	}
 	var table string
 	switch strings.ToUpper(words[0]) {
-	case "ALTER", "DROP":
+	case "ALTER":
+		// ALTER TABLE t ADD|MODIFY|ALTER|DROP [COLUMN] c ...
+		table = words[2]
+		if rest := words[3:]; len(rest) > 1 {
+			if strings.EqualFold(rest[1], "COLUMN") && len(rest) > 2 {
+				table += ", column " + rest[2]
+			} else {
+				table += ", column " + rest[1]
+			}
+		}
+	case "DROP":
 		table = words[2]
 	case "CREATE":
 		table = words[2]
