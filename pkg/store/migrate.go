@@ -61,8 +61,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return wrap("migrate", "", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	applied, err := p.Up(ctx)
+	if err != nil {
 		return wrap("migrate", "", err)
+	}
+	if len(applied) > 0 {
+		versions := make([]int64, len(applied))
+		for i, r := range applied {
+			versions[i] = r.Source.Version
+		}
+		slog.Info("store: applied schema versions", "versions", versions)
 	}
 	return nil
 }
