@@ -263,20 +263,6 @@ func (s *Store) Close() error {
 	return first
 }
 
-// Migrate creates or extends the tables of every core record.
-func (s *Store) Migrate(ctx context.Context) error {
-	db := s.w.WithContext(ctx)
-	if s.dialect == DialectMySQL {
-		// utf8mb4_bin compares strings byte for byte, as SQLite does, so a
-		// lookup or a unique key behaves the same on both databases.
-		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
-	}
-	if err := db.AutoMigrate(core.AllModels()...); err != nil {
-		return wrap("migrate", "", err)
-	}
-	return nil
-}
-
 // Tx runs fn in a transaction. Inside fn, Tx again opens a savepoint, so a
 // nested failure rolls back only its own writes. fn's own error is returned
 // unchanged; a panic in fn rolls back and propagates.

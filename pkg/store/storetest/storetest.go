@@ -83,17 +83,46 @@ func DSN(t testing.TB, kind string) string {
 	return dsn
 }
 
+// BlankDSN returns the DSN of a fresh database of the given kind with no
+// tables at all, removed at the end of the test, for tests that build a
+// schema themselves (an older release's, to migrate from).
+func BlankDSN(t testing.TB, kind string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var (
+		dsn string
+		err error
+	)
+	switch kind {
+	case SQLite:
+		dsn = "sqlite://" + filepath.Join(t.TempDir(), "callgate.db")
+	case MySQL:
+		dsn, err = createDatabase(ctx, t, mysqlAdmin(t), false)
+	default:
+		err = fmt.Errorf("unknown store kind %q", kind)
+	}
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return dsn
+}
+
+func mysqlAdmin(t testing.TB) string {
+	admin := os.Getenv(EnvMySQL)
+	if admin == "" {
+		t.Skip("storetest: " + EnvMySQL + " not set")
+	}
+	return admin
+}
+
 func freshDSN(ctx context.Context, t testing.TB, kind string) (string, error) {
 	t.Helper()
 	switch kind {
 	case SQLite:
 		return sqliteCopy(ctx, t.TempDir())
 	case MySQL:
-		admin := os.Getenv(EnvMySQL)
-		if admin == "" {
-			t.Skip("storetest: " + EnvMySQL + " not set")
-		}
-		return createDatabase(ctx, t, admin)
+		return createDatabase(ctx, t, mysqlAdmin(t), true)
 	}
 	return "", fmt.Errorf("unknown store kind %q", kind)
 }
@@ -122,9 +151,17 @@ var (
 	sqliteTemplate []byte
 	sqliteErr      error
 
-	mysqlMu     sync.Mutex
-	mysqlTables []string // CREATE TABLE statements of a migrated database
+	mysqlMu       sync.Mutex
+	mysqlTables   []string // CREATE TABLE statements of a migrated database
+	mysqlVersions []mysqlVersion
 )
+
+// mysqlVersion is a row of the migrated database's version table, replayed
+// so that a copied schema is at the same version as the one it copies.
+type mysqlVersion struct {
+	version int64
+	applied bool
+}
 
 func sqliteCopy(ctx context.Context, dir string) (string, error) {
 	sqliteOnce.Do(func() {
@@ -163,9 +200,9 @@ func sqliteCopy(ctx context.Context, dir string) (string, error) {
 var sweepOnce sync.Once
 
 // createDatabase makes callgate_t_<unix>_<random> on the server of admin,
-// with the schema, and registers its removal; it returns the DSN of the new
-// database.
-func createDatabase(ctx context.Context, t testing.TB, admin string) (string, error) {
+// with the schema when migrated is set, and registers its removal; it
+// returns the DSN of the new database.
+func createDatabase(ctx context.Context, t testing.TB, admin string, migrated bool) (string, error) {
 	cfg, err := store.MySQLConfig(admin)
 	if err != nil {
 		return "", err
@@ -192,11 +229,15 @@ func createDatabase(ctx context.Context, t testing.TB, admin string) (string, er
 	})
 	cfg.DBName = name
 	dsn := "mysql://" + cfg.FormatDSN()
+	if !migrated {
+		return dsn, nil
+	}
 	return dsn, mysqlSchema(ctx, db, name, dsn)
 }
 
 // mysqlSchema creates the tables in database name: by migrating the first
-// time, by replaying the statements that migration produced afterwards.
+// time, by replaying the statements that migration produced, and the rows of
+// its version table, afterwards.
 func mysqlSchema(ctx context.Context, db *sql.DB, name, dsn string) error {
 	mysqlMu.Lock()
 	defer mysqlMu.Unlock()
@@ -230,7 +271,15 @@ func mysqlSchema(ctx context.Context, db *sql.DB, name, dsn string) error {
 				first = fmt.Errorf("create test tables: %w", err)
 			}
 		}
-		return first
+		if first != nil {
+			return first
+		}
+		for _, v := range mysqlVersions {
+			if _, err := db.ExecContext(ctx, "INSERT INTO `"+name+"`.`"+store.VersionTable+"` (version_id, is_applied) VALUES (?, ?)", v.version, v.applied); err != nil {
+				return fmt.Errorf("copy schema version: %w", err)
+			}
+		}
+		return nil
 	}
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -262,7 +311,23 @@ func mysqlSchema(ctx context.Context, db *sql.DB, name, dsn string) error {
 		}
 		stmts = append(stmts, create)
 	}
-	mysqlTables = stmts
+	var versions []mysqlVersion
+	rows, err = db.QueryContext(ctx, "SELECT version_id, is_applied FROM `"+name+"`.`"+store.VersionTable+"` ORDER BY id")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v mysqlVersion
+		if err := rows.Scan(&v.version, &v.applied); err != nil {
+			return err
+		}
+		versions = append(versions, v)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	mysqlTables, mysqlVersions = stmts, versions
 	return nil
 }
 

@@ -3,11 +3,16 @@ package storetest_test
 import (
 	"context"
 	"database/sql"
+	"io/fs"
 	"os"
+	"sort"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/store"
+	"github.com/callgate/callgate/pkg/store/migrations"
 	"github.com/callgate/callgate/pkg/store/storetest"
 )
 
@@ -109,6 +114,34 @@ func TestDSNOpensAFreshMigratedDatabase(t *testing.T) {
 			}
 			if n, err := st.Count(ctx, &core.Call{}, core.All); err != nil || n != 0 {
 				t.Fatalf("count %d, %v", n, err)
+			}
+		})
+	}
+}
+
+func TestStoresAreAtTheNewestSchemaVersion(t *testing.T) {
+	names, err := fs.Glob(migrations.SQLite(), "*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("migrations: %v, %v", names, err)
+	}
+	sort.Strings(names)
+	newest, err := strconv.ParseInt(strings.SplitN(names[len(names)-1], "_", 2)[0], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range storetest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			// Twice: the second store of a run is a copy of the first.
+			for range 2 {
+				st, err := store.Open(context.Background(), storetest.DSN(t, kind))
+				if err != nil {
+					t.Fatal(err)
+				}
+				v, err := st.SchemaVersion(context.Background())
+				st.Close()
+				if err != nil || v != newest {
+					t.Fatalf("schema version %d, %v; want %d", v, err, newest)
+				}
 			}
 		})
 	}

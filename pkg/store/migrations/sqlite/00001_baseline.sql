@@ -1,0 +1,88 @@
+-- Version 1: the schema release 2cb2e0c created with gorm's AutoMigrate on
+-- SQLite, statement for statement (sqlite_master keeps this text, so a
+-- migrated database and one that release created read back the same).
+-- A database created by that release has no goose table yet; Migrate
+-- recognises it and records this version as applied without running it.
+
+-- +goose Up
+CREATE TABLE `agents` (`id` integer PRIMARY KEY AUTOINCREMENT,`username` text,`number` text,`type` text,`extension` text,`name` text,`email` text,`profile` text,`supervisor` numeric,`persistent` numeric,`active` numeric DEFAULT true,`password` text,`eccp_password` text,`user_level` integer DEFAULT 1,`user_group` text,`alt_id` text,`custom_four` text,`campaign` text,`phone_login` text,`phone_pass` text,`created_at` datetime,`updated_at` datetime);
+CREATE INDEX `idx_agents_alt_id` ON `agents`(`alt_id`);
+CREATE INDEX `idx_agents_number` ON `agents`(`number`);
+CREATE UNIQUE INDEX `idx_agents_username` ON `agents`(`username`);
+CREATE TABLE `agent_sessions` (`id` integer PRIMARY KEY AUTOINCREMENT,`agent_id` integer,`username` text,`state` text,`campaign` text,`extension` text,`channel_id` text,`bridge_id` text,`paused` numeric,`pause_code` text,`pause_id` integer,`paused_at` datetime,`on_hold` numeric,`hold_at` datetime,`call_id` integer,`lead_id` integer,`pending_pause` numeric,`pending_code` text,`pending_logout` numeric,`login_at` datetime,`last_call_end` datetime,`calls_taken` integer,`state_since` datetime,`wrap_until` datetime,`blended` numeric,`inbound_queue` text,`idle_timeout` integer,`last_ping` datetime,`updated_at` datetime);
+CREATE INDEX `idx_agent_sessions_username` ON `agent_sessions`(`username`);
+CREATE UNIQUE INDEX `idx_agent_sessions_agent_id` ON `agent_sessions`(`agent_id`);
+CREATE TABLE `queues` (`id` integer PRIMARY KEY AUTOINCREMENT,`name` text,`description` text,`strategy` text,`ring_timeout` integer,`wrap_up` integer,`service_level` integer,`max_wait` integer,`moh_class` text,`did` text,`campaign` text,`active` numeric DEFAULT true,`script` text,`created_at` datetime);
+CREATE INDEX `idx_queues_did` ON `queues`(`did`);
+CREATE UNIQUE INDEX `idx_queues_name` ON `queues`(`name`);
+CREATE TABLE `queue_members` (`id` integer PRIMARY KEY AUTOINCREMENT,`queue_id` integer,`agent_id` integer,`queue` text,`agent` text,`penalty` integer);
+CREATE UNIQUE INDEX `qm_queue_agent` ON `queue_members`(`queue_id`,`agent_id`);
+CREATE TABLE `campaigns` (`id` integer PRIMARY KEY AUTOINCREMENT,`name` text,`description` text,`type` text,`dial_method` text,`queue` text,`trunk` text,`dial_prefix` text,`caller_id` text,`max_retries` integer,`retry_delay` integer,`dial_timeout` integer,`dial_ratio` real,`max_abandon_pct` real,`active` numeric DEFAULT true,`start_time` text,`end_time` text,`start_date` datetime,`end_date` datetime,`script` text,`form_ids` text,`ingroups` text,`record` numeric,`login_paused` numeric,`created_at` datetime);
+CREATE UNIQUE INDEX `idx_campaigns_name` ON `campaigns`(`name`);
+CREATE TABLE `lists` (`id` integer,`name` text,`campaign` text,`active` numeric DEFAULT true,`created_at` datetime,PRIMARY KEY (`id`));
+CREATE INDEX `idx_lists_campaign` ON `lists`(`campaign`);
+CREATE TABLE `leads` (`id` integer PRIMARY KEY AUTOINCREMENT,`list_id` integer,`campaign` text,`status` text,`user` text,`vendor_lead_code` text,`source_id` text,`gmt_offset` text,`phone_code` text,`phone_number` text,`title` text,`first_name` text,`middle_initial` text,`last_name` text,`address1` text,`address2` text,`address3` text,`city` text,`state` text,`province` text,`postal_code` text,`country_code` text,`gender` text,`date_of_birth` text,`alt_phone` text,`email` text,`security_phrase` text,`comments` text,`rank` integer,`owner` text,`called_count` integer,`last_called_at` datetime,`next_attempt_at` datetime,`priority` integer,`phone_index` integer,`attributes` text,`entry_date` datetime,`modify_date` datetime);
+CREATE INDEX `idx_leads_next_attempt_at` ON `leads`(`next_attempt_at`);
+CREATE INDEX `idx_leads_phone_number` ON `leads`(`phone_number`);
+CREATE INDEX `idx_leads_vendor_lead_code` ON `leads`(`vendor_lead_code`);
+CREATE INDEX `idx_leads_status` ON `leads`(`status`);
+CREATE INDEX `idx_leads_campaign` ON `leads`(`campaign`);
+CREATE INDEX `idx_leads_list_id` ON `leads`(`list_id`);
+CREATE TABLE `lead_phones` (`id` integer PRIMARY KEY AUTOINCREMENT,`lead_id` integer,`phone` text,`label` text,`order` integer);
+CREATE INDEX `idx_lead_phones_lead_id` ON `lead_phones`(`lead_id`);
+CREATE TABLE `calls` (`id` integer PRIMARY KEY AUTOINCREMENT,`guid` text,`uniqueid` text,`linked_id` text,`vicidial_call_id` text,`node` text,`direction` text,`state` text,`campaign` text,`queue` text,`lead_id` integer,`list_id` integer,`agent_id` integer,`agent` text,`phone` text,`caller_id` text,`did` text,`trunk` text,`channel_id` text,`agent_channel_id` text,`bridge_id` text,`third_channel_id` text,`recording` text,`created_at` datetime,`originate_at` datetime,`answered_at` datetime,`queued_at` datetime,`connected_at` datetime,`ended_at` datetime,`hangup_cause` integer,`hangup_by` text,`status` text,`retries` integer,`failure` text,`abandoned` numeric,`transferred` text,`scheduled_id` integer,`attributes` text,`updated_at` datetime);
+CREATE INDEX `idx_calls_agent_id` ON `calls`(`agent_id`);
+CREATE INDEX `idx_calls_lead_id` ON `calls`(`lead_id`);
+CREATE INDEX `idx_calls_queue` ON `calls`(`queue`);
+CREATE INDEX `idx_calls_campaign` ON `calls`(`campaign`);
+CREATE INDEX `idx_calls_state` ON `calls`(`state`);
+CREATE INDEX `idx_calls_vicidial_call_id` ON `calls`(`vicidial_call_id`);
+CREATE INDEX `idx_calls_uniqueid` ON `calls`(`uniqueid`);
+CREATE UNIQUE INDEX `idx_calls_guid` ON `calls`(`guid`);
+CREATE TABLE `queue_log_entries` (`id` integer PRIMARY KEY AUTOINCREMENT,`time` datetime,`call_id` integer,`queue` text,`agent` text,`event` text,`data1` text,`data2` text,`data3` text,`data4` text,`data5` text);
+CREATE INDEX `idx_queue_log_entries_event` ON `queue_log_entries`(`event`);
+CREATE INDEX `idx_queue_log_entries_agent` ON `queue_log_entries`(`agent`);
+CREATE INDEX `idx_queue_log_entries_queue` ON `queue_log_entries`(`queue`);
+CREATE INDEX `idx_queue_log_entries_call_id` ON `queue_log_entries`(`call_id`);
+CREATE INDEX `idx_queue_log_entries_time` ON `queue_log_entries`(`time`);
+CREATE TABLE `cdrs` (`id` integer PRIMARY KEY AUTOINCREMENT,`call_id` integer,`uniqueid` text,`src` text,`dst` text,`agent` text,`campaign` text,`queue` text,`direction` text,`start` datetime,`answer` datetime,`end` datetime,`duration` integer,`billsec` integer,`disposition` text,`status` text,`recording` text);
+CREATE INDEX `idx_cdrs_start` ON `cdrs`(`start`);
+CREATE INDEX `idx_cdrs_uniqueid` ON `cdrs`(`uniqueid`);
+CREATE INDEX `idx_cdrs_call_id` ON `cdrs`(`call_id`);
+CREATE TABLE `pause_codes` (`id` integer PRIMARY KEY AUTOINCREMENT,`code` text,`name` text,`campaign` text,`billable` numeric,`active` numeric DEFAULT true,`type` text DEFAULT "B",`description` text);
+CREATE UNIQUE INDEX `idx_pause_codes_code` ON `pause_codes`(`code`);
+CREATE TABLE `dispositions` (`id` integer PRIMARY KEY AUTOINCREMENT,`code` text,`name` text,`campaign` text,`parent_id` integer,`selectable` numeric DEFAULT true,`human_answer` numeric,`sale` numeric,`dnc` numeric,`callback` numeric,`completed` numeric,`action` text);
+CREATE INDEX `idx_dispositions_campaign` ON `dispositions`(`campaign`);
+CREATE INDEX `idx_dispositions_code` ON `dispositions`(`code`);
+CREATE TABLE `callbacks` (`id` integer PRIMARY KEY AUTOINCREMENT,`lead_id` integer,`list_id` integer,`campaign` text,`agent` text,`agent_only` numeric,`phone` text,`due_at` datetime,`comments` text,`status` text,`call_id` integer,`source_call` integer,`created_at` datetime);
+CREATE INDEX `idx_callbacks_status` ON `callbacks`(`status`);
+CREATE INDEX `idx_callbacks_when` ON `callbacks`(`due_at`);
+CREATE INDEX `idx_callbacks_agent` ON `callbacks`(`agent`);
+CREATE INDEX `idx_callbacks_campaign` ON `callbacks`(`campaign`);
+CREATE INDEX `idx_callbacks_lead_id` ON `callbacks`(`lead_id`);
+CREATE TABLE `dnc_entries` (`id` integer PRIMARY KEY AUTOINCREMENT,`phone` text,`campaign` text,`reason` text,`created_at` datetime);
+CREATE UNIQUE INDEX `dnc_phone_campaign` ON `dnc_entries`(`phone`,`campaign`);
+CREATE TABLE `recordings` (`id` integer PRIMARY KEY AUTOINCREMENT,`guid` text,`call_id` integer,`lead_id` integer,`agent` text,`name` text,`file` text,`format` text,`day_folder` text,`start` datetime,`end` datetime,`length` integer,`muted` numeric,`status` text);
+CREATE INDEX `idx_recordings_name` ON `recordings`(`name`);
+CREATE INDEX `idx_recordings_call_id` ON `recordings`(`call_id`);
+CREATE UNIQUE INDEX `idx_recordings_guid` ON `recordings`(`guid`);
+CREATE TABLE `forms` (`id` integer PRIMARY KEY AUTOINCREMENT,`name` text,`description` text,`active` numeric DEFAULT true);
+CREATE TABLE `form_fields` (`id` integer PRIMARY KEY AUTOINCREMENT,`form_id` integer,`label` text,`type` text,`options` text,`order` integer,`required` numeric,`max_len` integer);
+CREATE INDEX `idx_form_fields_form_id` ON `form_fields`(`form_id`);
+CREATE TABLE `form_values` (`id` integer PRIMARY KEY AUTOINCREMENT,`call_id` integer,`field_id` integer,`form_id` integer,`value` text,`saved_at` datetime);
+CREATE UNIQUE INDEX `fv_call_field` ON `form_values`(`call_id`,`field_id`);
+CREATE TABLE `api_users` (`id` integer PRIMARY KEY AUTOINCREMENT,`dialect` text,`username` text,`secret` text,`active` numeric DEFAULT true,`user_level` integer DEFAULT 8,`api_access` numeric DEFAULT true,`allowed_functions` text DEFAULT "ALL_FUNCTIONS",`modify_leads` numeric,`change_agent_campaign` numeric,`modify_campaigns` numeric,`manual_dial` numeric,`api_only_user` numeric,`created_at` datetime);
+CREATE UNIQUE INDEX `api_dialect_user` ON `api_users`(`dialect`,`username`);
+CREATE TABLE `login_failures` (`id` integer PRIMARY KEY AUTOINCREMENT,`dialect` text,`username` text,`time` datetime,`source` text);
+CREATE INDEX `idx_login_failures_time` ON `login_failures`(`time`);
+CREATE INDEX `lf_key` ON `login_failures`(`dialect`,`username`);
+CREATE TABLE `api_log_entries` (`id` integer PRIMARY KEY AUTOINCREMENT,`dialect` text,`user` text,`time` datetime,`function` text,`agent_user` text,`value` text,`result` text,`reason` text,`source` text,`data` text,`run_time` real);
+CREATE INDEX `idx_api_log_entries_time` ON `api_log_entries`(`time`);
+CREATE INDEX `idx_api_log_entries_user` ON `api_log_entries`(`user`);
+CREATE INDEX `idx_api_log_entries_dialect` ON `api_log_entries`(`dialect`);
+CREATE TABLE `screen_commands` (`id` integer PRIMARY KEY AUTOINCREMENT,`agent` text,`kind` text,`payload` text,`created_at` datetime,`delivered` datetime);
+CREATE INDEX `idx_screen_commands_agent` ON `screen_commands`(`agent`);
+CREATE TABLE `routes` (`id` integer PRIMARY KEY AUTOINCREMENT,`did` text,`queue` text,`campaign` text);
+CREATE UNIQUE INDEX `idx_routes_did` ON `routes`(`did`);
+CREATE TABLE `user_groups` (`id` integer PRIMARY KEY AUTOINCREMENT,`name` text,`description` text,`allowed_campaigns` text,`admin_viewable_groups` text);
+CREATE UNIQUE INDEX `idx_user_groups_name` ON `user_groups`(`name`);
