@@ -84,6 +84,7 @@ func New(o Options) *API {
 	a := &API{st: o.Store, eng: o.Engine, sim: o.Sim, log: o.Logger, token: sha256.Sum256([]byte(o.Token))}
 	a.routes = a.table()
 	r := chi.NewRouter()
+	r.Use(limitBody)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeError(w, http.StatusNotFound, "not found") })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
@@ -243,7 +244,25 @@ func engineText(err error) string {
 
 // --- requests ---
 
+// maxBody is the admin API's own body limit: larger than the gateway's
+// http.max_body because provisioning sends bulk JSON (leads).
 const maxBody = 4 << 20
+
+// limitBody refuses a body over maxBody on every admin route before
+// anything (the token check included) reads it: a declared length at once,
+// a chunked one when decode reaches the limit. Both answer 413 in JSON.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBody {
+			// The body stays unread: the connection cannot be reused.
+			w.Header().Set("Connection", "close")
+			writeError(w, http.StatusRequestEntityTooLarge, "request body too large")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
 
 // decode reads one JSON value into dst: unknown fields, trailing data and
 // malformed JSON are 400s.

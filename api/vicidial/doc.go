@@ -42,6 +42,13 @@
 //     (value[]=x) print as "Array" and end in PHP's fatal error (HTTP 500,
 //     empty body) where api.php measures them; user[] or pass[] count no
 //     failed login.
+//   - A request body over Options.MaxBody (http.max_body, 1 MiB by
+//     default), whatever its content type, declared or chunked, is answered
+//     HTTP 413 with api.php's headers and "ERROR: request too large -
+//     {limit in bytes}", and no API log row; api.php would cut the body at
+//     post_max_size and run on an empty $_POST. Multipart file parts
+//     ($_FILES, never read by api.php) are skipped unstored: no temporary
+//     file is ever written.
 //   - function=webserver reports Callgate's own runtime (Go version, no
 //     Apache, the recommended VICIdial php.ini limits) where PHP reports
 //     the host's PHP and Apache.

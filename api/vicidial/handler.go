@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,7 +28,8 @@ const (
 
 	lockAttempts = 10
 	lockWindow   = 15 * time.Minute
-	maxBody      = 1 << 20
+	// defaultMaxBody is Options.MaxBody when unset.
+	defaultMaxBody = 1 << 20
 )
 
 // Options holds VICIdial settings that have no home in the core model. The
@@ -63,7 +63,11 @@ type Options struct {
 	// ServerName is printed by function=webserver; empty means the host
 	// the request was sent to ($_SERVER['SERVER_NAME']).
 	ServerName string
-	Logger     *slog.Logger
+	// MaxBody bounds a request body, whatever its content type: a larger
+	// one is answered 413 "ERROR: request too large" (never cut short and
+	// run). Zero means 1 MiB.
+	MaxBody int64
+	Logger  *slog.Logger
 	// Clock overrides the engine clock (tests).
 	Clock func() time.Time
 }
@@ -132,6 +136,9 @@ func newHandler(eng engineAPI, opts Options) *Handler {
 	if opts.OutboundCIDAny == "" {
 		opts.OutboundCIDAny = "DISABLED"
 	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = defaultMaxBody
+	}
 	h := &Handler{eng: eng, st: eng.Store(), opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, confs: map[string]confSlot{}, hostInfo: hostInfo}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -153,9 +160,28 @@ func (h *Handler) Close() error {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The body limit holds before anything is parsed: a declared length
+	// over it is refused unread, a chunked body is cut by MaxBytesReader
+	// and refused too, never run on a truncated form.
+	if r.ContentLength > h.opt.MaxBody {
+		h.tooLarge(w)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, h.opt.MaxBody)
+	post, err := postBody(r)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			h.tooLarge(w)
+			return
+		}
+		// A malformed body gives no POST variables, as PHP leaves $_POST
+		// empty.
+		post = ""
+	}
 	// A client that hangs up mid-request must not leave a command half
 	// done in the engine: the request runs to its end, as api.php does.
-	c := h.newCall(context.WithoutCancel(r.Context()), parseQuery(r.URL.RawQuery, postBody(r)))
+	c := h.newCall(context.WithoutCancel(r.Context()), parseQuery(r.URL.RawQuery, post))
 	c.remote = r.RemoteAddr
 	c.host = r.Host
 	if host, _, err := net.SplitHostPort(r.Host); err == nil {
@@ -164,9 +190,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status := c.run()
 
 	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Cache-Control", "no-cache, must-revalidate")
-	hd.Set("Pragma", "no-cache")
+	setHeaders(hd)
 	if status == http.StatusTeapot {
 		hd.Set("Connection", "close")
 	}
@@ -175,38 +199,83 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(c.out.Bytes())
 }
 
+// setHeaders sets the headers api.php sends with every answer.
+func setHeaders(hd http.Header) {
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-cache, must-revalidate")
+	hd.Set("Pragma", "no-cache")
+}
+
+// tooLarge answers a body over Options.MaxBody: api.php's headers and an
+// ERROR line with the limit, status 413 (a deliberate difference, see
+// doc.go). No function ran, so no API log row is written. The rest of the
+// body is never read: the connection closes.
+func (h *Handler) tooLarge(w http.ResponseWriter) {
+	body := "ERROR: request too large - " + strconv.FormatInt(h.opt.MaxBody, 10) + "\n"
+	hd := w.Header()
+	setHeaders(hd)
+	hd.Set("Connection", "close")
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	_, _ = io.WriteString(w, body)
+}
+
 // postBody returns the POST variables urlencoded, as PHP fills $_POST from
-// urlencoded and multipart bodies alike.
-func postBody(r *http.Request) string {
+// urlencoded and multipart bodies alike. r.Body is already bounded; its
+// *http.MaxBytesError comes back for a body over the limit.
+func postBody(r *http.Request) (string, error) {
 	if r.Method != http.MethodPost {
-		return ""
+		return "", nil
 	}
 	ct := r.Header.Get("Content-Type")
 	switch {
 	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
-		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
-		return string(body)
+		body, err := io.ReadAll(r.Body)
+		return string(body), err
 	case strings.HasPrefix(ct, "multipart/form-data"):
-		if err := r.ParseMultipartForm(maxBody); err != nil || r.MultipartForm == nil {
-			return ""
+		return multipartValues(r)
+	}
+	return "", nil
+}
+
+// multipartValues reads the value parts of a multipart/form-data body in
+// their order, as PHP fills $_POST. File parts (PHP's $_FILES, which
+// api.php never reads) are skipped without being stored: nothing is ever
+// written to disk, unlike Request.ParseMultipartForm, whose temporary
+// files outlive a request handled on a copy of *http.Request (chi's
+// middlewares make such copies).
+func multipartValues(r *http.Request) (string, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return b.String(), nil
 		}
-		keys := make([]string, 0, len(r.MultipartForm.Value))
-		for k := range r.MultipartForm.Value {
-			keys = append(keys, k)
+		if err != nil {
+			return "", err
 		}
-		sort.Strings(keys)
-		var b strings.Builder
-		for _, k := range keys {
-			for _, v := range r.MultipartForm.Value[k] {
+		name := part.FormName()
+		if name == "" || part.FileName() != "" {
+			_, err = io.Copy(io.Discard, part)
+		} else {
+			var v []byte
+			// The body limit bounds what a value can hold.
+			if v, err = io.ReadAll(part); err == nil {
 				if b.Len() > 0 {
 					b.WriteByte('&')
 				}
-				b.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(v))
+				b.WriteString(url.QueryEscape(name) + "=" + url.QueryEscape(string(v)))
 			}
 		}
-		return b.String()
+		_ = part.Close()
+		if err != nil {
+			return "", err
+		}
 	}
-	return ""
 }
 
 // call is one api.php run: its variables, output and log rows.

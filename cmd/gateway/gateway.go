@@ -49,6 +49,13 @@ type gateway struct {
 
 	draining atomic.Bool
 	engineUp atomic.Bool
+	// drainTimer ends the shutdown drain (time.After); tests hold the drain
+	// open with a channel of their own instead of sleeping.
+	drainTimer func(time.Duration) <-chan time.Time
+	// readyMu guards readyWas, the last readiness /readyz answered, so that
+	// only changes are logged.
+	readyMu  sync.Mutex
+	readyWas string
 	fatal    chan error
 	once     sync.Once
 }
@@ -67,7 +74,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // newGateway opens the store and builds every component without serving
 // anything yet.
 func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gateway, error) {
-	g := &gateway{cfg: cfg, log: log, fatal: make(chan error, 4)}
+	g := &gateway{cfg: cfg, log: log, fatal: make(chan error, 4), drainTimer: time.After}
 	log.Info("starting callgate", "config", cfg.Redacted())
 
 	st, err := store.Open(ctx, cfg.DBDSN)
@@ -148,11 +155,14 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 	g.httpLn = ln
 	g.httpSrv = &http.Server{
 		Handler:           g.router(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       g.cfg.HTTPReadTimeout,
-		WriteTimeout:      g.cfg.HTTPWriteTimeout,
-		IdleTimeout:       g.cfg.HTTPIdleTimeout,
-		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
+		ReadHeaderTimeout: g.cfg.HTTPReadHeaderTimeout,
+		// Request line and headers together: a longer GET query string
+		// is answered 431 by net/http before any handler runs.
+		MaxHeaderBytes: g.cfg.HTTPMaxHeaderBytes,
+		ReadTimeout:    g.cfg.HTTPReadTimeout,
+		WriteTimeout:   g.cfg.HTTPWriteTimeout,
+		IdleTimeout:    g.cfg.HTTPIdleTimeout,
+		ErrorLog:       slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
 	}
 	go func() {
 		if err := g.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -230,6 +240,27 @@ func prefixes(list []string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+// stop is the SIGTERM path: drain, then shut down within grace.
+func (g *gateway) stop(grace time.Duration) {
+	g.drain()
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	g.shutdown(ctx)
+}
+
+// drain turns /readyz to 503 and keeps every listener serving for
+// shutdown_drain, so that a load balancer probing /readyz takes this node
+// out before its listeners close; requests that still arrive are served.
+func (g *gateway) drain() {
+	g.draining.Store(true)
+	d := g.cfg.ShutdownDrain
+	if d <= 0 {
+		return
+	}
+	g.log.Info("draining: /readyz answers 503, listeners stay open", "drain", d)
+	<-g.drainTimer(d)
+}
+
 // shutdown stops taking work (readyz turns 503, listeners close), drains
 // in-flight requests and sessions, stops the engine and closes the store.
 func (g *gateway) shutdown(ctx context.Context) {
@@ -288,32 +319,91 @@ func (g *gateway) router() http.Handler {
 	r.Use(g.requestLog)
 	r.Use(g.metrics.middleware)
 	r.Use(middleware.Recoverer)
+	r.Use(g.limitBody)
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})
 	r.Get("/readyz", func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case g.draining.Load():
-			writeStatus(w, http.StatusServiceUnavailable, "shutting down")
-		case !g.engineUp.Load() || !g.eng.Ready():
-			writeStatus(w, http.StatusServiceUnavailable, "pbx not connected")
-		default:
-			writeStatus(w, http.StatusOK, "ready")
+		status := g.readiness()
+		g.noteReadiness(status)
+		code := http.StatusOK
+		if status != "ready" {
+			code = http.StatusServiceUnavailable
 		}
+		writeStatus(w, code, status)
 	})
 	if g.cfg.MetricsEnabled {
 		r.Handle("/metrics", g.metrics.handler())
 	}
-	r.Mount("/api/v1", admin.New(admin.Options{
+	r.Mount(adminPrefix, admin.New(admin.Options{
 		Store: g.st, Engine: g.eng, Token: g.cfg.AdminToken, Sim: g.sim, Logger: g.log.With("component", "admin"),
 	}))
-	vd := vicidial.NewHandler(g.eng, vicidial.Options{ServerIP: g.cfg.VicidialServerIP, Logger: g.log.With("component", "vicidial")})
+	vd := vicidial.NewHandler(g.eng, vicidial.Options{
+		ServerIP: g.cfg.VicidialServerIP, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "vicidial"),
+	})
 	r.Handle(g.cfg.VicidialPath, vd)
 	if c, ok := vd.(io.Closer); ok {
 		g.closers = append(g.closers, c)
 	}
 	return r
+}
+
+const adminPrefix = "/api/v1"
+
+// limitBody bounds the body of every request the dialects do not bound
+// themselves (health, metrics, unknown routes and methods) to http.max_body:
+// a declared length over it is answered 413 at once, a longer chunked body
+// fails its reader. The VICIdial and admin handlers apply their own limits
+// so that their 413 comes in their own format.
+func (g *gateway) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// chi routes on the escaped path when there is one; so does this.
+		p := r.URL.RawPath
+		if p == "" {
+			p = r.URL.Path
+		}
+		if p == g.cfg.VicidialPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > g.cfg.HTTPMaxBody {
+			w.Header().Set("Connection", "close") // the body stays unread
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, g.cfg.HTTPMaxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// readiness is what /readyz reports: "ready" or why not.
+func (g *gateway) readiness() string {
+	switch {
+	case g.draining.Load():
+		return "shutting down"
+	case !g.engineUp.Load() || !g.eng.Ready():
+		return "pbx not connected"
+	default:
+		return "ready"
+	}
+}
+
+// noteReadiness logs a change of readiness once, not every probe: losing
+// the PBX is a WARN, becoming ready or draining for shutdown is expected.
+func (g *gateway) noteReadiness(status string) {
+	g.readyMu.Lock()
+	was := g.readyWas
+	g.readyWas = status
+	g.readyMu.Unlock()
+	if was == status {
+		return
+	}
+	level := slog.LevelInfo
+	if status == "pbx not connected" {
+		level = slog.LevelWarn
+	}
+	g.log.Log(context.Background(), level, "readiness changed", "ready", status == "ready", "status", status, "was", was)
 }
 
 func writeStatus(w http.ResponseWriter, code int, status string) {
@@ -334,10 +424,12 @@ func (g *gateway) requestLog(next http.Handler) http.Handler {
 		next.ServeHTTP(ww, r)
 		level := slog.LevelInfo
 		switch {
+		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
+			// Probes: a 503 of /readyz is an answer, not a failure;
+			// noteReadiness logs its changes.
+			level = slog.LevelDebug
 		case ww.Status() >= 500:
 			level = slog.LevelError
-		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
-			level = slog.LevelDebug
 		}
 		// The query string is left out: VICIdial passes credentials in it.
 		g.log.Log(r.Context(), level, "http request",
@@ -347,11 +439,13 @@ func (g *gateway) requestLog(next http.Handler) http.Handler {
 	})
 }
 
+// routePattern is the chi route pattern that served r, "other" when none
+// matched: a label from a closed set, never the raw path.
 func routePattern(r *http.Request) string {
 	if rc := chi.RouteContext(r.Context()); rc != nil {
 		if p := rc.RoutePattern(); p != "" {
 			return p
 		}
 	}
-	return "unmatched"
+	return "other"
 }

@@ -62,8 +62,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	select {
 	case <-ctx.Done():
-		log.Info("shutting down", "grace", cfg.ShutdownTimeout)
+		log.Info("shutting down", "drain", cfg.ShutdownDrain, "grace", cfg.ShutdownTimeout)
+		g.stop(cfg.ShutdownTimeout)
+		return nil
 	case err = <-g.fatal:
+		// A listener died: nothing is left to drain through.
 		log.Error("server failed", "err", err)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)

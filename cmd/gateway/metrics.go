@@ -92,8 +92,9 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// middleware counts requests by chi route pattern (bounded cardinality:
-// never the raw path).
+// middleware counts requests by chi route pattern, method and status, each
+// from a closed set (never the raw path or method), so that clients cannot
+// grow /metrics.
 func (m *metrics) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -102,8 +103,19 @@ func (m *metrics) middleware(next http.Handler) http.Handler {
 			ww = middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		}
 		next.ServeHTTP(ww, r)
-		route := routePattern(r)
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(ww.Status())).Inc()
-		m.latency.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
+		route, method := routePattern(r), methodLabel(r.Method)
+		m.requests.WithLabelValues(route, method, strconv.Itoa(ww.Status())).Inc()
+		m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 	})
+}
+
+// methodLabel keeps the method label in a closed set: net/http accepts any
+// token as a method, and each new one would be a new series.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
 }

@@ -36,30 +36,42 @@ type Config struct {
 	Seed   bool
 	NodeID string
 
-	HTTPAddr          string
-	HTTPReadTimeout   time.Duration
-	HTTPWriteTimeout  time.Duration
-	HTTPIdleTimeout   time.Duration
-	ECCPAddr          string // empty disables the ECCP listener
-	ECCPIdleTimeout   time.Duration
-	ECCPAllowFrom     []string
-	DBDSN             string
-	AdminToken        string
-	Telephony         string // "sim" or "ari"
-	ARIURL            string
-	ARIWSURL          string
-	ARIUser           string
-	ARIPassword       string
-	ARIApp            string
-	ARITransport      string   // "native" or "proxy" (ari-proxy over NATS)
-	ARIProxyNodes     []string // Asterisk entity ids behind ari-proxy (transport proxy)
-	ARIProxyPick      string   // "least-channels" or "round-robin" (transport proxy)
-	Bus               string   // "memory" or "nats"
-	NATSURL           string
-	NATSStream        string
-	LogLevel          string // debug, info, warn, error
-	LogFormat         string // text or json
-	ShutdownTimeout   time.Duration
+	HTTPAddr         string
+	HTTPReadTimeout  time.Duration
+	HTTPWriteTimeout time.Duration
+	HTTPIdleTimeout  time.Duration
+	// HTTPReadHeaderTimeout bounds reading the request line and headers
+	// (slow-header clients), separately from the body.
+	HTTPReadHeaderTimeout time.Duration
+	// HTTPMaxHeaderBytes bounds the request line plus headers; larger
+	// requests (a huge GET query string too) are answered 431.
+	HTTPMaxHeaderBytes int
+	// HTTPMaxBody bounds every request body (413 beyond it); the admin API
+	// keeps its own larger limit for bulk JSON.
+	HTTPMaxBody     int64
+	ECCPAddr        string // empty disables the ECCP listener
+	ECCPIdleTimeout time.Duration
+	ECCPAllowFrom   []string
+	DBDSN           string
+	AdminToken      string
+	Telephony       string // "sim" or "ari"
+	ARIURL          string
+	ARIWSURL        string
+	ARIUser         string
+	ARIPassword     string
+	ARIApp          string
+	ARITransport    string   // "native" or "proxy" (ari-proxy over NATS)
+	ARIProxyNodes   []string // Asterisk entity ids behind ari-proxy (transport proxy)
+	ARIProxyPick    string   // "least-channels" or "round-robin" (transport proxy)
+	Bus             string   // "memory" or "nats"
+	NATSURL         string
+	NATSStream      string
+	LogLevel        string // debug, info, warn, error
+	LogFormat       string // text or json
+	ShutdownTimeout time.Duration
+	// ShutdownDrain is how long /readyz answers 503 before the listeners
+	// close, so a load balancer takes the node out first.
+	ShutdownDrain     time.Duration
 	VicidialPath      string
 	VicidialServerIP  string
 	MetricsEnabled    bool
@@ -96,6 +108,19 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setDuration(&c.HTTPWriteTimeout, v) }},
 	{Name: "http.idle_timeout", Env: "CALLGATE_HTTP_IDLE_TIMEOUT", Default: "120s", Doc: "Keep-alive idle timeout.",
 		set: func(c *Config, v string) error { return setDuration(&c.HTTPIdleTimeout, v) }},
+	{Name: "http.read_header_timeout", Env: "CALLGATE_HTTP_READ_HEADER_TIMEOUT", Default: "10s", Doc: "Maximum time to read a request's line and headers.",
+		set: func(c *Config, v string) error { return setDuration(&c.HTTPReadHeaderTimeout, v) }},
+	{Name: "http.max_header_bytes", Env: "CALLGATE_HTTP_MAX_HEADER_BYTES", Default: "64KiB", Doc: "Maximum size of a request line plus headers (a GET query string included); larger requests get 431.",
+		set: func(c *Config, v string) error {
+			var n int64
+			if err := setSize(&n, v, 1<<30); err != nil {
+				return err
+			}
+			c.HTTPMaxHeaderBytes = int(n)
+			return nil
+		}},
+	{Name: "http.max_body", Env: "CALLGATE_HTTP_MAX_BODY", Default: "1MiB", Doc: "Maximum request body on every route and content type (multipart included); larger bodies get 413. The admin API /api/v1 keeps its own 4MiB limit.",
+		set: func(c *Config, v string) error { return setSize(&c.HTTPMaxBody, v, 1<<40) }},
 	{Name: "eccp.addr", Env: "CALLGATE_ECCP_ADDR", Default: ":20005", Doc: "Listen address of the ECCP server; empty disables it.",
 		set: func(c *Config, v string) error { return setAddr(&c.ECCPAddr, v, true) }},
 	{Name: "eccp.idle_timeout", Env: "CALLGATE_ECCP_IDLE_TIMEOUT", Default: "0 (off)", Doc: "Close ECCP sessions idle for this long.",
@@ -138,6 +163,8 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setEnum(&c.LogFormat, v, "text", "json") }},
 	{Name: "shutdown_timeout", Env: "CALLGATE_SHUTDOWN_TIMEOUT", Default: "15s", Doc: "Grace period to drain requests and sessions on SIGTERM.",
 		set: func(c *Config, v string) error { return setDuration(&c.ShutdownTimeout, v) }},
+	{Name: "shutdown_drain", Env: "CALLGATE_SHUTDOWN_DRAIN", Default: "5s (0 in demo mode)", Doc: "On SIGTERM, how long /readyz answers 503 while every listener keeps serving, before the shutdown grace period starts.",
+		set: func(c *Config, v string) error { return setDuration(&c.ShutdownDrain, v) }},
 	{Name: "vicidial.path", Env: "CALLGATE_VICIDIAL_PATH", Default: "/agc/api.php", Doc: "Where the VICIdial agent API is mounted.",
 		set: func(c *Config, v string) error { return setPath(&c.VicidialPath, v) }},
 	{Name: "vicidial.server_ip", Env: "CALLGATE_VICIDIAL_SERVER_IP", Default: "127.0.0.1", Doc: "Server IP VICIdial answers report (webserver, recording).",
@@ -164,27 +191,31 @@ func Defaults() Config {
 		host = "callgate"
 	}
 	return Config{
-		NodeID:           host,
-		HTTPAddr:         ":8080",
-		HTTPReadTimeout:  30 * time.Second,
-		HTTPWriteTimeout: 60 * time.Second,
-		HTTPIdleTimeout:  120 * time.Second,
-		ECCPAddr:         ":20005",
-		ARIURL:           "http://127.0.0.1:8088/ari",
-		ARIUser:          "callgate",
-		ARIApp:           "callgate",
-		ARITransport:     "native",
-		ARIProxyPick:     "least-channels",
-		Bus:              "memory",
-		NATSURL:          "nats://127.0.0.1:4222",
-		NATSStream:       "CALLGATE_EVENTS",
-		ReplayEvents:     10000,
-		LogLevel:         "info",
-		LogFormat:        "text",
-		ShutdownTimeout:  15 * time.Second,
-		VicidialPath:     "/agc/api.php",
-		VicidialServerIP: "127.0.0.1",
-		MetricsEnabled:   true,
+		NodeID:                host,
+		HTTPAddr:              ":8080",
+		HTTPReadTimeout:       30 * time.Second,
+		HTTPWriteTimeout:      60 * time.Second,
+		HTTPIdleTimeout:       120 * time.Second,
+		HTTPReadHeaderTimeout: 10 * time.Second,
+		HTTPMaxHeaderBytes:    64 << 10,
+		HTTPMaxBody:           1 << 20,
+		ECCPAddr:              ":20005",
+		ARIURL:                "http://127.0.0.1:8088/ari",
+		ARIUser:               "callgate",
+		ARIApp:                "callgate",
+		ARITransport:          "native",
+		ARIProxyPick:          "least-channels",
+		Bus:                   "memory",
+		NATSURL:               "nats://127.0.0.1:4222",
+		NATSStream:            "CALLGATE_EVENTS",
+		ReplayEvents:          10000,
+		LogLevel:              "info",
+		LogFormat:             "text",
+		ShutdownTimeout:       15 * time.Second,
+		ShutdownDrain:         5 * time.Second,
+		VicidialPath:          "/agc/api.php",
+		VicidialServerIP:      "127.0.0.1",
+		MetricsEnabled:        true,
 	}
 }
 
@@ -275,6 +306,10 @@ func applyDemoDefaults(c *Config, set map[string]bool) {
 	}
 	if !set["telephony.mode"] {
 		c.Telephony = "sim"
+	}
+	if !set["shutdown_drain"] {
+		// Nobody balances load over a demo: stop at once.
+		c.ShutdownDrain = 0
 	}
 }
 
@@ -458,6 +493,28 @@ func setDuration(dst *time.Duration, v string) error {
 		return fmt.Errorf("invalid duration %q (e.g. 15s, 2m)", v)
 	}
 	*dst = d
+	return nil
+}
+
+// setSize reads a byte count: a plain integer or one with a KiB/MiB/GiB
+// (or KB/MB/GB, K/M/G, read as powers of 1024) suffix, between 1 and max.
+func setSize(dst *int64, v string, max int64) error {
+	t := strings.ToUpper(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > max/mult {
+		return fmt.Errorf("invalid size %q (bytes, e.g. 1048576, 64KiB, 1MiB; at most %d bytes)", v, max)
+	}
+	*dst = n * mult
 	return nil
 }
 

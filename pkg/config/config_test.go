@@ -145,6 +145,10 @@ func TestInvalidValuesNameTheKey(t *testing.T) {
 		{name: "bad bool", env: map[string]string{"CALLGATE_DEMO": "maybe"}, wantKey: "demo", wantEnv: "CALLGATE_DEMO"},
 		{name: "bad ari url", env: map[string]string{"CALLGATE_ARI_URL": "pbx:8088"}, wantKey: "ari.url", wantEnv: "CALLGATE_ARI_URL"},
 		{name: "bad bus", env: map[string]string{"CALLGATE_BUS": "kafka"}, wantKey: "bus.kind", wantEnv: "CALLGATE_BUS"},
+		{name: "bad body size", env: map[string]string{"CALLGATE_HTTP_MAX_BODY": "lots"}, wantKey: "http.max_body", wantEnv: "CALLGATE_HTTP_MAX_BODY"},
+		{name: "zero body size", env: map[string]string{"CALLGATE_HTTP_MAX_BODY": "0"}, wantKey: "http.max_body", wantEnv: "CALLGATE_HTTP_MAX_BODY"},
+		{name: "negative header size", env: map[string]string{"CALLGATE_HTTP_MAX_HEADER_BYTES": "-1"}, wantKey: "http.max_header_bytes", wantEnv: "CALLGATE_HTTP_MAX_HEADER_BYTES"},
+		{name: "bad drain", env: map[string]string{"CALLGATE_SHUTDOWN_DRAIN": "a while"}, wantKey: "shutdown_drain", wantEnv: "CALLGATE_SHUTDOWN_DRAIN"},
 		{name: "bad cidr", env: map[string]string{"CALLGATE_ECCP_ALLOW_FROM": "10.0.0.0/99"}, wantKey: "eccp.allow_from", wantEnv: "CALLGATE_ECCP_ALLOW_FROM"},
 		{name: "yaml unknown key", yaml: "htp:\n  addr: :80\n", wantKey: "htp.addr"},
 		{name: "yaml bad level", yaml: "log:\n  level: loud\n", wantKey: "log.level", wantEnv: "CALLGATE_LOG_LEVEL"},
@@ -177,6 +181,52 @@ func TestInvalidValuesNameTheKey(t *testing.T) {
 				t.Fatalf("message %q does not name the key", err)
 			}
 		})
+	}
+}
+
+func TestHTTPLimitsAndDrainDefaults(t *testing.T) {
+	demo, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := Load(writeFile(t, "db:\n  dsn: x.db\nadmin:\n  token: 0123456789abcdef\ntelephony:\n  mode: sim\n"), env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []Config{demo, prod} {
+		if c.HTTPMaxBody != 1<<20 || c.HTTPMaxHeaderBytes != 64<<10 || c.HTTPReadHeaderTimeout != 10*time.Second {
+			t.Errorf("demo=%v: max_body %d, max_header_bytes %d, read_header_timeout %v", c.Demo, c.HTTPMaxBody, c.HTTPMaxHeaderBytes, c.HTTPReadHeaderTimeout)
+		}
+	}
+	if demo.ShutdownDrain != 0 {
+		t.Errorf("demo drain %v, want 0", demo.ShutdownDrain)
+	}
+	if prod.ShutdownDrain != 5*time.Second {
+		t.Errorf("production drain %v, want 5s", prod.ShutdownDrain)
+	}
+	kept, err := Load("", env(map[string]string{"CALLGATE_DEMO": "1", "CALLGATE_SHUTDOWN_DRAIN": "2s"}))
+	if err != nil || kept.ShutdownDrain != 2*time.Second {
+		t.Fatalf("demo with an explicit drain: %v %v", kept.ShutdownDrain, err)
+	}
+}
+
+func TestSizesAcceptUnits(t *testing.T) {
+	cases := []struct {
+		in   string
+		want int64
+	}{
+		{"1048576", 1 << 20}, {"64KiB", 64 << 10}, {"64kb", 64 << 10}, {"2M", 2 << 20}, {" 1 MiB ", 1 << 20}, {"512B", 512}, {"1GiB", 1 << 30},
+	}
+	for _, tc := range cases {
+		c, err := Load("", env(map[string]string{"CALLGATE_DEMO": "1", "CALLGATE_HTTP_MAX_BODY": tc.in}))
+		if err != nil || c.HTTPMaxBody != tc.want {
+			t.Errorf("%q: %d %v, want %d", tc.in, c.HTTPMaxBody, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"1.5MiB", "MiB", "1TiB", "9999999999999999999", "2GiB"} {
+		if _, err := Load("", env(map[string]string{"CALLGATE_DEMO": "1", "CALLGATE_HTTP_MAX_HEADER_BYTES": bad})); err == nil {
+			t.Errorf("max_header_bytes %q accepted", bad)
+		}
 	}
 }
 
