@@ -323,6 +323,26 @@ type Call struct {
 	// Free attributes set by dialects (Infocaller CallSequence, eXpand ids).
 	Attributes string    `gorm:"type:text" json:"attributes"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// Live state, written with every change of the call so that a restarted
+	// engine can resume it (restart.go); not part of any API.
+	Held          bool `json:"-"`
+	Parked        bool `json:"-"`
+	QueuePosition int  `json:"-"`
+	// The consult (attended transfer, 3-way) leg: its channel, kind, target
+	// and the agent consulted, if any.
+	ConsultChannel string `gorm:"size:128" json:"-"`
+	ConsultKind    string `gorm:"size:16" json:"-"`
+	ConsultTarget  string `gorm:"size:128" json:"-"`
+	ConsultAgent   string `gorm:"size:64" json:"-"`
+	// AgentGone: the agent left the call (blind transfer in progress).
+	AgentGone bool `json:"-"`
+	// ConnectAgent: the agent an outbound call is connected to on answer.
+	ConnectAgent string `gorm:"size:64" json:"-"`
+	// Offers in flight, "agent=channel" separated by spaces.
+	Offers string `gorm:"size:1024" json:"-"`
+	// LastSeenAt is the engine's time of the call's last change: a call
+	// that ended while the gateway was down ended no earlier than this.
+	LastSeenAt *time.Time `json:"-"`
 }
 
 // QueueLogEntry mirrors Asterisk's queue_log: every state change appends a
@@ -567,12 +587,21 @@ type Route struct {
 	Campaign string `gorm:"size:64" json:"campaign"`
 }
 
+// EngineHeartbeat is the last time a running engine was alive. A call the
+// engine finds gone after a restart was up at least until then, and the
+// gateway's downtime after it is not counted as talk time.
+type EngineHeartbeat struct {
+	ID      uint      `gorm:"primaryKey"`
+	Name    string    `gorm:"size:64;uniqueIndex"`
+	AliveAt time.Time
+}
+
 // AllModels lists every persisted record, for migrations.
 func AllModels() []any {
 	return []any{
 		&Agent{}, &AgentSession{}, &Queue{}, &QueueMember{}, &Campaign{}, &List{}, &Lead{}, &LeadPhone{},
 		&Call{}, &QueueLogEntry{}, &CDR{}, &PauseCode{}, &Disposition{}, &Callback{}, &DNCEntry{},
 		&Recording{}, &Form{}, &FormField{}, &FormValue{}, &APIUser{}, &LoginFailure{}, &APILogEntry{},
-		&ScreenCommand{}, &Route{}, &UserGroup{},
+		&ScreenCommand{}, &Route{}, &UserGroup{}, &EngineHeartbeat{},
 	}
 }
