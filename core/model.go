@@ -591,8 +591,8 @@ type Route struct {
 // engine finds gone after a restart was up at least until then, and the
 // gateway's downtime after it is not counted as talk time.
 type EngineHeartbeat struct {
-	ID      uint      `gorm:"primaryKey"`
-	Name    string    `gorm:"size:64;uniqueIndex"`
+	ID      uint   `gorm:"primaryKey"`
+	Name    string `gorm:"size:64;uniqueIndex"`
 	AliveAt time.Time
 }
 
