@@ -9,8 +9,9 @@ import (
 )
 
 // Far-end controls: what callers, agents' phones and the network do. They
-// work whether or not the PBX is ready (events produced while it is not are
-// lost, as with Asterisk), but do nothing after Close.
+// work whether or not the PBX is ready or the application connected (events
+// produced meanwhile are lost, as with Asterisk); InjectInbound does nothing
+// after Close.
 
 // InjectInbound makes a call arrive from outside and enter the application,
 // not answered yet (state Ring): TelChannelCreated, then TelStasisStart with

@@ -135,7 +135,11 @@ var _ core.Telephony = (*PBX)(nil)
 func (p *PBX) NodeID() string { return p.node }
 
 // Start begins delivering events to sink and makes the PBX ready; the first
-// event is TelConnected. Start may be called once.
+// event is TelConnected. After Close, Start connects a new application (an
+// engine restarted on the same PBX): like Asterisk, the PBX kept its
+// channels, bridges and recordings, and what happened meanwhile was not
+// reported to anybody; originated channels still ringing then ring until
+// hung up.
 func (p *PBX) Start(ctx context.Context, sink func(core.TelEvent)) error {
 	if sink == nil {
 		return errors.New("sim: nil sink")
@@ -145,23 +149,31 @@ func (p *PBX) Start(ctx context.Context, sink func(core.TelEvent)) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
-		return errors.New("sim: pbx closed")
-	}
-	if p.started {
+	if p.started && !p.closed {
 		return errors.New("sim: already started")
+	}
+	if p.closed {
+		// Close waited for the old delivery goroutine: its channels can go.
+		p.closed = false
+		p.stop = make(chan struct{})
+		p.done = make(chan struct{})
+		p.qmu.Lock()
+		p.queue = nil
+		p.qmu.Unlock()
+		p.logOp("reconnect", "")
 	}
 	p.started = true
 	p.ready = true
 	p.sink = sink
-	go p.deliver()
+	go p.deliver(p.stop, p.done)
 	p.emit(core.TelEvent{Type: core.TelConnected})
 	return nil
 }
 
 // Close stops event delivery (events still queued are dropped) and makes
-// every operation fail with core.ErrNotConnected. It waits for an event being
-// delivered to return, so it must not be called from the sink.
+// every operation fail with core.ErrNotConnected until Start is called
+// again; the PBX's calls go on. It waits for an event being delivered to
+// return, so it must not be called from the sink.
 func (p *PBX) Close() error {
 	p.mu.Lock()
 	if p.closed {
@@ -174,11 +186,11 @@ func (p *PBX) Close() error {
 	for _, pb := range p.playbacks {
 		pb.stopTimer()
 	}
-	started := p.started
+	started, stop, done := p.started, p.stop, p.done
 	p.mu.Unlock()
-	close(p.stop)
+	close(stop)
 	if started {
-		<-p.done
+		<-done
 	}
 	return nil
 }
@@ -362,12 +374,12 @@ func (p *PBX) emit(ev core.TelEvent) {
 	}
 }
 
-func (p *PBX) deliver() {
-	defer close(p.done)
+func (p *PBX) deliver(stop, done chan struct{}) {
+	defer close(done)
 	var batch []core.TelEvent
 	for {
 		select {
-		case <-p.stop:
+		case <-stop:
 			return
 		case <-p.wake:
 		}
@@ -380,7 +392,7 @@ func (p *PBX) deliver() {
 			}
 			for i := range batch {
 				select {
-				case <-p.stop:
+				case <-stop:
 					return
 				default:
 				}

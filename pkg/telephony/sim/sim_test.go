@@ -766,9 +766,7 @@ func TestCloseStopsEverything(t *testing.T) {
 	if err := p.Hangup(ctx, "a", 0); !errors.Is(err, core.ErrNotConnected) {
 		t.Fatalf("op after Close: %v", err)
 	}
-	if err := p.Start(ctx, func(core.TelEvent) {}); err == nil {
-		t.Fatal("Start after Close accepted")
-	}
+	// Start after Close reconnects (TestStartAfterCloseKeepsTheCallsAndLosesTheEventsBetween).
 }
 
 func TestWaitEventAfterMarkIgnoresOlderEvents(t *testing.T) {
@@ -800,4 +798,47 @@ func TestRestartWhileDisconnectedReconnects(t *testing.T) {
 	if ev.Type != core.TelConnected || !p.Ready() {
 		t.Fatalf("first event after restart = %s, ready %v", ev.Type, p.Ready())
 	}
+}
+
+// An application that closes and starts again (a restarted engine) finds
+// the PBX's calls as they are: what happened meanwhile is kept on the PBX
+// but reported to nobody, and the new connection starts with TelConnected.
+func TestStartAfterCloseKeepsTheCallsAndLosesTheEventsBetween(t *testing.T) {
+	p := sim.New("node-1")
+	mustNil(t, "start", p.Start(ctx, func(core.TelEvent) {}))
+	wait(t, p, sim.Is(core.TelConnected, ""))
+	a := p.InjectInbound("5551", "100")
+	b := p.InjectInbound("5552", "100")
+	wait(t, p, sim.Is(core.TelStasisStart, b))
+	mustNil(t, "bridge", p.CreateBridge(ctx, "br", core.BridgeMixing))
+	mustNil(t, "add", p.AddToBridge(ctx, "br", a))
+	mustNil(t, "close", p.Close())
+	if _, err := p.Channels(ctx); !errors.Is(err, core.ErrNotConnected) {
+		t.Fatalf("Channels while closed: %v, want ErrNotConnected", err)
+	}
+	mustNil(t, "far hangup while closed", p.FarHangup(b, core.CauseNormal))
+
+	var mu sync.Mutex
+	var got []core.TelEvent
+	mark := p.Mark()
+	mustNil(t, "restart", p.Start(ctx, func(ev core.TelEvent) { mu.Lock(); got = append(got, ev); mu.Unlock() }))
+	waitAfter(t, p, mark, sim.Is(core.TelConnected, ""))
+	chans, err := p.Channels(ctx)
+	mustNil(t, "channels", err)
+	if len(chans) != 1 || chans[0].ID != a || !slices.Contains(chans[0].Bridges, "br") {
+		t.Fatalf("channels after restart = %+v, want only %s in br", chans, a)
+	}
+	mustNil(t, "far hangup", p.FarHangup(a, core.CauseNormal))
+	waitAfter(t, p, mark, sim.Is(core.TelHangup, a))
+	mu.Lock()
+	defer mu.Unlock()
+	for _, ev := range got {
+		if ev.ChannelID == b {
+			t.Errorf("the new application heard of %s's hangup while closed: %+v", b, ev)
+		}
+	}
+	if err := p.Start(ctx, func(core.TelEvent) {}); err == nil {
+		t.Error("a second Start while connected succeeded")
+	}
+	mustNil(t, "close", p.Close())
 }
