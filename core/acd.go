@@ -306,21 +306,27 @@ func (e *Engine) enqueueLocked(ctx context.Context, c *liveCall, key string) {
 	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Event: QLEnterQueue, Data1: c.DID, Data2: c.Phone, Data3: fmt.Sprint(c.position)})
 	e.publish(CallProgress{Call: c.Call, Status: "OnQueue"}, "")
 	if q != nil && q.MaxWait > 0 {
-		c.waitTimer = time.AfterFunc(time.Duration(q.MaxWait)*time.Second, func() {
-			e.mu.Lock()
-			defer e.mu.Unlock()
-			if e.stopped {
-				return
-			}
-			if cur := e.calls[c.ID]; cur == c && (c.State == CallQueued || c.State == CallOffering) {
-				ctx := context.Background()
-				e.leaveQueueLocked(c)
-				e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: key, Event: QLExitTimeout, Data1: fmt.Sprint(c.position)})
-				_ = e.tel.Hangup(ctx, c.ChannelID, CauseNoAnswer)
-			}
-		})
+		e.armWaitTimerLocked(c, key, time.Duration(q.MaxWait)*time.Second)
 	}
 	e.dispatchLocked(ctx, key)
+}
+
+// armWaitTimerLocked makes the caller leave the queue after d (its
+// maximum wait).
+func (e *Engine) armWaitTimerLocked(c *liveCall, key string, d time.Duration) {
+	c.waitTimer = time.AfterFunc(d, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.stopped {
+			return
+		}
+		if cur := e.calls[c.ID]; cur == c && (c.State == CallQueued || c.State == CallOffering) {
+			ctx := context.Background()
+			e.leaveQueueLocked(c)
+			e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: key, Event: QLExitTimeout, Data1: fmt.Sprint(c.position)})
+			_ = e.tel.Hangup(ctx, c.ChannelID, CauseNoAnswer)
+		}
+	})
 }
 
 // leaveQueueLocked removes a call from its queue's waiting list and

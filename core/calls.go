@@ -469,6 +469,9 @@ func (e *Engine) stopCallTimers(c *liveCall) {
 // transaction.
 func (e *Engine) finishCallRecord(ctx context.Context, c *liveCall, by string, cause int, status string, rows ...QueueLogEntry) {
 	now := e.now()
+	if !c.endAt.IsZero() {
+		now = c.endAt
+	}
 	c.State = CallDone
 	c.EndedAt = &now
 	c.Status = status

@@ -631,7 +631,11 @@ func (e *Engine) StopRecording(ctx context.Context, user string) (Recording, err
 }
 
 func (e *Engine) closeRecordingLocked(ctx context.Context, c *liveCall, rec *Recording, status string) {
-	now := e.now()
+	e.closeRecordingAtLocked(ctx, c, rec, status, e.now())
+}
+
+// closeRecordingAtLocked closes a recording that ended at now.
+func (e *Engine) closeRecordingAtLocked(ctx context.Context, c *liveCall, rec *Recording, status string, now time.Time) {
 	rec.End = &now
 	rec.Length = int(now.Sub(rec.Start).Seconds())
 	rec.Status = status

@@ -36,6 +36,10 @@ type Options struct {
 	DialEndpoint func(number, trunk string) string
 	// Seed makes the random strategy reproducible in tests (0 = random).
 	Seed uint64
+	// Heartbeat is how often the engine records that it is alive (default
+	// 10 s): calls that end while the gateway is down are closed as of
+	// then, so the downtime never counts as talk time.
+	Heartbeat time.Duration
 }
 
 // Engine is the call-center engine: it owns all live state, takes every
@@ -70,6 +74,10 @@ type Engine struct {
 	started   bool
 	stopped   bool
 
+	// hb is the last heartbeat written (restart.go); only Start, the tick
+	// loop and Stop touch it, one after the other.
+	hb EngineHeartbeat
+
 	evq    *FIFO[TelEvent]
 	stopCh chan struct{}
 	wg     sync.WaitGroup
@@ -93,6 +101,8 @@ type liveCall struct {
 	parked       bool
 	recording    *Recording
 	playback     string
+	// endAt: the call ended at this time, not now (closed after a restart).
+	endAt time.Time
 	// agentGone: the agent left (transfer); the call goes on without one.
 	agentGone bool
 	// reservedAgent: manual/preview dial for this agent.
@@ -222,13 +232,15 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.tel.Start(ctx, e.evq.Push); err != nil {
 		return fmt.Errorf("telephony start: %w", err)
 	}
-	e.mu.Lock()
-	if err := e.restoreLocked(ctx); err != nil {
-		e.mu.Unlock()
+	rs, err := e.loadRestore(ctx)
+	if err != nil {
 		return err
 	}
+	e.mu.Lock()
+	e.restoreLocked(ctx, rs)
 	e.started = true
 	e.mu.Unlock()
+	e.beat(ctx, true)
 	e.wg.Add(1)
 	go e.tickLoop()
 	return nil
@@ -256,6 +268,8 @@ func (e *Engine) Stop(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// Calls that end before the next start were alive until now.
+	e.beat(ctx, true)
 	return e.tel.Close()
 }
 
@@ -306,81 +320,6 @@ func (e *Engine) Reload(ctx context.Context) error {
 	return nil
 }
 
-// restoreLocked reloads sessions and unfinished calls from the store after a
-// restart and drops what the PBX no longer has.
-func (e *Engine) restoreLocked(ctx context.Context) error {
-	var sessions []AgentSession
-	if err := e.store.Find(ctx, &sessions, All); err != nil {
-		return fmt.Errorf("restore sessions: %w", err)
-	}
-	live := map[string]bool{}
-	if chans, err := e.tel.Channels(ctx); err == nil {
-		for _, c := range chans {
-			live[c.ID] = true
-		}
-	}
-	var open []Call
-	if err := e.store.Find(ctx, &open, Where("state <> ?", CallDone)); err != nil {
-		return fmt.Errorf("restore calls: %w", err)
-	}
-	for i := range open {
-		c := &liveCall{Call: open[i]}
-		c.init()
-		if c.ChannelID != "" && live[c.ChannelID] {
-			// A call survived our restart; keep it without its timers.
-			e.calls[c.ID] = c
-			e.chans[c.ChannelID] = &chanRef{id: c.ChannelID, role: roleCustomer, callID: c.ID, answered: true}
-			if c.AgentChannelID != "" && live[c.AgentChannelID] {
-				e.chans[c.AgentChannelID] = &chanRef{id: c.AgentChannelID, role: roleAgentLeg, callID: c.ID, agent: c.Agent, answered: true}
-			}
-			continue
-		}
-		// The call ended while we were away: what is left of it on the PBX
-		// (an on-hook agent's leg, a transfer leg, the call bridge) would
-		// otherwise stay up for ever.
-		for _, ch := range []string{c.AgentChannelID, c.ThirdChannelID} {
-			if ch != "" && live[ch] {
-				_ = e.tel.Hangup(ctx, ch, CauseNormal)
-			}
-		}
-		if strings.HasPrefix(c.BridgeID, "call-") {
-			_ = e.tel.DestroyBridge(ctx, c.BridgeID)
-		}
-		e.finishCallRecord(ctx, c, "system", int(CauseFailure), "LOST")
-	}
-	for i := range sessions {
-		s := sessions[i]
-		a := e.agents[s.Username]
-		if a == nil {
-			_ = e.store.Delete(ctx, &AgentSession{}, Where("id = ?", s.ID))
-			continue
-		}
-		if s.ChannelID != "" && !live[s.ChannelID] {
-			e.queueLog(ctx, QueueLogEntry{Agent: s.Username, Event: QLLogout, Data1: "restart"})
-			_ = e.store.Delete(ctx, &AgentSession{}, Where("id = ?", s.ID))
-			continue
-		}
-		if s.CallID != 0 && e.calls[s.CallID] == nil {
-			s.CallID = 0
-			s.State = AgentAvailable
-			if s.ChannelID != "" && s.BridgeID != "" {
-				// A persistent line whose call was lost goes home.
-				_ = e.tel.CreateBridge(ctx, s.BridgeID, BridgeHolding)
-				_ = e.tel.AddToBridge(ctx, s.BridgeID, s.ChannelID)
-			}
-		}
-		if s.State == AgentRinging || s.State == AgentWrapUp || s.State == AgentLoggingIn {
-			s.State = AgentAvailable
-		}
-		e.sessions[s.Username] = &s
-		if s.ChannelID != "" {
-			e.chans[s.ChannelID] = &chanRef{id: s.ChannelID, role: rolePersistent, agent: s.Username, answered: true}
-		}
-	}
-	e.ready = true
-	return nil
-}
-
 func (c *liveCall) init() {
 	if c.offers == nil {
 		c.offers = map[string]string{}
@@ -428,6 +367,7 @@ func (e *Engine) tickLoop() {
 		case <-e.stopCh:
 			return
 		case <-t.C:
+			e.beat(context.Background(), false)
 			e.mu.Lock()
 			if !e.stopped {
 				e.tickLocked(context.Background())
@@ -473,6 +413,7 @@ func (e *Engine) queueLog(ctx context.Context, q QueueLogEntry) {
 // store error never leaves a call half-recorded.
 func (e *Engine) persistCall(ctx context.Context, c *Call, rows ...QueueLogEntry) {
 	now := e.now()
+	e.syncLiveLocked(c, now)
 	err := e.store.Tx(ctx, func(tx Store) error {
 		if c.ID == 0 {
 			if err := tx.Create(ctx, c); err != nil {

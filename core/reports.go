@@ -22,7 +22,7 @@ type QueueStats struct {
 	ServiceLevelPct float64 // WithinSL / Answered * 100
 	AvgWait         float64 // seconds, answered calls
 	AvgTalk         float64 // seconds, completed calls
-	Completed       int
+	Completed       int     // COMPLETECALLER, COMPLETEAGENT, COMPLETESYSTEM
 	// WaitHistogram counts answered calls by wait: 0-10 s, 10-20 s ... and
 	// the last bucket for everything above.
 	WaitHistogram []int
@@ -57,7 +57,7 @@ func (e *Engine) QueueStats(ctx context.Context, queue string, since, until time
 			st.Abandoned++
 		case QLExitTimeout:
 			st.TimedOut++
-		case QLCompleteCaller, QLCompleteAgent:
+		case QLCompleteCaller, QLCompleteAgent, QLCompleteSystem:
 			st.Completed++
 			t, _ := strconv.Atoi(r.Data2)
 			talkSum += t
@@ -100,7 +100,7 @@ func (e *Engine) AgentActivity(ctx context.Context, user string, since, until ti
 			a.Logins++
 		case QLConnect:
 			a.Calls++
-		case QLCompleteCaller, QLCompleteAgent:
+		case QLCompleteCaller, QLCompleteAgent, QLCompleteSystem:
 			t, _ := strconv.Atoi(r.Data2)
 			a.TalkSeconds += t
 		case QLTransfer:

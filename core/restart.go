@@ -1,0 +1,564 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Restart safety. Every change of a call is written with the call's live
+// state (hold, park, queue position, consult leg, offers, last seen: the
+// Call columns below UpdatedAt, filled by syncLive), recordings in progress
+// are Recording rows without an end, agents' states are AgentSession rows,
+// and a running engine writes a heartbeat. On Start the engine reads all of
+// it, compares it with what the PBX still has, and resumes: waiting callers
+// go back to their queues in order, held and parked customers can be taken
+// back, consult legs and recordings still up go on, offers in flight are
+// withdrawn and offered again. Calls that ended while the gateway was down
+// are closed as of the last time the engine saw them, never counting the
+// downtime.
+
+// heartbeatName keys the engine's heartbeat row: one active engine per store.
+const heartbeatName = "engine"
+
+// defaultHeartbeat is how often a running engine records that it is alive.
+const defaultHeartbeat = 10 * time.Second
+
+// endedWhileDown is the Failure text of calls closed by a restart.
+const endedWhileDown = "ended while the gateway was down"
+
+// syncLive copies the live state kept in the call's private fields into its
+// persisted columns; persistCall calls it so the state is written with the
+// change that made it.
+func (c *liveCall) syncLive(now time.Time) {
+	c.Held, c.Parked, c.QueuePosition = c.held, c.parked, c.position
+	c.ConsultChannel, c.ConsultKind, c.ConsultTarget, c.ConsultAgent = c.consultCh, c.consultKind, c.transferTo, c.consultAgent
+	c.AgentGone, c.ConnectAgent = c.agentGone, c.connectAgent
+	c.Offers = encodeOffers(c.offers)
+	c.LastSeenAt = &now
+}
+
+// syncLiveLocked fills c's live-state columns if c is a live call's record.
+func (e *Engine) syncLiveLocked(c *Call, now time.Time) {
+	if lc := e.calls[c.ID]; lc != nil && &lc.Call == c {
+		lc.syncLive(now)
+		return
+	}
+	c.LastSeenAt = &now
+}
+
+// loadLive is the inverse of syncLive, for a call read back from the store.
+func (c *liveCall) loadLive() {
+	c.init()
+	c.held, c.parked, c.position = c.Held, c.Parked, c.QueuePosition
+	c.consultCh, c.consultKind, c.transferTo, c.consultAgent = c.ConsultChannel, c.ConsultKind, c.ConsultTarget, c.ConsultAgent
+	c.agentGone, c.connectAgent = c.AgentGone, c.ConnectAgent
+	c.offers = decodeOffers(c.Offers)
+}
+
+func encodeOffers(m map[string]string) string {
+	parts := make([]string, 0, len(m))
+	for _, user := range sortedKeys(m) {
+		parts = append(parts, user+"="+m[user])
+	}
+	return strings.Join(parts, " ")
+}
+
+func decodeOffers(s string) map[string]string {
+	m := map[string]string{}
+	for _, f := range strings.Fields(s) {
+		if user, ch, ok := strings.Cut(f, "="); ok {
+			m[user] = ch
+		}
+	}
+	return m
+}
+
+// restoreData is what a start reads from the store and the PBX before it
+// takes the lock to rebuild live state.
+type restoreData struct {
+	sessions []AgentSession
+	open     []Call
+	recs     []Recording
+	// pbxKnown: the PBX answered; otherwise nothing is judged gone.
+	pbxKnown bool
+	chans    map[string]ChannelInfo
+	bridges  map[string]bool
+	// recording names the PBX still records.
+	recording map[string]bool
+	heartbeat EngineHeartbeat
+}
+
+func (rs *restoreData) live(ch string) bool {
+	if ch == "" {
+		return false
+	}
+	if !rs.pbxKnown {
+		return true
+	}
+	_, ok := rs.chans[ch]
+	return ok
+}
+
+func (rs *restoreData) up(ch string) bool {
+	if !rs.pbxKnown {
+		return true
+	}
+	return rs.chans[ch].State == "Up"
+}
+
+func (rs *restoreData) inBridge(ch, bridge string) bool {
+	if !rs.pbxKnown {
+		return true
+	}
+	return slices.Contains(rs.chans[ch].Bridges, bridge)
+}
+
+// loadRestore reads the persisted live state and asks the PBX what it has.
+func (e *Engine) loadRestore(ctx context.Context) (restoreData, error) {
+	rs := restoreData{chans: map[string]ChannelInfo{}, bridges: map[string]bool{}, recording: map[string]bool{}}
+	if err := e.store.Find(ctx, &rs.sessions, All.OrderBy("id")); err != nil {
+		return rs, fmt.Errorf("restore sessions: %w", err)
+	}
+	if err := e.store.Find(ctx, &rs.open, Where("state <> ?", CallDone).OrderBy("id")); err != nil {
+		return rs, fmt.Errorf("restore calls: %w", err)
+	}
+	if err := e.store.Find(ctx, &rs.recs, Where("status = ?", "recording").OrderBy("id")); err != nil {
+		return rs, fmt.Errorf("restore recordings: %w", err)
+	}
+	if err := e.store.First(ctx, &rs.heartbeat, Where("name = ?", heartbeatName)); err != nil && !errors.Is(err, ErrNoRecord) {
+		return rs, fmt.Errorf("restore heartbeat: %w", err)
+	}
+	e.hb = rs.heartbeat
+	chans, err := e.tel.Channels(ctx)
+	if err != nil {
+		// Without the PBX's view every call is kept as it was; the
+		// reconciliation on TelConnected ends what is gone.
+		e.log.Warn("engine: restore: the pbx does not list its channels; live state kept as stored", "err", err)
+		return rs, nil
+	}
+	rs.pbxKnown = true
+	for _, c := range chans {
+		rs.chans[c.ID] = c
+	}
+	if bridges, err := e.tel.Bridges(ctx); err == nil {
+		for _, b := range bridges {
+			rs.bridges[b.ID] = true
+		}
+	}
+	calls := map[uint64]*Call{}
+	for i := range rs.open {
+		calls[rs.open[i].ID] = &rs.open[i]
+	}
+	for _, r := range rs.recs {
+		c := calls[r.CallID]
+		if c == nil || !rs.live(c.ChannelID) {
+			continue
+		}
+		// The port has no list of live recordings: setting the mute flag
+		// to what it is answers ErrNotFound once the PBX stopped recording.
+		if err := e.tel.MuteRecording(ctx, r.Name, r.Muted); err == nil {
+			rs.recording[r.Name] = true
+		}
+	}
+	return rs, nil
+}
+
+// restoreLocked rebuilds sessions and unfinished calls after a restart,
+// reconciles them with the PBX and offers the waiting callers again.
+func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
+	now := e.now()
+	var gone []string // agents whose own line vanished
+	for i := range rs.sessions {
+		s := rs.sessions[i]
+		if e.agents[s.Username] == nil {
+			_ = e.store.Delete(ctx, &AgentSession{}, Where("id = ?", s.ID))
+			continue
+		}
+		e.sessions[s.Username] = &s
+		if s.ChannelID != "" {
+			if !rs.live(s.ChannelID) {
+				// Nothing left to hang up, and no call may be offered to
+				// it before it is logged out below.
+				s.ChannelID, s.PendingLogout = "", true
+				gone = append(gone, s.Username)
+				continue
+			}
+			e.chans[s.ChannelID] = &chanRef{id: s.ChannelID, role: rolePersistent, agent: s.Username, answered: true}
+		}
+	}
+
+	var lost, resumed []*liveCall
+	for i := range rs.open {
+		c := &liveCall{Call: rs.open[i]}
+		c.loadLive()
+		if !rs.live(c.ChannelID) {
+			lost = append(lost, c)
+			continue
+		}
+		e.calls[c.ID] = c
+		resumed = append(resumed, c)
+		if c.LeadID != 0 {
+			e.leadsBusy[c.LeadID] = true
+		}
+		e.chans[c.ChannelID] = &chanRef{id: c.ChannelID, role: roleCustomer, callID: c.ID, answered: rs.up(c.ChannelID)}
+		if ch := c.AgentChannelID; ch != "" && rs.live(ch) {
+			agent := c.Agent
+			if agent == "" {
+				agent = c.connectAgent
+			}
+			e.chans[ch] = &chanRef{id: ch, role: roleAgentLeg, callID: c.ID, agent: agent, answered: rs.up(ch)}
+		}
+		if ch := c.consultCh; ch != "" && rs.live(ch) && e.chans[ch] == nil {
+			e.chans[ch] = &chanRef{id: ch, role: roleConsult, callID: c.ID, agent: c.Agent, answered: rs.up(ch)}
+		}
+	}
+
+	// Offers in flight were never answered as far as we know: withdrawn,
+	// and the caller waits again in its place.
+	byQueue := map[string][]*liveCall{}
+	for _, c := range resumed {
+		for _, ch := range c.offers {
+			if rs.live(ch) {
+				_ = e.tel.Hangup(ctx, ch, CauseNormal)
+			}
+		}
+		clear(c.offers)
+		if c.State == CallQueued || c.State == CallOffering {
+			c.State = CallQueued
+			byQueue[c.Queue] = append(byQueue[c.Queue], c)
+		}
+	}
+	for _, key := range sortedKeys(byQueue) {
+		cs := byQueue[key]
+		sort.SliceStable(cs, func(i, j int) bool {
+			a, b := cs[i], cs[j]
+			if a.QueuedAt != nil && b.QueuedAt != nil && !a.QueuedAt.Equal(*b.QueuedAt) {
+				return a.QueuedAt.Before(*b.QueuedAt)
+			}
+			if a.position != b.position {
+				return a.position < b.position
+			}
+			return a.ID < b.ID
+		})
+		for _, c := range cs {
+			e.requeueLocked(ctx, c, key, rs)
+		}
+	}
+
+	// Sessions agree with the calls: the ringing ones lost their offer, a
+	// wrap-up that outlived the downtime is over.
+	for _, user := range sortedKeys(e.sessions) {
+		s := e.sessions[user]
+		changed := false
+		if s.CallID != 0 && e.calls[s.CallID] == nil && !slices.ContainsFunc(lost, func(c *liveCall) bool { return c.ID == s.CallID }) {
+			s.CallID = 0
+			changed = true
+			if s.State == AgentOnCall || s.State == AgentRinging {
+				s.State, s.StateSince = AgentAvailable, now
+			}
+		}
+		switch s.State {
+		case AgentRinging:
+			if c := e.calls[s.CallID]; c != nil && c.consultAgent == user {
+				break // rung as a consulted agent: the consult leg decides
+			}
+			s.CallID = 0
+			s.State, s.StateSince, changed = AgentAvailable, now, true
+		case AgentWrapUp:
+			e.queueLog(ctx, QueueLogEntry{Agent: user, Event: QLWrapUpEnd, Data1: "restart"})
+			s.WrapUntil = nil
+			s.State, s.StateSince, changed = AgentAvailable, now, true
+		case AgentLoggingIn:
+			s.State, s.StateSince, changed = AgentAvailable, now, true
+		}
+		if changed {
+			e.saveSession(ctx, s)
+		}
+	}
+
+	// Calls the PBX no longer has ended while we were away.
+	for _, c := range lost {
+		e.finishLostCallLocked(ctx, c, rs)
+	}
+	for _, user := range gone {
+		s := e.sessions[user]
+		if s == nil {
+			continue
+		}
+		if c := e.calls[s.CallID]; c != nil && c.Agent == user && !c.agentGone {
+			// Its line was the agent's side of the call: the agent left
+			// (the logout follows, deferred to the call's end).
+			e.endCallLocked(ctx, c, "agent", CauseFailure)
+			continue
+		}
+		e.logoutLocked(ctx, user, "restart: agent line gone")
+	}
+
+	// Recordings: those the PBX still makes go on, the others are closed.
+	for i := range rs.recs {
+		rec := &rs.recs[i]
+		c := e.calls[rec.CallID]
+		if c != nil && rs.recording[rec.Name] && c.recording == nil {
+			c.recording = rec
+			continue
+		}
+		end := now
+		if c != nil {
+			end = rs.lastSeen(&c.Call, now)
+		} else if cl := findCall(lost, rec.CallID); cl != nil && cl.EndedAt != nil {
+			end = *cl.EndedAt
+		}
+		status := "done"
+		if c != nil {
+			status = "failed" // the call goes on, its recording does not
+		}
+		e.closeRecordingAtLocked(ctx, c, rec, status, end)
+	}
+
+	// What happened to the surviving calls' other legs while we were away.
+	for _, c := range resumed {
+		if e.calls[c.ID] != c {
+			continue
+		}
+		e.resumeCallLocked(ctx, c, rs)
+	}
+	e.ready = true
+	e.dispatchAllLocked(ctx)
+}
+
+// requeueLocked puts a caller that was waiting back at the end of its
+// queue's list (callers are requeued oldest first), in the queue's holding
+// bridge, with what is left of its maximum wait.
+func (e *Engine) requeueLocked(ctx context.Context, c *liveCall, key string, rs restoreData) {
+	bridge := "queue-" + key
+	if !e.qbridges[bridge] {
+		if !rs.bridges[bridge] || !rs.pbxKnown {
+			if err := e.tel.CreateBridge(ctx, bridge, BridgeHolding); err != nil && rs.pbxKnown {
+				e.log.Warn("engine: restore: queue bridge", "queue", key, "err", err)
+			}
+			moh := e.opt.MOHClass
+			if q := e.queues[key]; q != nil && q.MOHClass != "" {
+				moh = q.MOHClass
+			}
+			_ = e.tel.BridgeMOH(ctx, bridge, moh)
+		}
+		e.qbridges[bridge] = true
+	}
+	if !rs.inBridge(c.ChannelID, bridge) {
+		if err := e.tel.AddToBridge(ctx, bridge, c.ChannelID); err != nil {
+			e.log.Warn("engine: restore: add to queue bridge", "queue", key, "err", err)
+		}
+	}
+	c.BridgeID = bridge
+	e.waiting[key] = append(e.waiting[key], c.ID)
+	if q := e.queues[key]; q != nil && q.MaxWait > 0 && c.QueuedAt != nil {
+		left := time.Duration(q.MaxWait)*time.Second - e.now().Sub(*c.QueuedAt)
+		e.armWaitTimerLocked(c, key, max(left, 0))
+	}
+	e.persistCall(ctx, &c.Call)
+}
+
+// resumeCallLocked applies to a surviving call what happened to its agent
+// and consult legs while the gateway was down.
+func (e *Engine) resumeCallLocked(ctx context.Context, c *liveCall, rs restoreData) {
+	// The agent's own leg hung up: the agent ended the call.
+	if ch := c.AgentChannelID; ch != "" && !rs.live(ch) && c.ConnectedAt != nil && !c.agentGone {
+		c.AgentChannelID = ""
+		e.endCallLocked(ctx, c, "agent", CauseNormal)
+		return
+	}
+	// The call bridge must hold the agent: without it an unhold or a
+	// grab would bring the customer back to nobody.
+	if c.ConnectedAt != nil && strings.HasPrefix(c.BridgeID, "call-") && rs.pbxKnown && !rs.bridges[c.BridgeID] {
+		_ = e.tel.CreateBridge(ctx, c.BridgeID, BridgeMixing)
+		agentCh := c.AgentChannelID
+		if s := e.sessions[c.Agent]; agentCh == "" && s != nil {
+			agentCh = s.ChannelID
+		}
+		for _, ch := range []string{agentCh, c.consultCh} {
+			if ch != "" && rs.live(ch) {
+				_ = e.tel.AddToBridge(ctx, c.BridgeID, ch)
+			}
+		}
+		if !c.held && !c.parked {
+			_ = e.tel.AddToBridge(ctx, c.BridgeID, c.ChannelID)
+		}
+	}
+	if ch := c.consultCh; ch != "" {
+		ts := e.sessions[c.consultAgent]
+		persistentLine := ts != nil && ts.ChannelID == ch
+		switch {
+		case !rs.live(ch):
+			e.consultGoneLocked(ctx, c, &chanRef{id: ch, role: roleConsult, callID: c.ID, agent: c.Agent}, CauseNormal)
+			if e.calls[c.ID] != c {
+				return
+			}
+		case !persistentLine && rs.up(ch) && !rs.inBridge(ch, c.BridgeID):
+			// Answered while we were away: join it now.
+			e.consultAnsweredLocked(ctx, c, e.chans[ch])
+		}
+	}
+	switch c.State {
+	case CallDialing, CallRingingOut:
+		// The customer answered while we were away.
+		if r := e.chans[c.ChannelID]; r != nil && r.answered {
+			e.customerAnsweredLocked(ctx, c, TelEvent{})
+		}
+	}
+}
+
+// finishLostCallLocked closes a call the PBX no longer has: its remaining
+// legs are hung up, its queue-log rows closed, its CDR ends when the engine
+// last saw it alive.
+func (e *Engine) finishLostCallLocked(ctx context.Context, c *liveCall, rs restoreData) {
+	end := rs.lastSeen(&c.Call, e.now())
+	waiting := c.State == CallQueued || c.State == CallOffering
+	agentLeg := c.AgentChannelID
+	if s := e.sessions[c.Agent]; agentLeg == "" && s != nil && s.CallID == c.ID {
+		agentLeg = s.ChannelID
+	}
+	var rows []QueueLogEntry
+	status := c.Status
+	switch {
+	case waiting:
+		wait := 0
+		if c.QueuedAt != nil {
+			wait = max(int(end.Sub(*c.QueuedAt).Seconds()), 0)
+		}
+		c.Abandoned = true
+		rows = append(rows, QueueLogEntry{Queue: c.Queue, Event: QLAbandon, Data1: fmt.Sprint(c.position),
+			Data2: fmt.Sprint(c.position), Data3: fmt.Sprint(wait), Data4: endedWhileDown})
+		if status == "" {
+			status = "DROP"
+		}
+	case c.ConnectedAt != nil && !c.agentGone:
+		hold := 0
+		if c.QueuedAt != nil {
+			hold = int(c.ConnectedAt.Sub(*c.QueuedAt).Seconds())
+		}
+		talk := max(int(end.Sub(*c.ConnectedAt).Seconds()), 0)
+		// The agent's leg outlived the customer's: the caller hung up.
+		// With both gone nobody knows who left first.
+		ev, reason := QLCompleteSystem, endedWhileDown
+		if rs.pbxKnown && rs.live(agentLeg) {
+			ev, reason = QLCompleteCaller, ""
+		}
+		if c.Queue != "" {
+			rows = append(rows, QueueLogEntry{Queue: c.Queue, Agent: c.Agent, Event: ev, Data1: fmt.Sprint(hold),
+				Data2: fmt.Sprint(talk), Data3: fmt.Sprint(c.position), Data4: reason})
+		}
+		if status == "" {
+			status = "LOST"
+		}
+	default:
+		if status == "" {
+			status = "LOST"
+		}
+	}
+	// What is left of the call on the PBX would otherwise stay up for ever.
+	for _, ch := range append([]string{c.AgentChannelID, c.consultCh, c.ThirdChannelID}, mapValues(c.offers)...) {
+		if ch == "" || !rs.live(ch) || e.isAgentLineLocked(ch) {
+			continue
+		}
+		delete(e.chans, ch)
+		_ = e.tel.Hangup(ctx, ch, CauseNormal)
+	}
+	if strings.HasPrefix(c.BridgeID, "call-") && rs.bridges[c.BridgeID] {
+		_ = e.tel.DestroyBridge(ctx, c.BridgeID)
+	}
+	c.endAt = end
+	c.Failure = endedWhileDown
+	e.finishCallRecord(ctx, c, "system", int(CauseFailure), status, rows...)
+	e.publish(CallEnded{Call: c.Call}, c.Agent)
+	// Its agents are free again; a persistent line goes home first.
+	for _, user := range []string{c.Agent, c.connectAgent, c.consultAgent} {
+		s := e.sessions[user]
+		if user == "" || s == nil || s.CallID != c.ID {
+			continue
+		}
+		if s.ChannelID != "" && s.BridgeID != "" && rs.live(s.ChannelID) {
+			if !rs.bridges[s.BridgeID] {
+				_ = e.tel.CreateBridge(ctx, s.BridgeID, BridgeHolding)
+			}
+			_ = e.tel.AddToBridge(ctx, s.BridgeID, s.ChannelID)
+		}
+		wrap := time.Duration(0)
+		if user == c.Agent && c.ConnectedAt != nil {
+			wrap = e.wrapFor(c)
+		}
+		if s.State == AgentRinging {
+			s.State = AgentAvailable
+		}
+		e.afterCallLocked(ctx, user, wrap)
+	}
+}
+
+// isAgentLineLocked: ch is a logged-in persistent agent's own line.
+func (e *Engine) isAgentLineLocked(ch string) bool {
+	r := e.chans[ch]
+	return r != nil && r.role == rolePersistent
+}
+
+// lastSeen is when the engine last knew c alive: its last change or the
+// engine's last heartbeat, whichever is later, never after now.
+func (rs *restoreData) lastSeen(c *Call, now time.Time) time.Time {
+	t := c.CreatedAt
+	for _, x := range []*time.Time{c.QueuedAt, c.AnsweredAt, c.ConnectedAt, c.LastSeenAt, &rs.heartbeat.AliveAt} {
+		if x != nil && x.After(t) {
+			t = *x
+		}
+	}
+	if t.After(now) || t.IsZero() {
+		return now
+	}
+	return t
+}
+
+func findCall(cs []*liveCall, id uint64) *liveCall {
+	for _, c := range cs {
+		if c.ID == id {
+			return c
+		}
+	}
+	return nil
+}
+
+func mapValues(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, m[k])
+	}
+	return out
+}
+
+// beat records that the engine is alive, at most once per heartbeat
+// interval (force: now). Only the tick loop and Stop call it, one after
+// the other, so e.hb needs no lock.
+func (e *Engine) beat(ctx context.Context, force bool) {
+	every := e.opt.Heartbeat
+	if every <= 0 {
+		every = defaultHeartbeat
+	}
+	now := e.now()
+	if !force && !e.hb.AliveAt.IsZero() && now.Sub(e.hb.AliveAt) < every {
+		return
+	}
+	hb := e.hb
+	hb.Name, hb.AliveAt = heartbeatName, now
+	var err error
+	if hb.ID == 0 {
+		err = e.store.Create(ctx, &hb)
+	} else {
+		err = e.store.Save(ctx, &hb)
+	}
+	if err != nil {
+		e.log.Warn("engine: heartbeat write failed", "err", err)
+		return
+	}
+	e.hb = hb
+}
