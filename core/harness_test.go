@@ -21,6 +21,8 @@ type harness struct {
 	st  core.Store
 	pbx *sim.PBX
 	e   *core.Engine
+	// clock is every engine's clock (nil: the wall clock).
+	clock func() time.Time
 }
 
 type harnessOpt struct {
@@ -29,6 +31,7 @@ type harnessOpt struct {
 	agents   int
 	persist  bool
 	ring     int
+	clock    func() time.Time // nil: the wall clock
 }
 
 func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
@@ -52,17 +55,25 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 	}
 	must(t, st.Create(ctx, &core.PauseCode{Code: "LUNCH", Name: "Lunch", Active: true}))
 	pbx := sim.New("sim-1")
+	h := &harness{t: t, ctx: ctx, st: st, pbx: pbx, clock: o.clock}
+	h.e = h.newEngine()
+	must(t, h.e.Start(ctx))
+	return h
+}
+
+// newEngine builds an engine on the harness's store and PBX, stopped at
+// the end of the test.
+func (h *harness) newEngine() *core.Engine {
 	e := core.New(core.Options{
-		Store: st, Tel: pbx, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DialerInterval: 20 * time.Millisecond, Seed: 1,
+		Store: h.st, Tel: h.pbx, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DialerInterval: 20 * time.Millisecond, Seed: 1, Clock: h.clock,
 	})
-	must(t, e.Start(ctx))
-	t.Cleanup(func() {
+	h.t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = e.Stop(sctx)
 	})
-	return &harness{t: t, ctx: ctx, st: st, pbx: pbx, e: e}
+	return e
 }
 
 func must(t testing.TB, err error) {

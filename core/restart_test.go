@@ -1,0 +1,489 @@
+package core_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/telephony/sim"
+)
+
+// Restart tests: engine A is stopped mid-flow without hanging anything up
+// (what a kill leaves: the store as each change wrote it, the PBX's calls
+// going on), the PBX goes on meanwhile, and engine B starts on the same
+// store and the same PBX.
+
+// fakeClock is the engines' clock: the downtime is a jump of the clock.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// events follows one engine's bus.
+type events struct {
+	t   testing.TB
+	sub core.Subscription
+}
+
+// waitFor reads events until one matches; the deadline only bounds a hung
+// test.
+func (ev *events) waitFor(what string, match func(core.Event) bool) core.Event {
+	ev.t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case e, ok := <-ev.sub.C():
+			if !ok {
+				ev.t.Fatalf("bus closed waiting for %s: %v", what, ev.sub.Err())
+			}
+			if match(e) {
+				return e
+			}
+		case <-deadline:
+			ev.t.Fatalf("no event: %s", what)
+		}
+	}
+}
+
+func linked(user string) func(core.Event) bool {
+	return func(e core.Event) bool {
+		l, ok := e.Data.(core.AgentLinked)
+		return ok && l.Agent == user
+	}
+}
+
+func (h *harness) follow() *events {
+	h.t.Helper()
+	sub, err := h.e.Bus().Subscribe(0, 4096)
+	must(h.t, err)
+	h.t.Cleanup(sub.Close)
+	return &events{t: h.t, sub: sub}
+}
+
+// restart stops the engine without hanging anything up, runs whileDown
+// (what the PBX's callers and agents do meanwhile) and starts a new engine
+// on the same store and PBX. The new engine's events are followed from
+// before its start.
+func (h *harness) restart(whileDown func()) *events {
+	h.t.Helper()
+	must(h.t, h.e.Stop(h.ctx))
+	if whileDown != nil {
+		whileDown()
+	}
+	h.e = h.newEngine()
+	ev := h.follow()
+	must(h.t, h.e.Start(h.ctx))
+	return ev
+}
+
+func (h *harness) hangup(ch string) {
+	h.t.Helper()
+	must(h.t, h.pbx.FarHangup(ch, core.CauseNormal))
+}
+
+// assertQueueLogBalanced: every ENTERQUEUE has a closing row.
+func (h *harness) assertQueueLogBalanced() {
+	h.t.Helper()
+	var rows []core.QueueLogEntry
+	must(h.t, h.st.Find(h.ctx, &rows, core.All.OrderBy("id")))
+	open := map[uint64]bool{}
+	for _, r := range rows {
+		switch r.Event {
+		case core.QLEnterQueue:
+			open[r.CallID] = true
+		case core.QLAbandon, core.QLExitTimeout, core.QLCompleteCaller, core.QLCompleteAgent,
+			core.QLCompleteSystem, core.QLTransfer:
+			delete(open, r.CallID)
+		}
+	}
+	for id := range open {
+		h.t.Errorf("call %d entered a queue and was never closed in the queue log", id)
+	}
+}
+
+// assertSessionsStored: agent_sessions holds what the engine holds.
+func (h *harness) assertSessionsStored() {
+	h.t.Helper()
+	var rows []core.AgentSession
+	must(h.t, h.st.Find(h.ctx, &rows, core.All.OrderBy("username")))
+	live := h.e.Sessions()
+	if len(rows) != len(live) {
+		h.t.Fatalf("%d sessions stored, %d in the engine", len(rows), len(live))
+	}
+	for i, r := range rows {
+		l := live[i]
+		if r.Username != l.Username || r.State != l.State || r.CallID != l.CallID || r.OnHold != l.OnHold {
+			h.t.Errorf("stored session %s %s call %d hold %v; engine %s %s call %d hold %v",
+				r.Username, r.State, r.CallID, r.OnHold, l.Username, l.State, l.CallID, l.OnHold)
+		}
+	}
+}
+
+func (h *harness) storedCall(id uint64) core.Call {
+	h.t.Helper()
+	var c core.Call
+	must(h.t, h.st.First(h.ctx, &c, core.Where("id = ?", id)))
+	return c
+}
+
+// Callers waiting when the gateway died wait again, in their order, and
+// are offered to the agent the restart finds free.
+func TestRestartOffersWaitingCallersInOrder(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
+	h.login("a1")
+	first := h.inbound("5550001")
+	talking := h.callOf("a1")
+	c1 := h.inbound("5550002")
+	c2 := h.inbound("5550003")
+	eventually(t, "two callers waiting", func() bool { return len(h.e.Waiting("sales")) == 2 })
+
+	ev := h.restart(func() { h.hangup(first) })
+
+	ev.waitFor("a1 linked to the first waiting caller", linked("a1"))
+	got := h.callOf("a1")
+	if got.ChannelID != c1 {
+		t.Fatalf("a1 got %s, want the older caller %s", got.ChannelID, c1)
+	}
+	if w := h.e.Waiting("sales"); len(w) != 1 || w[0].ChannelID != c2 {
+		t.Fatalf("waiting after restart = %+v, want only %s", w, c2)
+	}
+	ended := h.storedCall(talking.ID)
+	if ended.State != core.CallDone || ended.HangupBy != "system" || ended.Failure == "" {
+		t.Errorf("call ended while down = state %s by %s failure %q", ended.State, ended.HangupBy, ended.Failure)
+	}
+	// The agent's leg outlived the caller's: the caller hung up.
+	if rows := h.queueLog(core.QLCompleteCaller); len(rows) != 1 || rows[0].CallID != talking.ID {
+		t.Errorf("COMPLETECALLER rows %+v", rows)
+	}
+	h.hangup(c1)
+	ev.waitFor("a1 gets the second caller", linked("a1"))
+	h.hangup(c2)
+	h.waitState("a1", core.AgentAvailable)
+	h.assertQueueLogBalanced()
+	h.assertSessionsStored()
+}
+
+// An offer ringing when the gateway died is withdrawn (its channel hung
+// up) and the caller offered again.
+func TestRestartWithdrawsOffersInFlight(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{agents: 1, ring: 60})
+	h.pbx.SetBehavior("PJSIP/a1", sim.Behavior{Outcome: sim.NoAnswer})
+	h.login("a1")
+	caller := h.inbound("5550001")
+	h.waitState("a1", core.AgentRinging)
+	var before string
+	eventually(t, "offer recorded", func() bool {
+		w := h.e.Waiting("sales")
+		if len(w) == 1 {
+			_, before, _ = strings.Cut(w[0].Offers, "=")
+		}
+		return before != ""
+	})
+
+	ev := h.restart(nil)
+
+	old, _ := h.pbx.Channel(before)
+	if !old.HungUp || old.HangupBy != "app" {
+		t.Fatalf("offer in flight not hung up by the new engine: %+v", old)
+	}
+	w := h.e.Waiting("sales")
+	if len(w) != 1 || w[0].ChannelID != caller {
+		t.Fatalf("waiting after restart = %+v", w)
+	}
+	_, again, _ := strings.Cut(w[0].Offers, "=")
+	if again == "" || again == before {
+		t.Fatalf("caller not offered again: offers %q (before %s)", w[0].Offers, before)
+	}
+	if h.state("a1") != core.AgentRinging {
+		t.Fatalf("a1 %s, want ringing with the new offer", h.state("a1"))
+	}
+	must(t, h.pbx.FarAnswer(again))
+	ev.waitFor("a1 answers the new offer", linked("a1"))
+	h.hangup(caller)
+	h.waitState("a1", core.AgentAvailable)
+	h.assertQueueLogBalanced()
+	h.assertSessionsStored()
+}
+
+// A customer on hold or parked when the gateway died can be taken back.
+func TestRestartHeldAndParkedCallsCanBeTakenBack(t *testing.T) {
+	cases := []struct {
+		name       string
+		put, take  func(h *harness) error
+		held, park bool
+	}{
+		{"hold", func(h *harness) error { return h.e.HoldCall(h.ctx, "a1") },
+			func(h *harness) error { return h.e.UnholdCall(h.ctx, "a1") }, true, false},
+		{"park", func(h *harness) error { return h.e.Park(h.ctx, "a1") },
+			func(h *harness) error { return h.e.Grab(h.ctx, "a1") }, false, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
+			h.login("a1")
+			caller := h.inbound("5550001")
+			c := h.callOf("a1")
+			must(t, tc.put(h))
+
+			h.restart(nil)
+
+			if held, parked := h.e.CallHeld("a1"); held != tc.held || parked != tc.park {
+				t.Fatalf("after restart held=%v parked=%v", held, parked)
+			}
+			if s, _ := h.e.Session("a1"); s.State != core.AgentOnCall || s.OnHold != tc.held {
+				t.Fatalf("session after restart %+v", s)
+			}
+			must(t, tc.take(h))
+			cs, _ := h.pbx.Channel(caller)
+			if cs.Bridge != c.BridgeID || cs.MOH != "" || cs.Held {
+				t.Fatalf("customer not back with the agent: %+v (bridge %s)", cs, c.BridgeID)
+			}
+			if b, _ := h.pbx.Bridge(c.BridgeID); len(b.Channels) != 2 {
+				t.Fatalf("call bridge %+v", b)
+			}
+			h.assertSessionsStored()
+			h.hangup(caller)
+			h.waitState("a1", core.AgentAvailable)
+			h.assertQueueLogBalanced()
+		})
+	}
+}
+
+// A recording the PBX still makes goes on after the restart; one whose
+// call ended while the gateway was down is closed as of then.
+func TestRestartContinuesOrClosesRecordings(t *testing.T) {
+	t.Run("continued", func(t *testing.T) {
+		h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
+		h.login("a1")
+		caller := h.inbound("5550001")
+		h.callOf("a1")
+		rec, err := h.e.StartRecording(h.ctx, "a1")
+		must(t, err)
+
+		h.restart(nil)
+
+		cur, ok := h.e.CurrentRecording("a1")
+		if !ok || cur.ID != rec.ID || cur.Name != rec.Name {
+			t.Fatalf("recording after restart = %+v %v, want %s", cur, ok, rec.Name)
+		}
+		stopped, err := h.e.StopRecording(h.ctx, "a1")
+		must(t, err)
+		if stopped.End == nil || stopped.Status != "done" {
+			t.Fatalf("stopped recording %+v", stopped)
+		}
+		h.hangup(caller)
+		h.waitState("a1", core.AgentAvailable)
+	})
+	t.Run("closed", func(t *testing.T) {
+		clk := newFakeClock()
+		h := newHarness(t, sqlite(t), harnessOpt{agents: 1, clock: clk.Now})
+		h.login("a1")
+		caller := h.inbound("5550001")
+		c := h.callOf("a1")
+		rec, err := h.e.StartRecording(h.ctx, "a1")
+		must(t, err)
+		clk.Advance(25 * time.Second)
+		downAt := clk.Now()
+
+		h.restart(func() {
+			h.hangup(caller)
+			h.hangup(c.AgentChannelID)
+			clk.Advance(time.Hour)
+		})
+
+		var got core.Recording
+		must(t, h.st.First(h.ctx, &got, core.Where("id = ?", rec.ID)))
+		if got.End == nil || !got.End.Equal(downAt) || got.Length != 25 || got.Status != "done" {
+			t.Fatalf("recording of a call ended while down = %+v, want end %s, 25 s", got, downAt)
+		}
+		if _, ok := h.e.CurrentRecording("a1"); ok {
+			t.Fatal("a recording still current")
+		}
+	})
+}
+
+// A consult leg up when the gateway died is resumed (the transfer can be
+// cancelled or completed); one that hung up meanwhile is gone and the
+// customer is back with the agent.
+func TestRestartResumesOrDropsTheConsultLeg(t *testing.T) {
+	cases := []struct {
+		name     string
+		legDies  bool
+		then     func(h *harness) error
+		wantLegs int // channels in the call bridge at the end
+	}{
+		{"cancelled after restart", false, func(h *harness) error { return h.e.CancelTransfer(h.ctx, "a1") }, 2},
+		{"completed after restart", false, func(h *harness) error { return h.e.CompleteTransfer(h.ctx, "a1") }, 2},
+		{"hung up while down", true, nil, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
+			h.login("a1")
+			caller := h.inbound("5550001")
+			c := h.callOf("a1")
+			must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferAttended, Target: "5554444"}))
+			var leg string
+			eventually(t, "consult leg bridged", func() bool {
+				b, _ := h.pbx.Bridge(c.BridgeID)
+				cur, _ := h.e.AgentCall("a1")
+				leg = cur.ConsultChannel
+				return len(b.Channels) == 2 && leg != ""
+			})
+
+			h.restart(func() {
+				if tc.legDies {
+					h.hangup(leg)
+				}
+			})
+
+			kind, _ := h.e.TransferState("a1")
+			if tc.legDies {
+				if kind != "" {
+					t.Fatalf("transfer %q still pending after its leg hung up", kind)
+				}
+				if held, _ := h.e.CallHeld("a1"); held {
+					t.Fatal("customer still held after the consult leg hung up")
+				}
+			} else {
+				if kind != string(core.TransferAttended) {
+					t.Fatalf("transfer state after restart %q", kind)
+				}
+				must(t, tc.then(h))
+			}
+			cs, _ := h.pbx.Channel(caller)
+			b, _ := h.pbx.Bridge(c.BridgeID)
+			if cs.Bridge != c.BridgeID || cs.MOH != "" || len(b.Channels) != tc.wantLegs {
+				t.Fatalf("customer %+v, bridge %+v", cs, b)
+			}
+			h.hangup(caller)
+			eventually(t, "call ended", func() bool { return len(h.e.ActiveCalls()) == 0 })
+			h.waitState("a1", core.AgentAvailable)
+			h.assertQueueLogBalanced()
+			h.assertSessionsStored()
+		})
+	}
+}
+
+// Calls that ended while the gateway was down are closed as of the last
+// time the engine saw them: their CDR never counts the downtime, the
+// queue log is closed (COMPLETECALLER when the agent's leg outlived the
+// caller's, a neutral system row when nobody can tell, ABANDON for a
+// caller who never reached an agent) and the agents are free again.
+func TestRestartClosesCallsEndedWhileDown(t *testing.T) {
+	cases := []struct {
+		name      string
+		agentLeg  bool // the agent's leg hangs up too
+		waiting   bool // the caller never reached an agent
+		wantEvent string
+	}{
+		{"caller hung up", false, false, core.QLCompleteCaller},
+		{"both hung up", true, false, core.QLCompleteSystem},
+		{"waiting caller hung up", false, true, core.QLAbandon},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := newFakeClock()
+			h := newHarness(t, sqlite(t), harnessOpt{agents: 1, clock: clk.Now})
+			h.login("a1")
+			start := clk.Now()
+			if tc.waiting {
+				must(t, h.e.Pause(h.ctx, "a1", ""))
+			}
+			caller := h.inbound("5550001")
+			var c core.Call
+			if tc.waiting {
+				eventually(t, "caller waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+				c = h.e.Waiting("sales")[0]
+			} else {
+				c = h.callOf("a1")
+			}
+			clk.Advance(30 * time.Second)
+			if !tc.waiting {
+				must(t, h.e.HoldCall(h.ctx, "a1")) // a change 30 s in
+			}
+			clk.Advance(10 * time.Second)
+			downAt := clk.Now() // the last time the engine was alive
+
+			h.restart(func() {
+				h.hangup(caller)
+				if tc.agentLeg {
+					h.hangup(c.AgentChannelID)
+				}
+				clk.Advance(2 * time.Hour)
+			})
+
+			ended := h.storedCall(c.ID)
+			if ended.State != core.CallDone || ended.EndedAt == nil || !ended.EndedAt.Equal(downAt) ||
+				ended.HangupBy != "system" || ended.HangupCause == 0 || ended.Failure == "" {
+				t.Fatalf("call ended while down: state %s ended %v by %s cause %d failure %q, want ended %s by system",
+					ended.State, ended.EndedAt, ended.HangupBy, ended.HangupCause, ended.Failure, downAt)
+			}
+			var cdr core.CDR
+			must(t, h.st.First(h.ctx, &cdr, core.Where("call_id = ?", c.ID)))
+			if !cdr.End.Equal(downAt) || cdr.Duration != 40 || cdr.BillSec != 40 || !cdr.Start.Equal(start) {
+				t.Fatalf("cdr start %s end %s duration %d billsec %d, want 40 s ending %s",
+					cdr.Start, cdr.End, cdr.Duration, cdr.BillSec, downAt)
+			}
+			rows := h.queueLog(tc.wantEvent)
+			if len(rows) != 1 || rows[0].CallID != c.ID {
+				t.Fatalf("%s rows %+v", tc.wantEvent, rows)
+			}
+			wantData := "40" // talk (COMPLETE*) or wait (ABANDON) seconds
+			got := rows[0].Data2
+			if tc.waiting {
+				got = rows[0].Data3
+			}
+			if got != wantData {
+				t.Errorf("%s row %+v, want %s s", tc.wantEvent, rows[0], wantData)
+			}
+			h.assertQueueLogBalanced()
+			s, ok := h.e.Session("a1")
+			if !ok || s.CallID != 0 || s.OnHold || (s.State != core.AgentAvailable && s.State != core.AgentWrapUp) {
+				t.Fatalf("a1 after restart %+v %v", s, ok)
+			}
+			h.assertSessionsStored()
+			st, err := h.e.QueueStats(h.ctx, "sales", start, clk.Now())
+			must(t, err)
+			if tc.waiting && st.Abandoned != 1 || !tc.waiting && (st.Completed != 1 || st.AvgTalk != 40) {
+				t.Errorf("queue stats %+v", st)
+			}
+		})
+	}
+}
+
+// A persistent agent whose own line hung up while the gateway was down is
+// logged out, with its queue-log row.
+func TestRestartLogsOutAgentWhoseLineVanished(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{agents: 1, persist: true})
+	h.login("a1")
+	s, _ := h.e.Session("a1")
+
+	h.restart(func() { h.hangup(s.ChannelID) })
+
+	if s, ok := h.e.Session("a1"); ok {
+		t.Fatalf("a1 still logged in: %+v", s)
+	}
+	if rows := h.queueLog(core.QLLogout); len(rows) != 1 || rows[0].Agent != "a1" || rows[0].Data3 == "" {
+		t.Fatalf("logout rows %+v", rows)
+	}
+	h.assertSessionsStored()
+}
