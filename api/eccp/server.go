@@ -150,11 +150,11 @@ func NewServer(engine *core.Engine, opts Options) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
+	fdLim := 0
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = DefaultMaxConns
 		if lim := fdLimit(); lim > 0 && lim/2 < opts.MaxConns {
-			opts.MaxConns = max(lim/2, 1)
-			log.Info("ECCP connection cap lowered to half the open-file limit", "component", "eccp", "max_conns", opts.MaxConns, "nofile", lim)
+			opts.MaxConns, fdLim = max(lim/2, 1), lim
 		}
 	}
 	if opts.MaxConnsPerSource <= 0 {
@@ -171,6 +171,9 @@ func NewServer(engine *core.Engine, opts Options) *Server {
 		eng: engine, opt: opts, log: log.With("component", "eccp"), now: now,
 		listeners: map[net.Listener]struct{}{}, sessions: map[*session]struct{}{},
 		stopFan: make(chan struct{}), bySource: map[netip.Addr]*list.List{},
+	}
+	if fdLim > 0 {
+		s.log.Info("ECCP connection cap lowered to half the open-file limit", "max_conns", opts.MaxConns, "nofile", fdLim)
 	}
 	s.throttle = core.LoginThrottle{Max: opts.MaxLoginFailures, Window: opts.LoginWindow}
 	s.fan = newFanout(s)

@@ -165,7 +165,7 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 			return err
 		}
 		g.eccpSrv = eccp.NewServer(g.eng, eccp.Options{
-			Addr: g.cfg.ECCPAddr, Logger: g.log.With("component", "eccp"), AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
+			Addr: g.cfg.ECCPAddr, Logger: g.log, AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
 			MaxConns: g.cfg.ECCPMaxConns, MaxConnsPerSource: g.cfg.ECCPMaxConnsPerSource, LoginTimeout: g.cfg.ECCPLoginTimeout,
 		})
 		g.metrics.watchECCP(g.eccpSrv)
