@@ -140,6 +140,12 @@ func (ss *session) handlePacket(doc []byte) bool {
 	defer cancel()
 	resp, keep := ss.dispatch(ctx, cmd)
 	resp.setAttr("id", id)
+	if !ss.loggedIn && ss.username() != "" {
+		// Out of the flood limits' reach before the client can see its
+		// login succeed.
+		ss.loggedIn = true
+		ss.srv.promote(ss)
+	}
 	if seq := ss.syncSeq; seq != 0 {
 		ss.syncSeq = 0
 		ss.srv.fan.waitFor(seq, time.Second)

@@ -176,15 +176,20 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 			return err
 		}
 		g.eccpSrv = eccp.NewServer(g.eng, eccp.Options{
-			Addr: g.cfg.ECCPAddr, Logger: g.log.With("component", "eccp"), AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
+			Addr: g.cfg.ECCPAddr, Logger: g.log, AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
+			MaxConns: g.cfg.ECCPMaxConns, MaxConnsPerSource: g.cfg.ECCPMaxConnsPerSource, LoginTimeout: g.cfg.ECCPLoginTimeout,
 		})
+		g.metrics.watchECCP(g.eccpSrv)
 		eln, err := net.Listen("tcp", g.cfg.ECCPAddr)
 		if err != nil {
 			return fmt.Errorf("eccp.addr: %w", err)
 		}
 		g.eccpLn = eln
 		go func() {
-			if err := g.eccpSrv.Serve(eln); err != nil && !errors.Is(err, net.ErrClosed) && !isServerClosed(err) {
+			// Serve retries accept errors (out of descriptors under a
+			// flood included) and returns only once its listener is
+			// closed, so nothing a client does can end the process here.
+			if err := g.eccpSrv.Serve(eln); err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, eccp.ErrServerClosed) {
 				g.fatal <- fmt.Errorf("eccp: %w", err)
 			}
 		}()
@@ -207,10 +212,6 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 	}
 	g.log.Info("callgate serving", "http", ln.Addr().String(), "telephony", g.cfg.Telephony, "demo", g.cfg.Demo)
 	return nil
-}
-
-func isServerClosed(err error) bool {
-	return strings.Contains(err.Error(), "closed")
 }
 
 func hostPort(a net.Addr) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/callgate/callgate/api/eccp"
 	"github.com/callgate/callgate/core"
 )
 
@@ -118,4 +119,41 @@ func methodLabel(m string) string {
 		return m
 	}
 	return "other"
+}
+
+// watchECCP exports the ECCP listener's flood counters. The reason label
+// takes only the values of eccp.RejectReasons, each present from the start.
+func (m *metrics) watchECCP(srv *eccp.Server) {
+	m.reg.MustRegister(eccpCollector{srv})
+}
+
+var (
+	eccpSessionsDesc = prometheus.NewDesc("callgate_eccp_sessions",
+		"Open ECCP connections.", nil, nil)
+	eccpUnauthDesc = prometheus.NewDesc("callgate_eccp_sessions_unauthenticated",
+		"Open ECCP connections that have not logged in yet.", nil, nil)
+	eccpRejectedDesc = prometheus.NewDesc("callgate_eccp_connections_rejected_total",
+		"ECCP connections the gateway closed on its own, by reason: global_cap (eccp.max_conns), source_cap (eccp.max_conns_per_source), login_timeout (eccp.login_timeout), allow_list (eccp.allow_from).",
+		[]string{"reason"}, nil)
+	eccpAcceptErrorsDesc = prometheus.NewDesc("callgate_eccp_accept_errors_total",
+		"Failed accepts on the ECCP listener (for example out of file descriptors), each retried after a backoff.", nil, nil)
+)
+
+type eccpCollector struct{ srv *eccp.Server }
+
+func (c eccpCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- eccpSessionsDesc
+	ch <- eccpUnauthDesc
+	ch <- eccpRejectedDesc
+	ch <- eccpAcceptErrorsDesc
+}
+
+func (c eccpCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.srv.Stats()
+	ch <- prometheus.MustNewConstMetric(eccpSessionsDesc, prometheus.GaugeValue, float64(st.Sessions))
+	ch <- prometheus.MustNewConstMetric(eccpUnauthDesc, prometheus.GaugeValue, float64(st.Unauthenticated))
+	for _, reason := range eccp.RejectReasons {
+		ch <- prometheus.MustNewConstMetric(eccpRejectedDesc, prometheus.CounterValue, float64(st.Rejected[reason]), reason)
+	}
+	ch <- prometheus.MustNewConstMetric(eccpAcceptErrorsDesc, prometheus.CounterValue, float64(st.AcceptErrors))
 }

@@ -77,6 +77,11 @@ type Config struct {
 	MetricsEnabled    bool
 	ReplayEvents      int
 	DemoSimAnswerWait time.Duration
+
+	// ECCP flood limits; 0 means the ECCP server's default.
+	ECCPMaxConns          int
+	ECCPMaxConnsPerSource int
+	ECCPLoginTimeout      time.Duration
 }
 
 // Key describes one setting, for documentation and error messages.
@@ -127,6 +132,12 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setDuration(&c.ECCPIdleTimeout, v) }},
 	{Name: "eccp.allow_from", Env: "CALLGATE_ECCP_ALLOW_FROM", Default: "(any)", Doc: "Comma-separated IPs/CIDRs allowed to connect to ECCP.",
 		set: func(c *Config, v string) error { return setCIDRs(&c.ECCPAllowFrom, v) }},
+	{Name: "eccp.max_conns", Env: "CALLGATE_ECCP_MAX_CONNS", Default: "2000", Doc: "Most ECCP connections open at once (0 = default, which is lowered to half the open-file limit when that is smaller); past it the oldest connection not yet logged in is closed, or the new one if all are logged in.",
+		set: func(c *Config, v string) error { return setNonNegative(&c.ECCPMaxConns, v) }},
+	{Name: "eccp.max_conns_per_source", Env: "CALLGATE_ECCP_MAX_CONNS_PER_SOURCE", Default: "64", Doc: "Most ECCP connections not yet logged in from one address (IPv6: one /64), 0 = default; past it the oldest of them is closed. Logged-in sessions do not count.",
+		set: func(c *Config, v string) error { return setNonNegative(&c.ECCPMaxConnsPerSource, v) }},
+	{Name: "eccp.login_timeout", Env: "CALLGATE_ECCP_LOGIN_TIMEOUT", Default: "30s", Doc: "Close an ECCP connection that has not logged in this long after connecting (0 = default).",
+		set: func(c *Config, v string) error { return setDuration(&c.ECCPLoginTimeout, v) }},
 	{Name: "db.dsn", Env: "CALLGATE_DB_DSN", Default: DemoDSN + " (demo only)", Doc: "Database: mysql://user:pass@tcp(host:3306)/db, user:pass@tcp(host)/db, sqlite://path or a file path.",
 		set: func(c *Config, v string) error { c.DBDSN = v; return nil }, Secret: true},
 	{Name: "admin.token", Env: "CALLGATE_ADMIN_TOKEN", Default: DemoAdminToken + " (demo only)", Doc: "Bearer token of the admin API /api/v1 (at least 16 characters outside demo mode).",
@@ -522,6 +533,16 @@ func setPositive(dst *int, v string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n <= 0 {
 		return fmt.Errorf("invalid positive integer %q", v)
+	}
+	*dst = n
+	return nil
+}
+
+// setNonNegative reads a count where 0 means "the default".
+func setNonNegative(dst *int, v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return fmt.Errorf("invalid count %q (0 or more; 0 = default)", v)
 	}
 	*dst = n
 	return nil

@@ -84,6 +84,9 @@ http:
 eccp:
   addr: ""
   allow_from: [127.0.0.1, 10.0.0.0/8]
+  max_conns: 500
+  max_conns_per_source: 0
+  login_timeout: 10s
 db:
   dsn: "root@tcp(127.0.0.1:3306)/callgate"
 admin:
@@ -97,9 +100,10 @@ log:
   format: json
 `)
 	c, err := Load(p, env(map[string]string{
-		"CALLGATE_HTTP_ADDR":    "127.0.0.1:8181",
-		"CALLGATE_ARI_PASSWORD": "other",
-		"CALLGATE_LOG_LEVEL":    "DEBUG",
+		"CALLGATE_HTTP_ADDR":                 "127.0.0.1:8181",
+		"CALLGATE_ARI_PASSWORD":              "other",
+		"CALLGATE_LOG_LEVEL":                 "DEBUG",
+		"CALLGATE_ECCP_MAX_CONNS_PER_SOURCE": "8",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +131,9 @@ log:
 	if c.HTTPReadTimeout != 5*time.Second {
 		t.Errorf("read timeout %v", c.HTTPReadTimeout)
 	}
+	if c.ECCPMaxConns != 500 || c.ECCPMaxConnsPerSource != 8 || c.ECCPLoginTimeout != 10*time.Second {
+		t.Errorf("eccp limits %d %d %v", c.ECCPMaxConns, c.ECCPMaxConnsPerSource, c.ECCPLoginTimeout)
+	}
 }
 
 func TestInvalidValuesNameTheKey(t *testing.T) {
@@ -150,6 +157,9 @@ func TestInvalidValuesNameTheKey(t *testing.T) {
 		{name: "negative header size", env: map[string]string{"CALLGATE_HTTP_MAX_HEADER_BYTES": "-1"}, wantKey: "http.max_header_bytes", wantEnv: "CALLGATE_HTTP_MAX_HEADER_BYTES"},
 		{name: "bad drain", env: map[string]string{"CALLGATE_SHUTDOWN_DRAIN": "a while"}, wantKey: "shutdown_drain", wantEnv: "CALLGATE_SHUTDOWN_DRAIN"},
 		{name: "bad cidr", env: map[string]string{"CALLGATE_ECCP_ALLOW_FROM": "10.0.0.0/99"}, wantKey: "eccp.allow_from", wantEnv: "CALLGATE_ECCP_ALLOW_FROM"},
+		{name: "negative connection cap", env: map[string]string{"CALLGATE_ECCP_MAX_CONNS": "-1"}, wantKey: "eccp.max_conns", wantEnv: "CALLGATE_ECCP_MAX_CONNS"},
+		{name: "bad per-source cap", env: map[string]string{"CALLGATE_ECCP_MAX_CONNS_PER_SOURCE": "lots"}, wantKey: "eccp.max_conns_per_source", wantEnv: "CALLGATE_ECCP_MAX_CONNS_PER_SOURCE"},
+		{name: "bad login timeout", env: map[string]string{"CALLGATE_ECCP_LOGIN_TIMEOUT": "-5s"}, wantKey: "eccp.login_timeout", wantEnv: "CALLGATE_ECCP_LOGIN_TIMEOUT"},
 		{name: "yaml unknown key", yaml: "htp:\n  addr: :80\n", wantKey: "htp.addr"},
 		{name: "yaml bad level", yaml: "log:\n  level: loud\n", wantKey: "log.level", wantEnv: "CALLGATE_LOG_LEVEL"},
 		{name: "short token in production", yaml: "db:\n  dsn: x.db\nadmin:\n  token: short\ntelephony:\n  mode: sim\n", wantKey: "admin.token", wantEnv: "CALLGATE_ADMIN_TOKEN"},
