@@ -217,6 +217,10 @@ func (e *Engine) channelAnsweredLocked(ctx context.Context, r *chanRef, ev TelEv
 			return
 		}
 		e.originateCustomerLocked(ctx, c)
+		if c.State != CallDone {
+			// The customer's channel is part of what a restart resumes.
+			e.persistCall(ctx, &c.Call)
+		}
 	case roleCustomer:
 		c := e.calls[r.callID]
 		if c == nil {

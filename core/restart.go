@@ -549,6 +549,10 @@ func (e *Engine) beat(ctx context.Context, force bool) {
 		return
 	}
 	hb := e.hb
+	if hb.ID == 0 {
+		// Another engine on this store may have written it first.
+		_ = e.store.First(ctx, &hb, Where("name = ?", heartbeatName))
+	}
 	hb.Name, hb.AliveAt = heartbeatName, now
 	var err error
 	if hb.ID == 0 {

@@ -487,3 +487,54 @@ func TestRestartLogsOutAgentWhoseLineVanished(t *testing.T) {
 	}
 	h.assertSessionsStored()
 }
+
+// A manual dial whose customer answered while the gateway was down is
+// connected to its agent by the new engine.
+func TestRestartConnectsACustomerWhoAnsweredWhileDown(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
+	h.pbx.SetBehavior("Local/5557777@callgate-outbound", sim.Behavior{Outcome: sim.NoAnswer})
+	h.login("a1")
+	c, err := h.e.Dial(h.ctx, core.DialRequest{Agent: "a1", Phone: "5557777"})
+	must(t, err)
+	var customer string
+	eventually(t, "customer rung", func() bool {
+		cur, ok := h.e.AgentCall("a1")
+		customer = cur.ChannelID
+		return ok && customer != ""
+	})
+
+	ev := h.restart(func() { must(t, h.pbx.FarAnswer(customer)) })
+
+	ev.waitFor("a1 linked to the customer", linked("a1"))
+	got := h.callOf("a1")
+	if got.ID != c.ID || got.ChannelID != customer {
+		t.Fatalf("a1's call after restart %+v", got)
+	}
+	must(t, h.e.Hangup(h.ctx, "a1"))
+	h.waitState("a1", core.AgentAvailable)
+	h.assertSessionsStored()
+}
+
+// An on-hook agent whose leg hung up while the gateway was down ended the
+// call: the customer still waiting on the line is hung up, the queue log
+// says the agent completed it.
+func TestRestartEndsACallWhoseAgentLegHungUpWhileDown(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
+	h.login("a1")
+	caller := h.inbound("5550001")
+	c := h.callOf("a1")
+
+	h.restart(func() { h.hangup(c.AgentChannelID) })
+
+	if cs, _ := h.pbx.Channel(caller); !cs.HungUp {
+		t.Fatalf("customer left on the line: %+v", cs)
+	}
+	if rows := h.queueLog(core.QLCompleteAgent); len(rows) != 1 || rows[0].CallID != c.ID {
+		t.Fatalf("COMPLETEAGENT rows %+v", rows)
+	}
+	if s, _ := h.e.Session("a1"); s.CallID != 0 {
+		t.Fatalf("a1 still on the call: %+v", s)
+	}
+	h.assertQueueLogBalanced()
+	h.assertSessionsStored()
+}
