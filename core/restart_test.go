@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/store/storetest"
 	"github.com/callgate/callgate/pkg/telephony/sim"
 )
 
@@ -401,71 +402,73 @@ func TestRestartClosesCallsEndedWhileDown(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			clk := newFakeClock()
-			h := newHarness(t, sqlite(t), harnessOpt{agents: 1, clock: clk.Now})
-			h.login("a1")
-			start := clk.Now()
-			if tc.waiting {
-				must(t, h.e.Pause(h.ctx, "a1", ""))
-			}
-			caller := h.inbound("5550001")
-			var c core.Call
-			if tc.waiting {
-				eventually(t, "caller waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
-				c = h.e.Waiting("sales")[0]
-			} else {
-				c = h.callOf("a1")
-			}
-			clk.Advance(30 * time.Second)
-			if !tc.waiting {
-				must(t, h.e.HoldCall(h.ctx, "a1")) // a change 30 s in
-			}
-			clk.Advance(10 * time.Second)
-			downAt := clk.Now() // the last time the engine was alive
-
-			h.restart(func() {
-				h.hangup(caller)
-				if tc.agentLeg {
-					h.hangup(c.AgentChannelID)
+			storetest.Each(t, func(t *testing.T, st core.Store) {
+				clk := newFakeClock()
+				h := newHarness(t, st, harnessOpt{agents: 1, clock: clk.Now})
+				h.login("a1")
+				start := clk.Now()
+				if tc.waiting {
+					must(t, h.e.Pause(h.ctx, "a1", ""))
 				}
-				clk.Advance(2 * time.Hour)
-			})
+				caller := h.inbound("5550001")
+				var c core.Call
+				if tc.waiting {
+					eventually(t, "caller waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+					c = h.e.Waiting("sales")[0]
+				} else {
+					c = h.callOf("a1")
+				}
+				clk.Advance(30 * time.Second)
+				if !tc.waiting {
+					must(t, h.e.HoldCall(h.ctx, "a1")) // a change 30 s in
+				}
+				clk.Advance(10 * time.Second)
+				downAt := clk.Now() // the last time the engine was alive
 
-			ended := h.storedCall(c.ID)
-			if ended.State != core.CallDone || ended.EndedAt == nil || !ended.EndedAt.Equal(downAt) ||
-				ended.HangupBy != "system" || ended.HangupCause == 0 || ended.Failure == "" {
-				t.Fatalf("call ended while down: state %s ended %v by %s cause %d failure %q, want ended %s by system",
-					ended.State, ended.EndedAt, ended.HangupBy, ended.HangupCause, ended.Failure, downAt)
-			}
-			var cdr core.CDR
-			must(t, h.st.First(h.ctx, &cdr, core.Where("call_id = ?", c.ID)))
-			if !cdr.End.Equal(downAt) || cdr.Duration != 40 || cdr.BillSec != 40 || !cdr.Start.Equal(start) {
-				t.Fatalf("cdr start %s end %s duration %d billsec %d, want 40 s ending %s",
-					cdr.Start, cdr.End, cdr.Duration, cdr.BillSec, downAt)
-			}
-			rows := h.queueLog(tc.wantEvent)
-			if len(rows) != 1 || rows[0].CallID != c.ID {
-				t.Fatalf("%s rows %+v", tc.wantEvent, rows)
-			}
-			wantData := "40" // talk (COMPLETE*) or wait (ABANDON) seconds
-			got := rows[0].Data2
-			if tc.waiting {
-				got = rows[0].Data3
-			}
-			if got != wantData {
-				t.Errorf("%s row %+v, want %s s", tc.wantEvent, rows[0], wantData)
-			}
-			h.assertQueueLogBalanced()
-			s, ok := h.e.Session("a1")
-			if !ok || s.CallID != 0 || s.OnHold || (s.State != core.AgentAvailable && s.State != core.AgentWrapUp) {
-				t.Fatalf("a1 after restart %+v %v", s, ok)
-			}
-			h.assertSessionsStored()
-			st, err := h.e.QueueStats(h.ctx, "sales", start, clk.Now())
-			must(t, err)
-			if tc.waiting && st.Abandoned != 1 || !tc.waiting && (st.Completed != 1 || st.AvgTalk != 40) {
-				t.Errorf("queue stats %+v", st)
-			}
+				h.restart(func() {
+					h.hangup(caller)
+					if tc.agentLeg {
+						h.hangup(c.AgentChannelID)
+					}
+					clk.Advance(2 * time.Hour)
+				})
+
+				ended := h.storedCall(c.ID)
+				if ended.State != core.CallDone || ended.EndedAt == nil || !ended.EndedAt.Equal(downAt) ||
+					ended.HangupBy != "system" || ended.HangupCause == 0 || ended.Failure == "" {
+					t.Fatalf("call ended while down: state %s ended %v by %s cause %d failure %q, want ended %s by system",
+						ended.State, ended.EndedAt, ended.HangupBy, ended.HangupCause, ended.Failure, downAt)
+				}
+				var cdr core.CDR
+				must(t, h.st.First(h.ctx, &cdr, core.Where("call_id = ?", c.ID)))
+				if !cdr.End.Equal(downAt) || cdr.Duration != 40 || cdr.BillSec != 40 || !cdr.Start.Equal(start) {
+					t.Fatalf("cdr start %s end %s duration %d billsec %d, want 40 s ending %s",
+						cdr.Start, cdr.End, cdr.Duration, cdr.BillSec, downAt)
+				}
+				rows := h.queueLog(tc.wantEvent)
+				if len(rows) != 1 || rows[0].CallID != c.ID {
+					t.Fatalf("%s rows %+v", tc.wantEvent, rows)
+				}
+				wantData := "40" // talk (COMPLETE*) or wait (ABANDON) seconds
+				got := rows[0].Data2
+				if tc.waiting {
+					got = rows[0].Data3
+				}
+				if got != wantData {
+					t.Errorf("%s row %+v, want %s s", tc.wantEvent, rows[0], wantData)
+				}
+				h.assertQueueLogBalanced()
+				s, ok := h.e.Session("a1")
+				if !ok || s.CallID != 0 || s.OnHold || (s.State != core.AgentAvailable && s.State != core.AgentWrapUp) {
+					t.Fatalf("a1 after restart %+v %v", s, ok)
+				}
+				h.assertSessionsStored()
+				qs, err := h.e.QueueStats(h.ctx, "sales", start, clk.Now())
+				must(t, err)
+				if tc.waiting && qs.Abandoned != 1 || !tc.waiting && (qs.Completed != 1 || qs.AvgTalk != 40) {
+					t.Errorf("queue stats %+v", qs)
+				}
+			})
 		})
 	}
 }
