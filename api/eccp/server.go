@@ -58,21 +58,16 @@ type Options struct {
 	WriteTimeout time.Duration
 	// MaxPacket bounds one request document. Default 1 MiB.
 	MaxPacket int
-	// MaxLoginFailures failed logins per username within LoginWindow make
-	// further logins for that username fail. Defaults 10 and 15 minutes.
-	MaxLoginFailures int
-	LoginWindow      time.Duration
 	// Clock defaults to the engine's clock.
 	Clock func() time.Time
 }
 
 // Server is an ECCP listener bound to one engine.
 type Server struct {
-	eng      *core.Engine
-	opt      Options
-	log      *slog.Logger
-	now      func() time.Time
-	throttle core.LoginThrottle
+	eng *core.Engine
+	opt Options
+	log *slog.Logger
+	now func() time.Time
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -100,12 +95,6 @@ func NewServer(engine *core.Engine, opts Options) *Server {
 	if opts.MaxPacket <= 0 {
 		opts.MaxPacket = 1 << 20
 	}
-	if opts.MaxLoginFailures <= 0 {
-		opts.MaxLoginFailures = 10
-	}
-	if opts.LoginWindow <= 0 {
-		opts.LoginWindow = 15 * time.Minute
-	}
 	log := opts.Logger
 	if log == nil {
 		log = engine.Logger()
@@ -122,7 +111,6 @@ func NewServer(engine *core.Engine, opts Options) *Server {
 		listeners: map[net.Listener]struct{}{}, sessions: map[*session]struct{}{},
 		stopFan: make(chan struct{}),
 	}
-	s.throttle = core.LoginThrottle{Max: opts.MaxLoginFailures, Window: opts.LoginWindow}
 	s.fan = newFanout(s)
 	return s
 }
