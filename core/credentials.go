@@ -65,21 +65,26 @@ func MD5Hex(s string) string {
 }
 
 // ThrottlePolicy shapes the delays after failed logins. Failures are
-// counted per (dialect, principal, source address): after Free failures the
-// next attempt of that triple must wait Base, doubling with every further
-// failure up to Max. A source failing across principals (spraying) is
-// slowed the same way after SprayFree failures. Failures older than Window
-// are forgotten.
+// counted per (dialect, principal, source address) until a success clears
+// them: after Free failures the next attempt of that triple must wait Base,
+// doubling with every further failure up to Max. Failures older than Window
+// are forgotten; it outlasts the climb to Max many times over, so a patient
+// guesser stays at the cap. A source failing across principals (spraying)
+// is slowed the same way after SprayFree failures within SprayWindow.
 type ThrottlePolicy struct {
-	Free      int
-	SprayFree int
-	Base      time.Duration
-	Max       time.Duration
-	Window    time.Duration
+	Free        int
+	Base        time.Duration
+	Max         time.Duration
+	Window      time.Duration
+	SprayFree   int
+	SprayWindow time.Duration
 }
 
-// DefaultThrottle: three free failures, then 1s, 2s, 4s... up to 15 min.
-var DefaultThrottle = ThrottlePolicy{Free: 3, SprayFree: 20, Base: time.Second, Max: 15 * time.Minute, Window: time.Hour}
+// DefaultThrottle: three free failures, then 1s, 2s, 4s... up to 15 min;
+// twenty failures across users from one address within an hour slow that
+// address the same way.
+var DefaultThrottle = ThrottlePolicy{Free: 3, Base: time.Second, Max: 15 * time.Minute, Window: 24 * time.Hour,
+	SprayFree: 20, SprayWindow: time.Hour}
 
 // LoginAttempt is one authentication to judge.
 type LoginAttempt struct {
@@ -187,8 +192,9 @@ func (c *Credentials) delay(ctx context.Context, a LoginAttempt) (time.Time, int
 		c.e.log.Warn("engine: login throttle read failed", "dialect", a.Dialect, "err", err)
 		return time.Time{}, 0
 	}
-	var own int
+	var own, spray int
 	var ownLast time.Time
+	sprayFrom := c.e.now().Add(-p.SprayWindow)
 	for _, r := range rows {
 		if r.Username == a.Principal {
 			if own == 0 {
@@ -196,12 +202,15 @@ func (c *Credentials) delay(ctx context.Context, a LoginAttempt) (time.Time, int
 			}
 			own++
 		}
+		if r.Time.After(sprayFrom) {
+			spray++
+		}
 	}
 	at := time.Time{}
 	if d := backoff(own, p.Free, p); d > 0 {
 		at = ownLast.Add(d)
 	}
-	if d := backoff(len(rows), p.SprayFree, p); d > 0 && len(rows) > 0 {
+	if d := backoff(spray, p.SprayFree, p); d > 0 {
 		if t := rows[0].Time.Add(d); t.After(at) {
 			at = t
 		}

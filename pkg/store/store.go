@@ -170,7 +170,9 @@ func openSQLite(dsn string) (*Store, error) {
 				v[k] = vs
 			}
 		}
-		v["_pragma"] = append(append([]string{"busy_timeout(10000)", "foreign_keys(1)"}, extra...), base...)
+		// secure_delete zeroes freed cells, so a secret rewritten in
+		// protected form (MigrateSecrets) leaves no clear copy in the file.
+		v["_pragma"] = append(append([]string{"busy_timeout(10000)", "foreign_keys(1)", "secure_delete(1)"}, extra...), base...)
 		return v
 	}
 	open := func(q url.Values) (*gorm.DB, error) {
