@@ -13,8 +13,17 @@
 //     reads variables by name and cannot list them;
 //   - campaignlog, callprogress ids and campaignlog_id come from the core's
 //     queue log rather than a call_progress_log table;
-//   - the optional IP allow-list and idle timeout exist (off by default),
-//     and repeated failed logins lock a client username for a while;
+//   - the optional IP allow-list and idle timeout exist (off by default);
+//   - failed logins delay further logins of that client name from that peer
+//     address only (after three, 1s doubling up to 15 min; core
+//     Credentials), so one console failing never stops the others sharing
+//     the account; an attempt inside its delay is refused unchecked;
+//   - every login failure answers like dialerd's wrong password, nested 401
+//     "Invalid username or password": unknown or inactive client, wrong
+//     password and a delayed attempt alike, nothing else differs;
+//   - the client's secret is stored as a slow hash of its MD5 (both login
+//     forms verify) and agents' ECCP passwords sealed (agent_hash needs them
+//     in clear), so the database holds neither in clear;
 //   - getpauses lists only active breaks without a campaign (dialerd lists
 //     inactive breaks too; campaign-scoped codes belong to other dialects);
 //   - once more than 8 KiB may be waiting unread, packets go without their
