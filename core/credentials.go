@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -237,10 +238,14 @@ func (c *Credentials) failed(ctx context.Context, a LoginAttempt) {
 	_ = c.e.store.Delete(ctx, &LoginFailure{}, Where("time <= ?", now.Add(-c.policy.Window)))
 }
 
-// SourceAddr is the address part of a host:port client address.
+// SourceAddr is the address part of a host:port client address, an
+// IPv4-mapped IPv6 address written as IPv4, so one client is one source.
 func SourceAddr(addr string) string {
 	if host, _, err := net.SplitHostPort(addr); err == nil {
-		return host
+		addr = host
+	}
+	if ip, err := netip.ParseAddr(addr); err == nil {
+		return ip.Unmap().WithZone("").String()
 	}
 	return addr
 }

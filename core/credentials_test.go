@@ -178,3 +178,18 @@ func TestVerifyCachesOnlySuccesses(t *testing.T) {
 		t.Error("a hash revealed")
 	}
 }
+
+func TestSourceAddrIsOneKeyPerClient(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"127.0.0.2:5555", "127.0.0.2"},
+		{"[::ffff:127.0.0.2]:5555", "127.0.0.2"},
+		{"[2001:db8::1]:80", "2001:db8::1"},
+		{"[fe80::1%eth0]:80", "fe80::1"},
+		{"10.0.0.1", "10.0.0.1"},
+		{"not an address", "not an address"},
+	} {
+		if got := core.SourceAddr(c.in); got != c.want {
+			t.Errorf("SourceAddr(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
