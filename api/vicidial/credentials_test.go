@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -89,6 +90,40 @@ func TestLoginErrorsRevealNothing(t *testing.T) {
 			if w := strings.ReplaceAll(want, "{user}", c.user); got != w {
 				t.Errorf("%s: %q, want %q", c.name, got, w)
 			}
+		}
+	})
+}
+
+// A flood of wrong passwords costs the attacker's address its delay and
+// the server almost nothing: attempts inside the delay are answered LOCK
+// without checking the password or writing a row, and the owner's address
+// keeps working throughout.
+func TestPasswordFloodIsRefusedUnchecked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		e := newEnv(t, st, Options{})
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+		hc := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+		locks := 0
+		const flood = 300
+		for i := 0; i < flood; i++ {
+			res, err := hc.Get(e.srv.URL + "/agc/api.php?source=test&user=6666&pass=guess" + strconv.Itoa(i) + "&function=external_hangup&value=1&agent_user=1000")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if strings.HasSuffix(string(b), "|LOCK|\n") {
+				locks++
+			}
+			if i%100 == 0 {
+				if got := e.getFrom("127.0.0.1", "source=test&user=6666&pass=1234&function=external_hangup&value=1&agent_user=1000"); strings.Contains(got, "Invalid Username/Password") {
+					t.Fatalf("owner refused during the flood: %q", got)
+				}
+			}
+		}
+		n, err := st.Count(e.ctx, &core.LoginFailure{}, core.All)
+		if err != nil || n != int64(core.DefaultThrottle.Free) || locks != flood-core.DefaultThrottle.Free {
+			t.Fatalf("failures recorded %d (%v), LOCK answers %d of %d", n, err, locks, flood)
 		}
 	})
 }
