@@ -95,7 +95,9 @@ func protectCallback(sec core.Secrets) func(*gorm.DB) {
 		}
 		ctx := st.Context
 		rv := reflect.Indirect(st.ReflectValue)
-		// Updates(map) and Update(col, v) carry the new values in a map.
+		// Updates(map) and Update(col, v) carry the new values in a map;
+		// the record SecretDeriver sees is then the model passed, so an
+		// ECCP client's secret updated that way needs its Dialect set.
 		var cols map[string]any
 		switch d := st.Dest.(type) {
 		case map[string]any:
