@@ -86,6 +86,10 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 		_ = st.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
+	if err := useSecrets(ctx, cfg, st, log); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
 	if cfg.Seed {
 		if err := demo.Seed(ctx, st); err != nil {
 			_ = st.Close()

@@ -82,6 +82,11 @@ type Config struct {
 	ECCPMaxConns          int
 	ECCPMaxConnsPerSource int
 	ECCPLoginTimeout      time.Duration
+
+	// SecretKey (base64 of 32 bytes) or SecretKeyFile seals the secrets a
+	// protocol needs in clear (ECCP agent passwords, SIP secrets).
+	SecretKey     string
+	SecretKeyFile string
 }
 
 // Key describes one setting, for documentation and error messages.
@@ -142,6 +147,10 @@ var keys = []Key{
 		set: func(c *Config, v string) error { c.DBDSN = v; return nil }, Secret: true},
 	{Name: "admin.token", Env: "CALLGATE_ADMIN_TOKEN", Default: DemoAdminToken + " (demo only)", Doc: "Bearer token of the admin API /api/v1 (at least 16 characters outside demo mode).",
 		set: func(c *Config, v string) error { c.AdminToken = v; return nil }, Secret: true},
+	{Name: "secrets.key", Env: "CALLGATE_SECRET_KEY", Default: "", Doc: "Base64 of 32 random bytes (openssl rand -base64 32) sealing the secrets a protocol needs in clear (ECCP agent passwords, SIP secrets) with AES-256-GCM; required once such a secret is stored. Demo mode creates callgate.key next to the SQLite file when no key is set.",
+		set: func(c *Config, v string) error { c.SecretKey = v; return nil }, Secret: true},
+	{Name: "secrets.key_file", Env: "CALLGATE_SECRET_KEY_FILE", Default: "", Doc: "File holding the secrets.key value (mode 0600); used when secrets.key is empty.",
+		set: func(c *Config, v string) error { c.SecretKeyFile = v; return nil }},
 	{Name: "telephony.mode", Env: "CALLGATE_TELEPHONY", Default: "sim in demo mode, otherwise ari", Doc: "PBX driver: ari (Asterisk REST Interface) or sim (in-process simulated PBX).",
 		set: func(c *Config, v string) error { return setEnum(&c.Telephony, v, "sim", "ari") }},
 	{Name: "ari.url", Env: "CALLGATE_ARI_URL", Default: "http://127.0.0.1:8088/ari", Doc: "Asterisk ARI base URL.",
