@@ -8,6 +8,7 @@ package config
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -24,6 +25,17 @@ import (
 const (
 	DemoAdminToken = "demo-admin-token"
 	DemoDSN        = "sqlite://./callgate.db"
+	// Demo mode listens on loopback only: its credentials are published in
+	// the README, so it must not be reachable from the network unless an
+	// operator asks for it by setting an address.
+	DemoHTTPAddr = "127.0.0.1:8080"
+	DemoECCPAddr = "127.0.0.1:20005"
+	// ExampleAdminToken is the placeholder of deploy/callgate.example.yaml.
+	ExampleAdminToken = "change-me-to-a-long-random-token"
+	// SampleARIPassword is the placeholder of deploy/asterisk/ari.conf.
+	SampleARIPassword = "change-me-callgate"
+	// MinAdminTokenLen is the shortest admin token accepted outside demo mode.
+	MinAdminTokenLen = 16
 )
 
 // Config is the whole gateway configuration.
@@ -232,7 +244,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		if !ok {
 			continue
 		}
-		if k.Env != "CALLGATE_DEMO" {
+		if endsDemo(k.Env) {
 			envSeen = true
 		}
 		if err := k.set(&c, v); err != nil {
@@ -255,6 +267,20 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
+// endsDemo tells whether setting this variable means "not the demo": only
+// variables choosing real storage or telephony do. Tuning a demo (its
+// listen address, log level, admin token...) keeps it a demo, so that
+// CALLGATE_HTTP_ADDR alone does not silently switch to production and then
+// fail for want of a database.
+func endsDemo(env string) bool {
+	for _, p := range []string{"CALLGATE_DB_", "CALLGATE_TELEPHONY", "CALLGATE_ARI_", "CALLGATE_BUS", "CALLGATE_NATS_"} {
+		if strings.HasPrefix(env, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func lookup(getenv func(string) string, name string) (string, bool) {
 	v := getenv(name)
 	if v == "" {
@@ -275,6 +301,12 @@ func applyDemoDefaults(c *Config, set map[string]bool) {
 	}
 	if !set["telephony.mode"] {
 		c.Telephony = "sim"
+	}
+	if !set["http.addr"] {
+		c.HTTPAddr = DemoHTTPAddr
+	}
+	if !set["eccp.addr"] {
+		c.ECCPAddr = DemoECCPAddr
 	}
 }
 
@@ -364,14 +396,20 @@ func (c Config) Validate() error {
 	if c.HTTPAddr == "" {
 		return fail("http.addr", "required")
 	}
+	const demoHint = " (or set CALLGATE_DEMO=1 for the self-contained demo: SQLite, simulated PBX)"
 	if c.DBDSN == "" {
-		return fail("db.dsn", "required outside demo mode")
+		return fail("db.dsn", "required outside demo mode"+demoHint)
 	}
 	if c.AdminToken == "" {
-		return fail("admin.token", "required outside demo mode")
+		return fail("admin.token", "required outside demo mode"+demoHint)
 	}
-	if !c.Demo && len(c.AdminToken) < 16 {
-		return fail("admin.token", "must be at least 16 characters")
+	if !c.Demo {
+		if len(c.AdminToken) < MinAdminTokenLen {
+			return fail("admin.token", fmt.Sprintf("must be at least %d characters outside demo mode", MinAdminTokenLen))
+		}
+		if IsPlaceholderToken(c.AdminToken) {
+			return fail("admin.token", "is a placeholder (the example's or the demo's value); set a long random token, e.g. openssl rand -hex 24")
+		}
 	}
 	if c.NodeID == "" {
 		return fail("node_id", "required")
@@ -404,6 +442,88 @@ func (c Config) Validate() error {
 		return fail("shutdown_timeout", "must be positive")
 	}
 	return nil
+}
+
+// IsPlaceholderToken tells whether an admin token is a published value or
+// an obvious "change me" placeholder that an operator forgot to replace.
+func IsPlaceholderToken(tok string) bool {
+	t := strings.ToLower(strings.TrimSpace(tok))
+	if t == strings.ToLower(ExampleAdminToken) || t == DemoAdminToken {
+		return true
+	}
+	squashed := strings.NewReplacer("-", "", "_", "", " ", "", ".", "").Replace(t)
+	for _, p := range []string{"changeme", "replaceme", "changethis", "yourtoken", "admintoken", "placeholder"} {
+		if strings.Contains(squashed, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Warnings lists doubtful settings that do not prevent a start (reported
+// by -check). ariConf is the content of Asterisk's ari.conf when the caller
+// could read it (nil otherwise): the ARI password must match the one of the
+// ari.user there, or every connection is refused with a 401.
+func (c Config) Warnings(ariConfPath string, ariConf []byte) []string {
+	if c.Demo || c.Telephony != "ari" || c.ARITransport == "proxy" {
+		return nil
+	}
+	var out []string
+	if c.ARIPassword == SampleARIPassword {
+		out = append(out, "ari.password (CALLGATE_ARI_PASSWORD) is the sample password of deploy/asterisk/ari.conf; change it there and here")
+	}
+	if ariConf == nil {
+		if c.ARIPassword != SampleARIPassword {
+			out = append(out, fmt.Sprintf("ari.password (CALLGATE_ARI_PASSWORD) not compared with Asterisk: %s not readable (-ari-conf path); it must equal the password of [%s] there", ariConfPath, c.ARIUser))
+		}
+		return out
+	}
+	pw, ok := ARIConfPassword(ariConf, c.ARIUser)
+	switch {
+	case !ok:
+		out = append(out, fmt.Sprintf("ari.user (CALLGATE_ARI_USER): no [%s] user with a plain password in %s", c.ARIUser, ariConfPath))
+	case subtle.ConstantTimeCompare([]byte(pw), []byte(c.ARIPassword)) != 1:
+		out = append(out, fmt.Sprintf("ari.password (CALLGATE_ARI_PASSWORD) does not match the password of [%s] in %s: Asterisk will refuse the gateway", c.ARIUser, ariConfPath))
+	}
+	return out
+}
+
+// ARIConfPassword returns the plain password of user in an ari.conf text
+// (Asterisk's ini format; a section may be split or templated, the last
+// password line of the user wins). Crypted passwords are not comparable.
+func ARIConfPassword(conf []byte, user string) (string, bool) {
+	var section, pw, format string
+	found := false
+	for _, line := range strings.Split(string(conf), "\n") {
+		if i := strings.Index(line, ";"); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			if j := strings.Index(line, "]"); j > 0 {
+				section = strings.TrimSpace(line[1:j])
+			}
+			continue
+		}
+		if section != user {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(strings.TrimPrefix(v, ">"))
+		switch strings.TrimSpace(k) {
+		case "password":
+			pw, found = v, true
+		case "password_format":
+			format = v
+		}
+	}
+	if !found || (format != "" && format != "plain") {
+		return "", false
+	}
+	return pw, true
 }
 
 // Redacted returns the settings as key/value pairs for a start-up log line,
