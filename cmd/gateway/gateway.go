@@ -204,7 +204,11 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "callgate: try: curl -H 'Authorization: Bearer %s' http://%s/api/v1/agents\n", g.cfg.AdminToken, hostPort(ln.Addr()))
 		}
 	}
-	g.log.Info("callgate serving", "http", ln.Addr().String(), "telephony", g.cfg.Telephony, "demo", g.cfg.Demo)
+	eccpAddr := "off"
+	if g.eccpLn != nil {
+		eccpAddr = g.eccpLn.Addr().String()
+	}
+	g.log.Info("callgate serving", "http", ln.Addr().String(), "eccp", eccpAddr, "telephony", g.cfg.Telephony, "demo", g.cfg.Demo)
 	return nil
 }
 

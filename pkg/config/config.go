@@ -94,13 +94,13 @@ type Key struct {
 func Keys() []Key { return append([]Key(nil), keys...) }
 
 var keys = []Key{
-	{Name: "demo", Env: "CALLGATE_DEMO", Default: "true when no config file and no other CALLGATE_* variable is given", Doc: "Self-contained demo mode: SQLite, simulated PBX, seeded data, admin token demo-admin-token.",
+	{Name: "demo", Env: "CALLGATE_DEMO", Default: "true when no config file and no storage/telephony variable (CALLGATE_DB_*, CALLGATE_TELEPHONY, CALLGATE_ARI_*, CALLGATE_BUS*, CALLGATE_NATS_*) is given", Doc: "Self-contained demo mode: SQLite, simulated PBX, seeded data, admin token demo-admin-token.",
 		set: func(c *Config, v string) error { return setBool(&c.Demo, v) }},
 	{Name: "seed", Env: "CALLGATE_SEED", Default: "= demo", Doc: "Load the demo data set at start (idempotent).",
 		set: func(c *Config, v string) error { return setBool(&c.Seed, v) }},
 	{Name: "node_id", Env: "CALLGATE_NODE_ID", Default: "host name", Doc: "Explicit identity of this gateway / Asterisk node.",
 		set: func(c *Config, v string) error { c.NodeID = v; return nil }},
-	{Name: "http.addr", Env: "CALLGATE_HTTP_ADDR", Default: ":8080", Doc: "Listen address of the HTTP server (VICIdial, admin API, health, metrics).",
+	{Name: "http.addr", Env: "CALLGATE_HTTP_ADDR", Default: ":8080 (127.0.0.1:8080 in demo mode)", Doc: "Listen address of the HTTP server (VICIdial, admin API, health, metrics).",
 		set: func(c *Config, v string) error { return setAddr(&c.HTTPAddr, v, false) }},
 	{Name: "http.read_timeout", Env: "CALLGATE_HTTP_READ_TIMEOUT", Default: "30s", Doc: "Maximum time to read a request.",
 		set: func(c *Config, v string) error { return setDuration(&c.HTTPReadTimeout, v) }},
@@ -108,7 +108,7 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setDuration(&c.HTTPWriteTimeout, v) }},
 	{Name: "http.idle_timeout", Env: "CALLGATE_HTTP_IDLE_TIMEOUT", Default: "120s", Doc: "Keep-alive idle timeout.",
 		set: func(c *Config, v string) error { return setDuration(&c.HTTPIdleTimeout, v) }},
-	{Name: "eccp.addr", Env: "CALLGATE_ECCP_ADDR", Default: ":20005", Doc: "Listen address of the ECCP server; empty disables it.",
+	{Name: "eccp.addr", Env: "CALLGATE_ECCP_ADDR", Default: ":20005 (127.0.0.1:20005 in demo mode)", Doc: "Listen address of the ECCP server; empty disables it.",
 		set: func(c *Config, v string) error { return setAddr(&c.ECCPAddr, v, true) }},
 	{Name: "eccp.idle_timeout", Env: "CALLGATE_ECCP_IDLE_TIMEOUT", Default: "0 (off)", Doc: "Close ECCP sessions idle for this long.",
 		set: func(c *Config, v string) error { return setDuration(&c.ECCPIdleTimeout, v) }},
@@ -116,7 +116,7 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setCIDRs(&c.ECCPAllowFrom, v) }},
 	{Name: "db.dsn", Env: "CALLGATE_DB_DSN", Default: DemoDSN + " (demo only)", Doc: "Database: mysql://user:pass@tcp(host:3306)/db, user:pass@tcp(host)/db, sqlite://path or a file path.",
 		set: func(c *Config, v string) error { c.DBDSN = v; return nil }, Secret: true},
-	{Name: "admin.token", Env: "CALLGATE_ADMIN_TOKEN", Default: DemoAdminToken + " (demo only)", Doc: "Bearer token of the admin API /api/v1 (at least 16 characters outside demo mode).",
+	{Name: "admin.token", Env: "CALLGATE_ADMIN_TOKEN", Default: DemoAdminToken + " (demo only)", Doc: "Bearer token of the admin API /api/v1 (outside demo mode: at least 16 characters, not a placeholder such as the example's or demo-admin-token).",
 		set: func(c *Config, v string) error { c.AdminToken = v; return nil }, Secret: true},
 	{Name: "telephony.mode", Env: "CALLGATE_TELEPHONY", Default: "sim in demo mode, otherwise ari", Doc: "PBX driver: ari (Asterisk REST Interface) or sim (in-process simulated PBX).",
 		set: func(c *Config, v string) error { return setEnum(&c.Telephony, v, "sim", "ari") }},
