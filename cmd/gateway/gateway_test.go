@@ -538,3 +538,95 @@ func TestGatewayOnNATSBus(t *testing.T) {
 		}
 	}
 }
+
+// Every start-up and shutdown log line is one well-formed record: JSON
+// lines parse, the settings are an object (not a Go map dump), node is
+// given once, and no secret appears.
+func TestStartupLogLinesAreWellFormed(t *testing.T) {
+	for _, format := range []string{"json", "text"} {
+		t.Run(format, func(t *testing.T) {
+			env := map[string]string{
+				"CALLGATE_DEMO":        "1",
+				"CALLGATE_HTTP_ADDR":   "127.0.0.1:0",
+				"CALLGATE_ECCP_ADDR":   "127.0.0.1:0",
+				"CALLGATE_DB_DSN":      "sqlite://" + filepath.Join(t.TempDir(), "l.db"),
+				"CALLGATE_LOG_FORMAT":  format,
+				"CALLGATE_NODE_ID":     "node-x",
+				"CALLGATE_ADMIN_TOKEN": "s3cret-token-not-logged",
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			out := &lineWriter{lines: make(chan string, 64)}
+			var logs syncBuffer
+			done := make(chan error, 1)
+			go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, out, &logs) }()
+			seen := 0
+			for seen < 2 {
+				select {
+				case line := <-out.lines:
+					if strings.Contains(line, "s3cret") {
+						t.Errorf("stdout shows the token: %q", line)
+					}
+					if listenRE.MatchString(line) {
+						seen++
+					}
+				case err := <-done:
+					t.Fatalf("exited: %v", err)
+				case <-time.After(30 * time.Second):
+					t.Fatal("no listen lines")
+				}
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+			if len(lines) < 3 {
+				t.Fatalf("log lines: %q", lines)
+			}
+			for _, line := range lines {
+				if strings.Contains(line, "s3cret") {
+					t.Errorf("log line shows the token: %s", line)
+				}
+				switch format {
+				case "json":
+					var m map[string]any
+					if err := json.Unmarshal([]byte(line), &m); err != nil {
+						t.Errorf("not JSON: %s", line)
+					}
+					if n := strings.Count(line, `"node":`); n != 1 {
+						t.Errorf("node given %d times: %s", n, line)
+					}
+					if m["msg"] == "starting callgate" {
+						if _, ok := m["config"].(map[string]any); !ok {
+							t.Errorf("config is not an object: %s", line)
+						}
+					}
+				case "text":
+					if n := strings.Count(line, " node="); n != 1 {
+						t.Errorf("node given %d times: %s", n, line)
+					}
+					if strings.Contains(line, "map[") {
+						t.Errorf("Go map dump: %s", line)
+					}
+				}
+			}
+		})
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
