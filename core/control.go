@@ -589,7 +589,10 @@ func (e *Engine) StartRecording(ctx context.Context, user string) (Recording, er
 func (e *Engine) startRecordingLocked(ctx context.Context, c *liveCall, user string) (*Recording, error) {
 	now := e.now()
 	day := now.Format("2006-01-02")
-	name := fmt.Sprintf("%s_%s_%d", now.Format("20060102-150405"), user, c.ID)
+	// The name becomes a file on Asterisk (<spool>/recording/<name>.<fmt>)
+	// and in the day folder: only the date, a sanitized user and the call
+	// id go into it, so no user name can climb out of the folder.
+	name := fmt.Sprintf("%s_%s_%d", now.Format("20060102-150405"), fileNamePart(user), c.ID)
 	rec := &Recording{
 		GUID: newGUID(), CallID: c.ID, LeadID: c.LeadID, Agent: user, Name: name, Format: e.opt.RecordingFormat,
 		File: day + "/" + name + "." + e.opt.RecordingFormat, DayFolder: day, Start: now, Status: "recording",

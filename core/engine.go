@@ -40,6 +40,11 @@ type Options struct {
 	// 10 s): calls that end while the gateway is down are closed as of
 	// then, so the downtime never counts as talk time.
 	Heartbeat time.Duration
+	// Secrets verifies hashed and opens sealed secrets; by default the
+	// store's (SecretsProvider), else clear text only.
+	Secrets Secrets
+	// Throttle shapes login delays; DefaultThrottle when zero.
+	Throttle ThrottlePolicy
 }
 
 // Engine is the call-center engine: it owns all live state, takes every
@@ -55,6 +60,7 @@ type Engine struct {
 	log   *slog.Logger
 	now   func() time.Time
 	rnd   *rand.Rand
+	creds *Credentials
 
 	mu        sync.Mutex
 	agents    map[string]*Agent // by username
@@ -172,7 +178,15 @@ func New(opt Options) *Engine {
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
 	}
-	return &Engine{
+	if opt.Secrets == nil {
+		if p, ok := opt.Store.(SecretsProvider); ok {
+			opt.Secrets = p.Secrets()
+		}
+	}
+	if opt.Throttle == (ThrottlePolicy{}) {
+		opt.Throttle = DefaultThrottle
+	}
+	e := &Engine{
 		opt: opt, store: opt.Store, tel: opt.Tel, bus: opt.Bus, log: opt.Logger, now: opt.Clock,
 		rnd:       rand.New(rand.NewPCG(seed, seed>>1|1)),
 		agents:    map[string]*Agent{},
@@ -191,6 +205,8 @@ func New(opt Options) *Engine {
 		evq:       NewFIFO[TelEvent](),
 		stopCh:    make(chan struct{}),
 	}
+	e.creds = newCredentials(e, opt.Secrets, opt.Throttle)
+	return e
 }
 
 // DefaultDialEndpoint fills a trunk template ({number} or %s) or dials the

@@ -21,7 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -113,46 +113,56 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.router.Serve
 // Router exposes the chi router (route walking in tests).
 func (a *API) Router() chi.Router { return a.router }
 
-// throttler is the engine's failed-login limit (core.Engine has it).
-type throttler interface {
-	LoginBlocked(ctx context.Context, dialect, name string, t core.LoginThrottle) bool
-	LoginFailed(ctx context.Context, dialect, name, source string, window time.Duration)
+// credentialer is the engine's credential service (core.Engine has it).
+type credentialer interface {
+	Credentials() *core.Credentials
 }
 
-// tokenThrottle: this many bad tokens from one address within the window
-// answer 429 until the oldest ages out, so the token cannot be guessed.
-var tokenThrottle = core.LoginThrottle{Max: 20, Window: 5 * time.Minute}
-
 // auth checks the bearer token in constant time; hashing both sides first
-// keeps the comparison independent of the token's length too.
+// keeps the comparison independent of the token's length too. The right
+// token is always accepted (everyone behind one proxy shares an address);
+// an address sending wrong tokens gets 429 for its wrong tokens once its
+// delay (core.Credentials) is running.
 func (a *API) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		thr, _ := a.eng.(throttler)
-		client := r.RemoteAddr
-		if host, _, err := net.SplitHostPort(client); err == nil {
-			client = host
-		}
-		if thr != nil && thr.LoginBlocked(r.Context(), "admin", client, tokenThrottle) {
-			w.Header().Set("Retry-After", strconv.Itoa(int(tokenThrottle.Window.Seconds())))
-			writeError(w, http.StatusTooManyRequests, "too many failed authentications; try again later")
-			return
-		}
 		h := r.Header.Get("Authorization")
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
 			tok, ok = strings.CutPrefix(h, "bearer ")
 		}
 		sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-		if !ok || subtle.ConstantTimeCompare(sum[:], a.token[:]) != 1 {
-			if thr != nil {
-				thr.LoginFailed(r.Context(), "admin", client, r.UserAgent(), tokenThrottle.Window)
+		right := func() bool { return ok && subtle.ConstantTimeCompare(sum[:], a.token[:]) == 1 }
+		outcome := core.LoginRejected
+		var retryAt time.Time
+		if ce, isCE := a.eng.(credentialer); isCE {
+			v := ce.Credentials().Check(r.Context(), core.LoginAttempt{Dialect: "admin", Source: r.RemoteAddr, RightFirst: true}, right)
+			outcome, retryAt = v.Outcome, v.RetryAt
+		} else if right() {
+			outcome = core.LoginAccepted
+		}
+		switch outcome {
+		case core.LoginAccepted:
+			next.ServeHTTP(w, r)
+		case core.LoginDelayed:
+			wait := 1
+			if now := a.now(); now != nil {
+				wait = max(1, int(math.Ceil(retryAt.Sub(now()).Seconds())))
 			}
+			w.Header().Set("Retry-After", strconv.Itoa(wait))
+			writeError(w, http.StatusTooManyRequests, "too many failed authentications; try again later")
+		default:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="callgate"`)
 			writeError(w, http.StatusUnauthorized, "missing or invalid bearer token")
-			return
 		}
-		next.ServeHTTP(w, r)
 	})
+}
+
+// now is the engine's clock when it has one (Retry-After).
+func (a *API) now() func() time.Time {
+	if c, ok := a.eng.(interface{ Now() time.Time }); ok {
+		return c.Now
+	}
+	return nil
 }
 
 // --- responses ---

@@ -13,8 +13,17 @@
 //     reads variables by name and cannot list them;
 //   - campaignlog, callprogress ids and campaignlog_id come from the core's
 //     queue log rather than a call_progress_log table;
-//   - the optional IP allow-list and idle timeout exist (off by default),
-//     and repeated failed logins lock a client username for a while;
+//   - the optional IP allow-list and idle timeout exist (off by default);
+//   - failed logins delay further logins of that client name from that peer
+//     address only (after three, 1s doubling up to 15 min; core
+//     Credentials), so one console failing never stops the others sharing
+//     the account; an attempt inside its delay is refused unchecked;
+//   - every login failure answers like dialerd's wrong password, nested 401
+//     "Invalid username or password": unknown or inactive client, wrong
+//     password and a delayed attempt alike, nothing else differs;
+//   - the client's secret is stored as a slow hash of its MD5 (both login
+//     forms verify) and agents' ECCP passwords sealed (agent_hash needs them
+//     in clear), so the database holds neither in clear;
 //   - the listener defends itself against floods (dialerd accepts every
 //     connection and lets it idle forever): a connection that has not
 //     logged in within LoginTimeout (30s) is closed; at most
@@ -70,10 +79,6 @@ type Options struct {
 	WriteTimeout time.Duration
 	// MaxPacket bounds one request document. Default 1 MiB.
 	MaxPacket int
-	// MaxLoginFailures failed logins per username within LoginWindow make
-	// further logins for that username fail. Defaults 10 and 15 minutes.
-	MaxLoginFailures int
-	LoginWindow      time.Duration
 	// MaxConns caps the open connections. Past it the oldest connection
 	// that has not logged in is closed to make room, or the new one when
 	// every connection is logged in. Default 2000, lowered to half the
@@ -95,11 +100,10 @@ type Options struct {
 
 // Server is an ECCP listener bound to one engine.
 type Server struct {
-	eng      *core.Engine
-	opt      Options
-	log      *slog.Logger
-	now      func() time.Time
-	throttle core.LoginThrottle
+	eng *core.Engine
+	opt Options
+	log *slog.Logger
+	now func() time.Time
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -137,12 +141,6 @@ func NewServer(engine *core.Engine, opts Options) *Server {
 	if opts.MaxPacket <= 0 {
 		opts.MaxPacket = 1 << 20
 	}
-	if opts.MaxLoginFailures <= 0 {
-		opts.MaxLoginFailures = 10
-	}
-	if opts.LoginWindow <= 0 {
-		opts.LoginWindow = 15 * time.Minute
-	}
 	log := opts.Logger
 	if log == nil {
 		log = engine.Logger()
@@ -175,7 +173,6 @@ func NewServer(engine *core.Engine, opts Options) *Server {
 	if fdLim > 0 {
 		s.log.Info("ECCP connection cap lowered to half the open-file limit", "max_conns", opts.MaxConns, "nofile", fdLim)
 	}
-	s.throttle = core.LoginThrottle{Max: opts.MaxLoginFailures, Window: opts.LoginWindow}
 	s.fan = newFanout(s)
 	return s
 }

@@ -3,7 +3,6 @@ package vicidial
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"errors"
 	"io"
 	"log/slog"
@@ -26,8 +25,6 @@ const (
 	Version = "2.14-82"
 	Build   = "250122-1010"
 
-	lockAttempts = 10
-	lockWindow   = 15 * time.Minute
 	// defaultMaxBody is Options.MaxBody when unset.
 	defaultMaxBody = 1 << 20
 )
@@ -449,21 +446,22 @@ func (c *call) closeWindow() {
 }
 
 // authenticate is user_authorization(..., 'api') plus the
-// vdc_agent_api_access check. The failure line keeps VICIdial's field
-// layout but never echoes the password or the SQL text.
+// vdc_agent_api_access check, judged by the core's credential service:
+// failures are delayed per (user, client address), so a user failing from
+// one address never locks it out from another. Every refusal but two
+// prints the same line, whether the user is unknown, inactive, has the
+// wrong password or no API access (see doc.go); the exceptions are LOCK,
+// for the (user, address) still inside its delay (its password is not
+// checked), and ERRSERVERS, only once the credentials are accepted.
 func (c *call) authenticate() bool {
 	ctx := c.ctx
 	st := c.h.st
 	pass := c.p.get("pass")
 	var u core.APIUser
 	found := st.First(ctx, &u, core.Where("dialect = ? AND username = ?", Dialect, c.user)) == nil
-	authAPI := "0"
-	if found && u.APIAccess {
-		authAPI = "1"
-	}
-	// vicidial_users holds agents too: an agent with no API user row
-	// passes the password check (auth 1, GOOD) and fails on
-	// vdc_agent_api_access alone.
+	apiAccess := found && u.APIAccess
+	// vicidial_users holds agents too: an agent with no API user row is
+	// checked with its agent password and fails on vdc_agent_api_access.
 	active, level, secret := u.Active, u.UserLevel, u.Secret
 	if !found {
 		var a core.Agent
@@ -472,38 +470,29 @@ func (c *call) authenticate() bool {
 			active, level, secret = a.Active, a.UserLevel, a.Password
 		}
 	}
-	since := c.now.Add(-lockWindow)
-	failures, err := st.Count(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ? AND time > ?", Dialect, c.user, since))
-	if err != nil {
-		c.h.log.Warn("vicidial: login failure count", "err", err)
+	if !found || !active || level < 1 {
+		secret = "" // verifies nothing, at the cost of a real check
 	}
-	msg := "GOOD"
-	auth := "1"
+	cred := c.h.eng.Credentials()
+	v := cred.Check(ctx, core.LoginAttempt{Dialect: Dialect, Principal: c.user, Source: c.remote}, func() bool {
+		ok := cred.Verify(secret, pass)
+		return ok && apiAccess && len(c.user) >= 2 && len(pass) >= 2
+	})
+	msg, authAPI := "BAD|0|api|", "0"
 	switch {
-	case failures >= lockAttempts:
-		msg, auth = "LOCK", "0"
-	case !found || !active || level < 1 || !secretEqual(secret, pass):
-		msg, auth = "BAD|0|api|", "0"
-		if found {
-			f := core.LoginFailure{Dialect: Dialect, Username: c.user, Time: c.now, Source: trunc(c.remote, 64)}
-			if err := st.Create(ctx, &f); err != nil {
-				c.h.log.Warn("vicidial: login failure write", "err", err)
-			}
-			// Failures older than the window no longer count.
-			_ = st.Delete(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ? AND time <= ?", Dialect, c.user, since))
-		}
+	case v.Outcome == core.LoginDelayed:
+		msg = "LOCK"
+	case v.Outcome != core.LoginAccepted:
 	case !c.h.eng.Ready():
-		msg, auth = "ERRSERVERS", "0"
+		msg, authAPI = "ERRSERVERS", "1"
+	default:
+		msg = ""
 	}
-	if len(c.user) < 2 || len(pass) < 2 || auth == "0" || authAPI == "0" {
-		data := c.user + "||" + auth + "|" + authAPI + "|" + msg + "|"
+	if msg != "" {
+		data := c.user + "||0|" + authAPI + "|" + msg + "|"
 		c.out.WriteString("ERROR: Invalid Username/Password: |" + data + "\n")
 		c.log("ERROR", "Invalid Username/Password", data)
 		return false
-	}
-	if failures > 0 {
-		// A good login clears the count, as VICIdial resets failed_login_count.
-		_ = st.Delete(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ?", Dialect, c.user))
 	}
 	c.api = u
 	c.userGroup = c.h.opt.UserGroup
@@ -512,10 +501,6 @@ func (c *call) authenticate() bool {
 		c.userGroup = a.UserGroup
 	}
 	return true
-}
-
-func secretEqual(stored, given string) bool {
-	return subtle.ConstantTimeCompare([]byte(stored), []byte(given)) == 1
 }
 
 // allowed is api.php's per-function permission test on api_allowed_functions.

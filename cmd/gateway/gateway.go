@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -75,7 +77,7 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // anything yet.
 func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gateway, error) {
 	g := &gateway{cfg: cfg, log: log, fatal: make(chan error, 4), drainTimer: time.After}
-	log.Info("starting callgate", "config", cfg.Redacted())
+	log.Info("starting callgate", configAttrs(cfg))
 
 	st, err := store.Open(ctx, cfg.DBDSN)
 	if err != nil {
@@ -85,6 +87,10 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 	if err := st.Migrate(ctx); err != nil {
 		_ = st.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	if err := useSecrets(ctx, cfg, st, log); err != nil {
+		_ = st.Close()
+		return nil, err
 	}
 	if cfg.Seed {
 		if err := demo.Seed(ctx, st); err != nil {
@@ -203,15 +209,59 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "callgate: ECCP disabled")
 	}
 	if g.cfg.Demo {
-		fmt.Fprintf(stdout, "callgate: demo mode: simulated PBX, database %s, admin token %q\n", g.cfg.DBDSN, g.cfg.AdminToken)
+		// The token is printed only when it is the published demo one.
+		token := "from configuration (not shown)"
+		if g.cfg.AdminToken == config.DemoAdminToken {
+			token = strconv.Quote(g.cfg.AdminToken)
+		}
+		fmt.Fprintf(stdout, "callgate: demo mode: %s PBX, database %s, admin token %s\n", pbxName(g.cfg.Telephony), demoDSN(g.cfg.DBDSN), token)
 		if g.cfg.Seed {
 			fmt.Fprintf(stdout, "callgate: demo data: VICIdial API user %s/%s driving agent %s; ECCP client %s/%s, agents Agent/9000 and SIP/1064\n",
 				demo.VicidialAPIUser, demo.VicidialAPIPass, demo.VicidialAgent, demo.ECCPClient, demo.ECCPClientPass)
 		}
-		fmt.Fprintf(stdout, "callgate: try: curl -H 'Authorization: Bearer %s' http://%s/api/v1/agents\n", g.cfg.AdminToken, hostPort(ln.Addr()))
+		if g.cfg.AdminToken == config.DemoAdminToken {
+			fmt.Fprintf(stdout, "callgate: try: curl -H 'Authorization: Bearer %s' http://%s/api/v1/agents\n", g.cfg.AdminToken, hostPort(ln.Addr()))
+		}
 	}
-	g.log.Info("callgate serving", "http", ln.Addr().String(), "telephony", g.cfg.Telephony, "demo", g.cfg.Demo)
+	eccpAddr := "off"
+	if g.eccpLn != nil {
+		eccpAddr = g.eccpLn.Addr().String()
+	}
+	g.log.Info("callgate serving", "http", ln.Addr().String(), "eccp", eccpAddr, "telephony", g.cfg.Telephony, "demo", g.cfg.Demo)
 	return nil
+}
+
+// configAttrs renders the redacted settings as one sorted group, so that the
+// start-up line reads config.http.addr=... in text and an object in JSON
+// (a Go map would print as map[...] in text).
+func configAttrs(cfg config.Config) slog.Attr {
+	red := cfg.Redacted()
+	names := make([]string, 0, len(red))
+	for k := range red {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	attrs := make([]any, 0, len(names))
+	for _, k := range names {
+		attrs = append(attrs, slog.String(k, red[k]))
+	}
+	return slog.Group("config", attrs...)
+}
+
+// demoDSN shows a SQLite path as is and hides anything else (a MySQL DSN
+// carries a password).
+func demoDSN(dsn string) string {
+	if strings.HasPrefix(dsn, "sqlite://") {
+		return dsn
+	}
+	return "(configured, not shown)"
+}
+
+func pbxName(mode string) string {
+	if mode == "sim" {
+		return "simulated"
+	}
+	return mode
 }
 
 func hostPort(a net.Addr) string {

@@ -37,6 +37,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "YAML configuration file (also CALLGATE_CONFIG)")
 	check := fs.Bool("check", false, "validate the configuration and exit")
+	ariConf := fs.String("ari-conf", "/etc/asterisk/ari.conf", "with -check: Asterisk's ari.conf to compare ari.password with (skipped when unreadable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,6 +49,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if *check {
+		// Warnings do not fail the check: ari.conf may live on another host.
+		conf, rerr := os.ReadFile(*ariConf)
+		if rerr != nil {
+			conf = nil
+		}
+		for _, w := range cfg.Warnings(*ariConf, conf) {
+			fmt.Fprintln(stderr, "callgate: warning:", w)
+		}
 		fmt.Fprintln(stdout, "configuration OK")
 		return nil
 	}

@@ -8,6 +8,7 @@ package config
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -24,6 +25,17 @@ import (
 const (
 	DemoAdminToken = "demo-admin-token"
 	DemoDSN        = "sqlite://./callgate.db"
+	// Demo mode listens on loopback only: its credentials are published in
+	// the README, so it must not be reachable from the network unless an
+	// operator asks for it by setting an address.
+	DemoHTTPAddr = "127.0.0.1:8080"
+	DemoECCPAddr = "127.0.0.1:20005"
+	// ExampleAdminToken is the placeholder of deploy/callgate.example.yaml.
+	ExampleAdminToken = "change-me-to-a-long-random-token"
+	// SampleARIPassword is the placeholder of deploy/asterisk/ari.conf.
+	SampleARIPassword = "change-me-callgate"
+	// MinAdminTokenLen is the shortest admin token accepted outside demo mode.
+	MinAdminTokenLen = 16
 )
 
 // Config is the whole gateway configuration.
@@ -82,6 +94,11 @@ type Config struct {
 	ECCPMaxConns          int
 	ECCPMaxConnsPerSource int
 	ECCPLoginTimeout      time.Duration
+
+	// SecretKey (base64 of 32 bytes) or SecretKeyFile seals the secrets a
+	// protocol needs in clear (ECCP agent passwords, SIP secrets).
+	SecretKey     string
+	SecretKeyFile string
 }
 
 // Key describes one setting, for documentation and error messages.
@@ -99,13 +116,13 @@ type Key struct {
 func Keys() []Key { return append([]Key(nil), keys...) }
 
 var keys = []Key{
-	{Name: "demo", Env: "CALLGATE_DEMO", Default: "true when no config file and no other CALLGATE_* variable is given", Doc: "Self-contained demo mode: SQLite, simulated PBX, seeded data, admin token demo-admin-token.",
+	{Name: "demo", Env: "CALLGATE_DEMO", Default: "true when no config file and no storage/telephony variable (CALLGATE_DB_*, CALLGATE_TELEPHONY, CALLGATE_ARI_*, CALLGATE_BUS*, CALLGATE_NATS_*) is given", Doc: "Self-contained demo mode: SQLite, simulated PBX, seeded data, admin token demo-admin-token.",
 		set: func(c *Config, v string) error { return setBool(&c.Demo, v) }},
 	{Name: "seed", Env: "CALLGATE_SEED", Default: "= demo", Doc: "Load the demo data set at start (idempotent).",
 		set: func(c *Config, v string) error { return setBool(&c.Seed, v) }},
 	{Name: "node_id", Env: "CALLGATE_NODE_ID", Default: "host name", Doc: "Explicit identity of this gateway / Asterisk node.",
 		set: func(c *Config, v string) error { c.NodeID = v; return nil }},
-	{Name: "http.addr", Env: "CALLGATE_HTTP_ADDR", Default: ":8080", Doc: "Listen address of the HTTP server (VICIdial, admin API, health, metrics).",
+	{Name: "http.addr", Env: "CALLGATE_HTTP_ADDR", Default: ":8080 (127.0.0.1:8080 in demo mode)", Doc: "Listen address of the HTTP server (VICIdial, admin API, health, metrics).",
 		set: func(c *Config, v string) error { return setAddr(&c.HTTPAddr, v, false) }},
 	{Name: "http.read_timeout", Env: "CALLGATE_HTTP_READ_TIMEOUT", Default: "30s", Doc: "Maximum time to read a request.",
 		set: func(c *Config, v string) error { return setDuration(&c.HTTPReadTimeout, v) }},
@@ -126,7 +143,7 @@ var keys = []Key{
 		}},
 	{Name: "http.max_body", Env: "CALLGATE_HTTP_MAX_BODY", Default: "1MiB", Doc: "Maximum request body on every route and content type (multipart included); larger bodies get 413. The admin API /api/v1 keeps its own 4MiB limit.",
 		set: func(c *Config, v string) error { return setSize(&c.HTTPMaxBody, v, 1<<40) }},
-	{Name: "eccp.addr", Env: "CALLGATE_ECCP_ADDR", Default: ":20005", Doc: "Listen address of the ECCP server; empty disables it.",
+	{Name: "eccp.addr", Env: "CALLGATE_ECCP_ADDR", Default: ":20005 (127.0.0.1:20005 in demo mode)", Doc: "Listen address of the ECCP server; empty disables it.",
 		set: func(c *Config, v string) error { return setAddr(&c.ECCPAddr, v, true) }},
 	{Name: "eccp.idle_timeout", Env: "CALLGATE_ECCP_IDLE_TIMEOUT", Default: "0 (off)", Doc: "Close ECCP sessions idle for this long.",
 		set: func(c *Config, v string) error { return setDuration(&c.ECCPIdleTimeout, v) }},
@@ -140,8 +157,12 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setDuration(&c.ECCPLoginTimeout, v) }},
 	{Name: "db.dsn", Env: "CALLGATE_DB_DSN", Default: DemoDSN + " (demo only)", Doc: "Database: mysql://user:pass@tcp(host:3306)/db, user:pass@tcp(host)/db, sqlite://path or a file path.",
 		set: func(c *Config, v string) error { c.DBDSN = v; return nil }, Secret: true},
-	{Name: "admin.token", Env: "CALLGATE_ADMIN_TOKEN", Default: DemoAdminToken + " (demo only)", Doc: "Bearer token of the admin API /api/v1 (at least 16 characters outside demo mode).",
+	{Name: "admin.token", Env: "CALLGATE_ADMIN_TOKEN", Default: DemoAdminToken + " (demo only)", Doc: "Bearer token of the admin API /api/v1 (outside demo mode: at least 16 characters, not a placeholder such as the example's or demo-admin-token).",
 		set: func(c *Config, v string) error { c.AdminToken = v; return nil }, Secret: true},
+	{Name: "secrets.key", Env: "CALLGATE_SECRET_KEY", Default: "", Doc: "Base64 of 32 random bytes (openssl rand -base64 32) sealing the secrets a protocol needs in clear (ECCP agent passwords, SIP secrets) with AES-256-GCM; required once such a secret is stored. Demo mode creates callgate.key next to the SQLite file when no key is set.",
+		set: func(c *Config, v string) error { c.SecretKey = v; return nil }, Secret: true},
+	{Name: "secrets.key_file", Env: "CALLGATE_SECRET_KEY_FILE", Default: "", Doc: "File holding the secrets.key value (mode 0600); used when secrets.key is empty.",
+		set: func(c *Config, v string) error { c.SecretKeyFile = v; return nil }},
 	{Name: "telephony.mode", Env: "CALLGATE_TELEPHONY", Default: "sim in demo mode, otherwise ari", Doc: "PBX driver: ari (Asterisk REST Interface) or sim (in-process simulated PBX).",
 		set: func(c *Config, v string) error { return setEnum(&c.Telephony, v, "sim", "ari") }},
 	{Name: "ari.url", Env: "CALLGATE_ARI_URL", Default: "http://127.0.0.1:8088/ari", Doc: "Asterisk ARI base URL.",
@@ -274,7 +295,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		if !ok {
 			continue
 		}
-		if k.Env != "CALLGATE_DEMO" {
+		if endsDemo(k.Env) {
 			envSeen = true
 		}
 		if err := k.set(&c, v); err != nil {
@@ -295,6 +316,20 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// endsDemo tells whether setting this variable means "not the demo": only
+// variables choosing real storage or telephony do. Tuning a demo (its
+// listen address, log level, admin token...) keeps it a demo, so that
+// CALLGATE_HTTP_ADDR alone does not silently switch to production and then
+// fail for want of a database.
+func endsDemo(env string) bool {
+	for _, p := range []string{"CALLGATE_DB_", "CALLGATE_TELEPHONY", "CALLGATE_ARI_", "CALLGATE_BUS", "CALLGATE_NATS_"} {
+		if strings.HasPrefix(env, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func lookup(getenv func(string) string, name string) (string, bool) {
@@ -321,6 +356,12 @@ func applyDemoDefaults(c *Config, set map[string]bool) {
 	if !set["shutdown_drain"] {
 		// Nobody balances load over a demo: stop at once.
 		c.ShutdownDrain = 0
+	}
+	if !set["http.addr"] {
+		c.HTTPAddr = DemoHTTPAddr
+	}
+	if !set["eccp.addr"] {
+		c.ECCPAddr = DemoECCPAddr
 	}
 }
 
@@ -410,14 +451,20 @@ func (c Config) Validate() error {
 	if c.HTTPAddr == "" {
 		return fail("http.addr", "required")
 	}
+	const demoHint = " (or set CALLGATE_DEMO=1 for the self-contained demo: SQLite, simulated PBX)"
 	if c.DBDSN == "" {
-		return fail("db.dsn", "required outside demo mode")
+		return fail("db.dsn", "required outside demo mode"+demoHint)
 	}
 	if c.AdminToken == "" {
-		return fail("admin.token", "required outside demo mode")
+		return fail("admin.token", "required outside demo mode"+demoHint)
 	}
-	if !c.Demo && len(c.AdminToken) < 16 {
-		return fail("admin.token", "must be at least 16 characters")
+	if !c.Demo {
+		if len(c.AdminToken) < MinAdminTokenLen {
+			return fail("admin.token", fmt.Sprintf("must be at least %d characters outside demo mode", MinAdminTokenLen))
+		}
+		if IsPlaceholderToken(c.AdminToken) {
+			return fail("admin.token", "is a placeholder (the example's or the demo's value); set a long random token, e.g. openssl rand -hex 24")
+		}
 	}
 	if c.NodeID == "" {
 		return fail("node_id", "required")
@@ -450,6 +497,88 @@ func (c Config) Validate() error {
 		return fail("shutdown_timeout", "must be positive")
 	}
 	return nil
+}
+
+// IsPlaceholderToken tells whether an admin token is a published value or
+// an obvious "change me" placeholder that an operator forgot to replace.
+func IsPlaceholderToken(tok string) bool {
+	t := strings.ToLower(strings.TrimSpace(tok))
+	if t == strings.ToLower(ExampleAdminToken) || t == DemoAdminToken {
+		return true
+	}
+	squashed := strings.NewReplacer("-", "", "_", "", " ", "", ".", "").Replace(t)
+	for _, p := range []string{"changeme", "replaceme", "changethis", "yourtoken", "admintoken", "placeholder"} {
+		if strings.Contains(squashed, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Warnings lists doubtful settings that do not prevent a start (reported
+// by -check). ariConf is the content of Asterisk's ari.conf when the caller
+// could read it (nil otherwise): the ARI password must match the one of the
+// ari.user there, or every connection is refused with a 401.
+func (c Config) Warnings(ariConfPath string, ariConf []byte) []string {
+	if c.Demo || c.Telephony != "ari" || c.ARITransport == "proxy" {
+		return nil
+	}
+	var out []string
+	if c.ARIPassword == SampleARIPassword {
+		out = append(out, "ari.password (CALLGATE_ARI_PASSWORD) is the sample password of deploy/asterisk/ari.conf; change it there and here")
+	}
+	if ariConf == nil {
+		if c.ARIPassword != SampleARIPassword {
+			out = append(out, fmt.Sprintf("ari.password (CALLGATE_ARI_PASSWORD) not compared with Asterisk: %s not readable (-ari-conf path); it must equal the password of [%s] there", ariConfPath, c.ARIUser))
+		}
+		return out
+	}
+	pw, ok := ARIConfPassword(ariConf, c.ARIUser)
+	switch {
+	case !ok:
+		out = append(out, fmt.Sprintf("ari.user (CALLGATE_ARI_USER): no [%s] user with a plain password in %s", c.ARIUser, ariConfPath))
+	case subtle.ConstantTimeCompare([]byte(pw), []byte(c.ARIPassword)) != 1:
+		out = append(out, fmt.Sprintf("ari.password (CALLGATE_ARI_PASSWORD) does not match the password of [%s] in %s: Asterisk will refuse the gateway", c.ARIUser, ariConfPath))
+	}
+	return out
+}
+
+// ARIConfPassword returns the plain password of user in an ari.conf text
+// (Asterisk's ini format; a section may be split or templated, the last
+// password line of the user wins). Crypted passwords are not comparable.
+func ARIConfPassword(conf []byte, user string) (string, bool) {
+	var section, pw, format string
+	found := false
+	for _, line := range strings.Split(string(conf), "\n") {
+		if i := strings.Index(line, ";"); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			if j := strings.Index(line, "]"); j > 0 {
+				section = strings.TrimSpace(line[1:j])
+			}
+			continue
+		}
+		if section != user {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(strings.TrimPrefix(v, ">"))
+		switch strings.TrimSpace(k) {
+		case "password":
+			pw, found = v, true
+		case "password_format":
+			format = v
+		}
+	}
+	if !found || (format != "" && format != "plain") {
+		return "", false
+	}
+	return pw, true
 }
 
 // Redacted returns the settings as key/value pairs for a start-up log line,

@@ -80,7 +80,9 @@ func New(cfg Config) (*Telephony, error) {
 		Password:     cfg.Password,
 	})
 	t := &Telephony{
-		cfg:   cfg,
+		cfg: cfg,
+		// The node is not added here: the gateway's logger already carries
+		// node=, and slog would print it twice.
 		log:   cfg.Logger.With("component", "ari"),
 		cli:   cli,
 		http:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second}},
