@@ -536,6 +536,7 @@ func (e *Engine) reconcileLocked(ctx context.Context) {
 		e.log.Warn("engine: reconcile: list channels", "err", err)
 		return
 	}
+	e.reconcileRestoredLocked(ctx, chans)
 	live := map[string]bool{}
 	for _, c := range chans {
 		live[c.ID] = true

@@ -83,6 +83,9 @@ type Engine struct {
 	// hb is the last heartbeat written (restart.go); only Start, the tick
 	// loop and Stop touch it, one after the other.
 	hb EngineHeartbeat
+	// unverified: the restore could not see the PBX; the first connection
+	// judges the restored calls (restart.go).
+	unverified *restoreData
 
 	evq    *FIFO[TelEvent]
 	stopCh chan struct{}

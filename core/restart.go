@@ -104,11 +104,9 @@ func (rs *restoreData) live(ch string) bool {
 	return ok
 }
 
+// up: the PBX reports ch answered (false when the PBX could not tell).
 func (rs *restoreData) up(ch string) bool {
-	if !rs.pbxKnown {
-		return true
-	}
-	return rs.chans[ch].State == "Up"
+	return rs.pbxKnown && rs.chans[ch].State == "Up"
 }
 
 func (rs *restoreData) inBridge(ch, bridge string) bool {
@@ -205,13 +203,13 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 		if c.LeadID != 0 {
 			e.leadsBusy[c.LeadID] = true
 		}
-		e.chans[c.ChannelID] = &chanRef{id: c.ChannelID, role: roleCustomer, callID: c.ID, answered: rs.up(c.ChannelID)}
+		e.chans[c.ChannelID] = &chanRef{id: c.ChannelID, role: roleCustomer, callID: c.ID, answered: c.AnsweredAt != nil || rs.up(c.ChannelID)}
 		if ch := c.AgentChannelID; ch != "" && rs.live(ch) {
 			agent := c.Agent
 			if agent == "" {
 				agent = c.connectAgent
 			}
-			e.chans[ch] = &chanRef{id: ch, role: roleAgentLeg, callID: c.ID, agent: agent, answered: rs.up(ch)}
+			e.chans[ch] = &chanRef{id: ch, role: roleAgentLeg, callID: c.ID, agent: agent, answered: c.ConnectedAt != nil || rs.up(ch)}
 		}
 		if ch := c.consultCh; ch != "" && rs.live(ch) && e.chans[ch] == nil {
 			e.chans[ch] = &chanRef{id: ch, role: roleConsult, callID: c.ID, agent: c.Agent, answered: rs.up(ch)}
@@ -281,6 +279,31 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 		}
 	}
 
+	// Recordings: those the PBX still makes go on, the others are closed
+	// (with their call, for the calls that ended).
+	for i := range rs.recs {
+		rec := &rs.recs[i]
+		if c := findCall(lost, rec.CallID); c != nil {
+			c.recording = rec
+			continue
+		}
+		c := e.calls[rec.CallID]
+		if c != nil && c.recording == nil && (rs.recording[rec.Name] || !rs.pbxKnown) {
+			c.recording = rec
+			continue
+		}
+		if c != nil {
+			// The call goes on, its recording does not.
+			e.closeRecordingAtLocked(ctx, c, rec, "failed", rs.lastSeen(&c.Call, now))
+			continue
+		}
+		end := rs.heartbeat.AliveAt
+		if end.Before(rec.Start) || end.After(now) {
+			end = rec.Start
+		}
+		e.closeRecordingAtLocked(ctx, nil, rec, "done", end)
+	}
+
 	// Calls the PBX no longer has ended while we were away.
 	for _, c := range lost {
 		e.finishLostCallLocked(ctx, c, rs)
@@ -299,27 +322,6 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 		e.logoutLocked(ctx, user, "restart: agent line gone")
 	}
 
-	// Recordings: those the PBX still makes go on, the others are closed.
-	for i := range rs.recs {
-		rec := &rs.recs[i]
-		c := e.calls[rec.CallID]
-		if c != nil && rs.recording[rec.Name] && c.recording == nil {
-			c.recording = rec
-			continue
-		}
-		end := now
-		if c != nil {
-			end = rs.lastSeen(&c.Call, now)
-		} else if cl := findCall(lost, rec.CallID); cl != nil && cl.EndedAt != nil {
-			end = *cl.EndedAt
-		}
-		status := "done"
-		if c != nil {
-			status = "failed" // the call goes on, its recording does not
-		}
-		e.closeRecordingAtLocked(ctx, c, rec, status, end)
-	}
-
 	// What happened to the surviving calls' other legs while we were away.
 	for _, c := range resumed {
 		if e.calls[c.ID] != c {
@@ -327,8 +329,46 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 		}
 		e.resumeCallLocked(ctx, c, rs)
 	}
+	if !rs.pbxKnown {
+		// Judged on the first connection instead (reconcileRestoredLocked).
+		e.unverified = &rs
+	}
 	e.ready = true
 	e.dispatchAllLocked(ctx)
+}
+
+// reconcileRestoredLocked finishes a restore made while the PBX could not
+// list its channels, on its first connection: the calls it no longer has
+// ended while the gateway was down, not now.
+func (e *Engine) reconcileRestoredLocked(ctx context.Context, chans []ChannelInfo) {
+	rs := e.unverified
+	e.unverified = nil
+	if rs == nil {
+		return
+	}
+	rs.pbxKnown = true
+	rs.chans = map[string]ChannelInfo{}
+	for _, c := range chans {
+		rs.chans[c.ID] = c
+	}
+	ids := make([]uint64, 0, len(e.calls))
+	for id := range e.calls {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		c := e.calls[id]
+		if rs.live(c.ChannelID) || !slices.ContainsFunc(rs.open, func(o Call) bool { return o.ID == id }) {
+			continue
+		}
+		e.leaveQueueLocked(c)
+		for _, ch := range []string{c.ChannelID, c.AgentChannelID, c.consultCh} {
+			if r := e.chans[ch]; r != nil && r.role != rolePersistent {
+				delete(e.chans, ch)
+			}
+		}
+		e.finishLostCallLocked(ctx, c, *rs)
+	}
 }
 
 // requeueLocked puts a caller that was waiting back at the end of its
@@ -403,12 +443,9 @@ func (e *Engine) resumeCallLocked(ctx context.Context, c *liveCall, rs restoreDa
 			e.consultAnsweredLocked(ctx, c, e.chans[ch])
 		}
 	}
-	switch c.State {
-	case CallDialing, CallRingingOut:
+	if (c.State == CallDialing || c.State == CallRingingOut) && c.AnsweredAt == nil && rs.up(c.ChannelID) {
 		// The customer answered while we were away.
-		if r := e.chans[c.ChannelID]; r != nil && r.answered {
-			e.customerAnsweredLocked(ctx, c, TelEvent{})
-		}
+		e.customerAnsweredLocked(ctx, c, TelEvent{})
 	}
 }
 
@@ -468,8 +505,11 @@ func (e *Engine) finishLostCallLocked(ctx context.Context, c *liveCall, rs resto
 		delete(e.chans, ch)
 		_ = e.tel.Hangup(ctx, ch, CauseNormal)
 	}
-	if strings.HasPrefix(c.BridgeID, "call-") && rs.bridges[c.BridgeID] {
+	if strings.HasPrefix(c.BridgeID, "call-") && (rs.bridges[c.BridgeID] || len(rs.bridges) == 0) {
 		_ = e.tel.DestroyBridge(ctx, c.BridgeID)
+	}
+	if c.recording != nil {
+		e.closeRecordingAtLocked(ctx, c, c.recording, "done", end)
 	}
 	c.endAt = end
 	c.Failure = endedWhileDown

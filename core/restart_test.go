@@ -1,8 +1,12 @@
 package core_test
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -538,6 +542,66 @@ func TestRestartEndsACallWhoseAgentLegHungUpWhileDown(t *testing.T) {
 	if s, _ := h.e.Session("a1"); s.CallID != 0 {
 		t.Fatalf("a1 still on the call: %+v", s)
 	}
+	h.assertQueueLogBalanced()
+	h.assertSessionsStored()
+}
+
+// blindPBX cannot list its channels while blind (Asterisk not reachable
+// yet when the engine starts).
+type blindPBX struct {
+	*sim.PBX
+	blind atomic.Bool
+}
+
+func (b *blindPBX) Channels(ctx context.Context) ([]core.ChannelInfo, error) {
+	if b.blind.Load() {
+		return nil, core.ErrNotConnected
+	}
+	return b.PBX.Channels(ctx)
+}
+
+// When the PBX cannot tell at start which calls it still has, the calls are
+// kept as stored and judged on the first connection: one that ended while
+// the gateway was down is closed as of then, not as of the connection.
+func TestRestartWithoutThePBXsViewJudgesCallsOnConnect(t *testing.T) {
+	clk := newFakeClock()
+	h := newHarness(t, sqlite(t), harnessOpt{agents: 1, clock: clk.Now})
+	h.login("a1")
+	caller := h.inbound("5550001")
+	c := h.callOf("a1")
+	clk.Advance(40 * time.Second)
+	downAt := clk.Now()
+	must(t, h.e.Stop(h.ctx))
+	h.hangup(caller)
+	clk.Advance(time.Hour)
+
+	bp := &blindPBX{PBX: h.pbx}
+	bp.blind.Store(true)
+	h.e = core.New(core.Options{Store: h.st, Tel: bp, Clock: clk.Now, DialerInterval: 20 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	t.Cleanup(func() { _ = h.e.Stop(context.Background()) })
+	ev := h.follow()
+	must(t, h.e.Start(h.ctx))
+	if got, ok := h.e.AgentCall("a1"); !ok || got.ID != c.ID {
+		t.Fatalf("call not kept as stored while the PBX is blind: %+v %v", got, ok)
+	}
+	clk.Advance(time.Minute) // the connection comes later still
+	bp.blind.Store(false)
+	h.pbx.SetReady(false)
+	h.pbx.SetReady(true)
+	ev.waitFor("the lost call ended", func(e core.Event) bool {
+		x, ok := e.Data.(core.CallEnded)
+		return ok && x.Call.ID == c.ID
+	})
+	var cdr core.CDR
+	must(t, h.st.First(h.ctx, &cdr, core.Where("call_id = ?", c.ID)))
+	if !cdr.End.Equal(downAt) || cdr.BillSec != 40 {
+		t.Fatalf("cdr end %s billsec %d, want %s and 40", cdr.End, cdr.BillSec, downAt)
+	}
+	if rows := h.queueLog(core.QLCompleteCaller); len(rows) != 1 {
+		t.Fatalf("COMPLETECALLER rows %+v", rows)
+	}
+	h.waitState("a1", core.AgentAvailable)
 	h.assertQueueLogBalanced()
 	h.assertSessionsStored()
 }
