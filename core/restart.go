@@ -186,7 +186,8 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 				gone = append(gone, s.Username)
 				continue
 			}
-			e.chans[s.ChannelID] = &chanRef{id: s.ChannelID, role: rolePersistent, agent: s.Username, answered: true}
+			// A line still ringing logs the agent in when it answers.
+			e.chans[s.ChannelID] = &chanRef{id: s.ChannelID, role: rolePersistent, agent: s.Username, answered: !rs.pbxKnown || rs.up(s.ChannelID)}
 		}
 	}
 
@@ -272,6 +273,9 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 			s.WrapUntil = nil
 			s.State, s.StateSince, changed = AgentAvailable, now, true
 		case AgentLoggingIn:
+			if r := e.chans[s.ChannelID]; r != nil && !r.answered {
+				break // its line rings: answered, it logs in
+			}
 			s.State, s.StateSince, changed = AgentAvailable, now, true
 		}
 		if changed {
