@@ -340,7 +340,7 @@ type Call struct {
 	// ConnectAgent: the agent an outbound call is connected to on answer.
 	ConnectAgent string `gorm:"size:64" json:"-"`
 	// Offers in flight, "agent=channel" separated by spaces.
-	Offers string `gorm:"size:1024" json:"-"`
+	Offers string `gorm:"type:text" json:"-"`
 	// LastSeenAt is the engine's time of the call's last change: a call
 	// that ended while the gateway was down ended no earlier than this.
 	LastSeenAt *time.Time `json:"-"`
