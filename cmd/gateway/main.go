@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -61,6 +62,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	}
 	log := newLogger(cfg, stderr)
+	// Packages that log through slog's default (the store's migrations and
+	// slow queries, goose) then write the gateway's format with its node.
+	slog.SetDefault(log)
 	g, err := newGateway(ctx, cfg, log)
 	if err != nil {
 		return err
