@@ -516,6 +516,12 @@ func (e *Engine) finishLostCallLocked(ctx context.Context, c *liveCall, rs resto
 		e.closeRecordingAtLocked(ctx, c, c.recording, "done", end)
 	}
 	c.endAt = end
+	if c.AnsweredAt == nil && (c.Direction == CallOutbound || c.Direction == CallManual) {
+		// A dial nobody answered: a failed attempt (DIALRESULT, the
+		// lead's retry, the callback, the agent freed) like any other.
+		e.dialFailedLocked(ctx, c, CauseFailure)
+		return
+	}
 	c.Failure = endedWhileDown
 	e.finishCallRecord(ctx, c, "system", int(CauseFailure), status, rows...)
 	e.publish(CallEnded{Call: c.Call}, c.Agent)

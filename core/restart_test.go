@@ -495,31 +495,58 @@ func TestRestartLogsOutAgentWhoseLineVanished(t *testing.T) {
 	h.assertSessionsStored()
 }
 
-// A manual dial whose customer answered while the gateway was down is
-// connected to its agent by the new engine.
-func TestRestartConnectsACustomerWhoAnsweredWhileDown(t *testing.T) {
-	h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
-	h.pbx.SetBehavior("Local/5557777@callgate-outbound", sim.Behavior{Outcome: sim.NoAnswer})
-	h.login("a1")
-	c, err := h.e.Dial(h.ctx, core.DialRequest{Agent: "a1", Phone: "5557777"})
-	must(t, err)
-	var customer string
-	eventually(t, "customer rung", func() bool {
-		cur, ok := h.e.AgentCall("a1")
-		customer = cur.ChannelID
-		return ok && customer != ""
-	})
+// A manual dial ringing when the gateway died: a customer who answered
+// meanwhile is connected to the agent by the new engine; one whose line
+// went away is a failed attempt, as of the last time the engine saw it.
+func TestRestartResolvesADialThatWasRinging(t *testing.T) {
+	for _, answered := range []bool{true, false} {
+		t.Run(map[bool]string{true: "answered", false: "gone"}[answered], func(t *testing.T) {
+			clk := newFakeClock()
+			h := newHarness(t, sqlite(t), harnessOpt{agents: 1, clock: clk.Now})
+			h.pbx.SetBehavior("Local/5557777@callgate-outbound", sim.Behavior{Outcome: sim.NoAnswer})
+			h.login("a1")
+			c, err := h.e.Dial(h.ctx, core.DialRequest{Agent: "a1", Phone: "5557777"})
+			must(t, err)
+			var customer string
+			eventually(t, "customer rung", func() bool {
+				cur, ok := h.e.AgentCall("a1")
+				customer = cur.ChannelID
+				return ok && customer != ""
+			})
+			clk.Advance(20 * time.Second)
+			downAt := clk.Now()
 
-	ev := h.restart(func() { must(t, h.pbx.FarAnswer(customer)) })
+			ev := h.restart(func() {
+				if answered {
+					must(t, h.pbx.FarAnswer(customer))
+				} else {
+					must(t, h.pbx.FarHangup(customer, core.CauseNoAnswer))
+				}
+				clk.Advance(time.Hour)
+			})
 
-	ev.waitFor("a1 linked to the customer", linked("a1"))
-	got := h.callOf("a1")
-	if got.ID != c.ID || got.ChannelID != customer {
-		t.Fatalf("a1's call after restart %+v", got)
+			if !answered {
+				got := h.storedCall(c.ID)
+				if got.State != core.CallDone || got.HangupBy != "system" || !got.EndedAt.Equal(downAt) {
+					t.Fatalf("dial gone while down: %+v", got)
+				}
+				if rows := h.queueLog(core.QLDialResult); len(rows) != 1 || rows[0].CallID != c.ID {
+					t.Fatalf("DIALRESULT rows %+v", rows)
+				}
+				h.waitState("a1", core.AgentAvailable)
+				h.assertSessionsStored()
+				return
+			}
+			ev.waitFor("a1 linked to the customer", linked("a1"))
+			got := h.callOf("a1")
+			if got.ID != c.ID || got.ChannelID != customer {
+				t.Fatalf("a1's call after restart %+v", got)
+			}
+			must(t, h.e.Hangup(h.ctx, "a1"))
+			h.waitState("a1", core.AgentAvailable)
+			h.assertSessionsStored()
+		})
 	}
-	must(t, h.e.Hangup(h.ctx, "a1"))
-	h.waitState("a1", core.AgentAvailable)
-	h.assertSessionsStored()
 }
 
 // An on-hook agent whose leg hung up while the gateway was down ended the
