@@ -33,8 +33,18 @@ func TestInboundCallLifeCycle(t *testing.T) {
 			t.Fatalf("customer not bridged: %+v", cs)
 		}
 		must(t, h.pbx.FarHangup(ch, core.CauseNormal))
-		h.waitState("a1", core.AgentWrapUp)
-		h.waitState("a1", core.AgentAvailable)
+		h.settle()
+		if st := h.state("a1"); st != core.AgentWrapUp {
+			t.Fatalf("a1 %s after the call, want wrap-up", st)
+		}
+		h.advance(999 * time.Millisecond)
+		if st := h.state("a1"); st != core.AgentWrapUp {
+			t.Fatalf("a1 %s before the wrap-up time, want wrap-up", st)
+		}
+		h.advance(time.Millisecond)
+		if st := h.state("a1"); st != core.AgentAvailable {
+			t.Fatalf("a1 %s after the wrap-up time, want available", st)
+		}
 		for _, ev := range []string{core.QLLogin, core.QLEnterQueue, core.QLRinging, core.QLConnect, core.QLCompleteCaller, core.QLWrapUpStart, core.QLWrapUpEnd} {
 			if len(h.queueLog(ev)) == 0 {
 				t.Errorf("queue log has no %s", ev)
@@ -128,7 +138,7 @@ func (h *harness) talk(user string) {
 	for _, u := range paused {
 		must(h.t, h.e.Unpause(h.ctx, u))
 	}
-	time.Sleep(2 * time.Millisecond) // distinct LastCallEnd stamps for leastrecent
+	h.advance(time.Second) // distinct LastCallEnd stamps for leastrecent
 }
 
 // Ringall rings every free agent; the first to answer gets the call and
@@ -162,6 +172,11 @@ func TestRingNoAnswerMovesToNextAgent(t *testing.T) {
 	h.pbx.SetBehavior("PJSIP/a1", sim.Behavior{Outcome: sim.NoAnswer})
 	h.login("a1", "a2")
 	h.inbound("5550003")
+	h.settle()
+	if st := h.state("a1"); st != core.AgentRinging {
+		t.Fatalf("a1 %s, want ringing first", st)
+	}
+	h.advance(time.Second) // a1's ring timeout
 	c := h.callOf("a2")
 	if len(h.queueLog(core.QLRingNoAnswer)) == 0 {
 		t.Fatal("no RINGNOANSWER row")
@@ -208,7 +223,7 @@ func TestPausedAgentGetsNoCallUntilUnpaused(t *testing.T) {
 	}
 	h.inbound("5550006")
 	eventually(t, "call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
-	time.Sleep(20 * time.Millisecond)
+	h.advance(time.Minute)
 	if _, ok := h.e.AgentCall("a1"); ok {
 		t.Fatal("paused agent got a call")
 	}
@@ -490,11 +505,12 @@ func TestProgressiveDialerWithRetries(t *testing.T) {
 		must(t, h.e.AddLead(h.ctx, &busy, core.AddLeadOptions{}))
 		h.pbx.SetBehavior("Local/5551000@callgate-outbound", sim.Behavior{Outcome: sim.Busy})
 		must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{Campaign: "PROG"}))
-		eventually(t, "busy lead retried", func() bool {
-			l, _ := h.e.Lead(h.ctx, busy.ID)
-			return l.CalledCount >= 2
-		})
+		h.advance(2 * time.Second) // two dialer ticks: two busy attempts
+		if l, _ := h.e.Lead(h.ctx, busy.ID); l.CalledCount != 2 {
+			t.Fatalf("busy lead called %d times in two ticks, want 2", l.CalledCount)
+		}
 		h.pbx.ClearBehavior("Local/5551000@callgate-outbound")
+		h.advance(time.Second)
 		c := h.callOf("a1")
 		if c.LeadID != busy.ID || c.Direction != core.CallOutbound {
 			t.Fatalf("connected call %+v", c)
@@ -519,12 +535,17 @@ func TestCallbackIsPlacedWhenDue(t *testing.T) {
 	must(t, err)
 	h.callOf("a1")
 	must(t, h.e.Hangup(h.ctx, "a1"))
-	when := time.Now().Add(50 * time.Millisecond)
+	when := h.clk.Now().Add(90 * time.Second)
 	must(t, h.e.SetDisposition(h.ctx, "a1", core.DispositionRequest{Status: "CALLBK", CallID: c.ID, CallbackAt: &when, CallbackAgentOnly: true}))
-	eventually(t, "callback placed", func() bool {
-		cur, ok := h.e.AgentCall("a1")
-		return ok && cur.ScheduledID != 0 && cur.State == core.CallConnected
-	})
+	h.advance(89 * time.Second)
+	if cur, ok := h.e.AgentCall("a1"); ok {
+		t.Fatalf("callback placed before it was due: %+v", cur)
+	}
+	h.advance(time.Second)
+	cur, ok := h.e.AgentCall("a1")
+	if !ok || cur.ScheduledID == 0 || cur.State != core.CallConnected {
+		t.Fatalf("due callback not connected: %+v %v", cur, ok)
+	}
 }
 
 // Reports are computed from the queue log.
@@ -541,13 +562,13 @@ func TestQueueStatsFromQueueLog(t *testing.T) {
 	must(t, h.pbx.FarHangup(ab, core.CauseNormal))
 	eventually(t, "abandon", func() bool { return len(h.queueLog(core.QLAbandon)) == 1 })
 	must(t, h.e.Unpause(h.ctx, "a1"))
-	since := time.Now().Add(-time.Minute)
-	st, err := h.e.QueueStats(h.ctx, "sales", since, time.Now().Add(time.Minute))
+	since := h.clk.Now().Add(-time.Minute)
+	st, err := h.e.QueueStats(h.ctx, "sales", since, h.clk.Now().Add(time.Minute))
 	must(t, err)
 	if st.Offered != 2 || st.Answered != 1 || st.Abandoned != 1 || st.Completed != 1 || st.WithinSL != 1 {
 		t.Fatalf("stats = %+v", st)
 	}
-	act, err := h.e.AgentActivity(h.ctx, "a1", since, time.Now().Add(time.Minute))
+	act, err := h.e.AgentActivity(h.ctx, "a1", since, h.clk.Now().Add(time.Minute))
 	must(t, err)
 	if act.Calls != 1 || act.Logins != 1 || act.Pauses != 1 {
 		t.Fatalf("activity = %+v", act)
@@ -567,7 +588,10 @@ func TestPredictiveDialerOverdials(t *testing.T) {
 	}
 	h.pbx.SetBehavior("Local/*", sim.Behavior{Outcome: sim.NoAnswer})
 	must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{Campaign: "PRED"}))
-	eventually(t, "two lines for one agent", func() bool { return len(h.e.ActiveCalls()) == 2 })
+	h.advance(time.Second)
+	if n := len(h.e.ActiveCalls()); n != 2 {
+		t.Fatalf("%d lines for one agent, want 2", n)
+	}
 }
 
 // A supervisor can listen to an agent's call through a snoop channel.
@@ -731,6 +755,7 @@ func TestDialerRotatesThroughTheLeadsNumbers(t *testing.T) {
 			h.pbx.SetBehavior("Local/"+n+"@callgate-outbound", sim.Behavior{Outcome: sim.Busy})
 		}
 		must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{Campaign: "ROT"}))
+		h.advance(3 * time.Second) // one attempt per dialer tick
 		c := h.callOf("a1")
 		if c.Phone != "5557003" || c.LeadID != l.ID {
 			t.Fatalf("connected call %+v, want the third number", c)
@@ -753,7 +778,7 @@ func TestPredictivePacingBacksOffOnAbandons(t *testing.T) {
 			h := newHarness(t, sqlite(t), harnessOpt{})
 			camp := core.Campaign{Name: "PRED", Type: core.CampaignOutbound, DialMethod: core.DialPredictive, DialRatio: 3, MaxAbandonPct: 3, Active: true, MaxRetries: 1}
 			must(t, h.st.Create(h.ctx, &camp))
-			now := time.Now()
+			now := h.clk.Now()
 			for i := 0; i < 20; i++ {
 				must(t, h.st.Create(h.ctx, &core.QueueLogEntry{Time: now, Queue: "PRED", Event: core.QLDialResult, Data1: "ANSWER"}))
 			}
@@ -767,8 +792,11 @@ func TestPredictivePacingBacksOffOnAbandons(t *testing.T) {
 			}
 			h.pbx.SetBehavior("Local/*", sim.Behavior{Outcome: sim.NoAnswer})
 			must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{Campaign: "PRED"}))
-			eventually(t, "lines dialed", func() bool { return len(h.e.ActiveCalls()) == tc.wantLines })
-			time.Sleep(60 * time.Millisecond) // a few more dialer ticks must not add lines
+			h.advance(time.Second)
+			if n := len(h.e.ActiveCalls()); n != tc.wantLines {
+				t.Fatalf("%d lines after one tick, want %d", n, tc.wantLines)
+			}
+			h.advance(3 * time.Second) // more dialer ticks must not add lines
 			if n := len(h.e.ActiveCalls()); n != tc.wantLines {
 				t.Fatalf("%d lines, want %d", n, tc.wantLines)
 			}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/store/storetest"
 	"github.com/callgate/callgate/pkg/telephony/sim"
 )
@@ -21,7 +22,12 @@ type harness struct {
 	st  core.Store
 	pbx *sim.PBX
 	e   *core.Engine
+	// clk drives every engine and PBX timer: tests Advance it.
+	clk *clocktest.Clock
 }
+
+// epoch is where the harness's fake clock starts (a Monday morning).
+var epoch = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 
 type harnessOpt struct {
 	strategy core.QueueStrategy
@@ -51,10 +57,12 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 		must(t, st.Create(ctx, &core.QueueMember{QueueID: q.ID, AgentID: a.ID, Queue: "sales", Agent: a.Username}))
 	}
 	must(t, st.Create(ctx, &core.PauseCode{Code: "LUNCH", Name: "Lunch", Active: true}))
+	clk := clocktest.New(epoch)
 	pbx := sim.New("sim-1")
+	pbx.UseClock(clk)
 	e := core.New(core.Options{
 		Store: st, Tel: pbx, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DialerInterval: 20 * time.Millisecond, Seed: 1,
+		DialerInterval: time.Second, Seed: 1, Clock: clk,
 	})
 	must(t, e.Start(ctx))
 	t.Cleanup(func() {
@@ -62,7 +70,37 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 		defer cancel()
 		_ = e.Stop(sctx)
 	})
-	return &harness{t: t, ctx: ctx, st: st, pbx: pbx, e: e}
+	return &harness{t: t, ctx: ctx, st: st, pbx: pbx, e: e, clk: clk}
+}
+
+// settle returns once the PBX has delivered every event it produced and
+// the engine has handled them, including the events those reactions
+// produced: nothing is left in flight.
+func (h *harness) settle() {
+	for {
+		before := h.pbx.Flush()
+		h.e.Settle()
+		if h.pbx.Flush() == before {
+			return
+		}
+	}
+}
+
+// advance moves the fake clock forward by d one due timer at a time,
+// settling the PBX and the engine after each, so every timer sees the
+// effects of the ones before it, as it would in real time.
+func (h *harness) advance(d time.Duration) {
+	h.t.Helper()
+	h.settle()
+	for d > 0 {
+		step, ok := h.clk.NextIn()
+		if !ok || step > d {
+			step = d
+		}
+		h.clk.Advance(step)
+		h.settle()
+		d -= step
+	}
 }
 
 func must(t testing.TB, err error) {

@@ -69,6 +69,7 @@ func TestRefusedOfferIsRetriedNotRecursed(t *testing.T) {
 		t.Fatalf("%d refused offers logged, want 1 (no immediate re-offer)", n)
 	}
 	h.pbx.SetReady(true)
+	h.advance(time.Second) // the retry delay
 	h.callOf("a1")
 }
 
@@ -111,6 +112,7 @@ func TestOriginatedChannelsBridgedOnceInApplication(t *testing.T) {
 	// A persistent login: the line waits in the agent's holding bridge.
 	yes := true
 	must(t, h.e.Login(h.ctx, "a2", core.LoginOptions{Persistent: &yes}))
+	h.advance(30 * time.Millisecond)
 	h.waitState("a2", core.AgentAvailable)
 	s, _ := h.e.Session("a2")
 	eventually(t, "line in the agent bridge", func() bool { return inBridge(s.BridgeID, s.ChannelID) })
@@ -119,6 +121,7 @@ func TestOriginatedChannelsBridgedOnceInApplication(t *testing.T) {
 	// An on-hook agent's leg is bridged with the caller.
 	h.login("a1")
 	h.inbound("5550206")
+	h.advance(30 * time.Millisecond)
 	c := h.callOf("a1")
 	eventually(t, "agent leg and caller bridged", func() bool {
 		return inBridge(c.BridgeID, c.ChannelID) && inBridge(c.BridgeID, c.AgentChannelID)
@@ -129,6 +132,8 @@ func TestOriginatedChannelsBridgedOnceInApplication(t *testing.T) {
 	// A manual dial: agent leg first, then the customer.
 	d, err := h.e.Dial(h.ctx, core.DialRequest{Agent: "a1", Phone: "5550207"})
 	must(t, err)
+	h.advance(30 * time.Millisecond) // the agent's leg enters the application
+	h.advance(30 * time.Millisecond) // then the customer's
 	c = h.callOf("a1")
 	if c.ID != d.ID {
 		t.Fatalf("a1 on call %d, want %d", c.ID, d.ID)
