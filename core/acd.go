@@ -338,6 +338,7 @@ func (e *Engine) enqueueLocked(ctx context.Context, c *liveCall, key string) {
 			if cur := e.calls[c.ID]; cur == c && (c.State == CallQueued || c.State == CallOffering) {
 				ctx := context.Background()
 				e.leaveQueueLocked(c)
+				c.timedOut = true
 				e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: key, Event: QLExitTimeout, Data1: fmt.Sprint(c.position)})
 				_ = e.tel.Hangup(ctx, c.ChannelID, CauseNoAnswer)
 			}

@@ -373,6 +373,8 @@ func (e *Engine) endCallLocked(ctx context.Context, c *liveCall, by string, caus
 	switch {
 	case cut:
 		rows = e.systemCutRows(c, now)
+	case waiting && c.timedOut:
+		// Closed by its EXITWITHTIMEOUT row already.
 	case waiting:
 		wait := 0
 		if c.QueuedAt != nil {

@@ -89,10 +89,13 @@ type Engine struct {
 // liveCall is a call in progress with the PBX resources it owns.
 type liveCall struct {
 	Call
-	offers      map[string]string // agent username -> ringing agent channel id
-	offerTimer  map[string]Timer
-	tried       map[string]bool
-	waitTimer   Timer
+	offers     map[string]string // agent username -> ringing agent channel id
+	offerTimer map[string]Timer
+	tried      map[string]bool
+	waitTimer  Timer
+	// timedOut: the caller left the queue at its maximum wait; its
+	// EXITWITHTIMEOUT row closes it, its hangup is no abandon.
+	timedOut    bool
 	consultCh   string // attended transfer / 3-way leg
 	consultKind string
 	transferTo  string

@@ -35,6 +35,8 @@ type harnessOpt struct {
 	agents   int
 	persist  bool
 	ring     int
+	maxWait  int
+	log      *slog.Logger // discarded if nil
 }
 
 func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
@@ -46,7 +48,7 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 	if o.ring == 0 {
 		o.ring = 2
 	}
-	q := core.Queue{Name: "sales", Strategy: o.strategy, RingTimeout: o.ring, WrapUp: o.wrapUp, Active: true, DID: "5550100"}
+	q := core.Queue{Name: "sales", Strategy: o.strategy, RingTimeout: o.ring, WrapUp: o.wrapUp, MaxWait: o.maxWait, Active: true, DID: "5550100"}
 	must(t, st.Create(ctx, &q))
 	camp := core.Campaign{Name: "OUT1", Type: core.CampaignOutbound, DialMethod: core.DialManual, Active: true, MaxRetries: 2}
 	must(t, st.Create(ctx, &camp))
@@ -57,11 +59,14 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 		must(t, st.Create(ctx, &core.QueueMember{QueueID: q.ID, AgentID: a.ID, Queue: "sales", Agent: a.Username}))
 	}
 	must(t, st.Create(ctx, &core.PauseCode{Code: "LUNCH", Name: "Lunch", Active: true}))
+	if o.log == nil {
+		o.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	clk := clocktest.New(epoch)
 	pbx := sim.New("sim-1")
 	pbx.UseClock(clk)
 	e := core.New(core.Options{
-		Store: st, Tel: pbx, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Store: st, Tel: pbx, Logger: o.log,
 		DialerInterval: time.Second, Seed: 1, Clock: clk,
 	})
 	must(t, e.Start(ctx))
@@ -128,10 +133,7 @@ func (h *harness) login(users ...string) {
 	h.t.Helper()
 	for _, u := range users {
 		must(h.t, h.e.Login(h.ctx, u, core.LoginOptions{}))
-		eventually(h.t, u+" available", func() bool {
-			s, ok := h.e.Session(u)
-			return ok && s.State == core.AgentAvailable
-		})
+		h.waitState(u, core.AgentAvailable)
 	}
 }
 
@@ -143,9 +145,14 @@ func (h *harness) state(user string) core.AgentState {
 	return s.State
 }
 
+// waitState settles the PBX and the engine, then requires user in st: no
+// polling, the state must hold once nothing is in flight.
 func (h *harness) waitState(user string, st core.AgentState) {
 	h.t.Helper()
-	eventually(h.t, fmt.Sprintf("%s %s", user, st), func() bool { return h.state(user) == st })
+	h.settle()
+	if got := h.state(user); got != st {
+		h.t.Fatalf("%s is %s, want %s", user, got, st)
+	}
 }
 
 // inbound places a call into the sales queue and returns its channel.
@@ -161,12 +168,11 @@ func (h *harness) queueLog(event string) []core.QueueLogEntry {
 
 func (h *harness) callOf(user string) core.Call {
 	h.t.Helper()
-	var c core.Call
-	eventually(h.t, user+" has a call", func() bool {
-		var ok bool
-		c, ok = h.e.AgentCall(user)
-		return ok && c.State == core.CallConnected
-	})
+	h.settle()
+	c, ok := h.e.AgentCall(user)
+	if !ok || c.State != core.CallConnected {
+		h.t.Fatalf("%s has no connected call (%+v)", user, c)
+	}
 	return c
 }
 
