@@ -60,17 +60,20 @@ func TestInboundCallLifeCycle(t *testing.T) {
 		if got.State != core.CallDone || got.HangupBy != "caller" {
 			t.Errorf("ended call = %+v", got)
 		}
+		// Events are published under the engine's lock: once settled,
+		// every one is in the subscription's buffer.
+		h.settle()
 		seen := map[string]bool{}
-		deadline := time.After(5 * time.Second)
-		for !seen["call.unlinked"] {
+	drain:
+		for {
 			select {
 			case ev := <-sub.C():
 				seen[ev.Type] = true
-			case <-deadline:
-				t.Fatalf("events seen: %v", seen)
+			default:
+				break drain
 			}
 		}
-		for _, want := range []string{"agent.logged_in", "call.progress", "call.ringing", "call.linked"} {
+		for _, want := range []string{"agent.logged_in", "call.progress", "call.ringing", "call.linked", "call.unlinked"} {
 			if !seen[want] {
 				t.Errorf("no %s event", want)
 			}
@@ -101,7 +104,7 @@ func TestACDStrategiesPickTheRightAgent(t *testing.T) {
 			}
 			h.inbound("5550001")
 			var got string
-			eventually(t, "a call connected", func() bool {
+			h.require("a call connected", func() bool {
 				for _, u := range []string{"a1", "a2", "a3"} {
 					if c, ok := h.e.AgentCall(u); ok && c.State == core.CallConnected {
 						got = u
@@ -191,9 +194,9 @@ func TestRingNoAnswerMovesToNextAgent(t *testing.T) {
 func TestCallerHangupWhileWaitingIsAbandon(t *testing.T) {
 	h := newHarness(t, sqlite(t), harnessOpt{})
 	ch := h.inbound("5550004")
-	eventually(t, "call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	h.require("call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
 	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
-	eventually(t, "abandon row", func() bool { return len(h.queueLog(core.QLAbandon)) == 1 })
+	h.require("abandon row", func() bool { return len(h.queueLog(core.QLAbandon)) == 1 })
 	if n := len(h.e.Waiting("sales")); n != 0 {
 		t.Fatalf("%d calls still waiting", n)
 	}
@@ -208,7 +211,7 @@ func TestCallerHangupWhileWaitingIsAbandon(t *testing.T) {
 func TestWaitingCallServedWhenAgentLogsIn(t *testing.T) {
 	h := newHarness(t, sqlite(t), harnessOpt{})
 	h.inbound("5550005")
-	eventually(t, "call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	h.require("call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
 	must(t, h.e.Login(h.ctx, "a3", core.LoginOptions{}))
 	h.callOf("a3")
 }
@@ -222,7 +225,7 @@ func TestPausedAgentGetsNoCallUntilUnpaused(t *testing.T) {
 		t.Fatalf("unknown pause code: %v", err)
 	}
 	h.inbound("5550006")
-	eventually(t, "call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	h.require("call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
 	h.advance(time.Minute)
 	if _, ok := h.e.AgentCall("a1"); ok {
 		t.Fatal("paused agent got a call")
@@ -285,7 +288,7 @@ func TestManualDialBusy(t *testing.T) {
 	h.login("a1")
 	c, err := h.e.Dial(h.ctx, core.DialRequest{Agent: "a1", Phone: "5558888"})
 	must(t, err)
-	eventually(t, "call ended", func() bool {
+	h.require("call ended", func() bool {
 		got, err := h.e.Call(h.ctx, c.ID)
 		return err == nil && got.State == core.CallDone && got.Status == "B"
 	})
@@ -349,7 +352,7 @@ func TestBlindTransfer(t *testing.T) {
 	c := h.callOf("a1")
 	must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferBlind, Target: "5553333"}))
 	h.waitState("a1", core.AgentAvailable)
-	eventually(t, "customer bridged with target", func() bool {
+	h.require("customer bridged with target", func() bool {
 		b, ok := h.pbx.Bridge(c.BridgeID)
 		cs, _ := h.pbx.Channel(ch)
 		return ok && len(b.Channels) == 2 && cs.Bridge == c.BridgeID && cs.MOH == ""
@@ -366,7 +369,7 @@ func TestAttendedTransfer(t *testing.T) {
 	ch := h.inbound("5550011")
 	c := h.callOf("a1")
 	must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferAttended, Target: "5554444"}))
-	eventually(t, "consult leg bridged", func() bool {
+	h.require("consult leg bridged", func() bool {
 		b, _ := h.pbx.Bridge(c.BridgeID)
 		cs, _ := h.pbx.Channel(ch)
 		return len(b.Channels) == 2 && cs.Bridge == "" && cs.MOH != ""
@@ -476,7 +479,7 @@ func TestPersistentLoginFailsWhenPhoneBusy(t *testing.T) {
 	h := newHarness(t, sqlite(t), harnessOpt{persist: true})
 	h.pbx.SetBehavior("PJSIP/a1", sim.Behavior{Outcome: sim.Busy})
 	must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{}))
-	eventually(t, "login failed", func() bool { _, ok := h.e.Session("a1"); return !ok })
+	h.require("login failed", func() bool { _, ok := h.e.Session("a1"); return !ok })
 }
 
 // After a PBX restart calls the PBX lost are ended, not left dangling.
@@ -486,7 +489,7 @@ func TestPBXRestartReconcilesCalls(t *testing.T) {
 	h.inbound("5550016")
 	c := h.callOf("a1")
 	h.pbx.Restart()
-	eventually(t, "call ended", func() bool {
+	h.require("call ended", func() bool {
 		got, err := h.e.Call(h.ctx, c.ID)
 		return err == nil && got.State == core.CallDone
 	})
@@ -558,9 +561,9 @@ func TestQueueStatsFromQueueLog(t *testing.T) {
 	h.waitState("a1", core.AgentAvailable)
 	must(t, h.e.Pause(h.ctx, "a1", "LUNCH"))
 	ab := h.inbound("5550021")
-	eventually(t, "waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	h.require("waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
 	must(t, h.pbx.FarHangup(ab, core.CauseNormal))
-	eventually(t, "abandon", func() bool { return len(h.queueLog(core.QLAbandon)) == 1 })
+	h.require("abandon", func() bool { return len(h.queueLog(core.QLAbandon)) == 1 })
 	must(t, h.e.Unpause(h.ctx, "a1"))
 	since := h.clk.Now().Add(-time.Minute)
 	st, err := h.e.QueueStats(h.ctx, "sales", since, h.clk.Now().Add(time.Minute))
@@ -601,7 +604,7 @@ func TestSupervisorSnoop(t *testing.T) {
 	h.inbound("5550022")
 	c := h.callOf("a1")
 	must(t, h.e.Snoop(h.ctx, "PJSIP/sup", "a1", "whisper"))
-	eventually(t, "snoop bridged with supervisor", func() bool {
+	h.require("snoop bridged with supervisor", func() bool {
 		bs, _ := h.pbx.Bridges(h.ctx)
 		for _, b := range bs {
 			if len(b.Channels) == 2 && b.ID != c.BridgeID {
@@ -649,7 +652,7 @@ func TestAgentPhoneDialInLogsIn(t *testing.T) {
 	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
 	// An unknown extension is refused.
 	bad := h.pbx.InjectInbound("1", "77", "agent", "77")
-	eventually(t, "unknown agent line hung up", func() bool { cs, _ := h.pbx.Channel(bad); return cs.HungUp })
+	h.require("unknown agent line hung up", func() bool { cs, _ := h.pbx.Channel(bad); return cs.HungUp })
 }
 
 // MANUALNEXT-style dialing takes the campaign's next lead for the agent.
@@ -732,7 +735,7 @@ func TestBlindTransferToBusyAgentWaitsForIt(t *testing.T) {
 	c := h.callOf("a1")
 	must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferBlind, Agent: "a2"}))
 	h.waitState("a1", core.AgentAvailable)
-	eventually(t, "waiting for a2", func() bool { return len(h.e.Waiting("agent:a2")) == 1 })
+	h.require("waiting for a2", func() bool { return len(h.e.Waiting("agent:a2")) == 1 })
 	must(t, h.e.Login(h.ctx, "a2", core.LoginOptions{}))
 	if got := h.callOf("a2"); got.ID != c.ID {
 		t.Fatalf("a2 got %d want %d", got.ID, c.ID)

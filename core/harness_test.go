@@ -115,18 +115,15 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// eventually polls cond until it holds or the deadline passes. The deadline
-// only bounds a hung test; nothing measures speed.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(2 * time.Millisecond)
+// require settles the PBX and the engine, then requires cond: what a
+// test waits for must hold once nothing is in flight, so no test polls or
+// sleeps.
+func (h *harness) require(what string, cond func() bool) {
+	h.t.Helper()
+	h.settle()
+	if !cond() {
+		h.t.Fatalf("not so once settled: %s", what)
 	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 func (h *harness) login(users ...string) {
