@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -37,6 +38,9 @@ func (e *Engine) freeAgentsLocked(queue string) []candidate {
 		s := e.sessions[user]
 		if s == nil || s.State != AgentAvailable || s.Paused || s.OnHold || s.CallID != 0 || s.PendingLogout {
 			return
+		}
+		if e.restingLocked(user) {
+			return // its phone was refused: wait for the backoff
 		}
 		seen[user] = true
 		out = append(out, candidate{user: user, penalty: penalty, order: order, s: s})
@@ -181,25 +185,28 @@ func (e *Engine) offerLocked(ctx context.Context, c *liveCall, key string, q *Qu
 	chID := e.newChanID("offer")
 	e.chans[chID] = &chanRef{id: chID, role: roleOffer, callID: c.ID, agent: p.user}
 	c.offers[p.user] = chID
-	c.State = CallOffering
-	e.setState(ctx, s, AgentRinging)
-	s.CallID = c.ID
 	_, err := e.tel.Originate(ctx, OriginateRequest{
 		ChannelID: chID, Endpoint: s.Extension, CallerIDNum: c.Phone, CallerIDName: c.Queue,
 		Timeout: ring, AppArgs: []string{"offer", fmt.Sprint(c.ID)}, OtherChannelID: c.ChannelID,
 		Variables: map[string]string{"CALLGATE_CALL": fmt.Sprint(c.ID), "CALLGATE_QUEUE": key},
 	})
-	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Agent: p.user, Event: QLRinging, Data1: c.Phone, Data2: s.Extension})
-	e.publish(CallRinging{Call: c.Call, Agent: p.user}, p.user)
 	if err != nil {
-		e.log.Warn("engine: offer originate failed", "agent", p.user, "err", err)
-		// Not offerFailedLocked: its immediate re-dispatch would offer the
-		// call to the same agent again (a new round once everybody was
-		// tried) and fail again, recursing under the lock for as long as
-		// the PBX refuses (an agent's bad endpoint, or a caller's channel
-		// already gone whose hangup waits behind the lock).
-		e.offerEndedLocked(ctx, c, p.user, chID, 0)
-		time.AfterFunc(offerRetryDelay, func() {
+		// The phone never rang: one queue-log row for the attempt, the
+		// agent rests (growing backoff) and stays available meanwhile.
+		delete(c.offers, p.user)
+		delete(e.chans, chID)
+		if errors.Is(err, ErrNotConnected) {
+			// The PBX is away, not the agent's phone: no backoff.
+			e.log.Warn("engine: offer originate failed", "agent", p.user, "err", err)
+			e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: key, Agent: p.user, Event: QLRingNoAnswer, Data1: "0", Data2: fmt.Sprint(int(CauseFailure))})
+		} else {
+			e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: key, Agent: p.user, Event: QLRingNoAnswer, Data1: "0", Data2: fmt.Sprint(int(CauseFailure)), Data3: UnreachableRefused})
+			e.phoneRefusedLocked(p.user, s.Extension, UnreachableRefused, err)
+		}
+		// Not an immediate re-dispatch: a caller whose channel is already
+		// gone (its hangup waiting behind the lock) would make every agent
+		// refuse in turn.
+		e.clock.AfterFunc(offerRetryDelay, func() {
 			e.mu.Lock()
 			defer e.mu.Unlock()
 			if !e.stopped {
@@ -208,7 +215,12 @@ func (e *Engine) offerLocked(ctx context.Context, c *liveCall, key string, q *Qu
 		})
 		return
 	}
-	c.offerTimer[p.user] = time.AfterFunc(ring+2*time.Second, func() {
+	c.State = CallOffering
+	s.CallID = c.ID
+	e.setState(ctx, s, AgentRinging)
+	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Agent: p.user, Event: QLRinging, Data1: c.Phone, Data2: s.Extension})
+	e.publish(CallRinging{Call: c.Call, Agent: p.user}, p.user)
+	c.offerTimer[p.user] = e.clock.AfterFunc(ring+2*time.Second, func() {
 		// Safety net: a PBX that never reports the outcome must not strand
 		// the agent in ringing.
 		e.mu.Lock()
@@ -263,7 +275,18 @@ func (e *Engine) offerEndedLocked(ctx context.Context, c *liveCall, user, chID s
 	}
 	delete(e.chans, chID)
 	ringMS := 0
-	e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: c.Queue, Agent: user, Event: QLRingNoAnswer, Data1: fmt.Sprint(ringMS), Data2: fmt.Sprint(int(cause))})
+	reason := ""
+	if unreachableCause(cause) {
+		reason = UnreachableFailed
+	}
+	e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: c.Queue, Agent: user, Event: QLRingNoAnswer, Data1: fmt.Sprint(ringMS), Data2: fmt.Sprint(int(cause)), Data3: reason})
+	if reason != "" && !e.reconciling {
+		ext := ""
+		if s := e.sessions[user]; s != nil {
+			ext = s.Extension
+		}
+		e.phoneRefusedLocked(user, ext, UnreachableFailed, nil)
+	}
 	if s := e.sessions[user]; s != nil && s.CallID == c.ID {
 		s.CallID = 0
 		e.setState(ctx, s, AgentAvailable)
@@ -314,7 +337,7 @@ func (e *Engine) enqueueLocked(ctx context.Context, c *liveCall, key string) {
 // armWaitTimerLocked makes the caller leave the queue after d (its
 // maximum wait).
 func (e *Engine) armWaitTimerLocked(c *liveCall, key string, d time.Duration) {
-	c.waitTimer = time.AfterFunc(d, func() {
+	c.waitTimer = e.clock.AfterFunc(d, func() {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		if e.stopped {
@@ -323,6 +346,7 @@ func (e *Engine) armWaitTimerLocked(c *liveCall, key string, d time.Duration) {
 		if cur := e.calls[c.ID]; cur == c && (c.State == CallQueued || c.State == CallOffering) {
 			ctx := context.Background()
 			e.leaveQueueLocked(c)
+			c.timedOut = true
 			e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: key, Event: QLExitTimeout, Data1: fmt.Sprint(c.position)})
 			_ = e.tel.Hangup(ctx, c.ChannelID, CauseNoAnswer)
 		}

@@ -39,7 +39,7 @@ func (c *credClock) Add(d time.Duration) {
 func credEngine(t *testing.T, st core.Store) (*core.Engine, *credClock, *countingSecrets) {
 	clk := &credClock{now: time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)}
 	sec := &countingSecrets{Secrets: storetest.Secrets()}
-	e := core.New(core.Options{Store: st, Logger: slog.New(slog.DiscardHandler), Clock: clk.Now, Secrets: sec})
+	e := core.New(core.Options{Store: st, Logger: slog.New(slog.DiscardHandler), Now: clk.Now, Secrets: sec})
 	return e, clk, sec
 }
 

@@ -19,8 +19,12 @@ type Options struct {
 	Tel    Telephony
 	Bus    Bus
 	Logger *slog.Logger
-	// Clock is the wall clock (tests may freeze it); timers still use real time.
-	Clock func() time.Time
+	// Clock gives the time and runs every engine timer (RealClock if nil);
+	// tests inject core/clocktest and advance it.
+	Clock Clock
+	// Now, if set, overrides Clock.Now for timestamps only (tests that
+	// freeze the wall clock while timers keep running on Clock).
+	Now func() time.Time
 	// DialerInterval is how often campaigns are paced and callbacks checked.
 	DialerInterval time.Duration
 	// DefaultRingTimeout applies to queues with RingTimeout 0.
@@ -58,6 +62,7 @@ type Engine struct {
 	tel   Telephony
 	bus   Bus
 	log   *slog.Logger
+	clock Clock
 	now   func() time.Time
 	rnd   *rand.Rand
 	creds *Credentials
@@ -76,18 +81,24 @@ type Engine struct {
 	qbridges  map[string]bool     // holding bridges created per queue
 	rrNext    map[string]int
 	leadsBusy map[uint64]bool // leads being dialed
-	ready     bool
-	started   bool
-	stopped   bool
+	// unreachable: agents whose phone the PBX refused, with their backoff.
+	unreachable      map[string]*unreachableAgent
+	unreachableCount map[string]uint64 // refused offers by cause
+	tickTimer        Timer
+	reconciling      bool // PBX reconnect in progress: lost offers blame no phone
+	ready            bool
+	started          bool
+	stopped          bool
 
-	// hb is the last heartbeat written (restart.go); only Start, the tick
-	// loop and Stop touch it, one after the other.
-	hb EngineHeartbeat
+	// hb is the last heartbeat written (restart.go), guarded by hbMu.
+	hbMu sync.Mutex
+	hb   EngineHeartbeat
 	// unverified: the restore could not see the PBX; the first connection
 	// judges the restored calls (restart.go).
 	unverified *restoreData
 
 	evq    *FIFO[TelEvent]
+	evc    eventCount
 	stopCh chan struct{}
 	wg     sync.WaitGroup
 }
@@ -95,10 +106,13 @@ type Engine struct {
 // liveCall is a call in progress with the PBX resources it owns.
 type liveCall struct {
 	Call
-	offers      map[string]string // agent username -> ringing agent channel id
-	offerTimer  map[string]*time.Timer
-	tried       map[string]bool
-	waitTimer   *time.Timer
+	offers     map[string]string // agent username -> ringing agent channel id
+	offerTimer map[string]Timer
+	tried      map[string]bool
+	waitTimer  Timer
+	// timedOut: the caller left the queue at its maximum wait; its
+	// EXITWITHTIMEOUT row closes it, its hangup is no abandon.
+	timedOut    bool
 	consultCh   string // attended transfer / 3-way leg
 	consultKind string
 	transferTo  string
@@ -154,7 +168,10 @@ func New(opt Options) *Engine {
 		opt.Logger = slog.Default()
 	}
 	if opt.Clock == nil {
-		opt.Clock = time.Now
+		opt.Clock = RealClock()
+	}
+	if opt.Now != nil {
+		opt.Clock = nowClock{Clock: opt.Clock, now: opt.Now}
 	}
 	if opt.DialerInterval <= 0 {
 		opt.DialerInterval = time.Second
@@ -190,23 +207,25 @@ func New(opt Options) *Engine {
 		opt.Throttle = DefaultThrottle
 	}
 	e := &Engine{
-		opt: opt, store: opt.Store, tel: opt.Tel, bus: opt.Bus, log: opt.Logger, now: opt.Clock,
-		rnd:       rand.New(rand.NewPCG(seed, seed>>1|1)),
-		agents:    map[string]*Agent{},
-		queues:    map[string]*Queue{},
-		members:   map[string][]QueueMember{},
-		campaigns: map[string]*Campaign{},
-		pauses:    map[string]*PauseCode{},
-		pauseByID: map[uint]*PauseCode{},
-		sessions:  map[string]*AgentSession{},
-		calls:     map[uint64]*liveCall{},
-		chans:     map[string]*chanRef{},
-		waiting:   map[string][]uint64{},
-		qbridges:  map[string]bool{},
-		rrNext:    map[string]int{},
-		leadsBusy: map[uint64]bool{},
-		evq:       NewFIFO[TelEvent](),
-		stopCh:    make(chan struct{}),
+		opt: opt, store: opt.Store, tel: opt.Tel, bus: opt.Bus, log: opt.Logger, clock: opt.Clock, now: opt.Clock.Now,
+		rnd:              rand.New(rand.NewPCG(seed, seed>>1|1)),
+		agents:           map[string]*Agent{},
+		queues:           map[string]*Queue{},
+		members:          map[string][]QueueMember{},
+		campaigns:        map[string]*Campaign{},
+		pauses:           map[string]*PauseCode{},
+		pauseByID:        map[uint]*PauseCode{},
+		sessions:         map[string]*AgentSession{},
+		calls:            map[uint64]*liveCall{},
+		chans:            map[string]*chanRef{},
+		waiting:          map[string][]uint64{},
+		qbridges:         map[string]bool{},
+		rrNext:           map[string]int{},
+		leadsBusy:        map[uint64]bool{},
+		unreachable:      map[string]*unreachableAgent{},
+		unreachableCount: map[string]uint64{},
+		evq:              NewFIFO[TelEvent](),
+		stopCh:           make(chan struct{}),
 	}
 	e.creds = newCredentials(e, opt.Secrets, opt.Throttle)
 	return e
@@ -248,7 +267,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.wg.Add(1)
 	go e.eventLoop()
-	if err := e.tel.Start(ctx, e.evq.Push); err != nil {
+	if err := e.tel.Start(ctx, e.pushEvent); err != nil {
 		return fmt.Errorf("telephony start: %w", err)
 	}
 	rs, err := e.loadRestore(ctx)
@@ -258,10 +277,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.mu.Lock()
 	e.restoreLocked(ctx, rs)
 	e.started = true
+	e.scheduleTickLocked()
 	e.mu.Unlock()
 	e.beat(ctx, true)
-	e.wg.Add(1)
-	go e.tickLoop()
 	return nil
 }
 
@@ -275,11 +293,15 @@ func (e *Engine) Stop(ctx context.Context) error {
 		return nil
 	}
 	e.stopped = true
+	if e.tickTimer != nil {
+		e.tickTimer.Stop()
+	}
 	for _, c := range e.calls {
 		e.stopCallTimers(c)
 	}
 	e.mu.Unlock()
 	close(e.stopCh)
+	e.stopSettle()
 	done := make(chan struct{})
 	go func() { e.wg.Wait(); close(done) }()
 	select {
@@ -314,10 +336,12 @@ func (e *Engine) Reload(ctx context.Context) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	prev := e.agents
 	e.agents = map[string]*Agent{}
 	for i := range agents {
 		e.agents[agents[i].Username] = &agents[i]
 	}
+	e.followProfilesLocked(ctx, prev)
 	e.queues = map[string]*Queue{}
 	for i := range queues {
 		e.queues[queues[i].Name] = &queues[i]
@@ -342,7 +366,7 @@ func (e *Engine) Reload(ctx context.Context) error {
 func (c *liveCall) init() {
 	if c.offers == nil {
 		c.offers = map[string]string{}
-		c.offerTimer = map[string]*time.Timer{}
+		c.offerTimer = map[string]Timer{}
 		c.tried = map[string]bool{}
 	}
 }
@@ -364,6 +388,7 @@ func (e *Engine) eventLoop() {
 			}
 			e.mu.Unlock()
 		}
+		e.settled(len(batch))
 		e.evq.Recycle(batch)
 	}
 }
@@ -377,23 +402,20 @@ func (e *Engine) safeHandle(ev TelEvent) {
 	e.handleTel(context.Background(), ev)
 }
 
-func (e *Engine) tickLoop() {
-	defer e.wg.Done()
-	t := time.NewTicker(e.opt.DialerInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-e.stopCh:
+// scheduleTickLocked arms the next dialer tick. A re-armed one-shot timer
+// rather than a ticker: ticks never pile up behind a slow one, and with a
+// fake clock each tick has run when Advance returns.
+func (e *Engine) scheduleTickLocked() {
+	e.tickTimer = e.clock.AfterFunc(e.opt.DialerInterval, func() {
+		e.beat(context.Background(), false) // store I/O: not under the lock
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.stopped {
 			return
-		case <-t.C:
-			e.beat(context.Background(), false)
-			e.mu.Lock()
-			if !e.stopped {
-				e.tickLocked(context.Background())
-			}
-			e.mu.Unlock()
 		}
-	}
+		e.tickLocked(context.Background())
+		e.scheduleTickLocked()
+	})
 }
 
 func (e *Engine) tickLocked(ctx context.Context) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/store/storetest"
 	"github.com/callgate/callgate/pkg/telephony/sim"
 )
@@ -21,9 +22,13 @@ type harness struct {
 	st  core.Store
 	pbx *sim.PBX
 	e   *core.Engine
-	// clock is every engine's clock (nil: the wall clock).
-	clock func() time.Time
+	// clk drives every engine and PBX timer: tests Advance it.
+	clk *clocktest.Clock
+	log *slog.Logger
 }
+
+// epoch is where the harness's fake clock starts (a Monday morning).
+var epoch = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 
 type harnessOpt struct {
 	strategy core.QueueStrategy
@@ -31,7 +36,8 @@ type harnessOpt struct {
 	agents   int
 	persist  bool
 	ring     int
-	clock    func() time.Time // nil: the wall clock
+	maxWait  int
+	log      *slog.Logger // discarded if nil
 }
 
 func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
@@ -43,7 +49,7 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 	if o.ring == 0 {
 		o.ring = 2
 	}
-	q := core.Queue{Name: "sales", Strategy: o.strategy, RingTimeout: o.ring, WrapUp: o.wrapUp, Active: true, DID: "5550100"}
+	q := core.Queue{Name: "sales", Strategy: o.strategy, RingTimeout: o.ring, WrapUp: o.wrapUp, MaxWait: o.maxWait, Active: true, DID: "5550100"}
 	must(t, st.Create(ctx, &q))
 	camp := core.Campaign{Name: "OUT1", Type: core.CampaignOutbound, DialMethod: core.DialManual, Active: true, MaxRetries: 2}
 	must(t, st.Create(ctx, &camp))
@@ -54,19 +60,24 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 		must(t, st.Create(ctx, &core.QueueMember{QueueID: q.ID, AgentID: a.ID, Queue: "sales", Agent: a.Username}))
 	}
 	must(t, st.Create(ctx, &core.PauseCode{Code: "LUNCH", Name: "Lunch", Active: true}))
+	if o.log == nil {
+		o.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	clk := clocktest.New(epoch)
 	pbx := sim.New("sim-1")
-	h := &harness{t: t, ctx: ctx, st: st, pbx: pbx, clock: o.clock}
+	pbx.UseClock(clk)
+	h := &harness{t: t, ctx: ctx, st: st, pbx: pbx, clk: clk, log: o.log}
 	h.e = h.newEngine()
 	must(t, h.e.Start(ctx))
 	return h
 }
 
-// newEngine builds an engine on the harness's store and PBX, stopped at
-// the end of the test.
+// newEngine builds an engine on the harness's store, PBX and clock,
+// stopped at the end of the test (restart tests start a second one).
 func (h *harness) newEngine() *core.Engine {
 	e := core.New(core.Options{
-		Store: h.st, Tel: h.pbx, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DialerInterval: 20 * time.Millisecond, Seed: 1, Clock: h.clock,
+		Store: h.st, Tel: h.pbx, Logger: h.log,
+		DialerInterval: time.Second, Seed: 1, Clock: h.clk,
 	})
 	h.t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -76,6 +87,36 @@ func (h *harness) newEngine() *core.Engine {
 	return e
 }
 
+// settle returns once the PBX has delivered every event it produced and
+// the engine has handled them, including the events those reactions
+// produced: nothing is left in flight.
+func (h *harness) settle() {
+	for {
+		before := h.pbx.Flush()
+		h.e.Settle()
+		if h.pbx.Flush() == before {
+			return
+		}
+	}
+}
+
+// advance moves the fake clock forward by d one due timer at a time,
+// settling the PBX and the engine after each, so every timer sees the
+// effects of the ones before it, as it would in real time.
+func (h *harness) advance(d time.Duration) {
+	h.t.Helper()
+	h.settle()
+	for d > 0 {
+		step, ok := h.clk.NextIn()
+		if !ok || step > d {
+			step = d
+		}
+		h.clk.Advance(step)
+		h.settle()
+		d -= step
+	}
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
@@ -83,28 +124,22 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// eventually polls cond until it holds or the deadline passes. The deadline
-// only bounds a hung test; nothing measures speed.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(2 * time.Millisecond)
+// require settles the PBX and the engine, then requires cond: what a
+// test waits for must hold once nothing is in flight, so no test polls or
+// sleeps.
+func (h *harness) require(what string, cond func() bool) {
+	h.t.Helper()
+	h.settle()
+	if !cond() {
+		h.t.Fatalf("not so once settled: %s", what)
 	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 func (h *harness) login(users ...string) {
 	h.t.Helper()
 	for _, u := range users {
 		must(h.t, h.e.Login(h.ctx, u, core.LoginOptions{}))
-		eventually(h.t, u+" available", func() bool {
-			s, ok := h.e.Session(u)
-			return ok && s.State == core.AgentAvailable
-		})
+		h.waitState(u, core.AgentAvailable)
 	}
 }
 
@@ -116,9 +151,14 @@ func (h *harness) state(user string) core.AgentState {
 	return s.State
 }
 
+// waitState settles the PBX and the engine, then requires user in st: no
+// polling, the state must hold once nothing is in flight.
 func (h *harness) waitState(user string, st core.AgentState) {
 	h.t.Helper()
-	eventually(h.t, fmt.Sprintf("%s %s", user, st), func() bool { return h.state(user) == st })
+	h.settle()
+	if got := h.state(user); got != st {
+		h.t.Fatalf("%s is %s, want %s", user, got, st)
+	}
 }
 
 // inbound places a call into the sales queue and returns its channel.
@@ -134,12 +174,11 @@ func (h *harness) queueLog(event string) []core.QueueLogEntry {
 
 func (h *harness) callOf(user string) core.Call {
 	h.t.Helper()
-	var c core.Call
-	eventually(h.t, user+" has a call", func() bool {
-		var ok bool
-		c, ok = h.e.AgentCall(user)
-		return ok && c.State == core.CallConnected
-	})
+	h.settle()
+	c, ok := h.e.AgentCall(user)
+	if !ok || c.State != core.CallConnected {
+		h.t.Fatalf("%s has no connected call (%+v)", user, c)
+	}
 	return c
 }
 

@@ -370,10 +370,6 @@ const (
 	QLConnect        = "CONNECT"
 	QLCompleteCaller = "COMPLETECALLER"
 	QLCompleteAgent  = "COMPLETEAGENT"
-	// QLCompleteSystem closes a connected call whose end nobody saw (it
-	// ended while the gateway was down and neither party is left to tell
-	// who hung up); Data4 says why.
-	QLCompleteSystem = "COMPLETESYSTEM"
 	QLTransfer       = "TRANSFER"
 	QLAbandon        = "ABANDON"
 	QLExitTimeout    = "EXITWITHTIMEOUT"

@@ -16,13 +16,16 @@ type QueueStats struct {
 	Answered  int // CONNECT
 	Abandoned int // ABANDON
 	TimedOut  int // EXITWITHTIMEOUT
+	// Lost counts waiting calls cut by a gateway or PBX failure
+	// (SYSTEMHANGUP of a waiting call): neither answered nor abandoned.
+	Lost int
 	// WithinSL counts answered calls whose wait was within the queue's
 	// service-level threshold.
 	WithinSL        int
 	ServiceLevelPct float64 // WithinSL / Answered * 100
 	AvgWait         float64 // seconds, answered calls
 	AvgTalk         float64 // seconds, completed calls
-	Completed       int     // COMPLETECALLER, COMPLETEAGENT, COMPLETESYSTEM
+	Completed       int
 	// WaitHistogram counts answered calls by wait: 0-10 s, 10-20 s ... and
 	// the last bucket for everything above.
 	WaitHistogram []int
@@ -57,7 +60,15 @@ func (e *Engine) QueueStats(ctx context.Context, queue string, since, until time
 			st.Abandoned++
 		case QLExitTimeout:
 			st.TimedOut++
-		case QLCompleteCaller, QLCompleteAgent, QLCompleteSystem:
+		case QLCompleteCaller, QLCompleteAgent:
+			st.Completed++
+			t, _ := strconv.Atoi(r.Data2)
+			talkSum += t
+		case QLSystemHangup:
+			if r.Data4 == systemCutWaiting {
+				st.Lost++
+				continue
+			}
 			st.Completed++
 			t, _ := strconv.Atoi(r.Data2)
 			talkSum += t
@@ -100,9 +111,14 @@ func (e *Engine) AgentActivity(ctx context.Context, user string, since, until ti
 			a.Logins++
 		case QLConnect:
 			a.Calls++
-		case QLCompleteCaller, QLCompleteAgent, QLCompleteSystem:
+		case QLCompleteCaller, QLCompleteAgent:
 			t, _ := strconv.Atoi(r.Data2)
 			a.TalkSeconds += t
+		case QLSystemHangup:
+			if r.Data4 != systemCutWaiting {
+				t, _ := strconv.Atoi(r.Data2)
+				a.TalkSeconds += t
+			}
 		case QLTransfer:
 			t, _ := strconv.Atoi(r.Data3)
 			a.TalkSeconds += t

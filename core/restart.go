@@ -131,7 +131,9 @@ func (e *Engine) loadRestore(ctx context.Context) (restoreData, error) {
 	if err := e.store.First(ctx, &rs.heartbeat, Where("name = ?", heartbeatName)); err != nil && !errors.Is(err, ErrNoRecord) {
 		return rs, fmt.Errorf("restore heartbeat: %w", err)
 	}
+	e.hbMu.Lock()
 	e.hb = rs.heartbeat
+	e.hbMu.Unlock()
 	chans, err := e.tel.Channels(ctx)
 	if err != nil {
 		// Without the PBX's view every call is kept as it was; the
@@ -484,21 +486,22 @@ func (e *Engine) finishLostCallLocked(ctx context.Context, c *liveCall, rs resto
 		}
 		talk := max(int(end.Sub(*c.ConnectedAt).Seconds()), 0)
 		// The agent's leg outlived the customer's: the caller hung up.
-		// With both gone nobody knows who left first.
-		ev, reason := QLCompleteSystem, endedWhileDown
+		// With both gone nobody knows who left first: the neutral
+		// system row, which reports count as a completed call.
+		row := QueueLogEntry{Queue: c.Queue, Agent: c.Agent, Event: QLSystemHangup, Data1: fmt.Sprint(hold),
+			Data2: fmt.Sprint(talk), Data3: fmt.Sprint(c.position), Data4: systemCutConnected, Data5: endedWhileDown}
 		if rs.pbxKnown && rs.live(agentLeg) {
-			ev, reason = QLCompleteCaller, ""
+			row.Event, row.Data4, row.Data5 = QLCompleteCaller, "", ""
 		}
 		if c.Queue != "" {
-			rows = append(rows, QueueLogEntry{Queue: c.Queue, Agent: c.Agent, Event: ev, Data1: fmt.Sprint(hold),
-				Data2: fmt.Sprint(talk), Data3: fmt.Sprint(c.position), Data4: reason})
+			rows = append(rows, row)
 		}
 		if status == "" {
-			status = "LOST"
+			status = StatusLost
 		}
 	default:
 		if status == "" {
-			status = "LOST"
+			status = StatusLost
 		}
 	}
 	// What is left of the call on the PBX would otherwise stay up for ever.
@@ -523,7 +526,8 @@ func (e *Engine) finishLostCallLocked(ctx context.Context, c *liveCall, rs resto
 		return
 	}
 	c.Failure = endedWhileDown
-	e.finishCallRecord(ctx, c, "system", int(CauseFailure), status, rows...)
+	c.HangupBy = HangupBySystem
+	e.finishCallRecord(ctx, c, HangupBySystem, int(CauseFailure), status, rows...)
 	e.publish(CallEnded{Call: c.Call}, c.Agent)
 	// Its agents are free again; a persistent line goes home first.
 	for _, user := range []string{c.Agent, c.connectAgent, c.consultAgent} {
@@ -587,13 +591,14 @@ func mapValues(m map[string]string) []string {
 }
 
 // beat records that the engine is alive, at most once per heartbeat
-// interval (force: now). Only the tick loop and Stop call it, one after
-// the other, so e.hb needs no lock.
+// interval (force: now). It writes outside the engine lock, under its own.
 func (e *Engine) beat(ctx context.Context, force bool) {
 	every := e.opt.Heartbeat
 	if every <= 0 {
 		every = defaultHeartbeat
 	}
+	e.hbMu.Lock()
+	defer e.hbMu.Unlock()
 	now := e.now()
 	if !force && !e.hb.AliveAt.IsZero() && now.Sub(e.hb.AliveAt) < every {
 		return

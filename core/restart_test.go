@@ -2,10 +2,7 @@ package core_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,83 +17,20 @@ import (
 // going on), the PBX goes on meanwhile, and engine B starts on the same
 // store and the same PBX.
 
-// fakeClock is the engines' clock: the downtime is a jump of the clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// events follows one engine's bus.
-type events struct {
-	t   testing.TB
-	sub core.Subscription
-}
-
-// waitFor reads events until one matches; the deadline only bounds a hung
-// test.
-func (ev *events) waitFor(what string, match func(core.Event) bool) core.Event {
-	ev.t.Helper()
-	deadline := time.After(5 * time.Second)
-	for {
-		select {
-		case e, ok := <-ev.sub.C():
-			if !ok {
-				ev.t.Fatalf("bus closed waiting for %s: %v", what, ev.sub.Err())
-			}
-			if match(e) {
-				return e
-			}
-		case <-deadline:
-			ev.t.Fatalf("no event: %s", what)
-		}
-	}
-}
-
-func linked(user string) func(core.Event) bool {
-	return func(e core.Event) bool {
-		l, ok := e.Data.(core.AgentLinked)
-		return ok && l.Agent == user
-	}
-}
-
-func (h *harness) follow() *events {
-	h.t.Helper()
-	sub, err := h.e.Bus().Subscribe(0, 4096)
-	must(h.t, err)
-	h.t.Cleanup(sub.Close)
-	return &events{t: h.t, sub: sub}
-}
-
 // restart stops the engine without hanging anything up, runs whileDown
-// (what the PBX's callers and agents do meanwhile) and starts a new engine
-// on the same store and PBX. The new engine's events are followed from
-// before its start.
-func (h *harness) restart(whileDown func()) *events {
+// (what the PBX's callers and agents do meanwhile; the downtime is a jump
+// of the clock) and starts a new engine on the same store, PBX and clock,
+// settled once started.
+func (h *harness) restart(whileDown func()) {
 	h.t.Helper()
+	h.settle()
 	must(h.t, h.e.Stop(h.ctx))
 	if whileDown != nil {
 		whileDown()
 	}
 	h.e = h.newEngine()
-	ev := h.follow()
 	must(h.t, h.e.Start(h.ctx))
-	return ev
+	h.settle()
 }
 
 func (h *harness) hangup(ch string) {
@@ -115,7 +49,7 @@ func (h *harness) assertQueueLogBalanced() {
 		case core.QLEnterQueue:
 			open[r.CallID] = true
 		case core.QLAbandon, core.QLExitTimeout, core.QLCompleteCaller, core.QLCompleteAgent,
-			core.QLCompleteSystem, core.QLTransfer:
+			core.QLSystemHangup, core.QLTransfer:
 			delete(open, r.CallID)
 		}
 	}
@@ -158,11 +92,11 @@ func TestRestartOffersWaitingCallersInOrder(t *testing.T) {
 	talking := h.callOf("a1")
 	c1 := h.inbound("5550002")
 	c2 := h.inbound("5550003")
-	eventually(t, "two callers waiting", func() bool { return len(h.e.Waiting("sales")) == 2 })
+	h.require("two callers waiting", func() bool { return len(h.e.Waiting("sales")) == 2 })
 
-	ev := h.restart(func() { h.hangup(first) })
+	h.restart(func() { h.hangup(first) })
 
-	ev.waitFor("a1 linked to the first waiting caller", linked("a1"))
+	h.settle() // a1 linked to the first waiting caller
 	got := h.callOf("a1")
 	if got.ChannelID != c1 {
 		t.Fatalf("a1 got %s, want the older caller %s", got.ChannelID, c1)
@@ -179,7 +113,7 @@ func TestRestartOffersWaitingCallersInOrder(t *testing.T) {
 		t.Errorf("COMPLETECALLER rows %+v", rows)
 	}
 	h.hangup(c1)
-	ev.waitFor("a1 gets the second caller", linked("a1"))
+	h.settle() // a1 gets the second caller
 	h.hangup(c2)
 	h.waitState("a1", core.AgentAvailable)
 	h.assertQueueLogBalanced()
@@ -195,7 +129,7 @@ func TestRestartWithdrawsOffersInFlight(t *testing.T) {
 	caller := h.inbound("5550001")
 	h.waitState("a1", core.AgentRinging)
 	var before string
-	eventually(t, "offer recorded", func() bool {
+	h.require("offer recorded", func() bool {
 		w := h.e.Waiting("sales")
 		if len(w) == 1 {
 			_, before, _ = strings.Cut(w[0].Offers, "=")
@@ -203,7 +137,7 @@ func TestRestartWithdrawsOffersInFlight(t *testing.T) {
 		return before != ""
 	})
 
-	ev := h.restart(nil)
+	h.restart(nil)
 
 	old, _ := h.pbx.Channel(before)
 	if !old.HungUp || old.HangupBy != "app" {
@@ -221,7 +155,7 @@ func TestRestartWithdrawsOffersInFlight(t *testing.T) {
 		t.Fatalf("a1 %s, want ringing with the new offer", h.state("a1"))
 	}
 	must(t, h.pbx.FarAnswer(again))
-	ev.waitFor("a1 answers the new offer", linked("a1"))
+	h.settle() // a1 answers the new offer
 	h.hangup(caller)
 	h.waitState("a1", core.AgentAvailable)
 	h.assertQueueLogBalanced()
@@ -298,20 +232,19 @@ func TestRestartContinuesOrClosesRecordings(t *testing.T) {
 		h.waitState("a1", core.AgentAvailable)
 	})
 	t.Run("closed", func(t *testing.T) {
-		clk := newFakeClock()
-		h := newHarness(t, sqlite(t), harnessOpt{agents: 1, clock: clk.Now})
+		h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
 		h.login("a1")
 		caller := h.inbound("5550001")
 		c := h.callOf("a1")
 		rec, err := h.e.StartRecording(h.ctx, "a1")
 		must(t, err)
-		clk.Advance(25 * time.Second)
-		downAt := clk.Now()
+		h.advance(25 * time.Second)
+		downAt := h.clk.Now()
 
 		h.restart(func() {
 			h.hangup(caller)
 			h.hangup(c.AgentChannelID)
-			clk.Advance(time.Hour)
+			h.clk.Advance(time.Hour)
 		})
 
 		var got core.Recording
@@ -347,7 +280,7 @@ func TestRestartResumesOrDropsTheConsultLeg(t *testing.T) {
 			c := h.callOf("a1")
 			must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferAttended, Target: "5554444"}))
 			var leg string
-			eventually(t, "consult leg bridged", func() bool {
+			h.require("consult leg bridged", func() bool {
 				b, _ := h.pbx.Bridge(c.BridgeID)
 				cur, _ := h.e.AgentCall("a1")
 				leg = cur.ConsultChannel
@@ -380,7 +313,7 @@ func TestRestartResumesOrDropsTheConsultLeg(t *testing.T) {
 				t.Fatalf("customer %+v, bridge %+v", cs, b)
 			}
 			h.hangup(caller)
-			eventually(t, "call ended", func() bool { return len(h.e.ActiveCalls()) == 0 })
+			h.require("call ended", func() bool { return len(h.e.ActiveCalls()) == 0 })
 			h.waitState("a1", core.AgentAvailable)
 			h.assertQueueLogBalanced()
 			h.assertSessionsStored()
@@ -401,40 +334,39 @@ func TestRestartClosesCallsEndedWhileDown(t *testing.T) {
 		wantEvent string
 	}{
 		{"caller hung up", false, false, core.QLCompleteCaller},
-		{"both hung up", true, false, core.QLCompleteSystem},
+		{"both hung up", true, false, core.QLSystemHangup},
 		{"waiting caller hung up", false, true, core.QLAbandon},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			storetest.Each(t, func(t *testing.T, st core.Store) {
-				clk := newFakeClock()
-				h := newHarness(t, st, harnessOpt{agents: 1, clock: clk.Now})
+				h := newHarness(t, st, harnessOpt{agents: 1})
 				h.login("a1")
-				start := clk.Now()
+				start := h.clk.Now()
 				if tc.waiting {
 					must(t, h.e.Pause(h.ctx, "a1", ""))
 				}
 				caller := h.inbound("5550001")
 				var c core.Call
 				if tc.waiting {
-					eventually(t, "caller waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+					h.require("caller waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
 					c = h.e.Waiting("sales")[0]
 				} else {
 					c = h.callOf("a1")
 				}
-				clk.Advance(30 * time.Second)
+				h.advance(30 * time.Second)
 				if !tc.waiting {
 					must(t, h.e.HoldCall(h.ctx, "a1")) // a change 30 s in
 				}
-				clk.Advance(10 * time.Second)
-				downAt := clk.Now() // the last time the engine was alive
+				h.advance(10 * time.Second)
+				downAt := h.clk.Now() // the last time the engine was alive
 
 				h.restart(func() {
 					h.hangup(caller)
 					if tc.agentLeg {
 						h.hangup(c.AgentChannelID)
 					}
-					clk.Advance(2 * time.Hour)
+					h.clk.Advance(2 * time.Hour)
 				})
 
 				ended := h.storedCall(c.ID)
@@ -467,7 +399,7 @@ func TestRestartClosesCallsEndedWhileDown(t *testing.T) {
 					t.Fatalf("a1 after restart %+v %v", s, ok)
 				}
 				h.assertSessionsStored()
-				qs, err := h.e.QueueStats(h.ctx, "sales", start, clk.Now())
+				qs, err := h.e.QueueStats(h.ctx, "sales", start, h.clk.Now())
 				must(t, err)
 				if tc.waiting && qs.Abandoned != 1 || !tc.waiting && (qs.Completed != 1 || qs.AvgTalk != 40) {
 					t.Errorf("queue stats %+v", qs)
@@ -501,28 +433,27 @@ func TestRestartLogsOutAgentWhoseLineVanished(t *testing.T) {
 func TestRestartResolvesADialThatWasRinging(t *testing.T) {
 	for _, answered := range []bool{true, false} {
 		t.Run(map[bool]string{true: "answered", false: "gone"}[answered], func(t *testing.T) {
-			clk := newFakeClock()
-			h := newHarness(t, sqlite(t), harnessOpt{agents: 1, clock: clk.Now})
+			h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
 			h.pbx.SetBehavior("Local/5557777@callgate-outbound", sim.Behavior{Outcome: sim.NoAnswer})
 			h.login("a1")
 			c, err := h.e.Dial(h.ctx, core.DialRequest{Agent: "a1", Phone: "5557777"})
 			must(t, err)
 			var customer string
-			eventually(t, "customer rung", func() bool {
+			h.require("customer rung", func() bool {
 				cur, ok := h.e.AgentCall("a1")
 				customer = cur.ChannelID
 				return ok && customer != ""
 			})
-			clk.Advance(20 * time.Second)
-			downAt := clk.Now()
+			h.advance(20 * time.Second)
+			downAt := h.clk.Now()
 
-			ev := h.restart(func() {
+			h.restart(func() {
 				if answered {
 					must(t, h.pbx.FarAnswer(customer))
 				} else {
 					must(t, h.pbx.FarHangup(customer, core.CauseNoAnswer))
 				}
-				clk.Advance(time.Hour)
+				h.clk.Advance(time.Hour)
 			})
 
 			if !answered {
@@ -537,7 +468,7 @@ func TestRestartResolvesADialThatWasRinging(t *testing.T) {
 				h.assertSessionsStored()
 				return
 			}
-			ev.waitFor("a1 linked to the customer", linked("a1"))
+			h.settle() // a1 linked to the customer
 			got := h.callOf("a1")
 			if got.ID != c.ID || got.ChannelID != customer {
 				t.Fatalf("a1's call after restart %+v", got)
@@ -591,35 +522,30 @@ func (b *blindPBX) Channels(ctx context.Context) ([]core.ChannelInfo, error) {
 // kept as stored and judged on the first connection: one that ended while
 // the gateway was down is closed as of then, not as of the connection.
 func TestRestartWithoutThePBXsViewJudgesCallsOnConnect(t *testing.T) {
-	clk := newFakeClock()
-	h := newHarness(t, sqlite(t), harnessOpt{agents: 1, clock: clk.Now})
+	h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
 	h.login("a1")
 	caller := h.inbound("5550001")
 	c := h.callOf("a1")
-	clk.Advance(40 * time.Second)
-	downAt := clk.Now()
+	h.advance(40 * time.Second)
+	downAt := h.clk.Now()
 	must(t, h.e.Stop(h.ctx))
 	h.hangup(caller)
-	clk.Advance(time.Hour)
+	h.clk.Advance(time.Hour)
 
 	bp := &blindPBX{PBX: h.pbx}
 	bp.blind.Store(true)
-	h.e = core.New(core.Options{Store: h.st, Tel: bp, Clock: clk.Now, DialerInterval: 20 * time.Millisecond,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h.e = core.New(core.Options{Store: h.st, Tel: bp, Clock: h.clk, DialerInterval: time.Second, Logger: h.log})
 	t.Cleanup(func() { _ = h.e.Stop(context.Background()) })
-	ev := h.follow()
 	must(t, h.e.Start(h.ctx))
+	h.settle()
 	if got, ok := h.e.AgentCall("a1"); !ok || got.ID != c.ID {
 		t.Fatalf("call not kept as stored while the PBX is blind: %+v %v", got, ok)
 	}
-	clk.Advance(time.Minute) // the connection comes later still
+	h.advance(time.Minute) // the connection comes later still
 	bp.blind.Store(false)
 	h.pbx.SetReady(false)
 	h.pbx.SetReady(true)
-	ev.waitFor("the lost call ended", func(e core.Event) bool {
-		x, ok := e.Data.(core.CallEnded)
-		return ok && x.Call.ID == c.ID
-	})
+	h.require("the lost call ended", func() bool { return len(h.e.ActiveCalls()) == 0 })
 	var cdr core.CDR
 	must(t, h.st.First(h.ctx, &cdr, core.Where("call_id = ?", c.ID)))
 	if !cdr.End.Equal(downAt) || cdr.BillSec != 40 {

@@ -69,7 +69,7 @@ func newEnvSeeded(t testing.TB, kind string, seed func(testing.TB, core.Store), 
 	}
 	skew := new(atomic.Int64)
 	clock := func() time.Time { return testNow.Add(time.Duration(skew.Load())) }
-	eng := core.New(core.Options{Store: st, Tel: pbx, Bus: core.NewMemoryBus(0), Logger: log, Clock: clock})
+	eng := core.New(core.Options{Store: st, Tel: pbx, Bus: core.NewMemoryBus(0), Logger: log, Now: clock})
 	if err := eng.Start(ctx); err != nil {
 		t.Fatalf("engine start: %v", err)
 	}

@@ -51,7 +51,7 @@ func newEnv(t testing.TB, st core.Store, opts Options) *env {
 	ctx := context.Background()
 	e := &env{t: t, st: st, ctx: ctx, pbx: sim.New("node1")}
 	e.seed()
-	e.eng = core.New(core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0), Clock: func() time.Time { return testNow.Add(time.Duration(e.skew.Load())) },
+	e.eng = core.New(core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0), Now: func() time.Time { return testNow.Add(time.Duration(e.skew.Load())) },
 		DialerInterval: time.Hour})
 	if err := e.eng.Start(ctx); err != nil {
 		t.Fatalf("engine start: %v", err)

@@ -86,6 +86,15 @@ func newMetrics(eng *core.Engine, engineUp func() bool) *metrics {
 			Name: "callgate_events_published_total", Help: "Domain events published on the bus.",
 		}, func() float64 { return float64(eng.Bus().LastSeq()) }),
 	)
+	// One series per cause of the closed set core.UnreachableCauses, so the
+	// label never grows with agents or error texts.
+	for _, cause := range core.UnreachableCauses {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "callgate_agent_unreachable_total",
+			Help:        "Offers whose agent phone the PBX could not ring (each starts or extends a backoff), by cause.",
+			ConstLabels: prometheus.Labels{"cause": cause},
+		}, func() float64 { return float64(eng.UnreachableTotal()[cause]) }))
+	}
 	return m
 }
 
