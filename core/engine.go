@@ -271,9 +271,9 @@ func (e *Engine) Reload(ctx context.Context) error {
 	)
 	for _, x := range []struct {
 		dst any
-		q   Query
+		q   Filter
 	}{
-		{&agents, All}, {&queues, All}, {&members, All.OrderBy("id")}, {&campaigns, All}, {&pauses, All},
+		{&agents, All}, {&queues, All}, {&members, All.Asc("id")}, {&campaigns, All}, {&pauses, All},
 	} {
 		if err := e.store.Find(ctx, x.dst, x.q); err != nil {
 			return fmt.Errorf("reload: %w", err)
@@ -320,7 +320,7 @@ func (e *Engine) restoreLocked(ctx context.Context) error {
 		}
 	}
 	var open []Call
-	if err := e.store.Find(ctx, &open, Where("state <> ?", CallDone)); err != nil {
+	if err := e.store.Find(ctx, &open, All.Ne("state", CallDone)); err != nil {
 		return fmt.Errorf("restore calls: %w", err)
 	}
 	for i := range open {
@@ -352,12 +352,12 @@ func (e *Engine) restoreLocked(ctx context.Context) error {
 		s := sessions[i]
 		a := e.agents[s.Username]
 		if a == nil {
-			_ = e.store.Delete(ctx, &AgentSession{}, Where("id = ?", s.ID))
+			_ = e.store.Delete(ctx, &AgentSession{}, Eq("id", s.ID))
 			continue
 		}
 		if s.ChannelID != "" && !live[s.ChannelID] {
 			e.queueLog(ctx, QueueLogEntry{Agent: s.Username, Event: QLLogout, Data1: "restart"})
-			_ = e.store.Delete(ctx, &AgentSession{}, Where("id = ?", s.ID))
+			_ = e.store.Delete(ctx, &AgentSession{}, Eq("id", s.ID))
 			continue
 		}
 		if s.CallID != 0 && e.calls[s.CallID] == nil {

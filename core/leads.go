@@ -34,7 +34,7 @@ func (e *Engine) AddLead(ctx context.Context, l *Lead, opt AddLeadOptions) error
 	campaign := l.Campaign
 	if campaign == "" && l.ListID != 0 {
 		var list List
-		if err := e.store.First(ctx, &list, Where("id = ?", l.ListID)); err == nil {
+		if err := e.store.First(ctx, &list, Eq("id", l.ListID)); err == nil {
 			campaign = list.Campaign
 			l.Campaign = campaign
 		}
@@ -79,7 +79,7 @@ func (e *Engine) Lead(ctx context.Context, id uint64) (Lead, error) {
 	if id == 0 {
 		return l, fmt.Errorf("%w: 0", ErrUnknownLead)
 	}
-	if err := e.store.First(ctx, &l, Where("id = ?", id)); err != nil {
+	if err := e.store.First(ctx, &l, Eq("id", id)); err != nil {
 		if errors.Is(err, ErrNoRecord) {
 			return l, fmt.Errorf("%w: %d", ErrUnknownLead, id)
 		}
@@ -93,12 +93,12 @@ func (e *Engine) leadLocked(ctx context.Context, id uint64) (Lead, error) { retu
 // FindLeadsByPhone lists leads with that phone number (newest first),
 // optionally limited to a campaign.
 func (e *Engine) FindLeadsByPhone(ctx context.Context, phone, campaign string) ([]Lead, error) {
-	q := Where("phone_number = ?", normalizePhone(phone))
+	q := Eq("phone_number", normalizePhone(phone))
 	if campaign != "" {
-		q = q.And("campaign = ?", campaign)
+		q = q.Eq("campaign", campaign)
 	}
 	var out []Lead
-	err := e.store.Find(ctx, &out, q.OrderBy("id DESC"))
+	err := e.store.Find(ctx, &out, q.Desc("id"))
 	return out, err
 }
 
@@ -108,7 +108,7 @@ func (e *Engine) leadByPhoneLocked(ctx context.Context, phone string) (Lead, boo
 		return Lead{}, false
 	}
 	var l Lead
-	if err := e.store.First(ctx, &l, Where("phone_number = ?", p).OrderBy("id DESC")); err != nil {
+	if err := e.store.First(ctx, &l, Eq("phone_number", p).Desc("id")); err != nil {
 		return Lead{}, false
 	}
 	return l, true
@@ -116,12 +116,12 @@ func (e *Engine) leadByPhoneLocked(ctx context.Context, phone string) (Lead, boo
 
 // IsDNC reports whether a number is blocked globally or for the campaign.
 func (e *Engine) IsDNC(ctx context.Context, phone, campaign string) bool {
-	n, err := e.store.Count(ctx, &DNCEntry{}, Where("phone = ? AND (campaign = '' OR campaign = ?)", normalizePhone(phone), campaign))
+	n, err := e.store.Count(ctx, &DNCEntry{}, Eq("phone", normalizePhone(phone)).In("campaign", []string{"", campaign}))
 	return err == nil && n > 0
 }
 
 func (e *Engine) isCampaignDNC(ctx context.Context, phone, campaign string) bool {
-	n, err := e.store.Count(ctx, &DNCEntry{}, Where("phone = ? AND campaign = ?", normalizePhone(phone), campaign))
+	n, err := e.store.Count(ctx, &DNCEntry{}, Eq("phone", normalizePhone(phone)).Eq("campaign", campaign))
 	return err == nil && n > 0
 }
 
@@ -173,9 +173,9 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		call = c.Call
 		e.persistCall(ctx, &c.Call)
 	} else {
-		q := Where("agent = ?", user).OrderBy("id DESC")
+		q := Eq("agent", user).Desc("id")
 		if id != 0 {
-			q = Where("id = ?", id)
+			q = Eq("id", id)
 		}
 		if err := e.store.First(ctx, &call, q); err != nil {
 			return fmt.Errorf("%w: %s", ErrNoCall, user)
@@ -186,7 +186,7 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		call.Status = req.Status
 	}
 	var disp Disposition
-	hasDisp := e.store.First(ctx, &disp, Where("code = ? AND (campaign = '' OR campaign = ?)", req.Status, call.Campaign).OrderBy("campaign DESC")) == nil
+	hasDisp := e.store.First(ctx, &disp, Eq("code", req.Status).In("campaign", []string{"", call.Campaign}).Desc("campaign")) == nil
 	if call.LeadID != 0 {
 		if lead, err := e.Lead(ctx, call.LeadID); err == nil {
 			lead.Status = req.Status
@@ -257,7 +257,7 @@ func (e *Engine) eccpNameLocked(user string) string {
 // their agent to be free; the others go to any agent of the campaign.
 func (e *Engine) runCallbacksLocked(ctx context.Context) {
 	var due []Callback
-	if err := e.store.Find(ctx, &due, Where("status = ? AND due_at <= ?", "ACTIVE", e.now()).OrderBy("id").Take(50)); err != nil {
+	if err := e.store.Find(ctx, &due, Eq("status", "ACTIVE").Lte("due_at", e.now()).Asc("id").Take(50)); err != nil {
 		e.log.Warn("engine: callbacks query failed", "err", err)
 		return
 	}
@@ -290,7 +290,7 @@ func (e *Engine) runCallbacksLocked(ctx context.Context) {
 
 func (e *Engine) callbackFailedLocked(ctx context.Context, c *liveCall) {
 	var cb Callback
-	if err := e.store.First(ctx, &cb, Where("id = ?", c.ScheduledID)); err != nil {
+	if err := e.store.First(ctx, &cb, Eq("id", c.ScheduledID)); err != nil {
 		return
 	}
 	cb.Status = "FAILED"
@@ -328,7 +328,7 @@ func (e *Engine) SendScreen(ctx context.Context, user, kind, payload string) (Sc
 // console and marks them delivered.
 func (e *Engine) PendingScreen(ctx context.Context, user string) ([]ScreenCommand, error) {
 	var out []ScreenCommand
-	if err := e.store.Find(ctx, &out, Where("agent = ? AND delivered IS NULL", user).OrderBy("id")); err != nil {
+	if err := e.store.Find(ctx, &out, Eq("agent", user).IsNull("delivered").Asc("id")); err != nil {
 		return nil, err
 	}
 	now := e.now()

@@ -21,8 +21,7 @@ func (e *Engine) LoginBlocked(ctx context.Context, dialect, name string, t Login
 	if t.Max <= 0 {
 		return false
 	}
-	n, err := e.store.Count(ctx, &LoginFailure{}, Where("dialect = ? AND username = ? AND time > ?",
-		dialect, clip(name, 64), e.now().Add(-t.Window)))
+	n, err := e.store.Count(ctx, &LoginFailure{}, Eq("dialect", dialect).Eq("username", clip(name, 64)).Gt("time", e.now().Add(-t.Window)))
 	if err != nil {
 		// Fail closed: a store that cannot count cannot vouch for the name.
 		e.log.Warn("engine: login throttle count failed", "dialect", dialect, "err", err)
@@ -39,13 +38,13 @@ func (e *Engine) LoginFailed(ctx context.Context, dialect, name, source string, 
 		e.log.Warn("engine: login failure write failed", "dialect", dialect, "err", err)
 	}
 	if window > 0 {
-		_ = e.store.Delete(ctx, &LoginFailure{}, Where("dialect = ? AND username = ? AND time <= ?", dialect, name, now.Add(-window)))
+		_ = e.store.Delete(ctx, &LoginFailure{}, Eq("dialect", dialect).Eq("username", name).Lte("time", now.Add(-window)))
 	}
 }
 
 // LoginSucceeded clears a name's failures.
 func (e *Engine) LoginSucceeded(ctx context.Context, dialect, name string) {
-	_ = e.store.Delete(ctx, &LoginFailure{}, Where("dialect = ? AND username = ?", dialect, clip(name, 64)))
+	_ = e.store.Delete(ctx, &LoginFailure{}, Eq("dialect", dialect).Eq("username", clip(name, 64)))
 }
 
 func clip(s string, n int) string {

@@ -31,7 +31,7 @@ type QueueStats struct {
 // QueueStats computes a queue's figures between since and until.
 func (e *Engine) QueueStats(ctx context.Context, queue string, since, until time.Time) (QueueStats, error) {
 	var rows []QueueLogEntry
-	q := Where("queue = ? AND time >= ? AND time < ?", queue, since, until).OrderBy("id")
+	q := Eq("queue", queue).Gte("time", since).Lt("time", until).Asc("id")
 	if err := e.store.Find(ctx, &rows, q); err != nil {
 		return QueueStats{}, err
 	}
@@ -89,7 +89,7 @@ type AgentActivity struct {
 // AgentActivity computes an agent's figures between since and until.
 func (e *Engine) AgentActivity(ctx context.Context, user string, since, until time.Time) (AgentActivity, error) {
 	var rows []QueueLogEntry
-	q := Where("agent = ? AND time >= ? AND time < ?", user, since, until).OrderBy("id")
+	q := Eq("agent", user).Gte("time", since).Lt("time", until).Asc("id")
 	if err := e.store.Find(ctx, &rows, q); err != nil {
 		return AgentActivity{}, err
 	}

@@ -305,14 +305,14 @@ func TestSecretsAreWriteOnlyAndKeptOnUpdate(t *testing.T) {
 		}
 		c.must(http.StatusOK, "PATCH", "/agents/"+jsonEq(a["id"]), map[string]any{"name": "Renamed"}, nil)
 		var got core.Agent
-		if err := st.First(ctx, &got, core.Where("username = ?", "9000")); err != nil {
+		if err := st.First(ctx, &got, core.Eq("username", "9000")); err != nil {
 			t.Fatal(err)
 		}
 		if got.ECCPPassword != "unaclavesecreta" || got.Password != "pw1" || got.Name != "Renamed" {
 			t.Fatalf("secrets not kept: %+v", got)
 		}
 		c.must(http.StatusOK, "PUT", "/agents/"+jsonEq(a["id"]), map[string]any{"password": "pw2"}, nil)
-		if err := st.First(ctx, &got, core.Where("username = ?", "9000")); err != nil || got.Password != "pw2" {
+		if err := st.First(ctx, &got, core.Eq("username", "9000")); err != nil || got.Password != "pw2" {
 			t.Fatalf("password not changed: %+v %v", got, err)
 		}
 
@@ -322,7 +322,7 @@ func TestSecretsAreWriteOnlyAndKeptOnUpdate(t *testing.T) {
 			t.Fatal("secret echoed")
 		}
 		var au core.APIUser
-		if err := st.First(ctx, &au, core.Where("username = ?", "6666")); err != nil || au.Secret != "1234" || !au.APIAccess || au.AllowedFunctions != "ALL_FUNCTIONS" {
+		if err := st.First(ctx, &au, core.Eq("username", "6666")); err != nil || au.Secret != "1234" || !au.APIAccess || au.AllowedFunctions != "ALL_FUNCTIONS" {
 			t.Fatalf("api user: %+v %v", au, err)
 		}
 	})
@@ -337,7 +337,7 @@ func TestFalseFlagsAreStored(t *testing.T) {
 			t.Fatalf("response active=%v", q["active"])
 		}
 		var got core.Queue
-		if err := st.First(context.Background(), &got, core.Where("name = ?", "Q")); err != nil || got.Active {
+		if err := st.First(context.Background(), &got, core.Eq("name", "Q")); err != nil || got.Active {
 			t.Fatalf("stored active=%v err=%v", got.Active, err)
 		}
 		var p map[string]any

@@ -130,7 +130,7 @@ func (a *API) table() []route {
 			return nil
 		},
 		afterDelete: func(ctx context.Context, a *API, t *core.Agent) error {
-			return a.st.Delete(ctx, &core.QueueMember{}, core.Where("agent_id = ?", t.ID))
+			return a.st.Delete(ctx, &core.QueueMember{}, core.Eq("agent_id", t.ID))
 		},
 		filters: map[string]string{"username": "username", "number": "number", "type": "type", "campaign": "campaign", "extension": "extension"},
 		reload:  true,
@@ -151,7 +151,7 @@ func (a *API) table() []route {
 		},
 		after: syncMemberNames[core.Queue],
 		afterDelete: func(ctx context.Context, a *API, t *core.Queue) error {
-			return a.st.Delete(ctx, &core.QueueMember{}, core.Where("queue_id = ?", t.ID))
+			return a.st.Delete(ctx, &core.QueueMember{}, core.Eq("queue_id", t.ID))
 		},
 		filters: map[string]string{"name": "name", "did": "did", "campaign": "campaign"},
 		reload:  true,
@@ -213,7 +213,7 @@ func (a *API) table() []route {
 		name:    "call",
 		filters: map[string]string{"state": "state", "queue": "queue", "campaign": "campaign", "agent": "agent", "direction": "direction", "lead_id": "lead_id", "uniqueid": "uniqueid", "guid": "guid"},
 		timeCol: "created_at",
-		order:   "id DESC",
+		order:   []core.Order{{Field: "id", Desc: true}},
 	}
 	rt = append(rt, route{method: "GET", path: "/calls/active", tag: "calls", summary: "Live calls held by the engine", resp: core.Call{}, list: true, h: a.activeCalls})
 	readOnly(a, &rt, "/calls", "calls", calls, filterKeys(calls.filters)...)
@@ -325,7 +325,7 @@ func (a *API) table() []route {
 		defaults: func() *core.Form { return &core.Form{Active: true} },
 		validate: func(t *core.Form) error { return required("name", t.Name) },
 		afterDelete: func(ctx context.Context, a *API, t *core.Form) error {
-			return a.st.Delete(ctx, &core.FormField{}, core.Where("form_id = ?", t.ID))
+			return a.st.Delete(ctx, &core.FormField{}, core.Eq("form_id", t.ID))
 		},
 	}
 	crud(a, &rt, "/forms", "forms", forms)
@@ -341,13 +341,13 @@ func (a *API) table() []route {
 		},
 		before: func(ctx context.Context, a *API, t *core.FormField, _ bool) error {
 			var f core.Form
-			if err := a.st.First(ctx, &f, core.Where("id = ?", t.FormID)); err != nil {
+			if err := a.st.First(ctx, &f, core.Eq("id", t.FormID)); err != nil {
 				return badRequest("form %d does not exist", t.FormID)
 			}
 			return nil
 		},
 		filters: map[string]string{"form_id": "form_id"},
-		order:   "form_id, `order`, id",
+		order:   []core.Order{{Field: "form_id"}, {Field: "order"}, {Field: "id"}},
 	}
 	crud(a, &rt, "/formfields", "forms", fields, filterKeys(fields.filters)...)
 
@@ -360,19 +360,19 @@ func (a *API) table() []route {
 		name:    "CDR",
 		filters: map[string]string{"call_id": "call_id", "uniqueid": "uniqueid", "agent": "agent", "queue": "queue", "campaign": "campaign", "src": "src", "dst": "dst"},
 		timeCol: "start",
-		order:   "id DESC",
+		order:   []core.Order{{Field: "id", Desc: true}},
 	}, "agent", "call_id", "campaign", "dst", "queue", "src", "uniqueid")
 	readOnly(a, &rt, "/apilog", "reports", &resource[core.APILogEntry]{
 		name:    "API log entry",
 		filters: map[string]string{"dialect": "dialect", "user": "user", "function": "function", "agent_user": "agent_user", "result": "result"},
 		timeCol: "time",
-		order:   "id DESC",
+		order:   []core.Order{{Field: "id", Desc: true}},
 	}, "agent_user", "dialect", "function", "result", "user")
 	readOnly(a, &rt, "/recordings", "reports", &resource[core.Recording]{
 		name:    "recording",
 		filters: map[string]string{"call_id": "call_id", "agent": "agent", "lead_id": "lead_id", "guid": "guid"},
 		timeCol: "start",
-		order:   "id DESC",
+		order:   []core.Order{{Field: "id", Desc: true}},
 	}, "agent", "call_id", "guid", "lead_id")
 
 	// Live operations through the engine.
@@ -413,7 +413,7 @@ func (a *API) queueFromPath(ctx context.Context, r *http.Request) (core.Queue, e
 	if err != nil {
 		return q, notFound("queue")
 	}
-	if err := a.st.First(ctx, &q, core.Where("id = ?", id)); err != nil {
+	if err := a.st.First(ctx, &q, core.Eq("id", id)); err != nil {
 		if err == core.ErrNoRecord {
 			return q, notFound("queue")
 		}
@@ -429,7 +429,7 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := []core.QueueMember{}
-	if err := a.st.Find(r.Context(), &out, core.Where("queue_id = ?", q.ID).OrderBy("penalty, id")); err != nil {
+	if err := a.st.Find(r.Context(), &out, core.Eq("queue_id", q.ID).Asc("penalty").Asc("id")); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -451,9 +451,9 @@ func (a *API) addMember(w http.ResponseWriter, r *http.Request) {
 	var ag core.Agent
 	switch {
 	case in.AgentID != 0:
-		err = a.st.First(ctx, &ag, core.Where("id = ?", in.AgentID))
+		err = a.st.First(ctx, &ag, core.Eq("id", in.AgentID))
 	case in.Agent != "":
-		err = a.st.First(ctx, &ag, core.Where("username = ?", in.Agent))
+		err = a.st.First(ctx, &ag, core.Eq("username", in.Agent))
 	default:
 		a.fail(w, r, badRequest("missing required field %q (or %q)", "agent_id", "agent"))
 		return
@@ -468,7 +468,7 @@ func (a *API) addMember(w http.ResponseWriter, r *http.Request) {
 	m := core.QueueMember{QueueID: q.ID, AgentID: ag.ID, Queue: q.Name, Agent: ag.Username, Penalty: in.Penalty}
 	status := http.StatusCreated
 	var existing core.QueueMember
-	err = a.st.First(ctx, &existing, core.Where("queue_id = ? AND agent_id = ?", q.ID, ag.ID))
+	err = a.st.First(ctx, &existing, core.Eq("queue_id", q.ID).Eq("agent_id", ag.ID))
 	switch {
 	case err == nil:
 		m.ID = existing.ID
@@ -497,7 +497,7 @@ func (a *API) removeMember(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, notFound("member"))
 		return
 	}
-	n, err := a.st.Count(ctx, &core.QueueMember{}, core.Where("queue_id = ? AND agent_id = ?", q.ID, agentID))
+	n, err := a.st.Count(ctx, &core.QueueMember{}, core.Eq("queue_id", q.ID).Eq("agent_id", agentID))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -506,7 +506,7 @@ func (a *API) removeMember(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, notFound("member"))
 		return
 	}
-	if err := a.st.Delete(ctx, &core.QueueMember{}, core.Where("queue_id = ? AND agent_id = ?", q.ID, agentID)); err != nil {
+	if err := a.st.Delete(ctx, &core.QueueMember{}, core.Eq("queue_id", q.ID).Eq("agent_id", agentID)); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -527,7 +527,7 @@ func syncMemberNames[T any](ctx context.Context, a *API, t *T) error {
 	default:
 		return nil
 	}
-	if err := a.st.Find(ctx, &members, core.Where(col+" = ?", idOf(t))); err != nil {
+	if err := a.st.Find(ctx, &members, core.Eq(col, idOf(t))); err != nil {
 		return err
 	}
 	for i := range members {

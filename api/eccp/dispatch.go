@@ -238,7 +238,7 @@ func newCookie() string {
 // sends), compared in constant time.
 func (s *Server) checkClient(ctx context.Context, user, password string) bool {
 	var u core.APIUser
-	err := s.eng.Store().First(ctx, &u, core.Where("dialect = ? AND username = ?", "eccp", user))
+	err := s.eng.Store().First(ctx, &u, core.Eq("dialect", "eccp").Eq("username", user))
 	secret := u.Secret
 	found := err == nil && u.Active
 	if !found {

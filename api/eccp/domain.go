@@ -252,7 +252,7 @@ func (s *Server) callInfo(ctx context.Context, parent *elem, c core.Call) {
 	var lead *core.Lead
 	if c.LeadID != 0 {
 		var l core.Lead
-		if err := st.First(ctx, &l, core.Where("id = ?", c.LeadID)); err == nil {
+		if err := st.First(ctx, &l, core.Eq("id", c.LeadID)); err == nil {
 			lead = &l
 		}
 	}
@@ -302,7 +302,7 @@ func (s *Server) callInfo(ctx context.Context, parent *elem, c core.Call) {
 		mc := parent.add("matching_contacts")
 		if c.Phone != "" {
 			var leads []core.Lead
-			if err := st.Find(ctx, &leads, core.Where("phone_number = ?", c.Phone).OrderBy("id").Take(50)); err == nil {
+			if err := st.Find(ctx, &leads, core.Eq("phone_number", c.Phone).Asc("id").Take(50)); err == nil {
 				for _, l := range leads {
 					ct := mc.add("contact").setAttr("id", strconv.FormatUint(l.ID, 10))
 					for i, a := range contactAttributes(l) {
@@ -337,7 +337,7 @@ func contactAttributes(l core.Lead) []kv {
 func (s *Server) callSurvey(ctx context.Context, parent *elem, callID uint64) {
 	st := s.eng.Store()
 	var vals []core.FormValue
-	if err := st.Find(ctx, &vals, core.Where("call_id = ?", callID)); err != nil || len(vals) == 0 {
+	if err := st.Find(ctx, &vals, core.Eq("call_id", callID)); err != nil || len(vals) == 0 {
 		return
 	}
 	ids := make([]uint, 0, len(vals))
@@ -345,7 +345,7 @@ func (s *Server) callSurvey(ctx context.Context, parent *elem, callID uint64) {
 		ids = append(ids, v.FieldID)
 	}
 	var fields []core.FormField
-	if err := st.Find(ctx, &fields, core.Where("id IN ?", ids)); err != nil {
+	if err := st.Find(ctx, &fields, core.All.In("id", ids)); err != nil {
 		return
 	}
 	byID := map[uint]core.FormField{}
@@ -467,7 +467,7 @@ func boolDigit(b bool) string {
 
 func (s *Server) pauseName(ctx context.Context, id uint) string {
 	var p core.PauseCode
-	if err := s.eng.Store().First(ctx, &p, core.Where("id = ?", id)); err != nil {
+	if err := s.eng.Store().First(ctx, &p, core.Eq("id", id)); err != nil {
 		return ""
 	}
 	return p.Name
@@ -537,7 +537,7 @@ func (s *Server) logID(ctx context.Context, callID uint64, events ...string) str
 		return ""
 	}
 	var row core.QueueLogEntry
-	err := s.eng.Store().First(ctx, &row, core.Where("call_id = ? AND event IN ?", callID, events).OrderBy("id DESC"))
+	err := s.eng.Store().First(ctx, &row, core.Eq("call_id", callID).In("event", events).Desc("id"))
 	if err != nil {
 		return ""
 	}

@@ -151,7 +151,7 @@ func hPauseAgent(ss *session, ctx context.Context, cmd *elem) *elem {
 	}
 	id := phpInt(cmd.str("pause_type"))
 	var pc core.PauseCode
-	err := ss.srv.eng.Store().First(ctx, &pc, core.Where("id = ?", id))
+	err := ss.srv.eng.Store().First(ctx, &pc, core.Eq("id", id))
 	if err != nil || !eccpBreak(pc) {
 		return nestedFailure("pauseagent", 404, "Break ID not found or not active")
 	}
@@ -429,7 +429,7 @@ func hScheduleCall(ss *session, ctx context.Context, cmd *elem) *elem {
 			when = t
 		}
 		var dups []core.Callback
-		_ = ss.srv.eng.Store().Find(ctx, &dups, core.Where("campaign = ? AND phone = ? AND status = ?", call.Campaign, phone, "ACTIVE"))
+		_ = ss.srv.eng.Store().Find(ctx, &dups, core.Eq("campaign", call.Campaign).Eq("phone", phone).Eq("status", "ACTIVE"))
 		for _, d := range dups {
 			if d.When.Equal(when) {
 				return nestedFailure(name, 417, "Found duplicate scheduled call")

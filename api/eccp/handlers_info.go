@@ -166,9 +166,9 @@ func hGetIncomingQueueList(ss *session, ctx context.Context, cmd *elem) *elem {
 }
 
 // campaignCalls loads the calls of a campaign (by name), optionally since.
-func (s *Server) campaignCalls(ctx context.Context, q core.Query) []core.Call {
+func (s *Server) campaignCalls(ctx context.Context, q core.Filter) []core.Call {
 	var calls []core.Call
-	if err := s.eng.Store().Find(ctx, &calls, q.OrderBy("id")); err != nil {
+	if err := s.eng.Store().Find(ctx, &calls, q.Asc("id")); err != nil {
 		s.log.Error("reading calls", "err", err)
 	}
 	return calls
@@ -185,7 +185,7 @@ func hGetCampaignQueueWait(ss *session, ctx context.Context, cmd *elem) *elem {
 	var hist [7]int
 	abandoned := 0
 	if c, ok := ss.srv.campaignByID(phpInt(cmd.str("campaign_id")), typ); ok {
-		for _, call := range ss.srv.campaignCalls(ctx, core.Where("campaign = ?", c.Name)) {
+		for _, call := range ss.srv.campaignCalls(ctx, core.Eq("campaign", c.Name)) {
 			if call.Abandoned {
 				abandoned++
 				continue
@@ -316,14 +316,14 @@ func (s *Server) readForms(ctx context.Context, ids []uint) ([]formInfo, error) 
 		}
 		seen[id] = true
 		var f core.Form
-		if err := st.First(ctx, &f, core.Where("id = ?", id)); err != nil {
+		if err := st.First(ctx, &f, core.Eq("id", id)); err != nil {
 			if errors.Is(err, core.ErrNoRecord) {
 				continue
 			}
 			return nil, err
 		}
 		var fields []core.FormField
-		if err := st.Find(ctx, &fields, core.Where("form_id = ?", id).OrderBy("`order`, id")); err != nil {
+		if err := st.Find(ctx, &fields, core.Eq("form_id", id).Asc("order").Asc("id")); err != nil {
 			return nil, err
 		}
 		if len(fields) == 0 {
@@ -520,7 +520,7 @@ func hSaveFormData(ss *session, ctx context.Context, cmd *elem) *elem {
 				return nestedFailure("saveformdata", 406, "Value not in list of accepted values: "+where)
 			}
 			var old core.FormValue
-			err := st.First(ctx, &old, core.Where("call_id = ? AND field_id = ?", callID, v.field))
+			err := st.First(ctx, &old, core.Eq("call_id", callID).Eq("field_id", v.field))
 			switch {
 			case err == nil:
 				writes = append(writes, write{&old, core.FormValue{}})
@@ -565,7 +565,7 @@ func contains(xs []string, v string) bool {
 
 func hGetPauses(ss *session, ctx context.Context, cmd *elem) *elem {
 	var pcs []core.PauseCode
-	if err := ss.srv.eng.Store().Find(ctx, &pcs, core.All.OrderBy("id")); err != nil {
+	if err := ss.srv.eng.Store().Find(ctx, &pcs, core.All.Asc("id")); err != nil {
 		ss.srv.log.Error("getpauses", "err", err)
 	}
 	root, body := nested("getpauses")
@@ -674,14 +674,14 @@ func hGetCampaignStatus(ss *session, ctx context.Context, cmd *elem) *elem {
 	if !ok {
 		return nestedFailure("getcampaignstatus", 404, "Campaign not found")
 	}
-	q := core.Where("campaign = ?", c.Name)
+	q := core.Eq("campaign", c.Name)
 	if since != nil {
-		q = q.And("created_at >= ?", *since)
+		q = q.Gte("created_at", *since)
 	}
 	calls := ss.srv.campaignCalls(ctx, q)
 	var pending int64
 	if typ == "outgoing" {
-		pending, _ = ss.srv.eng.Store().Count(ctx, &core.Lead{}, core.Where("campaign = ? AND called_count = ?", c.Name, 0))
+		pending, _ = ss.srv.eng.Store().Count(ctx, &core.Lead{}, core.Eq("campaign", c.Name).Eq("called_count", 0))
 	}
 	root, body := nested("getcampaignstatus")
 	ss.statusBlock(ctx, body, calls, typ == "outgoing", pending, c.Queue, c.Name)
@@ -706,9 +706,9 @@ func hGetIncomingQueueStatus(ss *session, ctx context.Context, cmd *elem) *elem 
 	if _, ok := ss.srv.eng.Queue(name); !ok {
 		return nestedFailure("getincomingqueuestatus", 404, "Queue not found")
 	}
-	q := core.Where("queue = ? AND direction = ? AND campaign = ?", name, core.CallInbound, "")
+	q := core.Eq("queue", name).Eq("direction", core.CallInbound).Eq("campaign", "")
 	if since != nil {
-		q = q.And("created_at >= ?", *since)
+		q = q.Gte("created_at", *since)
 	}
 	calls := ss.srv.campaignCalls(ctx, q)
 	root, body := nested("getincomingqueuestatus")
@@ -739,9 +739,9 @@ func hGetAgentActivitySummary(ss *session, ctx context.Context, cmd *elem) *elem
 	var rows []core.QueueLogEntry
 	var calls []core.Call
 	if err == nil {
-		_ = st.Find(ctx, &rows, core.Where("time BETWEEN ? AND ? AND event IN ?", from, to,
-			[]string{core.QLLogin, core.QLLogout, core.QLPause, core.QLUnpause}).OrderBy("time, id"))
-		_ = st.Find(ctx, &calls, core.Where("connected_at BETWEEN ? AND ?", from, to).OrderBy("id"))
+		_ = st.Find(ctx, &rows, core.All.Between("time", from, to).In("event",
+			[]string{core.QLLogin, core.QLLogout, core.QLPause, core.QLUnpause}).Asc("time").Asc("id"))
+		_ = st.Find(ctx, &calls, core.All.Between("connected_at", from, to).Asc("id"))
 	}
 	agents := ss.srv.eng.Agents()
 	sort.Slice(agents, func(i, j int) bool { return agents[i].ID < agents[j].ID })
@@ -901,20 +901,20 @@ func hCampaignLog(ss *session, ctx context.Context, cmd *elem) *elem {
 	if err != nil {
 		return root
 	}
-	var q core.Query
+	var q core.Filter
 	if hasCampaign {
 		c, ok := ss.srv.campaignByID(phpInt(cmd.str("campaign_id")), typ)
 		if !ok {
 			return root
 		}
-		q = core.Where("campaign = ?", c.Name)
+		q = core.Eq("campaign", c.Name)
 	} else {
-		q = core.Where("queue = ? AND campaign = ?", cmd.str("queue"), "")
+		q = core.Eq("queue", cmd.str("queue")).Eq("campaign", "")
 	}
 	if typ == "incoming" {
-		q = q.And("direction = ?", core.CallInbound)
+		q = q.Eq("direction", core.CallInbound)
 	} else {
-		q = q.And("direction <> ?", core.CallInbound)
+		q = q.Ne("direction", core.CallInbound)
 	}
 	calls := ss.srv.campaignCalls(ctx, q)
 	if len(calls) == 0 {
@@ -926,12 +926,12 @@ func hCampaignLog(ss *session, ctx context.Context, cmd *elem) *elem {
 		byID[c.ID] = c
 		ids = append(ids, c.ID)
 	}
-	lq := core.Where("call_id IN ? AND time BETWEEN ? AND ?", ids, from, to)
+	lq := core.All.In("call_id", ids).Between("time", from, to)
 	if idBefore > 0 {
-		lq = lq.And("id < ?", idBefore)
+		lq = lq.Lt("id", idBefore)
 	}
 	var rows []core.QueueLogEntry
-	if err := ss.srv.eng.Store().Find(ctx, &rows, lq.OrderBy("id")); err != nil {
+	if err := ss.srv.eng.Store().Find(ctx, &rows, lq.Asc("id")); err != nil {
 		ss.srv.log.Error("campaignlog", "err", err)
 		return root
 	}

@@ -122,7 +122,7 @@ func (h *Handler) dispoCall(s core.AgentSession) (core.Call, bool) {
 	// The lead's latest call: a call transferred away (blind, or waiting
 	// in an in-group with no agent yet) lives on without the agent, who is
 	// on the disposition screen all the same.
-	if err := h.st.First(ctx, &last, core.Where("lead_id = ?", s.LeadID).OrderBy("id DESC").Take(1)); err != nil {
+	if err := h.st.First(ctx, &last, core.Eq("lead_id", s.LeadID).Desc("id").Take(1)); err != nil {
 		return last, false
 	}
 	if last.Status != "" || (last.Agent != s.Username && last.Agent != "") || last.CreatedAt.Before(s.LoginAt) ||
@@ -131,7 +131,7 @@ func (h *Handler) dispoCall(s core.AgentSession) (core.Call, bool) {
 	}
 	if last.Queue != "" && last.EndedAt != nil {
 		var q core.Queue
-		if h.st.First(ctx, &q, core.Where("name = ?", last.Queue)) == nil && q.WrapUp > 0 {
+		if h.st.First(ctx, &q, core.Eq("name", last.Queue)) == nil && q.WrapUp > 0 {
 			return last, false
 		}
 	}
@@ -225,7 +225,7 @@ func (h *Handler) campaign(ctx context.Context, name string) (core.Campaign, boo
 	if name == "" {
 		return c, false
 	}
-	err := h.st.First(ctx, &c, core.Where("name = ?", name))
+	err := h.st.First(ctx, &c, core.Eq("name", name))
 	return c, err == nil
 }
 
@@ -254,9 +254,9 @@ func (h *Handler) queueExists(ctx context.Context, name string, activeOnly bool)
 	if name == "" {
 		return false
 	}
-	q := core.Where("name = ?", name)
+	q := core.Eq("name", name)
 	if activeOnly {
-		q = q.And("active = ?", true)
+		q = q.Eq("active", true)
 	}
 	n, err := h.st.Count(ctx, &core.Queue{}, q)
 	return err == nil && n > 0
@@ -265,7 +265,7 @@ func (h *Handler) queueExists(ctx context.Context, name string, activeOnly bool)
 // agentManualDial is the agent's agentcall_manual flag.
 func (h *Handler) agentManualDial(ctx context.Context, user string) bool {
 	var u core.APIUser
-	if h.st.First(ctx, &u, core.Where("dialect = ? AND username = ?", Dialect, user)) == nil {
+	if h.st.First(ctx, &u, core.Eq("dialect", Dialect).Eq("username", user)) == nil {
 		return u.ManualDial
 	}
 	if h.opt.AgentManualDial != nil {

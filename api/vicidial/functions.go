@@ -203,7 +203,7 @@ func (c *call) externalStatus() {
 // callbackStatus is scheduled_callback='Y' in vicidial_statuses or the
 // agent's campaign statuses.
 func (c *call) callbackStatus(status, campaign string) bool {
-	n, err := c.h.st.Count(c.ctx, &core.Disposition{}, core.Where("code = ? AND callback = ? AND (campaign = ? OR campaign = ?)", status, true, "", campaign))
+	n, err := c.h.st.Count(c.ctx, &core.Disposition{}, core.Eq("code", status).Eq("callback", true).In("campaign", []any{"", campaign}))
 	return err == nil && n > 0
 }
 
@@ -268,7 +268,7 @@ func (c *call) recording() {
 		if recID != "START" && recID != "STOP" && phpGreaterThanZero(recID) {
 			var rec core.Recording
 			file, start := "", ""
-			if id, err := strconv.ParseUint(recID, 10, 64); err == nil && c.h.st.First(c.ctx, &rec, core.Where("id = ?", id)) == nil {
+			if id, err := strconv.ParseUint(recID, 10, 64); err == nil && c.h.st.First(c.ctx, &rec, core.Eq("id", id)) == nil {
 				file, start = rec.Name, rec.Start.In(c.now.Location()).Format("2006-01-02 15:04:05")
 			}
 			c.emit("NOTICE", "recording active", c.agentUser+"|"+recID+"|"+file+"|"+c.h.opt.ServerIP+"|"+start+tail)
@@ -476,7 +476,7 @@ func (c *call) externalDial() {
 		phoneSearch := c.value
 		c.value, phoneCode = "", ""
 		leadNum, _ = strconv.ParseUint(leadID, 10, 64)
-		found := c.h.st.First(c.ctx, &lead, core.Where("id = ?", leadNum)) == nil
+		found := c.h.st.First(c.ctx, &lead, core.Eq("id", leadNum)) == nil
 		if altDial == "SEARCH" {
 			altDial = ""
 			if found {
@@ -667,7 +667,7 @@ func (c *call) previewEffect(s core.AgentSession) {
 	}
 	c.h.setPreview(s, 0)
 	var l core.Lead
-	if err := c.h.st.First(c.ctx, &l, core.Where("id = ?", s.LeadID)); err != nil {
+	if err := c.h.st.First(c.ctx, &l, core.Eq("id", s.LeadID)); err != nil {
 		c.effect(err)
 		return
 	}
@@ -782,7 +782,7 @@ func (c *call) externalAddLead() {
 	listID := strconv.FormatUint(cs.ManualDialListID, 10)
 	dnc := false
 	if d := p.get("dnc_check"); d == "YES" || d == "Y" {
-		n, _ := c.h.st.Count(c.ctx, &core.DNCEntry{}, core.Where("phone = ? AND campaign = ?", c.value, ""))
+		n, _ := c.h.st.Count(c.ctx, &core.DNCEntry{}, core.Eq("phone", c.value).Eq("campaign", ""))
 		dnc = n > 0
 	}
 	campDNC := false
@@ -791,7 +791,7 @@ func (c *call) externalAddLead() {
 		if cs.UseOtherCampDNC != "" {
 			other = cs.UseOtherCampDNC
 		}
-		n, _ := c.h.st.Count(c.ctx, &core.DNCEntry{}, core.Where("phone = ? AND campaign = ?", c.value, other))
+		n, _ := c.h.st.Count(c.ctx, &core.DNCEntry{}, core.Eq("phone", c.value).Eq("campaign", other))
 		campDNC = n > 0
 	}
 	if dnc || campDNC {
@@ -953,16 +953,16 @@ func (h *Handler) loginClosers(camp core.Campaign, user string) string {
 // (vicidial_users.closer_campaigns).
 func (h *Handler) setDefaultIngroups(c *call, queues []string) error {
 	var a core.Agent
-	if err := h.st.First(c.ctx, &a, core.Where("username = ?", c.agentUser)); err != nil {
+	if err := h.st.First(c.ctx, &a, core.Eq("username", c.agentUser)); err != nil {
 		return err
 	}
 	err := h.st.Tx(c.ctx, func(tx core.Store) error {
-		if err := tx.Delete(c.ctx, &core.QueueMember{}, core.Where("agent_id = ?", a.ID)); err != nil {
+		if err := tx.Delete(c.ctx, &core.QueueMember{}, core.Eq("agent_id", a.ID)); err != nil {
 			return err
 		}
 		for _, name := range queues {
 			var q core.Queue
-			if err := tx.First(c.ctx, &q, core.Where("name = ?", name)); err != nil {
+			if err := tx.First(c.ctx, &q, core.Eq("name", name)); err != nil {
 				return err
 			}
 			if err := tx.Create(c.ctx, &core.QueueMember{QueueID: q.ID, AgentID: a.ID, Queue: q.Name, Agent: a.Username}); err != nil {
@@ -1029,7 +1029,7 @@ func (c *call) updateFields() {
 	var list, sqlParts []string
 	cols := map[string]any{}
 	var lead core.Lead
-	haveLead := c.h.st.First(c.ctx, &lead, core.Where("id = ?", leadID)) == nil
+	haveLead := c.h.st.First(c.ctx, &lead, core.Eq("id", leadID)) == nil
 	changed := false
 	for _, f := range leadFields {
 		if f.ci && !strings.Contains(lq, f.name) || !f.ci && !strings.Contains(q, f.name) {
@@ -1069,7 +1069,7 @@ func (c *call) updateFields() {
 		if err == nil && changed {
 			vlRows = "1"
 			var updated core.Lead
-			if c.h.st.First(c.ctx, &updated, core.Where("id = ?", leadID)) == nil {
+			if c.h.st.First(c.ctx, &updated, core.Eq("id", leadID)) == nil {
 				c.h.eng.Bus().Publish(core.LeadChanged{Lead: updated}, c.agentUser)
 			}
 		}
@@ -1150,7 +1150,7 @@ func (c *call) setTimerAction() {
 
 func (c *call) stAgent() (core.Agent, bool) {
 	var a core.Agent
-	err := c.h.st.First(c.ctx, &a, core.Where("alt_id = ?", c.value).OrderBy("username").Take(1))
+	err := c.h.st.First(c.ctx, &a, core.Eq("alt_id", c.value).Asc("username").Take(1))
 	return a, err == nil
 }
 
@@ -1197,7 +1197,7 @@ func (c *call) stGetAgentActiveLead() {
 		return
 	}
 	var l core.Lead
-	_ = c.h.st.First(c.ctx, &l, core.Where("id = ?", leadID))
+	_ = c.h.st.First(c.ctx, &l, core.Eq("id", leadID))
 	c.emit("SUCCESS", "st_get_agent_active_lead lead found", a.Username+"|"+l.PhoneNumber+"|"+strconv.FormatUint(leadID, 10)+"|"+l.VendorLeadCode+"|"+l.Province+"|"+l.SecurityPhrase+"|"+l.SourceID)
 }
 
@@ -1611,9 +1611,9 @@ func (c *call) switchLead() {
 		return
 	}
 	var l core.Lead
-	q := core.Where("id = ?", leadID)
+	q := core.Eq("id", leadID)
 	if len(vlc) > 0 {
-		q = core.Where("vendor_lead_code = ?", vlc).OrderBy("id DESC").Take(1)
+		q = core.Eq("vendor_lead_code", vlc).Desc("id").Take(1)
 	}
 	if c.h.st.First(c.ctx, &l, q) != nil {
 		c.emit("ERROR", "switch-to lead not found", c.agentUser+"|"+leadID+"|"+vlc)
@@ -1883,7 +1883,7 @@ func (c *call) sendNotification() {
 	if rtype == "CAMPAIGN" || rtype == "USER_GROUP" {
 		// The API user's group must reach the campaign or group notified.
 		var g core.UserGroup
-		if err := c.h.st.First(c.ctx, &g, core.Where("name = ?", c.userGroup)); err != nil {
+		if err := c.h.st.First(c.ctx, &g, core.Eq("name", c.userGroup)); err != nil {
 			c.emitExit("ERROR", "user_group DOES NOT EXIST", c.value+"|"+c.userGroup)
 			return
 		}
@@ -1953,17 +1953,17 @@ func (c *call) exists(rtype, name string) bool {
 	var n int64
 	switch rtype {
 	case "USER":
-		n, _ = c.h.st.Count(c.ctx, &core.Agent{}, core.Where("username = ?", name))
+		n, _ = c.h.st.Count(c.ctx, &core.Agent{}, core.Eq("username", name))
 		if n == 0 {
-			n, _ = c.h.st.Count(c.ctx, &core.APIUser{}, core.Where("dialect = ? AND username = ?", Dialect, name))
+			n, _ = c.h.st.Count(c.ctx, &core.APIUser{}, core.Eq("dialect", Dialect).Eq("username", name))
 		}
 	case "USER_GROUP":
-		n, _ = c.h.st.Count(c.ctx, &core.Agent{}, core.Where("user_group = ?", name))
+		n, _ = c.h.st.Count(c.ctx, &core.Agent{}, core.Eq("user_group", name))
 		if n == 0 && name == c.h.opt.UserGroup {
 			n = 1
 		}
 	case "CAMPAIGN":
-		n, _ = c.h.st.Count(c.ctx, &core.Campaign{}, core.Where("name = ?", name))
+		n, _ = c.h.st.Count(c.ctx, &core.Campaign{}, core.Eq("name", name))
 	}
 	return n > 0
 }
@@ -1974,7 +1974,7 @@ func (c *call) recipients(rtype, name string) []string {
 	case "USER":
 		return []string{name}
 	case "USER_GROUP":
-		_ = c.h.st.Find(c.ctx, &agents, core.Where("user_group = ?", name).OrderBy("username"))
+		_ = c.h.st.Find(c.ctx, &agents, core.Eq("user_group", name).Asc("username"))
 	case "CAMPAIGN":
 		// The campaign's agents: those logged into it now and those whose
 		// default campaign it is, so a console that logs in later still
@@ -1987,7 +1987,7 @@ func (c *call) recipients(rtype, name string) []string {
 				out = append(out, s.Username)
 			}
 		}
-		_ = c.h.st.Find(c.ctx, &agents, core.Where("campaign = ?", name).OrderBy("username"))
+		_ = c.h.st.Find(c.ctx, &agents, core.Eq("campaign", name).Asc("username"))
 		for _, a := range agents {
 			if !seen[a.Username] {
 				seen[a.Username] = true

@@ -387,7 +387,7 @@ func (c *call) authenticate() bool {
 	st := c.h.st
 	pass := c.p.get("pass")
 	var u core.APIUser
-	found := st.First(ctx, &u, core.Where("dialect = ? AND username = ?", Dialect, c.user)) == nil
+	found := st.First(ctx, &u, core.Eq("dialect", Dialect).Eq("username", c.user)) == nil
 	authAPI := "0"
 	if found && u.APIAccess {
 		authAPI = "1"
@@ -398,13 +398,13 @@ func (c *call) authenticate() bool {
 	active, level, secret := u.Active, u.UserLevel, u.Secret
 	if !found {
 		var a core.Agent
-		if st.First(ctx, &a, core.Where("username = ?", c.user)) == nil {
+		if st.First(ctx, &a, core.Eq("username", c.user)) == nil {
 			found = true
 			active, level, secret = a.Active, a.UserLevel, a.Password
 		}
 	}
 	since := c.now.Add(-lockWindow)
-	failures, err := st.Count(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ? AND time > ?", Dialect, c.user, since))
+	failures, err := st.Count(ctx, &core.LoginFailure{}, core.Eq("dialect", Dialect).Eq("username", c.user).Gt("time", since))
 	if err != nil {
 		c.h.log.Warn("vicidial: login failure count", "err", err)
 	}
@@ -421,7 +421,7 @@ func (c *call) authenticate() bool {
 				c.h.log.Warn("vicidial: login failure write", "err", err)
 			}
 			// Failures older than the window no longer count.
-			_ = st.Delete(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ? AND time <= ?", Dialect, c.user, since))
+			_ = st.Delete(ctx, &core.LoginFailure{}, core.Eq("dialect", Dialect).Eq("username", c.user).Lte("time", since))
 		}
 	case !c.h.eng.Ready():
 		msg, auth = "ERRSERVERS", "0"
@@ -434,12 +434,12 @@ func (c *call) authenticate() bool {
 	}
 	if failures > 0 {
 		// A good login clears the count, as VICIdial resets failed_login_count.
-		_ = st.Delete(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ?", Dialect, c.user))
+		_ = st.Delete(ctx, &core.LoginFailure{}, core.Eq("dialect", Dialect).Eq("username", c.user))
 	}
 	c.api = u
 	c.userGroup = c.h.opt.UserGroup
 	var a core.Agent
-	if st.First(ctx, &a, core.Where("username = ?", c.user)) == nil && a.UserGroup != "" {
+	if st.First(ctx, &a, core.Eq("username", c.user)) == nil && a.UserGroup != "" {
 		c.userGroup = a.UserGroup
 	}
 	return true
@@ -474,7 +474,7 @@ func (c *call) altUser(notFound string) {
 		return
 	}
 	var a core.Agent
-	if err := c.h.st.First(c.ctx, &a, core.Where("alt_id = ?", alt).OrderBy("username").Take(1)); err == nil {
+	if err := c.h.st.First(c.ctx, &a, core.Eq("alt_id", alt).Asc("username").Take(1)); err == nil {
 		c.agentUser = a.Username
 		return
 	}
