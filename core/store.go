@@ -45,6 +45,14 @@ type Store interface {
 // ErrNoRecord is returned by First when nothing matches.
 var ErrNoRecord = errors.New("no record")
 
+// Errors a Store's writes wrap, for errors.Is.
+var (
+	// ErrDuplicate: a unique or primary key already holds the value.
+	ErrDuplicate = errors.New("duplicate key")
+	// ErrConstraint: a foreign-key, not-null or check constraint failed.
+	ErrConstraint = errors.New("constraint violated")
+)
+
 // Filter selects records of one type. Every condition names a field (the
 // record's snake_case column name) and the conditions are ANDed. A field the
 // record does not have is refused with an error wrapping ErrInvalid.

@@ -12,7 +12,7 @@ import (
 	"github.com/callgate/callgate/core"
 )
 
-// resource is the generic CRUD of one record type over core.Store.
+// resource is the generic CRUD of one record type over core.Records.
 type resource[T any] struct {
 	name string // singular, for messages ("agent")
 	// defaults returns a new record with the values an omitted field
@@ -138,7 +138,7 @@ func (res *resource[T]) list(a *API) http.HandlerFunc {
 			return
 		}
 		out := []T{}
-		if err := a.st.Find(r.Context(), &out, q); err != nil {
+		if err := a.rec.List(r.Context(), &out, q); err != nil {
 			a.fail(w, r, err)
 			return
 		}
@@ -152,7 +152,7 @@ func (res *resource[T]) load(ctx context.Context, a *API, r *http.Request) (*T, 
 		return nil, notFound(res.name)
 	}
 	t := new(T)
-	if err := a.st.First(ctx, t, core.Eq("id", id)); err != nil {
+	if err := a.rec.Get(ctx, t, core.ByID(id)); err != nil {
 		if errors.Is(err, core.ErrNoRecord) {
 			return nil, notFound(res.name)
 		}
@@ -248,12 +248,12 @@ func (res *resource[T]) write(ctx context.Context, a *API, t *T, creating bool) 
 		// "active": false would be stored (and answered) as true: restore
 		// what the client asked for and save it again.
 		want := *t
-		if err := a.st.Create(ctx, t); err != nil {
+		if err := a.rec.Create(ctx, t); err != nil {
 			return err
 		}
 		restoreFields(t, &want)
 	}
-	if err := a.st.Save(ctx, t); err != nil {
+	if err := a.rec.Save(ctx, t); err != nil {
 		return err
 	}
 	if res.after != nil {
@@ -281,7 +281,7 @@ func (res *resource[T]) remove(a *API) http.HandlerFunc {
 				return
 			}
 		}
-		if err := a.st.Delete(ctx, new(T), core.Eq("id", idOf(t))); err != nil {
+		if err := a.rec.Delete(ctx, t); err != nil {
 			a.fail(w, r, err)
 			return
 		}

@@ -460,9 +460,9 @@ func values(v any) []any {
 // Sentinels carried by store errors, for errors.Is.
 var (
 	// ErrDuplicate: a unique or primary key already holds the value.
-	ErrDuplicate = errors.New("duplicate key")
+	ErrDuplicate = core.ErrDuplicate
 	// ErrConstraint: a foreign-key, not-null or check constraint failed.
-	ErrConstraint = errors.New("constraint violated")
+	ErrConstraint = core.ErrConstraint
 )
 
 func wrap(op, table string, err error) error {
