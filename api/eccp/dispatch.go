@@ -237,8 +237,7 @@ func newCookie() string {
 // checkClient accepts the stored secret or its MD5 (what the PHP client
 // sends), compared in constant time.
 func (s *Server) checkClient(ctx context.Context, user, password string) bool {
-	var u core.APIUser
-	err := s.eng.Store().First(ctx, &u, core.Eq("dialect", "eccp").Eq("username", user))
+	u, err := s.eng.APIUser(ctx, "eccp", user)
 	secret := u.Secret
 	found := err == nil && u.Active
 	if !found {
