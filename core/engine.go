@@ -73,6 +73,10 @@ type Engine struct {
 	evq    *FIFO[TelEvent]
 	stopCh chan struct{}
 	wg     sync.WaitGroup
+
+	// Side state with locks of their own, never taken while holding mu.
+	dials pendingDials
+	rooms conferenceRooms
 }
 
 // liveCall is a call in progress with the PBX resources it owns.
@@ -198,7 +202,6 @@ func DefaultDialEndpoint(number, trunk string) string {
 	}
 }
 
-func (e *Engine) Store() Store         { return e.store }
 func (e *Engine) Bus() Bus             { return e.bus }
 func (e *Engine) Telephony() Telephony { return e.tel }
 func (e *Engine) Logger() *slog.Logger { return e.log }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -406,4 +407,32 @@ func (e *Engine) PauseCodes() []PauseCode {
 		}
 	}
 	return out
+}
+
+// UpdateLeadFields sets fields (by column name) of a stored lead and
+// stamps its modify date. When the stored lead is different afterwards,
+// LeadChanged is published for agent (the one whose screen changed it).
+func (e *Engine) UpdateLeadFields(ctx context.Context, id uint64, fields map[string]any, agent string) (changed bool, err error) {
+	before, err := e.Lead(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	cols := make(map[string]any, len(fields)+1)
+	for k, v := range fields {
+		cols[k] = v
+	}
+	cols["modify_date"] = e.now()
+	if err := e.store.Updates(ctx, &Lead{ID: id}, cols); err != nil {
+		return false, fmt.Errorf("update lead: %w", err)
+	}
+	after, err := e.Lead(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	before.ModifyDate = after.ModifyDate
+	if reflect.DeepEqual(before, after) {
+		return false, nil
+	}
+	e.publish(LeadChanged{Lead: after}, agent)
+	return true, nil
 }

@@ -123,7 +123,7 @@ func TestAPILogRows(t *testing.T) {
 
 func TestAPILogWriterKeepsEveryRow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
-		w := newLogWriter(st, slog.New(slog.DiscardHandler))
+		w := newLogWriter(core.New(core.Options{Store: st}).RecordAPICalls, slog.New(slog.DiscardHandler))
 		var wg sync.WaitGroup
 		for g := 0; g < 8; g++ {
 			wg.Add(1)

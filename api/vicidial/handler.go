@@ -85,19 +85,14 @@ type CampaignSettings struct {
 // Handler serves /agc/api.php.
 type Handler struct {
 	eng  engineAPI
-	st   core.Store
 	opt  Options
 	log  *slog.Logger
 	now  func() time.Time
 	mu   sync.Mutex
 	cols map[string]*agentColumns // per-agent vicidial_live_agents columns kept by the API
-	// confs holds each agent's conference (conf_exten) for its session.
-	confs map[string]confSlot
-	logs  *logWriter
+	logs *logWriter
 	// hostInfo feeds function=webserver; tests freeze it.
 	hostInfo func() hostFacts
-	// dials are queue-mode manual dials waiting for their agent.
-	dials *dialQueue
 }
 
 // agentColumns are the vicidial_live_agents columns whose later reads change
@@ -132,22 +127,20 @@ func newHandler(eng engineAPI, opts Options) *Handler {
 	if opts.OutboundCIDAny == "" {
 		opts.OutboundCIDAny = "DISABLED"
 	}
-	h := &Handler{eng: eng, st: eng.Store(), opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, confs: map[string]confSlot{}, hostInfo: hostInfo}
+	h := &Handler{eng: eng, opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, hostInfo: hostInfo}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
 	if h.now == nil {
 		h.now = eng.Now
 	}
-	h.logs = newLogWriter(h.st, h.log)
-	h.startDialQueue()
+	h.logs = newLogWriter(eng.RecordAPICalls, h.log)
 	return h
 }
 
 // Close writes the API log rows still queued. The gateway calls it on
 // shutdown (the handler implements io.Closer).
 func (h *Handler) Close() error {
-	h.stopDialQueue()
 	h.logs.Close()
 	return nil
 }
@@ -384,10 +377,10 @@ func (c *call) closeWindow() {
 // layout but never echoes the password or the SQL text.
 func (c *call) authenticate() bool {
 	ctx := c.ctx
-	st := c.h.st
+	eng := c.h.eng
 	pass := c.p.get("pass")
-	var u core.APIUser
-	found := st.First(ctx, &u, core.Eq("dialect", Dialect).Eq("username", c.user)) == nil
+	u, err := eng.APIUser(ctx, Dialect, c.user)
+	found := err == nil
 	authAPI := "0"
 	if found && u.APIAccess {
 		authAPI = "1"
@@ -397,31 +390,23 @@ func (c *call) authenticate() bool {
 	// vdc_agent_api_access alone.
 	active, level, secret := u.Active, u.UserLevel, u.Secret
 	if !found {
-		var a core.Agent
-		if st.First(ctx, &a, core.Eq("username", c.user)) == nil {
+		if a, err := eng.FindAgent(ctx, c.user); err == nil {
 			found = true
 			active, level, secret = a.Active, a.UserLevel, a.Password
 		}
 	}
-	since := c.now.Add(-lockWindow)
-	failures, err := st.Count(ctx, &core.LoginFailure{}, core.Eq("dialect", Dialect).Eq("username", c.user).Gt("time", since))
-	if err != nil {
-		c.h.log.Warn("vicidial: login failure count", "err", err)
-	}
+	// The engine's lockout, shared by every dialect: lockAttempts
+	// failures within lockWindow lock the name until they age out.
+	throttle := core.LoginThrottle{Max: lockAttempts, Window: lockWindow}
 	msg := "GOOD"
 	auth := "1"
 	switch {
-	case failures >= lockAttempts:
+	case eng.LoginBlocked(ctx, Dialect, c.user, throttle):
 		msg, auth = "LOCK", "0"
 	case !found || !active || level < 1 || !secretEqual(secret, pass):
 		msg, auth = "BAD|0|api|", "0"
 		if found {
-			f := core.LoginFailure{Dialect: Dialect, Username: c.user, Time: c.now, Source: trunc(c.remote, 64)}
-			if err := st.Create(ctx, &f); err != nil {
-				c.h.log.Warn("vicidial: login failure write", "err", err)
-			}
-			// Failures older than the window no longer count.
-			_ = st.Delete(ctx, &core.LoginFailure{}, core.Eq("dialect", Dialect).Eq("username", c.user).Lte("time", since))
+			eng.LoginFailed(ctx, Dialect, c.user, c.remote, lockWindow)
 		}
 	case !c.h.eng.Ready():
 		msg, auth = "ERRSERVERS", "0"
@@ -432,14 +417,13 @@ func (c *call) authenticate() bool {
 		c.log("ERROR", "Invalid Username/Password", data)
 		return false
 	}
-	if failures > 0 {
+	if eng.LoginBlocked(ctx, Dialect, c.user, core.LoginThrottle{Max: 1, Window: lockWindow}) {
 		// A good login clears the count, as VICIdial resets failed_login_count.
-		_ = st.Delete(ctx, &core.LoginFailure{}, core.Eq("dialect", Dialect).Eq("username", c.user))
+		eng.LoginSucceeded(ctx, Dialect, c.user)
 	}
 	c.api = u
 	c.userGroup = c.h.opt.UserGroup
-	var a core.Agent
-	if st.First(ctx, &a, core.Eq("username", c.user)) == nil && a.UserGroup != "" {
+	if a, err := eng.FindAgent(ctx, c.user); err == nil && a.UserGroup != "" {
 		c.userGroup = a.UserGroup
 	}
 	return true
@@ -473,8 +457,7 @@ func (c *call) altUser(notFound string) {
 	if len(alt) < 2 {
 		return
 	}
-	var a core.Agent
-	if err := c.h.st.First(c.ctx, &a, core.Eq("alt_id", alt).Asc("username").Take(1)); err == nil {
+	if a, err := c.h.eng.AgentByAltID(c.ctx, alt); err == nil {
 		c.agentUser = a.Username
 		return
 	}
