@@ -85,15 +85,17 @@ func (e *Engine) queueDial(req DialRequest) {
 	q.byAgent[req.Agent] = append(q.byAgent[req.Agent], req)
 	if !q.running {
 		q.running = true
-		go e.runPendingDials()
+		// Subscribed before the dial is queued, so the event of the agent
+		// becoming free cannot slip between the two.
+		sub, _ := e.bus.Subscribe(0, 256)
+		go e.runPendingDials(sub)
 	}
 }
 
 // runPendingDials follows the engine's events while any dial is queued.
-func (e *Engine) runPendingDials() {
+func (e *Engine) runPendingDials(sub Subscription) {
 	tick := time.NewTicker(pendingDialTick)
 	defer tick.Stop()
-	var sub Subscription
 	defer func() {
 		if sub != nil {
 			sub.Close()
