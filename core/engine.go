@@ -90,6 +90,10 @@ type Engine struct {
 	evc    eventCount
 	stopCh chan struct{}
 	wg     sync.WaitGroup
+
+	// Side state with locks of their own, never taken while holding mu.
+	dials pendingDials
+	rooms conferenceRooms
 }
 
 // liveCall is a call in progress with the PBX resources it owns.
@@ -233,7 +237,6 @@ func DefaultDialEndpoint(number, trunk string) string {
 	}
 }
 
-func (e *Engine) Store() Store         { return e.store }
 func (e *Engine) Bus() Bus             { return e.bus }
 func (e *Engine) Telephony() Telephony { return e.tel }
 func (e *Engine) Logger() *slog.Logger { return e.log }
@@ -309,9 +312,9 @@ func (e *Engine) Reload(ctx context.Context) error {
 	)
 	for _, x := range []struct {
 		dst any
-		q   Query
+		q   Filter
 	}{
-		{&agents, All}, {&queues, All}, {&members, All.OrderBy("id")}, {&campaigns, All}, {&pauses, All},
+		{&agents, All}, {&queues, All}, {&members, All.Asc("id")}, {&campaigns, All}, {&pauses, All},
 	} {
 		if err := e.store.Find(ctx, x.dst, x.q); err != nil {
 			return fmt.Errorf("reload: %w", err)
@@ -360,7 +363,7 @@ func (e *Engine) restoreLocked(ctx context.Context) error {
 		}
 	}
 	var open []Call
-	if err := e.store.Find(ctx, &open, Where("state <> ?", CallDone)); err != nil {
+	if err := e.store.Find(ctx, &open, All.Ne("state", CallDone)); err != nil {
 		return fmt.Errorf("restore calls: %w", err)
 	}
 	for i := range open {
@@ -393,12 +396,12 @@ func (e *Engine) restoreLocked(ctx context.Context) error {
 		s := sessions[i]
 		a := e.agents[s.Username]
 		if a == nil {
-			_ = e.store.Delete(ctx, &AgentSession{}, Where("id = ?", s.ID))
+			_ = e.store.Delete(ctx, &AgentSession{}, Eq("id", s.ID))
 			continue
 		}
 		if s.ChannelID != "" && !live[s.ChannelID] {
 			e.queueLog(ctx, QueueLogEntry{Agent: s.Username, Event: QLLogout, Data1: "restart"})
-			_ = e.store.Delete(ctx, &AgentSession{}, Where("id = ?", s.ID))
+			_ = e.store.Delete(ctx, &AgentSession{}, Eq("id", s.ID))
 			continue
 		}
 		if s.CallID != 0 && e.calls[s.CallID] == nil {
