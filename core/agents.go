@@ -224,7 +224,7 @@ func (e *Engine) completeLoginLocked(ctx context.Context, s *AgentSession) {
 func (e *Engine) dropSessionLocked(ctx context.Context, s *AgentSession) {
 	delete(e.sessions, s.Username)
 	if s.ID != 0 {
-		if err := e.store.Delete(ctx, &AgentSession{}, Where("id = ?", s.ID)); err != nil {
+		if err := e.store.Delete(ctx, &AgentSession{}, Eq("id", s.ID)); err != nil {
 			e.log.Error("engine: session delete failed", "agent", s.Username, "err", err)
 		}
 	}

@@ -159,7 +159,7 @@ func vicidialCallID(kind byte, t time.Time, id uint64) string {
 
 func (e *Engine) routeLocked(ctx context.Context, dialed string) (queue, campaign string) {
 	var r Route
-	if err := e.store.First(ctx, &r, Where("did = ?", dialed)); err == nil {
+	if err := e.store.First(ctx, &r, Eq("did", dialed)); err == nil {
 		return r.Queue, r.Campaign
 	}
 	for _, name := range sortedKeys(e.queues) {
@@ -596,7 +596,7 @@ func (e *Engine) Call(ctx context.Context, id uint64) (Call, error) {
 	}
 	e.mu.Unlock()
 	var c Call
-	if err := e.store.First(ctx, &c, Where("id = ?", id)); err != nil {
+	if err := e.store.First(ctx, &c, Eq("id", id)); err != nil {
 		return Call{}, fmt.Errorf("%w: %d", ErrCallNotFound, id)
 	}
 	return c, nil
@@ -613,7 +613,7 @@ func (e *Engine) CallByUniqueID(ctx context.Context, uid string) (Call, error) {
 	}
 	e.mu.Unlock()
 	var c Call
-	if err := e.store.First(ctx, &c, Where("uniqueid = ?", uid)); err != nil {
+	if err := e.store.First(ctx, &c, Eq("uniqueid", uid)); err != nil {
 		return Call{}, fmt.Errorf("%w: %s", ErrCallNotFound, uid)
 	}
 	return c, nil

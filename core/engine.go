@@ -101,6 +101,10 @@ type Engine struct {
 	evc    eventCount
 	stopCh chan struct{}
 	wg     sync.WaitGroup
+
+	// Side state with locks of their own, never taken while holding mu.
+	dials pendingDials
+	rooms conferenceRooms
 }
 
 // liveCall is a call in progress with the PBX resources it owns.
@@ -246,7 +250,6 @@ func DefaultDialEndpoint(number, trunk string) string {
 	}
 }
 
-func (e *Engine) Store() Store         { return e.store }
 func (e *Engine) Bus() Bus             { return e.bus }
 func (e *Engine) Telephony() Telephony { return e.tel }
 func (e *Engine) Logger() *slog.Logger { return e.log }
@@ -326,9 +329,9 @@ func (e *Engine) Reload(ctx context.Context) error {
 	)
 	for _, x := range []struct {
 		dst any
-		q   Query
+		q   Filter
 	}{
-		{&agents, All}, {&queues, All}, {&members, All.OrderBy("id")}, {&campaigns, All}, {&pauses, All},
+		{&agents, All}, {&queues, All}, {&members, All.Asc("id")}, {&campaigns, All}, {&pauses, All},
 	} {
 		if err := e.store.Find(ctx, x.dst, x.q); err != nil {
 			return fmt.Errorf("reload: %w", err)

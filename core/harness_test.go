@@ -168,7 +168,7 @@ func (h *harness) inbound(caller string) string {
 
 func (h *harness) queueLog(event string) []core.QueueLogEntry {
 	var rows []core.QueueLogEntry
-	must(h.t, h.st.Find(h.ctx, &rows, core.Where("event = ?", event).OrderBy("id")))
+	must(h.t, h.st.Find(h.ctx, &rows, core.Eq("event", event).Asc("id")))
 	return rows
 }
 

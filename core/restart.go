@@ -119,16 +119,16 @@ func (rs *restoreData) inBridge(ch, bridge string) bool {
 // loadRestore reads the persisted live state and asks the PBX what it has.
 func (e *Engine) loadRestore(ctx context.Context) (restoreData, error) {
 	rs := restoreData{chans: map[string]ChannelInfo{}, bridges: map[string]bool{}, recording: map[string]bool{}}
-	if err := e.store.Find(ctx, &rs.sessions, All.OrderBy("id")); err != nil {
+	if err := e.store.Find(ctx, &rs.sessions, All.Asc("id")); err != nil {
 		return rs, fmt.Errorf("restore sessions: %w", err)
 	}
-	if err := e.store.Find(ctx, &rs.open, Where("state <> ?", CallDone).OrderBy("id")); err != nil {
+	if err := e.store.Find(ctx, &rs.open, All.Ne("state", CallDone).Asc("id")); err != nil {
 		return rs, fmt.Errorf("restore calls: %w", err)
 	}
-	if err := e.store.Find(ctx, &rs.recs, Where("status = ?", "recording").OrderBy("id")); err != nil {
+	if err := e.store.Find(ctx, &rs.recs, Eq("status", "recording").Asc("id")); err != nil {
 		return rs, fmt.Errorf("restore recordings: %w", err)
 	}
-	if err := e.store.First(ctx, &rs.heartbeat, Where("name = ?", heartbeatName)); err != nil && !errors.Is(err, ErrNoRecord) {
+	if err := e.store.First(ctx, &rs.heartbeat, Eq("name", heartbeatName)); err != nil && !errors.Is(err, ErrNoRecord) {
 		return rs, fmt.Errorf("restore heartbeat: %w", err)
 	}
 	e.hbMu.Lock()
@@ -176,7 +176,7 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 	for i := range rs.sessions {
 		s := rs.sessions[i]
 		if e.agents[s.Username] == nil {
-			_ = e.store.Delete(ctx, &AgentSession{}, Where("id = ?", s.ID))
+			_ = e.store.Delete(ctx, &AgentSession{}, ByID(s.ID))
 			continue
 		}
 		e.sessions[s.Username] = &s
@@ -606,7 +606,7 @@ func (e *Engine) beat(ctx context.Context, force bool) {
 	hb := e.hb
 	if hb.ID == 0 {
 		// Another engine on this store may have written it first.
-		_ = e.store.First(ctx, &hb, Where("name = ?", heartbeatName))
+		_ = e.store.First(ctx, &hb, Eq("name", heartbeatName))
 	}
 	hb.Name, hb.AliveAt = heartbeatName, now
 	var err error

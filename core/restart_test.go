@@ -42,7 +42,7 @@ func (h *harness) hangup(ch string) {
 func (h *harness) assertQueueLogBalanced() {
 	h.t.Helper()
 	var rows []core.QueueLogEntry
-	must(h.t, h.st.Find(h.ctx, &rows, core.All.OrderBy("id")))
+	must(h.t, h.st.Find(h.ctx, &rows, core.All.Asc("id")))
 	open := map[uint64]bool{}
 	for _, r := range rows {
 		switch r.Event {
@@ -62,7 +62,7 @@ func (h *harness) assertQueueLogBalanced() {
 func (h *harness) assertSessionsStored() {
 	h.t.Helper()
 	var rows []core.AgentSession
-	must(h.t, h.st.Find(h.ctx, &rows, core.All.OrderBy("username")))
+	must(h.t, h.st.Find(h.ctx, &rows, core.All.Asc("username")))
 	live := h.e.Sessions()
 	if len(rows) != len(live) {
 		h.t.Fatalf("%d sessions stored, %d in the engine", len(rows), len(live))
@@ -79,7 +79,7 @@ func (h *harness) assertSessionsStored() {
 func (h *harness) storedCall(id uint64) core.Call {
 	h.t.Helper()
 	var c core.Call
-	must(h.t, h.st.First(h.ctx, &c, core.Where("id = ?", id)))
+	must(h.t, h.st.First(h.ctx, &c, core.Eq("id", id)))
 	return c
 }
 
@@ -248,7 +248,7 @@ func TestRestartContinuesOrClosesRecordings(t *testing.T) {
 		})
 
 		var got core.Recording
-		must(t, h.st.First(h.ctx, &got, core.Where("id = ?", rec.ID)))
+		must(t, h.st.First(h.ctx, &got, core.Eq("id", rec.ID)))
 		if got.End == nil || !got.End.Equal(downAt) || got.Length != 25 || got.Status != "done" {
 			t.Fatalf("recording of a call ended while down = %+v, want end %s, 25 s", got, downAt)
 		}
@@ -376,7 +376,7 @@ func TestRestartClosesCallsEndedWhileDown(t *testing.T) {
 						ended.State, ended.EndedAt, ended.HangupBy, ended.HangupCause, ended.Failure, downAt)
 				}
 				var cdr core.CDR
-				must(t, h.st.First(h.ctx, &cdr, core.Where("call_id = ?", c.ID)))
+				must(t, h.st.First(h.ctx, &cdr, core.Eq("call_id", c.ID)))
 				if !cdr.End.Equal(downAt) || cdr.Duration != 40 || cdr.BillSec != 40 || !cdr.Start.Equal(start) {
 					t.Fatalf("cdr start %s end %s duration %d billsec %d, want 40 s ending %s",
 						cdr.Start, cdr.End, cdr.Duration, cdr.BillSec, downAt)
@@ -547,7 +547,7 @@ func TestRestartWithoutThePBXsViewJudgesCallsOnConnect(t *testing.T) {
 	h.pbx.SetReady(true)
 	h.require("the lost call ended", func() bool { return len(h.e.ActiveCalls()) == 0 })
 	var cdr core.CDR
-	must(t, h.st.First(h.ctx, &cdr, core.Where("call_id = ?", c.ID)))
+	must(t, h.st.First(h.ctx, &cdr, core.Eq("call_id", c.ID)))
 	if !cdr.End.Equal(downAt) || cdr.BillSec != 40 {
 		t.Fatalf("cdr end %s billsec %d, want %s and 40", cdr.End, cdr.BillSec, downAt)
 	}
