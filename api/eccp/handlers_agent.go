@@ -202,14 +202,15 @@ func hUnpauseAgent(ss *session, ctx context.Context, cmd *elem) *elem {
 	if !sess.Paused {
 		return success("unpauseagent")
 	}
-	if err := ss.srv.eng.Unpause(ctx, a.Username); err != nil {
-		switch {
-		case errors.Is(err, core.ErrNotPaused):
-		case errors.Is(err, core.ErrNotLoggedIn):
-			return nestedFailure("unpauseagent", 417, "Agent currently not logged in")
-		default:
-			return nestedFailure("unpauseagent", 404, "Agent not found or not logged in through ECCP")
-		}
+	if err := ss.srv.eng.Unpause(ctx, a.Username); err != nil && !errors.Is(err, core.ErrNotPaused) {
+		// Only a missing agent is Issabel's 404; a store or PBX failure is
+		// the dialer failing (500), a lost login the 417.
+		ss.srv.log.Warn("unpauseagent", "agent", a.Username, "err", err)
+		return engineFailure("unpauseagent", err, map[string]string{
+			core.ENOTFOUND: "Agent not found or not logged in through ECCP",
+			core.ECONFLICT: "Agent currently not logged in",
+			core.EINTERNAL: "Unable to stop agent break",
+		})
 	}
 	ss.syncEvents()
 	return success("unpauseagent")
