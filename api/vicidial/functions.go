@@ -1151,7 +1151,10 @@ func (c *call) refreshPanel() {
 	}
 	fieldsList := strings.Join(list, ",")
 	vlaRows := c.h.agentUpdate(s, fieldsList)
-	_, _ = c.screen(c.agentUser, "refresh_panel", map[string]any{"panels": list})
+	// The stored screen command is the whole effect: unstored, it is refused.
+	if _, err := c.screen(c.agentUser, "refresh_panel", map[string]any{"panels": list}); c.refused(err) {
+		return
+	}
 	c.emit("SUCCESS", "refresh_panel request sent", c.user+"|"+c.agentUser+"|"+vlaRows+"|"+fieldsList+"|")
 }
 
@@ -1173,7 +1176,10 @@ func (c *call) setTimerAction() {
 	}
 	notes, rank := c.p.get("notes"), c.p.get("rank")
 	secs, _ := strconv.Atoi(rank)
-	_, _ = c.screen(c.agentUser, "timer_action", map[string]any{"action": c.value, "message": notes, "seconds": secs})
+	// The stored screen command is the whole effect: unstored, it is refused.
+	if _, err := c.screen(c.agentUser, "timer_action", map[string]any{"action": c.value, "message": notes, "seconds": secs}); c.refused(err) {
+		return
+	}
 	c.emit("SUCCESS", "set_timer_action lead updated", c.user+"|"+c.agentUser+"|"+c.value+"|"+notes+"|"+rank)
 }
 
@@ -1705,7 +1711,10 @@ func (c *call) vmMessage() {
 		c.emit("ERROR", "current call does not match lead_id submitted", c.agentUser)
 		return
 	}
-	_, _ = c.screen(c.agentUser, "vm_message", map[string]any{"lead_id": cur, "audio": strings.Split(c.value, "|")})
+	// The stored screen command is the whole effect: unstored, it is refused.
+	if _, err := c.screen(c.agentUser, "vm_message", map[string]any{"lead_id": cur, "audio": strings.Split(c.value, "|")}); c.refused(err) {
+		return
+	}
 	c.emit("SUCCESS", "vm_message function set", c.agentUser+"|"+leadID+"|"+c.value+"|")
 }
 

@@ -99,6 +99,15 @@ var refusals = map[string]func(c *call, err error, extra string) refusal{
 		}
 		return refusal{reason: "agent_user not valid", data: c.agentUser}
 	},
+	"refresh_panel": func(c *call, err error, _ string) refusal {
+		return refusal{reason: "agent_user not valid", data: c.agentUser}
+	},
+	"set_timer_action": func(c *call, err error, _ string) refusal {
+		return refusal{reason: "set_timer_action not valid", data: c.agentUser + "|" + c.value}
+	},
+	"vm_message": func(c *call, err error, _ string) refusal {
+		return refusal{reason: "vm_message not valid", data: c.p.get("lead_id") + "|" + c.value + "|" + c.agentUser}
+	},
 	"st_login_log": func(c *call, err error, _ string) refusal {
 		return refusal{reason: "no user found", data: c.value}
 	},
