@@ -1,6 +1,8 @@
 package eccp
 
 import (
+	"errors"
+
 	"github.com/callgate/callgate/core"
 )
 
@@ -27,26 +29,56 @@ var failureTexts = map[string]string{
 	core.EINTERNAL:     "Server error",
 }
 
+// text is one command's Issabel message for an engine refusal: for the
+// sentinel is (errors.Is), else for the engine code, else (both empty) for
+// anything not matched before. n overrides the code's ECCP number where
+// Issabel uses another (e.g. a vanished call is 417 "Agent not in call").
+type text struct {
+	is   error
+	code string
+	n    int
+	msg  string
+}
+
 // engineFailure is the nested failure answering cmd when the engine refused
-// it: the code from failureCodes, the command's own text for that code
-// (Issabel's strings) or the generic one. The engine's text is never sent:
-// it may carry internals; the caller logs it.
-func engineFailure(cmd string, err error, texts map[string]string) *elem {
+// it: the first matching text gives the message, its number or the code's
+// from failureCodes. The engine's own text is never sent (it may carry
+// internals); callers log it.
+func engineFailure(cmd string, err error, texts ...text) *elem {
 	code := core.ErrorCode(err)
-	if code == "" {
-		code = core.EINTERNAL
-	}
 	n, ok := failureCodes[code]
 	if !ok {
 		n, code = 500, core.EINTERNAL
 	}
-	msg := texts[code]
-	if msg == "" {
-		msg = failureTexts[code]
+	msg := failureTexts[code]
+	for _, t := range texts {
+		if (t.is != nil && errors.Is(err, t.is)) || (t.is == nil && t.code == code) || (t.is == nil && t.code == "") {
+			msg = t.msg
+			if t.n != 0 {
+				n = t.n
+			}
+			break
+		}
 	}
 	return nestedFailure(cmd, n, msg)
 }
 
 // refreshAgentsTexts: Issabel's refreshagents cannot fail; Callgate's reload
 // reads the store and can.
-var refreshAgentsTexts = map[string]string{core.EINTERNAL: "Unable to refresh agents"}
+var refreshAgentsTexts = []text{{msg: "Unable to refresh agents"}}
+
+// notInCall is Issabel's 417 for an agent whose call (or login) is gone.
+var notInCall = []text{
+	{is: core.ErrNoCall, msg: "Agent not in call"},
+	{is: core.ErrNotLoggedIn, n: 417, msg: "Agent not in call"},
+	{is: core.ErrCallNotFound, n: 417, msg: "Agent not in call"},
+}
+
+// unpauseTexts: only a missing agent is Issabel's 404; a lost login is the
+// 417, a PBX or store failure the dialer failing (500).
+var unpauseTexts = []text{
+	{code: core.ENOTFOUND, msg: "Agent not found or not logged in through ECCP"},
+	{code: core.ECONFLICT, msg: "Agent currently not logged in"},
+	{code: core.EUNAVAILABLE, msg: "No AMI connection"},
+	{n: 500, msg: "Unable to stop agent break"},
+}
