@@ -416,7 +416,9 @@ func (e *Engine) SendScreen(ctx context.Context, user, kind, payload string) (Sc
 }
 
 // PendingScreen returns the screen commands not yet delivered to an agent's
-// console and marks them delivered.
+// console and marks them delivered. It has no caller yet: the web agent
+// console that consumes stored screen commands is built by a later issue;
+// until then commands reach consoles only as bus events.
 func (e *Engine) PendingScreen(ctx context.Context, user string) ([]ScreenCommand, error) {
 	var out []ScreenCommand
 	if err := e.store.Find(ctx, &out, Where("agent = ? AND delivered IS NULL", user).OrderBy("id")); err != nil {

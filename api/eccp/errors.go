@@ -6,6 +6,30 @@ import (
 	"github.com/callgate/callgate/core"
 )
 
+// Engine refusals on the ECCP wire. Every request the engine refuses gets a
+// <failure>, never <success/>: the number from failureCodes (ENOTFOUND 404,
+// EINVALID 400, ECONFLICT 417, EUNAUTHORIZED 401, EUNAVAILABLE and EINTERNAL
+// 500), the message from the command's Issabel texts (per sentinel or code,
+// below and in handlers_agent.go) or failureTexts. Per command:
+//   - refreshagents: reload failed → 500 "Unable to refresh agents"
+//     (Issabel's cannot fail).
+//   - unpauseagent: ENOTFOUND → 404 "Agent not found or not logged in
+//     through ECCP"; ECONFLICT → 417 "Agent currently not logged in";
+//     EUNAVAILABLE → 500 "No AMI connection"; other → 500 "Unable to stop
+//     agent break".
+//   - pauseagent: ErrNotLoggedIn/ErrAlreadyPaused/ErrUnknownAgent → the
+//     "(collision)" texts; EUNAVAILABLE → "No AMI connection"; other → 500
+//     "Unable to start agent break".
+//   - hangup, transfercall, atxfercall, mixmonitormute/unmute: call or login
+//     gone (ErrNoCall, ErrNotLoggedIn, ErrCallNotFound) → 417 "Agent not in
+//     call"; other → 500 with the command's text.
+//   - hold: ErrAlreadyOnHold/ErrNoCall/ErrNotLoggedIn → their 417 texts,
+//     ErrUnknownAgent → 404; other → 500 "Unable to start agent hold".
+//   - unhold (was <success/> on any failure): ErrNoCall/ErrNotLoggedIn →
+//     417, ErrUnknownAgent → 404 "Specified agent not found"; other → 500
+//     "No AMI connection" or "Server error" by code.
+//   - schedulecall: any → 500 "Failed to insert scheduled call".
+
 // failureCodes is the one table from engine error codes to ECCP failure
 // codes (Issabel's numbers: 400 bad request, 401 unauthorized, 404 not
 // found, 417 wrong state, 500 the dialer or Asterisk failed).
