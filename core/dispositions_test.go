@@ -37,11 +37,13 @@ func TestDispositionActionsAreExecuted(t *testing.T) {
 		wantStatus string
 		wantCBs    int
 		wantCalled int
+		wantDNC    bool
 	}{
-		{"respool resets the lead for the dialer", core.DispoActionRespool, nil, "NEW", 0, 0},
-		{"reschedule with a time schedules a callback", core.DispoActionReschedule, &when, "RESCH", 1, 1},
-		{"reschedule without a time uses the retry delay", core.DispoActionReschedule, nil, "RESCH", 1, 1},
-		{"no action only sets the status", "", nil, "RESCH", 0, 1},
+		{"respool resets the lead for the dialer", core.DispoActionRespool, nil, "NEW", 0, 0, false},
+		{"reschedule with a time schedules a callback", core.DispoActionReschedule, &when, "RESCH", 1, 1, false},
+		{"reschedule without a time uses the retry delay", core.DispoActionReschedule, nil, "RESCH", 1, 1, false},
+		{"blacklist puts the number on the DNC list", core.DispoActionBlacklist, nil, "RESCH", 0, 1, true},
+		{"no action only sets the status", "", nil, "RESCH", 0, 1, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,6 +76,9 @@ func TestDispositionActionsAreExecuted(t *testing.T) {
 			}
 			if tc.wantCBs == 1 && tc.callbackAt == nil && cbs[0].When.Before(time.Now().Add(9*time.Minute)) {
 				t.Fatalf("callback at %v, want the retry delay", cbs[0].When)
+			}
+			if got := h.e.IsDNC(h.ctx, "5553000", "RD"); got != tc.wantDNC {
+				t.Fatalf("DNC %v, want %v", got, tc.wantDNC)
 			}
 		})
 	}
@@ -131,5 +136,28 @@ func TestErrorCodes(t *testing.T) {
 	}
 	if m := core.ErrorMessage(fmt.Errorf("%w: bob", core.ErrUnknownAgent)); m != "unknown agent" {
 		t.Fatalf("message %q", m)
+	}
+}
+
+// A reschedule with no time and no campaign retry delay is refused as
+// EINVALID before anything is written.
+func TestRescheduleWithoutTimeIsRefused(t *testing.T) {
+	st := sqlite(t)
+	h := newHarness(t, st, harnessOpt{})
+	must(t, st.Create(h.ctx, &core.Disposition{Code: "RESCH", Name: "x", Action: core.DispoActionReschedule}))
+	lead := core.Lead{Campaign: "OUT1", PhoneNumber: "5555000", Status: "NEW"}
+	must(t, h.e.AddLead(h.ctx, &lead, core.AddLeadOptions{}))
+	h.login("a1")
+	c, err := h.e.Dial(h.ctx, core.DialRequest{Agent: "a1", Phone: "5555000", LeadID: lead.ID})
+	must(t, err)
+	h.callOf("a1")
+	must(t, h.e.Hangup(h.ctx, "a1"))
+	err = h.e.SetDisposition(h.ctx, "a1", core.DispositionRequest{Status: "RESCH", CallID: c.ID})
+	if core.ErrorCode(err) != core.EINVALID {
+		t.Fatalf("code %q (%v), want invalid", core.ErrorCode(err), err)
+	}
+	l, _ := h.e.Lead(h.ctx, lead.ID)
+	if l.Status == "RESCH" {
+		t.Fatal("lead status written although the disposition was refused")
 	}
 }
