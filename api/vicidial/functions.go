@@ -301,7 +301,14 @@ func (c *call) recording() {
 	// Callgate records at once and stores it itself.
 	newCol := trunc(c.value, 20)
 	if strings.Contains(v, "STOP") {
-		if _, err := c.h.eng.StopRecording(c.ctx, c.agentUser); c.refusedWith(err, "|"+recID+"|||"+tail) {
+		_, err := c.h.eng.StopRecording(c.ctx, c.agentUser)
+		if errors.Is(err, core.ErrNotRecording) {
+			// It ended with the call: nothing records any more.
+			c.h.mu.Lock()
+			col.recording = "STOP"
+			c.h.mu.Unlock()
+		}
+		if c.refusedWith(err, "|"+recID+"|||"+tail) {
 			return
 		}
 		newCol = "STOP"
@@ -391,9 +398,14 @@ func (c *call) audioPlayback() {
 				c.emitExit("ERROR", "audio_playback error - audio already playing in agent session", conf+"|"+ip+"|"+stage+"|"+override+"|"+c.agentUser)
 				return
 			}
-			if c.refusedWith(c.h.eng.ControlPlayback(c.ctx, c.agentUser, core.PlaybackStop), conf+"|"+ip+"|") {
+			err := c.h.eng.ControlPlayback(c.ctx, c.agentUser, core.PlaybackStop)
+			if errors.Is(err, core.ErrNoPlayback) {
+				err = nil // it had finished by itself: play the new one
+			}
+			if c.refusedWith(err, conf+"|"+ip+"|") {
 				return
 			}
+			c.h.setPlaying(s, false)
 			c.emit("NOTICE", "audio_playback previous playback stopped", stage+"|"+override+"|"+c.agentUser)
 		}
 		if _, err := c.h.eng.Play(c.ctx, c.agentUser, "sound:"+c.value); c.refused(err) {
