@@ -71,6 +71,14 @@ func ErrorCode(err error) string {
 		return EUNAVAILABLE
 	case errors.Is(err, ErrNotFound), errors.Is(err, ErrNoRecord):
 		return ENOTFOUND
+	case errors.Is(err, ErrDuplicate):
+		return ECONFLICT
+	case errors.Is(err, ErrConstraint):
+		return EINVALID
+	}
+	var fe *FormError
+	if errors.As(err, &fe) && fe.Reason != FormUnreadable {
+		return EINVALID
 	}
 	return EINTERNAL
 }
