@@ -184,40 +184,39 @@ func (e *Engine) offerLocked(ctx context.Context, c *liveCall, key string, q *Qu
 	c.State = CallOffering
 	e.setState(ctx, s, AgentRinging)
 	s.CallID = c.ID
-	_, err := e.tel.Originate(ctx, OriginateRequest{
+	e.pxOriginate(OriginateRequest{
 		ChannelID: chID, Endpoint: s.Extension, CallerIDNum: c.Phone, CallerIDName: c.Queue,
 		Timeout: ring, AppArgs: []string{"offer", fmt.Sprint(c.ID)}, OtherChannelID: c.ChannelID,
 		Variables: map[string]string{"CALLGATE_CALL": fmt.Sprint(c.ID), "CALLGATE_QUEUE": key},
-	})
-	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Agent: p.user, Event: QLRinging, Data1: c.Phone, Data2: s.Extension})
-	e.publish(CallRinging{Call: c.Call, Agent: p.user}, p.user)
-	if err != nil {
-		e.log.Warn("engine: offer originate failed", "agent", p.user, "err", err)
+	}).onFail(func(error) {
+		if e.calls[c.ID] != c {
+			return
+		}
 		// Not offerFailedLocked: its immediate re-dispatch would offer the
 		// call to the same agent again (a new round once everybody was
-		// tried) and fail again, recursing under the lock for as long as
-		// the PBX refuses (an agent's bad endpoint, or a caller's channel
-		// already gone whose hangup waits behind the lock).
-		e.offerEndedLocked(ctx, c, p.user, chID, 0)
+		// tried) and fail again, for as long as the PBX refuses (an
+		// agent's bad endpoint, or a caller's channel already gone).
+		e.offerEndedLocked(context.Background(), c, p.user, chID, 0)
 		time.AfterFunc(offerRetryDelay, func() {
-			e.mu.Lock()
-			defer e.mu.Unlock()
+			e.lock()
+			defer e.unlock()
 			if !e.stopped {
 				e.dispatchAllLocked(context.Background())
 			}
 		})
-		return
-	}
+	})
+	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Agent: p.user, Event: QLRinging, Data1: c.Phone, Data2: s.Extension})
+	e.publish(CallRinging{Call: c.Call, Agent: p.user}, p.user)
 	c.offerTimer[p.user] = time.AfterFunc(ring+2*time.Second, func() {
 		// Safety net: a PBX that never reports the outcome must not strand
 		// the agent in ringing.
-		e.mu.Lock()
-		defer e.mu.Unlock()
+		e.lock()
+		defer e.unlock()
 		if e.stopped {
 			return
 		}
 		if cur := e.calls[c.ID]; cur == c && c.offers[p.user] == chID {
-			_ = e.tel.Hangup(context.Background(), chID, CauseNoAnswer)
+			e.pxHangup(chID, CauseNoAnswer)
 			e.offerFailedLocked(context.Background(), c, p.user, chID, CauseNoAnswer)
 		}
 	})
@@ -232,7 +231,7 @@ func (e *Engine) cancelOfferLocked(ctx context.Context, c *liveCall, user, chID 
 		delete(c.offerTimer, user)
 	}
 	delete(e.chans, chID)
-	_ = e.tel.Hangup(ctx, chID, CauseNormal)
+	e.pxHangup(chID, CauseNormal)
 	if s := e.sessions[user]; s != nil && s.CallID == c.ID && s.State == AgentRinging {
 		s.CallID = 0
 		e.setState(ctx, s, AgentAvailable)
@@ -284,31 +283,27 @@ func (e *Engine) enqueueLocked(ctx context.Context, c *liveCall, key string) {
 	c.QueuedAt = &now
 	bridge := "queue-" + key
 	if !e.qbridges[bridge] {
-		if err := e.tel.CreateBridge(ctx, bridge, BridgeHolding); err != nil {
-			e.log.Warn("engine: queue bridge", "queue", key, "err", err)
-		}
+		e.pxCreateBridge(bridge, BridgeHolding).warned()
 		moh := e.opt.MOHClass
 		if q != nil && q.MOHClass != "" {
 			moh = q.MOHClass
 		}
-		_ = e.tel.BridgeMOH(ctx, bridge, moh)
+		e.pxBridgeMOH(bridge, moh)
 		e.qbridges[bridge] = true
 	}
 	if c.BridgeID != "" && c.BridgeID != bridge {
-		_ = e.tel.RemoveFromBridge(ctx, c.BridgeID, c.ChannelID)
+		e.pxRemove(c.BridgeID, c.ChannelID)
 	}
 	c.BridgeID = bridge
-	if err := e.tel.AddToBridge(ctx, bridge, c.ChannelID); err != nil {
-		e.log.Warn("engine: add to queue bridge", "queue", key, "err", err)
-	}
+	e.pxAdd(bridge, c.ChannelID).warned()
 	e.waiting[key] = append(e.waiting[key], c.ID)
 	c.position = len(e.waiting[key])
 	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Event: QLEnterQueue, Data1: c.DID, Data2: c.Phone, Data3: fmt.Sprint(c.position)})
 	e.publish(CallProgress{Call: c.Call, Status: "OnQueue"}, "")
 	if q != nil && q.MaxWait > 0 {
 		c.waitTimer = time.AfterFunc(time.Duration(q.MaxWait)*time.Second, func() {
-			e.mu.Lock()
-			defer e.mu.Unlock()
+			e.lock()
+			defer e.unlock()
 			if e.stopped {
 				return
 			}
@@ -316,7 +311,7 @@ func (e *Engine) enqueueLocked(ctx context.Context, c *liveCall, key string) {
 				ctx := context.Background()
 				e.leaveQueueLocked(c)
 				e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: key, Event: QLExitTimeout, Data1: fmt.Sprint(c.position)})
-				_ = e.tel.Hangup(ctx, c.ChannelID, CauseNoAnswer)
+				e.pxHangup(c.ChannelID, CauseNoAnswer)
 			}
 		})
 	}
@@ -353,18 +348,16 @@ func (e *Engine) connectLocked(ctx context.Context, c *liveCall, user, agentCh s
 	now := e.now()
 	// The customer leaves the queue's holding bridge for a call bridge.
 	if c.BridgeID != "" {
-		_ = e.tel.RemoveFromBridge(ctx, c.BridgeID, c.ChannelID)
+		e.pxRemove(c.BridgeID, c.ChannelID)
 	}
 	if s.BridgeID != "" && agentCh == s.ChannelID {
-		_ = e.tel.RemoveFromBridge(ctx, s.BridgeID, agentCh)
+		e.pxRemove(s.BridgeID, agentCh)
 	}
 	bridge := fmt.Sprintf("call-%d", c.ID)
-	if err := e.tel.CreateBridge(ctx, bridge, BridgeMixing); err != nil {
-		e.log.Warn("engine: call bridge", "call", c.ID, "err", err)
-	}
+	e.pxCreateBridge(bridge, BridgeMixing).warned()
 	c.BridgeID = bridge
-	_ = e.tel.AddToBridge(ctx, bridge, c.ChannelID)
-	_ = e.tel.AddToBridge(ctx, bridge, agentCh)
+	e.pxAdd(bridge, c.ChannelID)
+	e.pxAdd(bridge, agentCh)
 	if agentCh != s.ChannelID {
 		c.AgentChannelID = agentCh
 		if r := e.chans[agentCh]; r != nil {
@@ -390,6 +383,6 @@ func (e *Engine) connectLocked(ctx context.Context, c *liveCall, user, agentCh s
 	e.persistCall(ctx, &c.Call, rows...)
 	e.publish(AgentLinked{Call: c.Call, Agent: user, ECCPName: a.ECCPName()}, user)
 	if camp := e.campaigns[c.Campaign]; camp != nil && camp.Record && c.recording == nil {
-		_, _ = e.startRecordingLocked(ctx, c, user)
+		e.startRecordingLocked(ctx, c, user)
 	}
 }

@@ -116,6 +116,9 @@ func (h *harness) inbound(caller string) string {
 }
 
 func (h *harness) queueLog(event string) []core.QueueLogEntry {
+	// What the test saw in the engine's memory is in the store once the
+	// store lane has caught up.
+	must(h.t, h.e.Sync(h.ctx))
 	var rows []core.QueueLogEntry
 	must(h.t, h.st.Find(h.ctx, &rows, core.Where("event = ?", event).OrderBy("id")))
 	return rows
@@ -133,3 +136,14 @@ func (h *harness) callOf(user string) core.Call {
 }
 
 func sqlite(t *testing.T) core.Store { return storetest.Open(t, "sqlite") }
+
+// waitBridge waits until the PBX has channel ch in bridge br: the engine
+// decides under its lock and drives the PBX after releasing it, so what
+// the PBX shows follows what the engine reports.
+func (h *harness) waitBridge(ch, br string) {
+	h.t.Helper()
+	eventually(h.t, fmt.Sprintf("channel %s in bridge %s", ch, br), func() bool {
+		cs, _ := h.pbx.Channel(ch)
+		return cs.Bridge == br
+	})
+}

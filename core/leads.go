@@ -56,7 +56,7 @@ func (e *Engine) AddLead(ctx context.Context, l *Lead, opt AddLeadOptions) error
 	if err := e.store.Create(ctx, l); err != nil {
 		return fmt.Errorf("add lead: %w", err)
 	}
-	e.publish(LeadChanged{Lead: *l}, l.User)
+	e.announce(ctx, LeadChanged{Lead: *l}, l.User)
 	return nil
 }
 
@@ -69,7 +69,7 @@ func (e *Engine) UpdateLead(ctx context.Context, l *Lead) error {
 	if err := e.store.Save(ctx, l); err != nil {
 		return fmt.Errorf("update lead: %w", err)
 	}
-	e.publish(LeadChanged{Lead: *l}, l.User)
+	e.announce(ctx, LeadChanged{Lead: *l}, l.User)
 	return nil
 }
 
@@ -88,8 +88,6 @@ func (e *Engine) Lead(ctx context.Context, id uint64) (Lead, error) {
 	return l, nil
 }
 
-func (e *Engine) leadLocked(ctx context.Context, id uint64) (Lead, error) { return e.Lead(ctx, id) }
-
 // FindLeadsByPhone lists leads with that phone number (newest first),
 // optionally limited to a campaign.
 func (e *Engine) FindLeadsByPhone(ctx context.Context, phone, campaign string) ([]Lead, error) {
@@ -102,7 +100,7 @@ func (e *Engine) FindLeadsByPhone(ctx context.Context, phone, campaign string) (
 	return out, err
 }
 
-func (e *Engine) leadByPhoneLocked(ctx context.Context, phone string) (Lead, bool) {
+func (e *Engine) leadByPhone(ctx context.Context, phone string) (Lead, bool) {
 	p := normalizePhone(phone)
 	if p == "" {
 		return Lead{}, false
@@ -123,10 +121,6 @@ func (e *Engine) IsDNC(ctx context.Context, phone, campaign string) bool {
 func (e *Engine) isCampaignDNC(ctx context.Context, phone, campaign string) bool {
 	n, err := e.store.Count(ctx, &DNCEntry{}, Where("phone = ? AND campaign = ?", normalizePhone(phone), campaign))
 	return err == nil && n > 0
-}
-
-func (e *Engine) isDNCLocked(ctx context.Context, phone, campaign string) bool {
-	return e.IsDNC(ctx, phone, campaign)
 }
 
 // AddDNC blocks a number (campaign "" = everywhere).
@@ -152,15 +146,19 @@ type DispositionRequest struct {
 }
 
 // SetDisposition records the outcome of the agent's call, updates the lead
-// (status, callbacks, DNC) and ends the agent's wrap-up.
+// (status, callbacks, DNC) and ends the agent's wrap-up. The call is looked
+// up under the lock, the store is read and written without it, and the
+// outcome is decided under the lock again.
 func (e *Engine) SetDisposition(ctx context.Context, user string, req DispositionRequest) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	s, ok := e.sessions[user]
 	if !ok {
-		return e.notLoggedIn(user)
+		err := e.notLoggedIn(user)
+		e.unlock()
+		return err
 	}
 	if req.Status == "" {
+		e.unlock()
 		return fmt.Errorf("%w: status", ErrInvalid)
 	}
 	var call Call
@@ -168,11 +166,17 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 	if id == 0 {
 		id = s.CallID
 	}
-	if c := e.calls[id]; c != nil {
+	c := e.calls[id]
+	if c != nil {
 		c.Status = req.Status
 		call = c.Call
 		e.persistCall(ctx, &c.Call)
-	} else {
+	}
+	// The call's row is written before it is read back or updated below.
+	if err := e.unlockWait(ctx); err != nil {
+		return err
+	}
+	if c == nil {
 		q := Where("agent = ?", user).OrderBy("id DESC")
 		if id != 0 {
 			q = Where("id = ?", id)
@@ -207,12 +211,14 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 				if req.CallbackAgentOnly {
 					cb.Agent = user
 				}
-				_ = e.scheduleCallbackLocked(ctx, &cb)
+				_ = e.scheduleCallback(ctx, &cb)
 			}
 		}
 	}
+	e.lock()
+	defer e.settle(ctx)
 	e.queueLog(ctx, QueueLogEntry{CallID: call.ID, Queue: call.Queue, Agent: user, Event: QLDisposition, Data1: req.Status})
-	if s.State == AgentWrapUp {
+	if s := e.sessions[user]; s != nil && s.State == AgentWrapUp {
 		e.endWrapLocked(ctx, s)
 	}
 	return nil
@@ -220,12 +226,12 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 
 // ScheduleCallback stores a callback; the dialer places it when due.
 func (e *Engine) ScheduleCallback(ctx context.Context, cb *Callback) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.scheduleCallbackLocked(ctx, cb)
+	return e.scheduleCallback(ctx, cb)
 }
 
-func (e *Engine) scheduleCallbackLocked(ctx context.Context, cb *Callback) error {
+// scheduleCallback writes the callback (a command's own write, outside the
+// lock) and announces it.
+func (e *Engine) scheduleCallback(ctx context.Context, cb *Callback) error {
 	if cb.When.IsZero() {
 		return fmt.Errorf("%w: callback time", ErrInvalid)
 	}
@@ -242,7 +248,9 @@ func (e *Engine) scheduleCallbackLocked(ctx context.Context, cb *Callback) error
 	if err := e.store.Create(ctx, cb); err != nil {
 		return fmt.Errorf("schedule callback: %w", err)
 	}
+	e.lock()
 	e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, ECCPName: e.eccpNameLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
+	e.settle(ctx)
 	return nil
 }
 
@@ -253,17 +261,35 @@ func (e *Engine) eccpNameLocked(user string) string {
 	return ""
 }
 
+// dueCallback is a callback due now with its lead, read before the lock.
+type dueCallback struct {
+	cb   Callback
+	lead *Lead
+}
+
+// dueCallbacks reads the callbacks due now (without the lock).
+func (e *Engine) dueCallbacks(ctx context.Context, now time.Time) []dueCallback {
+	var due []Callback
+	if err := e.store.Find(ctx, &due, Where("status = ? AND due_at <= ?", "ACTIVE", now).OrderBy("id").Take(50)); err != nil {
+		e.log.Warn("engine: callbacks query failed", "err", err)
+		return nil
+	}
+	out := make([]dueCallback, 0, len(due))
+	for _, cb := range due {
+		d := dueCallback{cb: cb}
+		if l, err := e.Lead(ctx, cb.LeadID); err == nil {
+			d.lead = &l
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 // runCallbacksLocked places due callbacks. Agent-only callbacks wait for
 // their agent to be free; the others go to any agent of the campaign.
-func (e *Engine) runCallbacksLocked(ctx context.Context) {
-	var due []Callback
-	if err := e.store.Find(ctx, &due, Where("status = ? AND due_at <= ?", "ACTIVE", e.now()).OrderBy("id").Take(50)); err != nil {
-		e.log.Warn("engine: callbacks query failed", "err", err)
-		return
-	}
-	now := e.now()
-	for i := range due {
-		cb := due[i]
+func (e *Engine) runCallbacksLocked(ctx context.Context, due []dueCallback, now time.Time) {
+	for _, d := range due {
+		cb := d.cb
 		if cb.When.After(now) {
 			continue
 		}
@@ -275,27 +301,35 @@ func (e *Engine) runCallbacksLocked(ctx context.Context) {
 		if s == nil || s.State != AgentAvailable || s.Paused || s.CallID != 0 {
 			continue
 		}
-		c := e.placeLeadCallLocked(ctx, cb.Campaign, cb.LeadID, cb.Phone, agent)
+		c := e.placeLeadCallLocked(ctx, cb.Campaign, cb.LeadID, d.lead, cb.Phone, agent)
 		if c == nil {
 			continue
 		}
 		c.ScheduledID = cb.ID
 		cb.Status = "LIVE"
 		cb.CallID = c.ID
-		_ = e.store.Save(ctx, &cb)
+		saved := cb
+		e.write("callback live", func(ctx context.Context, st Store) error { return st.Save(ctx, &saved) })
 		e.persistCall(ctx, &c.Call)
 		e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: agent, ECCPName: e.eccpNameLocked(agent), Action: "started"}, agent)
 	}
 }
 
+// callbackFailedLocked marks the callback of a failed call; the callback is
+// read and written on the store lane, and its event published from there,
+// in order.
 func (e *Engine) callbackFailedLocked(ctx context.Context, c *liveCall) {
-	var cb Callback
-	if err := e.store.First(ctx, &cb, Where("id = ?", c.ScheduledID)); err != nil {
-		return
-	}
-	cb.Status = "FAILED"
-	_ = e.store.Save(ctx, &cb)
-	e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: c.connectAgent, ECCPName: e.eccpNameLocked(c.connectAgent), Action: "failed"}, c.connectAgent)
+	id, call, agent, name := c.ScheduledID, c.Call, c.connectAgent, e.eccpNameLocked(c.connectAgent)
+	e.write("callback failed", func(ctx context.Context, st Store) error {
+		var cb Callback
+		if err := st.First(ctx, &cb, Where("id = ?", id)); err != nil {
+			return nil
+		}
+		cb.Status = "FAILED"
+		err := st.Save(ctx, &cb)
+		e.bus.Publish(CallbackEvent{Callback: cb, Call: call, Agent: agent, ECCPName: name, Action: "failed"}, agent)
+		return err
+	})
 }
 
 func (e *Engine) freeCampaignAgentLocked(campaign string) string {
@@ -310,9 +344,9 @@ func (e *Engine) freeCampaignAgentLocked(campaign string) string {
 
 // SendScreen stores an agent-screen command and publishes it.
 func (e *Engine) SendScreen(ctx context.Context, user, kind, payload string) (ScreenCommand, error) {
-	e.mu.Lock()
+	e.lock()
 	_, known := e.agents[user]
-	e.mu.Unlock()
+	e.unlock()
 	if !known {
 		return ScreenCommand{}, fmt.Errorf("%w: %s", ErrUnknownAgent, user)
 	}
@@ -320,7 +354,7 @@ func (e *Engine) SendScreen(ctx context.Context, user, kind, payload string) (Sc
 	if err := e.store.Create(ctx, &cmd); err != nil {
 		return cmd, fmt.Errorf("screen command: %w", err)
 	}
-	e.publish(ScreenEvent{Command: cmd}, user)
+	e.announce(ctx, ScreenEvent{Command: cmd}, user)
 	return cmd, nil
 }
 
@@ -341,8 +375,8 @@ func (e *Engine) PendingScreen(ctx context.Context, user string) ([]ScreenComman
 
 // Campaign returns a provisioned campaign.
 func (e *Engine) Campaign(name string) (Campaign, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	c, ok := e.campaigns[name]
 	if !ok {
 		return Campaign{}, false
@@ -352,8 +386,8 @@ func (e *Engine) Campaign(name string) (Campaign, bool) {
 
 // Campaigns lists campaigns by name.
 func (e *Engine) Campaigns() []Campaign {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	out := make([]Campaign, 0, len(e.campaigns))
 	for _, n := range sortedKeys(e.campaigns) {
 		out = append(out, *e.campaigns[n])
@@ -363,8 +397,8 @@ func (e *Engine) Campaigns() []Campaign {
 
 // Queue returns a provisioned queue.
 func (e *Engine) Queue(name string) (Queue, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	q, ok := e.queues[name]
 	if !ok {
 		return Queue{}, false
@@ -374,8 +408,8 @@ func (e *Engine) Queue(name string) (Queue, bool) {
 
 // Queues lists queues by name.
 func (e *Engine) Queues() []Queue {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	out := make([]Queue, 0, len(e.queues))
 	for _, n := range sortedKeys(e.queues) {
 		out = append(out, *e.queues[n])
@@ -385,15 +419,15 @@ func (e *Engine) Queues() []Queue {
 
 // QueueMembers lists a queue's static members.
 func (e *Engine) QueueMembers(name string) []QueueMember {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	return append([]QueueMember(nil), e.members[name]...)
 }
 
 // PauseCodes lists active pause codes ordered by id.
 func (e *Engine) PauseCodes() []PauseCode {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	var out []PauseCode
 	for _, p := range e.pauseByID {
 		if p.Active {
