@@ -467,7 +467,7 @@ type prefetched struct {
 	channels    []ChannelInfo // TelConnected: the PBX's live channels
 	channelsErr error
 	known       map[string]bool // TelConnected: channels placed before the list
-	lead        *Lead // inbound: the caller's lead
+	lead        *Lead           // inbound: the caller's lead
 }
 
 // eventLoop applies PBX events one at a time, in order. It takes the lock
