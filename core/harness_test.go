@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,9 +19,11 @@ import (
 type harness struct {
 	t   testing.TB
 	ctx context.Context
-	st  core.Store
+	st  *checkedStore
 	pbx *sim.PBX
 	e   *core.Engine
+	// pbxHook runs after the lock check on every PBX call (tests' gates).
+	pbxHook atomic.Pointer[sim.Hook]
 }
 
 type harnessOpt struct {
@@ -52,9 +55,21 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 	}
 	must(t, st.Create(ctx, &core.PauseCode{Code: "LUNCH", Name: "Lunch", Active: true}))
 	pbx := sim.New("sim-1")
+	cst := &checkedStore{Store: st, shared: &storeChecks{t: t}}
 	e := core.New(core.Options{
-		Store: st, Tel: pbx, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DialerInterval: 20 * time.Millisecond, Seed: 1,
+		Store: cst, Tel: pbx, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DialerInterval: 20 * time.Millisecond, Seed: 1, LockCheck: true,
+	})
+	h := &harness{t: t, ctx: ctx, st: cst, pbx: pbx, e: e}
+	// No PBX or store call may happen while the engine holds its lock.
+	cst.shared.e.Store(e)
+	pbx.SetHook(func(ctx context.Context, op, target string) {
+		if e.HoldsLock() {
+			t.Errorf("PBX %s %s called under the engine lock", op, target)
+		}
+		if hk := h.pbxHook.Load(); hk != nil {
+			(*hk)(ctx, op, target)
+		}
 	})
 	must(t, e.Start(ctx))
 	t.Cleanup(func() {
@@ -62,7 +77,78 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 		defer cancel()
 		_ = e.Stop(sctx)
 	})
-	return &harness{t: t, ctx: ctx, st: st, pbx: pbx, e: e}
+	return h
+}
+
+// onPBX installs a hook run on every PBX call after the lock check.
+func (h *harness) onPBX(fn sim.Hook) { h.pbxHook.Store(&fn) }
+
+// storeChecks is shared by a checkedStore and the transactions it opens.
+type storeChecks struct {
+	t testing.TB
+	e atomic.Pointer[core.Engine]
+	// onWrite runs before every write (tests' gates).
+	onWrite atomic.Pointer[func(op string, v any)]
+}
+
+// checkedStore fails the test when the store is used while the engine
+// holds its lock, and lets a test hold writes back.
+type checkedStore struct {
+	core.Store
+	shared *storeChecks
+}
+
+func (s *checkedStore) check(op string) {
+	if e := s.shared.e.Load(); e != nil && e.HoldsLock() {
+		s.shared.t.Errorf("store %s called under the engine lock", op)
+	}
+}
+
+func (s *checkedStore) write(op string, v any) {
+	s.check(op)
+	if fn := s.shared.onWrite.Load(); fn != nil {
+		(*fn)(op, v)
+	}
+}
+
+func (s *checkedStore) Tx(ctx context.Context, fn func(core.Store) error) error {
+	s.check("tx")
+	return s.Store.Tx(ctx, func(tx core.Store) error { return fn(&checkedStore{Store: tx, shared: s.shared}) })
+}
+
+func (s *checkedStore) Create(ctx context.Context, v any) error {
+	s.write("create", v)
+	return s.Store.Create(ctx, v)
+}
+
+func (s *checkedStore) Save(ctx context.Context, v any) error {
+	s.write("save", v)
+	return s.Store.Save(ctx, v)
+}
+
+func (s *checkedStore) Updates(ctx context.Context, v any, cols map[string]any) error {
+	s.write("updates", v)
+	return s.Store.Updates(ctx, v, cols)
+}
+
+func (s *checkedStore) Delete(ctx context.Context, v any, q core.Query) error {
+	s.write("delete", v)
+	return s.Store.Delete(ctx, v, q)
+}
+
+func (s *checkedStore) First(ctx context.Context, dst any, q core.Query) error {
+	s.check("first")
+	return s.Store.First(ctx, dst, q)
+}
+
+func (s *checkedStore) Find(ctx context.Context, dst any, q core.Query) error {
+	s.check("find")
+	return s.Store.Find(ctx, dst, q)
+}
+
+func (s *checkedStore) Count(ctx context.Context, model any, q core.Query) (int64, error) {
+	s.check("count")
+	return s.Store.Count(ctx, model, q)
 }
 
 func must(t testing.TB, err error) {

@@ -184,6 +184,7 @@ func endpointResource(endpoint string) string {
 }
 
 func (p *PBX) Originate(ctx context.Context, req core.OriginateRequest) (string, error) {
+	p.enter(ctx, "originate", req.ChannelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -371,6 +372,7 @@ func CauseText(c core.HangupCause) string {
 }
 
 func (p *PBX) Answer(ctx context.Context, channelID string) error {
+	p.enter(ctx, "answer", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -392,6 +394,7 @@ func (p *PBX) Answer(ctx context.Context, channelID string) error {
 
 // Ring indicates ringing to an inbound channel that is not answered yet.
 func (p *PBX) Ring(ctx context.Context, channelID string) error {
+	p.enter(ctx, "ring", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -413,6 +416,7 @@ func (p *PBX) Ring(ctx context.Context, channelID string) error {
 // Hangup works on any live channel, in the application or still ringing
 // (cancelling an originate).
 func (p *PBX) Hangup(ctx context.Context, channelID string, cause core.HangupCause) error {
+	p.enter(ctx, "hangup", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -434,6 +438,7 @@ func (p *PBX) Hangup(ctx context.Context, channelID string, cause core.HangupCau
 // the application (StasisEnd) and stays up, in the sim's idea of the
 // dialplan, until the far end hangs up.
 func (p *PBX) Continue(ctx context.Context, channelID, dialContext, exten string, priority int) error {
+	p.enter(ctx, "continue", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -459,10 +464,12 @@ func (p *PBX) Continue(ctx context.Context, channelID, dialContext, exten string
 }
 
 func (p *PBX) Hold(ctx context.Context, channelID string) error {
+	p.enter(ctx, "hold", channelID)
 	return p.setHold(ctx, channelID, true)
 }
 
 func (p *PBX) Unhold(ctx context.Context, channelID string) error {
+	p.enter(ctx, "unhold", channelID)
 	return p.setHold(ctx, channelID, false)
 }
 
@@ -486,6 +493,7 @@ func (p *PBX) setHold(ctx context.Context, channelID string, held bool) error {
 }
 
 func (p *PBX) StartMOH(ctx context.Context, channelID, class string) error {
+	p.enter(ctx, "moh", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -504,6 +512,7 @@ func (p *PBX) StartMOH(ctx context.Context, channelID, class string) error {
 }
 
 func (p *PBX) StopMOH(ctx context.Context, channelID string) error {
+	p.enter(ctx, "stop_moh", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -520,6 +529,7 @@ func (p *PBX) StopMOH(ctx context.Context, channelID string) error {
 
 // SendDTMF records the digits as heard by the far end (ChannelState.DTMFSent).
 func (p *PBX) SendDTMF(ctx context.Context, channelID, digits string, between time.Duration) error {
+	p.enter(ctx, "send_dtmf", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -540,6 +550,7 @@ func (p *PBX) SendDTMF(ctx context.Context, channelID, digits string, between ti
 }
 
 func (p *PBX) Snoop(ctx context.Context, channelID, snoopID string, spy, whisper core.SnoopDirection) error {
+	p.enter(ctx, "snoop", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -588,6 +599,7 @@ func (p *PBX) Snoop(ctx context.Context, channelID, snoopID string, spy, whisper
 }
 
 func (p *PBX) SetVar(ctx context.Context, channelID, name, value string) error {
+	p.enter(ctx, "set_var", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -608,6 +620,7 @@ func (p *PBX) SetVar(ctx context.Context, channelID, name, value string) error {
 // GetVar returns "" for a variable never set, like reading an unset
 // variable in the dialplan.
 func (p *PBX) GetVar(ctx context.Context, channelID, name string) (string, error) {
+	p.enter(ctx, "get_var", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -621,6 +634,7 @@ func (p *PBX) GetVar(ctx context.Context, channelID, name string) (string, error
 }
 
 func (p *PBX) SendText(ctx context.Context, from, to, body string, vars map[string]string) error {
+	p.enter(ctx, "send_text", to)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -635,6 +649,7 @@ func (p *PBX) SendText(ctx context.Context, from, to, body string, vars map[stri
 }
 
 func (p *PBX) Channels(ctx context.Context) ([]core.ChannelInfo, error) {
+	p.enter(ctx, "channels", "")
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
