@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -37,6 +38,9 @@ func (e *Engine) freeAgentsLocked(queue string) []candidate {
 		s := e.sessions[user]
 		if s == nil || s.State != AgentAvailable || s.Paused || s.OnHold || s.CallID != 0 || s.PendingLogout {
 			return
+		}
+		if e.restingLocked(user) {
+			return // its phone was refused: wait for the backoff
 		}
 		seen[user] = true
 		out = append(out, candidate{user: user, penalty: penalty, order: order, s: s})
@@ -181,44 +185,65 @@ func (e *Engine) offerLocked(ctx context.Context, c *liveCall, key string, q *Qu
 	chID := e.newChanID("offer")
 	e.chans[chID] = &chanRef{id: chID, role: roleOffer, callID: c.ID, agent: p.user}
 	c.offers[p.user] = chID
-	c.State = CallOffering
-	e.setState(ctx, s, AgentRinging)
+	// The agent is reserved for the call while the PBX is asked to ring
+	// it; it is ringing (state, queue log, event) once the PBX placed the
+	// call, decided before any event of the new channel.
 	s.CallID = c.ID
 	e.pxOriginate(OriginateRequest{
 		ChannelID: chID, Endpoint: s.Extension, CallerIDNum: c.Phone, CallerIDName: c.Queue,
 		Timeout: ring, AppArgs: []string{"offer", fmt.Sprint(c.ID)}, OtherChannelID: c.ChannelID,
 		Variables: map[string]string{"CALLGATE_CALL": fmt.Sprint(c.ID), "CALLGATE_QUEUE": key},
-	}).onFail(func(error) {
-		if e.calls[c.ID] != c {
+	}).onOK(func() {
+		if e.calls[c.ID] != c || c.offers[p.user] != chID {
 			return
 		}
-		// Not offerFailedLocked: its immediate re-dispatch would offer the
-		// call to the same agent again (a new round once everybody was
-		// tried) and fail again, for as long as the PBX refuses (an
-		// agent's bad endpoint, or a caller's channel already gone).
-		e.offerEndedLocked(context.Background(), c, p.user, chID, 0)
-		time.AfterFunc(offerRetryDelay, func() {
+		c.State = CallOffering
+		if cur := e.sessions[p.user]; cur == s && s.CallID == c.ID {
+			e.setState(ctx, s, AgentRinging)
+		}
+		e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Agent: p.user, Event: QLRinging, Data1: c.Phone, Data2: s.Extension})
+		e.publish(CallRinging{Call: c.Call, Agent: p.user}, p.user)
+		c.offerTimer[p.user] = e.clock.AfterFunc(ring+2*time.Second, func() {
+			// Safety net: a PBX that never reports the outcome must not
+			// strand the agent in ringing.
+			e.lock()
+			defer e.unlock()
+			if e.stopped {
+				return
+			}
+			if cur := e.calls[c.ID]; cur == c && c.offers[p.user] == chID {
+				e.pxHangup(chID, CauseNoAnswer)
+				e.offerFailedLocked(context.Background(), c, p.user, chID, CauseNoAnswer)
+			}
+		})
+	}).onFail(func(err error) {
+		if e.calls[c.ID] != c || c.offers[p.user] != chID {
+			return
+		}
+		// The phone never rang: one queue-log row for the attempt, the
+		// agent rests (growing backoff) and stays available meanwhile.
+		delete(c.offers, p.user)
+		delete(e.chans, chID)
+		if cur := e.sessions[p.user]; cur == s && s.CallID == c.ID {
+			s.CallID = 0
+		}
+		if errors.Is(err, ErrNotConnected) {
+			// The PBX is away, not the agent's phone: no backoff.
+			e.log.Warn("engine: offer originate failed", "agent", p.user, "err", err)
+			e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: key, Agent: p.user, Event: QLRingNoAnswer, Data1: "0", Data2: fmt.Sprint(int(CauseFailure))})
+		} else {
+			e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: key, Agent: p.user, Event: QLRingNoAnswer, Data1: "0", Data2: fmt.Sprint(int(CauseFailure)), Data3: UnreachableRefused})
+			e.phoneRefusedLocked(p.user, s.Extension, UnreachableRefused, err)
+		}
+		// Not an immediate re-dispatch: a caller whose channel is already
+		// gone would make every agent refuse in turn.
+		e.clock.AfterFunc(offerRetryDelay, func() {
 			e.lock()
 			defer e.unlock()
 			if !e.stopped {
 				e.dispatchAllLocked(context.Background())
 			}
 		})
-	})
-	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Agent: p.user, Event: QLRinging, Data1: c.Phone, Data2: s.Extension})
-	e.publish(CallRinging{Call: c.Call, Agent: p.user}, p.user)
-	c.offerTimer[p.user] = time.AfterFunc(ring+2*time.Second, func() {
-		// Safety net: a PBX that never reports the outcome must not strand
-		// the agent in ringing.
-		e.lock()
-		defer e.unlock()
-		if e.stopped {
-			return
-		}
-		if cur := e.calls[c.ID]; cur == c && c.offers[p.user] == chID {
-			e.pxHangup(chID, CauseNoAnswer)
-			e.offerFailedLocked(context.Background(), c, p.user, chID, CauseNoAnswer)
-		}
 	})
 }
 
@@ -232,7 +257,8 @@ func (e *Engine) cancelOfferLocked(ctx context.Context, c *liveCall, user, chID 
 	}
 	delete(e.chans, chID)
 	e.pxHangup(chID, CauseNormal)
-	if s := e.sessions[user]; s != nil && s.CallID == c.ID && s.State == AgentRinging {
+	// Ringing, or still reserved while the PBX places the offer.
+	if s := e.sessions[user]; s != nil && s.CallID == c.ID && (s.State == AgentRinging || s.State == AgentAvailable) {
 		s.CallID = 0
 		e.setState(ctx, s, AgentAvailable)
 	}
@@ -262,7 +288,18 @@ func (e *Engine) offerEndedLocked(ctx context.Context, c *liveCall, user, chID s
 	}
 	delete(e.chans, chID)
 	ringMS := 0
-	e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: c.Queue, Agent: user, Event: QLRingNoAnswer, Data1: fmt.Sprint(ringMS), Data2: fmt.Sprint(int(cause))})
+	reason := ""
+	if unreachableCause(cause) {
+		reason = UnreachableFailed
+	}
+	e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: c.Queue, Agent: user, Event: QLRingNoAnswer, Data1: fmt.Sprint(ringMS), Data2: fmt.Sprint(int(cause)), Data3: reason})
+	if reason != "" && !e.reconciling {
+		ext := ""
+		if s := e.sessions[user]; s != nil {
+			ext = s.Extension
+		}
+		e.phoneRefusedLocked(user, ext, UnreachableFailed, nil)
+	}
 	if s := e.sessions[user]; s != nil && s.CallID == c.ID {
 		s.CallID = 0
 		e.setState(ctx, s, AgentAvailable)
@@ -301,7 +338,7 @@ func (e *Engine) enqueueLocked(ctx context.Context, c *liveCall, key string) {
 	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Event: QLEnterQueue, Data1: c.DID, Data2: c.Phone, Data3: fmt.Sprint(c.position)})
 	e.publish(CallProgress{Call: c.Call, Status: "OnQueue"}, "")
 	if q != nil && q.MaxWait > 0 {
-		c.waitTimer = time.AfterFunc(time.Duration(q.MaxWait)*time.Second, func() {
+		c.waitTimer = e.clock.AfterFunc(time.Duration(q.MaxWait)*time.Second, func() {
 			e.lock()
 			defer e.unlock()
 			if e.stopped {
@@ -310,6 +347,7 @@ func (e *Engine) enqueueLocked(ctx context.Context, c *liveCall, key string) {
 			if cur := e.calls[c.ID]; cur == c && (c.State == CallQueued || c.State == CallOffering) {
 				ctx := context.Background()
 				e.leaveQueueLocked(c)
+				c.timedOut = true
 				e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: key, Event: QLExitTimeout, Data1: fmt.Sprint(c.position)})
 				e.pxHangup(c.ChannelID, CauseNoAnswer)
 			}

@@ -217,6 +217,8 @@ func (e *Engine) loginLocked(ctx context.Context, user string, opt LoginOptions)
 
 func (e *Engine) completeLoginLocked(ctx context.Context, s *AgentSession) {
 	a := e.agents[s.Username]
+	// A new login is a new chance for a phone that was unreachable.
+	e.phoneReachableLocked(s.Username)
 	s.State = AgentAvailable
 	s.StateSince = e.now()
 	e.saveSession(ctx, s)
@@ -284,6 +286,7 @@ func (e *Engine) logoutLocked(ctx context.Context, user, reason string) {
 		}
 	}
 	e.dropSessionLocked(ctx, s)
+	e.phoneReachableLocked(user)
 	e.queueLog(ctx, QueueLogEntry{Agent: user, Event: QLLogout, Data1: s.Extension, Data2: fmt.Sprint(int(now.Sub(s.LoginAt).Seconds())), Data3: reason})
 	name := user
 	if a != nil {
@@ -490,7 +493,7 @@ func (e *Engine) afterCallLocked(ctx context.Context, user string, wrap time.Dur
 		s.WrapUntil = &until
 		e.setState(ctx, s, AgentWrapUp)
 		e.queueLog(ctx, QueueLogEntry{Agent: user, Event: QLWrapUpStart, Data1: fmt.Sprint(int(wrap.Seconds()))})
-		time.AfterFunc(wrap, func() {
+		e.clock.AfterFunc(wrap, func() {
 			e.lock()
 			defer e.unlock()
 			if e.stopped {

@@ -28,13 +28,13 @@ func BenchmarkACDCallSetup(b *testing.B) {
 				for i := range chans {
 					chans[i] = h.inbound(fmt.Sprintf("55500%05d", done+i))
 				}
-				eventually(b, "batch connected", func() bool {
+				h.require("batch connected", func() bool {
 					return len(h.connected()) >= n
 				})
 				for _, ch := range chans {
 					_ = h.pbx.FarHangup(ch, core.CauseNormal)
 				}
-				eventually(b, "batch ended", func() bool { return len(h.e.ActiveCalls()) == 0 })
+				h.require("batch ended", func() bool { return len(h.e.ActiveCalls()) == 0 })
 				done += n
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")

@@ -205,6 +205,7 @@ func (e *Engine) channelAnsweredLocked(ctx context.Context, r *chanRef, ev TelEv
 		for other, ch := range c.offers {
 			e.cancelOfferLocked(ctx, c, other, ch)
 		}
+		e.phoneReachableLocked(r.agent)
 		e.connectLocked(ctx, c, r.agent, r.id, 0)
 	case roleAgentLeg:
 		// On-hook agent answered for a manual dial: now ring the customer.
@@ -274,6 +275,14 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 		return
 	}
 	delete(e.chans, ev.ChannelID)
+	// A channel lost with the PBX was not hung up by its caller or agent.
+	lost := ev.CauseText == lostOnReconnect
+	party := func(who string) string {
+		if lost {
+			return HangupBySystem
+		}
+		return who
+	}
 	switch r.role {
 	case rolePersistent:
 		s := e.sessions[r.agent]
@@ -291,7 +300,7 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 		}
 		s.ChannelID = ""
 		if c := e.calls[s.CallID]; c != nil && c.Agent == r.agent && !c.agentGone {
-			e.endCallLocked(ctx, c, "agent", ev.Cause)
+			e.endCallLocked(ctx, c, party("agent"), ev.Cause)
 		}
 		e.logoutLocked(ctx, r.agent, "channel hangup")
 	case roleOffer:
@@ -307,11 +316,11 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 			return
 		}
 		if c.State == CallConnected || c.State == CallOnHold || c.State == CallParked {
-			e.endCallLocked(ctx, c, "agent", ev.Cause)
+			e.endCallLocked(ctx, c, party("agent"), ev.Cause)
 			return
 		}
 		// The agent hung up before the customer answered.
-		e.endCallLocked(ctx, c, "agent", ev.Cause)
+		e.endCallLocked(ctx, c, party("agent"), ev.Cause)
 	case roleCustomer:
 		c := e.calls[r.callID]
 		if c == nil {
@@ -321,7 +330,7 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 			e.dialFailedLocked(ctx, c, ev.Cause)
 			return
 		}
-		e.endCallLocked(ctx, c, "caller", ev.Cause)
+		e.endCallLocked(ctx, c, party("caller"), ev.Cause)
 	case roleConsult:
 		c := e.calls[r.callID]
 		if c == nil || c.consultCh != r.id {
@@ -357,7 +366,12 @@ func (e *Engine) endCallLocked(ctx context.Context, c *liveCall, by string, caus
 	e.stopCallTimers(c)
 	now := e.now()
 	var rows []QueueLogEntry
+	cut := systemCut(by, cause)
 	switch {
+	case cut:
+		rows = e.systemCutRows(c, now)
+	case waiting && c.timedOut:
+		// Closed by its EXITWITHTIMEOUT row already.
 	case waiting:
 		wait := 0
 		if c.QueuedAt != nil {
@@ -412,6 +426,8 @@ func (e *Engine) endCallLocked(ctx context.Context, c *liveCall, by string, caus
 	status := c.Status
 	if status == "" {
 		switch {
+		case cut:
+			status = StatusLost
 		case waiting:
 			status = "DROP"
 		case c.ConnectedAt == nil:
@@ -544,6 +560,9 @@ func (e *Engine) reconcileLocked(ctx context.Context) {
 		_, tracked := e.chans[id]
 		return known[id] || !tracked
 	}
+	// Offers lost with the PBX say nothing about the agents' phones.
+	e.reconciling = true
+	defer func() { e.reconciling = false }()
 	for id := range e.qbridges {
 		delete(e.qbridges, id)
 	}
@@ -558,11 +577,11 @@ func (e *Engine) reconcileLocked(ctx context.Context) {
 		if !known[id] || live[id] {
 			continue
 		}
-		e.channelGoneLocked(ctx, TelEvent{Type: TelHangup, ChannelID: id, Cause: CauseFailure, CauseText: "lost on pbx reconnect"})
+		e.channelGoneLocked(ctx, TelEvent{Type: TelHangup, ChannelID: id, Cause: CauseFailure, CauseText: lostOnReconnect})
 	}
 	for _, c := range e.calls {
 		if c.ChannelID != "" && lost(c.ChannelID) {
-			e.endCallLocked(ctx, c, "system", CauseFailure)
+			e.endCallLocked(ctx, c, HangupBySystem, CauseFailure)
 		}
 	}
 }

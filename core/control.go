@@ -659,7 +659,10 @@ func (e *Engine) StartRecording(ctx context.Context, user string) (Recording, er
 // exists (row, event) once the PBX started it.
 func (e *Engine) startRecordingLocked(ctx context.Context, c *liveCall, user string) *effect {
 	now := e.now()
-	name := fmt.Sprintf("%s_%s_%d", now.Format("20060102-150405"), user, c.ID)
+	// The name becomes a file on Asterisk (<spool>/recording/<name>.<fmt>)
+	// and in the day folder: only the date, a sanitized user and the call
+	// id go into it, so no user name can climb out of the folder.
+	name := fmt.Sprintf("%s_%s_%d", now.Format("20060102-150405"), fileNamePart(user), c.ID)
 	target := MediaTarget{Kind: TargetBridge, ID: c.BridgeID}
 	if c.BridgeID == "" {
 		target = MediaTarget{Kind: TargetChannel, ID: c.ChannelID}

@@ -87,6 +87,20 @@ func (b *batch) finish(err error) {
 	}
 }
 
+// adopt makes b wait for next too (nil: nothing to wait for).
+func (b *batch) adopt(next *batch) {
+	if next == nil {
+		return
+	}
+	b.mu.Lock()
+	b.n++
+	b.mu.Unlock()
+	go func() {
+		<-next.done
+		b.finish(nil)
+	}()
+}
+
 // wait blocks until the batch is done; nil batch: nothing to wait for.
 func (b *batch) wait(ctx context.Context) error {
 	if b == nil {
@@ -198,10 +212,10 @@ func (e *Engine) taskFor(f *effect, b *batch, counted bool) *task {
 				}
 			}
 			next := e.unlock()
-			// A command waiting for this effect answers once what its
-			// failure decided is durable too.
-			_ = next.wait(context.Background())
 			if counted {
+				// A command waiting for this effect answers once what its
+				// outcome decided is done too; the lane does not wait.
+				b.adopt(next)
 				b.finish(reportErr(f, err))
 			}
 		}

@@ -22,8 +22,12 @@ type Options struct {
 	Tel    Telephony
 	Bus    Bus
 	Logger *slog.Logger
-	// Clock is the wall clock (tests may freeze it); timers still use real time.
-	Clock func() time.Time
+	// Clock gives the time and runs every engine timer (RealClock if nil);
+	// tests inject core/clocktest and advance it.
+	Clock Clock
+	// Now, if set, overrides Clock.Now for timestamps only (tests that
+	// freeze the wall clock while timers keep running on Clock).
+	Now func() time.Time
 	// DialerInterval is how often campaigns are paced and callbacks checked.
 	DialerInterval time.Duration
 	// DefaultRingTimeout applies to queues with RingTimeout 0.
@@ -43,6 +47,11 @@ type Options struct {
 	// engine lock, at some cost per lock): tests use it to prove that no
 	// PBX or store call happens under the lock.
 	LockCheck bool
+	// Secrets verifies hashed and opens sealed secrets; by default the
+	// store's (SecretsProvider), else clear text only.
+	Secrets Secrets
+	// Throttle shapes login delays; DefaultThrottle when zero.
+	Throttle ThrottlePolicy
 }
 
 // Engine is the call-center engine: it owns all live state, takes every
@@ -56,8 +65,10 @@ type Engine struct {
 	tel   Telephony
 	bus   Bus
 	log   *slog.Logger
+	clock Clock
 	now   func() time.Time
 	rnd   *rand.Rand
+	creds *Credentials
 
 	mu sync.Mutex
 	// fx are the effects decided under the lock, submitted by unlock.
@@ -83,14 +94,20 @@ type Engine struct {
 	qbridges      map[string]bool     // holding bridges created per queue
 	rrNext        map[string]int
 	leadsBusy     map[uint64]bool // leads being dialed
-	ready         bool
-	started       bool
-	stopped       bool
+	// unreachable: agents whose phone the PBX refused, with their backoff.
+	unreachable      map[string]*unreachableAgent
+	unreachableCount map[string]uint64 // refused offers by cause
+	tickTimer        Timer
+	reconciling      bool // PBX reconnect in progress: lost offers blame no phone
+	ready            bool
+	started          bool
+	stopped          bool
 
 	// pre is what the event loop read for the event being handled.
 	pre prefetched
 
 	evq    *FIFO[TelEvent]
+	evc    eventCount
 	stopCh chan struct{}
 	wg     sync.WaitGroup
 }
@@ -98,10 +115,13 @@ type Engine struct {
 // liveCall is a call in progress with the PBX resources it owns.
 type liveCall struct {
 	Call
-	offers      map[string]string // agent username -> ringing agent channel id
-	offerTimer  map[string]*time.Timer
-	tried       map[string]bool
-	waitTimer   *time.Timer
+	offers     map[string]string // agent username -> ringing agent channel id
+	offerTimer map[string]Timer
+	tried      map[string]bool
+	waitTimer  Timer
+	// timedOut: the caller left the queue at its maximum wait; its
+	// EXITWITHTIMEOUT row closes it, its hangup is no abandon.
+	timedOut    bool
 	consultCh   string // attended transfer / 3-way leg
 	consultKind string
 	transferTo  string
@@ -159,7 +179,10 @@ func New(opt Options) *Engine {
 		opt.Logger = slog.Default()
 	}
 	if opt.Clock == nil {
-		opt.Clock = time.Now
+		opt.Clock = RealClock()
+	}
+	if opt.Now != nil {
+		opt.Clock = nowClock{Clock: opt.Clock, now: opt.Now}
 	}
 	if opt.DialerInterval <= 0 {
 		opt.DialerInterval = time.Second
@@ -186,27 +209,39 @@ func New(opt Options) *Engine {
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
 	}
-	return &Engine{
-		opt: opt, store: opt.Store, tel: opt.Tel, bus: opt.Bus, log: opt.Logger, now: opt.Clock,
-		rnd:       rand.New(rand.NewPCG(seed, seed>>1|1)),
-		agents:    map[string]*Agent{},
-		queues:    map[string]*Queue{},
-		members:   map[string][]QueueMember{},
-		campaigns: map[string]*Campaign{},
-		pauses:    map[string]*PauseCode{},
-		pauseByID: map[uint]*PauseCode{},
-		sessions:  map[string]*AgentSession{},
-		calls:     map[uint64]*liveCall{},
-		chans:     map[string]*chanRef{},
-		waiting:   map[string][]uint64{},
-		qbridges:  map[string]bool{},
-		rrNext:    map[string]int{},
-		leadsBusy: map[uint64]bool{},
-		routes:    map[string]Route{},
-		lanes:     newLanes(),
-		evq:       NewFIFO[TelEvent](),
-		stopCh:    make(chan struct{}),
+	if opt.Secrets == nil {
+		if p, ok := opt.Store.(SecretsProvider); ok {
+			opt.Secrets = p.Secrets()
+		}
 	}
+	if opt.Throttle == (ThrottlePolicy{}) {
+		opt.Throttle = DefaultThrottle
+	}
+	e := &Engine{
+		opt: opt, store: opt.Store, tel: opt.Tel, bus: opt.Bus, log: opt.Logger, clock: opt.Clock, now: opt.Clock.Now,
+		rnd:              rand.New(rand.NewPCG(seed, seed>>1|1)),
+		agents:           map[string]*Agent{},
+		queues:           map[string]*Queue{},
+		members:          map[string][]QueueMember{},
+		campaigns:        map[string]*Campaign{},
+		pauses:           map[string]*PauseCode{},
+		pauseByID:        map[uint]*PauseCode{},
+		sessions:         map[string]*AgentSession{},
+		calls:            map[uint64]*liveCall{},
+		chans:            map[string]*chanRef{},
+		waiting:          map[string][]uint64{},
+		qbridges:         map[string]bool{},
+		rrNext:           map[string]int{},
+		leadsBusy:        map[uint64]bool{},
+		unreachable:      map[string]*unreachableAgent{},
+		unreachableCount: map[string]uint64{},
+		routes:           map[string]Route{},
+		lanes:            newLanes(),
+		evq:              NewFIFO[TelEvent](),
+		stopCh:           make(chan struct{}),
+	}
+	e.creds = newCredentials(e, opt.Secrets, opt.Throttle)
+	return e
 }
 
 // DefaultDialEndpoint fills a trunk template ({number} or %s) or dials the
@@ -249,7 +284,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.wg.Add(1)
 	go e.eventLoop()
-	if err := e.tel.Start(ctx, e.evq.Push); err != nil {
+	if err := e.tel.Start(ctx, e.pushEvent); err != nil {
 		return fmt.Errorf("telephony start: %w", err)
 	}
 	rs, err := e.loadRestore(ctx)
@@ -259,12 +294,11 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.lock()
 	e.restoreLocked(ctx, rs)
 	e.started = true
+	e.scheduleTickLocked()
 	b := e.unlock()
 	if err := b.wait(ctx); err != nil {
 		return err
 	}
-	e.wg.Add(1)
-	go e.tickLoop()
 	return nil
 }
 
@@ -298,11 +332,15 @@ func (e *Engine) Stop(ctx context.Context) error {
 		return nil
 	}
 	e.stopped = true
+	if e.tickTimer != nil {
+		e.tickTimer.Stop()
+	}
 	for _, c := range e.calls {
 		e.stopCallTimers(c)
 	}
 	e.unlock()
 	close(e.stopCh)
+	e.stopSettle()
 	done := make(chan struct{})
 	go func() { e.wg.Wait(); e.lanes.wait(); close(done) }()
 	select {
@@ -335,11 +373,13 @@ func (e *Engine) Reload(ctx context.Context) error {
 		}
 	}
 	e.lock()
-	defer e.unlock()
+	defer e.settle(ctx)
+	prev := e.agents
 	e.agents = map[string]*Agent{}
 	for i := range agents {
 		e.agents[agents[i].Username] = &agents[i]
 	}
+	e.followProfilesLocked(ctx, prev)
 	e.queues = map[string]*Queue{}
 	for i := range queues {
 		e.queues[queues[i].Name] = &queues[i]
@@ -419,7 +459,8 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 		if strings.HasPrefix(c.BridgeID, "call-") {
 			e.pxDestroyBridge(c.BridgeID)
 		}
-		e.finishCallRecord(ctx, c, "system", int(CauseFailure), "LOST")
+		c.HangupBy = HangupBySystem
+		e.finishCallRecord(ctx, c, HangupBySystem, int(CauseFailure), StatusLost, e.systemCutRows(c, e.now())...)
 	}
 	for i := range rs.sessions {
 		s := rs.sessions[i]
@@ -456,7 +497,7 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 func (c *liveCall) init() {
 	if c.offers == nil {
 		c.offers = map[string]string{}
-		c.offerTimer = map[string]*time.Timer{}
+		c.offerTimer = map[string]Timer{}
 		c.tried = map[string]bool{}
 	}
 }
@@ -491,6 +532,7 @@ func (e *Engine) eventLoop() {
 			}
 			e.unlock()
 		}
+		e.settled(len(batch))
 		e.evq.Recycle(batch)
 	}
 }
@@ -530,18 +572,18 @@ func (e *Engine) safeHandle(ev TelEvent) {
 	e.handleTel(context.Background(), ev)
 }
 
-func (e *Engine) tickLoop() {
-	defer e.wg.Done()
-	t := time.NewTicker(e.opt.DialerInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-e.stopCh:
-			return
-		case <-t.C:
-			e.tick(context.Background())
+// scheduleTickLocked arms the next dialer tick. A re-armed one-shot timer
+// rather than a ticker: ticks never pile up behind a slow one, and with a
+// fake clock each tick has run when Advance returns.
+func (e *Engine) scheduleTickLocked() {
+	e.tickTimer = e.clock.AfterFunc(e.opt.DialerInterval, func() {
+		e.tick(context.Background())
+		e.lock()
+		if !e.stopped {
+			e.scheduleTickLocked()
 		}
-	}
+		e.unlock()
+	})
 }
 
 // tick logs idle agents out, places due callbacks and paces the dialer: the

@@ -28,13 +28,23 @@ func TestInboundCallLifeCycle(t *testing.T) {
 		if c.GUID == "" || c.UniqueID == "" || c.VicidialCallID == "" {
 			t.Fatalf("call ids missing: %+v", c)
 		}
-		if c.BridgeID == "" {
-			t.Fatalf("call without a bridge: %+v", c)
+		cs, _ := h.pbx.Channel(ch)
+		if cs.Bridge != c.BridgeID || c.BridgeID == "" {
+			t.Fatalf("customer not bridged: %+v", cs)
 		}
-		h.waitBridge(ch, c.BridgeID)
 		must(t, h.pbx.FarHangup(ch, core.CauseNormal))
-		h.waitState("a1", core.AgentWrapUp)
-		h.waitState("a1", core.AgentAvailable)
+		h.settle()
+		if st := h.state("a1"); st != core.AgentWrapUp {
+			t.Fatalf("a1 %s after the call, want wrap-up", st)
+		}
+		h.advance(999 * time.Millisecond)
+		if st := h.state("a1"); st != core.AgentWrapUp {
+			t.Fatalf("a1 %s before the wrap-up time, want wrap-up", st)
+		}
+		h.advance(time.Millisecond)
+		if st := h.state("a1"); st != core.AgentAvailable {
+			t.Fatalf("a1 %s after the wrap-up time, want available", st)
+		}
 		for _, ev := range []string{core.QLLogin, core.QLEnterQueue, core.QLRinging, core.QLConnect, core.QLCompleteCaller, core.QLWrapUpStart, core.QLWrapUpEnd} {
 			if len(h.queueLog(ev)) == 0 {
 				t.Errorf("queue log has no %s", ev)
@@ -50,17 +60,20 @@ func TestInboundCallLifeCycle(t *testing.T) {
 		if got.State != core.CallDone || got.HangupBy != "caller" {
 			t.Errorf("ended call = %+v", got)
 		}
+		// Events are published under the engine's lock: once settled,
+		// every one is in the subscription's buffer.
+		h.settle()
 		seen := map[string]bool{}
-		deadline := time.After(5 * time.Second)
-		for !seen["call.unlinked"] {
+	drain:
+		for {
 			select {
 			case ev := <-sub.C():
 				seen[ev.Type] = true
-			case <-deadline:
-				t.Fatalf("events seen: %v", seen)
+			default:
+				break drain
 			}
 		}
-		for _, want := range []string{"agent.logged_in", "call.progress", "call.ringing", "call.linked"} {
+		for _, want := range []string{"agent.logged_in", "call.progress", "call.ringing", "call.linked", "call.unlinked"} {
 			if !seen[want] {
 				t.Errorf("no %s event", want)
 			}
@@ -91,7 +104,7 @@ func TestACDStrategiesPickTheRightAgent(t *testing.T) {
 			}
 			h.inbound("5550001")
 			var got string
-			eventually(t, "a call connected", func() bool {
+			h.require("a call connected", func() bool {
 				for _, u := range []string{"a1", "a2", "a3"} {
 					if c, ok := h.e.AgentCall(u); ok && c.State == core.CallConnected {
 						got = u
@@ -128,7 +141,7 @@ func (h *harness) talk(user string) {
 	for _, u := range paused {
 		must(h.t, h.e.Unpause(h.ctx, u))
 	}
-	time.Sleep(2 * time.Millisecond) // distinct LastCallEnd stamps for leastrecent
+	h.advance(time.Second) // distinct LastCallEnd stamps for leastrecent
 }
 
 // Ringall rings every free agent; the first to answer gets the call and
@@ -140,19 +153,17 @@ func TestRingAllFirstAnswerWins(t *testing.T) {
 	h.inbound("5550002")
 	h.waitState("a1", core.AgentRinging)
 	h.waitState("a2", core.AgentRinging)
-	// The engine decides the offer (a2 ringing) before the PBX is asked
-	// to ring a2, outside the engine lock: wait for the originate.
 	var offer string
-	eventually(t, "an offer channel to a2", func() bool {
-		for _, op := range h.pbx.Ops() {
-			if op.Name == "originate" && op.Target != "" {
-				if st, ok := h.pbx.Channel(op.Target); ok && st.Endpoint == "PJSIP/a2" {
-					offer = op.Target
-				}
+	for _, op := range h.pbx.Ops() {
+		if op.Name == "originate" && op.Target != "" {
+			if st, ok := h.pbx.Channel(op.Target); ok && st.Endpoint == "PJSIP/a2" {
+				offer = op.Target
 			}
 		}
-		return offer != ""
-	})
+	}
+	if offer == "" {
+		t.Fatalf("no offer channel to a2 in %v", h.pbx.Ops())
+	}
 	must(t, h.pbx.FarAnswer(offer))
 	h.callOf("a2")
 	h.waitState("a1", core.AgentAvailable)
@@ -164,6 +175,11 @@ func TestRingNoAnswerMovesToNextAgent(t *testing.T) {
 	h.pbx.SetBehavior("PJSIP/a1", sim.Behavior{Outcome: sim.NoAnswer})
 	h.login("a1", "a2")
 	h.inbound("5550003")
+	h.settle()
+	if st := h.state("a1"); st != core.AgentRinging {
+		t.Fatalf("a1 %s, want ringing first", st)
+	}
+	h.advance(time.Second) // a1's ring timeout
 	c := h.callOf("a2")
 	if len(h.queueLog(core.QLRingNoAnswer)) == 0 {
 		t.Fatal("no RINGNOANSWER row")
@@ -178,9 +194,9 @@ func TestRingNoAnswerMovesToNextAgent(t *testing.T) {
 func TestCallerHangupWhileWaitingIsAbandon(t *testing.T) {
 	h := newHarness(t, sqlite(t), harnessOpt{})
 	ch := h.inbound("5550004")
-	eventually(t, "call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	h.require("call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
 	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
-	eventually(t, "abandon row", func() bool { return len(h.queueLog(core.QLAbandon)) == 1 })
+	h.require("abandon row", func() bool { return len(h.queueLog(core.QLAbandon)) == 1 })
 	if n := len(h.e.Waiting("sales")); n != 0 {
 		t.Fatalf("%d calls still waiting", n)
 	}
@@ -195,7 +211,7 @@ func TestCallerHangupWhileWaitingIsAbandon(t *testing.T) {
 func TestWaitingCallServedWhenAgentLogsIn(t *testing.T) {
 	h := newHarness(t, sqlite(t), harnessOpt{})
 	h.inbound("5550005")
-	eventually(t, "call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	h.require("call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
 	must(t, h.e.Login(h.ctx, "a3", core.LoginOptions{}))
 	h.callOf("a3")
 }
@@ -209,8 +225,8 @@ func TestPausedAgentGetsNoCallUntilUnpaused(t *testing.T) {
 		t.Fatalf("unknown pause code: %v", err)
 	}
 	h.inbound("5550006")
-	eventually(t, "call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
-	time.Sleep(20 * time.Millisecond)
+	h.require("call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	h.advance(time.Minute)
 	if _, ok := h.e.AgentCall("a1"); ok {
 		t.Fatal("paused agent got a call")
 	}
@@ -272,7 +288,7 @@ func TestManualDialBusy(t *testing.T) {
 	h.login("a1")
 	c, err := h.e.Dial(h.ctx, core.DialRequest{Agent: "a1", Phone: "5558888"})
 	must(t, err)
-	eventually(t, "call ended", func() bool {
+	h.require("call ended", func() bool {
 		got, err := h.e.Call(h.ctx, c.ID)
 		return err == nil && got.State == core.CallDone && got.Status == "B"
 	})
@@ -336,7 +352,7 @@ func TestBlindTransfer(t *testing.T) {
 	c := h.callOf("a1")
 	must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferBlind, Target: "5553333"}))
 	h.waitState("a1", core.AgentAvailable)
-	eventually(t, "customer bridged with target", func() bool {
+	h.require("customer bridged with target", func() bool {
 		b, ok := h.pbx.Bridge(c.BridgeID)
 		cs, _ := h.pbx.Channel(ch)
 		return ok && len(b.Channels) == 2 && cs.Bridge == c.BridgeID && cs.MOH == ""
@@ -353,7 +369,7 @@ func TestAttendedTransfer(t *testing.T) {
 	ch := h.inbound("5550011")
 	c := h.callOf("a1")
 	must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferAttended, Target: "5554444"}))
-	eventually(t, "consult leg bridged", func() bool {
+	h.require("consult leg bridged", func() bool {
 		b, _ := h.pbx.Bridge(c.BridgeID)
 		cs, _ := h.pbx.Channel(ch)
 		return len(b.Channels) == 2 && cs.Bridge == "" && cs.MOH != ""
@@ -445,12 +461,12 @@ func TestPersistentAgent(t *testing.T) {
 	}
 	ch := h.inbound("5550015")
 	c := h.callOf("a1")
-	// The bridging is decided under the engine lock and done after it.
-	h.waitBridge(s.ChannelID, c.BridgeID)
+	if cs, _ := h.pbx.Channel(s.ChannelID); cs.Bridge != c.BridgeID {
+		t.Fatalf("agent channel in %q, call bridge %q", cs.Bridge, c.BridgeID)
+	}
 	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
 	h.waitState("a1", core.AgentAvailable)
-	h.waitBridge(s.ChannelID, s.BridgeID)
-	if cs, _ := h.pbx.Channel(s.ChannelID); cs.HungUp {
+	if cs, _ := h.pbx.Channel(s.ChannelID); cs.Bridge != s.BridgeID || cs.HungUp {
 		t.Fatalf("agent channel after call: %+v", cs)
 	}
 	// The agent hanging up its own phone logs it out.
@@ -463,7 +479,7 @@ func TestPersistentLoginFailsWhenPhoneBusy(t *testing.T) {
 	h := newHarness(t, sqlite(t), harnessOpt{persist: true})
 	h.pbx.SetBehavior("PJSIP/a1", sim.Behavior{Outcome: sim.Busy})
 	must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{}))
-	eventually(t, "login failed", func() bool { _, ok := h.e.Session("a1"); return !ok })
+	h.require("login failed", func() bool { _, ok := h.e.Session("a1"); return !ok })
 }
 
 // After a PBX restart calls the PBX lost are ended, not left dangling.
@@ -473,7 +489,7 @@ func TestPBXRestartReconcilesCalls(t *testing.T) {
 	h.inbound("5550016")
 	c := h.callOf("a1")
 	h.pbx.Restart()
-	eventually(t, "call ended", func() bool {
+	h.require("call ended", func() bool {
 		got, err := h.e.Call(h.ctx, c.ID)
 		return err == nil && got.State == core.CallDone
 	})
@@ -492,11 +508,12 @@ func TestProgressiveDialerWithRetries(t *testing.T) {
 		must(t, h.e.AddLead(h.ctx, &busy, core.AddLeadOptions{}))
 		h.pbx.SetBehavior("Local/5551000@callgate-outbound", sim.Behavior{Outcome: sim.Busy})
 		must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{Campaign: "PROG"}))
-		eventually(t, "busy lead retried", func() bool {
-			l, _ := h.e.Lead(h.ctx, busy.ID)
-			return l.CalledCount >= 2
-		})
+		h.advance(2 * time.Second) // two dialer ticks: two busy attempts
+		if l, _ := h.e.Lead(h.ctx, busy.ID); l.CalledCount != 2 {
+			t.Fatalf("busy lead called %d times in two ticks, want 2", l.CalledCount)
+		}
 		h.pbx.ClearBehavior("Local/5551000@callgate-outbound")
+		h.advance(time.Second)
 		c := h.callOf("a1")
 		if c.LeadID != busy.ID || c.Direction != core.CallOutbound {
 			t.Fatalf("connected call %+v", c)
@@ -521,12 +538,17 @@ func TestCallbackIsPlacedWhenDue(t *testing.T) {
 	must(t, err)
 	h.callOf("a1")
 	must(t, h.e.Hangup(h.ctx, "a1"))
-	when := time.Now().Add(50 * time.Millisecond)
+	when := h.clk.Now().Add(90 * time.Second)
 	must(t, h.e.SetDisposition(h.ctx, "a1", core.DispositionRequest{Status: "CALLBK", CallID: c.ID, CallbackAt: &when, CallbackAgentOnly: true}))
-	eventually(t, "callback placed", func() bool {
-		cur, ok := h.e.AgentCall("a1")
-		return ok && cur.ScheduledID != 0 && cur.State == core.CallConnected
-	})
+	h.advance(89 * time.Second)
+	if cur, ok := h.e.AgentCall("a1"); ok {
+		t.Fatalf("callback placed before it was due: %+v", cur)
+	}
+	h.advance(time.Second)
+	cur, ok := h.e.AgentCall("a1")
+	if !ok || cur.ScheduledID == 0 || cur.State != core.CallConnected {
+		t.Fatalf("due callback not connected: %+v %v", cur, ok)
+	}
 }
 
 // Reports are computed from the queue log.
@@ -539,17 +561,17 @@ func TestQueueStatsFromQueueLog(t *testing.T) {
 	h.waitState("a1", core.AgentAvailable)
 	must(t, h.e.Pause(h.ctx, "a1", "LUNCH"))
 	ab := h.inbound("5550021")
-	eventually(t, "waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	h.require("waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
 	must(t, h.pbx.FarHangup(ab, core.CauseNormal))
-	eventually(t, "abandon", func() bool { return len(h.queueLog(core.QLAbandon)) == 1 })
+	h.require("abandon", func() bool { return len(h.queueLog(core.QLAbandon)) == 1 })
 	must(t, h.e.Unpause(h.ctx, "a1"))
-	since := time.Now().Add(-time.Minute)
-	st, err := h.e.QueueStats(h.ctx, "sales", since, time.Now().Add(time.Minute))
+	since := h.clk.Now().Add(-time.Minute)
+	st, err := h.e.QueueStats(h.ctx, "sales", since, h.clk.Now().Add(time.Minute))
 	must(t, err)
 	if st.Offered != 2 || st.Answered != 1 || st.Abandoned != 1 || st.Completed != 1 || st.WithinSL != 1 {
 		t.Fatalf("stats = %+v", st)
 	}
-	act, err := h.e.AgentActivity(h.ctx, "a1", since, time.Now().Add(time.Minute))
+	act, err := h.e.AgentActivity(h.ctx, "a1", since, h.clk.Now().Add(time.Minute))
 	must(t, err)
 	if act.Calls != 1 || act.Logins != 1 || act.Pauses != 1 {
 		t.Fatalf("activity = %+v", act)
@@ -569,7 +591,10 @@ func TestPredictiveDialerOverdials(t *testing.T) {
 	}
 	h.pbx.SetBehavior("Local/*", sim.Behavior{Outcome: sim.NoAnswer})
 	must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{Campaign: "PRED"}))
-	eventually(t, "two lines for one agent", func() bool { return len(h.e.ActiveCalls()) == 2 })
+	h.advance(time.Second)
+	if n := len(h.e.ActiveCalls()); n != 2 {
+		t.Fatalf("%d lines for one agent, want 2", n)
+	}
 }
 
 // A supervisor can listen to an agent's call through a snoop channel.
@@ -579,7 +604,7 @@ func TestSupervisorSnoop(t *testing.T) {
 	h.inbound("5550022")
 	c := h.callOf("a1")
 	must(t, h.e.Snoop(h.ctx, "PJSIP/sup", "a1", "whisper"))
-	eventually(t, "snoop bridged with supervisor", func() bool {
+	h.require("snoop bridged with supervisor", func() bool {
 		bs, _ := h.pbx.Bridges(h.ctx)
 		for _, b := range bs {
 			if len(b.Channels) == 2 && b.ID != c.BridgeID {
@@ -621,11 +646,13 @@ func TestAgentPhoneDialInLogsIn(t *testing.T) {
 	}
 	ch := h.inbound("5550030")
 	c := h.callOf("a1")
-	h.waitBridge(line, c.BridgeID)
+	if cs, _ := h.pbx.Channel(line); cs.Bridge != c.BridgeID {
+		t.Fatalf("agent line in %q, call in %q", cs.Bridge, c.BridgeID)
+	}
 	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
 	// An unknown extension is refused.
 	bad := h.pbx.InjectInbound("1", "77", "agent", "77")
-	eventually(t, "unknown agent line hung up", func() bool { cs, _ := h.pbx.Channel(bad); return cs.HungUp })
+	h.require("unknown agent line hung up", func() bool { cs, _ := h.pbx.Channel(bad); return cs.HungUp })
 }
 
 // MANUALNEXT-style dialing takes the campaign's next lead for the agent.
@@ -708,7 +735,7 @@ func TestBlindTransferToBusyAgentWaitsForIt(t *testing.T) {
 	c := h.callOf("a1")
 	must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferBlind, Agent: "a2"}))
 	h.waitState("a1", core.AgentAvailable)
-	eventually(t, "waiting for a2", func() bool { return len(h.e.Waiting("agent:a2")) == 1 })
+	h.require("waiting for a2", func() bool { return len(h.e.Waiting("agent:a2")) == 1 })
 	must(t, h.e.Login(h.ctx, "a2", core.LoginOptions{}))
 	if got := h.callOf("a2"); got.ID != c.ID {
 		t.Fatalf("a2 got %d want %d", got.ID, c.ID)
@@ -731,6 +758,7 @@ func TestDialerRotatesThroughTheLeadsNumbers(t *testing.T) {
 			h.pbx.SetBehavior("Local/"+n+"@callgate-outbound", sim.Behavior{Outcome: sim.Busy})
 		}
 		must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{Campaign: "ROT"}))
+		h.advance(3 * time.Second) // one attempt per dialer tick
 		c := h.callOf("a1")
 		if c.Phone != "5557003" || c.LeadID != l.ID {
 			t.Fatalf("connected call %+v, want the third number", c)
@@ -753,7 +781,7 @@ func TestPredictivePacingBacksOffOnAbandons(t *testing.T) {
 			h := newHarness(t, sqlite(t), harnessOpt{})
 			camp := core.Campaign{Name: "PRED", Type: core.CampaignOutbound, DialMethod: core.DialPredictive, DialRatio: 3, MaxAbandonPct: 3, Active: true, MaxRetries: 1}
 			must(t, h.st.Create(h.ctx, &camp))
-			now := time.Now()
+			now := h.clk.Now()
 			for i := 0; i < 20; i++ {
 				must(t, h.st.Create(h.ctx, &core.QueueLogEntry{Time: now, Queue: "PRED", Event: core.QLDialResult, Data1: "ANSWER"}))
 			}
@@ -767,8 +795,11 @@ func TestPredictivePacingBacksOffOnAbandons(t *testing.T) {
 			}
 			h.pbx.SetBehavior("Local/*", sim.Behavior{Outcome: sim.NoAnswer})
 			must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{Campaign: "PRED"}))
-			eventually(t, "lines dialed", func() bool { return len(h.e.ActiveCalls()) == tc.wantLines })
-			time.Sleep(60 * time.Millisecond) // a few more dialer ticks must not add lines
+			h.advance(time.Second)
+			if n := len(h.e.ActiveCalls()); n != tc.wantLines {
+				t.Fatalf("%d lines after one tick, want %d", n, tc.wantLines)
+			}
+			h.advance(3 * time.Second) // more dialer ticks must not add lines
 			if n := len(h.e.ActiveCalls()); n != tc.wantLines {
 				t.Fatalf("%d lines, want %d", n, tc.wantLines)
 			}

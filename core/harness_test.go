@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/store/storetest"
 	"github.com/callgate/callgate/pkg/telephony/sim"
 )
@@ -24,7 +25,12 @@ type harness struct {
 	e   *core.Engine
 	// pbxHook runs after the lock check on every PBX call (tests' gates).
 	pbxHook atomic.Pointer[sim.Hook]
+	// clk drives every engine and PBX timer: tests Advance it.
+	clk *clocktest.Clock
 }
+
+// epoch is where the harness's fake clock starts (a Monday morning).
+var epoch = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
 
 type harnessOpt struct {
 	strategy core.QueueStrategy
@@ -32,6 +38,8 @@ type harnessOpt struct {
 	agents   int
 	persist  bool
 	ring     int
+	maxWait  int
+	log      *slog.Logger // discarded if nil
 }
 
 func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
@@ -43,7 +51,7 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 	if o.ring == 0 {
 		o.ring = 2
 	}
-	q := core.Queue{Name: "sales", Strategy: o.strategy, RingTimeout: o.ring, WrapUp: o.wrapUp, Active: true, DID: "5550100"}
+	q := core.Queue{Name: "sales", Strategy: o.strategy, RingTimeout: o.ring, WrapUp: o.wrapUp, MaxWait: o.maxWait, Active: true, DID: "5550100"}
 	must(t, st.Create(ctx, &q))
 	camp := core.Campaign{Name: "OUT1", Type: core.CampaignOutbound, DialMethod: core.DialManual, Active: true, MaxRetries: 2}
 	must(t, st.Create(ctx, &camp))
@@ -54,13 +62,18 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 		must(t, st.Create(ctx, &core.QueueMember{QueueID: q.ID, AgentID: a.ID, Queue: "sales", Agent: a.Username}))
 	}
 	must(t, st.Create(ctx, &core.PauseCode{Code: "LUNCH", Name: "Lunch", Active: true}))
+	if o.log == nil {
+		o.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	clk := clocktest.New(epoch)
 	pbx := sim.New("sim-1")
+	pbx.UseClock(clk)
 	cst := &checkedStore{Store: st, shared: &storeChecks{t: t}}
 	e := core.New(core.Options{
-		Store: cst, Tel: pbx, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		DialerInterval: 20 * time.Millisecond, Seed: 1, LockCheck: true,
+		Store: cst, Tel: pbx, Logger: o.log,
+		DialerInterval: time.Second, Seed: 1, Clock: clk, LockCheck: true,
 	})
-	h := &harness{t: t, ctx: ctx, st: cst, pbx: pbx, e: e}
+	h := &harness{t: t, ctx: ctx, st: cst, pbx: pbx, e: e, clk: clk}
 	// No PBX or store call may happen while the engine holds its lock.
 	cst.shared.e.Store(e)
 	pbx.SetHook(func(ctx context.Context, op, target string) {
@@ -151,6 +164,36 @@ func (s *checkedStore) Count(ctx context.Context, model any, q core.Query) (int6
 	return s.Store.Count(ctx, model, q)
 }
 
+// settle returns once the PBX has delivered every event it produced and
+// the engine has handled them, including the events those reactions
+// produced: nothing is left in flight.
+func (h *harness) settle() {
+	for {
+		before := h.pbx.Flush()
+		h.e.Settle()
+		if h.pbx.Flush() == before {
+			return
+		}
+	}
+}
+
+// advance moves the fake clock forward by d one due timer at a time,
+// settling the PBX and the engine after each, so every timer sees the
+// effects of the ones before it, as it would in real time.
+func (h *harness) advance(d time.Duration) {
+	h.t.Helper()
+	h.settle()
+	for d > 0 {
+		step, ok := h.clk.NextIn()
+		if !ok || step > d {
+			step = d
+		}
+		h.clk.Advance(step)
+		h.settle()
+		d -= step
+	}
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
@@ -158,28 +201,22 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// eventually polls cond until it holds or the deadline passes. The deadline
-// only bounds a hung test; nothing measures speed.
-func eventually(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return
-		}
-		time.Sleep(2 * time.Millisecond)
+// require settles the PBX and the engine, then requires cond: what a
+// test waits for must hold once nothing is in flight, so no test polls or
+// sleeps.
+func (h *harness) require(what string, cond func() bool) {
+	h.t.Helper()
+	h.settle()
+	if !cond() {
+		h.t.Fatalf("not so once settled: %s", what)
 	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 func (h *harness) login(users ...string) {
 	h.t.Helper()
 	for _, u := range users {
 		must(h.t, h.e.Login(h.ctx, u, core.LoginOptions{}))
-		eventually(h.t, u+" available", func() bool {
-			s, ok := h.e.Session(u)
-			return ok && s.State == core.AgentAvailable
-		})
+		h.waitState(u, core.AgentAvailable)
 	}
 }
 
@@ -191,9 +228,14 @@ func (h *harness) state(user string) core.AgentState {
 	return s.State
 }
 
+// waitState settles the PBX and the engine, then requires user in st: no
+// polling, the state must hold once nothing is in flight.
 func (h *harness) waitState(user string, st core.AgentState) {
 	h.t.Helper()
-	eventually(h.t, fmt.Sprintf("%s %s", user, st), func() bool { return h.state(user) == st })
+	h.settle()
+	if got := h.state(user); got != st {
+		h.t.Fatalf("%s is %s, want %s", user, got, st)
+	}
 }
 
 // inbound places a call into the sales queue and returns its channel.
@@ -212,24 +254,25 @@ func (h *harness) queueLog(event string) []core.QueueLogEntry {
 
 func (h *harness) callOf(user string) core.Call {
 	h.t.Helper()
-	var c core.Call
-	eventually(h.t, user+" has a call", func() bool {
-		var ok bool
-		c, ok = h.e.AgentCall(user)
-		return ok && c.State == core.CallConnected
-	})
+	h.settle()
+	c, ok := h.e.AgentCall(user)
+	if !ok || c.State != core.CallConnected {
+		h.t.Fatalf("%s has no connected call (%+v)", user, c)
+	}
 	return c
 }
 
 func sqlite(t *testing.T) core.Store { return storetest.Open(t, "sqlite") }
 
-// waitBridge waits until the PBX has channel ch in bridge br: the engine
-// decides under its lock and drives the PBX after releasing it, so what
-// the PBX shows follows what the engine reports.
-func (h *harness) waitBridge(ch, br string) {
-	h.t.Helper()
-	eventually(h.t, fmt.Sprintf("channel %s in bridge %s", ch, br), func() bool {
-		cs, _ := h.pbx.Channel(ch)
-		return cs.Bridge == br
-	})
+// settleNoStore is settle for tests that hold a store write back: the
+// PBX's events and the engine's PBX commands are all done, store writes
+// may still wait.
+func (h *harness) settleNoStore() {
+	for {
+		before := h.pbx.Flush()
+		h.e.SettleNoStore()
+		if h.pbx.Flush() == before {
+			return
+		}
+	}
 }

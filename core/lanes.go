@@ -20,6 +20,8 @@ type lanes struct {
 	queues map[string][]*task
 	idle   *sync.Cond
 	active int
+	// activeWith counts the active tasks holding each key.
+	activeWith map[string]int
 }
 
 type task struct {
@@ -30,7 +32,7 @@ type task struct {
 }
 
 func newLanes() *lanes {
-	l := &lanes{queues: map[string][]*task{}}
+	l := &lanes{queues: map[string][]*task{}, activeWith: map[string]int{}}
 	l.idle = sync.NewCond(&l.mu)
 	return l
 }
@@ -48,6 +50,9 @@ func (l *lanes) submit(ts []*task) {
 				t.blocked++
 			}
 			l.queues[k] = append(q, t)
+		}
+		for _, k := range t.keys {
+			l.activeWith[k]++
 		}
 		if t.blocked == 0 {
 			ready = append(ready, t)
@@ -87,22 +92,29 @@ func (l *lanes) exec(t *task) {
 	if after != nil {
 		after()
 	}
-	l.done()
+	l.done(t)
 }
 
-func (l *lanes) done() {
+func (l *lanes) done(t *task) {
 	l.mu.Lock()
-	l.active--
-	if l.active == 0 {
-		l.idle.Broadcast()
+	for _, k := range t.keys {
+		if l.activeWith[k]--; l.activeWith[k] == 0 {
+			delete(l.activeWith, k)
+		}
 	}
+	l.active--
+	l.idle.Broadcast()
 	l.mu.Unlock()
 }
 
 // wait blocks until no task is queued or running.
-func (l *lanes) wait() {
+func (l *lanes) wait() { l.waitOnly("") }
+
+// waitOnly blocks until every task queued or running holds key (none
+// when key is ""): waitOnly(storeKey) waits for everything but the store.
+func (l *lanes) waitOnly(key string) {
 	l.mu.Lock()
-	for l.active > 0 {
+	for l.active > l.activeWith[key] {
 		l.idle.Wait()
 	}
 	l.mu.Unlock()

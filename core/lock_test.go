@@ -91,16 +91,26 @@ func TestBlockedStoreWriteDoesNotStopPBXEvents(t *testing.T) {
 	must(t, h.pbx.InjectDTMF(first, "5"))
 	must(t, h.pbx.FarHangup(first, core.CauseNormal))
 	<-g.entered
-	eventually(t, "first call ended in memory", func() bool {
-		_, onCall := h.e.AgentCall("a1")
-		return !onCall && len(h.e.ActiveCalls()) == 0
-	})
-	h.waitState("a1", core.AgentAvailable)
+	// Every PBX event is handled and every PBX command done, while the
+	// store still holds the first write back.
+	h.settleNoStore()
+	if _, onCall := h.e.AgentCall("a1"); onCall || len(h.e.ActiveCalls()) != 0 {
+		t.Fatalf("first call still live in memory: %+v", h.e.ActiveCalls())
+	}
+	if st := h.state("a1"); st != core.AgentAvailable {
+		t.Fatalf("a1 is %s after the caller hung up", st)
+	}
 
 	h.inbound("5550302")
-	c2 := h.callOf("a1")
-	if c2.ID == c1.ID || c2.ID == 0 {
-		t.Fatalf("second call id %d (first %d)", c2.ID, c1.ID)
+	h.settleNoStore()
+	c2, ok := h.e.AgentCall("a1")
+	if !ok || c2.State != core.CallConnected || c2.ID == c1.ID || c2.ID == 0 {
+		t.Fatalf("second call %+v (first %d)", c2, c1.ID)
+	}
+	select {
+	case <-g.release:
+		t.Fatal("gate opened early")
+	default:
 	}
 
 	close(g.release)
@@ -135,8 +145,10 @@ func TestEffectsOfOneCallRunInDecisionOrder(t *testing.T) {
 	})
 	ch := h.inbound("5550303")
 	<-g.entered
-	// The call is queued in memory while its answer is still stalled.
-	eventually(t, "caller queued", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	// The answer runs after the decision that queued the caller.
+	if n := len(h.e.Waiting("sales")); n != 1 {
+		t.Fatalf("%d callers waiting while the answer is stalled", n)
+	}
 	// The login offers the caller to a1: that originate names the caller's
 	// channel, so it waits behind the stalled answer, and so does Login,
 	// which answers once what it decided is done.

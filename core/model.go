@@ -27,17 +27,18 @@ type Agent struct {
 	// on-hook agents get their endpoint rung for every call.
 	Persistent bool `json:"persistent"`
 	Active     bool `gorm:"default:true" json:"active"`
-	// Per-dialect secrets. Never serialised back to clients.
-	Password     string `gorm:"size:128" json:"-"` // VICIdial / eXpand / uContact agent password
-	ECCPPassword string `gorm:"size:128" json:"-"`
+	// Per-dialect secrets. Never serialised back to clients; the store
+	// hashes (secret:"hash") or seals (secret:"seal") them on every write.
+	Password     string `gorm:"size:128" secret:"hash" json:"-"` // VICIdial / eXpand / uContact agent password
+	ECCPPassword string `gorm:"size:255" secret:"seal" json:"-"` // in md5(cookie+agent+password): sealed
 	// VICIdial user attributes read by the agent API.
 	UserLevel  int    `gorm:"default:1" json:"user_level"`
 	UserGroup  string `gorm:"size:64" json:"user_group"`
-	AltID      string `gorm:"size:100;index" json:"alt_id"` // vicidial_users.custom_three (alt_user)
-	CustomFour string `gorm:"size:100" json:"custom_four"`  // st_login_log writes here
-	Campaign   string `gorm:"size:64" json:"campaign"`      // default campaign on login
-	PhoneLogin string `gorm:"size:64" json:"phone_login"`   // VICIdial phone login
-	PhonePass  string `gorm:"size:128" json:"-"`            // VICIdial phone password
+	AltID      string `gorm:"size:100;index" json:"alt_id"`    // vicidial_users.custom_three (alt_user)
+	CustomFour string `gorm:"size:100" json:"custom_four"`     // st_login_log writes here
+	Campaign   string `gorm:"size:64" json:"campaign"`         // default campaign on login
+	PhoneLogin string `gorm:"size:64" json:"phone_login"`      // VICIdial phone login
+	PhonePass  string `gorm:"size:255" secret:"seal" json:"-"` // VICIdial phone (SIP) password
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
@@ -498,7 +499,7 @@ type APIUser struct {
 	ID       uint   `gorm:"primaryKey" json:"id"`
 	Dialect  string `gorm:"size:16;uniqueIndex:api_dialect_user" json:"dialect"`
 	Username string `gorm:"size:64;uniqueIndex:api_dialect_user" json:"username"`
-	Secret   string `gorm:"size:128" json:"-"`
+	Secret   string `gorm:"size:128" secret:"hash" json:"-"` // ECCP clients: hash of its MD5 (SecretInput)
 	Active   bool   `gorm:"default:true" json:"active"`
 	// VICIdial permission flags (vicidial_users columns).
 	UserLevel           int    `gorm:"default:8" json:"user_level"`
@@ -523,13 +524,14 @@ type UserGroup struct {
 	AdminViewableGroups string `gorm:"type:text" json:"admin_viewable_groups"`
 }
 
-// LoginFailure records a failed authentication for rate limiting.
+// LoginFailure records a failed authentication for login delays
+// (Credentials.Check): Source is the client address without port.
 type LoginFailure struct {
 	ID       uint64    `gorm:"primaryKey"`
-	Dialect  string    `gorm:"size:16;index:lf_key"`
+	Dialect  string    `gorm:"size:16;index:lf_key;index:lf_source"`
 	Username string    `gorm:"size:64;index:lf_key"`
 	Time     time.Time `gorm:"index"`
-	Source   string    `gorm:"size:64"`
+	Source   string    `gorm:"size:64;index:lf_source"`
 }
 
 // APILogEntry is one API request, like vicidial_api_log.

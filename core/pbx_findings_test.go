@@ -31,10 +31,10 @@ func TestSupervisorLegEndsWithTheCall(t *testing.T) {
 		}
 		return "", false
 	}
-	eventually(t, "supervisor leg up", func() bool { _, ok := sup(); return ok })
+	h.require("supervisor leg up", func() bool { _, ok := sup(); return ok })
 	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
 	h.waitState("a1", core.AgentAvailable)
-	eventually(t, "supervisor leg hung up", func() bool { _, ok := sup(); return !ok })
+	h.require("supervisor leg hung up", func() bool { _, ok := sup(); return !ok })
 }
 
 // A call that ends while recording closes its recording row at once: the
@@ -48,7 +48,7 @@ func TestRecordingClosedWhenCallEnds(t *testing.T) {
 	rec, err := h.e.StartRecording(h.ctx, "a1")
 	must(t, err)
 	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
-	eventually(t, "recording row closed", func() bool {
+	h.require("recording row closed", func() bool {
 		var r core.Recording
 		return h.st.First(h.ctx, &r, core.Where("name = ?", rec.Name)) == nil && r.Status == "done" && r.End != nil
 	})
@@ -61,7 +61,7 @@ func TestRecordingClosedWhenCallEnds(t *testing.T) {
 func TestRefusedOfferIsRetriedNotRecursed(t *testing.T) {
 	h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
 	h.inbound("5550203")
-	eventually(t, "call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	h.require("call waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
 	h.pbx.SetReady(false)
 	must(t, h.e.Login(h.ctx, "a1", core.LoginOptions{}))
 	h.waitState("a1", core.AgentAvailable)
@@ -69,6 +69,7 @@ func TestRefusedOfferIsRetriedNotRecursed(t *testing.T) {
 		t.Fatalf("%d refused offers logged, want 1 (no immediate re-offer)", n)
 	}
 	h.pbx.SetReady(true)
+	h.advance(time.Second) // the retry delay
 	h.callOf("a1")
 }
 
@@ -80,10 +81,10 @@ func TestRestartDoesNotOfferLostCallers(t *testing.T) {
 	h.inbound("5550204")
 	c := h.callOf("a1")
 	h.inbound("5550205")
-	eventually(t, "second caller waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	h.require("second caller waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
 	rings := len(h.queueLog(core.QLRinging))
 	h.pbx.Restart()
-	eventually(t, "first call ended", func() bool {
+	h.require("first call ended", func() bool {
 		got, err := h.e.Call(h.ctx, c.ID)
 		return err == nil && got.State == core.CallDone
 	})
@@ -111,16 +112,18 @@ func TestOriginatedChannelsBridgedOnceInApplication(t *testing.T) {
 	// A persistent login: the line waits in the agent's holding bridge.
 	yes := true
 	must(t, h.e.Login(h.ctx, "a2", core.LoginOptions{Persistent: &yes}))
+	h.advance(30 * time.Millisecond)
 	h.waitState("a2", core.AgentAvailable)
 	s, _ := h.e.Session("a2")
-	eventually(t, "line in the agent bridge", func() bool { return inBridge(s.BridgeID, s.ChannelID) })
+	h.require("line in the agent bridge", func() bool { return inBridge(s.BridgeID, s.ChannelID) })
 	must(t, h.e.Pause(h.ctx, "a2", ""))
 
 	// An on-hook agent's leg is bridged with the caller.
 	h.login("a1")
 	h.inbound("5550206")
+	h.advance(30 * time.Millisecond)
 	c := h.callOf("a1")
-	eventually(t, "agent leg and caller bridged", func() bool {
+	h.require("agent leg and caller bridged", func() bool {
 		return inBridge(c.BridgeID, c.ChannelID) && inBridge(c.BridgeID, c.AgentChannelID)
 	})
 	must(t, h.e.Hangup(h.ctx, "a1"))
@@ -129,11 +132,13 @@ func TestOriginatedChannelsBridgedOnceInApplication(t *testing.T) {
 	// A manual dial: agent leg first, then the customer.
 	d, err := h.e.Dial(h.ctx, core.DialRequest{Agent: "a1", Phone: "5550207"})
 	must(t, err)
+	h.advance(30 * time.Millisecond) // the agent's leg enters the application
+	h.advance(30 * time.Millisecond) // then the customer's
 	c = h.callOf("a1")
 	if c.ID != d.ID {
 		t.Fatalf("a1 on call %d, want %d", c.ID, d.ID)
 	}
-	eventually(t, "dialed customer and agent leg bridged", func() bool {
+	h.require("dialed customer and agent leg bridged", func() bool {
 		return inBridge(c.BridgeID, c.ChannelID) && inBridge(c.BridgeID, c.AgentChannelID)
 	})
 }

@@ -16,6 +16,9 @@ type QueueStats struct {
 	Answered  int // CONNECT
 	Abandoned int // ABANDON
 	TimedOut  int // EXITWITHTIMEOUT
+	// Lost counts waiting calls cut by a gateway or PBX failure
+	// (SYSTEMHANGUP of a waiting call): neither answered nor abandoned.
+	Lost int
 	// WithinSL counts answered calls whose wait was within the queue's
 	// service-level threshold.
 	WithinSL        int
@@ -61,6 +64,14 @@ func (e *Engine) QueueStats(ctx context.Context, queue string, since, until time
 			st.Completed++
 			t, _ := strconv.Atoi(r.Data2)
 			talkSum += t
+		case QLSystemHangup:
+			if r.Data4 == systemCutWaiting {
+				st.Lost++
+				continue
+			}
+			st.Completed++
+			t, _ := strconv.Atoi(r.Data2)
+			talkSum += t
 		}
 	}
 	if st.Answered > 0 {
@@ -103,6 +114,11 @@ func (e *Engine) AgentActivity(ctx context.Context, user string, since, until ti
 		case QLCompleteCaller, QLCompleteAgent:
 			t, _ := strconv.Atoi(r.Data2)
 			a.TalkSeconds += t
+		case QLSystemHangup:
+			if r.Data4 != systemCutWaiting {
+				t, _ := strconv.Atoi(r.Data2)
+				a.TalkSeconds += t
+			}
 		case QLTransfer:
 			t, _ := strconv.Atoi(r.Data3)
 			a.TalkSeconds += t

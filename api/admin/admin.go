@@ -21,7 +21,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -84,6 +84,7 @@ func New(o Options) *API {
 	a := &API{st: o.Store, eng: o.Engine, sim: o.Sim, log: o.Logger, token: sha256.Sum256([]byte(o.Token))}
 	a.routes = a.table()
 	r := chi.NewRouter()
+	r.Use(limitBody)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { writeError(w, http.StatusNotFound, "not found") })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "method not allowed")
@@ -112,46 +113,56 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.router.Serve
 // Router exposes the chi router (route walking in tests).
 func (a *API) Router() chi.Router { return a.router }
 
-// throttler is the engine's failed-login limit (core.Engine has it).
-type throttler interface {
-	LoginBlocked(ctx context.Context, dialect, name string, t core.LoginThrottle) bool
-	LoginFailed(ctx context.Context, dialect, name, source string, window time.Duration)
+// credentialer is the engine's credential service (core.Engine has it).
+type credentialer interface {
+	Credentials() *core.Credentials
 }
 
-// tokenThrottle: this many bad tokens from one address within the window
-// answer 429 until the oldest ages out, so the token cannot be guessed.
-var tokenThrottle = core.LoginThrottle{Max: 20, Window: 5 * time.Minute}
-
 // auth checks the bearer token in constant time; hashing both sides first
-// keeps the comparison independent of the token's length too.
+// keeps the comparison independent of the token's length too. The right
+// token is always accepted (everyone behind one proxy shares an address);
+// an address sending wrong tokens gets 429 for its wrong tokens once its
+// delay (core.Credentials) is running.
 func (a *API) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		thr, _ := a.eng.(throttler)
-		client := r.RemoteAddr
-		if host, _, err := net.SplitHostPort(client); err == nil {
-			client = host
-		}
-		if thr != nil && thr.LoginBlocked(r.Context(), "admin", client, tokenThrottle) {
-			w.Header().Set("Retry-After", strconv.Itoa(int(tokenThrottle.Window.Seconds())))
-			writeError(w, http.StatusTooManyRequests, "too many failed authentications; try again later")
-			return
-		}
 		h := r.Header.Get("Authorization")
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {
 			tok, ok = strings.CutPrefix(h, "bearer ")
 		}
 		sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-		if !ok || subtle.ConstantTimeCompare(sum[:], a.token[:]) != 1 {
-			if thr != nil {
-				thr.LoginFailed(r.Context(), "admin", client, r.UserAgent(), tokenThrottle.Window)
+		right := func() bool { return ok && subtle.ConstantTimeCompare(sum[:], a.token[:]) == 1 }
+		outcome := core.LoginRejected
+		var retryAt time.Time
+		if ce, isCE := a.eng.(credentialer); isCE {
+			v := ce.Credentials().Check(r.Context(), core.LoginAttempt{Dialect: "admin", Source: r.RemoteAddr, RightFirst: true}, right)
+			outcome, retryAt = v.Outcome, v.RetryAt
+		} else if right() {
+			outcome = core.LoginAccepted
+		}
+		switch outcome {
+		case core.LoginAccepted:
+			next.ServeHTTP(w, r)
+		case core.LoginDelayed:
+			wait := 1
+			if now := a.now(); now != nil {
+				wait = max(1, int(math.Ceil(retryAt.Sub(now()).Seconds())))
 			}
+			w.Header().Set("Retry-After", strconv.Itoa(wait))
+			writeError(w, http.StatusTooManyRequests, "too many failed authentications; try again later")
+		default:
 			w.Header().Set("WWW-Authenticate", `Bearer realm="callgate"`)
 			writeError(w, http.StatusUnauthorized, "missing or invalid bearer token")
-			return
 		}
-		next.ServeHTTP(w, r)
 	})
+}
+
+// now is the engine's clock when it has one (Retry-After).
+func (a *API) now() func() time.Time {
+	if c, ok := a.eng.(interface{ Now() time.Time }); ok {
+		return c.Now
+	}
+	return nil
 }
 
 // --- responses ---
@@ -243,7 +254,25 @@ func engineText(err error) string {
 
 // --- requests ---
 
+// maxBody is the admin API's own body limit: larger than the gateway's
+// http.max_body because provisioning sends bulk JSON (leads).
 const maxBody = 4 << 20
+
+// limitBody refuses a body over maxBody on every admin route before
+// anything (the token check included) reads it: a declared length at once,
+// a chunked one when decode reaches the limit. Both answer 413 in JSON.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBody {
+			// The body stays unread: the connection cannot be reused.
+			w.Header().Set("Connection", "close")
+			writeError(w, http.StatusRequestEntityTooLarge, "request body too large")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+		next.ServeHTTP(w, r)
+	})
+}
 
 // decode reads one JSON value into dst: unknown fields, trailing data and
 // malformed JSON are 400s.

@@ -24,6 +24,7 @@ type client struct {
 	t     testing.TB
 	base  string
 	token string
+	hc    *http.Client // nil: http.DefaultClient
 }
 
 func newServer(t testing.TB, o Options) *client {
@@ -62,7 +63,11 @@ func (c *client) do(method, path string, body any) (int, []byte) {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	hc := c.hc
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -308,11 +313,13 @@ func TestSecretsAreWriteOnlyAndKeptOnUpdate(t *testing.T) {
 		if err := st.First(ctx, &got, core.Where("username = ?", "9000")); err != nil {
 			t.Fatal(err)
 		}
-		if got.ECCPPassword != "unaclavesecreta" || got.Password != "pw1" || got.Name != "Renamed" {
+		// Stored hashed (compared only) or sealed (ECCP needs it in clear).
+		sec := storetest.Secrets()
+		if pw, err := sec.Open(got.ECCPPassword); err != nil || pw != "unaclavesecreta" || !sec.Verify(got.Password, "pw1") || got.Name != "Renamed" {
 			t.Fatalf("secrets not kept: %+v", got)
 		}
 		c.must(http.StatusOK, "PUT", "/agents/"+jsonEq(a["id"]), map[string]any{"password": "pw2"}, nil)
-		if err := st.First(ctx, &got, core.Where("username = ?", "9000")); err != nil || got.Password != "pw2" {
+		if err := st.First(ctx, &got, core.Where("username = ?", "9000")); err != nil || !sec.Verify(got.Password, "pw2") {
 			t.Fatalf("password not changed: %+v %v", got, err)
 		}
 
@@ -322,7 +329,7 @@ func TestSecretsAreWriteOnlyAndKeptOnUpdate(t *testing.T) {
 			t.Fatal("secret echoed")
 		}
 		var au core.APIUser
-		if err := st.First(ctx, &au, core.Where("username = ?", "6666")); err != nil || au.Secret != "1234" || !au.APIAccess || au.AllowedFunctions != "ALL_FUNCTIONS" {
+		if err := st.First(ctx, &au, core.Where("username = ?", "6666")); err != nil || !sec.Verify(au.Secret, "1234") || !au.APIAccess || au.AllowedFunctions != "ALL_FUNCTIONS" {
 			t.Fatalf("api user: %+v %v", au, err)
 		}
 	})

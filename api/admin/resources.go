@@ -241,6 +241,17 @@ func (res *resource[T]) write(ctx context.Context, a *API, t *T, creating bool) 
 			return err
 		}
 	}
+	// The core's rules (lengths, identifier characters) after the
+	// resource's own defaults were filled in.
+	if v, ok := any(t).(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			var ve *core.ValidationError
+			if errors.As(err, &ve) {
+				return badRequest("invalid field %q: %s", ve.Field, ve.Reason)
+			}
+			return badRequest("invalid %s", res.name)
+		}
+	}
 	if res.before != nil {
 		if err := res.before(ctx, a, t, creating); err != nil {
 			return err

@@ -172,7 +172,7 @@ func (a *API) simHangup(w http.ResponseWriter, r *http.Request) {
 }
 
 var simOutcomes = map[string]sim.Outcome{
-	"answer": sim.Answer, "busy": sim.Busy, "noanswer": sim.NoAnswer, "congestion": sim.Congestion, "fail": sim.Fail,
+	"answer": sim.Answer, "busy": sim.Busy, "noanswer": sim.NoAnswer, "congestion": sim.Congestion, "fail": sim.Fail, "refuse": sim.Refuse,
 }
 
 func (a *API) simBehavior(w http.ResponseWriter, r *http.Request) {
@@ -187,7 +187,7 @@ func (a *API) simBehavior(w http.ResponseWriter, r *http.Request) {
 	}
 	o, ok := simOutcomes[strings.ToLower(in.Outcome)]
 	if !ok {
-		a.fail(w, r, oneOf("outcome", in.Outcome, "answer", "busy", "noanswer", "congestion", "fail"))
+		a.fail(w, r, oneOf("outcome", in.Outcome, "answer", "busy", "noanswer", "congestion", "fail", "refuse"))
 		return
 	}
 	if in.AfterMS < 0 {

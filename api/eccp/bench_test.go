@@ -22,7 +22,8 @@ import (
 //	go test ./api/eccp -run '^$' -bench EventFanout -benchtime 200x
 func BenchmarkEventFanout1000Sessions(b *testing.B) {
 	const sessions = 1000
-	e := newEnv(b, storetest.SQLite)
+	// The sessions connect faster than they log in: let them all wait.
+	e := newEnv(b, storetest.SQLite, func(o *Options) { o.MaxConnsPerSource = sessions })
 	conns := make([]net.Conn, sessions)
 	login := []byte(xmlDecl + "<request id=\"1\"><login><username>agentconsole</username><password>agentconsole</password></login></request>\n")
 	for i := range conns {

@@ -140,6 +140,12 @@ func (ss *session) handlePacket(doc []byte) bool {
 	defer cancel()
 	resp, keep := ss.dispatch(ctx, cmd)
 	resp.setAttr("id", id)
+	if !ss.loggedIn && ss.username() != "" {
+		// Out of the flood limits' reach before the client can see its
+		// login succeed.
+		ss.loggedIn = true
+		ss.srv.promote(ss)
+	}
 	if seq := ss.syncSeq; seq != 0 {
 		ss.syncSeq = 0
 		ss.srv.fan.waitFor(seq, time.Second)
@@ -205,15 +211,21 @@ func (s *Server) agentByName(ctx context.Context, name string) (core.Agent, bool
 
 // hashOK checks agent_hash = md5(app_cookie + agent_number + eccp_password).
 // Unlike dialerd, an agent without an ECCP password is not a free pass: the
-// hash is then computed with the empty password.
+// hash is then computed with the empty password. The password is stored
+// sealed (the protocol needs it in clear) and opened here.
 func (ss *session) hashOK(cmd *elem, a core.Agent) bool {
 	if !cmd.has("agent_hash") {
+		return false
+	}
+	pw, err := ss.srv.eng.Credentials().Reveal(a.ECCPPassword)
+	if err != nil {
+		ss.srv.log.Warn("agent ECCP password cannot be opened", "agent", a.ECCPName(), "err", err)
 		return false
 	}
 	ss.mu.Lock()
 	cookie := ss.cookie
 	ss.mu.Unlock()
-	sum := md5.Sum([]byte(cookie + cmd.str("agent_number") + a.ECCPPassword))
+	sum := md5.Sum([]byte(cookie + cmd.str("agent_number") + pw))
 	want := hex.EncodeToString(sum[:])
 	got := strings.ToLower(cmd.str("agent_hash"))
 	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
@@ -234,21 +246,29 @@ func newCookie() string {
 
 // --- client login -----------------------------------------------------------
 
-// checkClient accepts the stored secret or its MD5 (what the PHP client
-// sends), compared in constant time.
+// checkClient accepts the client's password or its MD5 (what the PHP client
+// sends). The stored secret is a slow hash of the MD5 (core.APIUser
+// SecretInput), so both forms verify; an unknown or inactive user pays the
+// same slow hash, so timing does not reveal valid usernames.
 func (s *Server) checkClient(ctx context.Context, user, password string) bool {
 	var u core.APIUser
 	err := s.eng.Store().First(ctx, &u, core.Where("dialect = ? AND username = ?", "eccp", user))
-	secret := u.Secret
-	found := err == nil && u.Active
-	if !found {
-		// Same work either way, so timing does not reveal valid usernames.
-		secret = "\x00invalid\x00"
+	stored := ""
+	if err == nil && u.Active {
+		stored = u.Secret
 	}
-	pw := []byte(password)
-	lpw := []byte(strings.ToLower(password))
-	ok := subtle.ConstantTimeCompare([]byte(secret), pw) |
-		subtle.ConstantTimeCompare([]byte(md5hex(secret)), lpw) |
-		subtle.ConstantTimeCompare([]byte(strings.ToLower(secret)), []byte(md5hex(password)))
-	return found && ok == 1
+	cred := s.eng.Credentials()
+	if plain, err := cred.Reveal(stored); err == nil && stored != "" {
+		// Clear text: a store without the secret facility.
+		lpw := []byte(strings.ToLower(password))
+		return subtle.ConstantTimeCompare([]byte(plain), []byte(password))|
+			subtle.ConstantTimeCompare([]byte(md5hex(plain)), lpw)|
+			subtle.ConstantTimeCompare([]byte(strings.ToLower(plain)), []byte(md5hex(password))) == 1
+	}
+	if lpw := strings.ToLower(password); md5Form.MatchString(lpw) && cred.Verify(stored, lpw) {
+		return true
+	}
+	return cred.Verify(stored, md5hex(password))
 }
+
+var md5Form = regexp.MustCompile(`^[0-9a-f]{32}$`)

@@ -2,6 +2,8 @@ package eccp
 
 import (
 	"context"
+
+	"github.com/callgate/callgate/core"
 )
 
 func hGetRequestList(ss *session, ctx context.Context, cmd *elem) *elem {
@@ -18,17 +20,20 @@ func hLogin(ss *session, ctx context.Context, cmd *elem) *elem {
 		return topFailure(400, "Bad request")
 	}
 	user, pass := cmd.str("username"), cmd.str("password")
-	eng, lim := ss.srv.eng, ss.srv.throttle
-	if eng.LoginBlocked(ctx, "eccp", user, lim) {
-		ss.srv.log.Warn("ECCP login refused: too many failures", "user", user, "peer", ss.peer)
+	// The client account is shared by every console, so failures are
+	// delayed per (user, peer address): a console failing elsewhere never
+	// stops the others. Unknown user, wrong password and a delayed attempt
+	// get the same answer, the one dialerd gives.
+	v := ss.srv.eng.Credentials().Check(ctx, core.LoginAttempt{Dialect: "eccp", Principal: user, Source: ss.peer},
+		func() bool { return ss.srv.checkClient(ctx, user, pass) })
+	switch v.Outcome {
+	case core.LoginDelayed:
+		ss.srv.log.Warn("ECCP login delayed after failures", "user", user, "peer", ss.peer, "retry_at", v.RetryAt)
 		return nestedFailure("login", 401, "Invalid username or password")
-	}
-	if !ss.srv.checkClient(ctx, user, pass) {
-		eng.LoginFailed(ctx, "eccp", user, ss.peer, lim.Window)
+	case core.LoginRejected:
 		ss.srv.log.Info("ECCP login failed", "user", user, "peer", ss.peer)
 		return nestedFailure("login", 401, "Invalid username or password")
 	}
-	eng.LoginSucceeded(ctx, "eccp", user)
 	cookie := newCookie()
 	ss.mu.Lock()
 	ss.user, ss.cookie = user, cookie

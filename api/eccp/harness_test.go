@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,7 +41,12 @@ type env struct {
 	eng  *core.Engine
 	srv  *Server
 	addr string
+	// skew moves the engine clock past testNow (advance).
+	skew *atomic.Int64
 }
+
+// advance moves the engine clock forward.
+func (e *env) advance(d time.Duration) { e.skew.Add(int64(d)) }
 
 type envOpt func(*Options)
 
@@ -61,8 +67,9 @@ func newEnvSeeded(t testing.TB, kind string, seed func(testing.TB, core.Store), 
 	if testing.Verbose() && os.Getenv("ECCP_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	clock := func() time.Time { return testNow }
-	eng := core.New(core.Options{Store: st, Tel: pbx, Bus: core.NewMemoryBus(0), Logger: log, Clock: clock})
+	skew := new(atomic.Int64)
+	clock := func() time.Time { return testNow.Add(time.Duration(skew.Load())) }
+	eng := core.New(core.Options{Store: st, Tel: pbx, Bus: core.NewMemoryBus(0), Logger: log, Now: clock})
 	if err := eng.Start(ctx); err != nil {
 		t.Fatalf("engine start: %v", err)
 	}
@@ -82,7 +89,7 @@ func newEnvSeeded(t testing.TB, kind string, seed func(testing.TB, core.Store), 
 		srv.Shutdown(ctx)
 		eng.Stop(ctx)
 	})
-	return &env{t: t, st: st, pbx: pbx, eng: eng, srv: srv, addr: l.Addr().String()}
+	return &env{t: t, st: st, pbx: pbx, eng: eng, srv: srv, addr: l.Addr().String(), skew: skew}
 }
 
 // client is a raw ECCP client that records every packet it reads.
@@ -98,7 +105,18 @@ type client struct {
 
 func (e *env) dial() *client {
 	e.t.Helper()
-	c, err := net.Dial("tcp", e.addr)
+	return e.dialFrom("")
+}
+
+// dialFrom connects from a local address (any of 127.0.0.0/8 on loopback);
+// "" lets the system choose.
+func (e *env) dialFrom(ip string) *client {
+	e.t.Helper()
+	d := net.Dialer{}
+	if ip != "" {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(ip)}
+	}
+	c, err := d.Dial("tcp", e.addr)
 	if err != nil {
 		e.t.Fatal(err)
 	}

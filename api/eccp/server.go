@@ -13,8 +13,28 @@
 //     reads variables by name and cannot list them;
 //   - campaignlog, callprogress ids and campaignlog_id come from the core's
 //     queue log rather than a call_progress_log table;
-//   - the optional IP allow-list and idle timeout exist (off by default),
-//     and repeated failed logins lock a client username for a while;
+//   - the optional IP allow-list and idle timeout exist (off by default);
+//   - failed logins delay further logins of that client name from that peer
+//     address only (after three, 1s doubling up to 15 min; core
+//     Credentials), so one console failing never stops the others sharing
+//     the account; an attempt inside its delay is refused unchecked;
+//   - every login failure answers like dialerd's wrong password, nested 401
+//     "Invalid username or password": unknown or inactive client, wrong
+//     password and a delayed attempt alike, nothing else differs;
+//   - the client's secret is stored as a slow hash of its MD5 (both login
+//     forms verify) and agents' ECCP passwords sealed (agent_hash needs them
+//     in clear), so the database holds neither in clear;
+//   - the listener defends itself against floods (dialerd accepts every
+//     connection and lets it idle forever): a connection that has not
+//     logged in within LoginTimeout (30s) is closed; at most
+//     MaxConnsPerSource (64) connections from one address (IPv6: one /64)
+//     may be waiting to log in, and at most MaxConns (2000) may be open.
+//     Past a cap the oldest connection still waiting to log in is closed to
+//     make room, so a burst of idle connections cannot keep a real console
+//     out; only when every connection is logged in is the new one closed.
+//     Closed connections get no packet (dialerd has no error for this; the
+//     PHP client reports a failed read either way), and accept errors such
+//     as EMFILE are retried with backoff, never fatal;
 //   - getpauses lists only active breaks without a campaign (dialerd lists
 //     inactive breaks too; campaign-scoped codes belong to other dialects);
 //   - once more than 8 KiB may be waiting unread, packets go without their
@@ -24,6 +44,7 @@ package eccp
 
 import (
 	"bytes"
+	"container/list"
 	"context"
 	"errors"
 	"io"
@@ -58,21 +79,31 @@ type Options struct {
 	WriteTimeout time.Duration
 	// MaxPacket bounds one request document. Default 1 MiB.
 	MaxPacket int
-	// MaxLoginFailures failed logins per username within LoginWindow make
-	// further logins for that username fail. Defaults 10 and 15 minutes.
-	MaxLoginFailures int
-	LoginWindow      time.Duration
+	// MaxConns caps the open connections. Past it the oldest connection
+	// that has not logged in is closed to make room, or the new one when
+	// every connection is logged in. Default 2000, lowered to half the
+	// process's open-file limit when that is smaller, so that a flood can
+	// never take the descriptors HTTP and the database need.
+	MaxConns int
+	// MaxConnsPerSource caps the connections from one source address (for
+	// IPv6, one /64) that have not logged in yet; past it the oldest of them
+	// is closed. Logged-in sessions do not count: all the consoles of a call
+	// center often come from one web server. Default 64.
+	MaxConnsPerSource int
+	// LoginTimeout closes a connection that has not completed a successful
+	// login this long after it was accepted. Logged-in sessions are not
+	// affected (see IdleTimeout). Default 30s.
+	LoginTimeout time.Duration
 	// Clock defaults to the engine's clock.
 	Clock func() time.Time
 }
 
 // Server is an ECCP listener bound to one engine.
 type Server struct {
-	eng      *core.Engine
-	opt      Options
-	log      *slog.Logger
-	now      func() time.Time
-	throttle core.LoginThrottle
+	eng *core.Engine
+	opt Options
+	log *slog.Logger
+	now func() time.Time
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -82,8 +113,18 @@ type Server struct {
 
 	fan       *fanout
 	fanOnce   sync.Once
-	stopFan   chan struct{}
-	sessions0 atomic.Int64 // gauge, for logs and tests
+	stopFan   chan struct{} // closed by Shutdown
+	sessions0 atomic.Int64  // gauge, for logs and tests
+
+	// Connections that have not logged in yet, oldest first, all of them
+	// and by source; guarded by mu. They are the ones a cap closes.
+	pending  list.List
+	bySource map[netip.Addr]*list.List
+
+	closedBy   [numReasons]atomic.Uint64
+	acceptErrs atomic.Uint64
+	// One rate limiter per log line a flood could repeat.
+	logs [numReasons + 1]rateLog
 }
 
 // NewServer creates a server; Serve starts accepting.
@@ -100,18 +141,25 @@ func NewServer(engine *core.Engine, opts Options) *Server {
 	if opts.MaxPacket <= 0 {
 		opts.MaxPacket = 1 << 20
 	}
-	if opts.MaxLoginFailures <= 0 {
-		opts.MaxLoginFailures = 10
-	}
-	if opts.LoginWindow <= 0 {
-		opts.LoginWindow = 15 * time.Minute
-	}
 	log := opts.Logger
 	if log == nil {
 		log = engine.Logger()
 	}
 	if log == nil {
 		log = slog.Default()
+	}
+	fdLim := 0
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = DefaultMaxConns
+		if lim := fdLimit(); lim > 0 && lim/2 < opts.MaxConns {
+			opts.MaxConns, fdLim = max(lim/2, 1), lim
+		}
+	}
+	if opts.MaxConnsPerSource <= 0 {
+		opts.MaxConnsPerSource = DefaultMaxConnsPerSource
+	}
+	if opts.LoginTimeout <= 0 {
+		opts.LoginTimeout = DefaultLoginTimeout
 	}
 	now := opts.Clock
 	if now == nil {
@@ -120,9 +168,11 @@ func NewServer(engine *core.Engine, opts Options) *Server {
 	s := &Server{
 		eng: engine, opt: opts, log: log.With("component", "eccp"), now: now,
 		listeners: map[net.Listener]struct{}{}, sessions: map[*session]struct{}{},
-		stopFan: make(chan struct{}),
+		stopFan: make(chan struct{}), bySource: map[netip.Addr]*list.List{},
 	}
-	s.throttle = core.LoginThrottle{Max: opts.MaxLoginFailures, Window: opts.LoginWindow}
+	if fdLim > 0 {
+		s.log.Info("ECCP connection cap lowered to half the open-file limit", "max_conns", opts.MaxConns, "nofile", fdLim)
+	}
 	s.fan = newFanout(s)
 	return s
 }
@@ -139,7 +189,10 @@ func (s *Server) ListenAndServe() error {
 // ErrServerClosed is returned by Serve after Shutdown.
 var ErrServerClosed = errors.New("eccp: server closed")
 
-// Serve accepts connections on l until Shutdown or an accept error.
+// Serve accepts connections on l until Shutdown (then it returns
+// ErrServerClosed) or until l is closed by someone else. Accept errors, such
+// as running out of file descriptors, are logged and retried with a backoff
+// from 5ms to 1s, as net/http does; they never end Serve.
 func (s *Server) Serve(l net.Listener) error {
 	s.mu.Lock()
 	if s.closed {
@@ -149,6 +202,11 @@ func (s *Server) Serve(l net.Listener) error {
 	}
 	s.listeners[l] = struct{}{}
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+	}()
 	s.fanOnce.Do(func() {
 		s.wg.Add(1)
 		go func() {
@@ -160,32 +218,43 @@ func (s *Server) Serve(l net.Listener) error {
 	for {
 		c, err := l.Accept()
 		if err != nil {
-			s.mu.Lock()
-			closed := s.closed
-			delete(s.listeners, l)
-			s.mu.Unlock()
-			if closed {
+			if s.isClosed() {
 				return ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				time.Sleep(delay)
-				s.mu.Lock()
-				s.listeners[l] = struct{}{}
-				s.mu.Unlock()
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return err
 			}
-			return err
+			// EMFILE and ENFILE pass once connections close; aborted
+			// handshakes at once. Whatever it is, a flood must not stop
+			// the listener, so only a closed listener ends the loop.
+			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+			s.acceptErrs.Add(1)
+			if n, ok := s.logs[numReasons].note(time.Now()); ok {
+				s.log.Warn("ECCP accept failed; retrying", "err", err, "retry_in", delay, "errors_since_last_log", n)
+			}
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-s.stopFan:
+				t.Stop()
+			}
+			continue
 		}
 		delay = 0
 		if !s.allowed(c.RemoteAddr()) {
-			s.log.Warn("connection refused by allow-list", "peer", c.RemoteAddr().String())
+			s.closedBy[reasonAllowList].Add(1)
 			c.Close()
+			s.refused(reasonAllowList, c.RemoteAddr().String())
 			continue
 		}
 		s.startSession(c)
 	}
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 func (s *Server) allowed(a net.Addr) bool {
@@ -237,20 +306,41 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) SessionCount() int { return int(s.sessions0.Load()) }
 
 func (s *Server) startSession(c net.Conn) {
-	ss := &session{
-		srv: s, conn: c, out: make(chan []byte, s.opt.QueueSize), done: make(chan struct{}),
-		peer: c.RemoteAddr().String(),
-	}
+	peer := c.RemoteAddr().String()
+	src := sourceKey(c.RemoteAddr())
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		c.Close()
 		return
 	}
+	victim, reason := s.makeRoomLocked(src)
+	if reason != reasonNone {
+		s.closedBy[reason].Add(1)
+	}
+	if reason != reasonNone && victim == nil {
+		s.mu.Unlock()
+		c.Close()
+		s.refused(reason, peer)
+		return
+	}
+	if victim != nil {
+		s.dropLocked(victim)
+	}
+	ss := &session{
+		srv: s, conn: c, out: make(chan []byte, s.opt.QueueSize), done: make(chan struct{}),
+		peer: peer, src: src,
+	}
 	s.sessions[ss] = struct{}{}
 	s.sessions0.Add(1)
+	s.addPendingLocked(ss)
+	ss.loginTimer = time.AfterFunc(s.opt.LoginTimeout, func() { s.loginExpired(ss) })
 	s.wg.Add(2)
 	s.mu.Unlock()
+	if victim != nil {
+		victim.kill()
+		s.refused(reason, victim.peer)
+	}
 	go func() {
 		defer s.wg.Done()
 		ss.writeLoop()
@@ -259,9 +349,8 @@ func (s *Server) startSession(c net.Conn) {
 		defer s.wg.Done()
 		ss.readLoop()
 		s.mu.Lock()
-		delete(s.sessions, ss)
+		s.dropLocked(ss)
 		s.mu.Unlock()
-		s.sessions0.Add(-1)
 	}()
 }
 
@@ -297,6 +386,15 @@ type session struct {
 	// syncSeq is set by handlers whose own events must reach the client
 	// before their response (pause and hold).
 	syncSeq uint64
+
+	// src is the source the per-source cap counts by. While the session
+	// has not logged in it sits in the server's pending lists (guarded by
+	// srv.mu); loggedIn is the read goroutine's own note that it left them.
+	src        netip.Addr
+	pendAll    *list.Element
+	pendSrc    *list.Element
+	loginTimer *time.Timer
+	loggedIn   bool
 
 	// Stream offsets for the trailing-newline rule of writeLoop. respEnd is
 	// just past the last response handed to the socket; readMark is the

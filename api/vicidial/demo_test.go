@@ -23,7 +23,7 @@ func TestVendorExamplesOnDemoData(t *testing.T) {
 		t.Fatal(err)
 	}
 	pbx := sim.New("demo")
-	eng := core.New(core.Options{Store: st, Tel: pbx, Clock: func() time.Time { return testNow }, DialerInterval: time.Hour})
+	eng := core.New(core.Options{Store: st, Tel: pbx, Now: func() time.Time { return testNow }, DialerInterval: time.Hour})
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -24,16 +24,34 @@
 // screen undialed until preview_dial_action; closer_campaigns keeps the
 // login screen's order and change_ingroups edits it as a list; a call id
 // ra_call_control acted on is no longer found. Agents without an API user
-// row authenticate with their agent password (auth 1, GOOD) and fail on
-// the API access flag, as users without vdc_agent_api_access do.
+// row are checked with their agent password and fail on the API access
+// flag, as users without vdc_agent_api_access do (with the common refusal
+// line below).
 //
 // These answers were checked against the real api.php 2.14-82 (Apache,
 // MariaDB, data equivalent to pkg/demo): the same request sequence gives
 // the same bodies, epochs and ids aside.
 //
 // Deliberate differences from api.php:
-//   - "Invalid Username/Password" never echoes the password or SQL: the
-//     fields stay, empty (|user||auth|auth_api|BAD|0|api||).
+//   - "Invalid Username/Password" reveals nothing api.php's does not have
+//     to: one line for an unknown, inactive or level-0 user, a wrong
+//     password, a missing vdc_agent_api_access and an agent's right password
+//     without API access (api.php's |1|0|GOOD| confirms the password):
+//     |{user}||0|0|BAD|0|api||. Its fields: user as sent (the client knows
+//     it); pass always empty (api.php echoes it); auth 0; auth_api 0
+//     whatever the user's flag; auth_message BAD, then api.php's failed
+//     count 0 and "api", and an empty SQL field (api.php prints its query,
+//     password included).
+//   - Failed logins count per (user, client address), not per user: after
+//     three failures from an address that user's next attempt from it must
+//     wait 1s, doubling per failure up to 15 min (api.php locks the user
+//     from every address for 15 min after 10). Inside the delay the answer
+//     is |{user}||0|0|LOCK| and the password is not checked; other addresses
+//     are not affected, and a right password after the delay clears the
+//     count. Twenty failures across users from one address within an hour
+//     delay that address likewise. IPBLOCK is not produced.
+//   - ERRSERVERS (|{user}||0|1|ERRSERVERS|, no PBX connected) is only
+//     answered once the credentials and the API flag are accepted.
 //   - The agent screen's later writes to vicidial_live_agents are Callgate's
 //     own: after recording START the column holds the real recording id.
 //   - Not modelled: cross-cluster (CCC) fronter commands, vtiger callbacks,
@@ -42,6 +60,13 @@
 //     (value[]=x) print as "Array" and end in PHP's fatal error (HTTP 500,
 //     empty body) where api.php measures them; user[] or pass[] count no
 //     failed login.
+//   - A request body over Options.MaxBody (http.max_body, 1 MiB by
+//     default), whatever its content type, declared or chunked, is answered
+//     HTTP 413 with api.php's headers and "ERROR: request too large -
+//     {limit in bytes}", and no API log row; api.php would cut the body at
+//     post_max_size and run on an empty $_POST. Multipart file parts
+//     ($_FILES, never read by api.php) are skipped unstored: no temporary
+//     file is ever written.
 //   - function=webserver reports Callgate's own runtime (Go version, no
 //     Apache, the recommended VICIdial php.ini limits) where PHP reports
 //     the host's PHP and Apache.

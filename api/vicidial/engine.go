@@ -13,6 +13,7 @@ import (
 // engineAPI is the part of *core.Engine the adapter drives.
 type engineAPI interface {
 	Store() core.Store
+	Credentials() *core.Credentials
 	Ready() bool
 	Now() time.Time
 	Session(user string) (core.AgentSession, bool)

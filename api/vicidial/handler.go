@@ -3,14 +3,12 @@ package vicidial
 import (
 	"bytes"
 	"context"
-	"crypto/subtle"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,9 +25,8 @@ const (
 	Version = "2.14-82"
 	Build   = "250122-1010"
 
-	lockAttempts = 10
-	lockWindow   = 15 * time.Minute
-	maxBody      = 1 << 20
+	// defaultMaxBody is Options.MaxBody when unset.
+	defaultMaxBody = 1 << 20
 )
 
 // Options holds VICIdial settings that have no home in the core model. The
@@ -63,7 +60,11 @@ type Options struct {
 	// ServerName is printed by function=webserver; empty means the host
 	// the request was sent to ($_SERVER['SERVER_NAME']).
 	ServerName string
-	Logger     *slog.Logger
+	// MaxBody bounds a request body, whatever its content type: a larger
+	// one is answered 413 "ERROR: request too large" (never cut short and
+	// run). Zero means 1 MiB.
+	MaxBody int64
+	Logger  *slog.Logger
 	// Clock overrides the engine clock (tests).
 	Clock func() time.Time
 }
@@ -132,6 +133,9 @@ func newHandler(eng engineAPI, opts Options) *Handler {
 	if opts.OutboundCIDAny == "" {
 		opts.OutboundCIDAny = "DISABLED"
 	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = defaultMaxBody
+	}
 	h := &Handler{eng: eng, st: eng.Store(), opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, confs: map[string]confSlot{}, hostInfo: hostInfo}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -153,9 +157,28 @@ func (h *Handler) Close() error {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The body limit holds before anything is parsed: a declared length
+	// over it is refused unread, a chunked body is cut by MaxBytesReader
+	// and refused too, never run on a truncated form.
+	if r.ContentLength > h.opt.MaxBody {
+		h.tooLarge(w)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, h.opt.MaxBody)
+	post, err := postBody(r)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			h.tooLarge(w)
+			return
+		}
+		// A malformed body gives no POST variables, as PHP leaves $_POST
+		// empty.
+		post = ""
+	}
 	// A client that hangs up mid-request must not leave a command half
 	// done in the engine: the request runs to its end, as api.php does.
-	c := h.newCall(context.WithoutCancel(r.Context()), parseQuery(r.URL.RawQuery, postBody(r)))
+	c := h.newCall(context.WithoutCancel(r.Context()), parseQuery(r.URL.RawQuery, post))
 	c.remote = r.RemoteAddr
 	c.host = r.Host
 	if host, _, err := net.SplitHostPort(r.Host); err == nil {
@@ -164,9 +187,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status := c.run()
 
 	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Cache-Control", "no-cache, must-revalidate")
-	hd.Set("Pragma", "no-cache")
+	setHeaders(hd)
 	if status == http.StatusTeapot {
 		hd.Set("Connection", "close")
 	}
@@ -175,38 +196,83 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(c.out.Bytes())
 }
 
+// setHeaders sets the headers api.php sends with every answer.
+func setHeaders(hd http.Header) {
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-cache, must-revalidate")
+	hd.Set("Pragma", "no-cache")
+}
+
+// tooLarge answers a body over Options.MaxBody: api.php's headers and an
+// ERROR line with the limit, status 413 (a deliberate difference, see
+// doc.go). No function ran, so no API log row is written. The rest of the
+// body is never read: the connection closes.
+func (h *Handler) tooLarge(w http.ResponseWriter) {
+	body := "ERROR: request too large - " + strconv.FormatInt(h.opt.MaxBody, 10) + "\n"
+	hd := w.Header()
+	setHeaders(hd)
+	hd.Set("Connection", "close")
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	_, _ = io.WriteString(w, body)
+}
+
 // postBody returns the POST variables urlencoded, as PHP fills $_POST from
-// urlencoded and multipart bodies alike.
-func postBody(r *http.Request) string {
+// urlencoded and multipart bodies alike. r.Body is already bounded; its
+// *http.MaxBytesError comes back for a body over the limit.
+func postBody(r *http.Request) (string, error) {
 	if r.Method != http.MethodPost {
-		return ""
+		return "", nil
 	}
 	ct := r.Header.Get("Content-Type")
 	switch {
 	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
-		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
-		return string(body)
+		body, err := io.ReadAll(r.Body)
+		return string(body), err
 	case strings.HasPrefix(ct, "multipart/form-data"):
-		if err := r.ParseMultipartForm(maxBody); err != nil || r.MultipartForm == nil {
-			return ""
+		return multipartValues(r)
+	}
+	return "", nil
+}
+
+// multipartValues reads the value parts of a multipart/form-data body in
+// their order, as PHP fills $_POST. File parts (PHP's $_FILES, which
+// api.php never reads) are skipped without being stored: nothing is ever
+// written to disk, unlike Request.ParseMultipartForm, whose temporary
+// files outlive a request handled on a copy of *http.Request (chi's
+// middlewares make such copies).
+func multipartValues(r *http.Request) (string, error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return b.String(), nil
 		}
-		keys := make([]string, 0, len(r.MultipartForm.Value))
-		for k := range r.MultipartForm.Value {
-			keys = append(keys, k)
+		if err != nil {
+			return "", err
 		}
-		sort.Strings(keys)
-		var b strings.Builder
-		for _, k := range keys {
-			for _, v := range r.MultipartForm.Value[k] {
+		name := part.FormName()
+		if name == "" || part.FileName() != "" {
+			_, err = io.Copy(io.Discard, part)
+		} else {
+			var v []byte
+			// The body limit bounds what a value can hold.
+			if v, err = io.ReadAll(part); err == nil {
 				if b.Len() > 0 {
 					b.WriteByte('&')
 				}
-				b.WriteString(url.QueryEscape(k) + "=" + url.QueryEscape(v))
+				b.WriteString(url.QueryEscape(name) + "=" + url.QueryEscape(string(v)))
 			}
 		}
-		return b.String()
+		_ = part.Close()
+		if err != nil {
+			return "", err
+		}
 	}
-	return ""
 }
 
 // call is one api.php run: its variables, output and log rows.
@@ -380,21 +446,22 @@ func (c *call) closeWindow() {
 }
 
 // authenticate is user_authorization(..., 'api') plus the
-// vdc_agent_api_access check. The failure line keeps VICIdial's field
-// layout but never echoes the password or the SQL text.
+// vdc_agent_api_access check, judged by the core's credential service:
+// failures are delayed per (user, client address), so a user failing from
+// one address never locks it out from another. Every refusal but two
+// prints the same line, whether the user is unknown, inactive, has the
+// wrong password or no API access (see doc.go); the exceptions are LOCK,
+// for the (user, address) still inside its delay (its password is not
+// checked), and ERRSERVERS, only once the credentials are accepted.
 func (c *call) authenticate() bool {
 	ctx := c.ctx
 	st := c.h.st
 	pass := c.p.get("pass")
 	var u core.APIUser
 	found := st.First(ctx, &u, core.Where("dialect = ? AND username = ?", Dialect, c.user)) == nil
-	authAPI := "0"
-	if found && u.APIAccess {
-		authAPI = "1"
-	}
-	// vicidial_users holds agents too: an agent with no API user row
-	// passes the password check (auth 1, GOOD) and fails on
-	// vdc_agent_api_access alone.
+	apiAccess := found && u.APIAccess
+	// vicidial_users holds agents too: an agent with no API user row is
+	// checked with its agent password and fails on vdc_agent_api_access.
 	active, level, secret := u.Active, u.UserLevel, u.Secret
 	if !found {
 		var a core.Agent
@@ -403,38 +470,29 @@ func (c *call) authenticate() bool {
 			active, level, secret = a.Active, a.UserLevel, a.Password
 		}
 	}
-	since := c.now.Add(-lockWindow)
-	failures, err := st.Count(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ? AND time > ?", Dialect, c.user, since))
-	if err != nil {
-		c.h.log.Warn("vicidial: login failure count", "err", err)
+	if !found || !active || level < 1 {
+		secret = "" // verifies nothing, at the cost of a real check
 	}
-	msg := "GOOD"
-	auth := "1"
+	cred := c.h.eng.Credentials()
+	v := cred.Check(ctx, core.LoginAttempt{Dialect: Dialect, Principal: c.user, Source: c.remote}, func() bool {
+		ok := cred.Verify(secret, pass)
+		return ok && apiAccess && len(c.user) >= 2 && len(pass) >= 2
+	})
+	msg, authAPI := "BAD|0|api|", "0"
 	switch {
-	case failures >= lockAttempts:
-		msg, auth = "LOCK", "0"
-	case !found || !active || level < 1 || !secretEqual(secret, pass):
-		msg, auth = "BAD|0|api|", "0"
-		if found {
-			f := core.LoginFailure{Dialect: Dialect, Username: c.user, Time: c.now, Source: trunc(c.remote, 64)}
-			if err := st.Create(ctx, &f); err != nil {
-				c.h.log.Warn("vicidial: login failure write", "err", err)
-			}
-			// Failures older than the window no longer count.
-			_ = st.Delete(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ? AND time <= ?", Dialect, c.user, since))
-		}
+	case v.Outcome == core.LoginDelayed:
+		msg = "LOCK"
+	case v.Outcome != core.LoginAccepted:
 	case !c.h.eng.Ready():
-		msg, auth = "ERRSERVERS", "0"
+		msg, authAPI = "ERRSERVERS", "1"
+	default:
+		msg = ""
 	}
-	if len(c.user) < 2 || len(pass) < 2 || auth == "0" || authAPI == "0" {
-		data := c.user + "||" + auth + "|" + authAPI + "|" + msg + "|"
+	if msg != "" {
+		data := c.user + "||0|" + authAPI + "|" + msg + "|"
 		c.out.WriteString("ERROR: Invalid Username/Password: |" + data + "\n")
 		c.log("ERROR", "Invalid Username/Password", data)
 		return false
-	}
-	if failures > 0 {
-		// A good login clears the count, as VICIdial resets failed_login_count.
-		_ = st.Delete(ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ?", Dialect, c.user))
 	}
 	c.api = u
 	c.userGroup = c.h.opt.UserGroup
@@ -443,10 +501,6 @@ func (c *call) authenticate() bool {
 		c.userGroup = a.UserGroup
 	}
 	return true
-}
-
-func secretEqual(stored, given string) bool {
-	return subtle.ConstantTimeCompare([]byte(stored), []byte(given)) == 1
 }
 
 // allowed is api.php's per-function permission test on api_allowed_functions.

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,14 +39,19 @@ type env struct {
 	ctx context.Context
 	// lead is the seeded lead 7275551212 / vendor code 1234567.
 	lead core.Lead
+	// skew moves the engine clock past testNow (advance).
+	skew atomic.Int64
 }
+
+// advance moves the engine clock forward.
+func (e *env) advance(d time.Duration) { e.skew.Add(int64(d)) }
 
 func newEnv(t testing.TB, st core.Store, opts Options) *env {
 	t.Helper()
 	ctx := context.Background()
 	e := &env{t: t, st: st, ctx: ctx, pbx: sim.New("node1")}
 	e.seed()
-	e.eng = core.New(core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0), Clock: func() time.Time { return testNow },
+	e.eng = core.New(core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0), Now: func() time.Time { return testNow.Add(time.Duration(e.skew.Load())) },
 		DialerInterval: time.Hour})
 	if err := e.eng.Start(ctx); err != nil {
 		t.Fatalf("engine start: %v", err)

@@ -15,13 +15,15 @@ import (
 func TestGoldenAgentCredentialsWithoutAPIAccess(t *testing.T) {
 	runGolden(t, "agent_credentials", Options{}, []step{
 		// vicidial_users holds agents too: the password is good, only
-		// vdc_agent_api_access is missing.
+		// vdc_agent_api_access is missing. api.php answers |1|0|GOOD|,
+		// which confirms the agent's password; Callgate answers as for a
+		// wrong password (doc.go) and counts a failure.
 		{name: "agent password without api access", query: "source=test&user=1000&pass=1234&function=external_pause&value=PAUSE&agent_user=1000"},
 		{name: "agent wrong password", query: "source=test&user=1000&pass=9999&function=external_pause&value=PAUSE&agent_user=1000",
 			check: func(t *testing.T, e *env, body string) {
 				n, err := e.st.Count(e.ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ?", Dialect, "1000"))
-				if err != nil || n != 1 {
-					t.Errorf("login failures of agent 1000 = %d, %v; want 1", n, err)
+				if err != nil || n != 2 {
+					t.Errorf("login failures of agent 1000 = %d, %v; want 2", n, err)
 				}
 			}},
 		{name: "api user still works", query: q("function=version")},

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,6 +51,13 @@ type gateway struct {
 
 	draining atomic.Bool
 	engineUp atomic.Bool
+	// drainTimer ends the shutdown drain (time.After); tests hold the drain
+	// open with a channel of their own instead of sleeping.
+	drainTimer func(time.Duration) <-chan time.Time
+	// readyMu guards readyWas, the last readiness /readyz answered, so that
+	// only changes are logged.
+	readyMu  sync.Mutex
+	readyWas string
 	fatal    chan error
 	once     sync.Once
 }
@@ -67,8 +76,8 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // newGateway opens the store and builds every component without serving
 // anything yet.
 func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gateway, error) {
-	g := &gateway{cfg: cfg, log: log, fatal: make(chan error, 4)}
-	log.Info("starting callgate", "config", cfg.Redacted())
+	g := &gateway{cfg: cfg, log: log, fatal: make(chan error, 4), drainTimer: time.After}
+	log.Info("starting callgate", configAttrs(cfg))
 
 	st, err := store.Open(ctx, cfg.DBDSN)
 	if err != nil {
@@ -78,6 +87,10 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 	if err := st.Migrate(ctx); err != nil {
 		_ = st.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
+	}
+	if err := useSecrets(ctx, cfg, st, log); err != nil {
+		_ = st.Close()
+		return nil, err
 	}
 	if cfg.Seed {
 		if err := demo.Seed(ctx, st); err != nil {
@@ -148,11 +161,14 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 	g.httpLn = ln
 	g.httpSrv = &http.Server{
 		Handler:           g.router(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       g.cfg.HTTPReadTimeout,
-		WriteTimeout:      g.cfg.HTTPWriteTimeout,
-		IdleTimeout:       g.cfg.HTTPIdleTimeout,
-		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
+		ReadHeaderTimeout: g.cfg.HTTPReadHeaderTimeout,
+		// Request line and headers together: a longer GET query string
+		// is answered 431 by net/http before any handler runs.
+		MaxHeaderBytes: g.cfg.HTTPMaxHeaderBytes,
+		ReadTimeout:    g.cfg.HTTPReadTimeout,
+		WriteTimeout:   g.cfg.HTTPWriteTimeout,
+		IdleTimeout:    g.cfg.HTTPIdleTimeout,
+		ErrorLog:       slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
 	}
 	go func() {
 		if err := g.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -166,15 +182,20 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 			return err
 		}
 		g.eccpSrv = eccp.NewServer(g.eng, eccp.Options{
-			Addr: g.cfg.ECCPAddr, Logger: g.log.With("component", "eccp"), AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
+			Addr: g.cfg.ECCPAddr, Logger: g.log, AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
+			MaxConns: g.cfg.ECCPMaxConns, MaxConnsPerSource: g.cfg.ECCPMaxConnsPerSource, LoginTimeout: g.cfg.ECCPLoginTimeout,
 		})
+		g.metrics.watchECCP(g.eccpSrv)
 		eln, err := net.Listen("tcp", g.cfg.ECCPAddr)
 		if err != nil {
 			return fmt.Errorf("eccp.addr: %w", err)
 		}
 		g.eccpLn = eln
 		go func() {
-			if err := g.eccpSrv.Serve(eln); err != nil && !errors.Is(err, net.ErrClosed) && !isServerClosed(err) {
+			// Serve retries accept errors (out of descriptors under a
+			// flood included) and returns only once its listener is
+			// closed, so nothing a client does can end the process here.
+			if err := g.eccpSrv.Serve(eln); err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, eccp.ErrServerClosed) {
 				g.fatal <- fmt.Errorf("eccp: %w", err)
 			}
 		}()
@@ -188,19 +209,59 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "callgate: ECCP disabled")
 	}
 	if g.cfg.Demo {
-		fmt.Fprintf(stdout, "callgate: demo mode: simulated PBX, database %s, admin token %q\n", g.cfg.DBDSN, g.cfg.AdminToken)
+		// The token is printed only when it is the published demo one.
+		token := "from configuration (not shown)"
+		if g.cfg.AdminToken == config.DemoAdminToken {
+			token = strconv.Quote(g.cfg.AdminToken)
+		}
+		fmt.Fprintf(stdout, "callgate: demo mode: %s PBX, database %s, admin token %s\n", pbxName(g.cfg.Telephony), demoDSN(g.cfg.DBDSN), token)
 		if g.cfg.Seed {
 			fmt.Fprintf(stdout, "callgate: demo data: VICIdial API user %s/%s driving agent %s; ECCP client %s/%s, agents Agent/9000 and SIP/1064\n",
 				demo.VicidialAPIUser, demo.VicidialAPIPass, demo.VicidialAgent, demo.ECCPClient, demo.ECCPClientPass)
 		}
-		fmt.Fprintf(stdout, "callgate: try: curl -H 'Authorization: Bearer %s' http://%s/api/v1/agents\n", g.cfg.AdminToken, hostPort(ln.Addr()))
+		if g.cfg.AdminToken == config.DemoAdminToken {
+			fmt.Fprintf(stdout, "callgate: try: curl -H 'Authorization: Bearer %s' http://%s/api/v1/agents\n", g.cfg.AdminToken, hostPort(ln.Addr()))
+		}
 	}
-	g.log.Info("callgate serving", "http", ln.Addr().String(), "telephony", g.cfg.Telephony, "demo", g.cfg.Demo)
+	eccpAddr := "off"
+	if g.eccpLn != nil {
+		eccpAddr = g.eccpLn.Addr().String()
+	}
+	g.log.Info("callgate serving", "http", ln.Addr().String(), "eccp", eccpAddr, "telephony", g.cfg.Telephony, "demo", g.cfg.Demo)
 	return nil
 }
 
-func isServerClosed(err error) bool {
-	return strings.Contains(err.Error(), "closed")
+// configAttrs renders the redacted settings as one sorted group, so that the
+// start-up line reads config.http.addr=... in text and an object in JSON
+// (a Go map would print as map[...] in text).
+func configAttrs(cfg config.Config) slog.Attr {
+	red := cfg.Redacted()
+	names := make([]string, 0, len(red))
+	for k := range red {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	attrs := make([]any, 0, len(names))
+	for _, k := range names {
+		attrs = append(attrs, slog.String(k, red[k]))
+	}
+	return slog.Group("config", attrs...)
+}
+
+// demoDSN shows a SQLite path as is and hides anything else (a MySQL DSN
+// carries a password).
+func demoDSN(dsn string) string {
+	if strings.HasPrefix(dsn, "sqlite://") {
+		return dsn
+	}
+	return "(configured, not shown)"
+}
+
+func pbxName(mode string) string {
+	if mode == "sim" {
+		return "simulated"
+	}
+	return mode
 }
 
 func hostPort(a net.Addr) string {
@@ -228,6 +289,27 @@ func prefixes(list []string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
 	}
 	return out, nil
+}
+
+// stop is the SIGTERM path: drain, then shut down within grace.
+func (g *gateway) stop(grace time.Duration) {
+	g.drain()
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	g.shutdown(ctx)
+}
+
+// drain turns /readyz to 503 and keeps every listener serving for
+// shutdown_drain, so that a load balancer probing /readyz takes this node
+// out before its listeners close; requests that still arrive are served.
+func (g *gateway) drain() {
+	g.draining.Store(true)
+	d := g.cfg.ShutdownDrain
+	if d <= 0 {
+		return
+	}
+	g.log.Info("draining: /readyz answers 503, listeners stay open", "drain", d)
+	<-g.drainTimer(d)
 }
 
 // shutdown stops taking work (readyz turns 503, listeners close), drains
@@ -288,32 +370,91 @@ func (g *gateway) router() http.Handler {
 	r.Use(g.requestLog)
 	r.Use(g.metrics.middleware)
 	r.Use(middleware.Recoverer)
+	r.Use(g.limitBody)
 
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})
 	r.Get("/readyz", func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case g.draining.Load():
-			writeStatus(w, http.StatusServiceUnavailable, "shutting down")
-		case !g.engineUp.Load() || !g.eng.Ready():
-			writeStatus(w, http.StatusServiceUnavailable, "pbx not connected")
-		default:
-			writeStatus(w, http.StatusOK, "ready")
+		status := g.readiness()
+		g.noteReadiness(status)
+		code := http.StatusOK
+		if status != "ready" {
+			code = http.StatusServiceUnavailable
 		}
+		writeStatus(w, code, status)
 	})
 	if g.cfg.MetricsEnabled {
 		r.Handle("/metrics", g.metrics.handler())
 	}
-	r.Mount("/api/v1", admin.New(admin.Options{
+	r.Mount(adminPrefix, admin.New(admin.Options{
 		Store: g.st, Engine: g.eng, Token: g.cfg.AdminToken, Sim: g.sim, Logger: g.log.With("component", "admin"),
 	}))
-	vd := vicidial.NewHandler(g.eng, vicidial.Options{ServerIP: g.cfg.VicidialServerIP, Logger: g.log.With("component", "vicidial")})
+	vd := vicidial.NewHandler(g.eng, vicidial.Options{
+		ServerIP: g.cfg.VicidialServerIP, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "vicidial"),
+	})
 	r.Handle(g.cfg.VicidialPath, vd)
 	if c, ok := vd.(io.Closer); ok {
 		g.closers = append(g.closers, c)
 	}
 	return r
+}
+
+const adminPrefix = "/api/v1"
+
+// limitBody bounds the body of every request the dialects do not bound
+// themselves (health, metrics, unknown routes and methods) to http.max_body:
+// a declared length over it is answered 413 at once, a longer chunked body
+// fails its reader. The VICIdial and admin handlers apply their own limits
+// so that their 413 comes in their own format.
+func (g *gateway) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// chi routes on the escaped path when there is one; so does this.
+		p := r.URL.RawPath
+		if p == "" {
+			p = r.URL.Path
+		}
+		if p == g.cfg.VicidialPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > g.cfg.HTTPMaxBody {
+			w.Header().Set("Connection", "close") // the body stays unread
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, g.cfg.HTTPMaxBody)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// readiness is what /readyz reports: "ready" or why not.
+func (g *gateway) readiness() string {
+	switch {
+	case g.draining.Load():
+		return "shutting down"
+	case !g.engineUp.Load() || !g.eng.Ready():
+		return "pbx not connected"
+	default:
+		return "ready"
+	}
+}
+
+// noteReadiness logs a change of readiness once, not every probe: losing
+// the PBX is a WARN, becoming ready or draining for shutdown is expected.
+func (g *gateway) noteReadiness(status string) {
+	g.readyMu.Lock()
+	was := g.readyWas
+	g.readyWas = status
+	g.readyMu.Unlock()
+	if was == status {
+		return
+	}
+	level := slog.LevelInfo
+	if status == "pbx not connected" {
+		level = slog.LevelWarn
+	}
+	g.log.Log(context.Background(), level, "readiness changed", "ready", status == "ready", "status", status, "was", was)
 }
 
 func writeStatus(w http.ResponseWriter, code int, status string) {
@@ -334,10 +475,12 @@ func (g *gateway) requestLog(next http.Handler) http.Handler {
 		next.ServeHTTP(ww, r)
 		level := slog.LevelInfo
 		switch {
+		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
+			// Probes: a 503 of /readyz is an answer, not a failure;
+			// noteReadiness logs its changes.
+			level = slog.LevelDebug
 		case ww.Status() >= 500:
 			level = slog.LevelError
-		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
-			level = slog.LevelDebug
 		}
 		// The query string is left out: VICIdial passes credentials in it.
 		g.log.Log(r.Context(), level, "http request",
@@ -347,11 +490,13 @@ func (g *gateway) requestLog(next http.Handler) http.Handler {
 	})
 }
 
+// routePattern is the chi route pattern that served r, "other" when none
+// matched: a label from a closed set, never the raw path.
 func routePattern(r *http.Request) string {
 	if rc := chi.RouteContext(r.Context()); rc != nil {
 		if p := rc.RoutePattern(); p != "" {
 			return p
 		}
 	}
-	return "unmatched"
+	return "other"
 }

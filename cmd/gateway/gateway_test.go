@@ -300,7 +300,11 @@ func TestInvalidConfigFailsFastNamingTheKey(t *testing.T) {
 		wantKey string
 	}{
 		{map[string]string{"CALLGATE_DEMO": "1", "CALLGATE_HTTP_ADDR": "nope"}, "http.addr"},
-		{map[string]string{"CALLGATE_HTTP_ADDR": ":8080"}, "db.dsn"},
+		{map[string]string{"CALLGATE_TELEPHONY": "ari", "CALLGATE_HTTP_ADDR": "127.0.0.1:0"}, "CALLGATE_DEMO=1"},
+		{map[string]string{
+			"CALLGATE_DB_DSN": "sqlite://" + filepath.Join(t.TempDir(), "t.db"), "CALLGATE_ADMIN_TOKEN": "change-me-to-a-long-random-token",
+			"CALLGATE_TELEPHONY": "sim", "CALLGATE_HTTP_ADDR": "127.0.0.1:0",
+		}, "admin.token"},
 		{map[string]string{"CALLGATE_DEMO": "1", "CALLGATE_TELEPHONY": "pstn"}, "telephony.mode"},
 		{map[string]string{
 			"CALLGATE_DB_DSN": "sqlite://" + filepath.Join(t.TempDir(), "p.db"), "CALLGATE_ADMIN_TOKEN": "0123456789abcdef",
@@ -324,6 +328,105 @@ func TestCheckFlagValidatesOnly(t *testing.T) {
 	sc := bufio.NewScanner(&out)
 	if !sc.Scan() || sc.Text() != "configuration OK" {
 		t.Fatalf("output %q", out.String())
+	}
+}
+
+func TestCheckRefusesPlaceholderTokenAndWarnsAboutARIPassword(t *testing.T) {
+	dir := t.TempDir()
+	ariConf := filepath.Join(dir, "ari.conf")
+	if err := os.WriteFile(ariConf, []byte("[callgate]\ntype = user\npassword = right-one\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := map[string]string{"CALLGATE_DB_DSN": "sqlite://" + filepath.Join(dir, "c.db"), "CALLGATE_ARI_PASSWORD": "wrong-one"}
+	cases := []struct {
+		name    string
+		token   string
+		wantErr string
+		wantOut string
+	}{
+		{"placeholder token fails", config.ExampleAdminToken, "admin.token", ""},
+		{"short token fails", "short-token", "admin.token", ""},
+		{"ari password mismatch only warns", "9f3c2a7e5b1d4c6a8e0f", "", "does not match"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{"CALLGATE_ADMIN_TOKEN": tc.token}
+			for k, v := range base {
+				env[k] = v
+			}
+			var out, errw bytes.Buffer
+			err := run(context.Background(), []string{"-check", "-ari-conf", ariConf}, func(k string) string { return env[k] }, &out, &errw)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("want error naming %s, got %v", tc.wantErr, err)
+				}
+				return
+			}
+			if err != nil || !strings.Contains(out.String(), "configuration OK") {
+				t.Fatalf("err %v out %q", err, out.String())
+			}
+			if !strings.Contains(errw.String(), tc.wantOut) || strings.Contains(errw.String(), "right-one") || strings.Contains(errw.String(), "wrong-one") {
+				t.Fatalf("stderr %q", errw.String())
+			}
+		})
+	}
+}
+
+// Demo mode publishes its credentials, so with no address configured it
+// must listen on loopback only. It uses the fixed demo ports: skipped when
+// another process holds them.
+func TestDemoModeListensOnLoopbackOnly(t *testing.T) {
+	for _, a := range []string{config.DemoHTTPAddr, config.DemoECCPAddr} {
+		ln, err := net.Listen("tcp", a)
+		if err != nil {
+			t.Skipf("%s busy: %v", a, err)
+		}
+		ln.Close()
+	}
+	env := map[string]string{
+		"CALLGATE_DEMO":      "1",
+		"CALLGATE_DB_DSN":    "sqlite://" + filepath.Join(t.TempDir(), "d.db"),
+		"CALLGATE_LOG_LEVEL": "warn",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &lineWriter{lines: make(chan string, 64)}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, out, io.Discard) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	got := map[string]string{}
+	deadline := time.After(30 * time.Second)
+	for len(got) < 2 {
+		select {
+		case line := <-out.lines:
+			if m := listenRE.FindStringSubmatch(line); m != nil {
+				got[m[1]] = m[2]
+			}
+		case err := <-done:
+			t.Fatalf("gateway exited: %v", err)
+		case <-deadline:
+			t.Fatal("no listen lines")
+		}
+	}
+	if got["HTTP"] != config.DemoHTTPAddr || got["ECCP"] != config.DemoECCPAddr {
+		t.Fatalf("listening on %v, want %s and %s", got, config.DemoHTTPAddr, config.DemoECCPAddr)
+	}
+	// Reaching the same ports through any other local address must fail.
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		ipn, ok := a.(*net.IPNet)
+		if !ok || ipn.IP.IsLoopback() || ipn.IP.IsLinkLocalUnicast() {
+			continue
+		}
+		for _, port := range []string{"8080", "20005"} {
+			c, err := net.DialTimeout("tcp", net.JoinHostPort(ipn.IP.String(), port), 2*time.Second)
+			if err == nil {
+				c.Close()
+				t.Errorf("demo port %s reachable on %s", port, ipn.IP)
+			}
+		}
 	}
 }
 
@@ -434,4 +537,97 @@ func TestGatewayOnNATSBus(t *testing.T) {
 			t.Fatal("no agent.logged_in event from NATS")
 		}
 	}
+}
+
+// Every start-up and shutdown log line is one well-formed record: JSON
+// lines parse, the settings are an object (not a Go map dump), node is
+// given once, and no secret appears.
+func TestStartupLogLinesAreWellFormed(t *testing.T) {
+	for _, format := range []string{"json", "text"} {
+		t.Run(format, func(t *testing.T) {
+			env := map[string]string{
+				"CALLGATE_DEMO":        "1",
+				"CALLGATE_HTTP_ADDR":   "127.0.0.1:0",
+				"CALLGATE_ECCP_ADDR":   "127.0.0.1:0",
+				"CALLGATE_DB_DSN":      "sqlite://" + filepath.Join(t.TempDir(), "l.db"),
+				"CALLGATE_LOG_FORMAT":  format,
+				"CALLGATE_NODE_ID":     "node-x",
+				"CALLGATE_ADMIN_TOKEN": "s3cret-token-not-logged",
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			out := &lineWriter{lines: make(chan string, 64)}
+			var logs syncBuffer
+			done := make(chan error, 1)
+			go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, out, &logs) }()
+			seen := 0
+			for seen < 2 {
+				select {
+				case line := <-out.lines:
+					if strings.Contains(line, "s3cret") {
+						t.Errorf("stdout shows the token: %q", line)
+					}
+					if listenRE.MatchString(line) {
+						seen++
+					}
+				case err := <-done:
+					t.Fatalf("exited: %v", err)
+				case <-time.After(30 * time.Second):
+					t.Fatal("no listen lines")
+				}
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+			if len(lines) < 3 {
+				t.Fatalf("log lines: %q", lines)
+			}
+			for _, line := range lines {
+				if strings.Contains(line, "s3cret") {
+					t.Errorf("log line shows the token: %s", line)
+				}
+				switch format {
+				case "json":
+					var m map[string]any
+					if err := json.Unmarshal([]byte(line), &m); err != nil {
+						t.Errorf("not JSON: %s", line)
+					}
+					if n := strings.Count(line, `"node":`); n != 1 {
+						t.Errorf("node given %d times: %s", n, line)
+					}
+					if m["msg"] == "starting callgate" {
+						if _, ok := m["config"].(map[string]any); !ok {
+							t.Errorf("config is not an object: %s", line)
+						}
+					}
+				case "text":
+					if n := strings.Count(line, " node="); n != 1 {
+						t.Errorf("node given %d times: %s", n, line)
+					}
+					if strings.Contains(line, "map[") {
+						t.Errorf("Go map dump: %s", line)
+					}
+				}
+			}
+		})
+	}
+}
+
+// syncBuffer collects log output written from several goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -37,6 +38,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "YAML configuration file (also CALLGATE_CONFIG)")
 	check := fs.Bool("check", false, "validate the configuration and exit")
+	ariConf := fs.String("ari-conf", "/etc/asterisk/ari.conf", "with -check: Asterisk's ari.conf to compare ari.password with (skipped when unreadable)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,10 +50,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if *check {
+		// Warnings do not fail the check: ari.conf may live on another host.
+		conf, rerr := os.ReadFile(*ariConf)
+		if rerr != nil {
+			conf = nil
+		}
+		for _, w := range cfg.Warnings(*ariConf, conf) {
+			fmt.Fprintln(stderr, "callgate: warning:", w)
+		}
 		fmt.Fprintln(stdout, "configuration OK")
 		return nil
 	}
 	log := newLogger(cfg, stderr)
+	// Packages that log through slog's default (the store's migrations and
+	// slow queries, goose) then write the gateway's format with its node.
+	slog.SetDefault(log)
 	g, err := newGateway(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -62,8 +75,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	select {
 	case <-ctx.Done():
-		log.Info("shutting down", "grace", cfg.ShutdownTimeout)
+		log.Info("shutting down", "drain", cfg.ShutdownDrain, "grace", cfg.ShutdownTimeout)
+		g.stop(cfg.ShutdownTimeout)
+		return nil
 	case err = <-g.fatal:
+		// A listener died: nothing is left to drain through.
 		log.Error("server failed", "err", err)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)

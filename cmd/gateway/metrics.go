@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/callgate/callgate/api/eccp"
 	"github.com/callgate/callgate/core"
 )
 
@@ -85,6 +86,15 @@ func newMetrics(eng *core.Engine, engineUp func() bool) *metrics {
 			Name: "callgate_events_published_total", Help: "Domain events published on the bus.",
 		}, func() float64 { return float64(eng.Bus().LastSeq()) }),
 	)
+	// One series per cause of the closed set core.UnreachableCauses, so the
+	// label never grows with agents or error texts.
+	for _, cause := range core.UnreachableCauses {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "callgate_agent_unreachable_total",
+			Help:        "Offers whose agent phone the PBX could not ring (each starts or extends a backoff), by cause.",
+			ConstLabels: prometheus.Labels{"cause": cause},
+		}, func() float64 { return float64(eng.UnreachableTotal()[cause]) }))
+	}
 	return m
 }
 
@@ -92,8 +102,9 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// middleware counts requests by chi route pattern (bounded cardinality:
-// never the raw path).
+// middleware counts requests by chi route pattern, method and status, each
+// from a closed set (never the raw path or method), so that clients cannot
+// grow /metrics.
 func (m *metrics) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -102,8 +113,56 @@ func (m *metrics) middleware(next http.Handler) http.Handler {
 			ww = middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		}
 		next.ServeHTTP(ww, r)
-		route := routePattern(r)
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(ww.Status())).Inc()
-		m.latency.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
+		route, method := routePattern(r), methodLabel(r.Method)
+		m.requests.WithLabelValues(route, method, strconv.Itoa(ww.Status())).Inc()
+		m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
 	})
+}
+
+// methodLabel keeps the method label in a closed set: net/http accepts any
+// token as a method, and each new one would be a new series.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+		http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "other"
+}
+
+// watchECCP exports the ECCP listener's flood counters. The reason label
+// takes only the values of eccp.RejectReasons, each present from the start.
+func (m *metrics) watchECCP(srv *eccp.Server) {
+	m.reg.MustRegister(eccpCollector{srv})
+}
+
+var (
+	eccpSessionsDesc = prometheus.NewDesc("callgate_eccp_sessions",
+		"Open ECCP connections.", nil, nil)
+	eccpUnauthDesc = prometheus.NewDesc("callgate_eccp_sessions_unauthenticated",
+		"Open ECCP connections that have not logged in yet.", nil, nil)
+	eccpRejectedDesc = prometheus.NewDesc("callgate_eccp_connections_rejected_total",
+		"ECCP connections the gateway closed on its own, by reason: global_cap (eccp.max_conns), source_cap (eccp.max_conns_per_source), login_timeout (eccp.login_timeout), allow_list (eccp.allow_from).",
+		[]string{"reason"}, nil)
+	eccpAcceptErrorsDesc = prometheus.NewDesc("callgate_eccp_accept_errors_total",
+		"Failed accepts on the ECCP listener (for example out of file descriptors), each retried after a backoff.", nil, nil)
+)
+
+type eccpCollector struct{ srv *eccp.Server }
+
+func (c eccpCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- eccpSessionsDesc
+	ch <- eccpUnauthDesc
+	ch <- eccpRejectedDesc
+	ch <- eccpAcceptErrorsDesc
+}
+
+func (c eccpCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.srv.Stats()
+	ch <- prometheus.MustNewConstMetric(eccpSessionsDesc, prometheus.GaugeValue, float64(st.Sessions))
+	ch <- prometheus.MustNewConstMetric(eccpUnauthDesc, prometheus.GaugeValue, float64(st.Unauthenticated))
+	for _, reason := range eccp.RejectReasons {
+		ch <- prometheus.MustNewConstMetric(eccpRejectedDesc, prometheus.CounterValue, float64(st.Rejected[reason]), reason)
+	}
+	ch <- prometheus.MustNewConstMetric(eccpAcceptErrorsDesc, prometheus.CounterValue, float64(st.AcceptErrors))
 }

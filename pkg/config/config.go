@@ -8,6 +8,7 @@ package config
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net"
@@ -24,6 +25,17 @@ import (
 const (
 	DemoAdminToken = "demo-admin-token"
 	DemoDSN        = "sqlite://./callgate.db"
+	// Demo mode listens on loopback only: its credentials are published in
+	// the README, so it must not be reachable from the network unless an
+	// operator asks for it by setting an address.
+	DemoHTTPAddr = "127.0.0.1:8080"
+	DemoECCPAddr = "127.0.0.1:20005"
+	// ExampleAdminToken is the placeholder of deploy/callgate.example.yaml.
+	ExampleAdminToken = "change-me-to-a-long-random-token"
+	// SampleARIPassword is the placeholder of deploy/asterisk/ari.conf.
+	SampleARIPassword = "change-me-callgate"
+	// MinAdminTokenLen is the shortest admin token accepted outside demo mode.
+	MinAdminTokenLen = 16
 )
 
 // Config is the whole gateway configuration.
@@ -36,35 +48,57 @@ type Config struct {
 	Seed   bool
 	NodeID string
 
-	HTTPAddr          string
-	HTTPReadTimeout   time.Duration
-	HTTPWriteTimeout  time.Duration
-	HTTPIdleTimeout   time.Duration
-	ECCPAddr          string // empty disables the ECCP listener
-	ECCPIdleTimeout   time.Duration
-	ECCPAllowFrom     []string
-	DBDSN             string
-	AdminToken        string
-	Telephony         string // "sim" or "ari"
-	ARIURL            string
-	ARIWSURL          string
-	ARIUser           string
-	ARIPassword       string
-	ARIApp            string
-	ARITransport      string   // "native" or "proxy" (ari-proxy over NATS)
-	ARIProxyNodes     []string // Asterisk entity ids behind ari-proxy (transport proxy)
-	ARIProxyPick      string   // "least-channels" or "round-robin" (transport proxy)
-	Bus               string   // "memory" or "nats"
-	NATSURL           string
-	NATSStream        string
-	LogLevel          string // debug, info, warn, error
-	LogFormat         string // text or json
-	ShutdownTimeout   time.Duration
+	HTTPAddr         string
+	HTTPReadTimeout  time.Duration
+	HTTPWriteTimeout time.Duration
+	HTTPIdleTimeout  time.Duration
+	// HTTPReadHeaderTimeout bounds reading the request line and headers
+	// (slow-header clients), separately from the body.
+	HTTPReadHeaderTimeout time.Duration
+	// HTTPMaxHeaderBytes bounds the request line plus headers; larger
+	// requests (a huge GET query string too) are answered 431.
+	HTTPMaxHeaderBytes int
+	// HTTPMaxBody bounds every request body (413 beyond it); the admin API
+	// keeps its own larger limit for bulk JSON.
+	HTTPMaxBody     int64
+	ECCPAddr        string // empty disables the ECCP listener
+	ECCPIdleTimeout time.Duration
+	ECCPAllowFrom   []string
+	DBDSN           string
+	AdminToken      string
+	Telephony       string // "sim" or "ari"
+	ARIURL          string
+	ARIWSURL        string
+	ARIUser         string
+	ARIPassword     string
+	ARIApp          string
+	ARITransport    string   // "native" or "proxy" (ari-proxy over NATS)
+	ARIProxyNodes   []string // Asterisk entity ids behind ari-proxy (transport proxy)
+	ARIProxyPick    string   // "least-channels" or "round-robin" (transport proxy)
+	Bus             string   // "memory" or "nats"
+	NATSURL         string
+	NATSStream      string
+	LogLevel        string // debug, info, warn, error
+	LogFormat       string // text or json
+	ShutdownTimeout time.Duration
+	// ShutdownDrain is how long /readyz answers 503 before the listeners
+	// close, so a load balancer takes the node out first.
+	ShutdownDrain     time.Duration
 	VicidialPath      string
 	VicidialServerIP  string
 	MetricsEnabled    bool
 	ReplayEvents      int
 	DemoSimAnswerWait time.Duration
+
+	// ECCP flood limits; 0 means the ECCP server's default.
+	ECCPMaxConns          int
+	ECCPMaxConnsPerSource int
+	ECCPLoginTimeout      time.Duration
+
+	// SecretKey (base64 of 32 bytes) or SecretKeyFile seals the secrets a
+	// protocol needs in clear (ECCP agent passwords, SIP secrets).
+	SecretKey     string
+	SecretKeyFile string
 }
 
 // Key describes one setting, for documentation and error messages.
@@ -82,13 +116,13 @@ type Key struct {
 func Keys() []Key { return append([]Key(nil), keys...) }
 
 var keys = []Key{
-	{Name: "demo", Env: "CALLGATE_DEMO", Default: "true when no config file and no other CALLGATE_* variable is given", Doc: "Self-contained demo mode: SQLite, simulated PBX, seeded data, admin token demo-admin-token.",
+	{Name: "demo", Env: "CALLGATE_DEMO", Default: "true when no config file and no storage/telephony variable (CALLGATE_DB_*, CALLGATE_TELEPHONY, CALLGATE_ARI_*, CALLGATE_BUS*, CALLGATE_NATS_*) is given", Doc: "Self-contained demo mode: SQLite, simulated PBX, seeded data, admin token demo-admin-token.",
 		set: func(c *Config, v string) error { return setBool(&c.Demo, v) }},
 	{Name: "seed", Env: "CALLGATE_SEED", Default: "= demo", Doc: "Load the demo data set at start (idempotent).",
 		set: func(c *Config, v string) error { return setBool(&c.Seed, v) }},
 	{Name: "node_id", Env: "CALLGATE_NODE_ID", Default: "host name", Doc: "Explicit identity of this gateway / Asterisk node.",
 		set: func(c *Config, v string) error { c.NodeID = v; return nil }},
-	{Name: "http.addr", Env: "CALLGATE_HTTP_ADDR", Default: ":8080", Doc: "Listen address of the HTTP server (VICIdial, admin API, health, metrics).",
+	{Name: "http.addr", Env: "CALLGATE_HTTP_ADDR", Default: ":8080 (127.0.0.1:8080 in demo mode)", Doc: "Listen address of the HTTP server (VICIdial, admin API, health, metrics).",
 		set: func(c *Config, v string) error { return setAddr(&c.HTTPAddr, v, false) }},
 	{Name: "http.read_timeout", Env: "CALLGATE_HTTP_READ_TIMEOUT", Default: "30s", Doc: "Maximum time to read a request.",
 		set: func(c *Config, v string) error { return setDuration(&c.HTTPReadTimeout, v) }},
@@ -96,16 +130,39 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setDuration(&c.HTTPWriteTimeout, v) }},
 	{Name: "http.idle_timeout", Env: "CALLGATE_HTTP_IDLE_TIMEOUT", Default: "120s", Doc: "Keep-alive idle timeout.",
 		set: func(c *Config, v string) error { return setDuration(&c.HTTPIdleTimeout, v) }},
-	{Name: "eccp.addr", Env: "CALLGATE_ECCP_ADDR", Default: ":20005", Doc: "Listen address of the ECCP server; empty disables it.",
+	{Name: "http.read_header_timeout", Env: "CALLGATE_HTTP_READ_HEADER_TIMEOUT", Default: "10s", Doc: "Maximum time to read a request's line and headers.",
+		set: func(c *Config, v string) error { return setDuration(&c.HTTPReadHeaderTimeout, v) }},
+	{Name: "http.max_header_bytes", Env: "CALLGATE_HTTP_MAX_HEADER_BYTES", Default: "64KiB", Doc: "Maximum size of a request line plus headers (a GET query string included); larger requests get 431.",
+		set: func(c *Config, v string) error {
+			var n int64
+			if err := setSize(&n, v, 1<<30); err != nil {
+				return err
+			}
+			c.HTTPMaxHeaderBytes = int(n)
+			return nil
+		}},
+	{Name: "http.max_body", Env: "CALLGATE_HTTP_MAX_BODY", Default: "1MiB", Doc: "Maximum request body on every route and content type (multipart included); larger bodies get 413. The admin API /api/v1 keeps its own 4MiB limit.",
+		set: func(c *Config, v string) error { return setSize(&c.HTTPMaxBody, v, 1<<40) }},
+	{Name: "eccp.addr", Env: "CALLGATE_ECCP_ADDR", Default: ":20005 (127.0.0.1:20005 in demo mode)", Doc: "Listen address of the ECCP server; empty disables it.",
 		set: func(c *Config, v string) error { return setAddr(&c.ECCPAddr, v, true) }},
 	{Name: "eccp.idle_timeout", Env: "CALLGATE_ECCP_IDLE_TIMEOUT", Default: "0 (off)", Doc: "Close ECCP sessions idle for this long.",
 		set: func(c *Config, v string) error { return setDuration(&c.ECCPIdleTimeout, v) }},
 	{Name: "eccp.allow_from", Env: "CALLGATE_ECCP_ALLOW_FROM", Default: "(any)", Doc: "Comma-separated IPs/CIDRs allowed to connect to ECCP.",
 		set: func(c *Config, v string) error { return setCIDRs(&c.ECCPAllowFrom, v) }},
+	{Name: "eccp.max_conns", Env: "CALLGATE_ECCP_MAX_CONNS", Default: "2000", Doc: "Most ECCP connections open at once (0 = default, which is lowered to half the open-file limit when that is smaller); past it the oldest connection not yet logged in is closed, or the new one if all are logged in.",
+		set: func(c *Config, v string) error { return setNonNegative(&c.ECCPMaxConns, v) }},
+	{Name: "eccp.max_conns_per_source", Env: "CALLGATE_ECCP_MAX_CONNS_PER_SOURCE", Default: "64", Doc: "Most ECCP connections not yet logged in from one address (IPv6: one /64), 0 = default; past it the oldest of them is closed. Logged-in sessions do not count.",
+		set: func(c *Config, v string) error { return setNonNegative(&c.ECCPMaxConnsPerSource, v) }},
+	{Name: "eccp.login_timeout", Env: "CALLGATE_ECCP_LOGIN_TIMEOUT", Default: "30s", Doc: "Close an ECCP connection that has not logged in this long after connecting (0 = default).",
+		set: func(c *Config, v string) error { return setDuration(&c.ECCPLoginTimeout, v) }},
 	{Name: "db.dsn", Env: "CALLGATE_DB_DSN", Default: DemoDSN + " (demo only)", Doc: "Database: mysql://user:pass@tcp(host:3306)/db, user:pass@tcp(host)/db, sqlite://path or a file path.",
 		set: func(c *Config, v string) error { c.DBDSN = v; return nil }, Secret: true},
-	{Name: "admin.token", Env: "CALLGATE_ADMIN_TOKEN", Default: DemoAdminToken + " (demo only)", Doc: "Bearer token of the admin API /api/v1 (at least 16 characters outside demo mode).",
+	{Name: "admin.token", Env: "CALLGATE_ADMIN_TOKEN", Default: DemoAdminToken + " (demo only)", Doc: "Bearer token of the admin API /api/v1 (outside demo mode: at least 16 characters, not a placeholder such as the example's or demo-admin-token).",
 		set: func(c *Config, v string) error { c.AdminToken = v; return nil }, Secret: true},
+	{Name: "secrets.key", Env: "CALLGATE_SECRET_KEY", Default: "", Doc: "Base64 of 32 random bytes (openssl rand -base64 32) sealing the secrets a protocol needs in clear (ECCP agent passwords, SIP secrets) with AES-256-GCM; required once such a secret is stored. Demo mode creates callgate.key next to the SQLite file when no key is set.",
+		set: func(c *Config, v string) error { c.SecretKey = v; return nil }, Secret: true},
+	{Name: "secrets.key_file", Env: "CALLGATE_SECRET_KEY_FILE", Default: "", Doc: "File holding the secrets.key value (mode 0600); used when secrets.key is empty.",
+		set: func(c *Config, v string) error { c.SecretKeyFile = v; return nil }},
 	{Name: "telephony.mode", Env: "CALLGATE_TELEPHONY", Default: "sim in demo mode, otherwise ari", Doc: "PBX driver: ari (Asterisk REST Interface) or sim (in-process simulated PBX).",
 		set: func(c *Config, v string) error { return setEnum(&c.Telephony, v, "sim", "ari") }},
 	{Name: "ari.url", Env: "CALLGATE_ARI_URL", Default: "http://127.0.0.1:8088/ari", Doc: "Asterisk ARI base URL.",
@@ -138,6 +195,8 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setEnum(&c.LogFormat, v, "text", "json") }},
 	{Name: "shutdown_timeout", Env: "CALLGATE_SHUTDOWN_TIMEOUT", Default: "15s", Doc: "Grace period to drain requests and sessions on SIGTERM.",
 		set: func(c *Config, v string) error { return setDuration(&c.ShutdownTimeout, v) }},
+	{Name: "shutdown_drain", Env: "CALLGATE_SHUTDOWN_DRAIN", Default: "5s (0 in demo mode)", Doc: "On SIGTERM, how long /readyz answers 503 while every listener keeps serving, before the shutdown grace period starts.",
+		set: func(c *Config, v string) error { return setDuration(&c.ShutdownDrain, v) }},
 	{Name: "vicidial.path", Env: "CALLGATE_VICIDIAL_PATH", Default: "/agc/api.php", Doc: "Where the VICIdial agent API is mounted.",
 		set: func(c *Config, v string) error { return setPath(&c.VicidialPath, v) }},
 	{Name: "vicidial.server_ip", Env: "CALLGATE_VICIDIAL_SERVER_IP", Default: "127.0.0.1", Doc: "Server IP VICIdial answers report (webserver, recording).",
@@ -164,27 +223,31 @@ func Defaults() Config {
 		host = "callgate"
 	}
 	return Config{
-		NodeID:           host,
-		HTTPAddr:         ":8080",
-		HTTPReadTimeout:  30 * time.Second,
-		HTTPWriteTimeout: 60 * time.Second,
-		HTTPIdleTimeout:  120 * time.Second,
-		ECCPAddr:         ":20005",
-		ARIURL:           "http://127.0.0.1:8088/ari",
-		ARIUser:          "callgate",
-		ARIApp:           "callgate",
-		ARITransport:     "native",
-		ARIProxyPick:     "least-channels",
-		Bus:              "memory",
-		NATSURL:          "nats://127.0.0.1:4222",
-		NATSStream:       "CALLGATE_EVENTS",
-		ReplayEvents:     10000,
-		LogLevel:         "info",
-		LogFormat:        "text",
-		ShutdownTimeout:  15 * time.Second,
-		VicidialPath:     "/agc/api.php",
-		VicidialServerIP: "127.0.0.1",
-		MetricsEnabled:   true,
+		NodeID:                host,
+		HTTPAddr:              ":8080",
+		HTTPReadTimeout:       30 * time.Second,
+		HTTPWriteTimeout:      60 * time.Second,
+		HTTPIdleTimeout:       120 * time.Second,
+		HTTPReadHeaderTimeout: 10 * time.Second,
+		HTTPMaxHeaderBytes:    64 << 10,
+		HTTPMaxBody:           1 << 20,
+		ECCPAddr:              ":20005",
+		ARIURL:                "http://127.0.0.1:8088/ari",
+		ARIUser:               "callgate",
+		ARIApp:                "callgate",
+		ARITransport:          "native",
+		ARIProxyPick:          "least-channels",
+		Bus:                   "memory",
+		NATSURL:               "nats://127.0.0.1:4222",
+		NATSStream:            "CALLGATE_EVENTS",
+		ReplayEvents:          10000,
+		LogLevel:              "info",
+		LogFormat:             "text",
+		ShutdownTimeout:       15 * time.Second,
+		ShutdownDrain:         5 * time.Second,
+		VicidialPath:          "/agc/api.php",
+		VicidialServerIP:      "127.0.0.1",
+		MetricsEnabled:        true,
 	}
 }
 
@@ -232,7 +295,7 @@ func Load(path string, getenv func(string) string) (Config, error) {
 		if !ok {
 			continue
 		}
-		if k.Env != "CALLGATE_DEMO" {
+		if endsDemo(k.Env) {
 			envSeen = true
 		}
 		if err := k.set(&c, v); err != nil {
@@ -255,6 +318,20 @@ func Load(path string, getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
+// endsDemo tells whether setting this variable means "not the demo": only
+// variables choosing real storage or telephony do. Tuning a demo (its
+// listen address, log level, admin token...) keeps it a demo, so that
+// CALLGATE_HTTP_ADDR alone does not silently switch to production and then
+// fail for want of a database.
+func endsDemo(env string) bool {
+	for _, p := range []string{"CALLGATE_DB_", "CALLGATE_TELEPHONY", "CALLGATE_ARI_", "CALLGATE_BUS", "CALLGATE_NATS_"} {
+		if strings.HasPrefix(env, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func lookup(getenv func(string) string, name string) (string, bool) {
 	v := getenv(name)
 	if v == "" {
@@ -275,6 +352,16 @@ func applyDemoDefaults(c *Config, set map[string]bool) {
 	}
 	if !set["telephony.mode"] {
 		c.Telephony = "sim"
+	}
+	if !set["shutdown_drain"] {
+		// Nobody balances load over a demo: stop at once.
+		c.ShutdownDrain = 0
+	}
+	if !set["http.addr"] {
+		c.HTTPAddr = DemoHTTPAddr
+	}
+	if !set["eccp.addr"] {
+		c.ECCPAddr = DemoECCPAddr
 	}
 }
 
@@ -364,14 +451,20 @@ func (c Config) Validate() error {
 	if c.HTTPAddr == "" {
 		return fail("http.addr", "required")
 	}
+	const demoHint = " (or set CALLGATE_DEMO=1 for the self-contained demo: SQLite, simulated PBX)"
 	if c.DBDSN == "" {
-		return fail("db.dsn", "required outside demo mode")
+		return fail("db.dsn", "required outside demo mode"+demoHint)
 	}
 	if c.AdminToken == "" {
-		return fail("admin.token", "required outside demo mode")
+		return fail("admin.token", "required outside demo mode"+demoHint)
 	}
-	if !c.Demo && len(c.AdminToken) < 16 {
-		return fail("admin.token", "must be at least 16 characters")
+	if !c.Demo {
+		if len(c.AdminToken) < MinAdminTokenLen {
+			return fail("admin.token", fmt.Sprintf("must be at least %d characters outside demo mode", MinAdminTokenLen))
+		}
+		if IsPlaceholderToken(c.AdminToken) {
+			return fail("admin.token", "is a placeholder (the example's or the demo's value); set a long random token, e.g. openssl rand -hex 24")
+		}
 	}
 	if c.NodeID == "" {
 		return fail("node_id", "required")
@@ -404,6 +497,88 @@ func (c Config) Validate() error {
 		return fail("shutdown_timeout", "must be positive")
 	}
 	return nil
+}
+
+// IsPlaceholderToken tells whether an admin token is a published value or
+// an obvious "change me" placeholder that an operator forgot to replace.
+func IsPlaceholderToken(tok string) bool {
+	t := strings.ToLower(strings.TrimSpace(tok))
+	if t == strings.ToLower(ExampleAdminToken) || t == DemoAdminToken {
+		return true
+	}
+	squashed := strings.NewReplacer("-", "", "_", "", " ", "", ".", "").Replace(t)
+	for _, p := range []string{"changeme", "replaceme", "changethis", "yourtoken", "admintoken", "placeholder"} {
+		if strings.Contains(squashed, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Warnings lists doubtful settings that do not prevent a start (reported
+// by -check). ariConf is the content of Asterisk's ari.conf when the caller
+// could read it (nil otherwise): the ARI password must match the one of the
+// ari.user there, or every connection is refused with a 401.
+func (c Config) Warnings(ariConfPath string, ariConf []byte) []string {
+	if c.Demo || c.Telephony != "ari" || c.ARITransport == "proxy" {
+		return nil
+	}
+	var out []string
+	if c.ARIPassword == SampleARIPassword {
+		out = append(out, "ari.password (CALLGATE_ARI_PASSWORD) is the sample password of deploy/asterisk/ari.conf; change it there and here")
+	}
+	if ariConf == nil {
+		if c.ARIPassword != SampleARIPassword {
+			out = append(out, fmt.Sprintf("ari.password (CALLGATE_ARI_PASSWORD) not compared with Asterisk: %s not readable (-ari-conf path); it must equal the password of [%s] there", ariConfPath, c.ARIUser))
+		}
+		return out
+	}
+	pw, ok := ARIConfPassword(ariConf, c.ARIUser)
+	switch {
+	case !ok:
+		out = append(out, fmt.Sprintf("ari.user (CALLGATE_ARI_USER): no [%s] user with a plain password in %s", c.ARIUser, ariConfPath))
+	case subtle.ConstantTimeCompare([]byte(pw), []byte(c.ARIPassword)) != 1:
+		out = append(out, fmt.Sprintf("ari.password (CALLGATE_ARI_PASSWORD) does not match the password of [%s] in %s: Asterisk will refuse the gateway", c.ARIUser, ariConfPath))
+	}
+	return out
+}
+
+// ARIConfPassword returns the plain password of user in an ari.conf text
+// (Asterisk's ini format; a section may be split or templated, the last
+// password line of the user wins). Crypted passwords are not comparable.
+func ARIConfPassword(conf []byte, user string) (string, bool) {
+	var section, pw, format string
+	found := false
+	for _, line := range strings.Split(string(conf), "\n") {
+		if i := strings.Index(line, ";"); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			if j := strings.Index(line, "]"); j > 0 {
+				section = strings.TrimSpace(line[1:j])
+			}
+			continue
+		}
+		if section != user {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(strings.TrimPrefix(v, ">"))
+		switch strings.TrimSpace(k) {
+		case "password":
+			pw, found = v, true
+		case "password_format":
+			format = v
+		}
+	}
+	if !found || (format != "" && format != "plain") {
+		return "", false
+	}
+	return pw, true
 }
 
 // Redacted returns the settings as key/value pairs for a start-up log line,
@@ -461,10 +636,42 @@ func setDuration(dst *time.Duration, v string) error {
 	return nil
 }
 
+// setSize reads a byte count: a plain integer or one with a KiB/MiB/GiB
+// (or KB/MB/GB, K/M/G, read as powers of 1024) suffix, between 1 and max.
+func setSize(dst *int64, v string, max int64) error {
+	t := strings.ToUpper(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > max/mult {
+		return fmt.Errorf("invalid size %q (bytes, e.g. 1048576, 64KiB, 1MiB; at most %d bytes)", v, max)
+	}
+	*dst = n * mult
+	return nil
+}
+
 func setPositive(dst *int, v string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil || n <= 0 {
 		return fmt.Errorf("invalid positive integer %q", v)
+	}
+	*dst = n
+	return nil
+}
+
+// setNonNegative reads a count where 0 means "the default".
+func setNonNegative(dst *int, v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 {
+		return fmt.Errorf("invalid count %q (0 or more; 0 = default)", v)
 	}
 	*dst = n
 	return nil

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/callgate/callgate/core"
@@ -135,7 +136,7 @@ func seedQueues(ctx context.Context, st core.Store) error {
 func seedAgents(ctx context.Context, st core.Store) error {
 	agents := []core.Agent{
 		{
-			Username: VicidialAgent, Number: "1000", Type: "SIP", Extension: "SIP/1000", Name: "Demo Agent 1000",
+			Username: VicidialAgent, Number: "1000", Type: "SIP", Extension: "PJSIP/1000", Name: "Demo Agent 1000",
 			Password: VicidialAgentPw, Campaign: Campaign, UserLevel: 1, UserGroup: "AGENTS",
 			PhoneLogin: "1000", PhonePass: "test", Active: true,
 		},
@@ -146,19 +147,45 @@ func seedAgents(ctx context.Context, st core.Store) error {
 			ECCPPassword: ECCPAgentPass, Persistent: true, UserLevel: 1, Active: true,
 		},
 		{
-			Username: "1064", Number: "1064", Type: "SIP", Extension: "SIP/1064", Name: "Agente 1064",
+			Username: "1064", Number: "1064", Type: "SIP", Extension: "PJSIP/1064", Name: "Agente 1064",
 			ECCPPassword: ECCPAgentPass, UserLevel: 1, Active: true,
 		},
 		{
 			// The VICIdial examples also use 6666 as an agent_user.
-			Username: VicidialAPIUser, Number: "6666", Type: "SIP", Extension: "SIP/6666", Name: "Supervisor 6666",
+			Username: VicidialAPIUser, Number: "6666", Type: "SIP", Extension: "PJSIP/6666", Name: "Supervisor 6666",
 			Password: VicidialAPIPass, UserLevel: 9, UserGroup: "ADMIN", Supervisor: true, Active: true,
 		},
 	}
 	for i := range agents {
+		seeded := agents[i] // ensure overwrites agents[i] with the stored row
 		if _, err := ensure(ctx, st, core.Where("username = ?", agents[i].Username), &agents[i]); err != nil {
 			return err
 		}
+		if err := upgradeExtension(ctx, st, seeded); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// upgradeExtension moves an agent seeded by an older release from the
+// chan_sip extension SIP/<n> (Asterisk 22 has no chan_sip, so it could not
+// be rung) to the PJSIP endpoint of deploy/asterisk/pjsip.conf. Only the old
+// seeded value is replaced: an extension an operator set is kept.
+func upgradeExtension(ctx context.Context, st core.Store, seeded core.Agent) error {
+	if !strings.HasPrefix(seeded.Extension, "PJSIP/") {
+		return nil
+	}
+	old := "SIP/" + strings.TrimPrefix(seeded.Extension, "PJSIP/")
+	var a core.Agent
+	if err := st.First(ctx, &a, core.Where("username = ?", seeded.Username)); err != nil {
+		return err
+	}
+	if a.Extension != old {
+		return nil
+	}
+	if err := st.Updates(ctx, &a, map[string]any{"extension": seeded.Extension}); err != nil {
+		return fmt.Errorf("agent %s extension: %w", seeded.Username, err)
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/callgate/callgate/core"
@@ -59,15 +61,18 @@ func TestSeedMatchesVendorExamples(t *testing.T) {
 		if err := st.First(ctx, &vu, core.Where("dialect = ? AND username = ?", "vicidial", "6666")); err != nil {
 			t.Fatal(err)
 		}
-		if vu.Secret != "1234" || !vu.APIAccess || !vu.ModifyLeads || !vu.ManualDial || vu.AllowedFunctions != "ALL_FUNCTIONS" {
+		// Secrets are stored hashed or sealed (storetest writes through
+		// the secret facility, as the gateway does).
+		sec := storetest.Secrets()
+		if !sec.Verify(vu.Secret, "1234") || !vu.APIAccess || !vu.ModifyLeads || !vu.ManualDial || vu.AllowedFunctions != "ALL_FUNCTIONS" {
 			t.Errorf("vicidial api user: %+v", vu)
 		}
 		var eu core.APIUser
-		if err := st.First(ctx, &eu, core.Where("dialect = ? AND username = ?", "eccp", "agentconsole")); err != nil || eu.Secret != "agentconsole" {
+		if err := st.First(ctx, &eu, core.Where("dialect = ? AND username = ?", "eccp", "agentconsole")); err != nil || !sec.Verify(eu.Secret, core.MD5Hex("agentconsole")) {
 			t.Errorf("eccp client: %+v %v", eu, err)
 		}
 		var a1000 core.Agent
-		if err := st.First(ctx, &a1000, core.Where("username = ?", "1000")); err != nil || a1000.Password != "1234" || a1000.Campaign != "TESTCAMP" {
+		if err := st.First(ctx, &a1000, core.Where("username = ?", "1000")); err != nil || !sec.Verify(a1000.Password, "1234") || a1000.Campaign != "TESTCAMP" {
 			t.Errorf("agent 1000: %+v %v", a1000, err)
 		}
 		for _, name := range []string{"Agent/9000", "SIP/1064"} {
@@ -79,8 +84,8 @@ func TestSeedMatchesVendorExamples(t *testing.T) {
 			for _, a := range agents {
 				if a.ECCPName() == name {
 					found = true
-					if a.ECCPPassword != "unaclavesecreta" {
-						t.Errorf("%s ECCP password %q", name, a.ECCPPassword)
+					if pw, err := sec.Open(a.ECCPPassword); err != nil || pw != "unaclavesecreta" {
+						t.Errorf("%s ECCP password %q: %v", name, a.ECCPPassword, err)
 					}
 					if name == "Agent/9000" && !a.Persistent {
 						t.Errorf("Agent/9000 must be persistent")
@@ -119,5 +124,134 @@ func TestSeedKeepsFalseFlags(t *testing.T) {
 	var d core.Disposition
 	if err := st.First(ctx, &d, core.Where("code = ?", "NA")); err != nil || d.Selectable {
 		t.Fatalf("NA must not be selectable: %+v %v", d, err)
+	}
+}
+
+// Asterisk 22 has no chan_sip: every seeded agent with a phone must be
+// dialable through an endpoint deploy/asterisk/pjsip.conf defines, while
+// the ECCP name (Type+Number, what consoles send) stays SIP/1064.
+func TestSeededExtensionsArePJSIPEndpointsOfTheDeployConfig(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	ctx := context.Background()
+	if err := Seed(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	conf, err := os.ReadFile("../../deploy/asterisk/pjsip.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var agents []core.Agent
+	if err := st.Find(ctx, &agents, core.All); err != nil {
+		t.Fatal(err)
+	}
+	withPhone := 0
+	for _, a := range agents {
+		if a.Extension == "" {
+			continue
+		}
+		withPhone++
+		ep, ok := strings.CutPrefix(a.Extension, "PJSIP/")
+		if !ok {
+			t.Errorf("agent %s: extension %q is not PJSIP/<endpoint>", a.Username, a.Extension)
+			continue
+		}
+		if !strings.Contains(string(conf), "\n["+ep+"](agent-tpl)") {
+			t.Errorf("agent %s: endpoint %s not defined in deploy/asterisk/pjsip.conf", a.Username, ep)
+		}
+	}
+	if withPhone < 4 {
+		t.Fatalf("only %d seeded agents with an extension", withPhone)
+	}
+	var a core.Agent
+	if err := st.First(ctx, &a, core.Where("username = ?", "1064")); err != nil || a.ECCPName() != "SIP/1064" {
+		t.Fatalf("ECCP name of 1064: %q %v", a.ECCPName(), err)
+	}
+}
+
+// A database seeded by an older release holds SIP/<n>: the seed moves the
+// old default to PJSIP/<n> and keeps what an operator set.
+func TestSeedUpgradesOldSIPExtensionsButKeepsOperatorEdits(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	ctx := context.Background()
+	if err := Seed(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	set := map[string]string{"1000": "SIP/1000", "1064": "SIP/1064", "1001": "SIP/1001", "6666": "Local/6666@phones"}
+	for user, ext := range set {
+		var a core.Agent
+		if err := st.First(ctx, &a, core.Where("username = ?", user)); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Updates(ctx, &a, map[string]any{"extension": ext}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Seed(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"1000": "PJSIP/1000", "1064": "PJSIP/1064", "1001": "PJSIP/1001", "6666": "Local/6666@phones"}
+	for user, ext := range want {
+		var a core.Agent
+		if err := st.First(ctx, &a, core.Where("username = ?", user)); err != nil {
+			t.Fatal(err)
+		}
+		if a.Extension != ext {
+			t.Errorf("agent %s: extension %q, want %q", user, a.Extension, ext)
+		}
+	}
+}
+
+// The demo data is the vendor documents' examples: every record must pass
+// the core's input rules, or the admin API could not recreate it.
+func TestSeededRecordsPassValidation(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	ctx := context.Background()
+	if err := Seed(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	check := func(kind string, v interface{ Validate() error }) {
+		if err := v.Validate(); err != nil {
+			t.Errorf("seeded %s %+v: %v", kind, v, err)
+		}
+	}
+	var agents []core.Agent
+	var queues []core.Queue
+	var camps []core.Campaign
+	var pauses []core.PauseCode
+	var disps []core.Disposition
+	var users []core.APIUser
+	var routes []core.Route
+	var groups []core.UserGroup
+	for _, dst := range []any{&agents, &queues, &camps, &pauses, &disps, &users, &routes, &groups} {
+		if err := st.Find(ctx, dst, core.All); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range agents {
+		check("agent", &agents[i])
+	}
+	for i := range queues {
+		check("queue", &queues[i])
+	}
+	for i := range camps {
+		check("campaign", &camps[i])
+	}
+	for i := range pauses {
+		check("pause code", &pauses[i])
+	}
+	for i := range disps {
+		check("disposition", &disps[i])
+	}
+	for i := range users {
+		check("api user", &users[i])
+	}
+	for i := range routes {
+		check("route", &routes[i])
+	}
+	for i := range groups {
+		check("user group", &groups[i])
+	}
+	if len(agents) == 0 || len(pauses) == 0 {
+		t.Fatal("nothing seeded")
 	}
 }

@@ -51,11 +51,15 @@ func seedVicidial(ctx context.Context, st core.Store) error {
 		}
 	}
 	agent := core.Agent{
-		Username: "1001", Number: "1001", Type: "SIP", Extension: "SIP/1001", Name: "Demo Fronter 1001",
+		Username: "1001", Number: "1001", Type: "SIP", Extension: "PJSIP/1001", Name: "Demo Fronter 1001",
 		Password: VicidialAgentPw, Campaign: Campaign, UserLevel: 1, UserGroup: "AGENTS", AltID: "CRM1001", Active: true,
 	}
+	seeded := agent // ensure overwrites agent with the stored row
 	if _, err := ensure(ctx, st, core.Where("username = ?", agent.Username), &agent); err != nil {
 		return fmt.Errorf("agent: %w", err)
+	}
+	if err := upgradeExtension(ctx, st, seeded); err != nil {
+		return err
 	}
 	// st_login_log and alt_user find agents by custom_three; give the demo
 	// agent one unless an operator already did.

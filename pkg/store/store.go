@@ -35,6 +35,7 @@ type Store struct {
 	w, r    *gorm.DB
 	dialect string
 	inTx    bool
+	sec     core.Secrets // see UseSecrets
 }
 
 var _ core.Store = (*Store)(nil)
@@ -169,7 +170,9 @@ func openSQLite(dsn string) (*Store, error) {
 				v[k] = vs
 			}
 		}
-		v["_pragma"] = append(append([]string{"busy_timeout(10000)", "foreign_keys(1)"}, extra...), base...)
+		// secure_delete zeroes freed cells, so a secret rewritten in
+		// protected form (MigrateSecrets) leaves no clear copy in the file.
+		v["_pragma"] = append(append([]string{"busy_timeout(10000)", "foreign_keys(1)", "secure_delete(1)"}, extra...), base...)
 		return v
 	}
 	open := func(q url.Values) (*gorm.DB, error) {
@@ -200,6 +203,9 @@ func openSQLite(dsn string) (*Store, error) {
 		return &Store{w: db, r: db, dialect: DialectSQLite}, nil
 	}
 
+	if err := restrictFile(path); err != nil {
+		return nil, err
+	}
 	wq := pragmas("journal_mode(WAL)", "synchronous(NORMAL)")
 	wq.Set("_txlock", "immediate")
 	w, err := open(wq)
@@ -215,6 +221,11 @@ func openSQLite(dsn string) (*Store, error) {
 	if err := wpool.Ping(); err != nil {
 		wpool.Close()
 		return nil, wrap("open", "", err)
+	}
+	// SQLite gives the -wal and -shm files the database file's mode; an
+	// older run may have left them wider.
+	for _, side := range []string{"-wal", "-shm"} {
+		_ = chmodIfExists(strings.TrimPrefix(path, "file:")+side, 0o600)
 	}
 	r, err := open(pragmas("query_only(1)"))
 	if err != nil {
@@ -274,7 +285,7 @@ func (s *Store) Close() error {
 func (s *Store) Tx(ctx context.Context, fn func(core.Store) error) error {
 	var fnErr error
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		fnErr = fn(&Store{w: tx, r: tx, dialect: s.dialect, inTx: true})
+		fnErr = fn(&Store{w: tx, r: tx, dialect: s.dialect, inTx: true, sec: s.sec})
 		return fnErr
 	})
 	if err == nil {

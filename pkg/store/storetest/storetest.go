@@ -1,6 +1,7 @@
 // Package storetest gives store-backed tests a fresh, migrated core.Store on
 // every database the machine offers: always SQLite in a temporary file, and
-// MySQL when CALLGATE_TEST_MYSQL_DSN is set. Each MySQL store lives in its
+// MySQL when CALLGATE_TEST_MYSQL_DSN is set. Secret fields are hashed and
+// sealed on write (Secrets), as in a gateway. Each MySQL store lives in its
 // own database, so test packages running in parallel never share rows.
 package storetest
 
@@ -21,6 +22,7 @@ import (
 	_ "github.com/go-sql-driver/mysql"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/secret"
 	"github.com/callgate/callgate/pkg/store"
 )
 
@@ -140,7 +142,31 @@ func open(t testing.TB, kind string) (*store.Store, error) {
 		return nil, err
 	}
 	t.Cleanup(func() { st.Close() })
+	if err := st.UseSecrets(Secrets()); err != nil {
+		return nil, err
+	}
 	return st, nil
+}
+
+var (
+	secretsOnce sync.Once
+	secrets     *secret.Box
+)
+
+// Secrets is the facility every test store writes through: a random key
+// per test binary and cheap hash costs, so the whole suite runs on hashed
+// and sealed rows as a gateway does.
+func Secrets() *secret.Box {
+	secretsOnce.Do(func() {
+		key := make([]byte, secret.KeySize)
+		rand.Read(key)
+		b, err := secret.New(key, secret.TestParams)
+		if err != nil {
+			panic(err)
+		}
+		secrets = b
+	})
+	return secrets
 }
 
 // The schema is migrated once per test binary and copied for every store

@@ -80,8 +80,10 @@ func New(cfg Config) (*Telephony, error) {
 		Password:     cfg.Password,
 	})
 	t := &Telephony{
-		cfg:   cfg,
-		log:   cfg.Logger.With("component", "ari", "node", cfg.NodeID),
+		cfg: cfg,
+		// The node is not added here: the gateway's logger already carries
+		// node=, and slog would print it twice.
+		log:   cfg.Logger.With("component", "ari"),
 		cli:   cli,
 		http:  &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second}},
 		auth:  "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.User+":"+cfg.Password)),
@@ -370,7 +372,7 @@ func (t *Telephony) safeTranslate(tr *translator, raw []byte, gen uint64, out []
 	}()
 	res, err := tr.translate(raw, out)
 	if errors.Is(err, errAppReplaced) {
-		t.log.Error("ari: another websocket took over application "+t.cfg.App+" (a second gateway with the same App, or a newer instance); yielding", "node", t.cfg.NodeID, "retry_in", t.cfg.ReplacedPause)
+		t.log.Error("ari: another websocket took over application "+t.cfg.App+" (a second gateway with the same App, or a newer instance); yielding", "retry_in", t.cfg.ReplacedPause)
 		if gen == t.gen.Load() {
 			t.replaced.Store(true)
 			t.mu.Lock()

@@ -72,6 +72,8 @@ type Config struct {
 	// {"endpoint:PJSIP"}; an empty slice subscribes nothing.
 	MessageSources []string
 
+	// Logger receives the driver's lines. The gateway's logger already
+	// carries node=; without one, slog.Default() gets node= added here.
 	Logger *slog.Logger
 }
 
@@ -158,7 +160,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.MessageSources = []string{"endpoint:PJSIP"}
 	}
 	if c.Logger == nil {
-		c.Logger = slog.Default()
+		c.Logger = slog.Default().With("node", c.NodeID)
 	}
 	return c, nil
 }

@@ -116,9 +116,9 @@ func (p *PBX) Channel(id string) (ChannelState, bool) {
 	return ChannelState{}, false
 }
 
-// timer is a time.AfterFunc that does nothing once the PBX restarted or
-// closed since it was armed.
-type timer struct{ t *time.Timer }
+// timer is an AfterFunc of the PBX's clock that does nothing once the PBX
+// restarted or closed since it was armed.
+type timer struct{ t core.Timer }
 
 func (t *timer) Stop() {
 	if t != nil {
@@ -129,7 +129,7 @@ func (t *timer) Stop() {
 // after runs with mu held; fn runs later with mu held.
 func (p *PBX) after(d time.Duration, fn func()) *timer {
 	gen := p.gen
-	return &timer{t: time.AfterFunc(d, func() {
+	return &timer{t: p.clock.AfterFunc(d, func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if p.closed || p.gen != gen {
@@ -207,6 +207,12 @@ func (p *PBX) Originate(ctx context.Context, req core.OriginateRequest) (string,
 			return "", err
 		}
 		linked = other.linkedID
+	}
+	if b := p.behaviorFor(req.Endpoint); b.Outcome == Refuse {
+		// As Asterisk's ARI answering 500 "Allocation failed" for an
+		// endpoint it cannot create a channel for: no channel, no event.
+		p.logOp("originate-refused", id, req.Endpoint)
+		return "", fmt.Errorf("sim: originate %s: %w", req.Endpoint, ErrAllocationFailed)
 	}
 	timeout := req.Timeout
 	if timeout <= 0 {

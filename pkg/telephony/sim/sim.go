@@ -35,7 +35,14 @@ const (
 	NoAnswer
 	Congestion
 	Fail
+	// Refuse makes Originate itself fail at once, creating no channel
+	// (Asterisk 22's ARI 500 "Allocation failed" for an endpoint that
+	// cannot be dialled, e.g. a chan_sip name without chan_sip).
+	Refuse
 )
+
+// ErrAllocationFailed is what Originate returns for the Refuse outcome.
+var ErrAllocationFailed = errors.New("allocation failed")
 
 func (o Outcome) String() string {
 	switch o {
@@ -49,6 +56,8 @@ func (o Outcome) String() string {
 		return "congestion"
 	case Fail:
 		return "fail"
+	case Refuse:
+		return "refuse"
 	}
 	return fmt.Sprintf("outcome(%d)", int(o))
 }
@@ -95,17 +104,20 @@ type PBX struct {
 	stasisLag time.Duration
 	pbMedia   map[string]time.Duration
 	now       func() time.Time
+	clock     core.Clock
 
 	// Delivery queue. qmu is only taken after mu (or alone), never the
 	// other way round.
-	qmu    sync.Mutex
-	queue  []core.TelEvent
-	wake   chan struct{}
-	stop   chan struct{}
-	done   chan struct{}
-	sink   func(core.TelEvent)
-	hist   history
-	maxLog int
+	qmu   sync.Mutex
+	queue []core.TelEvent
+	// emitted counts events queued for delivery, for Flush.
+	emitted int
+	wake    chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
+	sink    func(core.TelEvent)
+	hist    history
+	maxLog  int
 
 	hookMu sync.Mutex
 	hook   Hook
@@ -151,6 +163,7 @@ func New(nodeID string) *PBX {
 		prefixes:  map[string]Behavior{},
 		pbMedia:   map[string]time.Duration{},
 		now:       time.Now,
+		clock:     core.RealClock(),
 		wake:      make(chan struct{}, 1),
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
@@ -349,6 +362,40 @@ func (p *PBX) SetClock(now func() time.Time) {
 	p.now = now
 }
 
+// Flush waits until every event emitted before the call has been delivered
+// (the sink returned) and returns how many events were emitted since Start.
+// It returns early once the PBX is closed.
+func (p *PBX) Flush() int {
+	p.qmu.Lock()
+	target := p.emitted
+	p.qmu.Unlock()
+	for {
+		p.hist.mu.Lock()
+		delivered := p.hist.base + p.hist.n
+		changed := p.hist.changed
+		p.hist.waiting = true
+		p.hist.mu.Unlock()
+		if delivered >= target {
+			return target
+		}
+		select {
+		case <-changed:
+		case <-p.done:
+			return target
+		}
+	}
+}
+
+// UseClock runs the PBX's timers (ringing, stasis lag, playbacks) and its
+// timestamps on clock, so a test that advances a fake clock (core/clocktest)
+// drives the PBX and the engine through the same time.
+func (p *PBX) UseClock(clock core.Clock) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clock = clock
+	p.now = clock.Now
+}
+
 // SetEventLogLimit bounds how many delivered events WaitEvent and Events keep
 // (default 100000; older ones are dropped first).
 func (p *PBX) SetEventLogLimit(n int) {
@@ -384,6 +431,7 @@ func (p *PBX) emit(ev core.TelEvent) {
 	ev.Time = p.now()
 	p.qmu.Lock()
 	p.queue = append(p.queue, ev)
+	p.emitted++
 	p.qmu.Unlock()
 	select {
 	case p.wake <- struct{}{}:

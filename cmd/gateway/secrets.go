@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/callgate/callgate/pkg/config"
+	"github.com/callgate/callgate/pkg/secret"
+	"github.com/callgate/callgate/pkg/store"
+)
+
+// useSecrets makes the store hash and seal secrets on every write and
+// migrates rows still in clear text. Without a configured key, demo mode
+// creates one next to the SQLite file; otherwise the gateway starts without
+// one only while no sealed secret exists or would be written.
+func useSecrets(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger) error {
+	var key []byte
+	var err error
+	switch {
+	case cfg.SecretKey != "":
+		if key, err = secret.ParseKey(cfg.SecretKey); err != nil {
+			return fmt.Errorf("config: secrets.key (CALLGATE_SECRET_KEY): %w", err)
+		}
+	case cfg.SecretKeyFile != "":
+		if key, err = secret.ReadKeyFile(cfg.SecretKeyFile); err != nil {
+			return fmt.Errorf("config: secrets.key_file (CALLGATE_SECRET_KEY_FILE): %w", err)
+		}
+	case cfg.Demo:
+		path := "callgate.key"
+		if db, ok := store.SQLitePath(cfg.DBDSN); ok {
+			path = filepath.Join(filepath.Dir(db), "callgate.key")
+		}
+		var created bool
+		if key, created, err = secret.LoadOrCreateKeyFile(path); err != nil {
+			return fmt.Errorf("demo secrets key: %w", err)
+		}
+		if created {
+			log.Info("demo mode: created the secrets key file", "path", path)
+		}
+	}
+	box, err := secret.New(key, secret.DefaultParams)
+	if err != nil {
+		return fmt.Errorf("config: secrets.key (CALLGATE_SECRET_KEY): %w", err)
+	}
+	if err := st.UseSecrets(box); err != nil {
+		return err
+	}
+	if err := st.MigrateSecrets(ctx); err != nil {
+		if errors.Is(err, secret.ErrBadSealed) {
+			return fmt.Errorf("secrets: stored secrets do not open with the configured key (secrets.key / CALLGATE_SECRET_KEY, secrets.key_file / CALLGATE_SECRET_KEY_FILE): %w", err)
+		}
+		return fmt.Errorf("secrets: %w", err)
+	}
+	return nil
+}
