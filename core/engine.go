@@ -624,9 +624,18 @@ func (e *Engine) tick(ctx context.Context) {
 // (its store writes above all) are done; lock held, it never blocks.
 func (e *Engine) publish(p Payload, agent string) {
 	e.write("publish "+p.EventType(), func(context.Context, Store) error {
-		e.bus.Publish(p, agent)
+		e.emit(p, agent)
 		return nil
 	})
+}
+
+// emit hands an event to the bus without waiting for it (store lane only).
+func (e *Engine) emit(p Payload, agent string) {
+	if q, ok := e.bus.(QueuedBus); ok {
+		q.Enqueue(p, agent)
+		return
+	}
+	e.bus.Publish(p, agent)
 }
 
 // announce publishes an event from outside the lock, in the one order.

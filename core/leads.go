@@ -327,7 +327,7 @@ func (e *Engine) callbackFailedLocked(ctx context.Context, c *liveCall) {
 		}
 		cb.Status = "FAILED"
 		err := st.Save(ctx, &cb)
-		e.bus.Publish(CallbackEvent{Callback: cb, Call: call, Agent: agent, ECCPName: name, Action: "failed"}, agent)
+		e.emit(CallbackEvent{Callback: cb, Call: call, Agent: agent, ECCPName: name, Action: "failed"}, agent)
 		return err
 	})
 }
