@@ -597,7 +597,7 @@ func (e *Engine) Call(ctx context.Context, id uint64) (Call, error) {
 	}
 	e.unlock()
 	var c Call
-	if err := e.store.First(ctx, &c, Where("id = ?", id)); err != nil {
+	if err := e.store.First(ctx, &c, Eq("id", id)); err != nil {
 		return Call{}, fmt.Errorf("%w: %d", ErrCallNotFound, id)
 	}
 	return c, nil
@@ -614,7 +614,7 @@ func (e *Engine) CallByUniqueID(ctx context.Context, uid string) (Call, error) {
 	}
 	e.unlock()
 	var c Call
-	if err := e.store.First(ctx, &c, Where("uniqueid = ?", uid)); err != nil {
+	if err := e.store.First(ctx, &c, Eq("uniqueid", uid)); err != nil {
 		return Call{}, fmt.Errorf("%w: %s", ErrCallNotFound, uid)
 	}
 	return c, nil

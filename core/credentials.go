@@ -169,8 +169,7 @@ func (c *Credentials) Check(ctx context.Context, a LoginAttempt, verify func() b
 	if own > 0 {
 		// Only a triple that was failing costs a write on success: the
 		// VICIdial API authenticates every request.
-		if err := c.e.store.Delete(ctx, &LoginFailure{}, Where("dialect = ? AND username = ? AND source = ?",
-			a.Dialect, a.Principal, a.Source)); err != nil {
+		if err := c.e.store.Delete(ctx, &LoginFailure{}, Eq("dialect", a.Dialect).Eq("username", a.Principal).Eq("source", a.Source)); err != nil {
 			c.e.log.Warn("engine: login failures clear failed", "dialect", a.Dialect, "err", err)
 		}
 	}
@@ -185,8 +184,8 @@ func (c *Credentials) delay(ctx context.Context, a LoginAttempt) (time.Time, int
 	// Past this many the delays are at their cap anyway.
 	var rows []LoginFailure
 	since := c.e.now().Add(-p.Window)
-	err := c.e.store.Find(ctx, &rows, Where("dialect = ? AND source = ? AND time > ?", a.Dialect, a.Source, since).
-		OrderBy("time DESC").Take(64))
+	err := c.e.store.Find(ctx, &rows, Eq("dialect", a.Dialect).Eq("source", a.Source).Gt("time", since).
+		Desc("time").Take(64))
 	if err != nil {
 		// Fail open: the credential is still checked (slowly), and a store
 		// hiccup must not lock out every owner.
@@ -235,7 +234,7 @@ func (c *Credentials) failed(ctx context.Context, a LoginAttempt) {
 	if err := c.e.store.Create(ctx, &LoginFailure{Dialect: a.Dialect, Username: a.Principal, Source: a.Source, Time: now}); err != nil {
 		c.e.log.Warn("engine: login failure write failed", "dialect", a.Dialect, "err", err)
 	}
-	_ = c.e.store.Delete(ctx, &LoginFailure{}, Where("time <= ?", now.Add(-c.policy.Window)))
+	_ = c.e.store.Delete(ctx, &LoginFailure{}, All.Lte("time", now.Add(-c.policy.Window)))
 }
 
 // SourceAddr is the address part of a host:port client address, an

@@ -10,7 +10,7 @@ import (
 )
 
 // retryStatuses are dialer outcomes after which a lead is tried again.
-var retryStatuses = []any{"NEW", "", "B", "NA", "DC", "A", "N", "DROP", "CALLBK"}
+var retryStatuses = []string{"NEW", "", "B", "NA", "DC", "A", "N", "DROP", "CALLBK"}
 
 // inHours reports whether a campaign may dial now.
 func (c *Campaign) inHours(now time.Time) bool {
@@ -162,11 +162,11 @@ func (e *Engine) pacingRatio(ctx context.Context, camp *Campaign, now time.Time)
 		target = 3
 	}
 	since := now.Add(-pacingWindow)
-	answered, err := e.store.Count(ctx, &QueueLogEntry{}, Where("queue = ? AND event = ? AND data1 = ? AND time >= ?", camp.Name, QLDialResult, "ANSWER", since))
+	answered, err := e.store.Count(ctx, &QueueLogEntry{}, Eq("queue", camp.Name).Eq("event", QLDialResult).Eq("data1", "ANSWER").Gte("time", since))
 	if err != nil || answered < pacingMinSample {
 		return camp.DialRatio
 	}
-	dropped, err := e.store.Count(ctx, &QueueLogEntry{}, Where("queue = ? AND event = ? AND time >= ?", queueKeyForCampaign(camp), QLAbandon, since))
+	dropped, err := e.store.Count(ctx, &QueueLogEntry{}, Eq("queue", queueKeyForCampaign(camp)).Eq("event", QLAbandon).Gte("time", since))
 	if err != nil {
 		return camp.DialRatio
 	}
@@ -183,13 +183,8 @@ func (e *Engine) pacingRatio(ctx context.Context, camp *Campaign, now time.Time)
 // it runs without the lock; the caller checks the lead is still free when
 // it takes the lock to dial it.
 func (e *Engine) nextLead(ctx context.Context, camp *Campaign, now time.Time, busy map[uint64]bool) (Lead, bool) {
-	var leads []Lead
-	q := Where("campaign = ?", camp.Name).
-		And("status IN ?", retryStatuses).
-		And("(next_attempt_at IS NULL OR next_attempt_at <= ?)", now).
-		And("called_count <= ?", camp.MaxRetries).
-		OrderBy("priority DESC, called_count, id").Take(50)
-	if err := e.store.Find(ctx, &leads, q); err != nil {
+	leads, err := e.store.DialableLeads(ctx, camp.Name, retryStatuses, camp.MaxRetries, now, 50)
+	if err != nil {
 		e.log.Warn("engine: dialer lead query failed", "campaign", camp.Name, "err", err)
 		return Lead{}, false
 	}
@@ -323,7 +318,7 @@ func (e *Engine) leadPhones(ctx context.Context, l Lead) []string {
 		}
 	}
 	var extra []LeadPhone
-	if err := e.store.Find(ctx, &extra, Where("lead_id = ?", l.ID).OrderBy("`order`, id")); err == nil {
+	if err := e.store.Find(ctx, &extra, Eq("lead_id", l.ID).Asc("order").Asc("id")); err == nil {
 		for _, p := range extra {
 			if normalizePhone(p.Phone) != "" {
 				phones = append(phones, p.Phone)

@@ -110,6 +110,10 @@ type Engine struct {
 	evc    eventCount
 	stopCh chan struct{}
 	wg     sync.WaitGroup
+
+	// Side state with locks of their own, never taken while holding mu.
+	dials pendingDials
+	rooms conferenceRooms
 }
 
 // liveCall is a call in progress with the PBX resources it owns.
@@ -259,7 +263,6 @@ func DefaultDialEndpoint(number, trunk string) string {
 	}
 }
 
-func (e *Engine) Store() Store         { return e.store }
 func (e *Engine) Bus() Bus             { return e.bus }
 func (e *Engine) Telephony() Telephony { return e.tel }
 func (e *Engine) Logger() *slog.Logger { return e.log }
@@ -305,15 +308,15 @@ func (e *Engine) Start(ctx context.Context) error {
 // seedIDs starts the in-memory id counters after the highest ids stored.
 func (e *Engine) seedIDs(ctx context.Context) error {
 	var c Call
-	if err := e.store.First(ctx, &c, All.OrderBy("id DESC")); err != nil && !errors.Is(err, ErrNoRecord) {
+	if err := e.store.First(ctx, &c, All.Desc("id")); err != nil && !errors.Is(err, ErrNoRecord) {
 		return fmt.Errorf("seed call ids: %w", err)
 	}
 	var s AgentSession
-	if err := e.store.First(ctx, &s, All.OrderBy("id DESC")); err != nil && !errors.Is(err, ErrNoRecord) {
+	if err := e.store.First(ctx, &s, All.Desc("id")); err != nil && !errors.Is(err, ErrNoRecord) {
 		return fmt.Errorf("seed session ids: %w", err)
 	}
 	var r Recording
-	if err := e.store.First(ctx, &r, All.OrderBy("id DESC")); err != nil && !errors.Is(err, ErrNoRecord) {
+	if err := e.store.First(ctx, &r, All.Desc("id")); err != nil && !errors.Is(err, ErrNoRecord) {
 		return fmt.Errorf("seed recording ids: %w", err)
 	}
 	e.lock()
@@ -364,9 +367,9 @@ func (e *Engine) Reload(ctx context.Context) error {
 	)
 	for _, x := range []struct {
 		dst any
-		q   Query
+		q   Filter
 	}{
-		{&agents, All}, {&queues, All}, {&members, All.OrderBy("id")}, {&campaigns, All}, {&pauses, All}, {&routes, All.OrderBy("id")},
+		{&agents, All}, {&queues, All}, {&members, All.Asc("id")}, {&campaigns, All}, {&pauses, All}, {&routes, All.Asc("id")},
 	} {
 		if err := e.store.Find(ctx, x.dst, x.q); err != nil {
 			return fmt.Errorf("reload: %w", err)
@@ -426,7 +429,7 @@ func (e *Engine) loadRestore(ctx context.Context) (restoreData, error) {
 			rs.live[c.ID] = true
 		}
 	}
-	if err := e.store.Find(ctx, &rs.open, Where("state <> ?", CallDone)); err != nil {
+	if err := e.store.Find(ctx, &rs.open, All.Ne("state", CallDone)); err != nil {
 		return rs, fmt.Errorf("restore calls: %w", err)
 	}
 	return rs, nil
@@ -714,7 +717,7 @@ func (e *Engine) deleteSession(_ context.Context, s AgentSession) {
 	}
 	id := s.ID
 	e.write("session delete "+s.Username, func(ctx context.Context, st Store) error {
-		return st.Delete(ctx, &AgentSession{}, Where("id = ?", id))
+		return st.Delete(ctx, &AgentSession{}, ByID(id))
 	})
 }
 

@@ -51,7 +51,7 @@ func TestInboundCallLifeCycle(t *testing.T) {
 			}
 		}
 		var cdr core.CDR
-		must(t, st.First(h.ctx, &cdr, core.Where("call_id = ?", c.ID)))
+		must(t, st.First(h.ctx, &cdr, core.Eq("call_id", c.ID)))
 		if cdr.Disposition != "ANSWERED" || cdr.Agent != "a1" {
 			t.Errorf("cdr = %+v", cdr)
 		}
@@ -201,7 +201,7 @@ func TestCallerHangupWhileWaitingIsAbandon(t *testing.T) {
 		t.Fatalf("%d calls still waiting", n)
 	}
 	var c core.Call
-	must(t, h.st.First(h.ctx, &c, core.Where("phone = ?", "5550004")))
+	must(t, h.st.First(h.ctx, &c, core.Eq("phone", "5550004")))
 	if !c.Abandoned || c.State != core.CallDone {
 		t.Fatalf("call = %+v", c)
 	}
@@ -411,7 +411,7 @@ func TestRecordingStartStop(t *testing.T) {
 		t.Fatalf("stopped = %+v", stopped)
 	}
 	var stored core.Recording
-	must(t, h.st.First(h.ctx, &stored, core.Where("guid = ?", rec.GUID)))
+	must(t, h.st.First(h.ctx, &stored, core.Eq("guid", rec.GUID)))
 	if stored.CallID != c.ID || stored.DayFolder == "" || stored.Format != "wav" {
 		t.Fatalf("stored = %+v", stored)
 	}

@@ -144,22 +144,22 @@ func (s *checkedStore) Updates(ctx context.Context, v any, cols map[string]any) 
 	return s.Store.Updates(ctx, v, cols)
 }
 
-func (s *checkedStore) Delete(ctx context.Context, v any, q core.Query) error {
+func (s *checkedStore) Delete(ctx context.Context, v any, q core.Filter) error {
 	s.write("delete", v)
 	return s.Store.Delete(ctx, v, q)
 }
 
-func (s *checkedStore) First(ctx context.Context, dst any, q core.Query) error {
+func (s *checkedStore) First(ctx context.Context, dst any, q core.Filter) error {
 	s.check("first")
 	return s.Store.First(ctx, dst, q)
 }
 
-func (s *checkedStore) Find(ctx context.Context, dst any, q core.Query) error {
+func (s *checkedStore) Find(ctx context.Context, dst any, q core.Filter) error {
 	s.check("find")
 	return s.Store.Find(ctx, dst, q)
 }
 
-func (s *checkedStore) Count(ctx context.Context, model any, q core.Query) (int64, error) {
+func (s *checkedStore) Count(ctx context.Context, model any, q core.Filter) (int64, error) {
 	s.check("count")
 	return s.Store.Count(ctx, model, q)
 }
@@ -248,7 +248,7 @@ func (h *harness) queueLog(event string) []core.QueueLogEntry {
 	// store lane has caught up.
 	must(h.t, h.e.Sync(h.ctx))
 	var rows []core.QueueLogEntry
-	must(h.t, h.st.Find(h.ctx, &rows, core.Where("event = ?", event).OrderBy("id")))
+	must(h.t, h.st.Find(h.ctx, &rows, core.Eq("event", event).Asc("id")))
 	return rows
 }
 
@@ -275,4 +275,9 @@ func (h *harness) settleNoStore() {
 			return
 		}
 	}
+}
+
+func (s *checkedStore) DialableLeads(ctx context.Context, campaign string, statuses []string, maxCalls int, now time.Time, limit int) ([]core.Lead, error) {
+	s.check("dialable leads")
+	return s.Store.DialableLeads(ctx, campaign, statuses, maxCalls, now, limit)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -34,7 +35,7 @@ func (e *Engine) AddLead(ctx context.Context, l *Lead, opt AddLeadOptions) error
 	campaign := l.Campaign
 	if campaign == "" && l.ListID != 0 {
 		var list List
-		if err := e.store.First(ctx, &list, Where("id = ?", l.ListID)); err == nil {
+		if err := e.store.First(ctx, &list, Eq("id", l.ListID)); err == nil {
 			campaign = list.Campaign
 			l.Campaign = campaign
 		}
@@ -79,7 +80,7 @@ func (e *Engine) Lead(ctx context.Context, id uint64) (Lead, error) {
 	if id == 0 {
 		return l, fmt.Errorf("%w: 0", ErrUnknownLead)
 	}
-	if err := e.store.First(ctx, &l, Where("id = ?", id)); err != nil {
+	if err := e.store.First(ctx, &l, Eq("id", id)); err != nil {
 		if errors.Is(err, ErrNoRecord) {
 			return l, fmt.Errorf("%w: %d", ErrUnknownLead, id)
 		}
@@ -91,12 +92,12 @@ func (e *Engine) Lead(ctx context.Context, id uint64) (Lead, error) {
 // FindLeadsByPhone lists leads with that phone number (newest first),
 // optionally limited to a campaign.
 func (e *Engine) FindLeadsByPhone(ctx context.Context, phone, campaign string) ([]Lead, error) {
-	q := Where("phone_number = ?", normalizePhone(phone))
+	q := Eq("phone_number", normalizePhone(phone))
 	if campaign != "" {
-		q = q.And("campaign = ?", campaign)
+		q = q.Eq("campaign", campaign)
 	}
 	var out []Lead
-	err := e.store.Find(ctx, &out, q.OrderBy("id DESC"))
+	err := e.store.Find(ctx, &out, q.Desc("id"))
 	return out, err
 }
 
@@ -106,7 +107,7 @@ func (e *Engine) leadByPhone(ctx context.Context, phone string) (Lead, bool) {
 		return Lead{}, false
 	}
 	var l Lead
-	if err := e.store.First(ctx, &l, Where("phone_number = ?", p).OrderBy("id DESC")); err != nil {
+	if err := e.store.First(ctx, &l, Eq("phone_number", p).Desc("id")); err != nil {
 		return Lead{}, false
 	}
 	return l, true
@@ -114,12 +115,12 @@ func (e *Engine) leadByPhone(ctx context.Context, phone string) (Lead, bool) {
 
 // IsDNC reports whether a number is blocked globally or for the campaign.
 func (e *Engine) IsDNC(ctx context.Context, phone, campaign string) bool {
-	n, err := e.store.Count(ctx, &DNCEntry{}, Where("phone = ? AND (campaign = '' OR campaign = ?)", normalizePhone(phone), campaign))
+	n, err := e.store.Count(ctx, &DNCEntry{}, Eq("phone", normalizePhone(phone)).In("campaign", []string{"", campaign}))
 	return err == nil && n > 0
 }
 
 func (e *Engine) isCampaignDNC(ctx context.Context, phone, campaign string) bool {
-	n, err := e.store.Count(ctx, &DNCEntry{}, Where("phone = ? AND campaign = ?", normalizePhone(phone), campaign))
+	n, err := e.store.Count(ctx, &DNCEntry{}, Eq("phone", normalizePhone(phone)).Eq("campaign", campaign))
 	return err == nil && n > 0
 }
 
@@ -177,9 +178,9 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		return err
 	}
 	if c == nil {
-		q := Where("agent = ?", user).OrderBy("id DESC")
+		q := Eq("agent", user).Desc("id")
 		if id != 0 {
-			q = Where("id = ?", id)
+			q = Eq("id", id)
 		}
 		if err := e.store.First(ctx, &call, q); err != nil {
 			return fmt.Errorf("%w: %s", ErrNoCall, user)
@@ -190,7 +191,7 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		call.Status = req.Status
 	}
 	var disp Disposition
-	hasDisp := e.store.First(ctx, &disp, Where("code = ? AND (campaign = '' OR campaign = ?)", req.Status, call.Campaign).OrderBy("campaign DESC")) == nil
+	hasDisp := e.store.First(ctx, &disp, Eq("code", req.Status).In("campaign", []string{"", call.Campaign}).Desc("campaign")) == nil
 	if call.LeadID != 0 {
 		if lead, err := e.Lead(ctx, call.LeadID); err == nil {
 			lead.Status = req.Status
@@ -270,7 +271,7 @@ type dueCallback struct {
 // dueCallbacks reads the callbacks due now (without the lock).
 func (e *Engine) dueCallbacks(ctx context.Context, now time.Time) []dueCallback {
 	var due []Callback
-	if err := e.store.Find(ctx, &due, Where("status = ? AND due_at <= ?", "ACTIVE", now).OrderBy("id").Take(50)); err != nil {
+	if err := e.store.Find(ctx, &due, Eq("status", "ACTIVE").Lte("due_at", now).Asc("id").Take(50)); err != nil {
 		e.log.Warn("engine: callbacks query failed", "err", err)
 		return nil
 	}
@@ -322,7 +323,7 @@ func (e *Engine) callbackFailedLocked(ctx context.Context, c *liveCall) {
 	id, call, agent, name := c.ScheduledID, c.Call, c.connectAgent, e.eccpNameLocked(c.connectAgent)
 	e.write("callback failed", func(ctx context.Context, st Store) error {
 		var cb Callback
-		if err := st.First(ctx, &cb, Where("id = ?", id)); err != nil {
+		if err := st.First(ctx, &cb, Eq("id", id)); err != nil {
 			return nil
 		}
 		cb.Status = "FAILED"
@@ -362,7 +363,7 @@ func (e *Engine) SendScreen(ctx context.Context, user, kind, payload string) (Sc
 // console and marks them delivered.
 func (e *Engine) PendingScreen(ctx context.Context, user string) ([]ScreenCommand, error) {
 	var out []ScreenCommand
-	if err := e.store.Find(ctx, &out, Where("agent = ? AND delivered IS NULL", user).OrderBy("id")); err != nil {
+	if err := e.store.Find(ctx, &out, Eq("agent", user).IsNull("delivered").Asc("id")); err != nil {
 		return nil, err
 	}
 	now := e.now()
@@ -440,4 +441,32 @@ func (e *Engine) PauseCodes() []PauseCode {
 		}
 	}
 	return out
+}
+
+// UpdateLeadFields sets fields (by column name) of a stored lead and
+// stamps its modify date. When the stored lead is different afterwards,
+// LeadChanged is published for agent (the one whose screen changed it).
+func (e *Engine) UpdateLeadFields(ctx context.Context, id uint64, fields map[string]any, agent string) (changed bool, err error) {
+	before, err := e.Lead(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	cols := make(map[string]any, len(fields)+1)
+	for k, v := range fields {
+		cols[k] = v
+	}
+	cols["modify_date"] = e.now()
+	if err := e.store.Updates(ctx, &Lead{ID: id}, cols); err != nil {
+		return false, fmt.Errorf("update lead: %w", err)
+	}
+	after, err := e.Lead(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	before.ModifyDate = after.ModifyDate
+	if reflect.DeepEqual(before, after) {
+		return false, nil
+	}
+	e.announce(ctx, LeadChanged{Lead: after}, agent)
+	return true, nil
 }

@@ -116,7 +116,7 @@ func TestBlockedStoreWriteDoesNotStopPBXEvents(t *testing.T) {
 	close(g.release)
 	must(t, h.e.Sync(h.ctx))
 	var got core.Call
-	must(t, h.st.First(h.ctx, &got, core.Where("id = ?", c1.ID)))
+	must(t, h.st.First(h.ctx, &got, core.ByID(c1.ID)))
 	if got.State != core.CallDone {
 		t.Fatalf("first call stored as %s", got.State)
 	}

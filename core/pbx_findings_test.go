@@ -50,7 +50,7 @@ func TestRecordingClosedWhenCallEnds(t *testing.T) {
 	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
 	h.require("recording row closed", func() bool {
 		var r core.Recording
-		return h.st.First(h.ctx, &r, core.Where("name = ?", rec.Name)) == nil && r.Status == "done" && r.End != nil
+		return h.st.First(h.ctx, &r, core.Eq("name", rec.Name)) == nil && r.Status == "done" && r.End != nil
 	})
 }
 

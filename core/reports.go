@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"time"
 )
@@ -34,7 +35,7 @@ type QueueStats struct {
 // QueueStats computes a queue's figures between since and until.
 func (e *Engine) QueueStats(ctx context.Context, queue string, since, until time.Time) (QueueStats, error) {
 	var rows []QueueLogEntry
-	q := Where("queue = ? AND time >= ? AND time < ?", queue, since, until).OrderBy("id")
+	q := Eq("queue", queue).Gte("time", since).Lt("time", until).Asc("id")
 	if err := e.store.Find(ctx, &rows, q); err != nil {
 		return QueueStats{}, err
 	}
@@ -100,7 +101,7 @@ type AgentActivity struct {
 // AgentActivity computes an agent's figures between since and until.
 func (e *Engine) AgentActivity(ctx context.Context, user string, since, until time.Time) (AgentActivity, error) {
 	var rows []QueueLogEntry
-	q := Where("agent = ? AND time >= ? AND time < ?", user, since, until).OrderBy("id")
+	q := Eq("agent", user).Gte("time", since).Lt("time", until).Asc("id")
 	if err := e.store.Find(ctx, &rows, q); err != nil {
 		return AgentActivity{}, err
 	}
@@ -137,4 +138,125 @@ func (e *Engine) AgentActivity(ctx context.Context, user string, since, until ti
 		}
 	}
 	return a, nil
+}
+
+// CallFilter selects stored calls for reports.
+type CallFilter struct {
+	// Campaign selects the calls of a campaign; with Queue set, the calls
+	// of that queue with this campaign ("" for calls outside any campaign).
+	Campaign string
+	Queue    string
+	// Inbound, when set, keeps only inbound (true) or only other (false)
+	// calls.
+	Inbound *bool
+	// Since, when set, keeps calls created at or after it.
+	Since time.Time
+}
+
+// FindCalls lists stored calls matching f, by id.
+func (e *Engine) FindCalls(ctx context.Context, f CallFilter) ([]Call, error) {
+	q := Eq("campaign", f.Campaign)
+	if f.Queue != "" {
+		q = q.Eq("queue", f.Queue)
+	}
+	if f.Inbound != nil {
+		if *f.Inbound {
+			q = q.Eq("direction", CallInbound)
+		} else {
+			q = q.Ne("direction", CallInbound)
+		}
+	}
+	if !f.Since.IsZero() {
+		q = q.Gte("created_at", f.Since)
+	}
+	var calls []Call
+	err := e.store.Find(ctx, &calls, q.Asc("id"))
+	return calls, err
+}
+
+// CallEvents lists the queue-log rows of these calls logged between from
+// and to (inclusive), with ids below beforeID when it is not zero, by id.
+func (e *Engine) CallEvents(ctx context.Context, callIDs []uint64, from, to time.Time, beforeID uint64) ([]QueueLogEntry, error) {
+	q := All.In("call_id", callIDs).Between("time", from, to)
+	if beforeID > 0 {
+		q = q.Lt("id", beforeID)
+	}
+	var rows []QueueLogEntry
+	err := e.store.Find(ctx, &rows, q.Asc("id"))
+	return rows, err
+}
+
+// LastCallEvent is a call's latest queue-log row among events;
+// ErrNoRecord if it has none.
+func (e *Engine) LastCallEvent(ctx context.Context, callID uint64, events ...string) (QueueLogEntry, error) {
+	var row QueueLogEntry
+	err := e.store.First(ctx, &row, Eq("call_id", callID).In("event", events).Desc("id"))
+	return row, err
+}
+
+// AgentSummary is an agent's sessions, pauses and calls over a period.
+type AgentSummary struct {
+	Agent        Agent
+	LoginSeconds int64 // of the sessions that ended in the period
+	// The latest session and pause that started in the period, and their
+	// ends when they ended after that start.
+	LastLogin, LastLogout, LastPause, LastUnpause *time.Time
+	// Calls the agent talked on that connected in the period, by id.
+	Calls []Call
+}
+
+// AgentSummaries summarises every active agent, by id, between from and to
+// (inclusive), from the queue log and the stored calls.
+func (e *Engine) AgentSummaries(ctx context.Context, from, to time.Time) ([]AgentSummary, error) {
+	var rows []QueueLogEntry
+	var calls []Call
+	if err := e.store.Find(ctx, &rows, All.Between("time", from, to).
+		In("event", []string{QLLogin, QLLogout, QLPause, QLUnpause}).Asc("time").Asc("id")); err != nil {
+		return nil, err
+	}
+	if err := e.store.Find(ctx, &calls, All.Between("connected_at", from, to).Asc("id")); err != nil {
+		return nil, err
+	}
+	agents := e.Agents()
+	sort.Slice(agents, func(i, j int) bool { return agents[i].ID < agents[j].ID })
+	var out []AgentSummary
+	for _, a := range agents {
+		if !a.Active {
+			continue
+		}
+		s := AgentSummary{Agent: a}
+		for i := range rows {
+			r := &rows[i]
+			if r.Agent != a.Username {
+				continue
+			}
+			t := r.Time
+			switch r.Event {
+			case QLLogin:
+				s.LastLogin, s.LastLogout = &t, nil
+			case QLLogout:
+				n, _ := strconv.ParseInt(r.Data2, 10, 64)
+				s.LoginSeconds += n
+				if s.LastLogin != nil {
+					s.LastLogout = &t
+				}
+			case QLPause:
+				// A pause code set during a pause is not a new pause.
+				if r.Data2 != "code" {
+					s.LastPause, s.LastUnpause = &t, nil
+				}
+			case QLUnpause:
+				if s.LastPause != nil {
+					s.LastUnpause = &t
+				}
+			}
+		}
+		for _, c := range calls {
+			if c.AgentID == a.ID || c.Agent == a.Username {
+				s.Calls = append(s.Calls, c)
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }

@@ -3,12 +3,15 @@ package core
 import (
 	"context"
 	"errors"
+	"maps"
+	"time"
 )
 
-// Store persists the domain records of model.go. It is deliberately generic:
-// the records carry their own mapping, and the gorm implementation
-// (pkg/store) serves MySQL and SQLite alike. Conditions are SQL fragments
-// with ? placeholders over the snake_case column names.
+// Store persists the domain records of model.go. Its queries are typed: a
+// Filter names record fields (snake_case column names) and values, never SQL
+// text, and the implementation (pkg/store, MySQL and SQLite) checks every
+// field against the record's schema. What a Filter cannot say has its own
+// typed method, so all SQL lives in the store.
 type Store interface {
 	// Tx runs fn in one transaction; writes made through the Store passed to
 	// fn are committed together or not at all.
@@ -16,14 +19,23 @@ type Store interface {
 	Create(ctx context.Context, v any) error
 	// Save inserts or updates every column of v.
 	Save(ctx context.Context, v any) error
-	// Updates sets the given columns of the record identified by v's primary key.
+	// Updates sets the given columns of the record identified by v's
+	// primary key; ErrNoRecord if there is none.
 	Updates(ctx context.Context, v any, cols map[string]any) error
-	Delete(ctx context.Context, v any, q Query) error
-	// First loads the first record matching q into dst; ErrNoRecord if none.
-	First(ctx context.Context, dst any, q Query) error
-	// Find loads every record matching q into dst (a pointer to a slice).
-	Find(ctx context.Context, dst any, q Query) error
-	Count(ctx context.Context, model any, q Query) (int64, error)
+	// Delete removes the records of v's type matching f, restricted to v's
+	// primary key when it is set.
+	Delete(ctx context.Context, v any, f Filter) error
+	// First loads the first record matching f into dst; ErrNoRecord if none.
+	First(ctx context.Context, dst any, f Filter) error
+	// Find loads every record matching f into dst (a pointer to a slice).
+	Find(ctx context.Context, dst any, f Filter) error
+	Count(ctx context.Context, model any, f Filter) (int64, error)
+
+	// DialableLeads returns up to limit leads of a campaign the dialer may
+	// call at now: status in statuses, next attempt unset or due, called at
+	// most maxCalls times; highest priority, least called first.
+	DialableLeads(ctx context.Context, campaign string, statuses []string, maxCalls int, now time.Time, limit int) ([]Lead, error)
+
 	Migrate(ctx context.Context) error
 	Close() error
 	// Dialect names the database ("mysql" or "sqlite").
@@ -33,35 +45,112 @@ type Store interface {
 // ErrNoRecord is returned by First when nothing matches.
 var ErrNoRecord = errors.New("no record")
 
-// Query selects records: conditions are ANDed.
-type Query struct {
-	Conds  []Cond
-	Order  string
-	Limit  int
-	Offset int
+// Errors a Store's writes wrap, for errors.Is.
+var (
+	// ErrDuplicate: a unique or primary key already holds the value.
+	ErrDuplicate = errors.New("duplicate key")
+	// ErrConstraint: a foreign-key, not-null or check constraint failed.
+	ErrConstraint = errors.New("constraint violated")
+)
+
+// Filter selects records of one type. Every condition names a field (the
+// record's snake_case column name) and the conditions are ANDed. A field the
+// record does not have is refused with an error wrapping ErrInvalid.
+type Filter struct {
+	Equal    map[string]any // field = value
+	NotEqual map[string]any // field <> value
+	AnyOf    map[string]any // field IN (values); the value is a slice
+	Above    map[string]any // field > value
+	AtLeast  map[string]any // field >= value
+	Below    map[string]any // field < value
+	AtMost   map[string]any // field <= value
+	Null     []string       // field IS NULL
+	Order    []Order
+	Limit    int
+	Offset   int
 }
 
-type Cond struct {
-	Expr string
-	Args []any
+// Order sorts by one field.
+type Order struct {
+	Field string
+	Desc  bool
 }
-
-// Where starts a query with one condition.
-func Where(expr string, args ...any) Query {
-	return Query{Conds: []Cond{{Expr: expr, Args: args}}}
-}
-
-// And adds a condition.
-func (q Query) And(expr string, args ...any) Query {
-	q.Conds = append(append([]Cond(nil), q.Conds...), Cond{Expr: expr, Args: args})
-	return q
-}
-
-// OrderBy sets the ordering clause (column names, ASC/DESC).
-func (q Query) OrderBy(o string) Query { q.Order = o; return q }
-
-// Take limits the number of records.
-func (q Query) Take(n int) Query { q.Limit = n; return q }
 
 // All matches every record.
-var All = Query{}
+var All = Filter{}
+
+// Eq starts a filter with field = v.
+func Eq(field string, v any) Filter { return All.Eq(field, v) }
+
+// ByID selects the record with that primary key.
+func ByID(id any) Filter { return Eq("id", id) }
+
+func with(m map[string]any, field string, v any) map[string]any {
+	out := maps.Clone(m)
+	if out == nil {
+		out = map[string]any{}
+	}
+	out[field] = v
+	return out
+}
+
+// Eq adds field = v.
+func (f Filter) Eq(field string, v any) Filter { f.Equal = with(f.Equal, field, v); return f }
+
+// Ne adds field <> v.
+func (f Filter) Ne(field string, v any) Filter { f.NotEqual = with(f.NotEqual, field, v); return f }
+
+// In adds field IN values (a slice).
+func (f Filter) In(field string, values any) Filter { f.AnyOf = with(f.AnyOf, field, values); return f }
+
+// Gt adds field > v.
+func (f Filter) Gt(field string, v any) Filter { f.Above = with(f.Above, field, v); return f }
+
+// Gte adds field >= v.
+func (f Filter) Gte(field string, v any) Filter { f.AtLeast = with(f.AtLeast, field, v); return f }
+
+// Lt adds field < v.
+func (f Filter) Lt(field string, v any) Filter { f.Below = with(f.Below, field, v); return f }
+
+// Lte adds field <= v.
+func (f Filter) Lte(field string, v any) Filter { f.AtMost = with(f.AtMost, field, v); return f }
+
+// Between adds from <= field <= to.
+func (f Filter) Between(field string, from, to any) Filter {
+	return f.Gte(field, from).Lte(field, to)
+}
+
+// Since adds field >= t and, when until is not zero, field < until.
+func (f Filter) Since(field string, t, until time.Time) Filter {
+	if !t.IsZero() {
+		f = f.Gte(field, t)
+	}
+	if !until.IsZero() {
+		f = f.Lt(field, until)
+	}
+	return f
+}
+
+// IsNull adds field IS NULL.
+func (f Filter) IsNull(field string) Filter {
+	f.Null = append(append([]string(nil), f.Null...), field)
+	return f
+}
+
+// Asc appends an ascending sort on field.
+func (f Filter) Asc(field string) Filter {
+	f.Order = append(append([]Order(nil), f.Order...), Order{Field: field})
+	return f
+}
+
+// Desc appends a descending sort on field.
+func (f Filter) Desc(field string) Filter {
+	f.Order = append(append([]Order(nil), f.Order...), Order{Field: field, Desc: true})
+	return f
+}
+
+// Take limits the number of records.
+func (f Filter) Take(n int) Filter { f.Limit = n; return f }
+
+// Skip skips the first n records.
+func (f Filter) Skip(n int) Filter { f.Offset = n; return f }

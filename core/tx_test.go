@@ -43,11 +43,11 @@ func TestCallEndWriteIsAllOrNothing(t *testing.T) {
 	must(t, h.pbx.FarHangup(ch, core.CauseNormal))
 	h.waitState("a1", core.AgentAvailable)
 	var stored core.Call
-	must(t, base.First(h.ctx, &stored, core.Where("id = ?", c.ID)))
+	must(t, base.First(h.ctx, &stored, core.Eq("id", c.ID)))
 	if stored.State == core.CallDone {
 		t.Fatal("call marked ended although its CDR write failed")
 	}
-	if n, _ := base.Count(h.ctx, &core.QueueLogEntry{}, core.Where("event = ?", core.QLCompleteCaller)); n != 0 {
+	if n, _ := base.Count(h.ctx, &core.QueueLogEntry{}, core.Eq("event", core.QLCompleteCaller)); n != 0 {
 		t.Fatalf("%d COMPLETECALLER rows without their call", n)
 	}
 	if n, _ := base.Count(h.ctx, &core.CDR{}, core.All); n != 0 {

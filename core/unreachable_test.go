@@ -208,7 +208,7 @@ func TestExtensionChangeAppliesToNextOffer(t *testing.T) {
 	must(t, h.e.Login(h.ctx, "a2", core.LoginOptions{Extension: "PJSIP/desk7"}))
 	for _, u := range []string{"a1", "a2"} {
 		var a core.Agent
-		must(t, h.st.First(h.ctx, &a, core.Where("username = ?", u)))
+		must(t, h.st.First(h.ctx, &a, core.Eq("username", u)))
 		a.Extension = "PJSIP/new-" + u
 		must(t, h.st.Save(h.ctx, &a))
 	}

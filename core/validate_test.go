@@ -79,7 +79,7 @@ func TestRecordingFileNameCannotEscapeItsFolder(t *testing.T) {
 			st := sqlite(t)
 			h := newHarness(t, st, harnessOpt{agents: 1})
 			var q core.Queue
-			must(t, st.First(h.ctx, &q, core.Where("name = ?", "sales")))
+			must(t, st.First(h.ctx, &q, core.Eq("name", "sales")))
 			a := core.Agent{Username: user, Number: "9999", Type: "Agent", Extension: "PJSIP/evil", Active: true, Campaign: "OUT1"}
 			must(t, st.Create(h.ctx, &a))
 			must(t, st.Create(h.ctx, &core.QueueMember{QueueID: q.ID, AgentID: a.ID, Queue: q.Name, Agent: user}))

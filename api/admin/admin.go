@@ -30,7 +30,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/callgate/callgate/core"
-	"github.com/callgate/callgate/pkg/store"
 	"github.com/callgate/callgate/pkg/telephony/sim"
 )
 
@@ -53,7 +52,9 @@ type Engine interface {
 
 // Options configure the API.
 type Options struct {
-	Store core.Store // required
+	// Records is the provisioning service (required): Engine.Records in
+	// the gateway, core.NewRecords where no engine runs.
+	Records *core.Records
 	// Engine is optional: without it records are still provisioned, and
 	// live operations answer 503.
 	Engine Engine
@@ -67,7 +68,7 @@ type Options struct {
 
 // API is the admin HTTP handler.
 type API struct {
-	st     core.Store
+	rec    *core.Records
 	eng    Engine
 	sim    *sim.PBX
 	log    *slog.Logger
@@ -81,7 +82,7 @@ func New(o Options) *API {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{st: o.Store, eng: o.Engine, sim: o.Sim, log: o.Logger, token: sha256.Sum256([]byte(o.Token))}
+	a := &API{rec: o.Records, eng: o.Engine, sim: o.Sim, log: o.Logger, token: sha256.Sum256([]byte(o.Token))}
 	a.routes = a.table()
 	r := chi.NewRouter()
 	r.Use(limitBody)
@@ -214,9 +215,9 @@ func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusNotFound, "not found")
 	case errors.Is(err, core.ErrUnknownAgent):
 		writeError(w, http.StatusNotFound, "unknown agent")
-	case errors.Is(err, store.ErrDuplicate):
+	case errors.Is(err, core.ErrDuplicate):
 		writeError(w, http.StatusConflict, "a record with the same unique key already exists")
-	case errors.Is(err, store.ErrConstraint):
+	case errors.Is(err, core.ErrConstraint):
 		writeError(w, http.StatusBadRequest, "constraint violated")
 	case errors.Is(err, core.ErrUnknownCampaign), errors.Is(err, core.ErrUnknownQueue),
 		errors.Is(err, core.ErrUnknownPause), errors.Is(err, core.ErrInvalid):

@@ -107,7 +107,7 @@ func errorText(t *testing.T, b []byte) string {
 
 func TestBearerTokenIsRequired(t *testing.T) {
 	st := storetest.Open(t, storetest.SQLite)
-	c := newServer(t, Options{Store: st})
+	c := newServer(t, Options{Records: core.NewRecords(st)})
 	cases := []struct {
 		name, header string
 		want         int
@@ -179,7 +179,7 @@ func TestCRUDOfEveryResource(t *testing.T) {
 		{path: "/forms", create: map[string]any{"name": "Survey"}, patch: map[string]any{"description": "desc"}, check: "description"},
 	}
 	storetest.Each(t, func(t *testing.T, st core.Store) {
-		c := newServer(t, Options{Store: st})
+		c := newServer(t, Options{Records: core.NewRecords(st)})
 		for _, tc := range cases {
 			t.Run(strings.TrimPrefix(tc.path, "/"), func(t *testing.T) {
 				var created map[string]any
@@ -238,7 +238,7 @@ func jsonEq(v any) string {
 
 func TestBadInputIs400WithJSONError(t *testing.T) {
 	st := storetest.Open(t, storetest.SQLite)
-	c := newServer(t, Options{Store: st})
+	c := newServer(t, Options{Records: core.NewRecords(st)})
 	cases := []struct {
 		name, method, path string
 		body               any
@@ -278,7 +278,7 @@ func TestBadInputIs400WithJSONError(t *testing.T) {
 
 func TestUnknownIDsAre404(t *testing.T) {
 	st := storetest.Open(t, storetest.SQLite)
-	c := newServer(t, Options{Store: st})
+	c := newServer(t, Options{Records: core.NewRecords(st)})
 	for _, tc := range []struct{ method, path string }{
 		{"GET", "/agents/999"}, {"PUT", "/agents/999"}, {"PATCH", "/queues/999"}, {"DELETE", "/campaigns/999"},
 		{"GET", "/agents/abc"}, {"GET", "/calls/12345"}, {"GET", "/queuelog/77"}, {"GET", "/queues/999/members"},
@@ -296,7 +296,7 @@ func TestUnknownIDsAre404(t *testing.T) {
 
 func TestSecretsAreWriteOnlyAndKeptOnUpdate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
-		c := newServer(t, Options{Store: st})
+		c := newServer(t, Options{Records: core.NewRecords(st)})
 		ctx := context.Background()
 		var a map[string]any
 		c.must(http.StatusCreated, "POST", "/agents", map[string]any{
@@ -310,7 +310,7 @@ func TestSecretsAreWriteOnlyAndKeptOnUpdate(t *testing.T) {
 		}
 		c.must(http.StatusOK, "PATCH", "/agents/"+jsonEq(a["id"]), map[string]any{"name": "Renamed"}, nil)
 		var got core.Agent
-		if err := st.First(ctx, &got, core.Where("username = ?", "9000")); err != nil {
+		if err := st.First(ctx, &got, core.Eq("username", "9000")); err != nil {
 			t.Fatal(err)
 		}
 		// Stored hashed (compared only) or sealed (ECCP needs it in clear).
@@ -319,7 +319,7 @@ func TestSecretsAreWriteOnlyAndKeptOnUpdate(t *testing.T) {
 			t.Fatalf("secrets not kept: %+v", got)
 		}
 		c.must(http.StatusOK, "PUT", "/agents/"+jsonEq(a["id"]), map[string]any{"password": "pw2"}, nil)
-		if err := st.First(ctx, &got, core.Where("username = ?", "9000")); err != nil || !sec.Verify(got.Password, "pw2") {
+		if err := st.First(ctx, &got, core.Eq("username", "9000")); err != nil || !sec.Verify(got.Password, "pw2") {
 			t.Fatalf("password not changed: %+v %v", got, err)
 		}
 
@@ -329,7 +329,7 @@ func TestSecretsAreWriteOnlyAndKeptOnUpdate(t *testing.T) {
 			t.Fatal("secret echoed")
 		}
 		var au core.APIUser
-		if err := st.First(ctx, &au, core.Where("username = ?", "6666")); err != nil || !sec.Verify(au.Secret, "1234") || !au.APIAccess || au.AllowedFunctions != "ALL_FUNCTIONS" {
+		if err := st.First(ctx, &au, core.Eq("username", "6666")); err != nil || !sec.Verify(au.Secret, "1234") || !au.APIAccess || au.AllowedFunctions != "ALL_FUNCTIONS" {
 			t.Fatalf("api user: %+v %v", au, err)
 		}
 	})
@@ -337,14 +337,14 @@ func TestSecretsAreWriteOnlyAndKeptOnUpdate(t *testing.T) {
 
 func TestFalseFlagsAreStored(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
-		c := newServer(t, Options{Store: st})
+		c := newServer(t, Options{Records: core.NewRecords(st)})
 		var q map[string]any
 		c.must(http.StatusCreated, "POST", "/queues", map[string]any{"name": "Q", "active": false}, &q)
 		if q["active"] != false {
 			t.Fatalf("response active=%v", q["active"])
 		}
 		var got core.Queue
-		if err := st.First(context.Background(), &got, core.Where("name = ?", "Q")); err != nil || got.Active {
+		if err := st.First(context.Background(), &got, core.Eq("name", "Q")); err != nil || got.Active {
 			t.Fatalf("stored active=%v err=%v", got.Active, err)
 		}
 		var p map[string]any
@@ -357,7 +357,7 @@ func TestFalseFlagsAreStored(t *testing.T) {
 
 func TestDuplicateKeysAre409(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
-		c := newServer(t, Options{Store: st})
+		c := newServer(t, Options{Records: core.NewRecords(st)})
 		c.must(http.StatusCreated, "POST", "/agents", map[string]any{"username": "dup"}, nil)
 		code, b := c.do("POST", "/agents", map[string]any{"username": "dup"})
 		if code != http.StatusConflict {
@@ -372,7 +372,7 @@ func TestDuplicateKeysAre409(t *testing.T) {
 func TestQueueMembers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		eng := &fakeEngine{}
-		c := newServer(t, Options{Store: st, Engine: eng})
+		c := newServer(t, Options{Records: core.NewRecords(st), Engine: eng})
 		var q, a1, a2 map[string]any
 		c.must(http.StatusCreated, "POST", "/queues", map[string]any{"name": "8000"}, &q)
 		c.must(http.StatusCreated, "POST", "/agents", map[string]any{"username": "9000", "type": "Agent"}, &a1)
@@ -422,7 +422,7 @@ func TestQueueMembers(t *testing.T) {
 func TestConfigWritesReloadTheEngine(t *testing.T) {
 	st := storetest.Open(t, storetest.SQLite)
 	eng := &fakeEngine{}
-	c := newServer(t, Options{Store: st, Engine: eng})
+	c := newServer(t, Options{Records: core.NewRecords(st), Engine: eng})
 	steps := []struct {
 		method, path string
 		body         any
@@ -451,7 +451,7 @@ func TestConfigWritesReloadTheEngine(t *testing.T) {
 
 func TestLiveOperationsWithoutEngineAre503(t *testing.T) {
 	st := storetest.Open(t, storetest.SQLite)
-	c := newServer(t, Options{Store: st})
+	c := newServer(t, Options{Records: core.NewRecords(st)})
 	c.must(http.StatusCreated, "POST", "/agents", map[string]any{"username": "a"}, nil)
 	for _, p := range []string{"/agents/1/login", "/agents/1/pause", "/reload"} {
 		code, b := c.do("POST", p, nil)
@@ -480,7 +480,7 @@ func TestReadOnlyReportsFilter(t *testing.T) {
 		if err := st.Create(ctx, &core.APILogEntry{Dialect: "vicidial", User: "6666", Function: "external_pause", Result: "SUCCESS", Time: mustTime(t, "2026-01-02T10:00:00Z")}); err != nil {
 			t.Fatal(err)
 		}
-		c := newServer(t, Options{Store: st})
+		c := newServer(t, Options{Records: core.NewRecords(st)})
 		var ql []core.QueueLogEntry
 		c.must(http.StatusOK, "GET", "/queuelog?queue=8000&event=CONNECT", nil, &ql)
 		if len(ql) != 1 || ql[0].CallID != 1 {
@@ -531,7 +531,7 @@ func (f *fakeEngine) HangupCall(context.Context, uint64, core.HangupCause) error
 
 func TestTimeFiltersOnQuotedColumns(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
-		c := newServer(t, Options{Store: st})
+		c := newServer(t, Options{Records: core.NewRecords(st)})
 		c.must(http.StatusCreated, "POST", "/callbacks", map[string]any{"phone": "5551", "when": "2030-01-02T15:04:05Z"}, nil)
 		c.must(http.StatusCreated, "POST", "/forms", map[string]any{"name": "F"}, nil)
 		c.must(http.StatusCreated, "POST", "/formfields", map[string]any{"form_id": 1, "label": "b", "order": 2}, nil)
@@ -567,8 +567,8 @@ func (w testWriter) Write(p []byte) (int, error) {
 // Every documented filter maps onto a real column on both databases.
 func TestEveryListFilterWorks(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
-		a := New(Options{Store: st, Token: testToken})
-		c := newServer(t, Options{Store: st})
+		a := New(Options{Records: core.NewRecords(st), Token: testToken})
+		c := newServer(t, Options{Records: core.NewRecords(st)})
 		for _, rt := range a.routes {
 			if rt.method != "GET" || !rt.list || len(rt.query) == 0 {
 				continue
@@ -591,7 +591,7 @@ func TestEveryListFilterWorks(t *testing.T) {
 
 // ECCP breaks have a name and an id only: the code defaults to the name.
 func TestBreakCreatedByNameOnly(t *testing.T) {
-	c := newServer(t, Options{Store: storetest.Open(t, storetest.SQLite)})
+	c := newServer(t, Options{Records: core.NewRecords(storetest.Open(t, storetest.SQLite))})
 	var p map[string]any
 	c.must(http.StatusCreated, "POST", "/pausecodes", map[string]any{"id": 4, "name": "Reunión"}, &p)
 	if p["code"] != "Reunión" || p["type"] != "B" || p["id"] != float64(4) {

@@ -41,7 +41,7 @@ func FuzzWriteBodies(f *testing.F) {
 		defer cancel()
 		_ = eng.Stop(ctx)
 	})
-	api := New(Options{Store: st, Engine: eng, Sim: pbx, Token: testToken})
+	api := New(Options{Records: core.NewRecords(st), Engine: eng, Sim: pbx, Token: testToken})
 	do := func(method, path, body string) (int, []byte) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+testToken)

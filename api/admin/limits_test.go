@@ -3,6 +3,7 @@ package admin
 import (
 	"bufio"
 	"encoding/json"
+	"github.com/callgate/callgate/core"
 	"io"
 	"net"
 	"net/http"
@@ -77,7 +78,7 @@ func rawSend(t *testing.T, base, method, path string, header map[string]string, 
 // declared length before the token is even checked, a chunked one once the
 // decoder reaches the limit.
 func TestBodiesOverTheLimitAre413JSON(t *testing.T) {
-	c := newServer(t, Options{Store: storetest.Open(t, storetest.SQLite)})
+	c := newServer(t, Options{Records: core.NewRecords(storetest.Open(t, storetest.SQLite))})
 	big := func() io.Reader {
 		return io.MultiReader(strings.NewReader(`{"username":"`), io.LimitReader(filler{}, 50<<20), strings.NewReader(`"}`))
 	}

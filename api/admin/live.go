@@ -65,7 +65,7 @@ func (a *API) agentFromPath(ctx context.Context, r *http.Request) (core.Agent, e
 	if err != nil {
 		return ag, notFound("agent")
 	}
-	if err := a.st.First(ctx, &ag, core.Where("id = ?", id)); err != nil {
+	if err := a.rec.Get(ctx, &ag, core.ByID(id)); err != nil {
 		if errors.Is(err, core.ErrNoRecord) {
 			return ag, notFound("agent")
 		}

@@ -29,7 +29,7 @@ func liveServer(t testing.TB, st core.Store) (*client, *sim.PBX, *core.Engine) {
 		defer cancel()
 		_ = eng.Stop(ctx)
 	})
-	c := newServer(t, Options{Store: st, Engine: eng, Sim: pbx})
+	c := newServer(t, Options{Records: core.NewRecords(st), Engine: eng, Sim: pbx})
 	c.must(http.StatusCreated, "POST", "/campaigns", map[string]any{"name": "TESTCAMP"}, nil)
 	c.must(http.StatusCreated, "POST", "/queues", map[string]any{"name": "8000", "did": "5558000"}, nil)
 	c.must(http.StatusCreated, "POST", "/agents", map[string]any{"username": "1064", "type": "SIP", "extension": "SIP/1064"}, nil)

@@ -12,7 +12,7 @@ import (
 	"github.com/callgate/callgate/core"
 )
 
-// resource is the generic CRUD of one record type over core.Store.
+// resource is the generic CRUD of one record type over core.Records.
 type resource[T any] struct {
 	name string // singular, for messages ("agent")
 	// defaults returns a new record with the values an omitted field
@@ -35,7 +35,7 @@ type resource[T any] struct {
 	filters map[string]string
 	// timeCol enables since/until filters on that column.
 	timeCol string
-	order   string
+	order   []core.Order
 	// reload: the engine caches this record type.
 	reload bool
 	// doc describes required fields and defaults for the document.
@@ -77,17 +77,23 @@ const (
 	maxLimit     = 1000
 )
 
-// listQuery builds a store query from filters, limit/offset and since/until.
-func listQuery(r *http.Request, filters map[string]string, timeCol, order string) (core.Query, error) {
-	q := core.Query{Order: order}
+// listQuery builds a record filter from filters, limit/offset and since/until.
+func listQuery(r *http.Request, filters map[string]string, timeCol string, order []core.Order) (core.Filter, error) {
+	q := core.Filter{Order: order}
 	vals := r.URL.Query()
 	for param, col := range filters {
 		if v := vals.Get(param); v != "" {
-			q = q.And(col+" = ?", v)
+			q = q.Eq(col, v)
 		}
 	}
 	if timeCol != "" {
-		for _, p := range []struct{ param, op string }{{"since", ">="}, {"until", "<"}} {
+		for _, p := range []struct {
+			param string
+			add   func(core.Filter, time.Time) core.Filter
+		}{
+			{"since", func(q core.Filter, t time.Time) core.Filter { return q.Gte(timeCol, t) }},
+			{"until", func(q core.Filter, t time.Time) core.Filter { return q.Lt(timeCol, t) }},
+		} {
 			v := vals.Get(p.param)
 			if v == "" {
 				continue
@@ -96,7 +102,7 @@ func listQuery(r *http.Request, filters map[string]string, timeCol, order string
 			if err != nil {
 				return q, badRequest("%s must be an RFC 3339 time", p.param)
 			}
-			q = q.And(timeCol+" "+p.op+" ?", t.UTC())
+			q = p.add(q, t.UTC())
 		}
 	}
 	q.Limit = defaultLimit
@@ -117,32 +123,22 @@ func listQuery(r *http.Request, filters map[string]string, timeCol, order string
 	return q, nil
 }
 
-func (res *resource[T]) orderBy() string {
-	if res.order != "" {
+func (res *resource[T]) orderBy() []core.Order {
+	if res.order != nil {
 		return res.order
 	}
-	return "id"
-}
-
-// quoteIdents turns the MySQL-style `quoted` identifiers of reserved
-// column names (when, order) into the database's own quoting: SQLite does
-// not take backticks here, and MySQL reads "x" as a string.
-func quoteIdents(st core.Store, s string) string {
-	if st.Dialect() == "mysql" {
-		return s
-	}
-	return strings.ReplaceAll(s, "`", `"`)
+	return []core.Order{{Field: "id"}}
 }
 
 func (res *resource[T]) list(a *API) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		q, err := listQuery(r, res.filters, quoteIdents(a.st, res.timeCol), quoteIdents(a.st, res.orderBy()))
+		q, err := listQuery(r, res.filters, res.timeCol, res.orderBy())
 		if err != nil {
 			a.fail(w, r, err)
 			return
 		}
 		out := []T{}
-		if err := a.st.Find(r.Context(), &out, q); err != nil {
+		if err := a.rec.List(r.Context(), &out, q); err != nil {
 			a.fail(w, r, err)
 			return
 		}
@@ -156,7 +152,7 @@ func (res *resource[T]) load(ctx context.Context, a *API, r *http.Request) (*T, 
 		return nil, notFound(res.name)
 	}
 	t := new(T)
-	if err := a.st.First(ctx, t, core.Where("id = ?", id)); err != nil {
+	if err := a.rec.Get(ctx, t, core.ByID(id)); err != nil {
 		if errors.Is(err, core.ErrNoRecord) {
 			return nil, notFound(res.name)
 		}
@@ -263,12 +259,12 @@ func (res *resource[T]) write(ctx context.Context, a *API, t *T, creating bool) 
 		// "active": false would be stored (and answered) as true: restore
 		// what the client asked for and save it again.
 		want := *t
-		if err := a.st.Create(ctx, t); err != nil {
+		if err := a.rec.Create(ctx, t); err != nil {
 			return err
 		}
 		restoreFields(t, &want)
 	}
-	if err := a.st.Save(ctx, t); err != nil {
+	if err := a.rec.Save(ctx, t); err != nil {
 		return err
 	}
 	if res.after != nil {
@@ -296,7 +292,7 @@ func (res *resource[T]) remove(a *API) http.HandlerFunc {
 				return
 			}
 		}
-		if err := a.st.Delete(ctx, new(T), core.Where("id = ?", idOf(t))); err != nil {
+		if err := a.rec.Delete(ctx, t); err != nil {
 			a.fail(w, r, err)
 			return
 		}

@@ -2,8 +2,8 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"net/http"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -119,7 +119,6 @@ func (a *API) table() []route {
 			}
 			return nil
 		},
-		after: syncMemberNames[core.Agent],
 		beforeDelete: func(ctx context.Context, a *API, t *core.Agent) error {
 			if a.eng == nil {
 				return nil
@@ -128,9 +127,6 @@ func (a *API) table() []route {
 				return &httpError{status: http.StatusConflict, msg: "agent is logged in: log it out first"}
 			}
 			return nil
-		},
-		afterDelete: func(ctx context.Context, a *API, t *core.Agent) error {
-			return a.st.Delete(ctx, &core.QueueMember{}, core.Where("agent_id = ?", t.ID))
 		},
 		filters: map[string]string{"username": "username", "number": "number", "type": "type", "campaign": "campaign", "extension": "extension"},
 		reload:  true,
@@ -148,10 +144,6 @@ func (a *API) table() []route {
 				return err
 			}
 			return oneOf("strategy", string(t.Strategy), "ringall", "leastrecent", "fewestcalls", "random", "rrmemory", "linear")
-		},
-		after: syncMemberNames[core.Queue],
-		afterDelete: func(ctx context.Context, a *API, t *core.Queue) error {
-			return a.st.Delete(ctx, &core.QueueMember{}, core.Where("queue_id = ?", t.ID))
 		},
 		filters: map[string]string{"name": "name", "did": "did", "campaign": "campaign"},
 		reload:  true,
@@ -213,7 +205,7 @@ func (a *API) table() []route {
 		name:    "call",
 		filters: map[string]string{"state": "state", "queue": "queue", "campaign": "campaign", "agent": "agent", "direction": "direction", "lead_id": "lead_id", "uniqueid": "uniqueid", "guid": "guid"},
 		timeCol: "created_at",
-		order:   "id DESC",
+		order:   []core.Order{{Field: "id", Desc: true}},
 	}
 	rt = append(rt, route{method: "GET", path: "/calls/active", tag: "calls", summary: "Live calls held by the engine", resp: core.Call{}, list: true, h: a.activeCalls})
 	readOnly(a, &rt, "/calls", "calls", calls, filterKeys(calls.filters)...)
@@ -324,9 +316,6 @@ func (a *API) table() []route {
 		name:     "form",
 		defaults: func() *core.Form { return &core.Form{Active: true} },
 		validate: func(t *core.Form) error { return required("name", t.Name) },
-		afterDelete: func(ctx context.Context, a *API, t *core.Form) error {
-			return a.st.Delete(ctx, &core.FormField{}, core.Where("form_id = ?", t.ID))
-		},
 	}
 	crud(a, &rt, "/forms", "forms", forms)
 	fields := &resource[core.FormField]{
@@ -341,13 +330,13 @@ func (a *API) table() []route {
 		},
 		before: func(ctx context.Context, a *API, t *core.FormField, _ bool) error {
 			var f core.Form
-			if err := a.st.First(ctx, &f, core.Where("id = ?", t.FormID)); err != nil {
+			if err := a.rec.Get(ctx, &f, core.ByID(t.FormID)); err != nil {
 				return badRequest("form %d does not exist", t.FormID)
 			}
 			return nil
 		},
 		filters: map[string]string{"form_id": "form_id"},
-		order:   "form_id, `order`, id",
+		order:   []core.Order{{Field: "form_id"}, {Field: "order"}, {Field: "id"}},
 	}
 	crud(a, &rt, "/formfields", "forms", fields, filterKeys(fields.filters)...)
 
@@ -360,19 +349,19 @@ func (a *API) table() []route {
 		name:    "CDR",
 		filters: map[string]string{"call_id": "call_id", "uniqueid": "uniqueid", "agent": "agent", "queue": "queue", "campaign": "campaign", "src": "src", "dst": "dst"},
 		timeCol: "start",
-		order:   "id DESC",
+		order:   []core.Order{{Field: "id", Desc: true}},
 	}, "agent", "call_id", "campaign", "dst", "queue", "src", "uniqueid")
 	readOnly(a, &rt, "/apilog", "reports", &resource[core.APILogEntry]{
 		name:    "API log entry",
 		filters: map[string]string{"dialect": "dialect", "user": "user", "function": "function", "agent_user": "agent_user", "result": "result"},
 		timeCol: "time",
-		order:   "id DESC",
+		order:   []core.Order{{Field: "id", Desc: true}},
 	}, "agent_user", "dialect", "function", "result", "user")
 	readOnly(a, &rt, "/recordings", "reports", &resource[core.Recording]{
 		name:    "recording",
 		filters: map[string]string{"call_id": "call_id", "agent": "agent", "lead_id": "lead_id", "guid": "guid"},
 		timeCol: "start",
-		order:   "id DESC",
+		order:   []core.Order{{Field: "id", Desc: true}},
 	}, "agent", "call_id", "guid", "lead_id")
 
 	// Live operations through the engine.
@@ -413,7 +402,7 @@ func (a *API) queueFromPath(ctx context.Context, r *http.Request) (core.Queue, e
 	if err != nil {
 		return q, notFound("queue")
 	}
-	if err := a.st.First(ctx, &q, core.Where("id = ?", id)); err != nil {
+	if err := a.rec.Get(ctx, &q, core.ByID(id)); err != nil {
 		if err == core.ErrNoRecord {
 			return q, notFound("queue")
 		}
@@ -428,10 +417,13 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	out := []core.QueueMember{}
-	if err := a.st.Find(r.Context(), &out, core.Where("queue_id = ?", q.ID).OrderBy("penalty, id")); err != nil {
+	out, err := a.rec.QueueMembers(r.Context(), q.ID)
+	if err != nil {
 		a.fail(w, r, err)
 		return
+	}
+	if out == nil {
+		out = []core.QueueMember{}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -451,9 +443,9 @@ func (a *API) addMember(w http.ResponseWriter, r *http.Request) {
 	var ag core.Agent
 	switch {
 	case in.AgentID != 0:
-		err = a.st.First(ctx, &ag, core.Where("id = ?", in.AgentID))
+		err = a.rec.Get(ctx, &ag, core.ByID(in.AgentID))
 	case in.Agent != "":
-		err = a.st.First(ctx, &ag, core.Where("username = ?", in.Agent))
+		err = a.rec.Get(ctx, &ag, core.Eq("username", in.Agent))
 	default:
 		a.fail(w, r, badRequest("missing required field %q (or %q)", "agent_id", "agent"))
 		return
@@ -465,17 +457,10 @@ func (a *API) addMember(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	m := core.QueueMember{QueueID: q.ID, AgentID: ag.ID, Queue: q.Name, Agent: ag.Username, Penalty: in.Penalty}
-	status := http.StatusCreated
-	var existing core.QueueMember
-	err = a.st.First(ctx, &existing, core.Where("queue_id = ? AND agent_id = ?", q.ID, ag.ID))
-	switch {
-	case err == nil:
-		m.ID = existing.ID
-		err = a.st.Save(ctx, &m)
-		status = http.StatusOK
-	case err == core.ErrNoRecord:
-		err = a.st.Create(ctx, &m)
+	m, created, err := a.rec.PutQueueMember(ctx, q, ag, in.Penalty)
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
 	}
 	if err != nil {
 		a.fail(w, r, err)
@@ -497,51 +482,13 @@ func (a *API) removeMember(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, notFound("member"))
 		return
 	}
-	n, err := a.st.Count(ctx, &core.QueueMember{}, core.Where("queue_id = ? AND agent_id = ?", q.ID, agentID))
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if n == 0 {
-		a.fail(w, r, notFound("member"))
-		return
-	}
-	if err := a.st.Delete(ctx, &core.QueueMember{}, core.Where("queue_id = ? AND agent_id = ?", q.ID, agentID)); err != nil {
+	if err := a.rec.RemoveQueueMember(ctx, q.ID, uint(agentID)); err != nil {
+		if errors.Is(err, core.ErrNoRecord) {
+			err = notFound("member")
+		}
 		a.fail(w, r, err)
 		return
 	}
 	a.reload(ctx)
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// syncMemberNames keeps the denormalised names in queue_members right after
-// an agent or a queue is renamed: the ACD indexes members by name.
-func syncMemberNames[T any](ctx context.Context, a *API, t *T) error {
-	var members []core.QueueMember
-	var col, name string
-	switch v := any(t).(type) {
-	case *core.Agent:
-		col, name = "agent_id", v.Username
-	case *core.Queue:
-		col, name = "queue_id", v.Name
-	default:
-		return nil
-	}
-	if err := a.st.Find(ctx, &members, core.Where(col+" = ?", idOf(t))); err != nil {
-		return err
-	}
-	for i := range members {
-		m := &members[i]
-		field := "agent"
-		if strings.HasPrefix(col, "queue") {
-			field = "queue"
-		}
-		if (field == "agent" && m.Agent == name) || (field == "queue" && m.Queue == name) {
-			continue
-		}
-		if err := a.st.Updates(ctx, m, map[string]any{field: name}); err != nil {
-			return err
-		}
-	}
-	return nil
 }

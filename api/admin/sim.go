@@ -80,7 +80,7 @@ func (a *API) simInbound(w http.ResponseWriter, r *http.Request) {
 		// The engine routes a dialed queue name straight to that queue
 		// when no DID route matches it.
 		var q core.Queue
-		if err := a.st.First(r.Context(), &q, core.Where("name = ?", in.Queue)); err != nil {
+		if err := a.rec.Get(r.Context(), &q, core.Eq("name", in.Queue)); err != nil {
 			if errors.Is(err, core.ErrNoRecord) {
 				err = notFound("queue")
 			}

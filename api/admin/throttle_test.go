@@ -38,7 +38,7 @@ func fromAddr(ip string) *http.Client {
 func throttledServer(t *testing.T, st core.Store) (*fakeClock, func(ip, token string) (int, http.Header)) {
 	clk := &fakeClock{now: time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)}
 	eng := core.New(core.Options{Store: st, Logger: slog.New(slog.DiscardHandler), Now: clk.Now})
-	c := newServer(t, Options{Store: st, Engine: eng})
+	c := newServer(t, Options{Records: core.NewRecords(st), Engine: eng})
 	clients := map[string]*http.Client{}
 	return clk, func(ip, token string) (int, http.Header) {
 		t.Helper()

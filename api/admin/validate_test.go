@@ -14,7 +14,7 @@ import (
 // before anything is written.
 func TestHostileOrLongInputIs400NamingTheField(t *testing.T) {
 	st := storetest.Open(t, storetest.SQLite)
-	c := newServer(t, Options{Store: st})
+	c := newServer(t, Options{Records: core.NewRecords(st)})
 	long := strings.Repeat("A", 4096)
 	cases := []struct {
 		name, path string
@@ -63,7 +63,7 @@ func TestHostileOrLongInputIs400NamingTheField(t *testing.T) {
 // An update is held to the same rules, and the stored record is untouched.
 func TestHostileUpdateIs400AndKeepsTheRecord(t *testing.T) {
 	st := storetest.Open(t, storetest.SQLite)
-	c := newServer(t, Options{Store: st})
+	c := newServer(t, Options{Records: core.NewRecords(st)})
 	var a core.Agent
 	c.must(http.StatusCreated, "POST", "/agents", map[string]any{"username": "1064", "type": "SIP", "extension": "PJSIP/1064", "name": "Agente 1064"}, &a)
 	for _, method := range []string{"PUT", "PATCH"} {
@@ -83,7 +83,7 @@ func TestHostileUpdateIs400AndKeepsTheRecord(t *testing.T) {
 // break names are display text, VICIdial identifiers are plain.
 func TestVendorExampleValuesAreAccepted(t *testing.T) {
 	st := storetest.Open(t, storetest.SQLite)
-	c := newServer(t, Options{Store: st})
+	c := newServer(t, Options{Records: core.NewRecords(st)})
 	for _, tc := range []struct {
 		path string
 		body map[string]any

@@ -52,7 +52,7 @@ func TestGetPausesListsOnlyActiveBreaksWithoutCampaign(t *testing.T) {
 			h := "<agent_number>SIP/1064</agent_number><agent_hash>{hash SIP/1064}</agent_hash>"
 			for _, code := range tc.refused {
 				var pc core.PauseCode
-				if err := e.st.First(context.Background(), &pc, core.Where("code = ?", code)); err != nil {
+				if err := e.st.First(context.Background(), &pc, core.Eq("code", code)); err != nil {
 					t.Fatalf("pause code %s: %v", code, err)
 				}
 				r := c.req("<pauseagent>" + h + "<pause_type>" + u64(uint64(pc.ID)) + "</pause_type></pauseagent>")

@@ -251,8 +251,7 @@ func newCookie() string {
 // SecretInput), so both forms verify; an unknown or inactive user pays the
 // same slow hash, so timing does not reveal valid usernames.
 func (s *Server) checkClient(ctx context.Context, user, password string) bool {
-	var u core.APIUser
-	err := s.eng.Store().First(ctx, &u, core.Where("dialect = ? AND username = ?", "eccp", user))
+	u, err := s.eng.APIUser(ctx, "eccp", user)
 	stored := ""
 	if err == nil && u.Active {
 		stored = u.Secret

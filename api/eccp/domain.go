@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -246,13 +245,11 @@ func leadAttributes(l core.Lead) []kv {
 // callInfo fills getcallinfo (and agentlinked) in dialerd's column order.
 // The caller appends what the event adds.
 func (s *Server) callInfo(ctx context.Context, parent *elem, c core.Call) {
-	st := s.eng.Store()
 	typ := callType(c)
 	agent := s.agentNameOf(ctx, c.Agent)
 	var lead *core.Lead
 	if c.LeadID != 0 {
-		var l core.Lead
-		if err := st.First(ctx, &l, core.Where("id = ?", c.LeadID)); err == nil {
+		if l, err := s.eng.Lead(ctx, c.LeadID); err == nil {
 			lead = &l
 		}
 	}
@@ -301,8 +298,7 @@ func (s *Server) callInfo(ctx context.Context, parent *elem, c core.Call) {
 		}
 		mc := parent.add("matching_contacts")
 		if c.Phone != "" {
-			var leads []core.Lead
-			if err := st.Find(ctx, &leads, core.Where("phone_number = ?", c.Phone).OrderBy("id").Take(50)); err == nil {
+			if leads, err := s.eng.LeadsWithPhone(ctx, c.Phone, 50); err == nil {
 				for _, l := range leads {
 					ct := mc.add("contact").setAttr("id", strconv.FormatUint(l.ID, 10))
 					for i, a := range contactAttributes(l) {
@@ -335,49 +331,20 @@ func contactAttributes(l core.Lead) []kv {
 
 // callSurvey lists the form values collected for a call.
 func (s *Server) callSurvey(ctx context.Context, parent *elem, callID uint64) {
-	st := s.eng.Store()
-	var vals []core.FormValue
-	if err := st.Find(ctx, &vals, core.Where("call_id = ?", callID)); err != nil || len(vals) == 0 {
+	rows, err := s.eng.CallFormData(ctx, callID)
+	if err != nil || len(rows) == 0 {
 		return
 	}
-	ids := make([]uint, 0, len(vals))
-	for _, v := range vals {
-		ids = append(ids, v.FieldID)
-	}
-	var fields []core.FormField
-	if err := st.Find(ctx, &fields, core.Where("id IN ?", ids)); err != nil {
-		return
-	}
-	byID := map[uint]core.FormField{}
-	for _, f := range fields {
-		byID[f.ID] = f
-	}
-	type row struct {
-		f core.FormField
-		v string
-	}
-	var rows []row
-	for _, v := range vals {
-		if f, ok := byID[v.FieldID]; ok {
-			rows = append(rows, row{f, v.Value})
-		}
-	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		if rows[i].f.FormID != rows[j].f.FormID {
-			return rows[i].f.FormID < rows[j].f.FormID
-		}
-		return rows[i].f.Order < rows[j].f.Order
-	})
 	var form *elem
 	var formID uint
 	for _, r := range rows {
-		if form == nil || r.f.FormID != formID {
-			formID = r.f.FormID
+		if form == nil || r.Field.FormID != formID {
+			formID = r.Field.FormID
 			form = parent.add("form").setAttr("id", strconv.FormatUint(uint64(formID), 10))
 		}
-		fe := form.add("field").setAttr("id", strconv.FormatUint(uint64(r.f.ID), 10))
-		fe.addText("label", r.f.Label)
-		fe.addText("value", r.v)
+		fe := form.add("field").setAttr("id", strconv.FormatUint(uint64(r.Field.ID), 10))
+		fe.addText("label", r.Field.Label)
+		fe.addText("value", r.Value)
 	}
 }
 
@@ -466,8 +433,8 @@ func boolDigit(b bool) string {
 }
 
 func (s *Server) pauseName(ctx context.Context, id uint) string {
-	var p core.PauseCode
-	if err := s.eng.Store().First(ctx, &p, core.Where("id = ?", id)); err != nil {
+	p, err := s.eng.PauseCode(ctx, id)
+	if err != nil {
 		return ""
 	}
 	return p.Name
@@ -536,8 +503,7 @@ func (s *Server) logID(ctx context.Context, callID uint64, events ...string) str
 	if callID == 0 {
 		return ""
 	}
-	var row core.QueueLogEntry
-	err := s.eng.Store().First(ctx, &row, core.Where("call_id = ? AND event IN ?", callID, events).OrderBy("id DESC"))
+	row, err := s.eng.LastCallEvent(ctx, callID, events...)
 	if err != nil {
 		return ""
 	}

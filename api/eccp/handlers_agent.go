@@ -150,8 +150,7 @@ func hPauseAgent(ss *session, ctx context.Context, cmd *elem) *elem {
 		return topFailure(400, "Bad request")
 	}
 	id := phpInt(cmd.str("pause_type"))
-	var pc core.PauseCode
-	err := ss.srv.eng.Store().First(ctx, &pc, core.Where("id = ?", id))
+	pc, err := ss.srv.eng.PauseCode(ctx, uint(max(id, 0)))
 	if err != nil || !eccpBreak(pc) {
 		return nestedFailure("pauseagent", 404, "Break ID not found or not active")
 	}
@@ -428,13 +427,6 @@ func hScheduleCall(ss *session, ctx context.Context, cmd *elem) *elem {
 		if t, err := time.ParseInLocation(dateTimeFmt, dInit+" "+tInit, time.Local); err == nil {
 			when = t
 		}
-		var dups []core.Callback
-		_ = ss.srv.eng.Store().Find(ctx, &dups, core.Where("campaign = ? AND phone = ? AND status = ?", call.Campaign, phone, "ACTIVE"))
-		for _, d := range dups {
-			if d.When.Equal(when) {
-				return nestedFailure(name, 417, "Found duplicate scheduled call")
-			}
-		}
 	}
 	cb := &core.Callback{
 		LeadID: call.LeadID, ListID: call.ListID, Campaign: call.Campaign, Phone: phone, When: when,
@@ -443,7 +435,14 @@ func hScheduleCall(ss *session, ctx context.Context, cmd *elem) *elem {
 	if sameAgent {
 		cb.Agent, cb.AgentOnly = a.Username, true
 	}
-	if err := ss.srv.eng.ScheduleCallback(ctx, cb); err != nil {
+	schedule := ss.srv.eng.ScheduleCallback
+	if sched != nil {
+		schedule = ss.srv.eng.ScheduleCallbackOnce
+	}
+	if err := schedule(ctx, cb); err != nil {
+		if errors.Is(err, core.ErrDuplicate) {
+			return nestedFailure(name, 417, "Found duplicate scheduled call")
+		}
 		ss.srv.log.Error("schedulecall", "agent", a.Username, "err", err)
 		return nestedFailure(name, 500, "Failed to insert scheduled call")
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"html"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,9 +165,9 @@ func hGetIncomingQueueList(ss *session, ctx context.Context, cmd *elem) *elem {
 }
 
 // campaignCalls loads the calls of a campaign (by name), optionally since.
-func (s *Server) campaignCalls(ctx context.Context, q core.Query) []core.Call {
-	var calls []core.Call
-	if err := s.eng.Store().Find(ctx, &calls, q.OrderBy("id")); err != nil {
+func (s *Server) campaignCalls(ctx context.Context, f core.CallFilter) []core.Call {
+	calls, err := s.eng.FindCalls(ctx, f)
+	if err != nil {
 		s.log.Error("reading calls", "err", err)
 	}
 	return calls
@@ -185,7 +184,7 @@ func hGetCampaignQueueWait(ss *session, ctx context.Context, cmd *elem) *elem {
 	var hist [7]int
 	abandoned := 0
 	if c, ok := ss.srv.campaignByID(phpInt(cmd.str("campaign_id")), typ); ok {
-		for _, call := range ss.srv.campaignCalls(ctx, core.Where("campaign = ?", c.Name)) {
+		for _, call := range ss.srv.campaignCalls(ctx, core.CallFilter{Campaign: c.Name}) {
 			if call.Abandoned {
 				abandoned++
 				continue
@@ -289,10 +288,7 @@ func hGetCampaignInfo(ss *session, ctx context.Context, cmd *elem) *elem {
 	return root
 }
 
-type formInfo struct {
-	form   core.Form
-	fields []core.FormField
-}
+type formInfo = core.FormSpec
 
 // campaignForms reads the campaign's forms that have fields, in the order
 // the campaign lists them.
@@ -307,31 +303,7 @@ func (s *Server) campaignForms(ctx context.Context, c core.Campaign) ([]formInfo
 }
 
 func (s *Server) readForms(ctx context.Context, ids []uint) ([]formInfo, error) {
-	st := s.eng.Store()
-	var out []formInfo
-	seen := map[uint]bool{}
-	for _, id := range ids {
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		var f core.Form
-		if err := st.First(ctx, &f, core.Where("id = ?", id)); err != nil {
-			if errors.Is(err, core.ErrNoRecord) {
-				continue
-			}
-			return nil, err
-		}
-		var fields []core.FormField
-		if err := st.Find(ctx, &fields, core.Where("form_id = ?", id).OrderBy("`order`, id")); err != nil {
-			return nil, err
-		}
-		if len(fields) == 0 {
-			continue
-		}
-		out = append(out, formInfo{f, fields})
-	}
-	return out, nil
+	return s.eng.Forms(ctx, ids)
 }
 
 func listOptions(opts string) []string {
@@ -340,19 +312,19 @@ func listOptions(opts string) []string {
 }
 
 func writeForm(parent *elem, fi formInfo) {
-	fe := parent.add("form").setAttr("id", u64(uint64(fi.form.ID)))
-	if fi.form.Name != "" {
-		fe.setAttr("name", fi.form.Name)
+	fe := parent.add("form").setAttr("id", u64(uint64(fi.Form.ID)))
+	if fi.Form.Name != "" {
+		fe.setAttr("name", fi.Form.Name)
 	}
-	if fi.form.Description != "" {
-		fe.setAttr("description", fi.form.Description)
+	if fi.Form.Description != "" {
+		fe.setAttr("description", fi.Form.Description)
 	}
 	st := "I"
-	if fi.form.Active {
+	if fi.Form.Active {
 		st = "A"
 	}
 	fe.setAttr("status", st)
-	for _, f := range fi.fields {
+	for _, f := range fi.Fields {
 		fl := fe.add("field").setAttr("order", itoa(f.Order)).setAttr("id", u64(uint64(f.ID)))
 		fl.addText("label", f.Label)
 		fl.addText("type", f.Type)
@@ -422,11 +394,6 @@ func hSetContact(ss *session, ctx context.Context, cmd *elem) *elem {
 	return success("setcontact")
 }
 
-var (
-	dateValRE     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	dateTimeValRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`)
-)
-
 func hSaveFormData(ss *session, ctx context.Context, cmd *elem) *elem {
 	typ := "outgoing"
 	if cmd.has("campaign_type") {
@@ -475,97 +442,40 @@ func hSaveFormData(ss *session, ctx context.Context, cmd *elem) *elem {
 	if err != nil || callType(c) != typ || ss.srv.agentNameOf(ctx, c.Agent) != cmd.str("agent_number") {
 		return nestedFailure("saveformdata", 401, "Unauthorized agent")
 	}
-	ids := make([]uint, 0, len(data))
-	for _, d := range data {
-		ids = append(ids, d.id)
-	}
-	forms, err := ss.srv.readForms(ctx, ids)
-	if err != nil {
-		return nestedFailure("saveformdata", 500, "Cannot read form information")
-	}
-	byForm := map[uint]map[uint]core.FormField{}
-	for _, f := range forms {
-		m := map[uint]core.FormField{}
-		for _, fl := range f.fields {
-			m[fl.ID] = fl
-		}
-		byForm[f.form.ID] = m
-	}
-	st := ss.srv.eng.Store()
-	type write struct {
-		existing *core.FormValue
-		v        core.FormValue
-	}
-	var writes []write
+	var entries []core.FormEntry
 	for _, d := range data {
 		for _, v := range d.values {
-			where := itoa(int(d.id)) + " - " + itoa(int(v.field))
-			fields, ok := byForm[d.id]
-			if !ok {
-				return nestedFailure("saveformdata", 404, "Form ID not found: "+itoa(int(d.id)))
-			}
-			fl, ok := fields[v.field]
-			if !ok {
-				return nestedFailure("saveformdata", 404, "Field ID not found in form: "+where)
-			}
-			if fl.Type == "LABEL" {
-				continue
-			}
-			switch {
-			case len(v.value) > 250:
-				return nestedFailure("saveformdata", 413, "Form value too large: "+where)
-			case fl.Type == "DATE" && v.value != "" && !dateValRE.MatchString(v.value) && !dateTimeValRE.MatchString(v.value):
-				return nestedFailure("saveformdata", 406, "Date format not acceptable, must be yyyy-mm-dd or yyyy-mm-dd hh:mm:ss: "+where)
-			case fl.Type == "LIST" && !contains(listOptions(fl.Options), v.value):
-				return nestedFailure("saveformdata", 406, "Value not in list of accepted values: "+where)
-			}
-			var old core.FormValue
-			err := st.First(ctx, &old, core.Where("call_id = ? AND field_id = ?", callID, v.field))
-			switch {
-			case err == nil:
-				writes = append(writes, write{&old, core.FormValue{}})
-				writes[len(writes)-1].v = old
-				writes[len(writes)-1].v.Value = v.value
-			case errors.Is(err, core.ErrNoRecord):
-				writes = append(writes, write{nil, core.FormValue{CallID: callID, FieldID: v.field, FormID: d.id, Value: v.value}})
-			default:
-				return nestedFailure("saveformdata", 500, "Unable to check previous form value")
-			}
+			entries = append(entries, core.FormEntry{FormID: d.id, FieldID: v.field, Value: v.value})
 		}
 	}
-	now := ss.srv.now()
-	err = st.Tx(ctx, func(tx core.Store) error {
-		for _, w := range writes {
-			w.v.SavedAt = now
-			if w.existing != nil {
-				if err := tx.Updates(ctx, &core.FormValue{ID: w.existing.ID}, map[string]any{"value": w.v.Value, "saved_at": now}); err != nil {
-					return err
-				}
-			} else if err := tx.Create(ctx, &w.v); err != nil {
-				return err
-			}
+	if err := ss.srv.eng.SaveFormData(ctx, callID, entries); err != nil {
+		var fe *core.FormError
+		if !errors.As(err, &fe) {
+			ss.srv.log.Error("saveformdata: write failed", "call", callID, "err", err)
+			return nestedFailure("saveformdata", 500, "Unable to check previous form value")
 		}
-		return nil
-	})
-	if err != nil {
-		ss.srv.log.Error("saveformdata: write failed", "call", callID, "err", err)
-		return nestedFailure("saveformdata", 500, "Unable to check previous form value")
+		where := itoa(int(fe.FormID)) + " - " + itoa(int(fe.FieldID))
+		switch fe.Reason {
+		case core.FormUnreadable:
+			return nestedFailure("saveformdata", 500, "Cannot read form information")
+		case core.FormUnknown:
+			return nestedFailure("saveformdata", 404, "Form ID not found: "+itoa(int(fe.FormID)))
+		case core.FormFieldUnknown:
+			return nestedFailure("saveformdata", 404, "Field ID not found in form: "+where)
+		case core.FormValueTooLong:
+			return nestedFailure("saveformdata", 413, "Form value too large: "+where)
+		case core.FormBadDate:
+			return nestedFailure("saveformdata", 406, "Date format not acceptable, must be yyyy-mm-dd or yyyy-mm-dd hh:mm:ss: "+where)
+		default:
+			return nestedFailure("saveformdata", 406, "Value not in list of accepted values: "+where)
+		}
 	}
 	return success("saveformdata")
 }
 
-func contains(xs []string, v string) bool {
-	for _, x := range xs {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 func hGetPauses(ss *session, ctx context.Context, cmd *elem) *elem {
-	var pcs []core.PauseCode
-	if err := ss.srv.eng.Store().Find(ctx, &pcs, core.All.OrderBy("id")); err != nil {
+	pcs, err := ss.srv.eng.AllPauseCodes(ctx)
+	if err != nil {
 		ss.srv.log.Error("getpauses", "err", err)
 	}
 	root, body := nested("getpauses")
@@ -674,14 +584,14 @@ func hGetCampaignStatus(ss *session, ctx context.Context, cmd *elem) *elem {
 	if !ok {
 		return nestedFailure("getcampaignstatus", 404, "Campaign not found")
 	}
-	q := core.Where("campaign = ?", c.Name)
+	q := core.CallFilter{Campaign: c.Name}
 	if since != nil {
-		q = q.And("created_at >= ?", *since)
+		q.Since = *since
 	}
 	calls := ss.srv.campaignCalls(ctx, q)
 	var pending int64
 	if typ == "outgoing" {
-		pending, _ = ss.srv.eng.Store().Count(ctx, &core.Lead{}, core.Where("campaign = ? AND called_count = ?", c.Name, 0))
+		pending, _ = ss.srv.eng.UncalledLeads(ctx, c.Name)
 	}
 	root, body := nested("getcampaignstatus")
 	ss.statusBlock(ctx, body, calls, typ == "outgoing", pending, c.Queue, c.Name)
@@ -706,9 +616,10 @@ func hGetIncomingQueueStatus(ss *session, ctx context.Context, cmd *elem) *elem 
 	if _, ok := ss.srv.eng.Queue(name); !ok {
 		return nestedFailure("getincomingqueuestatus", 404, "Queue not found")
 	}
-	q := core.Where("queue = ? AND direction = ? AND campaign = ?", name, core.CallInbound, "")
+	inbound := true
+	q := core.CallFilter{Queue: name, Inbound: &inbound}
 	if since != nil {
-		q = q.And("created_at >= ?", *since)
+		q.Since = *since
 	}
 	calls := ss.srv.campaignCalls(ctx, q)
 	root, body := nested("getincomingqueuestatus")
@@ -735,70 +646,47 @@ func hGetAgentActivitySummary(ss *session, ctx context.Context, cmd *elem) *elem
 	from, to, err := dayRange(start, end)
 	root, body := nested("getagentactivitysummary")
 	list := body.add("agents")
-	st := ss.srv.eng.Store()
-	var rows []core.QueueLogEntry
-	var calls []core.Call
+	var sums []core.AgentSummary
 	if err == nil {
-		_ = st.Find(ctx, &rows, core.Where("time BETWEEN ? AND ? AND event IN ?", from, to,
-			[]string{core.QLLogin, core.QLLogout, core.QLPause, core.QLUnpause}).OrderBy("time, id"))
-		_ = st.Find(ctx, &calls, core.Where("connected_at BETWEEN ? AND ?", from, to).OrderBy("id"))
-	}
-	agents := ss.srv.eng.Agents()
-	sort.Slice(agents, func(i, j int) bool { return agents[i].ID < agents[j].ID })
-	for _, a := range agents {
-		if !a.Active {
-			continue
+		sums, err = ss.srv.eng.AgentSummaries(ctx, from, to)
+		if err != nil {
+			ss.srv.log.Error("getagentactivitysummary", "err", err)
 		}
+	}
+	if sums == nil {
+		// No usable period: every agent, with nothing in it.
+		agents := ss.srv.eng.Agents()
+		sort.Slice(agents, func(i, j int) bool { return agents[i].ID < agents[j].ID })
+		for _, a := range agents {
+			if a.Active {
+				sums = append(sums, core.AgentSummary{Agent: a})
+			}
+		}
+	}
+	for _, sum := range sums {
+		a := sum.Agent
 		ae := list.add("agent")
 		ae.addText("agentchannel", a.ECCPName())
 		ae.addText("agentname", a.Name)
-		var loginSec int64
-		var lastLogin, lastLogout, lastPause, lastUnpause *time.Time
-		for i := range rows {
-			r := &rows[i]
-			if r.Agent != a.Username {
-				continue
-			}
-			t := r.Time
-			switch r.Event {
-			case core.QLLogin:
-				lastLogin, lastLogout = &t, nil
-			case core.QLLogout:
-				loginSec += phpInt(r.Data2)
-				if lastLogin != nil {
-					lastLogout = &t
-				}
-			case core.QLPause:
-				if r.Data2 != "code" {
-					lastPause, lastUnpause = &t, nil
-				}
-			case core.QLUnpause:
-				if lastPause != nil {
-					lastUnpause = &t
-				}
-			}
-		}
-		ae.addInt("logintime", loginSec)
+		lastLogin, lastLogout, lastPause, lastUnpause := sum.LastLogin, sum.LastLogout, sum.LastPause, sum.LastUnpause
+		ae.addInt("logintime", sum.LoginSeconds)
 		type qsum struct {
 			queue      string
 			sec, calls int64
 		}
-		sums := map[string][]*qsum{}
-		for _, c := range calls {
-			if c.AgentID != a.ID && c.Agent != a.Username {
-				continue
-			}
+		byType := map[string][]*qsum{}
+		for _, c := range sum.Calls {
 			t := callType(c)
 			q := ss.srv.callQueue(c)
 			var s *qsum
-			for _, x := range sums[t] {
+			for _, x := range byType[t] {
 				if x.queue == q {
 					s = x
 				}
 			}
 			if s == nil {
 				s = &qsum{queue: q}
-				sums[t] = append(sums[t], s)
+				byType[t] = append(byType[t], s)
 			}
 			s.calls++
 			s.sec += phpInt(callDuration(c))
@@ -806,7 +694,7 @@ func hGetAgentActivitySummary(ss *session, ctx context.Context, cmd *elem) *elem
 		cs := ae.add("callsummary")
 		for _, t := range []string{"incoming", "outgoing"} {
 			te := cs.add(t)
-			for _, s := range sums[t] {
+			for _, s := range byType[t] {
 				qe := te.add("queue").setAttr("id", s.queue)
 				qe.addInt("sec_calls", s.sec)
 				qe.addInt("num_calls", s.calls)
@@ -901,20 +789,16 @@ func hCampaignLog(ss *session, ctx context.Context, cmd *elem) *elem {
 	if err != nil {
 		return root
 	}
-	var q core.Query
+	inbound := typ == "incoming"
+	q := core.CallFilter{Inbound: &inbound}
 	if hasCampaign {
 		c, ok := ss.srv.campaignByID(phpInt(cmd.str("campaign_id")), typ)
 		if !ok {
 			return root
 		}
-		q = core.Where("campaign = ?", c.Name)
+		q.Campaign = c.Name
 	} else {
-		q = core.Where("queue = ? AND campaign = ?", cmd.str("queue"), "")
-	}
-	if typ == "incoming" {
-		q = q.And("direction = ?", core.CallInbound)
-	} else {
-		q = q.And("direction <> ?", core.CallInbound)
+		q.Queue = cmd.str("queue")
 	}
 	calls := ss.srv.campaignCalls(ctx, q)
 	if len(calls) == 0 {
@@ -926,12 +810,8 @@ func hCampaignLog(ss *session, ctx context.Context, cmd *elem) *elem {
 		byID[c.ID] = c
 		ids = append(ids, c.ID)
 	}
-	lq := core.Where("call_id IN ? AND time BETWEEN ? AND ?", ids, from, to)
-	if idBefore > 0 {
-		lq = lq.And("id < ?", idBefore)
-	}
-	var rows []core.QueueLogEntry
-	if err := ss.srv.eng.Store().Find(ctx, &rows, lq.OrderBy("id")); err != nil {
+	rows, err := ss.srv.eng.CallEvents(ctx, ids, from, to, uint64(max(idBefore, 0)))
+	if err != nil {
 		ss.srv.log.Error("campaignlog", "err", err)
 		return root
 	}

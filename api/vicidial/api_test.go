@@ -71,7 +71,7 @@ func lockSteps() []step {
 	steps = append(steps,
 		step{name: "right password is locked out", query: q("function=external_status&value=A&agent_user=1000"),
 			check: func(t *testing.T, e *env, body string) {
-				n, _ := e.st.Count(e.ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ?", Dialect, "6666"))
+				n, _ := e.st.Count(e.ctx, &core.LoginFailure{}, core.Eq("dialect", Dialect).Eq("username", "6666"))
 				if n != 3 {
 					t.Errorf("login failures = %d, want 3", n)
 				}
@@ -86,7 +86,7 @@ func TestAPILogRows(t *testing.T) {
 		{name: "logged success", setup: func(e *env) { e.login("1000"); e.pause("1000") }, query: q("function=external_pause&value=RESUME&agent_user=1000"),
 			check: func(t *testing.T, e *env, body string) {
 				var rows []core.APILogEntry
-				if err := e.st.Find(e.ctx, &rows, core.Where("dialect = ?", Dialect).OrderBy("id")); err != nil {
+				if err := e.st.Find(e.ctx, &rows, core.Eq("dialect", Dialect).Asc("id")); err != nil {
 					t.Fatal(err)
 				}
 				if len(rows) != 1 {
@@ -100,7 +100,7 @@ func TestAPILogRows(t *testing.T) {
 			}},
 		{name: "unknown function not logged", query: q("function=nosuch"),
 			check: func(t *testing.T, e *env, body string) {
-				n, _ := e.st.Count(e.ctx, &core.APILogEntry{}, core.Where("function = ?", "nosuch"))
+				n, _ := e.st.Count(e.ctx, &core.APILogEntry{}, core.Eq("function", "nosuch"))
 				if n != 0 {
 					t.Errorf("unknown function logged %d times", n)
 				}
@@ -108,7 +108,7 @@ func TestAPILogRows(t *testing.T) {
 		{name: "two lines give two rows", query: q("function=external_hangup&value=1&alt_user=ghost"),
 			check: func(t *testing.T, e *env, body string) {
 				var rows []core.APILogEntry
-				_ = e.st.Find(e.ctx, &rows, core.Where("function = ?", "external_hangup").OrderBy("id"))
+				_ = e.st.Find(e.ctx, &rows, core.Eq("function", "external_hangup").Asc("id"))
 				if len(rows) != 2 || rows[0].Reason != "no user found" || rows[1].Reason != "agent_user is not logged in" {
 					t.Errorf("rows = %+v", rows)
 				}
@@ -116,7 +116,7 @@ func TestAPILogRows(t *testing.T) {
 		{name: "failed login logged without password", query: "source=test&user=6666&pass=secret99&function=version2",
 			check: func(t *testing.T, e *env, body string) {
 				var r core.APILogEntry
-				_ = e.st.First(e.ctx, &r, core.Where("function = ?", "version2"))
+				_ = e.st.First(e.ctx, &r, core.Eq("function", "version2"))
 				if r.Reason != "Invalid Username/Password" || strings.Contains(r.Data, "secret99") {
 					t.Errorf("row = %+v", r)
 				}
@@ -126,7 +126,7 @@ func TestAPILogRows(t *testing.T) {
 
 func TestAPILogWriterKeepsEveryRow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
-		w := newLogWriter(st, slog.New(slog.DiscardHandler))
+		w := newLogWriter(core.New(core.Options{Store: st}).RecordAPICalls, slog.New(slog.DiscardHandler))
 		var wg sync.WaitGroup
 		for g := 0; g < 8; g++ {
 			wg.Add(1)
@@ -140,7 +140,7 @@ func TestAPILogWriterKeepsEveryRow(t *testing.T) {
 		wg.Wait()
 		w.Close()
 		w.add(core.APILogEntry{Dialect: Dialect, User: "late", Function: "version", Time: testNow})
-		n, err := st.Count(context.Background(), &core.APILogEntry{}, core.Where("dialect = ?", Dialect))
+		n, err := st.Count(context.Background(), &core.APILogEntry{}, core.Eq("dialect", Dialect))
 		if err != nil || n != 2001 {
 			t.Errorf("rows = %d, %v; want 2001", n, err)
 		}

@@ -14,20 +14,20 @@ import (
 // full queue makes requests write their row themselves: rows are never
 // dropped.
 type logWriter struct {
-	st    core.Store
-	log   *slog.Logger
-	ch    chan core.APILogEntry
-	flush chan chan struct{}
-	done  chan struct{}
-	once  sync.Once
-	mu    sync.RWMutex // closed is read under RLock by senders
-	shut  bool
+	record func(context.Context, []core.APILogEntry) error
+	log    *slog.Logger
+	ch     chan core.APILogEntry
+	flush  chan chan struct{}
+	done   chan struct{}
+	once   sync.Once
+	mu     sync.RWMutex // closed is read under RLock by senders
+	shut   bool
 }
 
 const logBatch = 256
 
-func newLogWriter(st core.Store, log *slog.Logger) *logWriter {
-	w := &logWriter{st: st, log: log, ch: make(chan core.APILogEntry, 4096), flush: make(chan chan struct{}), done: make(chan struct{})}
+func newLogWriter(record func(context.Context, []core.APILogEntry) error, log *slog.Logger) *logWriter {
+	w := &logWriter{record: record, log: log, ch: make(chan core.APILogEntry, 4096), flush: make(chan chan struct{}), done: make(chan struct{})}
 	go w.run()
 	return w
 }
@@ -89,7 +89,7 @@ func (w *logWriter) write(rows []core.APILogEntry) {
 		return
 	}
 	cp := append([]core.APILogEntry(nil), rows...)
-	if err := w.st.Create(context.Background(), &cp); err != nil {
+	if err := w.record(context.Background(), cp); err != nil {
 		w.log.Warn("vicidial: api log write failed", "rows", len(rows), "err", err)
 	}
 }

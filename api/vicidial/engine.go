@@ -3,7 +3,6 @@ package vicidial
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -12,8 +11,29 @@ import (
 
 // engineAPI is the part of *core.Engine the adapter drives.
 type engineAPI interface {
-	Store() core.Store
+	Lead(ctx context.Context, id uint64) (core.Lead, error)
+	LeadByVendorCode(ctx context.Context, code string) (core.Lead, error)
+	UpdateLeadFields(ctx context.Context, id uint64, fields map[string]any, agent string) (bool, error)
+	OnDNCList(ctx context.Context, phone, campaign string) bool
+	IsCallbackStatus(ctx context.Context, code, campaign string) bool
+	Recording(ctx context.Context, id uint64) (core.Recording, error)
+	APIUser(ctx context.Context, dialect, user string) (core.APIUser, error)
+	FindAgent(ctx context.Context, user string) (core.Agent, error)
+	AgentByAltID(ctx context.Context, alt string) (core.Agent, error)
+	AgentsOfGroup(ctx context.Context, group string) ([]core.Agent, error)
+	AgentsOfCampaign(ctx context.Context, campaign string) ([]core.Agent, error)
+	SetAgentAltData(ctx context.Context, a core.Agent, vendor string) error
+	FindCampaign(ctx context.Context, name string) (core.Campaign, error)
+	FindQueue(ctx context.Context, name string) (core.Queue, error)
+	UserGroup(ctx context.Context, name string) (core.UserGroup, error)
+	SetQueueMemberships(ctx context.Context, user string, queues []string) error
 	Credentials() *core.Credentials
+	RecordAPICalls(ctx context.Context, rows []core.APILogEntry) error
+	DispositionPending(ctx context.Context, s core.AgentSession) (core.Call, bool)
+	ConferenceRoom(s core.AgentSession, base int) int
+	ReserveDial(agent, number string) bool
+	ReleaseDial(agent, number string)
+	DialWhenFree(ctx context.Context, req core.DialRequest) (queued bool, err error)
 	Ready() bool
 	Now() time.Time
 	Session(user string) (core.AgentSession, bool)
@@ -111,94 +131,15 @@ func (h *Handler) awaitingDispo(s core.AgentSession) bool {
 }
 
 // dispoCall is the call whose status the disposition screen waits for.
-// After a call from a queue with a wrap-up time the engine's wrap-up is
-// that screen and its end the agent moving on; otherwise the lead stays
-// until the engine marks the call with a status.
 func (h *Handler) dispoCall(s core.AgentSession) (core.Call, bool) {
-	var last core.Call
-	if s.LeadID == 0 || s.LastCallEnd == nil {
-		return last, false
-	}
-	ctx := context.Background()
-	// The lead's latest call: a call transferred away (blind, or waiting
-	// in an in-group with no agent yet) lives on without the agent, who is
-	// on the disposition screen all the same.
-	if err := h.st.First(ctx, &last, core.Where("lead_id = ?", s.LeadID).OrderBy("id DESC").Take(1)); err != nil {
-		return last, false
-	}
-	if last.Status != "" || (last.Agent != s.Username && last.Agent != "") || last.CreatedAt.Before(s.LoginAt) ||
-		(last.EndedAt != nil && last.EndedAt.Before(s.LoginAt)) {
-		return last, false
-	}
-	if last.Queue != "" && last.EndedAt != nil {
-		var q core.Queue
-		if h.st.First(ctx, &q, core.Where("name = ?", last.Queue)) == nil && q.WrapUp > 0 {
-			return last, false
-		}
-	}
-	return last, true
+	return h.eng.DispositionPending(context.Background(), s)
 }
 
-// confExten is the session's vicidial_live_agents.conf_exten. The agent
-// screen takes the first free row of vicidial_conferences at login, so
-// conferences go in login order and an agent logging in again gets the
-// same one back; a session keeps its conference until it ends.
+// confExten is the session's vicidial_live_agents.conf_exten: the agent
+// screen takes the first free row of vicidial_conferences at login, which
+// is the engine's conference room of the session.
 func (h *Handler) confExten(s core.AgentSession) string {
-	h.mu.Lock()
-	if c, ok := h.confs[s.Username]; ok && c.session == s.ID {
-		h.mu.Unlock()
-		return fmt.Sprint(c.conf)
-	}
-	h.mu.Unlock()
-	live := h.eng.Sessions()
-	found := false
-	for _, o := range live {
-		if o.Username == s.Username && o.ID == s.ID {
-			found = true
-		}
-	}
-	if !found {
-		live = append(live, s)
-	}
-	sort.Slice(live, func(i, j int) bool {
-		if !live[i].LoginAt.Equal(live[j].LoginAt) {
-			return live[i].LoginAt.Before(live[j].LoginAt)
-		}
-		return live[i].ID < live[j].ID
-	})
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	used := map[int]bool{}
-	current := map[string]bool{}
-	for _, o := range live {
-		current[o.Username] = true
-		if c, ok := h.confs[o.Username]; ok && c.session == o.ID {
-			used[c.conf] = true
-		}
-	}
-	for user := range h.confs {
-		if !current[user] {
-			delete(h.confs, user)
-		}
-	}
-	for _, o := range live {
-		if c, ok := h.confs[o.Username]; ok && c.session == o.ID {
-			continue
-		}
-		n := h.opt.ConfExtenBase + 1
-		for used[n] {
-			n++
-		}
-		used[n] = true
-		h.confs[o.Username] = confSlot{session: o.ID, conf: n}
-	}
-	return fmt.Sprint(h.confs[s.Username].conf)
-}
-
-// confSlot is the conference a session holds.
-type confSlot struct {
-	session uint
-	conf    int
+	return fmt.Sprint(h.eng.ConferenceRoom(s, h.opt.ConfExtenBase))
 }
 
 func (h *Handler) campaignSettings(name string) CampaignSettings {
@@ -222,11 +163,10 @@ func (h *Handler) campaignSettings(name string) CampaignSettings {
 }
 
 func (h *Handler) campaign(ctx context.Context, name string) (core.Campaign, bool) {
-	var c core.Campaign
 	if name == "" {
-		return c, false
+		return core.Campaign{}, false
 	}
-	err := h.st.First(ctx, &c, core.Where("name = ?", name))
+	c, err := h.eng.FindCampaign(ctx, name)
 	return c, err == nil
 }
 
@@ -255,18 +195,13 @@ func (h *Handler) queueExists(ctx context.Context, name string, activeOnly bool)
 	if name == "" {
 		return false
 	}
-	q := core.Where("name = ?", name)
-	if activeOnly {
-		q = q.And("active = ?", true)
-	}
-	n, err := h.st.Count(ctx, &core.Queue{}, q)
-	return err == nil && n > 0
+	q, err := h.eng.FindQueue(ctx, name)
+	return err == nil && (q.Active || !activeOnly)
 }
 
 // agentManualDial is the agent's agentcall_manual flag.
 func (h *Handler) agentManualDial(ctx context.Context, user string) bool {
-	var u core.APIUser
-	if h.st.First(ctx, &u, core.Where("dialect = ? AND username = ?", Dialect, user)) == nil {
+	if u, err := h.eng.APIUser(ctx, Dialect, user); err == nil {
 		return u.ManualDial
 	}
 	if h.opt.AgentManualDial != nil {

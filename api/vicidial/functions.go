@@ -203,8 +203,7 @@ func (c *call) externalStatus() {
 // callbackStatus is scheduled_callback='Y' in vicidial_statuses or the
 // agent's campaign statuses.
 func (c *call) callbackStatus(status, campaign string) bool {
-	n, err := c.h.st.Count(c.ctx, &core.Disposition{}, core.Where("code = ? AND callback = ? AND (campaign = ? OR campaign = ?)", status, true, "", campaign))
-	return err == nil && n > 0
+	return c.h.eng.IsCallbackStatus(c.ctx, status, campaign)
 }
 
 func (c *call) externalPause() {
@@ -266,9 +265,9 @@ func (c *call) recording() {
 	tail := "|" + c.h.opt.ServerIP + "|" + c.h.confExten(s) + "|" + vicidialStatus(s)
 	if v == "STATUS" {
 		if recID != "START" && recID != "STOP" && phpGreaterThanZero(recID) {
-			var rec core.Recording
 			file, start := "", ""
-			if id, err := strconv.ParseUint(recID, 10, 64); err == nil && c.h.st.First(c.ctx, &rec, core.Where("id = ?", id)) == nil {
+			if id, err := strconv.ParseUint(recID, 10, 64); err != nil {
+			} else if rec, err := c.h.eng.Recording(c.ctx, id); err == nil {
 				file, start = rec.Name, rec.Start.In(c.now.Location()).Format("2006-01-02 15:04:05")
 			}
 			c.emit("NOTICE", "recording active", c.agentUser+"|"+recID+"|"+file+"|"+c.h.opt.ServerIP+"|"+start+tail)
@@ -476,7 +475,11 @@ func (c *call) externalDial() {
 		phoneSearch := c.value
 		c.value, phoneCode = "", ""
 		leadNum, _ = strconv.ParseUint(leadID, 10, 64)
-		found := c.h.st.First(c.ctx, &lead, core.Where("id = ?", leadNum)) == nil
+		l, err := c.h.eng.Lead(c.ctx, leadNum)
+		found := err == nil
+		if found {
+			lead = l
+		}
 		if altDial == "SEARCH" {
 			altDial = ""
 			if found {
@@ -516,7 +519,7 @@ func (c *call) externalDial() {
 	}
 	if cs.APIManualDial != "STANDARD" {
 		// Queue mode: one pending dial per number, placed when the agent is free.
-		if c.h.queuedDial(s.Username, c.value) {
+		if !c.h.eng.ReserveDial(s.Username, c.value) {
 			c.emit("ERROR", "phone_number is already in this agents manual dial queue", c.agentUser+"|"+c.value)
 			return
 		}
@@ -547,19 +550,14 @@ func (c *call) externalDial() {
 		if dialIngroup != "" {
 			req.Vars["DIAL_INGROUP"] = dialIngroup
 		}
-		_, err := c.h.eng.Dial(c.ctx, req)
-		switch {
-		case cs.APIManualDial == "STANDARD":
+		if cs.APIManualDial == "STANDARD" {
+			_, err := c.h.eng.Dial(c.ctx, req)
 			c.effect(err)
-		case err == nil:
-			// Placed at once: it leaves the agent's manual dial queue.
-			c.h.dequeueDial(s.Username, c.value)
-		case errors.Is(err, core.ErrBusy):
-			// Queue mode: placed when the agent is free again.
-			c.h.queueDial(req)
-		default:
+		} else {
+			// Queue mode: placed at once, or by the engine when the agent
+			// is free again.
+			_, err := c.h.eng.DialWhenFree(c.ctx, req)
 			c.effect(err)
-			c.h.dequeueDial(s.Username, c.value)
 		}
 	} else {
 		// MANUALNEXT: the next lead of the agent's campaign, as the agent
@@ -591,26 +589,6 @@ func (c *call) manualDialLead(s core.AgentSession, search, phoneCode, vendorID s
 		return 0
 	}
 	return l.ID
-}
-
-func (h *Handler) dequeueDial(agent, number string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	delete(h.cols, "mdq:"+agent+":"+number)
-}
-
-// queuedDial reports (and otherwise records) a number in the agent's
-// manual dial queue for queue-mode campaigns.
-func (h *Handler) queuedDial(agent, number string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	key := "mdq:" + agent + ":" + number
-	col := h.cols[key]
-	if col != nil {
-		return true
-	}
-	h.cols[key] = &agentColumns{}
-	return false
 }
 
 // ---------------------------------------------------------------- preview_dial_action
@@ -666,8 +644,8 @@ func (c *call) previewEffect(s core.AgentSession) {
 		return
 	}
 	c.h.setPreview(s, 0)
-	var l core.Lead
-	if err := c.h.st.First(c.ctx, &l, core.Where("id = ?", s.LeadID)); err != nil {
+	l, err := c.h.eng.Lead(c.ctx, s.LeadID)
+	if err != nil {
 		c.effect(err)
 		return
 	}
@@ -686,7 +664,7 @@ func (c *call) previewEffect(s core.AgentSession) {
 		c.effect(err)
 		return
 	}
-	_, err := c.h.eng.Dial(c.ctx, core.DialRequest{Agent: c.agentUser, Phone: phone, PhoneCode: l.PhoneCode, Campaign: s.Campaign, LeadID: l.ID})
+	_, err = c.h.eng.Dial(c.ctx, core.DialRequest{Agent: c.agentUser, Phone: phone, PhoneCode: l.PhoneCode, Campaign: s.Campaign, LeadID: l.ID})
 	c.effect(err)
 }
 
@@ -782,8 +760,7 @@ func (c *call) externalAddLead() {
 	listID := strconv.FormatUint(cs.ManualDialListID, 10)
 	dnc := false
 	if d := p.get("dnc_check"); d == "YES" || d == "Y" {
-		n, _ := c.h.st.Count(c.ctx, &core.DNCEntry{}, core.Where("phone = ? AND campaign = ?", c.value, ""))
-		dnc = n > 0
+		dnc = c.h.eng.OnDNCList(c.ctx, c.value, "")
 	}
 	campDNC := false
 	if d := p.get("campaign_dnc_check"); d == "YES" || d == "Y" {
@@ -791,8 +768,7 @@ func (c *call) externalAddLead() {
 		if cs.UseOtherCampDNC != "" {
 			other = cs.UseOtherCampDNC
 		}
-		n, _ := c.h.st.Count(c.ctx, &core.DNCEntry{}, core.Where("phone = ? AND campaign = ?", c.value, other))
-		campDNC = n > 0
+		campDNC = c.h.eng.OnDNCList(c.ctx, c.value, other)
 	}
 	if dnc || campDNC {
 		if dnc {
@@ -920,7 +896,7 @@ func (c *call) changeIngroups() {
 	def := ""
 	if p.get("set_as_default") == "YES" {
 		def = "User settings set as default"
-		c.effect(c.h.setDefaultIngroups(c, queues))
+		c.effect(c.h.eng.SetQueueMemberships(c.ctx, c.agentUser, queues))
 	}
 	data := choices + "|" + blended + "|" + def
 	c.emit("SUCCESS", "change_ingroups function set", c.user+"|"+c.agentUser+"|"+data)
@@ -947,35 +923,6 @@ func (h *Handler) loginClosers(camp core.Campaign, user string) string {
 		}
 	}
 	return " " + strings.Join(ordered, " ") + " -"
-}
-
-// setDefaultIngroups makes the agent a member of exactly these queues
-// (vicidial_users.closer_campaigns).
-func (h *Handler) setDefaultIngroups(c *call, queues []string) error {
-	var a core.Agent
-	if err := h.st.First(c.ctx, &a, core.Where("username = ?", c.agentUser)); err != nil {
-		return err
-	}
-	err := h.st.Tx(c.ctx, func(tx core.Store) error {
-		if err := tx.Delete(c.ctx, &core.QueueMember{}, core.Where("agent_id = ?", a.ID)); err != nil {
-			return err
-		}
-		for _, name := range queues {
-			var q core.Queue
-			if err := tx.First(c.ctx, &q, core.Where("name = ?", name)); err != nil {
-				return err
-			}
-			if err := tx.Create(c.ctx, &core.QueueMember{QueueID: q.ID, AgentID: a.ID, Queue: q.Name, Agent: a.Username}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	// The ACD reads membership from its own copy.
-	return h.eng.Reload(c.ctx)
 }
 
 // ingroupList splits " A B -" the way api.php does: drop a trailing '-',
@@ -1028,9 +975,8 @@ func (c *call) updateFields() {
 	lq := strings.ToLower(q)
 	var list, sqlParts []string
 	cols := map[string]any{}
-	var lead core.Lead
-	haveLead := c.h.st.First(c.ctx, &lead, core.Where("id = ?", leadID)) == nil
-	changed := false
+	_, err := c.h.eng.Lead(c.ctx, leadID)
+	haveLead := err == nil
 	for _, f := range leadFields {
 		if f.ci && !strings.Contains(lq, f.name) || !f.ci && !strings.Contains(q, f.name) {
 			continue
@@ -1040,9 +986,6 @@ func (c *call) updateFields() {
 		sqlParts = append(sqlParts, f.name+`="`+v+`"`)
 		if f.size > 0 {
 			v = trunc(v, f.size)
-		}
-		if haveLead && f.get(&lead) != v {
-			changed = true
 		}
 		if f.name == "rank" {
 			n, _ := strconv.Atoi(v)
@@ -1063,15 +1006,11 @@ func (c *call) updateFields() {
 	}
 	vlRows := "0"
 	if fieldSet > 0 && haveLead {
-		cols["modify_date"] = c.now
-		err := c.h.st.Updates(c.ctx, &lead, cols)
+		// The engine publishes the change to every dialect.
+		changed, err := c.h.eng.UpdateLeadFields(c.ctx, leadID, cols, c.agentUser)
 		c.effect(err)
 		if err == nil && changed {
 			vlRows = "1"
-			var updated core.Lead
-			if c.h.st.First(c.ctx, &updated, core.Where("id = ?", leadID)) == nil {
-				c.h.eng.Bus().Publish(core.LeadChanged{Lead: updated}, c.agentUser)
-			}
 		}
 	}
 	fieldsList := strings.Join(list, ",")
@@ -1149,8 +1088,7 @@ func (c *call) setTimerAction() {
 // ---------------------------------------------------------------- st_login_log, st_get_agent_active_lead
 
 func (c *call) stAgent() (core.Agent, bool) {
-	var a core.Agent
-	err := c.h.st.First(c.ctx, &a, core.Where("alt_id = ?", c.value).OrderBy("username").Take(1))
+	a, err := c.h.eng.AgentByAltID(c.ctx, c.value)
 	return a, err == nil
 }
 
@@ -1168,7 +1106,7 @@ func (c *call) stLoginLog() {
 		c.emit("ERROR", "no user found", c.value)
 		return
 	}
-	c.effect(c.h.st.Updates(c.ctx, &a, map[string]any{"custom_four": trunc(vendor, 100)}))
+	c.effect(c.h.eng.SetAgentAltData(c.ctx, a, trunc(vendor, 100)))
 	c.emit("SUCCESS", "st_login_log user found", a.Username)
 }
 
@@ -1196,8 +1134,7 @@ func (c *call) stGetAgentActiveLead() {
 		c.emit("ERROR", "no active lead found", a.Username)
 		return
 	}
-	var l core.Lead
-	_ = c.h.st.First(c.ctx, &l, core.Where("id = ?", leadID))
+	l, _ := c.h.eng.Lead(c.ctx, leadID)
 	c.emit("SUCCESS", "st_get_agent_active_lead lead found", a.Username+"|"+l.PhoneNumber+"|"+strconv.FormatUint(leadID, 10)+"|"+l.VendorLeadCode+"|"+l.Province+"|"+l.SecurityPhrase+"|"+l.SourceID)
 }
 
@@ -1273,7 +1210,8 @@ func (c *call) raCallControl() {
 		if len(status) < 1 {
 			status = "RAXFER"
 		}
-		c.effect(c.h.st.Updates(c.ctx, &core.Lead{ID: target.LeadID}, map[string]any{"status": trunc(status, 6), "modify_date": c.now}))
+		_, err := c.h.eng.UpdateLeadFields(c.ctx, target.LeadID, map[string]any{"status": trunc(status, 6)}, c.agentUser)
+		c.effect(err)
 	}
 }
 
@@ -1611,11 +1549,14 @@ func (c *call) switchLead() {
 		return
 	}
 	var l core.Lead
-	q := core.Where("id = ?", leadID)
+	var err error
 	if len(vlc) > 0 {
-		q = core.Where("vendor_lead_code = ?", vlc).OrderBy("id DESC").Take(1)
+		l, err = c.h.eng.LeadByVendorCode(c.ctx, vlc)
+	} else {
+		id, _ := strconv.ParseUint(leadID, 10, 64)
+		l, err = c.h.eng.Lead(c.ctx, id)
 	}
-	if c.h.st.First(c.ctx, &l, q) != nil {
+	if err != nil {
 		c.emit("ERROR", "switch-to lead not found", c.agentUser+"|"+leadID+"|"+vlc)
 		return
 	}
@@ -1882,8 +1823,8 @@ func (c *call) sendNotification() {
 	}
 	if rtype == "CAMPAIGN" || rtype == "USER_GROUP" {
 		// The API user's group must reach the campaign or group notified.
-		var g core.UserGroup
-		if err := c.h.st.First(c.ctx, &g, core.Where("name = ?", c.userGroup)); err != nil {
+		g, err := c.h.eng.UserGroup(c.ctx, c.userGroup)
+		if err != nil {
 			c.emitExit("ERROR", "user_group DOES NOT EXIST", c.value+"|"+c.userGroup)
 			return
 		}
@@ -1950,22 +1891,21 @@ func orDefault(v, d string) string {
 }
 
 func (c *call) exists(rtype, name string) bool {
-	var n int64
 	switch rtype {
 	case "USER":
-		n, _ = c.h.st.Count(c.ctx, &core.Agent{}, core.Where("username = ?", name))
-		if n == 0 {
-			n, _ = c.h.st.Count(c.ctx, &core.APIUser{}, core.Where("dialect = ? AND username = ?", Dialect, name))
+		if _, err := c.h.eng.FindAgent(c.ctx, name); err == nil {
+			return true
 		}
+		_, err := c.h.eng.APIUser(c.ctx, Dialect, name)
+		return err == nil
 	case "USER_GROUP":
-		n, _ = c.h.st.Count(c.ctx, &core.Agent{}, core.Where("user_group = ?", name))
-		if n == 0 && name == c.h.opt.UserGroup {
-			n = 1
-		}
+		agents, _ := c.h.eng.AgentsOfGroup(c.ctx, name)
+		return len(agents) > 0 || name == c.h.opt.UserGroup
 	case "CAMPAIGN":
-		n, _ = c.h.st.Count(c.ctx, &core.Campaign{}, core.Where("name = ?", name))
+		_, err := c.h.eng.FindCampaign(c.ctx, name)
+		return err == nil
 	}
-	return n > 0
+	return false
 }
 
 func (c *call) recipients(rtype, name string) []string {
@@ -1974,7 +1914,7 @@ func (c *call) recipients(rtype, name string) []string {
 	case "USER":
 		return []string{name}
 	case "USER_GROUP":
-		_ = c.h.st.Find(c.ctx, &agents, core.Where("user_group = ?", name).OrderBy("username"))
+		agents, _ = c.h.eng.AgentsOfGroup(c.ctx, name)
 	case "CAMPAIGN":
 		// The campaign's agents: those logged into it now and those whose
 		// default campaign it is, so a console that logs in later still
@@ -1987,7 +1927,7 @@ func (c *call) recipients(rtype, name string) []string {
 				out = append(out, s.Username)
 			}
 		}
-		_ = c.h.st.Find(c.ctx, &agents, core.Where("campaign = ?", name).OrderBy("username"))
+		agents, _ = c.h.eng.AgentsOfCampaign(c.ctx, name)
 		for _, a := range agents {
 			if !seen[a.Username] {
 				seen[a.Username] = true

@@ -61,7 +61,7 @@ func TestGoldenExternalStatus(t *testing.T) {
 			query: q("function=external_status&value=SALE&agent_user=1000"),
 			check: func(t *testing.T, e *env, body string) {
 				var l core.Lead
-				_ = e.st.First(e.ctx, &l, core.Where("id = ?", e.lead.ID))
+				_ = e.st.First(e.ctx, &l, core.Eq("id", e.lead.ID))
 				if l.Status != "SALE" {
 					t.Errorf("lead status = %q, want SALE", l.Status)
 				}
@@ -71,7 +71,7 @@ func TestGoldenExternalStatus(t *testing.T) {
 			query: q("function=external_status&value=CALLBK&callback_datetime=2012-01-25+12:00:00&callback_type=USERONLY&callback_comments=callback+comments+go+here&qm_dispo_code=1234&agent_user=1000"),
 			check: func(t *testing.T, e *env, body string) {
 				var cb core.Callback
-				if err := e.st.First(e.ctx, &cb, core.Where("lead_id = ?", e.lead.ID)); err != nil {
+				if err := e.st.First(e.ctx, &cb, core.Eq("lead_id", e.lead.ID)); err != nil {
 					t.Fatalf("no callback scheduled: %v", err)
 				}
 				if !cb.AgentOnly || cb.Comments != "callback comments go here" || !cb.When.Equal(time.Date(2012, 1, 25, 12, 0, 0, 0, time.UTC)) {
@@ -175,7 +175,7 @@ func TestGoldenWebphoneURL(t *testing.T) {
 		{name: "display has no newline", setup: agentLoggedIn, query: q("function=webphone_url&value=DISPLAY&agent_user=1000"),
 			check: func(t *testing.T, e *env, body string) {
 				var cmds []core.ScreenCommand
-				_ = e.st.Find(e.ctx, &cmds, core.Where("agent = ? AND kind = ?", "1000", "webphone_url"))
+				_ = e.st.Find(e.ctx, &cmds, core.Eq("agent", "1000").Eq("kind", "webphone_url"))
 				if len(cmds) != 1 {
 					t.Errorf("screen commands = %d, want 1", len(cmds))
 				}
@@ -277,7 +277,7 @@ func TestGoldenExternalDialOptions(t *testing.T) {
 					t.Errorf("caller id = %q", c.CallerID)
 				}
 				var l core.Lead
-				if err := e.st.First(e.ctx, &l, core.Where("phone_number = ?", "7275551000")); err != nil || l.ListID != 998 || c.LeadID != l.ID {
+				if err := e.st.First(e.ctx, &l, core.Eq("phone_number", "7275551000")); err != nil || l.ListID != 998 || c.LeadID != l.ID {
 					t.Errorf("new manual lead = %+v (call lead %d), %v", l, c.LeadID, err)
 				}
 			}},
@@ -360,7 +360,7 @@ func TestGoldenExternalAddLead(t *testing.T) {
 			query: q("function=external_add_lead&phone_number=7275559999&phone_code=1&first_name=Bob&last_name=Smith&address1=1+Main+St.&vendor_id=V%231;2&comments=a+b&rank=5&agent_user=1000&dnc_check=YES&campaign_dnc_check=Y"),
 			check: func(t *testing.T, e *env, body string) {
 				var l core.Lead
-				if err := e.st.First(e.ctx, &l, core.Where("phone_number = ?", "7275559999")); err != nil {
+				if err := e.st.First(e.ctx, &l, core.Eq("phone_number", "7275559999")); err != nil {
 					t.Fatalf("lead not inserted: %v", err)
 				}
 				if l.ListID != 998 || l.Status != "NEW" || l.User != "6666" || l.FirstName != "Bob" || l.Address1 != "1 Main St." ||
@@ -398,7 +398,7 @@ func TestGoldenChangeIngroups(t *testing.T) {
 		{name: "first element is skipped without a leading space", query: q("function=change_ingroups&value=CHANGE&blended=NO&set_as_default=YES&agent_user=1000&ingroup_choices=TEST_IN+SALESLINE+-"),
 			check: func(t *testing.T, e *env, body string) {
 				var m []core.QueueMember
-				_ = e.st.Find(e.ctx, &m, core.Where("agent = ?", "1000"))
+				_ = e.st.Find(e.ctx, &m, core.Eq("agent", "1000"))
 				if len(m) != 1 || m[0].Queue != "SALESLINE" {
 					t.Errorf("default in-groups = %+v", m)
 				}
@@ -419,12 +419,12 @@ func TestGoldenUpdateFields(t *testing.T) {
 			query: q("function=update_fields&agent_user=1000&vendor_lead_code=1234567&address1=&first_name=Al+B&state=FLX"),
 			check: func(t *testing.T, e *env, body string) {
 				var l core.Lead
-				_ = e.st.First(e.ctx, &l, core.Where("id = ?", e.lead.ID))
+				_ = e.st.First(e.ctx, &l, core.Eq("id", e.lead.ID))
 				if l.FirstName != "Al B" || l.Address1 != "" || l.State != "FL" {
 					t.Errorf("lead = %+v", l)
 				}
 				var cmds []core.ScreenCommand
-				_ = e.st.Find(e.ctx, &cmds, core.Where("agent = ? AND kind = ?", "1000", "update_fields"))
+				_ = e.st.Find(e.ctx, &cmds, core.Eq("agent", "1000").Eq("kind", "update_fields"))
 				if len(cmds) != 1 {
 					t.Errorf("screen commands = %d", len(cmds))
 				}
@@ -444,7 +444,7 @@ func TestGoldenRefreshPanel(t *testing.T) {
 		{name: "reloads", query: q("function=refresh_panel&agent_user=1000&scriptreload=1&script2reload=1&callbacksreload=1"),
 			check: func(t *testing.T, e *env, body string) {
 				var cmds []core.ScreenCommand
-				_ = e.st.Find(e.ctx, &cmds, core.Where("agent = ? AND kind = ?", "1000", "refresh_panel"))
+				_ = e.st.Find(e.ctx, &cmds, core.Eq("agent", "1000").Eq("kind", "refresh_panel"))
 				if len(cmds) != 1 || !strings.Contains(cmds[0].Payload, "callbacksreload") {
 					t.Errorf("screen commands = %+v", cmds)
 				}
@@ -460,7 +460,7 @@ func TestGoldenSetTimerAction(t *testing.T) {
 		{name: "sets the timer", setup: agentLoggedIn, query: q("function=set_timer_action&agent_user=1000&value=MESSAGE_ONLY&notes=test+message!&rank=15"),
 			check: func(t *testing.T, e *env, body string) {
 				var cmds []core.ScreenCommand
-				_ = e.st.Find(e.ctx, &cmds, core.Where("agent = ? AND kind = ?", "1000", "timer_action"))
+				_ = e.st.Find(e.ctx, &cmds, core.Eq("agent", "1000").Eq("kind", "timer_action"))
 				if len(cmds) != 1 || !strings.Contains(cmds[0].Payload, `"seconds":15`) {
 					t.Errorf("screen commands = %+v", cmds)
 				}
@@ -476,7 +476,7 @@ func TestGoldenStFunctions(t *testing.T) {
 		{name: "login log", query: q("function=st_login_log&value=crm1000&vendor_id=TEAM7"),
 			check: func(t *testing.T, e *env, body string) {
 				var a core.Agent
-				_ = e.st.First(e.ctx, &a, core.Where("username = ?", "1000"))
+				_ = e.st.First(e.ctx, &a, core.Eq("username", "1000"))
 				if a.CustomFour != "TEAM7" {
 					t.Errorf("custom_four = %q", a.CustomFour)
 				}
@@ -549,12 +549,12 @@ func TestGoldenRaCallControl(t *testing.T) {
 				if cid() != "Y0122101000000000001" {
 					t.Fatalf("call id %s: fix the step queries", cid())
 				}
-				n, _ := e.st.Count(e.ctx, &core.QueueLogEntry{}, core.Where("call_id = ? AND event = ? AND data1 = ?", call.ID, core.QLTransfer, "TEST_IN"))
+				n, _ := e.st.Count(e.ctx, &core.QueueLogEntry{}, core.Eq("call_id", call.ID).Eq("event", core.QLTransfer).Eq("data1", "TEST_IN"))
 				if n != 1 {
 					t.Errorf("TRANSFER rows to TEST_IN = %d, want 1", n)
 				}
 				var l core.Lead
-				_ = e.st.First(e.ctx, &l, core.Where("id = ?", e.lead.ID))
+				_ = e.st.First(e.ctx, &l, core.Eq("id", e.lead.ID))
 				if l.Status != "RAXFER" {
 					t.Errorf("lead status = %q, want RAXFER", l.Status)
 				}
@@ -586,7 +586,7 @@ func TestGoldenRaCallControl(t *testing.T) {
 					t.Errorf("caller not hung up: %+v", ch)
 				}
 				var l core.Lead
-				_ = e.st.First(e.ctx, &l, core.Where("id = ?", e.lead.ID))
+				_ = e.st.First(e.ctx, &l, core.Eq("id", e.lead.ID))
 				if l.Status != "TEST88" {
 					t.Errorf("lead status = %q, want TEST88", l.Status)
 				}
@@ -698,7 +698,7 @@ func TestGoldenSwitchLead(t *testing.T) {
 			check: func(t *testing.T, e *env, body string) {
 				c, _ := e.eng.AgentCall("1000")
 				var stored core.Call
-				_ = e.st.First(e.ctx, &stored, core.Where("id = ?", c.ID))
+				_ = e.st.First(e.ctx, &stored, core.Eq("id", c.ID))
 				if stored.LeadID != 2 {
 					t.Errorf("call lead = %d, want 2", stored.LeadID)
 				}
@@ -801,7 +801,7 @@ func TestGoldenSendNotification(t *testing.T) {
 		{name: "user group with confetti", query: sn("recipient=AGENTS&recipient_type=USER_GROUP&show_confetti=Y&text_color=FF0000"),
 			check: func(t *testing.T, e *env, body string) {
 				var cmds []core.ScreenCommand
-				_ = e.st.Find(e.ctx, &cmds, core.Where("kind = ?", "notification").OrderBy("id"))
+				_ = e.st.Find(e.ctx, &cmds, core.Eq("kind", "notification").Asc("id"))
 				if len(cmds) != 5 || cmds[3].Agent != "1000" || cmds[4].Agent != "1001" {
 					t.Errorf("notifications = %+v", cmds)
 				}

@@ -86,19 +86,14 @@ type CampaignSettings struct {
 // Handler serves /agc/api.php.
 type Handler struct {
 	eng  engineAPI
-	st   core.Store
 	opt  Options
 	log  *slog.Logger
 	now  func() time.Time
 	mu   sync.Mutex
 	cols map[string]*agentColumns // per-agent vicidial_live_agents columns kept by the API
-	// confs holds each agent's conference (conf_exten) for its session.
-	confs map[string]confSlot
-	logs  *logWriter
+	logs *logWriter
 	// hostInfo feeds function=webserver; tests freeze it.
 	hostInfo func() hostFacts
-	// dials are queue-mode manual dials waiting for their agent.
-	dials *dialQueue
 }
 
 // agentColumns are the vicidial_live_agents columns whose later reads change
@@ -136,22 +131,20 @@ func newHandler(eng engineAPI, opts Options) *Handler {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = defaultMaxBody
 	}
-	h := &Handler{eng: eng, st: eng.Store(), opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, confs: map[string]confSlot{}, hostInfo: hostInfo}
+	h := &Handler{eng: eng, opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, hostInfo: hostInfo}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
 	if h.now == nil {
 		h.now = eng.Now
 	}
-	h.logs = newLogWriter(h.st, h.log)
-	h.startDialQueue()
+	h.logs = newLogWriter(eng.RecordAPICalls, h.log)
 	return h
 }
 
 // Close writes the API log rows still queued. The gateway calls it on
 // shutdown (the handler implements io.Closer).
 func (h *Handler) Close() error {
-	h.stopDialQueue()
 	h.logs.Close()
 	return nil
 }
@@ -455,17 +448,16 @@ func (c *call) closeWindow() {
 // checked), and ERRSERVERS, only once the credentials are accepted.
 func (c *call) authenticate() bool {
 	ctx := c.ctx
-	st := c.h.st
+	eng := c.h.eng
 	pass := c.p.get("pass")
-	var u core.APIUser
-	found := st.First(ctx, &u, core.Where("dialect = ? AND username = ?", Dialect, c.user)) == nil
+	u, err := eng.APIUser(ctx, Dialect, c.user)
+	found := err == nil
 	apiAccess := found && u.APIAccess
 	// vicidial_users holds agents too: an agent with no API user row is
 	// checked with its agent password and fails on vdc_agent_api_access.
 	active, level, secret := u.Active, u.UserLevel, u.Secret
 	if !found {
-		var a core.Agent
-		if st.First(ctx, &a, core.Where("username = ?", c.user)) == nil {
+		if a, err := eng.FindAgent(ctx, c.user); err == nil {
 			found = true
 			active, level, secret = a.Active, a.UserLevel, a.Password
 		}
@@ -473,7 +465,7 @@ func (c *call) authenticate() bool {
 	if !found || !active || level < 1 {
 		secret = "" // verifies nothing, at the cost of a real check
 	}
-	cred := c.h.eng.Credentials()
+	cred := eng.Credentials()
 	v := cred.Check(ctx, core.LoginAttempt{Dialect: Dialect, Principal: c.user, Source: c.remote}, func() bool {
 		ok := cred.Verify(secret, pass)
 		return ok && apiAccess && len(c.user) >= 2 && len(pass) >= 2
@@ -483,7 +475,7 @@ func (c *call) authenticate() bool {
 	case v.Outcome == core.LoginDelayed:
 		msg = "LOCK"
 	case v.Outcome != core.LoginAccepted:
-	case !c.h.eng.Ready():
+	case !eng.Ready():
 		msg, authAPI = "ERRSERVERS", "1"
 	default:
 		msg = ""
@@ -496,8 +488,7 @@ func (c *call) authenticate() bool {
 	}
 	c.api = u
 	c.userGroup = c.h.opt.UserGroup
-	var a core.Agent
-	if st.First(ctx, &a, core.Where("username = ?", c.user)) == nil && a.UserGroup != "" {
+	if a, err := eng.FindAgent(ctx, c.user); err == nil && a.UserGroup != "" {
 		c.userGroup = a.UserGroup
 	}
 	return true
@@ -527,8 +518,7 @@ func (c *call) altUser(notFound string) {
 	if len(alt) < 2 {
 		return
 	}
-	var a core.Agent
-	if err := c.h.st.First(c.ctx, &a, core.Where("alt_id = ?", alt).OrderBy("username").Take(1)); err == nil {
+	if a, err := c.h.eng.AgentByAltID(c.ctx, alt); err == nil {
 		c.agentUser = a.Username
 		return
 	}

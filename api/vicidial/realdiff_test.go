@@ -21,7 +21,7 @@ func TestGoldenAgentCredentialsWithoutAPIAccess(t *testing.T) {
 		{name: "agent password without api access", query: "source=test&user=1000&pass=1234&function=external_pause&value=PAUSE&agent_user=1000"},
 		{name: "agent wrong password", query: "source=test&user=1000&pass=9999&function=external_pause&value=PAUSE&agent_user=1000",
 			check: func(t *testing.T, e *env, body string) {
-				n, err := e.st.Count(e.ctx, &core.LoginFailure{}, core.Where("dialect = ? AND username = ?", Dialect, "1000"))
+				n, err := e.st.Count(e.ctx, &core.LoginFailure{}, core.Eq("dialect", Dialect).Eq("username", "1000"))
 				if err != nil || n != 2 {
 					t.Errorf("login failures of agent 1000 = %d, %v; want 2", n, err)
 				}
@@ -33,14 +33,14 @@ func TestGoldenAgentCredentialsWithoutAPIAccess(t *testing.T) {
 func TestGoldenChangeIngroupsKeepsLoginOrder(t *testing.T) {
 	members := func(e *env) {
 		var a core.Agent
-		if err := e.st.First(e.ctx, &a, core.Where("username = ?", "1000")); err != nil {
+		if err := e.st.First(e.ctx, &a, core.Eq("username", "1000")); err != nil {
 			e.t.Fatal(err)
 		}
 		// Sorted by name SALESLINE comes first; the login screen lists
 		// the campaign's in-groups in the campaign's order.
 		for _, name := range []string{"SALESLINE", "TEST_IN"} {
 			var qu core.Queue
-			if err := e.st.First(e.ctx, &qu, core.Where("name = ?", name)); err != nil {
+			if err := e.st.First(e.ctx, &qu, core.Eq("name", name)); err != nil {
 				e.t.Fatal(err)
 			}
 			e.create(&core.QueueMember{QueueID: qu.ID, AgentID: a.ID, Queue: qu.Name, Agent: a.Username})
@@ -110,7 +110,7 @@ func TestGoldenDispositionScreenAfterTransfer(t *testing.T) {
 		{name: "status", query: q("function=external_status&value=XFER&agent_user=1000"),
 			check: func(t *testing.T, e *env, body string) {
 				var c core.Call
-				if err := e.st.First(e.ctx, &c, core.Where("lead_id = ?", e.lead.ID).OrderBy("id DESC").Take(1)); err != nil || c.Status != "XFER" {
+				if err := e.st.First(e.ctx, &c, core.Eq("lead_id", e.lead.ID).Desc("id").Take(1)); err != nil || c.Status != "XFER" {
 					t.Errorf("transferred call status = %q, %v; want XFER", c.Status, err)
 				}
 			}},
@@ -246,7 +246,7 @@ func TestGoldenArrayVariables(t *testing.T) {
 		{name: "array measured once logged in", setup: agentPaused, query: q("function=change_ingroups&value=ADD&blended=NO&agent_user=1000&ingroup_choices[]=x"),
 			check: func(t *testing.T, e *env, body string) {
 				var n int64
-				n, _ = e.st.Count(e.ctx, &core.APILogEntry{}, core.Where("function = ?", "change_ingroups"))
+				n, _ = e.st.Count(e.ctx, &core.APILogEntry{}, core.Eq("function", "change_ingroups"))
 				if n != 1 {
 					t.Errorf("api log rows for change_ingroups = %d, want 1 (the fatal run logs nothing)", n)
 				}

@@ -388,7 +388,7 @@ func (g *gateway) router() http.Handler {
 		r.Handle("/metrics", g.metrics.handler())
 	}
 	r.Mount(adminPrefix, admin.New(admin.Options{
-		Store: g.st, Engine: g.eng, Token: g.cfg.AdminToken, Sim: g.sim, Logger: g.log.With("component", "admin"),
+		Records: g.eng.Records(), Engine: g.eng, Token: g.cfg.AdminToken, Sim: g.sim, Logger: g.log.With("component", "admin"),
 	}))
 	vd := vicidial.NewHandler(g.eng, vicidial.Options{
 		ServerIP: g.cfg.VicidialServerIP, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "vicidial"),

@@ -157,7 +157,7 @@ func TestGatewayRefusesToStartWithoutTheKeyItNeeds(t *testing.T) {
 func mustAgent(t *testing.T, st core.Store, user string) core.Agent {
 	t.Helper()
 	var a core.Agent
-	if err := st.First(context.Background(), &a, core.Where("username = ?", user)); err != nil {
+	if err := st.First(context.Background(), &a, core.Eq("username", user)); err != nil {
 		t.Fatal(err)
 	}
 	return a

@@ -72,7 +72,7 @@ func Seed(ctx context.Context, st core.Store) error {
 // values of columns with a database default out of the INSERT and reads the
 // default back (Selectable=false would come back true), so the wanted
 // values are restored and saved again.
-func ensure[T any](ctx context.Context, st core.Store, q core.Query, v *T) (created bool, err error) {
+func ensure[T any](ctx context.Context, st core.Store, q core.Filter, v *T) (created bool, err error) {
 	var existing T
 	err = st.First(ctx, &existing, q)
 	if err == nil {
@@ -111,7 +111,7 @@ func seedCampaigns(ctx context.Context, st core.Store) error {
 		},
 	}
 	for i := range camps {
-		if _, err := ensure(ctx, st, core.Where("name = ?", camps[i].Name), &camps[i]); err != nil {
+		if _, err := ensure(ctx, st, core.Eq("name", camps[i].Name), &camps[i]); err != nil {
 			return err
 		}
 	}
@@ -126,7 +126,7 @@ func seedQueues(ctx context.Context, st core.Store) error {
 		{Name: "SALESLINE", Description: "Sales line in-group", Strategy: core.StrategyLeastRecent, RingTimeout: 15, ServiceLevel: 20, Campaign: Campaign, Active: true},
 	}
 	for i := range queues {
-		if _, err := ensure(ctx, st, core.Where("name = ?", queues[i].Name), &queues[i]); err != nil {
+		if _, err := ensure(ctx, st, core.Eq("name", queues[i].Name), &queues[i]); err != nil {
 			return err
 		}
 	}
@@ -158,7 +158,7 @@ func seedAgents(ctx context.Context, st core.Store) error {
 	}
 	for i := range agents {
 		seeded := agents[i] // ensure overwrites agents[i] with the stored row
-		if _, err := ensure(ctx, st, core.Where("username = ?", agents[i].Username), &agents[i]); err != nil {
+		if _, err := ensure(ctx, st, core.Eq("username", agents[i].Username), &agents[i]); err != nil {
 			return err
 		}
 		if err := upgradeExtension(ctx, st, seeded); err != nil {
@@ -178,7 +178,7 @@ func upgradeExtension(ctx context.Context, st core.Store, seeded core.Agent) err
 	}
 	old := "SIP/" + strings.TrimPrefix(seeded.Extension, "PJSIP/")
 	var a core.Agent
-	if err := st.First(ctx, &a, core.Where("username = ?", seeded.Username)); err != nil {
+	if err := st.First(ctx, &a, core.Eq("username", seeded.Username)); err != nil {
 		return err
 	}
 	if a.Extension != old {
@@ -197,15 +197,15 @@ func seedMembers(ctx context.Context, st core.Store) error {
 	}
 	for _, m := range members {
 		var q core.Queue
-		if err := st.First(ctx, &q, core.Where("name = ?", m.queue)); err != nil {
+		if err := st.First(ctx, &q, core.Eq("name", m.queue)); err != nil {
 			return err
 		}
 		var a core.Agent
-		if err := st.First(ctx, &a, core.Where("username = ?", m.agent)); err != nil {
+		if err := st.First(ctx, &a, core.Eq("username", m.agent)); err != nil {
 			return err
 		}
 		qm := core.QueueMember{QueueID: q.ID, AgentID: a.ID, Queue: q.Name, Agent: a.Username}
-		if _, err := ensure(ctx, st, core.Where("queue_id = ? AND agent_id = ?", q.ID, a.ID), &qm); err != nil {
+		if _, err := ensure(ctx, st, core.Eq("queue_id", q.ID).Eq("agent_id", a.ID), &qm); err != nil {
 			return err
 		}
 	}
@@ -225,7 +225,7 @@ func seedPauseCodes(ctx context.Context, st core.Store) error {
 		{Code: "TRAIN", Name: "Training", Campaign: Campaign, Type: "B", Description: "Training", Billable: true, Active: true},
 	}
 	for i := range codes {
-		if _, err := ensure(ctx, st, core.Where("code = ?", codes[i].Code), &codes[i]); err != nil {
+		if _, err := ensure(ctx, st, core.Eq("code", codes[i].Code), &codes[i]); err != nil {
 			return err
 		}
 	}
@@ -250,7 +250,7 @@ func seedDispositions(ctx context.Context, st core.Store) error {
 		{Code: "NEW", Name: "New Lead", Selectable: false},
 	}
 	for i := range ds {
-		q := core.Where("code = ? AND campaign = ?", ds[i].Code, ds[i].Campaign)
+		q := core.Eq("code", ds[i].Code).Eq("campaign", ds[i].Campaign)
 		if _, err := ensure(ctx, st, q, &ds[i]); err != nil {
 			return err
 		}
@@ -268,7 +268,7 @@ func seedAPIUsers(ctx context.Context, st core.Store) error {
 		{Dialect: "eccp", Username: ECCPClient, Secret: ECCPClientPass, Active: true, UserLevel: 8, APIAccess: true, AllowedFunctions: "ALL_FUNCTIONS"},
 	}
 	for i := range users {
-		q := core.Where("dialect = ? AND username = ?", users[i].Dialect, users[i].Username)
+		q := core.Eq("dialect", users[i].Dialect).Eq("username", users[i].Username)
 		if _, err := ensure(ctx, st, q, &users[i]); err != nil {
 			return err
 		}
@@ -283,7 +283,7 @@ func seedRoutes(ctx context.Context, st core.Store) error {
 		{DID: "7275550100", Queue: InGroup, Campaign: Campaign},
 	}
 	for i := range routes {
-		if _, err := ensure(ctx, st, core.Where("did = ?", routes[i].DID), &routes[i]); err != nil {
+		if _, err := ensure(ctx, st, core.Eq("did", routes[i].DID), &routes[i]); err != nil {
 			return err
 		}
 	}
@@ -292,7 +292,7 @@ func seedRoutes(ctx context.Context, st core.Store) error {
 
 func seedLeads(ctx context.Context, st core.Store) error {
 	list := core.List{ID: DemoListID, Name: "Demo list", Campaign: Campaign, Active: true}
-	if _, err := ensure(ctx, st, core.Where("id = ?", list.ID), &list); err != nil {
+	if _, err := ensure(ctx, st, core.Eq("id", list.ID), &list); err != nil {
 		return err
 	}
 	now := time.Now().UTC().Truncate(time.Second)
@@ -307,7 +307,7 @@ func seedLeads(ctx context.Context, st core.Store) error {
 		l := &leads[i]
 		l.ListID, l.Campaign, l.Status, l.GMTOffset = DemoListID, Campaign, "NEW", "-5.00"
 		l.EntryDate, l.ModifyDate = now, now
-		if _, err := ensure(ctx, st, core.Where("vendor_lead_code = ?", l.VendorLeadCode), l); err != nil {
+		if _, err := ensure(ctx, st, core.Eq("vendor_lead_code", l.VendorLeadCode), l); err != nil {
 			return err
 		}
 	}

@@ -58,7 +58,7 @@ func TestSeedMatchesVendorExamples(t *testing.T) {
 			t.Fatal(err)
 		}
 		var vu core.APIUser
-		if err := st.First(ctx, &vu, core.Where("dialect = ? AND username = ?", "vicidial", "6666")); err != nil {
+		if err := st.First(ctx, &vu, core.Eq("dialect", "vicidial").Eq("username", "6666")); err != nil {
 			t.Fatal(err)
 		}
 		// Secrets are stored hashed or sealed (storetest writes through
@@ -68,11 +68,11 @@ func TestSeedMatchesVendorExamples(t *testing.T) {
 			t.Errorf("vicidial api user: %+v", vu)
 		}
 		var eu core.APIUser
-		if err := st.First(ctx, &eu, core.Where("dialect = ? AND username = ?", "eccp", "agentconsole")); err != nil || !sec.Verify(eu.Secret, core.MD5Hex("agentconsole")) {
+		if err := st.First(ctx, &eu, core.Eq("dialect", "eccp").Eq("username", "agentconsole")); err != nil || !sec.Verify(eu.Secret, core.MD5Hex("agentconsole")) {
 			t.Errorf("eccp client: %+v %v", eu, err)
 		}
 		var a1000 core.Agent
-		if err := st.First(ctx, &a1000, core.Where("username = ?", "1000")); err != nil || !sec.Verify(a1000.Password, "1234") || a1000.Campaign != "TESTCAMP" {
+		if err := st.First(ctx, &a1000, core.Eq("username", "1000")); err != nil || !sec.Verify(a1000.Password, "1234") || a1000.Campaign != "TESTCAMP" {
 			t.Errorf("agent 1000: %+v %v", a1000, err)
 		}
 		for _, name := range []string{"Agent/9000", "SIP/1064"} {
@@ -98,17 +98,17 @@ func TestSeedMatchesVendorExamples(t *testing.T) {
 		}
 		for id, want := range map[uint]string{2: "Baño", 3: "Almuerzo"} {
 			var pc core.PauseCode
-			if err := st.First(ctx, &pc, core.Where("id = ?", id)); err != nil || pc.Name != want || pc.Type != "B" || !pc.Active {
+			if err := st.First(ctx, &pc, core.Eq("id", id)); err != nil || pc.Name != want || pc.Type != "B" || !pc.Active {
 				t.Errorf("break %d: %+v %v", id, pc, err)
 			}
 		}
 		for _, q := range []string{"8000", "8001", "TEST_IN"} {
 			var queue core.Queue
-			if err := st.First(ctx, &queue, core.Where("name = ?", q)); err != nil {
+			if err := st.First(ctx, &queue, core.Eq("name", q)); err != nil {
 				t.Errorf("queue %s: %v", q, err)
 			}
 		}
-		n, err := st.Count(ctx, &core.QueueMember{}, core.Where("queue = ?", "8000"))
+		n, err := st.Count(ctx, &core.QueueMember{}, core.Eq("queue", "8000"))
 		if err != nil || n != 2 {
 			t.Errorf("queue 8000 members: %d %v", n, err)
 		}
@@ -122,7 +122,7 @@ func TestSeedKeepsFalseFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	var d core.Disposition
-	if err := st.First(ctx, &d, core.Where("code = ?", "NA")); err != nil || d.Selectable {
+	if err := st.First(ctx, &d, core.Eq("code", "NA")); err != nil || d.Selectable {
 		t.Fatalf("NA must not be selectable: %+v %v", d, err)
 	}
 }
@@ -163,7 +163,7 @@ func TestSeededExtensionsArePJSIPEndpointsOfTheDeployConfig(t *testing.T) {
 		t.Fatalf("only %d seeded agents with an extension", withPhone)
 	}
 	var a core.Agent
-	if err := st.First(ctx, &a, core.Where("username = ?", "1064")); err != nil || a.ECCPName() != "SIP/1064" {
+	if err := st.First(ctx, &a, core.Eq("username", "1064")); err != nil || a.ECCPName() != "SIP/1064" {
 		t.Fatalf("ECCP name of 1064: %q %v", a.ECCPName(), err)
 	}
 }
@@ -179,7 +179,7 @@ func TestSeedUpgradesOldSIPExtensionsButKeepsOperatorEdits(t *testing.T) {
 	set := map[string]string{"1000": "SIP/1000", "1064": "SIP/1064", "1001": "SIP/1001", "6666": "Local/6666@phones"}
 	for user, ext := range set {
 		var a core.Agent
-		if err := st.First(ctx, &a, core.Where("username = ?", user)); err != nil {
+		if err := st.First(ctx, &a, core.Eq("username", user)); err != nil {
 			t.Fatal(err)
 		}
 		if err := st.Updates(ctx, &a, map[string]any{"extension": ext}); err != nil {
@@ -192,7 +192,7 @@ func TestSeedUpgradesOldSIPExtensionsButKeepsOperatorEdits(t *testing.T) {
 	want := map[string]string{"1000": "PJSIP/1000", "1064": "PJSIP/1064", "1001": "PJSIP/1001", "6666": "Local/6666@phones"}
 	for user, ext := range want {
 		var a core.Agent
-		if err := st.First(ctx, &a, core.Where("username = ?", user)); err != nil {
+		if err := st.First(ctx, &a, core.Eq("username", user)); err != nil {
 			t.Fatal(err)
 		}
 		if a.Extension != ext {

@@ -20,7 +20,7 @@ const ECCPFormName = "Prueba"
 // (getqueuescript). Idempotent; operator edits are kept.
 func seedECCP(ctx context.Context, st core.Store) error {
 	form := core.Form{Name: ECCPFormName, Description: "Formulario de prueba", Active: true}
-	if _, err := ensure(ctx, st, core.Where("name = ?", form.Name), &form); err != nil {
+	if _, err := ensure(ctx, st, core.Eq("name", form.Name), &form); err != nil {
 		return fmt.Errorf("form: %w", err)
 	}
 	fields := []core.FormField{
@@ -32,7 +32,7 @@ func seedECCP(ctx context.Context, st core.Store) error {
 	}
 	for i := range fields {
 		fields[i].FormID = form.ID
-		q := core.Where("form_id = ? AND label = ?", form.ID, fields[i].Label)
+		q := core.Eq("form_id", form.ID).Eq("label", fields[i].Label)
 		if _, err := ensure(ctx, st, q, &fields[i]); err != nil {
 			return fmt.Errorf("form field: %w", err)
 		}
@@ -40,7 +40,7 @@ func seedECCP(ctx context.Context, st core.Store) error {
 	formID := strconv.FormatUint(uint64(form.ID), 10)
 	for _, name := range []string{Campaign, "INBOUND8000"} {
 		var c core.Campaign
-		if err := st.First(ctx, &c, core.Where("name = ?", name)); err != nil {
+		if err := st.First(ctx, &c, core.Eq("name", name)); err != nil {
 			continue
 		}
 		if c.FormIDs == "" {
@@ -50,7 +50,7 @@ func seedECCP(ctx context.Context, st core.Store) error {
 		}
 	}
 	var q core.Queue
-	if err := st.First(ctx, &q, core.Where("name = ?", "8001")); err == nil && q.Script == "" {
+	if err := st.First(ctx, &q, core.Eq("name", "8001")); err == nil && q.Script == "" {
 		if err := st.Updates(ctx, &core.Queue{ID: q.ID}, map[string]any{"script": "Texto a mostrar al agente."}); err != nil {
 			return fmt.Errorf("queue script: %w", err)
 		}

@@ -27,7 +27,7 @@ const (
 // checks and the example lead 12345. Idempotent; operator edits are kept.
 func seedVicidial(ctx context.Context, st core.Store) error {
 	list := core.List{ID: VicidialManualListID, Name: "Manual dial list", Campaign: Campaign, Active: true}
-	if _, err := ensure(ctx, st, core.Where("id = ?", list.ID), &list); err != nil {
+	if _, err := ensure(ctx, st, core.Eq("id", list.ID), &list); err != nil {
 		return fmt.Errorf("list: %w", err)
 	}
 	queues := []core.Queue{
@@ -35,7 +35,7 @@ func seedVicidial(ctx context.Context, st core.Store) error {
 		{Name: "TEST_IN3", Description: "Test in-group 3", Strategy: core.StrategyLeastRecent, RingTimeout: 15, ServiceLevel: 20, Campaign: Campaign, Active: true},
 	}
 	for i := range queues {
-		if _, err := ensure(ctx, st, core.Where("name = ?", queues[i].Name), &queues[i]); err != nil {
+		if _, err := ensure(ctx, st, core.Eq("name", queues[i].Name), &queues[i]); err != nil {
 			return fmt.Errorf("in-group: %w", err)
 		}
 	}
@@ -46,7 +46,7 @@ func seedVicidial(ctx context.Context, st core.Store) error {
 		{Name: "AGENTS", Description: "Demo agents", AllowedCampaigns: " " + Campaign + " - ", AdminViewableGroups: " AGENTS "},
 	}
 	for i := range groups {
-		if _, err := ensure(ctx, st, core.Where("name = ?", groups[i].Name), &groups[i]); err != nil {
+		if _, err := ensure(ctx, st, core.Eq("name", groups[i].Name), &groups[i]); err != nil {
 			return fmt.Errorf("user group: %w", err)
 		}
 	}
@@ -55,7 +55,7 @@ func seedVicidial(ctx context.Context, st core.Store) error {
 		Password: VicidialAgentPw, Campaign: Campaign, UserLevel: 1, UserGroup: "AGENTS", AltID: "CRM1001", Active: true,
 	}
 	seeded := agent // ensure overwrites agent with the stored row
-	if _, err := ensure(ctx, st, core.Where("username = ?", agent.Username), &agent); err != nil {
+	if _, err := ensure(ctx, st, core.Eq("username", agent.Username), &agent); err != nil {
 		return fmt.Errorf("agent: %w", err)
 	}
 	if err := upgradeExtension(ctx, st, seeded); err != nil {
@@ -64,7 +64,7 @@ func seedVicidial(ctx context.Context, st core.Store) error {
 	// st_login_log and alt_user find agents by custom_three; give the demo
 	// agent one unless an operator already did.
 	var a1000 core.Agent
-	if err := st.First(ctx, &a1000, core.Where("username = ?", VicidialAgent)); err == nil && a1000.AltID == "" {
+	if err := st.First(ctx, &a1000, core.Eq("username", VicidialAgent)); err == nil && a1000.AltID == "" {
 		if err := st.Updates(ctx, &a1000, map[string]any{"alt_id": "CRM1000"}); err != nil {
 			return fmt.Errorf("agent alt id: %w", err)
 		}
@@ -74,7 +74,7 @@ func seedVicidial(ctx context.Context, st core.Store) error {
 		{Phone: "7275550002", Campaign: Campaign, Reason: "demo: TESTCAMP DNC"},
 	}
 	for i := range dnc {
-		if _, err := ensure(ctx, st, core.Where("phone = ? AND campaign = ?", dnc[i].Phone, dnc[i].Campaign), &dnc[i]); err != nil {
+		if _, err := ensure(ctx, st, core.Eq("phone", dnc[i].Phone).Eq("campaign", dnc[i].Campaign), &dnc[i]); err != nil {
 			return fmt.Errorf("dnc: %w", err)
 		}
 	}
@@ -84,7 +84,7 @@ func seedVicidial(ctx context.Context, st core.Store) error {
 		PhoneCode: "1", PhoneNumber: "7275551299", FirstName: "Example", LastName: "Lead", City: "St Petersburg", State: "FL",
 		CountryCode: "USA", GMTOffset: "-5.00", EntryDate: now, ModifyDate: now,
 	}
-	if _, err := ensure(ctx, st, core.Where("id = ?", lead.ID), &lead); err != nil {
+	if _, err := ensure(ctx, st, core.Eq("id", lead.ID), &lead); err != nil {
 		return fmt.Errorf("lead: %w", err)
 	}
 	return nil

@@ -51,14 +51,14 @@ func TestMigrateUpgradesADatabaseOfTheLastReleaseKeepingItsRows(t *testing.T) {
 
 			at := time.Date(2026, 11, 30, 9, 15, 0, 123e6, time.UTC)
 			var a core.Agent
-			if err := st.First(ctx, &a, core.Where("username = ?", "ana")); err != nil {
+			if err := st.First(ctx, &a, core.Eq("username", "ana")); err != nil {
 				t.Fatalf("agent of the release: %v", err)
 			}
 			if a.ID != 1 || a.Name != "Ana Núñez" || a.Password != "pw-ana" || a.UserLevel != 3 || !a.Active || !a.CreatedAt.Equal(at) {
 				t.Fatalf("agent changed by the migration: %+v", a)
 			}
 			var c core.Call
-			if err := st.First(ctx, &c, core.Where("guid = ?", "6f1c2a4e-release-snapshot")); err != nil {
+			if err := st.First(ctx, &c, core.Eq("guid", "6f1c2a4e-release-snapshot")); err != nil {
 				t.Fatalf("call of the release: %v", err)
 			}
 			if c.AgentID != a.ID || c.Status != "SALE" || c.AnsweredAt == nil || !c.AnsweredAt.Equal(at.Add(5*time.Second)) ||
@@ -66,7 +66,7 @@ func TestMigrateUpgradesADatabaseOfTheLastReleaseKeepingItsRows(t *testing.T) {
 				t.Fatalf("call changed by the migration: %+v", c)
 			}
 			var q core.QueueLogEntry
-			if err := st.First(ctx, &q, core.Where("call_id = ?", c.ID)); err != nil {
+			if err := st.First(ctx, &q, core.Eq("call_id", c.ID)); err != nil {
 				t.Fatalf("queue-log row of the release: %v", err)
 			}
 			if q.Event != core.QLCompleteCaller || q.Data2 != "60" || !q.Time.Equal(at.Add(65*time.Second)) {

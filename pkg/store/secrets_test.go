@@ -71,16 +71,16 @@ func assertProtected(t *testing.T, st core.Store, box *secret.Box) (snapshot str
 	t.Helper()
 	var a1, a2 core.Agent
 	var u1, c1 core.APIUser
-	if err := st.First(ctx, &a1, core.Where("username = ?", "a1")); err != nil {
+	if err := st.First(ctx, &a1, core.Eq("username", "a1")); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.First(ctx, &a2, core.Where("username = ?", "a2")); err != nil {
+	if err := st.First(ctx, &a2, core.Eq("username", "a2")); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.First(ctx, &u1, core.Where("username = ?", "u1")); err != nil {
+	if err := st.First(ctx, &u1, core.Eq("username", "u1")); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.First(ctx, &c1, core.Where("username = ?", "c1")); err != nil {
+	if err := st.First(ctx, &c1, core.Eq("username", "c1")); err != nil {
 		t.Fatal(err)
 	}
 	if !box.IsHash(a1.Password) || !box.Verify(a1.Password, plainAgentPw) {
@@ -151,7 +151,7 @@ func TestEveryWritePathStoresSecretsProtected(t *testing.T) {
 		check := func(step, want string) {
 			t.Helper()
 			var got core.Agent
-			if err := st.First(ctx, &got, core.Where("username = ?", "w1")); err != nil {
+			if err := st.First(ctx, &got, core.Eq("username", "w1")); err != nil {
 				t.Fatal(err)
 			}
 			if !box.Verify(got.Password, want) {
@@ -177,13 +177,13 @@ func TestEveryWritePathStoresSecretsProtected(t *testing.T) {
 		check("tx", "p-tx")
 		// A record read back and saved keeps its hash as it is.
 		var got core.Agent
-		_ = st.First(ctx, &got, core.Where("username = ?", "w1"))
+		_ = st.First(ctx, &got, core.Eq("username", "w1"))
 		before := got.Password
 		got.Name = "renamed"
 		if err := st.Save(ctx, &got); err != nil {
 			t.Fatal(err)
 		}
-		_ = st.First(ctx, &got, core.Where("username = ?", "w1"))
+		_ = st.First(ctx, &got, core.Eq("username", "w1"))
 		if got.Password != before {
 			t.Error("saving a loaded record hashed its hash")
 		}

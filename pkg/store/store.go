@@ -7,7 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 	mysqldrv "github.com/go-sql-driver/mysql"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/schema"
 
 	"github.com/callgate/callgate/core"
@@ -322,63 +326,154 @@ func (s *Store) Updates(ctx context.Context, v any, cols map[string]any) error {
 	return nil
 }
 
-// Delete removes the records matching q, restricted to v's primary key when
+// Delete removes the records matching f, restricted to v's primary key when
 // it is set. Deleting with neither conditions nor a key is refused rather
 // than emptying the table.
-func (s *Store) Delete(ctx context.Context, v any, q core.Query) error {
-	res := apply(s.w.WithContext(ctx), q).Delete(v)
+func (s *Store) Delete(ctx context.Context, v any, f core.Filter) error {
+	db, err := apply(s.w.WithContext(ctx), "delete", v, f)
+	if err != nil {
+		return err
+	}
+	res := db.Delete(v)
 	return wrap("delete", res.Statement.Table, res.Error)
 }
 
-func (s *Store) First(ctx context.Context, dst any, q core.Query) error {
-	res := apply(s.reader().WithContext(ctx), q).First(dst)
+func (s *Store) First(ctx context.Context, dst any, f core.Filter) error {
+	db, err := apply(s.reader().WithContext(ctx), "first", dst, f)
+	if err != nil {
+		return err
+	}
+	res := db.First(dst)
 	if errors.Is(res.Error, gorm.ErrRecordNotFound) {
 		return core.ErrNoRecord
 	}
 	return wrap("first", res.Statement.Table, res.Error)
 }
 
-func (s *Store) Find(ctx context.Context, dst any, q core.Query) error {
-	res := apply(s.reader().WithContext(ctx), q).Find(dst)
+func (s *Store) Find(ctx context.Context, dst any, f core.Filter) error {
+	db, err := apply(s.reader().WithContext(ctx), "find", dst, f)
+	if err != nil {
+		return err
+	}
+	res := db.Find(dst)
 	return wrap("find", res.Statement.Table, res.Error)
 }
 
-func (s *Store) Count(ctx context.Context, model any, q core.Query) (int64, error) {
+func (s *Store) Count(ctx context.Context, model any, f core.Filter) (int64, error) {
 	var n int64
-	res := apply(s.reader().WithContext(ctx).Model(model), q).Count(&n)
+	db, err := apply(s.reader().WithContext(ctx).Model(model), "count", model, f)
+	if err != nil {
+		return 0, err
+	}
+	res := db.Count(&n)
 	if res.Error != nil {
 		return 0, wrap("count", res.Statement.Table, res.Error)
 	}
 	return n, nil
 }
 
+// DialableLeads: the OR over next_attempt_at is what a Filter cannot say.
+func (s *Store) DialableLeads(ctx context.Context, campaign string, statuses []string, maxCalls int, now time.Time, limit int) ([]core.Lead, error) {
+	var leads []core.Lead
+	res := s.reader().WithContext(ctx).
+		Where("campaign = ?", campaign).
+		Where("status IN ?", statuses).
+		Where("(next_attempt_at IS NULL OR next_attempt_at <= ?)", now).
+		Where("called_count <= ?", maxCalls).
+		Order("priority DESC, called_count, id").Limit(limit).
+		Find(&leads)
+	return leads, wrap("find", res.Statement.Table, res.Error)
+}
+
 func (s *Store) reader() *gorm.DB { return s.r }
 
-func apply(db *gorm.DB, q core.Query) *gorm.DB {
-	for _, c := range q.Conds {
-		if strings.TrimSpace(c.Expr) == "" {
-			continue
+// apply turns a core.Filter into gorm clauses. Every field is looked up in
+// model's schema and written as a quoted column, so a filter can neither
+// carry SQL nor name a column the record does not have.
+func apply(db *gorm.DB, op string, model any, f core.Filter) (*gorm.DB, error) {
+	stmt := &gorm.Statement{DB: db}
+	if err := stmt.Parse(model); err != nil {
+		return nil, wrap(op, "", err)
+	}
+	col := func(name string) (clause.Column, error) {
+		fld := stmt.Schema.LookUpField(name)
+		if fld == nil || fld.DBName == "" {
+			return clause.Column{}, fmt.Errorf("store: %s %s: %w: no field %q", op, stmt.Schema.Table, core.ErrInvalid, name)
 		}
-		db = db.Where(c.Expr, c.Args...)
+		return clause.Column{Table: stmt.Schema.Table, Name: fld.DBName}, nil
 	}
-	if q.Order != "" {
-		db = db.Order(q.Order)
+	var exprs []clause.Expression
+	add := func(m map[string]any, mk func(clause.Column, any) clause.Expression) error {
+		for _, name := range slices.Sorted(maps.Keys(m)) {
+			c, err := col(name)
+			if err != nil {
+				return err
+			}
+			exprs = append(exprs, mk(c, m[name]))
+		}
+		return nil
 	}
-	if q.Limit > 0 {
-		db = db.Limit(q.Limit)
+	for _, cond := range []struct {
+		m  map[string]any
+		mk func(clause.Column, any) clause.Expression
+	}{
+		{f.Equal, func(c clause.Column, v any) clause.Expression { return clause.Eq{Column: c, Value: v} }},
+		{f.NotEqual, func(c clause.Column, v any) clause.Expression { return clause.Neq{Column: c, Value: v} }},
+		{f.AnyOf, func(c clause.Column, v any) clause.Expression { return clause.IN{Column: c, Values: values(v)} }},
+		{f.Above, func(c clause.Column, v any) clause.Expression { return clause.Gt{Column: c, Value: v} }},
+		{f.AtLeast, func(c clause.Column, v any) clause.Expression { return clause.Gte{Column: c, Value: v} }},
+		{f.Below, func(c clause.Column, v any) clause.Expression { return clause.Lt{Column: c, Value: v} }},
+		{f.AtMost, func(c clause.Column, v any) clause.Expression { return clause.Lte{Column: c, Value: v} }},
+	} {
+		if err := add(cond.m, cond.mk); err != nil {
+			return nil, err
+		}
 	}
-	if q.Offset > 0 {
-		db = db.Offset(q.Offset)
+	for _, name := range f.Null {
+		c, err := col(name)
+		if err != nil {
+			return nil, err
+		}
+		exprs = append(exprs, clause.Eq{Column: c, Value: nil})
 	}
-	return db
+	if len(exprs) > 0 {
+		db = db.Where(clause.And(exprs...))
+	}
+	for _, o := range f.Order {
+		c, err := col(o.Field)
+		if err != nil {
+			return nil, err
+		}
+		db = db.Order(clause.OrderByColumn{Column: c, Desc: o.Desc})
+	}
+	if f.Limit > 0 {
+		db = db.Limit(f.Limit)
+	}
+	if f.Offset > 0 {
+		db = db.Offset(f.Offset)
+	}
+	return db, nil
+}
+
+// values spreads a slice into the IN list; a single value is a list of one.
+func values(v any) []any {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice {
+		return []any{v}
+	}
+	out := make([]any, rv.Len())
+	for i := range out {
+		out[i] = rv.Index(i).Interface()
+	}
+	return out
 }
 
 // Sentinels carried by store errors, for errors.Is.
 var (
 	// ErrDuplicate: a unique or primary key already holds the value.
-	ErrDuplicate = errors.New("duplicate key")
+	ErrDuplicate = core.ErrDuplicate
 	// ErrConstraint: a foreign-key, not-null or check constraint failed.
-	ErrConstraint = errors.New("constraint violated")
+	ErrConstraint = core.ErrConstraint
 )
 
 func wrap(op, table string, err error) error {

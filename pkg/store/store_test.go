@@ -35,7 +35,7 @@ func TestEveryModelRoundTripsThroughCreateFirstUpdatesDelete(t *testing.T) {
 				}
 
 				got := reflect.New(reflect.TypeOf(model).Elem()).Interface()
-				if err := st.First(ctx, got, core.Where("id = ?", id)); err != nil {
+				if err := st.First(ctx, got, core.Eq("id", id)); err != nil {
 					t.Fatalf("first: %v", err)
 				}
 				if want := normalized(rec); !reflect.DeepEqual(normalized(got), want) {
@@ -53,7 +53,7 @@ func TestEveryModelRoundTripsThroughCreateFirstUpdatesDelete(t *testing.T) {
 					t.Fatalf("updates %s: %v", col, err)
 				}
 				again := reflect.New(reflect.TypeOf(model).Elem()).Interface()
-				if err := st.First(ctx, again, core.Where("id = ?", id)); err != nil {
+				if err := st.First(ctx, again, core.Eq("id", id)); err != nil {
 					t.Fatalf("first after update: %v", err)
 				}
 				if s := stringField(again, col); s != val {
@@ -63,7 +63,7 @@ func TestEveryModelRoundTripsThroughCreateFirstUpdatesDelete(t *testing.T) {
 				if err := st.Delete(ctx, again, core.All); err != nil {
 					t.Fatalf("delete: %v", err)
 				}
-				if err := st.First(ctx, again, core.Where("id = ?", id)); err != core.ErrNoRecord {
+				if err := st.First(ctx, again, core.Eq("id", id)); err != core.ErrNoRecord {
 					t.Fatalf("first after delete = %v, want core.ErrNoRecord", err)
 				}
 			})
@@ -106,7 +106,7 @@ func TestUpdatesChangesOnlyTheNamedColumns(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got core.Call
-		if err := st.First(ctx, &got, core.Where("id = ?", call.ID)); err != nil {
+		if err := st.First(ctx, &got, core.Eq("id", call.ID)); err != nil {
 			t.Fatal(err)
 		}
 		if got.State != core.CallConnected || got.Agent != "bob" || got.ConnectedAt == nil || !got.ConnectedAt.Truncate(time.Second).Equal(now.Truncate(time.Second)) {
@@ -149,7 +149,7 @@ func TestSaveInsertsThenUpdatesEveryColumn(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got core.AgentSession
-		if err := st.First(ctx, &got, core.Where("username = ?", "bob")); err != nil {
+		if err := st.First(ctx, &got, core.Eq("username", "bob")); err != nil {
 			t.Fatal(err)
 		}
 		if got.Paused || got.PauseCode != "" || got.State != core.AgentOnCall || got.ID != sess.ID {
@@ -174,7 +174,7 @@ func TestFindAppliesConditionsOrderLimitAndOffset(t *testing.T) {
 		mustCreate(t, st, &core.QueueLogEntry{Time: base, Queue: "support", Event: core.QLConnect})
 
 		var got []core.QueueLogEntry
-		q := core.Where("queue = ?", "sales").And("event = ?", core.QLConnect).And("time >= ?", base.Add(time.Minute)).OrderBy("time desc").Take(3)
+		q := core.Eq("queue", "sales").Eq("event", core.QLConnect).Gte("time", base.Add(time.Minute)).Desc("time").Take(3)
 		if err := st.Find(ctx, &got, q); err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +192,7 @@ func TestFindAppliesConditionsOrderLimitAndOffset(t *testing.T) {
 		}
 
 		got = nil
-		if err := st.Find(ctx, &got, core.Where("call_id IN ?", []uint64{101, 103, 999}).OrderBy("call_id")); err != nil {
+		if err := st.Find(ctx, &got, core.All.In("call_id", []uint64{101, 103, 999}).Asc("call_id")); err != nil {
 			t.Fatal(err)
 		}
 		if ids := callIDs(got); !reflect.DeepEqual(ids, []uint64{101, 103}) {
@@ -200,12 +200,12 @@ func TestFindAppliesConditionsOrderLimitAndOffset(t *testing.T) {
 		}
 
 		got = nil
-		if err := st.Find(ctx, &got, core.Where("queue = ?", "nobody")); err != nil || len(got) != 0 {
+		if err := st.Find(ctx, &got, core.Eq("queue", "nobody")); err != nil || len(got) != 0 {
 			t.Fatalf("find with no match = %v, %v; want empty, nil", got, err)
 		}
 
 		var first core.QueueLogEntry
-		if err := st.First(ctx, &first, core.Where("queue = ?", "sales").OrderBy("time desc")); err != nil || first.CallID != 109 {
+		if err := st.First(ctx, &first, core.Eq("queue", "sales").Desc("time")); err != nil || first.CallID != 109 {
 			t.Fatalf("first by time desc = call %d, %v; want 109", first.CallID, err)
 		}
 	})
@@ -225,19 +225,19 @@ func TestCountMatchesConditions(t *testing.T) {
 			mustCreate(t, st, &core.Lead{ListID: 101, Campaign: "TESTCAMP", Status: status, PhoneNumber: fmt.Sprint(5550100 + i)})
 		}
 		cases := []struct {
-			q    core.Query
+			q    core.Filter
 			want int64
 		}{
 			{core.All, 5},
-			{core.Where("status = ?", "NEW"), 3},
-			{core.Where("status IN ?", []string{"SALE", "DNC"}), 2},
-			{core.Where("status = ?", "NEW").And("phone_number > ?", "5550101"), 1},
-			{core.Where("campaign = ?", "OTHER"), 0},
+			{core.Eq("status", "NEW"), 3},
+			{core.All.In("status", []string{"SALE", "DNC"}), 2},
+			{core.Eq("status", "NEW").Gt("phone_number", "5550101"), 1},
+			{core.Eq("campaign", "OTHER"), 0},
 		}
 		for _, c := range cases {
 			n, err := st.Count(ctx, &core.Lead{}, c.q)
 			if err != nil || n != c.want {
-				t.Errorf("count %+v = %d, %v; want %d", c.q.Conds, n, err, c.want)
+				t.Errorf("count %+v = %d, %v; want %d", c.q, n, err, c.want)
 			}
 		}
 	})
@@ -246,11 +246,11 @@ func TestCountMatchesConditions(t *testing.T) {
 func TestFirstWithNoMatchIsErrNoRecord(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		var a core.Agent
-		err := st.First(ctx, &a, core.Where("username = ?", "ghost"))
+		err := st.First(ctx, &a, core.Eq("username", "ghost"))
 		if err != core.ErrNoRecord {
 			t.Fatalf("err = %v, want core.ErrNoRecord itself", err)
 		}
-		err = st.Tx(ctx, func(tx core.Store) error { return tx.First(ctx, &a, core.Where("username = ?", "ghost")) })
+		err = st.Tx(ctx, func(tx core.Store) error { return tx.First(ctx, &a, core.Eq("username", "ghost")) })
 		if err != core.ErrNoRecord {
 			t.Fatalf("inside Tx err = %v, want core.ErrNoRecord", err)
 		}
@@ -268,7 +268,7 @@ func TestTxCommitsAllWrites(t *testing.T) {
 				return err
 			}
 			// Reads inside the transaction see its own writes.
-			if n, err := tx.Count(ctx, &core.QueueLogEntry{}, core.Where("call_id = ?", call.ID)); err != nil || n != 1 {
+			if n, err := tx.Count(ctx, &core.QueueLogEntry{}, core.Eq("call_id", call.ID)); err != nil || n != 1 {
 				return fmt.Errorf("count inside tx = %d, %v", n, err)
 			}
 			return tx.Updates(ctx, call, map[string]any{"state": core.CallOffering})
@@ -277,10 +277,10 @@ func TestTxCommitsAllWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		var call core.Call
-		if err := st.First(ctx, &call, core.Where("guid = ?", "tx-ok")); err != nil || call.State != core.CallOffering {
+		if err := st.First(ctx, &call, core.Eq("guid", "tx-ok")); err != nil || call.State != core.CallOffering {
 			t.Fatalf("committed call = %+v, %v", call, err)
 		}
-		if n, _ := st.Count(ctx, &core.QueueLogEntry{}, core.Where("call_id = ?", call.ID)); n != 1 {
+		if n, _ := st.Count(ctx, &core.QueueLogEntry{}, core.Eq("call_id", call.ID)); n != 1 {
 			t.Fatalf("%d queue log rows committed, want 1", n)
 		}
 	})
@@ -317,7 +317,7 @@ func TestTxFailureLeavesNothingWritten(t *testing.T) {
 				if !c.want(err) {
 					t.Fatalf("Tx returned %v", err)
 				}
-				if n, _ := st.Count(ctx, &core.Call{}, core.Where("guid = ?", "half-"+c.name)); n != 0 {
+				if n, _ := st.Count(ctx, &core.Call{}, core.Eq("guid", "half-"+c.name)); n != 0 {
 					t.Fatalf("call of a failed transaction was written")
 				}
 				if n, _ := st.Count(ctx, &core.QueueLogEntry{}, core.All); n != 0 {
@@ -368,7 +368,7 @@ func TestNestedTxFailureRollsBackOnlyItsOwnWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		var calls []core.Call
-		st.Find(ctx, &calls, core.All.OrderBy("guid"))
+		st.Find(ctx, &calls, core.All.Asc("guid"))
 		var guids []string
 		for _, c := range calls {
 			guids = append(guids, c.GUID)
@@ -405,7 +405,7 @@ func TestUniqueKeyViolationIsErrDuplicateWithoutTheValue(t *testing.T) {
 func TestErrorsNameTheOperationButNotSQLOrValues(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		var leads []core.Lead
-		err := st.Find(ctx, &leads, core.Where("no_such_column = ?", "hunter2"))
+		err := st.Find(ctx, &leads, core.Eq("no_such_column", "hunter2"))
 		if err == nil {
 			t.Fatal("query on an unknown column succeeded")
 		}
@@ -413,8 +413,29 @@ func TestErrorsNameTheOperationButNotSQLOrValues(t *testing.T) {
 		if !strings.HasPrefix(err.Error(), "store: find leads: ") {
 			t.Fatalf("error %q does not name the operation", err)
 		}
-		err = st.Find(ctx, &leads, core.Where("status = ? AND AND", "hunter2"))
-		assertClean(t, err, "hunter2")
+		if !errors.Is(err, core.ErrInvalid) {
+			t.Fatalf("unknown field: %v, want core.ErrInvalid", err)
+		}
+		err = st.Delete(ctx, &core.Lead{}, core.All.Asc("no_such_column"))
+		if !errors.Is(err, core.ErrInvalid) {
+			t.Fatalf("unknown sort field: %v, want core.ErrInvalid", err)
+		}
+	})
+}
+
+func TestFilterValuesAreNeverSQL(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		mustCreate(t, st, &core.Lead{PhoneNumber: "1", Status: "NEW"})
+		var leads []core.Lead
+		if err := st.Find(ctx, &leads, core.Eq("status", "x' OR '1'='1")); err != nil || len(leads) != 0 {
+			t.Fatalf("quoted value matched %d leads, %v", len(leads), err)
+		}
+		if err := st.Find(ctx, &leads, core.Eq("status", "NEW").In("phone_number", []string{"1", "2"}).Desc("order_not_a_field_but_id_is").Take(1)); !errors.Is(err, core.ErrInvalid) {
+			t.Fatalf("unknown order field: %v", err)
+		}
+		if err := st.Find(ctx, &leads, core.Eq("status", "NEW").In("phone_number", []string{"1", "2"}).Desc("id").Take(1)); err != nil || len(leads) != 1 {
+			t.Fatalf("typed filter found %d, %v", len(leads), err)
+		}
 	})
 }
 
@@ -439,7 +460,7 @@ func TestUTF8TextRoundTripsAndMatches(t *testing.T) {
 		}
 		for _, s := range texts {
 			var l core.Lead
-			if err := st.First(ctx, &l, core.Where("first_name = ?", s)); err != nil {
+			if err := st.First(ctx, &l, core.Eq("first_name", s)); err != nil {
 				t.Fatalf("lookup %q: %v", s, err)
 			}
 			if l.FirstName != s || l.Comments != s+" — comentário" {
@@ -448,10 +469,10 @@ func TestUTF8TextRoundTripsAndMatches(t *testing.T) {
 		}
 		// Byte-wise comparison, identical on both databases: no accent or
 		// case folding.
-		if n, _ := st.Count(ctx, &core.Lead{}, core.Where("first_name = ?", "Bano")); n != 0 {
+		if n, _ := st.Count(ctx, &core.Lead{}, core.Eq("first_name", "Bano")); n != 0 {
 			t.Fatal("Bano matched Baño")
 		}
-		if n, _ := st.Count(ctx, &core.Lead{}, core.Where("first_name = ?", "baño")); n != 0 {
+		if n, _ := st.Count(ctx, &core.Lead{}, core.Eq("first_name", "baño")); n != 0 {
 			t.Fatal("baño matched Baño")
 		}
 	})
@@ -468,14 +489,14 @@ func TestTimesFromAnyZoneCompareAsInstants(t *testing.T) {
 		mustCreate(t, st, &core.QueueLogEntry{CallID: 3, Time: utc.Add(2 * time.Hour)})
 
 		var got []core.QueueLogEntry
-		if err := st.Find(ctx, &got, core.Where("time > ?", utc.Add(30*time.Minute).In(west)).OrderBy("time")); err != nil {
+		if err := st.Find(ctx, &got, core.All.Gt("time", utc.Add(30*time.Minute).In(west)).Asc("time")); err != nil {
 			t.Fatal(err)
 		}
 		if ids := callIDs(got); !reflect.DeepEqual(ids, []uint64{2, 3}) {
 			t.Fatalf("after 12:30Z found %v, want [2 3]", ids)
 		}
 		got = nil
-		st.Find(ctx, &got, core.All.OrderBy("time"))
+		st.Find(ctx, &got, core.All.Asc("time"))
 		if ids := callIDs(got); !reflect.DeepEqual(ids, []uint64{1, 2, 3}) {
 			t.Fatalf("ordered by time %v, want [1 2 3]", ids)
 		}
@@ -502,7 +523,7 @@ func TestConcurrentWritersAllSucceed(t *testing.T) {
 				defer wg.Done()
 				for i := 0; i < each; i++ {
 					var calls []core.Call
-					errs <- st.Find(ctx, &calls, core.Where("state = ?", core.CallQueued).Take(5))
+					errs <- st.Find(ctx, &calls, core.Eq("state", core.CallQueued).Take(5))
 				}
 			}()
 		}
@@ -541,7 +562,7 @@ func TestDeleteNeedsConditionsOrAKey(t *testing.T) {
 		if err := st.Delete(ctx, &core.DNCEntry{}, core.All); err == nil {
 			t.Fatal("delete without conditions or key emptied the table")
 		}
-		if err := st.Delete(ctx, &core.DNCEntry{}, core.Where("campaign = ?", "TESTCAMP")); err != nil {
+		if err := st.Delete(ctx, &core.DNCEntry{}, core.Eq("campaign", "TESTCAMP")); err != nil {
 			t.Fatal(err)
 		}
 		var left []core.DNCEntry
@@ -560,14 +581,14 @@ func TestCreateFillsZeroFieldsFromModelDefaults(t *testing.T) {
 		q := &core.Queue{Name: "sales", Active: false}
 		mustCreate(t, st, q)
 		var got core.Queue
-		st.First(ctx, &got, core.Where("name = ?", "sales"))
+		st.First(ctx, &got, core.Eq("name", "sales"))
 		if !got.Active || !q.Active {
 			t.Fatalf("queue created with Active false: stored %v, struct %v; gorm default should make both true", got.Active, q.Active)
 		}
 		if err := st.Updates(ctx, q, map[string]any{"active": false}); err != nil {
 			t.Fatal(err)
 		}
-		st.First(ctx, &got, core.Where("name = ?", "sales"))
+		st.First(ctx, &got, core.Eq("name", "sales"))
 		if got.Active {
 			t.Fatal("Updates active=false did not stick")
 		}
@@ -612,7 +633,7 @@ func TestOpenChoosesTheDatabaseFromTheDSN(t *testing.T) {
 				}
 				mustCreate(t, st, &core.Route{DID: "5551000", Queue: "sales"})
 				var r core.Route
-				if err := st.First(ctx, &r, core.Where("did = ?", "5551000")); err != nil || r.Queue != "sales" {
+				if err := st.First(ctx, &r, core.Eq("did", "5551000")); err != nil || r.Queue != "sales" {
 					t.Fatalf("route read back %+v, %v", r, err)
 				}
 			}
@@ -676,12 +697,40 @@ func TestZeroValuedRecordsRoundTrip(t *testing.T) {
 				t.Fatalf("create zero %s: %v", typ.Name(), err)
 			}
 			got := reflect.New(typ).Interface()
-			if err := st.First(ctx, got, core.Where("id = ?", primaryKey(rec))); err != nil {
+			if err := st.First(ctx, got, core.Eq("id", primaryKey(rec))); err != nil {
 				t.Fatalf("first %s: %v", typ.Name(), err)
 			}
 			if !reflect.DeepEqual(normalized(got), normalized(rec)) {
 				t.Fatalf("%s read back differs\n got %+v\nwant %+v", typ.Name(), normalized(got), normalized(rec))
 			}
+		}
+	})
+}
+
+func TestDialableLeadsAreDueRetryableAndUnderTheLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		now := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
+		later, earlier := now.Add(time.Hour), now.Add(-time.Hour)
+		for _, l := range []core.Lead{
+			{PhoneNumber: "due-low", Campaign: "C", Status: "NEW", Priority: 1},
+			{PhoneNumber: "due-high", Campaign: "C", Status: "NA", Priority: 5, NextAttemptAt: &earlier},
+			{PhoneNumber: "not-due", Campaign: "C", Status: "NEW", NextAttemptAt: &later},
+			{PhoneNumber: "sold", Campaign: "C", Status: "SALE"},
+			{PhoneNumber: "tired", Campaign: "C", Status: "NEW", CalledCount: 4},
+			{PhoneNumber: "other", Campaign: "D", Status: "NEW"},
+		} {
+			mustCreate(t, st, &l)
+		}
+		leads, err := st.DialableLeads(ctx, "C", []string{"NEW", "NA"}, 3, now, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, l := range leads {
+			got = append(got, l.PhoneNumber)
+		}
+		if want := []string{"due-high", "due-low"}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("dialable = %v, want %v", got, want)
 		}
 	})
 }

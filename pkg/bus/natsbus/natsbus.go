@@ -121,11 +121,11 @@ type Bus struct {
 	PublishErrors atomic.Uint64
 
 	// The Enqueue FIFO and its sender (queue.go).
-	qmu      sync.Mutex
-	queue    []queued
-	qsending int
-	qclosed  bool
-	qwake    chan struct{}
+	qmu       sync.Mutex
+	queue     []queued
+	qsending  int
+	qclosed   bool
+	qwake     chan struct{}
 	qstop     chan struct{}
 	qstopOnce sync.Once
 	qdone     chan struct{}

@@ -544,7 +544,7 @@ func (v *env) ended(id uint64) core.Call {
 func (v *env) queueLog(callID uint64) []string {
 	v.t.Helper()
 	var rows []core.QueueLogEntry
-	must(v.t, v.st.Find(v.ctx, &rows, core.Where("call_id = ?", callID).OrderBy("id")))
+	must(v.t, v.st.Find(v.ctx, &rows, core.Eq("call_id", callID).Asc("id")))
 	out := make([]string, len(rows))
 	for i, r := range rows {
 		out[i] = r.Event

@@ -174,7 +174,7 @@ func TestInboundCallThroughQueueToOnHookAgent(t *testing.T) {
 				t.Errorf("queue log %v, want ... COMPLETECALLER", got)
 			}
 			var cdr core.CDR
-			must(t, v.st.First(v.ctx, &cdr, core.Where("call_id = ?", c.ID)))
+			must(t, v.st.First(v.ctx, &cdr, core.Eq("call_id", c.ID)))
 			if cdr.Disposition != "ANSWERED" || cdr.Recording == "" {
 				t.Errorf("CDR %+v, want ANSWERED with the recording", cdr)
 			}

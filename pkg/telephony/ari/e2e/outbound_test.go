@@ -120,7 +120,7 @@ func TestProgressiveCampaign(t *testing.T) {
 		return f.inBridge(bridge, c.ChannelID) && c.AgentChannelID != "" && f.inBridge(bridge, c.AgentChannelID)
 	})
 	var leads []core.Lead
-	must(t, v.st.Find(v.ctx, &leads, core.Where("campaign = ?", "PROG").OrderBy("id")))
+	must(t, v.st.Find(v.ctx, &leads, core.Eq("campaign", "PROG").Asc("id")))
 	if len(leads) != 2 || leads[0].Status != "B" || leads[0].CalledCount != 1 {
 		t.Errorf("busy lead after its attempt: %+v", leads[0])
 	}

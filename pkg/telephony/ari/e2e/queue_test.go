@@ -13,7 +13,7 @@ import (
 func (v *env) setExtension(user, ep string) {
 	v.t.Helper()
 	var a core.Agent
-	must(v.t, v.st.First(v.ctx, &a, core.Where("username = ?", user)))
+	must(v.t, v.st.First(v.ctx, &a, core.Eq("username", user)))
 	must(v.t, v.st.Updates(v.ctx, &a, map[string]any{"extension": ep}))
 	must(v.t, v.e.Reload(v.ctx))
 }
@@ -26,7 +26,7 @@ func TestRingNoAnswerAbandonAndQueueTransfer(t *testing.T) {
 	f := v.far
 	// The queue's ring timeout is 10s; a1's phone rings for ever.
 	var q core.Queue
-	must(t, v.st.First(v.ctx, &q, core.Where("name = ?", "sales")))
+	must(t, v.st.First(v.ctx, &q, core.Eq("name", "sales")))
 	must(t, v.st.Updates(v.ctx, &q, map[string]any{"ring_timeout": 1, "strategy": string(core.StrategyLinear)}))
 	v.setExtension("a1", "Local/noanswer@callgate-test")
 	v.login("a1")

@@ -97,12 +97,12 @@ func TestAsteriskRestartMidCall(t *testing.T) {
 		t.Error("recording still open")
 	}
 	var r core.Recording
-	must(t, v.st.First(v.ctx, &r, core.Where("name = ?", rec.Name)))
+	must(t, v.st.First(v.ctx, &r, core.Eq("name", rec.Name)))
 	if r.Status == "recording" {
 		t.Errorf("recording row still %q after the call was lost", r.Status)
 	}
 	var cdrs int64
-	cdrs, err = v.st.Count(v.ctx, &core.CDR{}, core.Where("call_id IN ?", []uint64{c.ID, waiting.ID}))
+	cdrs, err = v.st.Count(v.ctx, &core.CDR{}, core.All.In("call_id", []uint64{c.ID, waiting.ID}))
 	must(t, err)
 	if cdrs != 2 {
 		t.Errorf("%d CDRs for the two lost calls, want 2", cdrs)
