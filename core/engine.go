@@ -57,8 +57,8 @@ type Options struct {
 // Engine is the call-center engine: it owns all live state, takes every
 // decision, drives the PBX through the Telephony port, persists through the
 // Store and publishes domain events on the Bus. All state is guarded by one
-// mutex: call-center event rates are low and a single lock keeps the state
-// machine obviously consistent.
+// mutex, held only to decide (see effects.go): a single lock keeps the state
+// machine obviously consistent, and no I/O under it keeps it short.
 type Engine struct {
 	opt   Options
 	store Store
