@@ -596,6 +596,8 @@ func (e *Engine) Call(ctx context.Context, id uint64) (Call, error) {
 		return c.Call, nil
 	}
 	e.unlock()
+	// An ended call's last writes may still be on the store lane.
+	_ = e.Sync(ctx)
 	var c Call
 	if err := e.store.First(ctx, &c, Eq("id", id)); err != nil {
 		return Call{}, fmt.Errorf("%w: %d", ErrCallNotFound, id)
@@ -613,6 +615,7 @@ func (e *Engine) CallByUniqueID(ctx context.Context, uid string) (Call, error) {
 		}
 	}
 	e.unlock()
+	_ = e.Sync(ctx)
 	var c Call
 	if err := e.store.First(ctx, &c, Eq("uniqueid", uid)); err != nil {
 		return Call{}, fmt.Errorf("%w: %s", ErrCallNotFound, uid)
