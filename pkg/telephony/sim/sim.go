@@ -8,8 +8,10 @@
 // Like Asterisk, the PBX keeps its own state whatever the application does,
 // and tells the application about changes only through events. Events are
 // delivered in order on one goroutine fed by an unbounded queue, never while
-// the PBX's lock is held and never from inside a method, because the engine
-// calls PBX methods while holding its own lock. Events produced while the PBX
+// the PBX's lock is held and never from inside a method, as from a real
+// PBX, whose events arrive on their own connection. A Hook (SetHook) sees
+// every call the application makes, to stall it or record its order.
+// Events produced while the PBX
 // is not ready (before Start, after SetReady(false), after Close) are lost,
 // as Asterisk does not replay what a disconnected application missed.
 package sim
