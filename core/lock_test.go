@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/store/storetest"
 )
 
 // gate holds back the operations it is armed for until released, and says
@@ -198,4 +199,33 @@ func TestDialReportsOriginateFailure(t *testing.T) {
 	if rows := h.queueLog(core.QLDialResult); len(rows) != 1 || rows[0].Data1 != "DC" {
 		t.Fatalf("dial result rows %+v", rows)
 	}
+}
+
+// BenchmarkPauseWhileOriginateStalls measures another agent's pause and
+// unpause while an originate is stalled in the PBX for the whole run: with
+// the PBX called outside the engine lock it costs what a pause costs (its
+// store writes), not the stalled originate.
+func BenchmarkPauseWhileOriginateStalls(b *testing.B) {
+	h := newHarness(b, storetest.Open(b, "sqlite"), harnessOpt{})
+	h.login("a1", "a2")
+	g := newGate()
+	h.onPBX(func(_ context.Context, op, target string) {
+		if op == "originate" && strings.HasPrefix(target, "agentleg") {
+			g.hold()
+		}
+	})
+	dialed := make(chan error, 1)
+	go func() {
+		_, err := h.e.Dial(h.ctx, core.DialRequest{Agent: "a1", Phone: "5550399"})
+		dialed <- err
+	}()
+	<-g.entered
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		must(b, h.e.Pause(h.ctx, "a2", "LUNCH"))
+		must(b, h.e.Unpause(h.ctx, "a2"))
+	}
+	b.StopTimer()
+	close(g.release)
+	must(b, <-dialed)
 }
