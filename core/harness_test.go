@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,9 +20,11 @@ import (
 type harness struct {
 	t   testing.TB
 	ctx context.Context
-	st  core.Store
+	st  *checkedStore
 	pbx *sim.PBX
 	e   *core.Engine
+	// pbxHook runs after the lock check on every PBX call (tests' gates).
+	pbxHook atomic.Pointer[sim.Hook]
 	// clk drives every engine and PBX timer: tests Advance it.
 	clk *clocktest.Clock
 	log *slog.Logger
@@ -66,18 +69,30 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 	clk := clocktest.New(epoch)
 	pbx := sim.New("sim-1")
 	pbx.UseClock(clk)
-	h := &harness{t: t, ctx: ctx, st: st, pbx: pbx, clk: clk, log: o.log}
+	cst := &checkedStore{Store: st, shared: &storeChecks{t: t}}
+	h := &harness{t: t, ctx: ctx, st: cst, pbx: pbx, clk: clk, log: o.log}
 	h.e = h.newEngine()
 	must(t, h.e.Start(ctx))
 	return h
 }
 
 // newEngine builds an engine on the harness's store, PBX and clock,
-// stopped at the end of the test (restart tests start a second one).
+// checked for I/O under its lock and stopped at the end of the test
+// (restart tests start a second one on the same store and PBX).
 func (h *harness) newEngine() *core.Engine {
 	e := core.New(core.Options{
 		Store: h.st, Tel: h.pbx, Logger: h.log,
-		DialerInterval: time.Second, Seed: 1, Clock: h.clk,
+		DialerInterval: time.Second, Seed: 1, Clock: h.clk, LockCheck: true,
+	})
+	// No PBX or store call may happen while the engine holds its lock.
+	h.st.shared.e.Store(e)
+	h.pbx.SetHook(func(ctx context.Context, op, target string) {
+		if e.HoldsLock() {
+			h.t.Errorf("PBX %s %s called under the engine lock", op, target)
+		}
+		if hk := h.pbxHook.Load(); hk != nil {
+			(*hk)(ctx, op, target)
+		}
 	})
 	h.t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -85,6 +100,77 @@ func (h *harness) newEngine() *core.Engine {
 		_ = e.Stop(sctx)
 	})
 	return e
+}
+
+// onPBX installs a hook run on every PBX call after the lock check.
+func (h *harness) onPBX(fn sim.Hook) { h.pbxHook.Store(&fn) }
+
+// storeChecks is shared by a checkedStore and the transactions it opens.
+type storeChecks struct {
+	t testing.TB
+	e atomic.Pointer[core.Engine]
+	// onWrite runs before every write (tests' gates).
+	onWrite atomic.Pointer[func(op string, v any)]
+}
+
+// checkedStore fails the test when the store is used while the engine
+// holds its lock, and lets a test hold writes back.
+type checkedStore struct {
+	core.Store
+	shared *storeChecks
+}
+
+func (s *checkedStore) check(op string) {
+	if e := s.shared.e.Load(); e != nil && e.HoldsLock() {
+		s.shared.t.Errorf("store %s called under the engine lock", op)
+	}
+}
+
+func (s *checkedStore) write(op string, v any) {
+	s.check(op)
+	if fn := s.shared.onWrite.Load(); fn != nil {
+		(*fn)(op, v)
+	}
+}
+
+func (s *checkedStore) Tx(ctx context.Context, fn func(core.Store) error) error {
+	s.check("tx")
+	return s.Store.Tx(ctx, func(tx core.Store) error { return fn(&checkedStore{Store: tx, shared: s.shared}) })
+}
+
+func (s *checkedStore) Create(ctx context.Context, v any) error {
+	s.write("create", v)
+	return s.Store.Create(ctx, v)
+}
+
+func (s *checkedStore) Save(ctx context.Context, v any) error {
+	s.write("save", v)
+	return s.Store.Save(ctx, v)
+}
+
+func (s *checkedStore) Updates(ctx context.Context, v any, cols map[string]any) error {
+	s.write("updates", v)
+	return s.Store.Updates(ctx, v, cols)
+}
+
+func (s *checkedStore) Delete(ctx context.Context, v any, q core.Filter) error {
+	s.write("delete", v)
+	return s.Store.Delete(ctx, v, q)
+}
+
+func (s *checkedStore) First(ctx context.Context, dst any, q core.Filter) error {
+	s.check("first")
+	return s.Store.First(ctx, dst, q)
+}
+
+func (s *checkedStore) Find(ctx context.Context, dst any, q core.Filter) error {
+	s.check("find")
+	return s.Store.Find(ctx, dst, q)
+}
+
+func (s *checkedStore) Count(ctx context.Context, model any, q core.Filter) (int64, error) {
+	s.check("count")
+	return s.Store.Count(ctx, model, q)
 }
 
 // settle returns once the PBX has delivered every event it produced and
@@ -167,6 +253,9 @@ func (h *harness) inbound(caller string) string {
 }
 
 func (h *harness) queueLog(event string) []core.QueueLogEntry {
+	// What the test saw in the engine's memory is in the store once the
+	// store lane has caught up.
+	must(h.t, h.e.Sync(h.ctx))
 	var rows []core.QueueLogEntry
 	must(h.t, h.st.Find(h.ctx, &rows, core.Eq("event", event).Asc("id")))
 	return rows
@@ -183,3 +272,21 @@ func (h *harness) callOf(user string) core.Call {
 }
 
 func sqlite(t *testing.T) core.Store { return storetest.Open(t, "sqlite") }
+
+// settleNoStore is settle for tests that hold a store write back: the
+// PBX's events and the engine's PBX commands are all done, store writes
+// may still wait.
+func (h *harness) settleNoStore() {
+	for {
+		before := h.pbx.Flush()
+		h.e.SettleNoStore()
+		if h.pbx.Flush() == before {
+			return
+		}
+	}
+}
+
+func (s *checkedStore) DialableLeads(ctx context.Context, campaign string, statuses []string, maxCalls int, now time.Time, limit int) ([]core.Lead, error) {
+	s.check("dialable leads")
+	return s.Store.DialableLeads(ctx, campaign, statuses, maxCalls, now, limit)
+}

@@ -176,7 +176,7 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 	for i := range rs.sessions {
 		s := rs.sessions[i]
 		if e.agents[s.Username] == nil {
-			_ = e.store.Delete(ctx, &AgentSession{}, ByID(s.ID))
+			e.deleteSession(ctx, s)
 			continue
 		}
 		e.sessions[s.Username] = &s
@@ -225,7 +225,7 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 	for _, c := range resumed {
 		for _, ch := range c.offers {
 			if rs.live(ch) {
-				_ = e.tel.Hangup(ctx, ch, CauseNormal)
+				e.pxHangup(ch, CauseNormal)
 			}
 		}
 		clear(c.offers)
@@ -384,21 +384,17 @@ func (e *Engine) requeueLocked(ctx context.Context, c *liveCall, key string, rs 
 	bridge := "queue-" + key
 	if !e.qbridges[bridge] {
 		if !rs.bridges[bridge] || !rs.pbxKnown {
-			if err := e.tel.CreateBridge(ctx, bridge, BridgeHolding); err != nil && rs.pbxKnown {
-				e.log.Warn("engine: restore: queue bridge", "queue", key, "err", err)
-			}
+			e.pxCreateBridge(bridge, BridgeHolding).warned()
 			moh := e.opt.MOHClass
 			if q := e.queues[key]; q != nil && q.MOHClass != "" {
 				moh = q.MOHClass
 			}
-			_ = e.tel.BridgeMOH(ctx, bridge, moh)
+			e.pxBridgeMOH(bridge, moh)
 		}
 		e.qbridges[bridge] = true
 	}
 	if !rs.inBridge(c.ChannelID, bridge) {
-		if err := e.tel.AddToBridge(ctx, bridge, c.ChannelID); err != nil {
-			e.log.Warn("engine: restore: add to queue bridge", "queue", key, "err", err)
-		}
+		e.pxAdd(bridge, c.ChannelID).warned()
 	}
 	c.BridgeID = bridge
 	e.waiting[key] = append(e.waiting[key], c.ID)
@@ -421,18 +417,18 @@ func (e *Engine) resumeCallLocked(ctx context.Context, c *liveCall, rs restoreDa
 	// The call bridge must hold the agent: without it an unhold or a
 	// grab would bring the customer back to nobody.
 	if c.ConnectedAt != nil && strings.HasPrefix(c.BridgeID, "call-") && rs.pbxKnown && !rs.bridges[c.BridgeID] {
-		_ = e.tel.CreateBridge(ctx, c.BridgeID, BridgeMixing)
+		e.pxCreateBridge(c.BridgeID, BridgeMixing)
 		agentCh := c.AgentChannelID
 		if s := e.sessions[c.Agent]; agentCh == "" && s != nil {
 			agentCh = s.ChannelID
 		}
 		for _, ch := range []string{agentCh, c.consultCh} {
 			if ch != "" && rs.live(ch) {
-				_ = e.tel.AddToBridge(ctx, c.BridgeID, ch)
+				e.pxAdd(c.BridgeID, ch)
 			}
 		}
 		if !c.held && !c.parked {
-			_ = e.tel.AddToBridge(ctx, c.BridgeID, c.ChannelID)
+			e.pxAdd(c.BridgeID, c.ChannelID)
 		}
 	}
 	if ch := c.consultCh; ch != "" {
@@ -510,10 +506,10 @@ func (e *Engine) finishLostCallLocked(ctx context.Context, c *liveCall, rs resto
 			continue
 		}
 		delete(e.chans, ch)
-		_ = e.tel.Hangup(ctx, ch, CauseNormal)
+		e.pxHangup(ch, CauseNormal)
 	}
 	if strings.HasPrefix(c.BridgeID, "call-") && (rs.bridges[c.BridgeID] || len(rs.bridges) == 0) {
-		_ = e.tel.DestroyBridge(ctx, c.BridgeID)
+		e.pxDestroyBridge(c.BridgeID)
 	}
 	if c.recording != nil {
 		e.closeRecordingAtLocked(ctx, c, c.recording, "done", end)
@@ -537,9 +533,9 @@ func (e *Engine) finishLostCallLocked(ctx context.Context, c *liveCall, rs resto
 		}
 		if s.ChannelID != "" && s.BridgeID != "" && rs.live(s.ChannelID) {
 			if !rs.bridges[s.BridgeID] {
-				_ = e.tel.CreateBridge(ctx, s.BridgeID, BridgeHolding)
+				e.pxCreateBridge(s.BridgeID, BridgeHolding)
 			}
-			_ = e.tel.AddToBridge(ctx, s.BridgeID, s.ChannelID)
+			e.pxAdd(s.BridgeID, s.ChannelID)
 		}
 		wrap := time.Duration(0)
 		if user == c.Agent && c.ConnectedAt != nil {
