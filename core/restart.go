@@ -88,6 +88,8 @@ type restoreData struct {
 	pbxKnown bool
 	chans    map[string]ChannelInfo
 	bridges  map[string]bool
+	// bridgesKnown: the PBX listed its bridges.
+	bridgesKnown bool
 	// recording names the PBX still records.
 	recording map[string]bool
 	heartbeat EngineHeartbeat
@@ -146,6 +148,7 @@ func (e *Engine) loadRestore(ctx context.Context) (restoreData, error) {
 		rs.chans[c.ID] = c
 	}
 	if bridges, err := e.tel.Bridges(ctx); err == nil {
+		rs.bridgesKnown = true
 		for _, b := range bridges {
 			rs.bridges[b.ID] = true
 		}
@@ -383,7 +386,7 @@ func (e *Engine) reconcileRestoredLocked(ctx context.Context, chans []ChannelInf
 func (e *Engine) requeueLocked(ctx context.Context, c *liveCall, key string, rs restoreData) {
 	bridge := "queue-" + key
 	if !e.qbridges[bridge] {
-		if !rs.bridges[bridge] || !rs.pbxKnown {
+		if !rs.bridgesKnown || !rs.bridges[bridge] {
 			e.pxCreateBridge(bridge, BridgeHolding).warned()
 			moh := e.opt.MOHClass
 			if q := e.queues[key]; q != nil && q.MOHClass != "" {
@@ -416,7 +419,7 @@ func (e *Engine) resumeCallLocked(ctx context.Context, c *liveCall, rs restoreDa
 	}
 	// The call bridge must hold the agent: without it an unhold or a
 	// grab would bring the customer back to nobody.
-	if c.ConnectedAt != nil && strings.HasPrefix(c.BridgeID, "call-") && rs.pbxKnown && !rs.bridges[c.BridgeID] {
+	if c.ConnectedAt != nil && strings.HasPrefix(c.BridgeID, "call-") && rs.bridgesKnown && !rs.bridges[c.BridgeID] {
 		e.pxCreateBridge(c.BridgeID, BridgeMixing)
 		agentCh := c.AgentChannelID
 		if s := e.sessions[c.Agent]; agentCh == "" && s != nil {
@@ -508,7 +511,7 @@ func (e *Engine) finishLostCallLocked(ctx context.Context, c *liveCall, rs resto
 		delete(e.chans, ch)
 		e.pxHangup(ch, CauseNormal)
 	}
-	if strings.HasPrefix(c.BridgeID, "call-") && (rs.bridges[c.BridgeID] || len(rs.bridges) == 0) {
+	if strings.HasPrefix(c.BridgeID, "call-") && (rs.bridges[c.BridgeID] || !rs.bridgesKnown) {
 		e.pxDestroyBridge(c.BridgeID)
 	}
 	if c.recording != nil {
