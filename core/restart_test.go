@@ -558,3 +558,29 @@ func TestRestartWithoutThePBXsViewJudgesCallsOnConnect(t *testing.T) {
 	h.assertQueueLogBalanced()
 	h.assertSessionsStored()
 }
+
+// A waiting caller keeps what was left of its queue's maximum wait: the
+// time waited before and during the downtime counts.
+func TestRestartKeepsTheRestOfTheMaximumWait(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{agents: 1, maxWait: 60})
+	h.login("a1")
+	must(t, h.e.Pause(h.ctx, "a1", ""))
+	h.inbound("5550001")
+	h.require("caller waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	h.advance(20 * time.Second)
+
+	h.restart(func() { h.clk.Advance(10 * time.Second) })
+
+	h.advance(29 * time.Second)
+	if n := len(h.e.Waiting("sales")); n != 1 {
+		t.Fatalf("%d callers waiting 59 s into a 60 s maximum wait", n)
+	}
+	h.advance(time.Second)
+	if n := len(h.e.Waiting("sales")); n != 0 {
+		t.Fatalf("%d callers still waiting after the maximum wait", n)
+	}
+	if rows := h.queueLog(core.QLExitTimeout); len(rows) != 1 {
+		t.Fatalf("EXITWITHTIMEOUT rows %+v", rows)
+	}
+	h.assertQueueLogBalanced()
+}
