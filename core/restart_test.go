@@ -584,3 +584,35 @@ func TestRestartKeepsTheRestOfTheMaximumWait(t *testing.T) {
 	}
 	h.assertQueueLogBalanced()
 }
+
+// A persistent agent whose caller hung up while the gateway was down gets
+// its line back and the next waiting caller at once.
+func TestRestartGivesAPersistentAgentTheNextWaitingCaller(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{agents: 1, persist: true})
+	h.login("a1")
+	first := h.inbound("5550001")
+	talking := h.callOf("a1")
+	next := h.inbound("5550002")
+	h.require("second caller waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+	s, _ := h.e.Session("a1")
+
+	h.restart(func() { h.hangup(first) })
+
+	got := h.callOf("a1")
+	if got.ChannelID != next || got.ID == talking.ID {
+		t.Fatalf("a1 after restart on %+v, want the waiting caller %s", got, next)
+	}
+	if cs, _ := h.pbx.Channel(s.ChannelID); cs.HungUp || cs.Bridge != got.BridgeID {
+		t.Fatalf("a1's line %+v, want it in %s", cs, got.BridgeID)
+	}
+	if rows := h.queueLog(core.QLCompleteCaller); len(rows) != 1 || rows[0].CallID != talking.ID {
+		t.Fatalf("COMPLETECALLER rows %+v", rows)
+	}
+	h.hangup(next)
+	h.waitState("a1", core.AgentAvailable)
+	if cs, _ := h.pbx.Channel(s.ChannelID); cs.Bridge != s.BridgeID {
+		t.Fatalf("a1's line %+v, want it home in %s", cs, s.BridgeID)
+	}
+	h.assertQueueLogBalanced()
+	h.assertSessionsStored()
+}
