@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -612,6 +613,45 @@ func TestRestartGivesAPersistentAgentTheNextWaitingCaller(t *testing.T) {
 	h.waitState("a1", core.AgentAvailable)
 	if cs, _ := h.pbx.Channel(s.ChannelID); cs.Bridge != s.BridgeID {
 		t.Fatalf("a1's line %+v, want it home in %s", cs, s.BridgeID)
+	}
+	h.assertQueueLogBalanced()
+	h.assertSessionsStored()
+}
+
+// A blind transfer still ringing its target when the gateway died is
+// completed by the new engine when the target answered meanwhile.
+func TestRestartCompletesABlindTransferAnsweredWhileDown(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{agents: 1})
+	h.pbx.SetBehavior("Local/5554444@callgate-outbound", sim.Behavior{Outcome: sim.NoAnswer})
+	h.login("a1")
+	caller := h.inbound("5550001")
+	c := h.callOf("a1")
+	must(t, h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferBlind, Target: "5554444"}))
+	h.waitState("a1", core.AgentAvailable)
+	var leg string
+	h.require("transfer leg ringing", func() bool {
+		for _, x := range h.e.ActiveCalls() {
+			if x.ID == c.ID {
+				leg = x.ConsultChannel
+			}
+		}
+		return leg != ""
+	})
+
+	h.restart(func() { must(t, h.pbx.FarAnswer(leg)) })
+
+	cs, _ := h.pbx.Channel(caller)
+	b, _ := h.pbx.Bridge(c.BridgeID)
+	if cs.Bridge != c.BridgeID || cs.MOH != "" || !slices.Contains(b.Channels, leg) {
+		t.Fatalf("customer %+v, bridge %+v: want the customer with the transfer target %s", cs, b, leg)
+	}
+	if s, _ := h.e.Session("a1"); s.CallID != 0 || s.State != core.AgentAvailable {
+		t.Fatalf("a1 after restart %+v", s)
+	}
+	h.hangup(caller)
+	h.require("call ended", func() bool { return len(h.e.ActiveCalls()) == 0 })
+	if got := h.storedCall(c.ID); got.State != core.CallDone {
+		t.Fatalf("call after the customer hung up: %+v", got)
 	}
 	h.assertQueueLogBalanced()
 	h.assertSessionsStored()
