@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -101,6 +102,9 @@ func (a answer) golden() []byte {
 
 func newServer(t *testing.T, ops soap.Operations, opt soap.Options) *httptest.Server {
 	t.Helper()
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	mux := http.NewServeMux()
 	h := soap.NewHandler(ops, opt)
 	mux.Handle("/apiws/2/apiws.php", h)
