@@ -112,3 +112,12 @@ func (r Result) Type() XSD { return r.kind }
 
 // Text is the unescaped text of the result.
 func (r Result) Text() string { return r.value }
+
+// ArgValues lists the arguments' values in the order sent.
+func (r *Request) ArgValues() []string {
+	out := make([]string, len(r.Args))
+	for i, a := range r.Args {
+		out[i] = a.Value
+	}
+	return out
+}
