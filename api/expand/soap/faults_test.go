@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -129,4 +131,20 @@ type ctxOps struct{ seen chan error }
 func (o *ctxOps) Call(ctx context.Context, _ string, _ soap.Params) (soap.Result, error) {
 	o.seen <- ctx.Err()
 	return soap.String("SENT"), nil
+}
+
+// A body streamed without Content-Length is cut at the limit too.
+func TestOversizedStreamedBodyIsAFault(t *testing.T) {
+	ops := &fakeOps{}
+	srv := newServer(t, ops, soap.Options{Limits: soap.Limits{MaxBytes: 600}})
+	body := envelope(`<ns1:statusSms><authorizedKey>` + strings.Repeat("k", 5000) + `</authorizedKey><idSMS>1</idSMS></ns1:statusSms>`)
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/apiws/2/apiws.php", io.MultiReader(bytes.NewReader(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = -1
+	got := do(t, req)
+	if got.Status != 500 || !bytes.Contains(got.Body, []byte("exceeds 600 bytes")) || ops.count() != 0 {
+		t.Fatalf("status %d body %s", got.Status, got.Body)
+	}
 }
