@@ -99,6 +99,13 @@ type Config struct {
 	// protocol needs in clear (ECCP agent passwords, SIP secrets).
 	SecretKey     string
 	SecretKeyFile string
+
+	// Recording media (pkg/media): where finished recordings are kept
+	// (empty disables fetching them), the MP3 encoder ("lame" or a path to
+	// it; "none" serves originals only) and its time limit.
+	MediaDir            string
+	MediaEncoder        string
+	MediaEncoderTimeout time.Duration
 }
 
 // Key describes one setting, for documentation and error messages.
@@ -203,6 +210,12 @@ var keys = []Key{
 		set: func(c *Config, v string) error { c.VicidialServerIP = v; return nil }},
 	{Name: "metrics.enabled", Env: "CALLGATE_METRICS", Default: "true", Doc: "Serve Prometheus metrics at /metrics.",
 		set: func(c *Config, v string) error { return setBool(&c.MetricsEnabled, v) }},
+	{Name: "media.dir", Env: "CALLGATE_MEDIA_DIR", Default: "./recordings", Doc: "Recording store: finished recordings are fetched from the PBX into YYYYMMDD/<guid>.<ext> under this directory (empty: not fetched, /recordings/{id}/media answers 503).",
+		set: func(c *Config, v string) error { c.MediaDir = v; return nil }},
+	{Name: "media.encoder", Env: "CALLGATE_MEDIA_ENCODER", Default: "lame", Doc: "MP3 encoder: lame (from PATH), an absolute path to lame, or none (originals only).",
+		set: func(c *Config, v string) error { return setEncoder(&c.MediaEncoder, v) }},
+	{Name: "media.encoder_timeout", Env: "CALLGATE_MEDIA_ENCODER_TIMEOUT", Default: "2m", Doc: "Time limit of one MP3 transcode.",
+		set: func(c *Config, v string) error { return setDuration(&c.MediaEncoderTimeout, v) }},
 	{Name: "sim.answer_delay", Env: "CALLGATE_SIM_ANSWER_DELAY", Default: "0s", Doc: "Simulated PBX: how long originated calls ring before answering.",
 		set: func(c *Config, v string) error { return setDuration(&c.DemoSimAnswerWait, v) }},
 }
@@ -248,6 +261,9 @@ func Defaults() Config {
 		VicidialPath:          "/agc/api.php",
 		VicidialServerIP:      "127.0.0.1",
 		MetricsEnabled:        true,
+		MediaDir:              "./recordings",
+		MediaEncoder:          "lame",
+		MediaEncoderTimeout:   2 * time.Minute,
 	}
 }
 
@@ -758,4 +774,15 @@ func setCIDRs(dst *[]string, v string) error {
 	}
 	*dst = out
 	return nil
+}
+
+// setEncoder accepts lame, none or an absolute path (never a relative path
+// that would run whatever sits in the working directory).
+func setEncoder(dst *string, v string) error {
+	v = strings.TrimSpace(v)
+	if v == "lame" || v == "none" || (strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " \t\n")) {
+		*dst = v
+		return nil
+	}
+	return errors.New("must be lame, none or an absolute path to lame")
 }
