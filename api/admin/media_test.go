@@ -42,7 +42,7 @@ func TestRecordedCallIsServedAsDecodableMP3(t *testing.T) {
 	dir := t.TempDir()
 	archived := make(chan error, 4)
 	svc := media.New(media.Options{
-		PBX: pbx, Store: media.DirStore{Root: dir}, Encoder: media.Lame{},
+		PBX: pbx, Rows: core.NewRecords(st), Store: media.DirStore{Root: dir}, Encoder: media.Lame{},
 		OnArchived: func(_ core.Recording, err error) { archived <- err },
 	})
 	done := make(chan struct{})
@@ -85,6 +85,11 @@ func TestRecordedCallIsServedAsDecodableMP3(t *testing.T) {
 		t.Fatal("recording never archived")
 	}
 	day := rec.Start.UTC().Format("20060102")
+	var row core.Recording
+	c.must(http.StatusOK, "GET", fmt.Sprintf("/recordings/%d", rec.ID), nil, &row)
+	if row.MediaStatus != "stored" || row.MediaFile != day+"/"+rec.GUID+".wav" {
+		t.Fatalf("row after archiving: media_status %q media_file %q", row.MediaStatus, row.MediaFile)
+	}
 	for _, ext := range []string{"wav", "mp3"} {
 		if _, err := os.Stat(filepath.Join(dir, day, rec.GUID+"."+ext)); err != nil {
 			t.Errorf("store lacks %s/%s.%s: %v", day, rec.GUID, ext, err)

@@ -25,7 +25,7 @@ func (g *gateway) newMedia() *media.Service {
 		enc = l
 	}
 	return media.New(media.Options{
-		PBX: g.tel, Store: media.DirStore{Root: g.cfg.MediaDir}, Encoder: enc,
+		PBX: g.tel, Rows: g.eng.Records(), Store: media.DirStore{Root: g.cfg.MediaDir}, Encoder: enc,
 		Logger: g.log.With("component", "media"),
 	})
 }

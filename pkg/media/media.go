@@ -18,9 +18,17 @@ type Fetcher interface {
 	RecordingFile(ctx context.Context, name string) (io.ReadCloser, error)
 }
 
+// Rows updates recording rows (core.Records has it).
+type Rows interface {
+	Update(ctx context.Context, v any, cols map[string]any) error
+}
+
 // Options configure a Service.
 type Options struct {
-	PBX     Fetcher
+	PBX Fetcher
+	// Rows, when set, gets each archive outcome: media_status stored (with
+	// media_file, the original's store key) or failed.
+	Rows    Rows
 	Store   Store
 	Encoder Encoder // nil: no MP3 (Open answers ErrUnsupported for mp3)
 	Logger  *slog.Logger
@@ -146,10 +154,31 @@ func (s *Service) Archive(ctx context.Context, rec core.Recording) {
 		if err != nil {
 			s.o.Logger.Error("media: recording not archived", "recording", rec.ID, "err", err)
 		}
+		s.mark(rec, err)
 		if s.o.OnArchived != nil {
 			s.o.OnArchived(rec, err)
 		}
 	}()
+}
+
+// mark records the outcome on the recording's row.
+func (s *Service) mark(rec core.Recording, archiveErr error) {
+	if s.o.Rows == nil || rec.ID == 0 {
+		return
+	}
+	cols := map[string]any{"media_status": "failed"}
+	if archiveErr == nil {
+		key, _ := Key(rec, rec.Format)
+		cols = map[string]any{"media_status": "stored", "media_file": key}
+	}
+	// The job's context may be ending with the gateway; the row write is
+	// short and bounded on its own.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	row := rec
+	if err := s.o.Rows.Update(ctx, &row, cols); err != nil {
+		s.o.Logger.Error("media: recording row not updated", "recording", rec.ID, "err", err)
+	}
 }
 
 // archiveOnce stores the original file and, with an encoder, its MP3.

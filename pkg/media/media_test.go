@@ -104,12 +104,28 @@ func TestArchiveRetriesAFailedFetch(t *testing.T) {
 	}
 
 	pbx = &flaky{fails: 5}
-	svc = media.New(media.Options{PBX: pbx, Store: media.DirStore{Root: t.TempDir()}, Backoff: time.Millisecond, Attempts: 2,
+	rows := &fakeRows{}
+	svc = media.New(media.Options{PBX: pbx, Rows: rows, Store: media.DirStore{Root: t.TempDir()}, Backoff: time.Millisecond, Attempts: 2,
 		OnArchived: func(_ core.Recording, err error) { done <- err }})
 	svc.Archive(ctx, rec("abc"))
 	if err := <-done; !errors.Is(err, core.ErrNotConnected) {
 		t.Fatalf("archive giving up: %v", err)
 	}
+	if len(rows.cols) != 1 || rows.cols[0]["media_status"] != "failed" {
+		t.Fatalf("row updates after giving up: %v", rows.cols)
+	}
+}
+
+type fakeRows struct {
+	mu   sync.Mutex
+	cols []map[string]any
+}
+
+func (f *fakeRows) Update(_ context.Context, _ any, cols map[string]any) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cols = append(f.cols, cols)
+	return nil
 }
 
 func TestOpenFetchesOnDemandAndRefusesWhatItCannotServe(t *testing.T) {
