@@ -1,7 +1,6 @@
 package media
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -221,11 +220,21 @@ func (s *Service) transcode(ctx context.Context, rec core.Recording) error {
 		return err
 	}
 	defer in.Close()
-	var out bytes.Buffer
-	if err := s.o.Encoder.Encode(ctx, io.LimitReader(in, s.o.MaxBytes), &out); err != nil {
+	// The encoder streams into the store: no whole MP3 in memory, and the
+	// store's size bound applies to it as it is written.
+	pr, pw := io.Pipe()
+	encErr := make(chan error, 1)
+	go func() {
+		err := s.o.Encoder.Encode(ctx, io.LimitReader(in, s.o.MaxBytes), pw)
+		pw.CloseWithError(err)
+		encErr <- err
+	}()
+	putErr := s.o.Store.Put(ctx, dst, pr, s.o.MaxBytes)
+	pr.CloseWithError(errors.New("media: store stopped reading"))
+	if err := <-encErr; err != nil && putErr == nil {
 		return err
 	}
-	return s.o.Store.Put(ctx, dst, &out, s.o.MaxBytes)
+	return putErr
 }
 
 // Open implements core.RecordingMedia. A file not archived yet is fetched
