@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,17 +35,17 @@ func TestRecordedCallIsServedAsDecodableMP3(t *testing.T) {
 	var clkMu sync.Mutex
 	simNow := time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC)
 	pbx.SetClock(func() time.Time { clkMu.Lock(); defer clkMu.Unlock(); return simNow })
-	eng := core.New(core.Options{Store: st, Tel: pbx, Logger: slog.New(slog.DiscardHandler)})
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := eng.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	archived := make(chan error, 4)
 	svc := media.New(media.Options{
 		PBX: pbx, Rows: core.NewRecords(st), Store: media.DirStore{Root: dir}, Encoder: media.Lame{},
 		OnArchived: func(_ core.Recording, err error) { archived <- err },
 	})
+	eng := core.New(core.Options{Store: st, Tel: pbx, Logger: slog.New(slog.DiscardHandler), Media: svc})
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan struct{})
 	go func() { defer close(done); svc.Run(ctx, eng.Bus()) }()
 	t.Cleanup(func() {
@@ -112,6 +113,20 @@ func TestRecordedCallIsServedAsDecodableMP3(t *testing.T) {
 	got := time.Duration(len(pcm)/4) * time.Second / time.Duration(dec.SampleRate())
 	if got < 2900*time.Millisecond || got > 3200*time.Millisecond {
 		t.Fatalf("mp3 lasts %v, want about 3s", got)
+	}
+
+	// Dialects reach the same audio through the engine.
+	rc, _, err := eng.RecordingAudio(ctx, rec.ID, "mp3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	viaEngine, _ := io.ReadAll(rc)
+	rc.Close()
+	if !bytes.Equal(viaEngine, body) {
+		t.Fatalf("engine served %d bytes, admin API %d", len(viaEngine), len(body))
+	}
+	if _, _, err := eng.RecordingAudio(ctx, 999, "mp3"); !errors.Is(err, core.ErrNoRecord) {
+		t.Fatalf("unknown recording through the engine: %v", err)
 	}
 
 	code, body = getRaw(t, c, fmt.Sprintf("/recordings/%d/media?format=wav", rec.ID))

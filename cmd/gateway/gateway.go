@@ -144,9 +144,9 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 		g.tel = t
 	}
 
-	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine")})
+	g.media = g.newMedia(core.NewRecords(st))
+	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine"), Media: g.mediaPort()})
 	g.metrics = newMetrics(g.eng, g.engineUp.Load)
-	g.media = g.newMedia()
 	return g, nil
 }
 

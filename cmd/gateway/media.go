@@ -10,7 +10,7 @@ import (
 
 // newMedia builds the recording media service from media.* (nil when
 // media.dir is empty).
-func (g *gateway) newMedia() *media.Service {
+func (g *gateway) newMedia(rows media.Rows) *media.Service {
 	if g.cfg.MediaDir == "" {
 		return nil
 	}
@@ -25,7 +25,7 @@ func (g *gateway) newMedia() *media.Service {
 		enc = l
 	}
 	return media.New(media.Options{
-		PBX: g.tel, Rows: g.eng.Records(), Store: media.DirStore{Root: g.cfg.MediaDir}, Encoder: enc,
+		PBX: g.tel, Rows: rows, Store: media.DirStore{Root: g.cfg.MediaDir}, Encoder: enc,
 		Logger: g.log.With("component", "media"),
 	})
 }
