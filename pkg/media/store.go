@@ -17,10 +17,8 @@ import (
 )
 
 // Store keeps recording files by key (YYYYMMDD/<guid>.<ext>, built by Key
-// only). DirStore is the local implementation.
-//
-// TODO(S3): an S3-compatible Store (PUT/GET object with SigV4) so several
-// gateways share one recording store; the interface is all it needs.
+// only): DirStore on a local directory, S3Store on S3-compatible object
+// storage shared by several gateways.
 type Store interface {
 	// Put stores r under key; more than max bytes is an error and nothing
 	// is kept.
