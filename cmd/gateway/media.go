@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"github.com/callgate/callgate/core"
 
@@ -9,9 +10,16 @@ import (
 )
 
 // newMedia builds the recording media service from media.* (nil when
-// media.dir is empty).
+// neither media.s3_url nor media.dir is set).
 func (g *gateway) newMedia(rows media.Rows) *media.Service {
-	if g.cfg.MediaDir == "" {
+	var store media.Store
+	switch {
+	case g.cfg.MediaS3URL != "":
+		store = &media.S3Store{URL: strings.TrimRight(g.cfg.MediaS3URL, "/"), Region: g.cfg.MediaS3Region,
+			AccessKey: g.cfg.MediaS3AccessKey, SecretKey: g.cfg.MediaS3SecretKey}
+	case g.cfg.MediaDir != "":
+		store = media.DirStore{Root: g.cfg.MediaDir}
+	default:
 		return nil
 	}
 	var enc media.Encoder
@@ -25,7 +33,7 @@ func (g *gateway) newMedia(rows media.Rows) *media.Service {
 		enc = l
 	}
 	return media.New(media.Options{
-		PBX: g.tel, Rows: rows, Store: media.DirStore{Root: g.cfg.MediaDir}, Encoder: enc,
+		PBX: g.tel, Rows: rows, Store: store, Encoder: enc,
 		Logger: g.log.With("component", "media"),
 	})
 }
