@@ -56,6 +56,8 @@ type Options struct {
 	Secrets Secrets
 	// Throttle shapes login delays; DefaultThrottle when zero.
 	Throttle ThrottlePolicy
+	// Media serves finished recordings' audio (RecordingAudio); nil: none.
+	Media RecordingMedia
 }
 
 // Engine is the call-center engine: it owns all live state, takes every
