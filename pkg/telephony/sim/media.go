@@ -108,6 +108,7 @@ func mediaEvent(t core.TelEventType, target core.MediaTarget) core.TelEvent {
 }
 
 func (p *PBX) Play(ctx context.Context, playbackID string, target core.MediaTarget, media string) error {
+	p.enter(ctx, "play", playbackID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -162,6 +163,7 @@ func (p *PBX) finishPlayback(pb *playback) {
 }
 
 func (p *PBX) ControlPlayback(ctx context.Context, playbackID string, op core.PlaybackOp) error {
+	p.enter(ctx, "control_playback", playbackID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -202,6 +204,7 @@ func (p *PBX) ControlPlayback(ctx context.Context, playbackID string, op core.Pl
 }
 
 func (p *PBX) Record(ctx context.Context, target core.MediaTarget, name, format string) error {
+	p.enter(ctx, "record", name)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -228,6 +231,7 @@ func (p *PBX) Record(ctx context.Context, target core.MediaTarget, name, format 
 }
 
 func (p *PBX) StopRecording(ctx context.Context, name string) error {
+	p.enter(ctx, "stop_recording", name)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -258,6 +262,7 @@ func (p *PBX) finishRecording(r *recording) {
 }
 
 func (p *PBX) MuteRecording(ctx context.Context, name string, mute bool) error {
+	p.enter(ctx, "mute_recording", name)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
