@@ -295,7 +295,7 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 		if !r.answered {
 			a := e.agents[r.agent]
 			e.dropSessionLocked(ctx, s)
-			e.publish(AgentLoginFailed{Agent: r.agent, ECCPName: a.ECCPName(), Reason: ev.CauseText}, r.agent)
+			e.publish(AgentLoginFailed{Agent: r.agent, Interface: a.Interface(), Reason: ev.CauseText}, r.agent)
 			return
 		}
 		if c := e.calls[s.CallID]; c != nil && c.consultAgent == r.agent {
@@ -451,9 +451,9 @@ func (e *Engine) endCallLocked(ctx context.Context, c *liveCall, by string, caus
 			a := e.agents[user]
 			name := user
 			if a != nil {
-				name = a.ECCPName()
+				name = a.Interface()
 			}
-			e.publish(AgentUnlinked{Call: c.Call, Agent: user, ECCPName: name, Short: short}, user)
+			e.publish(AgentUnlinked{Call: c.Call, Agent: user, Interface: name, Short: short}, user)
 		}
 	}
 	e.publish(CallEnded{Call: c.Call}, user)

@@ -24,7 +24,7 @@ import (
 // told apart from protected values.
 //
 // The store applies it on write to the record fields tagged secret:"hash"
-// or secret:"seal" (Agent.Password, APIUser.Secret; Agent.ECCPPassword,
+// or secret:"seal" (Agent.Password, APIUser.Secret; Agent.ConsolePassword,
 // Agent.PhonePass), so no write path stores clear text; the core verifies
 // and opens.
 type Secrets interface {

@@ -243,13 +243,13 @@ func (e *Engine) scheduleCallbackLocked(ctx context.Context, cb *Callback) error
 	if err := e.store.Create(ctx, cb); err != nil {
 		return fmt.Errorf("schedule callback: %w", err)
 	}
-	e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, ECCPName: e.eccpNameLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
+	e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, Interface: e.interfaceLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
 	return nil
 }
 
-func (e *Engine) eccpNameLocked(user string) string {
+func (e *Engine) interfaceLocked(user string) string {
 	if a := e.agents[user]; a != nil {
-		return a.ECCPName()
+		return a.Interface()
 	}
 	return ""
 }
@@ -285,7 +285,7 @@ func (e *Engine) runCallbacksLocked(ctx context.Context) {
 		cb.CallID = c.ID
 		_ = e.store.Save(ctx, &cb)
 		e.persistCall(ctx, &c.Call)
-		e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: agent, ECCPName: e.eccpNameLocked(agent), Action: "started"}, agent)
+		e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: agent, Interface: e.interfaceLocked(agent), Action: "started"}, agent)
 	}
 }
 
@@ -296,7 +296,7 @@ func (e *Engine) callbackFailedLocked(ctx context.Context, c *liveCall) {
 	}
 	cb.Status = "FAILED"
 	_ = e.store.Save(ctx, &cb)
-	e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: c.connectAgent, ECCPName: e.eccpNameLocked(c.connectAgent), Action: "failed"}, c.connectAgent)
+	e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: c.connectAgent, Interface: e.interfaceLocked(c.connectAgent), Action: "failed"}, c.connectAgent)
 }
 
 func (e *Engine) freeCampaignAgentLocked(campaign string) string {

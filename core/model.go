@@ -29,8 +29,12 @@ type Agent struct {
 	Active     bool `gorm:"default:true" json:"active"`
 	// Per-dialect secrets. Never serialised back to clients; the store
 	// hashes (secret:"hash") or seals (secret:"seal") them on every write.
-	Password     string `gorm:"size:128" secret:"hash" json:"-"` // VICIdial / eXpand / uContact agent password
-	ECCPPassword string `gorm:"size:255" secret:"seal" json:"-"` // in md5(cookie+agent+password): sealed
+	Password string `gorm:"size:128" secret:"hash" json:"-"` // VICIdial / eXpand / uContact agent password
+	// ConsolePassword is the agent console's own secret (ECCP's
+	// md5(cookie+agent+password) login); the column keeps its historical
+	// name so no migration is needed. Sealed, not hashed: the console
+	// protocol needs the clear text to check the digest.
+	ConsolePassword string `gorm:"column:eccp_password;size:255" secret:"seal" json:"-"`
 	// VICIdial user attributes read by the agent API.
 	UserLevel  int    `gorm:"default:1" json:"user_level"`
 	UserGroup  string `gorm:"size:64" json:"user_group"`
@@ -43,8 +47,10 @@ type Agent struct {
 	UpdatedAt  time.Time
 }
 
-// ECCPName is the agent as ECCP names it ("Agent/9000").
-func (a *Agent) ECCPName() string {
+// Interface is the agent as a queue member interface: type + number
+// ("Agent/9000", "SIP/1064"). Asterisk queues name members this way, and
+// the ECCP dialect uses it as the agent's name.
+func (a *Agent) Interface() string {
 	t := a.Type
 	if t == "" {
 		t = "Agent"

@@ -144,11 +144,11 @@ func seedAgents(ctx context.Context, st core.Store) error {
 			// ECCP static agent: its console logs in from any extension
 			// (loginagent <extension>), so none is fixed here.
 			Username: "9000", Number: "9000", Type: "Agent", Name: "Agente 9000",
-			ECCPPassword: ECCPAgentPass, Persistent: true, UserLevel: 1, Active: true,
+			ConsolePassword: ECCPAgentPass, Persistent: true, UserLevel: 1, Active: true,
 		},
 		{
 			Username: "1064", Number: "1064", Type: "SIP", Extension: "PJSIP/1064", Name: "Agente 1064",
-			ECCPPassword: ECCPAgentPass, UserLevel: 1, Active: true,
+			ConsolePassword: ECCPAgentPass, UserLevel: 1, Active: true,
 		},
 		{
 			// The VICIdial examples also use 6666 as an agent_user.
