@@ -93,7 +93,6 @@ func (e *Engine) inboundLocked(ctx context.Context, ev TelEvent, dialed string) 
 		c.LeadID, c.ListID = lead.ID, lead.ListID
 	}
 	e.persistCall(ctx, &c.Call)
-	c.VicidialCallID = vicidialCallID('Y', now, c.ID)
 	e.calls[c.ID] = c
 	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: roleCustomer, callID: c.ID, answered: true}
 	if err := e.tel.Answer(ctx, ev.ChannelID); err != nil {
@@ -149,12 +148,6 @@ func (e *Engine) agentDialInLocked(ctx context.Context, ev TelEvent, exten strin
 		return
 	}
 	e.saveSession(ctx, s)
-}
-
-// vicidialCallID builds VICIdial's call id shape: a letter, MMDDhhmmss and
-// the zero-padded id (e.g. Y1121093011000000042).
-func vicidialCallID(kind byte, t time.Time, id uint64) string {
-	return fmt.Sprintf("%c%s%09d", kind, t.Format("0102150405"), id)
 }
 
 func (e *Engine) routeLocked(ctx context.Context, dialed string) (queue, campaign string) {
@@ -723,7 +716,6 @@ func (e *Engine) Dial(ctx context.Context, req DialRequest) (Call, error) {
 	c.reservedAgent = req.Agent
 	c.Trunk = e.dialEndpointLocked(req, campaign)
 	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: campaign, Agent: req.Agent, Event: QLDialOut, Data1: phone, Data2: "manual"})
-	c.VicidialCallID = vicidialCallID('M', now, c.ID)
 	c.UniqueID = e.uniqueID()
 	c.LinkedID = c.UniqueID
 	e.calls[c.ID] = c

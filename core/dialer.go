@@ -161,7 +161,6 @@ func (e *Engine) placeLeadCallLocked(ctx context.Context, campaign string, leadI
 		}
 	}
 	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: campaign, Agent: agent, Event: QLDialOut, Data1: phone, Data2: strconv.FormatUint(leadID, 10)})
-	c.VicidialCallID = vicidialCallID('V', now, c.ID)
 	c.UniqueID = e.uniqueID()
 	c.LinkedID = c.UniqueID
 	e.calls[c.ID] = c
