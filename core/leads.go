@@ -152,9 +152,21 @@ type DispositionRequest struct {
 	CallID uint64
 }
 
+// Disposition actions (Disposition.Action) the engine executes when a call
+// is closed with that disposition.
+const (
+	DispoActionRespool    = "respool"    // the lead goes back to the dialable pool as new
+	DispoActionReschedule = "reschedule" // the lead is called back at the requested time
+	DispoActionBlacklist  = "blacklist"  // the number goes on the system DNC list
+)
+
 // SetDisposition records the outcome of the agent's call, updates the lead
-// (status, callbacks, DNC) and ends the agent's wrap-up.
+// (status, callbacks, DNC, the disposition's dialer action) and ends the
+// agent's wrap-up. The call, lead, DNC and callback writes are one store
+// transaction: either the outcome is recorded whole or the error is
+// returned and nothing changed (the agent stays in wrap-up to retry).
 func (e *Engine) SetDisposition(ctx context.Context, user string, req DispositionRequest) error {
+	const op = "SetDisposition"
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s, ok := e.sessions[user]
@@ -169,48 +181,127 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 	if id == 0 {
 		id = s.CallID
 	}
-	if c := e.calls[id]; c != nil {
-		c.Status = req.Status
-		call = c.Call
-		e.persistCall(ctx, &c.Call)
+	live := e.calls[id]
+	if live != nil {
+		call = live.Call
 	} else {
 		q := Eq("agent", user).Desc("id")
 		if id != 0 {
 			q = Eq("id", id)
 		}
 		if err := e.store.First(ctx, &call, q); err != nil {
-			return fmt.Errorf("%w: %s", ErrNoCall, user)
+			if errors.Is(err, ErrNoRecord) {
+				return fmt.Errorf("%w: %s", ErrNoCall, user)
+			}
+			return Internal(op, err)
 		}
-		if err := e.store.Updates(ctx, &call, map[string]any{"status": req.Status}); err != nil {
-			return err
-		}
-		call.Status = req.Status
 	}
 	var disp Disposition
 	hasDisp := e.store.First(ctx, &disp, Eq("code", req.Status).In("campaign", []string{"", call.Campaign}).Desc("campaign")) == nil
+	action := ""
+	if hasDisp {
+		action = disp.Action
+	}
+	var lead Lead
+	haveLead := false
 	if call.LeadID != 0 {
-		if lead, err := e.Lead(ctx, call.LeadID); err == nil {
-			lead.Status = req.Status
-			lead.User = user
-			if req.Comments != "" {
-				lead.Comments = req.Comments
-			}
-			if hasDisp && disp.Completed {
-				lead.NextAttemptAt = nil
-			}
-			_ = e.UpdateLead(ctx, &lead)
-			if hasDisp && (disp.DNC || disp.Action == "blacklist") {
-				_ = e.AddDNC(ctx, lead.PhoneNumber, "", "disposition "+req.Status)
-			}
-			if req.CallbackAt != nil {
-				cb := Callback{LeadID: lead.ID, ListID: lead.ListID, Campaign: call.Campaign, Phone: lead.PhoneNumber,
-					When: *req.CallbackAt, Comments: req.Comments, AgentOnly: req.CallbackAgentOnly, SourceCall: call.ID}
-				if req.CallbackAgentOnly {
-					cb.Agent = user
-				}
-				_ = e.scheduleCallbackLocked(ctx, &cb)
+		l, err := e.Lead(ctx, call.LeadID)
+		switch {
+		case err == nil:
+			lead, haveLead = l, true
+		case !errors.Is(err, ErrUnknownLead):
+			return Internal(op, err)
+		}
+	}
+	now := e.now()
+	var cb *Callback
+	if haveLead {
+		lead.Status = req.Status
+		lead.User = user
+		lead.ModifyDate = now
+		if req.Comments != "" {
+			lead.Comments = req.Comments
+		}
+		if hasDisp && disp.Completed {
+			lead.NextAttemptAt = nil
+		}
+		when := req.CallbackAt
+		if action == DispoActionReschedule && when == nil {
+			// No time from the agent: the campaign's retry delay.
+			if camp := e.campaigns[call.Campaign]; camp != nil && camp.RetryDelay > 0 {
+				t := now.Add(time.Duration(camp.RetryDelay) * time.Second)
+				when = &t
+			} else {
+				return &Error{Code: EINVALID, Op: op, Message: "disposition " + req.Status + " reschedules the lead: a callback time is required"}
 			}
 		}
+		if action == DispoActionRespool {
+			// Back in the pool as a fresh lead, so the dialer's retry
+			// filter (status, due time, attempts) selects it again.
+			lead.Status = "NEW"
+			lead.NextAttemptAt = nil
+			lead.CalledCount = 0
+		}
+		if when != nil {
+			cb = &Callback{LeadID: lead.ID, ListID: lead.ListID, Campaign: call.Campaign, Phone: lead.PhoneNumber,
+				When: *when, Comments: req.Comments, AgentOnly: req.CallbackAgentOnly, SourceCall: call.ID,
+				Status: "ACTIVE", CreatedAt: now}
+			if req.CallbackAgentOnly {
+				cb.Agent = user
+			}
+			if cb.Phone == "" {
+				return fmt.Errorf("%w: callback phone", ErrInvalid)
+			}
+		}
+	} else if req.CallbackAt != nil || action == DispoActionRespool || action == DispoActionReschedule {
+		// Nothing to call back or respool: refuse rather than drop it.
+		return fmt.Errorf("%w: call %d has no lead", ErrUnknownLead, call.ID)
+	}
+	var dnc *DNCEntry
+	if haveLead && hasDisp && (disp.DNC || action == DispoActionBlacklist) {
+		if p := normalizePhone(lead.PhoneNumber); p != "" && !e.isCampaignDNC(ctx, p, "") {
+			dnc = &DNCEntry{Phone: p, Campaign: "", Reason: "disposition " + req.Status, CreatedAt: now}
+		}
+	}
+	err := e.store.Tx(ctx, func(tx Store) error {
+		if live != nil {
+			c := live.Call
+			c.Status = req.Status
+			if err := tx.Save(ctx, &c); err != nil {
+				return err
+			}
+		} else if err := tx.Updates(ctx, &call, map[string]any{"status": req.Status}); err != nil {
+			return err
+		}
+		if haveLead {
+			if err := tx.Save(ctx, &lead); err != nil {
+				return err
+			}
+		}
+		if dnc != nil {
+			if err := tx.Create(ctx, dnc); err != nil {
+				return err
+			}
+		}
+		if cb != nil {
+			if err := tx.Create(ctx, cb); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Internal(op, err)
+	}
+	call.Status = req.Status
+	if live != nil {
+		live.Status = req.Status
+	}
+	if haveLead {
+		e.publish(LeadChanged{Lead: lead}, lead.User)
+	}
+	if cb != nil {
+		e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, ECCPName: e.eccpNameLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
 	}
 	e.queueLog(ctx, QueueLogEntry{CallID: call.ID, Queue: call.Queue, Agent: user, Event: QLDisposition, Data1: req.Status})
 	if s.State == AgentWrapUp {
@@ -326,7 +417,9 @@ func (e *Engine) SendScreen(ctx context.Context, user, kind, payload string) (Sc
 }
 
 // PendingScreen returns the screen commands not yet delivered to an agent's
-// console and marks them delivered.
+// console and marks them delivered. It has no caller yet: the web agent
+// console that consumes stored screen commands is built by a later issue;
+// until then commands reach consoles only as bus events.
 func (e *Engine) PendingScreen(ctx context.Context, user string) ([]ScreenCommand, error) {
 	var out []ScreenCommand
 	if err := e.store.Find(ctx, &out, Eq("agent", user).IsNull("delivered").Asc("id")); err != nil {

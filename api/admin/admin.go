@@ -205,52 +205,26 @@ func notFound(what string) error {
 }
 
 // fail maps an error onto a status and a message that never carries store
-// or driver text (those are logged instead).
+// or driver text (those are logged instead). Engine errors go through the
+// one code table in errors.go.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	switch {
 	case errors.As(err, &he):
 		writeError(w, he.status, he.msg)
-	case errors.Is(err, core.ErrNoRecord), errors.Is(err, core.ErrCallNotFound):
-		writeError(w, http.StatusNotFound, "not found")
-	case errors.Is(err, core.ErrUnknownAgent):
-		writeError(w, http.StatusNotFound, "unknown agent")
 	case errors.Is(err, core.ErrDuplicate):
 		writeError(w, http.StatusConflict, "a record with the same unique key already exists")
 	case errors.Is(err, core.ErrConstraint):
 		writeError(w, http.StatusBadRequest, "constraint violated")
-	case errors.Is(err, core.ErrUnknownCampaign), errors.Is(err, core.ErrUnknownQueue),
-		errors.Is(err, core.ErrUnknownPause), errors.Is(err, core.ErrInvalid):
-		writeError(w, http.StatusBadRequest, engineText(err))
-	case errors.Is(err, core.ErrNotLoggedIn), errors.Is(err, core.ErrAlreadyLoggedIn),
-		errors.Is(err, core.ErrBusy), errors.Is(err, core.ErrAlreadyPaused), errors.Is(err, core.ErrNotPaused),
-		errors.Is(err, core.ErrNoCall), errors.Is(err, core.ErrDNC):
-		writeError(w, http.StatusConflict, engineText(err))
-	case errors.Is(err, core.ErrStopped), errors.Is(err, core.ErrNotConnected):
-		writeError(w, http.StatusServiceUnavailable, engineText(err))
-	case errors.Is(err, core.ErrNotFound):
-		writeError(w, http.StatusNotFound, "channel not found")
 	case errors.Is(err, context.Canceled):
 		writeError(w, 499, "request canceled")
 	default:
-		a.log.Error("admin: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeError(w, http.StatusInternalServerError, "internal error")
-	}
-}
-
-// engineText is the engine's own sentinel text: engine errors wrap the
-// sentinel with names the caller supplied, which are fine to echo.
-func engineText(err error) string {
-	for _, s := range []error{
-		core.ErrUnknownCampaign, core.ErrUnknownQueue, core.ErrUnknownPause, core.ErrInvalid,
-		core.ErrNotLoggedIn, core.ErrAlreadyLoggedIn, core.ErrBusy, core.ErrAlreadyPaused, core.ErrNotPaused,
-		core.ErrNoCall, core.ErrStopped, core.ErrNotConnected, core.ErrDNC,
-	} {
-		if errors.Is(err, s) {
-			return err.Error()
+		status, msg := engineStatus(err)
+		if status == http.StatusInternalServerError {
+			a.log.Error("admin: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		}
+		writeError(w, status, msg)
 	}
-	return "error"
 }
 
 // --- requests ---

@@ -74,7 +74,7 @@ func readRaw(t *testing.T, c *client, n int) []byte {
 	var raw []byte
 	fr := newFramer(0)
 	buf := make([]byte, 1<<16)
-	c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 	for n > 0 {
 		k, err := c.conn.Read(buf)
 		raw = append(raw, buf[:k]...)

@@ -166,16 +166,13 @@ func hPauseAgent(ss *session, ctx context.Context, cmd *elem) *elem {
 		return success("pauseagent")
 	}
 	if err := ss.srv.eng.PauseByID(ctx, a.Username, pc.ID); err != nil {
-		switch {
-		case errors.Is(err, core.ErrNotLoggedIn):
-			return nestedFailure("pauseagent", 417, "Agent currently not logged in (collision)")
-		case errors.Is(err, core.ErrAlreadyPaused):
-			return nestedFailure("pauseagent", 417, "Agent already in break (collision)")
-		case errors.Is(err, core.ErrUnknownAgent):
-			return nestedFailure("pauseagent", 404, "Agent not found or not logged in through ECCP (collision)")
-		}
-		ss.srv.log.Error("pauseagent", "agent", a.Username, "err", err)
-		return nestedFailure("pauseagent", 500, "Unable to start agent break")
+		ss.srv.log.Warn("pauseagent", "agent", a.Username, "err", err)
+		return engineFailure("pauseagent", err,
+			text{is: core.ErrNotLoggedIn, msg: "Agent currently not logged in (collision)"},
+			text{is: core.ErrAlreadyPaused, msg: "Agent already in break (collision)"},
+			text{is: core.ErrUnknownAgent, msg: "Agent not found or not logged in through ECCP (collision)"},
+			text{code: core.EUNAVAILABLE, msg: "No AMI connection"},
+			text{n: 500, msg: "Unable to start agent break"})
 	}
 	ss.syncEvents()
 	return success("pauseagent")
@@ -201,14 +198,11 @@ func hUnpauseAgent(ss *session, ctx context.Context, cmd *elem) *elem {
 	if !sess.Paused {
 		return success("unpauseagent")
 	}
-	if err := ss.srv.eng.Unpause(ctx, a.Username); err != nil {
-		switch {
-		case errors.Is(err, core.ErrNotPaused):
-		case errors.Is(err, core.ErrNotLoggedIn):
-			return nestedFailure("unpauseagent", 417, "Agent currently not logged in")
-		default:
-			return nestedFailure("unpauseagent", 404, "Agent not found or not logged in through ECCP")
-		}
+	if err := ss.srv.eng.Unpause(ctx, a.Username); err != nil && !errors.Is(err, core.ErrNotPaused) {
+		// Only a missing agent is Issabel's 404; a store or PBX failure is
+		// the dialer failing (500), a lost login the 417.
+		ss.srv.log.Warn("unpauseagent", "agent", a.Username, "err", err)
+		return engineFailure("unpauseagent", err, unpauseTexts...)
 	}
 	ss.syncEvents()
 	return success("unpauseagent")
@@ -289,10 +283,8 @@ func hMixMonitorMute(ss *session, ctx context.Context, cmd *elem) *elem {
 		return nestedFailure("mixmonitormute", 417, "Agent not in call")
 	}
 	if err := ss.srv.eng.MuteRecording(ctx, a.Username, true); err != nil {
-		if errors.Is(err, core.ErrNoCall) || errors.Is(err, core.ErrNotLoggedIn) {
-			return nestedFailure("mixmonitormute", 417, "Agent not in call")
-		}
-		return nestedFailure("mixmonitormute", 500, "Cannot mute agent call")
+		ss.srv.log.Warn("mixmonitormute", "agent", a.Username, "err", err)
+		return engineFailure("mixmonitormute", err, append(notInCall, text{n: 500, msg: "Cannot mute agent call"})...)
 	}
 	if timeout > 0 {
 		eng, user, id := ss.srv.eng, a.Username, call.ID
@@ -314,10 +306,8 @@ func hMixMonitorUnmute(ss *session, ctx context.Context, cmd *elem) *elem {
 		return nestedFailure("mixmonitorunmute", 417, "Agent not in call")
 	}
 	if err := ss.srv.eng.MuteRecording(ctx, a.Username, false); err != nil {
-		if errors.Is(err, core.ErrNoCall) || errors.Is(err, core.ErrNotLoggedIn) {
-			return nestedFailure("mixmonitorunmute", 417, "Agent not in call")
-		}
-		return nestedFailure("mixmonitorunmute", 500, "Cannot unmute agent call")
+		ss.srv.log.Warn("mixmonitorunmute", "agent", a.Username, "err", err)
+		return engineFailure("mixmonitorunmute", err, append(notInCall, text{n: 500, msg: "Cannot unmute agent call"})...)
 	}
 	return success("mixmonitorunmute")
 }
@@ -328,11 +318,8 @@ func hHangup(ss *session, ctx context.Context, cmd *elem) *elem {
 	}
 	a := ss.agentOf(ctx, cmd)
 	if err := ss.srv.eng.Hangup(ctx, a.Username); err != nil {
-		if errors.Is(err, core.ErrNoCall) || errors.Is(err, core.ErrNotLoggedIn) || errors.Is(err, core.ErrCallNotFound) {
-			return nestedFailure("hangup", 417, "Agent not in call")
-		}
-		ss.srv.log.Error("hangup", "agent", a.Username, "err", err)
-		return nestedFailure("hangup", 500, "Cannot hangup agent call")
+		ss.srv.log.Warn("hangup", "agent", a.Username, "err", err)
+		return engineFailure("hangup", err, append(notInCall, text{n: 500, msg: "Cannot hangup agent call"})...)
 	}
 	return success("hangup")
 }
@@ -444,7 +431,7 @@ func hScheduleCall(ss *session, ctx context.Context, cmd *elem) *elem {
 			return nestedFailure(name, 417, "Found duplicate scheduled call")
 		}
 		ss.srv.log.Error("schedulecall", "agent", a.Username, "err", err)
-		return nestedFailure(name, 500, "Failed to insert scheduled call")
+		return engineFailure(name, err, text{n: 500, msg: "Failed to insert scheduled call"})
 	}
 	return success(name)
 }
@@ -482,11 +469,8 @@ func transfer(ss *session, ctx context.Context, cmd *elem, name string, kind cor
 	}
 	err := ss.srv.eng.Transfer(ctx, a.Username, core.TransferRequest{Kind: kind, Target: cmd.str("extension")})
 	if err != nil {
-		if errors.Is(err, core.ErrNoCall) || errors.Is(err, core.ErrNotLoggedIn) {
-			return nestedFailure(name, 417, "Agent not in call")
-		}
-		ss.srv.log.Error(name, "agent", a.Username, "err", err)
-		return nestedFailure(name, 500, "Unable to transfer call")
+		ss.srv.log.Warn(name, "agent", a.Username, "err", err)
+		return engineFailure(name, err, append(notInCall, text{n: 500, msg: "Unable to transfer call"})...)
 	}
 	return success(name)
 }
@@ -512,16 +496,13 @@ func hHold(ss *session, ctx context.Context, cmd *elem) *elem {
 		return nestedFailure("hold", 417, "Agent already in hold")
 	}
 	if err := ss.srv.eng.HoldCall(ctx, a.Username); err != nil {
-		switch {
-		case errors.Is(err, core.ErrAlreadyOnHold):
-			return nestedFailure("hold", 417, "Agent already in hold")
-		case errors.Is(err, core.ErrNoCall):
-			return nestedFailure("hold", 417, "Agent not in call")
-		case errors.Is(err, core.ErrNotLoggedIn):
-			return nestedFailure("hold", 417, "Agent currently not logged in")
-		}
-		ss.srv.log.Error("hold", "agent", a.Username, "err", err)
-		return nestedFailure("hold", 500, "Unable to start agent hold")
+		ss.srv.log.Warn("hold", "agent", a.Username, "err", err)
+		return engineFailure("hold", err,
+			text{is: core.ErrAlreadyOnHold, msg: "Agent already in hold"},
+			text{is: core.ErrNoCall, msg: "Agent not in call"},
+			text{is: core.ErrNotLoggedIn, msg: "Agent currently not logged in"},
+			text{is: core.ErrUnknownAgent, msg: "Agent not found or not logged in through ECCP"},
+			text{n: 500, msg: "Unable to start agent hold"})
 	}
 	ss.syncEvents()
 	return success("hold")
@@ -543,7 +524,13 @@ func hUnhold(ss *session, ctx context.Context, cmd *elem) *elem {
 		return success("unhold")
 	}
 	if err := ss.srv.eng.UnholdCall(ctx, a.Username); err != nil && !errors.Is(err, core.ErrNotOnHold) {
+		// The customer still hears music: never <success/>. Issabel's
+		// unhold has no failure text of its own beyond these.
 		ss.srv.log.Warn("unhold", "agent", a.Username, "err", err)
+		return engineFailure("unhold", err,
+			text{is: core.ErrNoCall, msg: "Agent not in call"},
+			text{is: core.ErrNotLoggedIn, msg: "Agent currently not logged in"},
+			text{is: core.ErrUnknownAgent, msg: "Specified agent not found"})
 	}
 	ss.syncEvents()
 	return success("unhold")

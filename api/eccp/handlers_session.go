@@ -91,7 +91,9 @@ func hDumpStatus(ss *session, ctx context.Context, cmd *elem) *elem {
 
 func hRefreshAgents(ss *session, ctx context.Context, cmd *elem) *elem {
 	if err := ss.srv.eng.Reload(ctx); err != nil {
+		// The agents were not reloaded: never answer <success/>.
 		ss.srv.log.Error("refreshagents: reload failed", "err", err)
+		return engineFailure("refreshagents", err, refreshAgentsTexts...)
 	}
 	return success("refreshagents")
 }

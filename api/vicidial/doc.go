@@ -11,8 +11,9 @@
 // is carried out by the core at once: hangup, disposition and callbacks,
 // pause and resume, logout, manual dial (the lead is found or created like
 // the agent screen does), transfers and 3-way calls, park and grab, DTMF,
-// recording, audio playback, in-group selection. Commands that need a state
-// the agent is not in answer as VICIdial does and are logged no-ops.
+// recording, audio playback, in-group selection. Because the action happens
+// at once, an action the engine refuses is never answered SUCCESS: the
+// answer is the function's nearest api.php ERROR line (below).
 // Screen-only commands (refresh_panel, set_timer_action, send_notification,
 // webphone_url, update_fields, vm_message, switch_lead) become stored
 // agent-screen commands published on the bus (engine SendScreen).
@@ -67,6 +68,70 @@
 //     post_max_size and run on an empty $_POST. Multipart file parts
 //     ($_FILES, never read by api.php) are skipped unstored: no temporary
 //     file is ever written.
+//   - An action the engine refused answers an ERROR line where api.php,
+//     which only queues it for the agent screen, answers SUCCESS. The one
+//     table is refusals.go; engine error (core code or sentinel) → line:
+//     any function, agent logged out meanwhile (ErrNotLoggedIn,
+//     ErrUnknownAgent) → "agent_user is not logged in"; then per function:
+//     external_hangup: any → "agent_user does not have a live call";
+//     external_status: no call (ErrNoCall, ErrCallNotFound) → "agent_user
+//     does not have a live call", ErrUnknownLead → "agent_user does not
+//     have a lead on their screen", other (store EINTERNAL, EINVALID) →
+//     "external_status not valid";
+//     external_pause: ErrNotPaused → "external_pause agent is not paused",
+//     other → "external_pause not valid";
+//     logout: any → "logout not valid";
+//     recording: STOP with ErrNotRecording → "stop recording error", START
+//     with no call (ErrNoCall) → "agent_user does not have a live call"
+//     (Callgate records the customer call; the agent's own leg is not
+//     recorded yet), other → "recording not valid";
+//     audio_playback: PLAY with no call → "audio_playback error - no
+//     session data", ErrNoPlayback → "audio_playback error - no audio
+//     playing in agent session", other → "audio_playback error - entry is
+//     empty";
+//     external_dial: ErrUnknownLead → "lead_id is not valid", ErrDNC or
+//     EINVALID → "phone number is not valid", other ECONFLICT (ErrBusy…) →
+//     "agent_user is not paused", EUNAVAILABLE/EINTERNAL → "external_dial
+//     not valid";
+//     preview_dial_action: no undialed lead or ENOTFOUND → "agent_user does
+//     not have a lead on their screen", ECONFLICT → "agent_user is not
+//     paused", other → "preview_dial_action not valid";
+//     change_ingroups: ErrUnknownQueue → "ingroup does not exist", other →
+//     "change_ingroups not valid";
+//     update_fields: ENOTFOUND → "agent_user does not have a lead on their
+//     screen", other → "agent_user not valid";
+//     refresh_panel: any → "agent_user not valid"; set_timer_action: any →
+//     "set_timer_action not valid"; vm_message: any → "vm_message not
+//     valid" (these three: the stored screen command could not be stored);
+//     st_login_log: any → "no user found";
+//     ra_call_control: EINVALID on EXTENSIONTRANSFER → "phone_number is not
+//     valid", EINVALID on INGROUPTRANSFER or ErrUnknownQueue → "ingroup is
+//     not valid", other (a waiting call has no agent to transfer through,
+//     ErrNoCall…) → "no active call found";
+//     send_dtmf: ErrNoCall → "agent_user does not have a live call", other
+//     → "send_dtmf not valid";
+//     park_call: no call → "agent_user does not have a lead on their
+//     screen", other (not parked, already parked, no transfer leg for
+//     PARK_XFER/GRAB_XFER/SWAP_PARK_XFER) → "park_call not valid";
+//     transfer_conference: no call → "agent_user does not have a live
+//     call", ErrUnknownQueue → "ingroup is not valid", ErrBusy (a leg is
+//     already up) → "agent_user has current active 3-way call", other →
+//     "value is not valid";
+//     switch_lead: ENOTFOUND → "switch-to lead not found", other →
+//     "agent_user does not have a live call";
+//     pause_code: ErrNotPaused → "pause_code error - agent is not paused",
+//     other → "pause_code not valid";
+//     force_fronter_leave_3way: ErrNoCall → "agent_user is not on a phone
+//     call", other (the fronter has no 3-way) → "no fronter found";
+//     force_fronter_audio_stop: ErrNoPlayback → "force_fronter_audio_stop
+//     error - no audio playing in other agent session", other → "no
+//     fronter found".
+//     Still SUCCESS: call_agent (the agent's channel is already up, which
+//     is what it asks for); ra_call_control when only the lead status
+//     write after a done hangup/transfer fails (logged).
+//   - park_call PARK_XFER/GRAB_XFER/SWAP_PARK_XFER park the customer (not
+//     the transfer leg) while a transfer leg is up, so the agent talks to
+//     the leg alone; GRAB_XFER grabs the customer back, SWAP toggles.
 //   - function=webserver reports Callgate's own runtime (Go version, no
 //     Apache, the recommended VICIdial php.ini limits) where PHP reports
 //     the host's PHP and Apache.

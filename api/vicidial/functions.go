@@ -146,8 +146,8 @@ func (c *call) externalHangup() {
 		return
 	}
 	// The agent screen acts on "1" only; with no call it is a no-op.
-	if c.value == "1" {
-		c.effect(c.h.eng.Hangup(c.ctx, c.agentUser))
+	if c.value == "1" && c.refused(c.h.eng.Hangup(c.ctx, c.agentUser)) {
+		return
 	}
 	c.emit("SUCCESS", "external_hangup function set", c.value+"|"+c.agentUser)
 }
@@ -197,7 +197,9 @@ func (c *call) externalStatus() {
 			req.Comments = cbComments
 		}
 	}
-	c.effect(c.h.eng.SetDisposition(c.ctx, c.agentUser, req))
+	if c.refused(c.h.eng.SetDisposition(c.ctx, c.agentUser, req)) {
+		return
+	}
 	c.emit("SUCCESS", "external_status function set", c.value+"|"+c.agentUser)
 }
 
@@ -220,19 +222,25 @@ func (c *call) externalPause() {
 			return
 		}
 		if s.State == core.AgentWrapUp {
-			c.effect(c.h.eng.EndWrapUp(c.ctx, c.agentUser))
+			if c.refused(c.h.eng.EndWrapUp(c.ctx, c.agentUser)) {
+				return
+			}
 			// Ending wrap-up applies a pending "pause after call" first.
 			s, _ = c.h.eng.Session(c.agentUser)
 		}
-		if s.Paused {
-			c.effect(c.h.eng.Unpause(c.ctx, c.agentUser))
+		if s.Paused && c.refused(c.h.eng.Unpause(c.ctx, c.agentUser)) {
+			return
 		}
 	} else if !s.Paused {
 		// PAUSE during a call ticks "pause after dispo", as the agent screen does.
+		var err error
 		if s.CallID != 0 || s.State == core.AgentWrapUp || s.State == core.AgentOnCall {
-			c.effect(c.h.eng.PauseAfterCall(c.ctx, c.agentUser, ""))
+			err = c.h.eng.PauseAfterCall(c.ctx, c.agentUser, "")
 		} else {
-			c.effect(c.h.eng.Pause(c.ctx, c.agentUser, ""))
+			err = c.h.eng.Pause(c.ctx, c.agentUser, "")
+		}
+		if c.refused(err) {
+			return
 		}
 	}
 	c.out.WriteString("SUCCESS: external_pause function set - " + c.value + "|" + c.epoch() + "|" + c.agentUser + "\n")
@@ -244,8 +252,9 @@ func (c *call) logout() {
 	if _, ok := c.prelude(invalid, c.value+"|"+c.agentUser); !ok {
 		return
 	}
-	_, err := c.h.eng.Logout(c.ctx, c.agentUser, "api")
-	c.effect(err)
+	if _, err := c.h.eng.Logout(c.ctx, c.agentUser, "api"); c.refused(err) {
+		return
+	}
 	c.out.WriteString("SUCCESS: logout function set - " + c.value + "|" + c.epoch() + "|" + c.agentUser + "\n")
 	c.log("SUCCESS", "logout function set", c.epoch())
 }
@@ -293,12 +302,22 @@ func (c *call) recording() {
 	newCol := trunc(c.value, 20)
 	if strings.Contains(v, "STOP") {
 		_, err := c.h.eng.StopRecording(c.ctx, c.agentUser)
-		c.effect(err)
+		if errors.Is(err, core.ErrNotRecording) {
+			// It ended with the call: nothing records any more.
+			c.h.mu.Lock()
+			col.recording = "STOP"
+			c.h.mu.Unlock()
+		}
+		if c.refusedWith(err, "|"+recID+"|||"+tail) {
+			return
+		}
 		newCol = "STOP"
 	} else if strings.Contains(v, "START") {
 		rec, err := c.h.eng.StartRecording(c.ctx, c.agentUser)
-		c.effect(err)
-		if err == nil && rec.ID != 0 {
+		if c.refused(err) {
+			return
+		}
+		if rec.ID != 0 {
 			newCol = strconv.FormatUint(rec.ID, 10)
 		}
 	}
@@ -347,8 +366,8 @@ func (c *call) callAgent() {
 		return
 	}
 	// A persistent agent whose channel drops is logged out by the engine,
-	// so a logged-in one is always connected: re-calling is a no-op.
-	c.effect(errors.New("agent channel already connected"))
+	// so a logged-in one is always connected: what call_agent asks for (the
+	// agent's channel up) already holds, and SUCCESS is true.
 	c.out.WriteString("SUCCESS: call_agent function sent - " + c.agentUser + "\n")
 	c.log("SUCCESS", "call_agent function sent", c.epoch())
 }
@@ -379,25 +398,36 @@ func (c *call) audioPlayback() {
 				c.emitExit("ERROR", "audio_playback error - audio already playing in agent session", conf+"|"+ip+"|"+stage+"|"+override+"|"+c.agentUser)
 				return
 			}
-			c.effect(c.h.eng.ControlPlayback(c.ctx, c.agentUser, core.PlaybackStop))
+			err := c.h.eng.ControlPlayback(c.ctx, c.agentUser, core.PlaybackStop)
+			if errors.Is(err, core.ErrNoPlayback) {
+				err = nil // it had finished by itself: play the new one
+			}
+			if c.refusedWith(err, conf+"|"+ip+"|") {
+				return
+			}
+			c.h.setPlaying(s, false)
 			c.emit("NOTICE", "audio_playback previous playback stopped", stage+"|"+override+"|"+c.agentUser)
 		}
-		_, err := c.h.eng.Play(c.ctx, c.agentUser, "sound:"+c.value)
-		c.effect(err)
-		if err == nil {
-			c.h.setPlaying(s, true)
+		if _, err := c.h.eng.Play(c.ctx, c.agentUser, "sound:"+c.value); c.refused(err) {
+			return
 		}
+		c.h.setPlaying(s, true)
 	} else {
 		if !playing {
 			c.emitExit("ERROR", "audio_playback error - no audio playing in agent session", conf+"|"+ip+"|"+stage+"|"+c.agentUser)
 			return
 		}
 		op := map[string]core.PlaybackOp{"STOP": core.PlaybackStop, "RESTART": core.PlaybackRestart, "PAUSE": core.PlaybackPause, "RESUME": core.PlaybackResume}[stage]
+		var err error
 		if op != "" {
-			c.effect(c.h.eng.ControlPlayback(c.ctx, c.agentUser, op))
+			err = c.h.eng.ControlPlayback(c.ctx, c.agentUser, op)
 		}
-		if op == core.PlaybackStop {
+		if op == core.PlaybackStop || errors.Is(err, core.ErrNoPlayback) {
+			// Nothing plays any more either way.
 			c.h.setPlaying(s, false)
+		}
+		if c.refusedWith(err, conf+"|"+ip+"|") {
+			return
 		}
 	}
 	c.out.WriteString("SUCCESS: audio_playback function sent - " + c.value + "|" + stage + "|" + c.agentUser + "\n")
@@ -530,18 +560,23 @@ func (c *call) externalDial() {
 		// The agent screen shows the lead without dialing; the number
 		// is called by preview_dial_action.
 		if leadNum == 0 {
-			leadNum = c.manualDialLead(s, search, phoneCode, vendorID)
+			var err error
+			if leadNum, err = c.manualDialLead(s, search, phoneCode, vendorID); c.refused(err) {
+				return
+			}
 		}
 		if leadNum != 0 {
-			err := c.h.eng.SetAgentLead(c.ctx, c.agentUser, leadNum)
-			c.effect(err)
-			if err == nil {
-				c.h.setPreview(s, leadNum)
+			if c.refused(c.h.eng.SetAgentLead(c.ctx, c.agentUser, leadNum)) {
+				return
 			}
+			c.h.setPreview(s, leadNum)
 		}
 	} else if c.value != "MANUALNEXT" {
 		if leadNum == 0 {
-			leadNum = c.manualDialLead(s, search, phoneCode, vendorID)
+			var err error
+			if leadNum, err = c.manualDialLead(s, search, phoneCode, vendorID); c.refused(err) {
+				return
+			}
 		}
 		req := core.DialRequest{Agent: c.agentUser, Phone: c.value, PhoneCode: phoneCode, Campaign: s.Campaign,
 			LeadID: leadNum, CallerIDNum: cid, DialPrefix: dialPrefix, Vars: map[string]string{}}
@@ -553,19 +588,23 @@ func (c *call) externalDial() {
 		}
 		if cs.APIManualDial == "STANDARD" {
 			_, err := c.h.eng.Dial(c.ctx, req)
-			c.effect(err)
+			if c.refused(err) {
+				return
+			}
 		} else {
 			// Queue mode: placed at once, or by the engine when the agent
 			// is free again.
-			_, err := c.h.eng.DialWhenFree(c.ctx, req)
-			c.effect(err)
+			if _, err := c.h.eng.DialWhenFree(c.ctx, req); c.refused(err) {
+				return
+			}
 		}
 	} else {
 		// MANUALNEXT: the next lead of the agent's campaign, as the agent
 		// screen's "dial next number" does.
 		req := core.DialRequest{Agent: c.agentUser, Campaign: s.Campaign, CallerIDNum: cid, DialPrefix: dialPrefix, Vars: map[string]string{}}
-		_, err := c.h.eng.DialNextLead(c.ctx, req)
-		c.effect(err)
+		if _, err := c.h.eng.DialNextLead(c.ctx, req); c.refused(err) {
+			return
+		}
 	}
 	data := phoneCode + "|" + search + "|" + preview + "|" + focus + "|" + vendorID + "|" + c.epoch() + "|" + dialPrefix + "|" + groupAlias + "|" + cid + "|" + altDial
 	c.out.WriteString("SUCCESS: external_dial function set - " + c.value + "|" + c.agentUser + "|" + data + "\n")
@@ -576,20 +615,19 @@ func (c *call) externalDial() {
 // the agent screen does it: with search=YES an existing lead with this
 // phone number in the campaign, otherwise a new lead in the campaign's
 // manual dial list.
-func (c *call) manualDialLead(s core.AgentSession, search, phoneCode, vendorID string) uint64 {
+func (c *call) manualDialLead(s core.AgentSession, search, phoneCode, vendorID string) (uint64, error) {
 	if search == "YES" {
 		if leads, err := c.h.eng.FindLeadsByPhone(c.ctx, c.value, s.Campaign); err == nil && len(leads) > 0 {
-			return leads[0].ID
+			return leads[0].ID, nil
 		}
 	}
 	now := c.now
 	l := core.Lead{ListID: c.h.campaignSettings(s.Campaign).ManualDialListID, Campaign: s.Campaign, Status: "NEW", User: c.agentUser,
 		PhoneCode: trunc(phoneCode, 10), PhoneNumber: trunc(c.value, 32), VendorLeadCode: trunc(vendorID, 40), EntryDate: now, ModifyDate: now}
 	if err := c.h.eng.AddLead(c.ctx, &l, core.AddLeadOptions{}); err != nil {
-		c.effect(err)
-		return 0
+		return 0, err
 	}
-	return l.ID
+	return l.ID, nil
 }
 
 // ---------------------------------------------------------------- preview_dial_action
@@ -632,23 +670,23 @@ func (c *call) previewDialAction() {
 		c.emit("ERROR", "agent_user is not allowed to place manual dial calls", c.agentUser)
 		return
 	}
-	c.previewEffect(s)
+	if c.refused(c.previewEffect(s)) {
+		return
+	}
 	c.emit("SUCCESS", "preview_dial_action function set", c.value+"|"+c.agentUser+"|"+c.value)
 }
 
 // previewEffect dials the previewed lead's number (DIALONLY, ALTDIAL,
 // ADR3DIAL) or lets it go (SKIP, FINISH).
-func (c *call) previewEffect(s core.AgentSession) {
+func (c *call) previewEffect(s core.AgentSession) error {
 	// A lead on the disposition screen is not a preview.
 	if s.LeadID == 0 || s.CallID != 0 || s.State == core.AgentWrapUp || c.h.awaitingDispo(s) {
-		c.effect(errors.New("no lead in preview"))
-		return
+		return errNoPreview
 	}
 	c.h.setPreview(s, 0)
 	l, err := c.h.eng.Lead(c.ctx, s.LeadID)
 	if err != nil {
-		c.effect(err)
-		return
+		return err
 	}
 	phone := ""
 	switch c.value {
@@ -662,11 +700,10 @@ func (c *call) previewEffect(s core.AgentSession) {
 		// SKIP and FINISH let the previewed lead go back to the dialer.
 		c.h.eng.ReleaseLead(c.ctx, c.agentUser, l.ID)
 		_, err := c.screen(c.agentUser, "preview", map[string]any{"action": c.value, "lead_id": l.ID})
-		c.effect(err)
-		return
+		return err
 	}
 	_, err = c.h.eng.Dial(c.ctx, core.DialRequest{Agent: c.agentUser, Phone: phone, PhoneCode: l.PhoneCode, Campaign: s.Campaign, LeadID: l.ID})
-	c.effect(err)
+	return err
 }
 
 // setPreview records the lead external_dial preview=YES put on the agent's
@@ -890,14 +927,18 @@ func (c *call) changeIngroups() {
 			queues = append(queues, g)
 		}
 	}
-	c.effect(c.h.eng.SetAgentQueues(c.ctx, c.agentUser, queues, blended == "YES"))
+	if c.refused(c.h.eng.SetAgentQueues(c.ctx, c.agentUser, queues, blended == "YES")) {
+		return
+	}
 	c.h.mu.Lock()
 	col.closers = choices
 	c.h.mu.Unlock()
 	def := ""
 	if p.get("set_as_default") == "YES" {
 		def = "User settings set as default"
-		c.effect(c.h.eng.SetQueueMemberships(c.ctx, c.agentUser, queues))
+		if c.refused(c.h.eng.SetQueueMemberships(c.ctx, c.agentUser, queues)) {
+			return
+		}
 	}
 	data := choices + "|" + blended + "|" + def
 	c.emit("SUCCESS", "change_ingroups function set", c.user+"|"+c.agentUser+"|"+data)
@@ -1009,8 +1050,10 @@ func (c *call) updateFields() {
 	if fieldSet > 0 && haveLead {
 		// The engine publishes the change to every dialect.
 		changed, err := c.h.eng.UpdateLeadFields(c.ctx, leadID, cols, c.agentUser)
-		c.effect(err)
-		if err == nil && changed {
+		if c.refused(err) {
+			return
+		}
+		if changed {
 			vlRows = "1"
 		}
 	}
@@ -1060,7 +1103,10 @@ func (c *call) refreshPanel() {
 	}
 	fieldsList := strings.Join(list, ",")
 	vlaRows := c.h.agentUpdate(s, fieldsList)
-	_, _ = c.screen(c.agentUser, "refresh_panel", map[string]any{"panels": list})
+	// The stored screen command is the whole effect: unstored, it is refused.
+	if _, err := c.screen(c.agentUser, "refresh_panel", map[string]any{"panels": list}); c.refused(err) {
+		return
+	}
 	c.emit("SUCCESS", "refresh_panel request sent", c.user+"|"+c.agentUser+"|"+vlaRows+"|"+fieldsList+"|")
 }
 
@@ -1082,7 +1128,10 @@ func (c *call) setTimerAction() {
 	}
 	notes, rank := c.p.get("notes"), c.p.get("rank")
 	secs, _ := strconv.Atoi(rank)
-	_, _ = c.screen(c.agentUser, "timer_action", map[string]any{"action": c.value, "message": notes, "seconds": secs})
+	// The stored screen command is the whole effect: unstored, it is refused.
+	if _, err := c.screen(c.agentUser, "timer_action", map[string]any{"action": c.value, "message": notes, "seconds": secs}); c.refused(err) {
+		return
+	}
 	c.emit("SUCCESS", "set_timer_action lead updated", c.user+"|"+c.agentUser+"|"+c.value+"|"+notes+"|"+rank)
 }
 
@@ -1107,7 +1156,9 @@ func (c *call) stLoginLog() {
 		c.emit("ERROR", "no user found", c.value)
 		return
 	}
-	c.effect(c.h.eng.SetAgentAltData(c.ctx, a, trunc(vendor, 100)))
+	if c.refused(c.h.eng.SetAgentAltData(c.ctx, a, trunc(vendor, 100))) {
+		return
+	}
 	c.emit("SUCCESS", "st_login_log user found", a.Username)
 }
 
@@ -1167,7 +1218,9 @@ func (c *call) raCallControl() {
 	success := false
 	switch stage {
 	case "HANGUP":
-		c.effect(c.h.eng.HangupCall(c.ctx, target.ID, core.CauseNormal))
+		if c.refused(c.h.eng.HangupCall(c.ctx, target.ID, core.CauseNormal)) {
+			return
+		}
 		c.emit("SUCCESS", "ra_call_control hungup", c.agentUser+"|"+c.value+"|HANGUP")
 		success = true
 	case "EXTENSIONTRANSFER":
@@ -1175,7 +1228,9 @@ func (c *call) raCallControl() {
 			c.emit("ERROR", "phone_number is not valid", phone)
 			break
 		}
-		c.effect(c.transferCall(target, core.TransferRequest{Kind: core.TransferBlind, Target: phone}))
+		if c.refused(c.transferCall(target, core.TransferRequest{Kind: core.TransferBlind, Target: phone})) {
+			return
+		}
 		c.emit("SUCCESS", "ra_call_control transfer", c.agentUser+"|"+c.value+"|"+phone)
 		success = true
 	case "INGROUPTRANSFER":
@@ -1190,7 +1245,9 @@ func (c *call) raCallControl() {
 			c.emit("ERROR", "ingroup is not valid", ingroup)
 			break
 		}
-		c.effect(c.transferCall(target, core.TransferRequest{Kind: core.TransferQueue, Queue: ingroup}))
+		if c.refused(c.transferCall(target, core.TransferRequest{Kind: core.TransferQueue, Queue: ingroup})) {
+			return
+		}
 		c.emit("SUCCESS", "ra_call_control transfer", c.agentUser+"|"+c.value+"|"+phone)
 		success = true
 	default:
@@ -1204,6 +1261,8 @@ func (c *call) raCallControl() {
 		if len(status) < 1 {
 			status = "RAXFER"
 		}
+		// The call was hung up or moved and SUCCESS is already written; a
+		// failed lead status write after it can only be logged.
 		_, err := c.h.eng.UpdateLeadFields(c.ctx, target.LeadID, map[string]any{"status": trunc(status, 6)}, c.agentUser)
 		c.effect(err)
 	}
@@ -1269,14 +1328,16 @@ func (c *call) sendDTMF() {
 	if _, ok := c.prelude(len(c.value) < 1 || c.noAgent(2), c.value+"|"+c.agentUser); !ok {
 		return
 	}
-	c.playDTMF(c.agentUser, c.value)
+	if c.refused(c.playDTMF(c.agentUser, c.value)) {
+		return
+	}
 	c.out.WriteString("SUCCESS: send_dtmf function set - " + c.value + "|" + c.agentUser + "\n")
 	c.log("SUCCESS", "send_dtmf function set", "")
 }
 
 // playDTMF sends VICIdial DTMF notation (P=#, S=*, Q=1 s pause). Pauses
 // make the rest asynchronous, as on the agent screen.
-func (c *call) playDTMF(agent, v string) {
+func (c *call) playDTMF(agent, v string) error {
 	digits := strings.NewReplacer("P", "#", "S", "*").Replace(v)
 	segs := strings.Split(digits, "Q")
 	send := func(d string) error {
@@ -1286,9 +1347,8 @@ func (c *call) playDTMF(agent, v string) {
 		}
 		return c.h.eng.SendDTMF(c.ctx, agent, d)
 	}
-	c.effect(send(segs[0]))
-	if len(segs) == 1 {
-		return
+	if err := send(segs[0]); err != nil || len(segs) == 1 {
+		return err
 	}
 	eng, h := c.h.eng, c.h
 	ctx := c.ctx
@@ -1300,6 +1360,7 @@ func (c *call) playDTMF(agent, v string) {
 			}
 		}
 	}()
+	return nil
 }
 
 var parkValues = regexp.MustCompile(`PARK_CUSTOMER|GRAB_CUSTOMER|PARK_IVR_CUSTOMER|GRAB_IVR_CUSTOMER|PARK_XFER|GRAB_XFER`)
@@ -1315,20 +1376,37 @@ func (c *call) parkCall() {
 		return
 	}
 	e := c.h.eng
+	var err error
 	switch c.value {
-	case "PARK_CUSTOMER", "PARK_IVR_CUSTOMER":
-		c.effect(e.Park(c.ctx, c.agentUser))
+	case "PARK_CUSTOMER", "PARK_IVR_CUSTOMER", "SWAP_PARK_CUSTOMER":
+		err = e.Park(c.ctx, c.agentUser)
 	case "GRAB_CUSTOMER", "GRAB_IVR_CUSTOMER":
-		c.effect(e.Grab(c.ctx, c.agentUser))
+		err = e.Grab(c.ctx, c.agentUser)
 	case "HANGUP_XFER_GRAB_CUSTOMER":
-		c.effect(e.CancelTransfer(c.ctx, c.agentUser))
-		c.effect(e.Grab(c.ctx, c.agentUser))
-	case "SWAP_PARK_CUSTOMER":
-		c.effect(e.Park(c.ctx, c.agentUser))
-	case "SWAP_PARK_XFER", "PARK_XFER", "GRAB_XFER":
-		c.effect(errors.New("the transfer leg stays in the conference"))
+		if err = e.CancelTransfer(c.ctx, c.agentUser); err == nil {
+			err = e.Grab(c.ctx, c.agentUser)
+		}
+	case "PARK_XFER", "GRAB_XFER", "SWAP_PARK_XFER":
+		// The engine parks the customer, not the transfer leg: with a
+		// transfer leg up, PARK_XFER sets the customer aside so the agent
+		// talks to the leg alone, GRAB_XFER brings the customer back and
+		// SWAP_PARK_XFER toggles between the two. Without a leg there is
+		// nothing to talk to: refused.
+		if kind, _ := e.TransferState(c.agentUser); kind == "" {
+			err = fmt.Errorf("%w: %s", core.ErrNoTransfer, c.agentUser)
+			break
+		}
+		cur, _ := e.AgentCall(c.agentUser)
+		if c.value == "GRAB_XFER" || (c.value == "SWAP_PARK_XFER" && cur.State == core.CallParked) {
+			err = e.Grab(c.ctx, c.agentUser)
+		} else {
+			err = e.Park(c.ctx, c.agentUser)
+		}
 	default:
-		c.effect(errors.New("unknown park action"))
+		err = core.Errorf(core.EINVALID, "unknown park action %q", c.value)
+	}
+	if c.refused(err) {
+		return
 	}
 	c.emit("SUCCESS", "park_call function set", c.value+"|"+c.agentUser)
 }
@@ -1444,7 +1522,7 @@ func (c *call) transferConference() {
 		}
 		action = func() error {
 			if v == "LEAVE_VM" && target == "" {
-				return errors.New("LEAVE_VM: no voicemail box for this lead")
+				return core.Errorf(core.EINVALID, "LEAVE_VM: no voicemail box for this lead")
 			}
 			return e.Transfer(c.ctx, c.agentUser, core.TransferRequest{Kind: kind, Target: target, CallerID: xferCID()})
 		}
@@ -1505,8 +1583,8 @@ func (c *call) transferConference() {
 			return
 		}
 	}
-	if action != nil {
-		c.effect(action())
+	if action != nil && c.refused(action()) {
+		return
 	}
 	data := cid + multi
 	c.out.WriteString("SUCCESS: transfer_conference function set - " + v + "|" + ingroup + "|" + phone + "|" + consultative + "|" + c.agentUser + "|" + data + "|\n")
@@ -1554,7 +1632,9 @@ func (c *call) switchLead() {
 		c.emit("ERROR", "switch-to lead not found", c.agentUser+"|"+leadID+"|"+vlc)
 		return
 	}
-	c.effect(c.h.eng.SetAgentLead(c.ctx, c.agentUser, l.ID))
+	if c.refused(c.h.eng.SetAgentLead(c.ctx, c.agentUser, l.ID)) {
+		return
+	}
 	_, _ = c.screen(c.agentUser, "switch_lead", map[string]any{"lead_id": l.ID, "old_lead_id": cur})
 	data := strconv.FormatUint(l.ID, 10) + "|" + l.VendorLeadCode + "|" + camp.Name + "|" + strconv.FormatUint(cur, 10)
 	c.emit("SUCCESS", "switch_lead function set", c.agentUser+"|"+data+"|")
@@ -1578,7 +1658,10 @@ func (c *call) vmMessage() {
 		c.emit("ERROR", "current call does not match lead_id submitted", c.agentUser)
 		return
 	}
-	_, _ = c.screen(c.agentUser, "vm_message", map[string]any{"lead_id": cur, "audio": strings.Split(c.value, "|")})
+	// The stored screen command is the whole effect: unstored, it is refused.
+	if _, err := c.screen(c.agentUser, "vm_message", map[string]any{"lead_id": cur, "audio": strings.Split(c.value, "|")}); c.refused(err) {
+		return
+	}
 	c.emit("SUCCESS", "vm_message function set", c.agentUser+"|"+leadID+"|"+c.value+"|")
 }
 
@@ -1593,10 +1676,14 @@ func (c *call) pauseCode() {
 		c.emit("ERROR", "pause_code error - agent is not paused", c.agentUser)
 		return
 	}
+	var err error
 	if s.Paused {
-		c.effect(c.h.eng.SetPauseCode(c.ctx, c.agentUser, c.value))
+		err = c.h.eng.SetPauseCode(c.ctx, c.agentUser, c.value)
 	} else {
-		c.effect(c.h.eng.PauseAfterCall(c.ctx, c.agentUser, c.value))
+		err = c.h.eng.PauseAfterCall(c.ctx, c.agentUser, c.value)
+	}
+	if c.refused(err) {
+		return
 	}
 	c.out.WriteString("SUCCESS: pause_code function sent - " + c.agentUser + "\n")
 	c.log("SUCCESS", "pause_code function sent", c.epoch())
@@ -1710,7 +1797,9 @@ func (c *call) forceFronterLeave3way() {
 		c.emit("ERROR", "no fronter found", c.agentUser)
 		return
 	}
-	c.effect(c.h.eng.LeaveThreeWay(c.ctx, other.Username))
+	if c.refused(c.h.eng.LeaveThreeWay(c.ctx, other.Username)) {
+		return
+	}
 	reason := "SUCCESS: force_fronter_leave_3way SENT - " + other.Username
 	c.out.WriteString(reason)
 	c.log("SUCCESS", reason, "")
@@ -1732,8 +1821,11 @@ func (c *call) forceFronterAudioStop() {
 			c.h.confExten(other)+"|"+c.h.opt.ServerIP+"|"+stage+"|"+c.agentUser+"|"+other.Username)
 		return
 	}
-	c.effect(c.h.eng.ControlPlayback(c.ctx, other.Username, core.PlaybackStop))
+	err := c.h.eng.ControlPlayback(c.ctx, other.Username, core.PlaybackStop)
 	c.h.setPlaying(other, false)
+	if c.refusedWith(err, c.h.confExten(other)+"|"+c.h.opt.ServerIP+"|"+stage+"|"+c.agentUser+"|"+other.Username) {
+		return
+	}
 	c.out.WriteString("SUCCESS: force_fronter_audio_stop function sent - " + c.value + "|" + stage + "|" + c.agentUser + "|" + other.Username + "\n")
 	c.log("SUCCESS", "force_fronter_audio_stop function sent", c.epoch())
 }

@@ -35,7 +35,7 @@ func TestGoldenExternalHangup(t *testing.T) {
 		{name: "not valid without value", query: q("function=external_hangup&agent_user=1000")},
 		{name: "not valid without agent", query: q("function=external_hangup&value=1")},
 		{name: "not logged in", query: q("function=external_hangup&value=1&agent_user=1000")},
-		{name: "no call is a logged no-op", setup: agentLoggedIn, query: q("function=external_hangup&value=1&agent_user=1000")},
+		{name: "no call is refused", setup: agentLoggedIn, query: q("function=external_hangup&value=1&agent_user=1000")},
 		{name: "hangs up the live call", setup: func(e *env) { call = e.manualCall("1000") },
 			query: q("function=external_hangup&value=1&agent_user=1000"),
 			check: func(t *testing.T, e *env, body string) {

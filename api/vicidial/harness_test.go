@@ -64,6 +64,9 @@ func newEnv(t testing.TB, st core.Store, opts Options) *env {
 	})
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+		if os.Getenv("VICI_TEST_LOG") != "" {
+			opts.Logger = slog.Default()
+		}
 	}
 	if opts.GroupAliases == nil {
 		opts.GroupAliases = map[string]string{"TESTING": "7275551211", "BADCID": "3"}

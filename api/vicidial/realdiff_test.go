@@ -147,14 +147,18 @@ func TestGoldenRACallControlActsOnce(t *testing.T) {
 	// The frozen clock and a fresh store make the call id predictable.
 	ra := "function=ra_call_control&agent_user=1000&value=Y0122101000000000001"
 	runGolden(t, "ra_call_control_once", Options{}, []step{
-		{name: "transfer to another in-group", setup: queued, query: q(ra + "&stage=INGROUPTRANSFER&ingroup_choices=SALESLINE")},
-		// api.php deletes the vicidial_auto_calls row: the id is gone.
-		{name: "the same call id again", query: q(ra + "&stage=HANGUP"),
+		// The engine transfers a call through its agent; a waiting call has
+		// none, so the transfer is refused with an ERROR (never a SUCCESS
+		// without effect) and the call stays where it is.
+		{name: "transfer of a waiting call is refused", setup: queued, query: q(ra + "&stage=INGROUPTRANSFER&ingroup_choices=SALESLINE"),
 			check: func(t *testing.T, e *env, body string) {
 				if len(e.eng.ActiveCalls()) != 1 {
 					t.Errorf("active calls = %d, want the queued call kept", len(e.eng.ActiveCalls()))
 				}
 			}},
+		{name: "a refused call id can still be hung up", query: q(ra + "&stage=HANGUP")},
+		// api.php deletes the vicidial_auto_calls row: the id is gone.
+		{name: "the same call id again", query: q(ra + "&stage=HANGUP")},
 	})
 }
 

@@ -1,0 +1,88 @@
+// Package soap is the wire layer of eXpand's apiws.php SOAP dialect
+// (http://HOST/apiws/2/apiws.php and /apiws/1/apiws.php, WSDL at ?wsdl):
+// a request decoder, a response and fault encoder that reproduce NuSOAP's
+// bytes, and an http.Handler over an Operations interface. It knows
+// nothing of the engine; the operations that act on it live elsewhere and
+// the handler is not mounted until they exist (a handler answering with
+// canned results would be a defect).
+//
+// # What real clients send
+//
+// The legacy server is, by every sign, NuSOAP with register()'s defaults:
+// SOAP 1.1 rpc/encoded (../shared/reference/expand-soap/research.md). The
+// only public caller (a PHP CRM) uses ext/soap SoapClient in WSDL mode with
+// positional arguments, $client->sendSms($key, $id, $data, $recip), which
+// works only against an rpc binding. Captured requests
+// (testdata/captures, replayed by the tests) show the shapes to accept:
+//
+//   - PHP SoapClient, WSDL mode: <ns1:op> in the WSDL namespace, parts by
+//     name with xsi:type, encodingStyle on the Envelope, UTF-8.
+//   - PHP SoapClient without a WSDL: parts named param0..paramN.
+//   - PHP SoapClient against a NuSOAP WSDL with namespace="": xmlns:ns1="".
+//   - The NuSOAP client: declares ISO-8859-1 but sends UTF-8 bytes.
+//   - node-soap: tns: prefix, unqualified parts, no xsi:type, no
+//     encodingStyle.
+//   - zeep and gowsdl: doc/lit from the doc/lit WSDL (gowsdl omits every
+//     empty or zero field).
+//
+// # What the codec accepts
+//
+// Any envelope prefixes; SOAP 1.1 and 1.2 envelopes (always answered in
+// 1.1, as PHP tolerates); Header skipped; the operation is the Body's first
+// element in any namespace (or none), or, for an empty Body, the last "#"
+// or "/" segment of SOAPAction, which is otherwise ignored (any, quoted or
+// absent). Parts bind by name when every name is a declared part (letter
+// case ignored), else by position, as NuSOAP's call_user_func_array does;
+// xsi:type is recorded but not enforced except that xsd:int parts must hold
+// an integer; xsi:nil counts as absent; an argument whose children are all
+// scalars (a SOAP-ENC:Array from PHP without a WSDL) is read as its items
+// joined with ",". ISO-8859-1 and every ASCII-compatible charset x/net
+// knows, from the XML declaration or else the Content-Type; a body that is
+// valid UTF-8 is read as UTF-8 whatever it declares (the NuSOAP client
+// case). Limits (Limits, DefaultLimits): body 1 MiB, depth 32, 2000
+// elements. No DTD; encoding/xml never expands entities.
+//
+// The answer copies the request's style: rpc/encoded unless the body has
+// no encoding marks (encodingStyle, xsi:type) and SOAPAction is one of the
+// doc/lit WSDL's (DocLitActionPrefix). rpc/encoded answers are NuSOAP
+// 0.9.x's bytes (tests compare them with captured NuSOAP responses):
+// encodingStyle on the Envelope, its four namespaces, no newline after the
+// XML declaration, <ns1:{op}Response xmlns:ns1="{request namespace}">
+// (unqualified when the request had none), <return xsi:type="xsd:…">, text
+// escaped as expandEntities does (only & ' " < >; CR, LF, TAB raw).
+// Doc/lit answers drop encodingStyle and xsi:type and always qualify the
+// wrapper (urn:apiws when the request had no namespace). Faults are HTTP
+// 500 with nusoap_fault::serialize()'s bytes: faultcode, faultactor,
+// faultstring, detail, each an encoded xsd:string. Business errors (a wrong
+// key: -1) are normal answers, never faults.
+//
+// # Deliberate differences from NuSOAP
+//
+//   - Responses are always UTF-8 (Content-Type: text/xml; charset=UTF-8),
+//     byte-identical to a NuSOAP set to UTF-8; a default NuSOAP declares
+//     ISO-8859-1 (identical for ASCII). Production's charset behaviour for
+//     non-ASCII data is still unknown (research §4.4, §6).
+//   - No Server, X-SOAP-Server or X-Powered-By headers: the last is PHP's,
+//     and none is something clients read.
+//   - Missing required parts, surplus arguments and non-integer xsd:int
+//     parts are SOAP-ENV:Client faults; NuSOAP on PHP 8 crashes with a 500
+//     or passes nulls. Optional parts (the document's [..] and "vacío si")
+//     may be absent. A positional PHP call made against the doc/lit WSDL
+//     thus fails with "missing parameter" instead of answering -1.
+//   - Part names bind case-insensitively; operation names stay exact.
+//   - Characters XML 1.0 cannot carry and invalid UTF-8 in results become
+//     U+FFFD instead of producing unparseable XML.
+//   - A plain GET (no ?wsdl) answers 405, not NuSOAP's HTML service page;
+//     ?wsdl in any letter case; ?wsdl=doclit serves the doc/lit WSDL.
+//   - Multi-reference (href) values and values nested deeper than an array
+//     are refused with a fault; apiws parts are all scalars.
+//   - Operation errors other than a *Fault become a generic Server fault;
+//     the error text is logged, never sent.
+//
+// # Not settled (needs the production WSDL)
+//
+// The namespace (urn:apiws) and soapActions (urn:apiws#op) follow the
+// NuSOAP tutorial convention the research's reference server uses; the
+// part names, order and xsd types follow the document (ops.go notes each
+// reading). queueData and agentData have no authorizedKey, as written.
+package soap
