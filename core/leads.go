@@ -301,7 +301,7 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		e.publish(LeadChanged{Lead: lead}, lead.User)
 	}
 	if cb != nil {
-		e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, ECCPName: e.eccpNameLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
+		e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, Interface: e.interfaceLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
 	}
 	e.queueLog(ctx, QueueLogEntry{CallID: call.ID, Queue: call.Queue, Agent: user, Event: QLDisposition, Data1: req.Status})
 	if s.State == AgentWrapUp {
