@@ -506,7 +506,7 @@ type APIUser struct {
 	ID       uint   `gorm:"primaryKey" json:"id"`
 	Dialect  string `gorm:"size:16;uniqueIndex:api_dialect_user" json:"dialect"`
 	Username string `gorm:"size:64;uniqueIndex:api_dialect_user" json:"username"`
-	Secret   string `gorm:"size:128" secret:"hash" json:"-"` // ECCP clients: hash of its MD5 (SecretInput)
+	Secret   string `gorm:"size:128" secret:"hash" json:"-"` // hashed; of a digest for dialects that register one (DeriveSecret)
 	Active   bool   `gorm:"default:true" json:"active"`
 	// VICIdial permission flags (vicidial_users columns).
 	UserLevel           int    `gorm:"default:8" json:"user_level"`

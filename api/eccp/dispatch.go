@@ -246,6 +246,10 @@ func newCookie() string {
 
 // --- client login -----------------------------------------------------------
 
+// The PHP client library sends the MD5 of the client's password, so the
+// stored hash is of the MD5 and both forms verify.
+func init() { core.DeriveSecret("eccp", core.MD5Hex) }
+
 // checkClient accepts the client's password or its MD5 (what the PHP client
 // sends). The stored secret is a slow hash of the MD5 (core.APIUser
 // SecretInput), so both forms verify; an unknown or inactive user pays the

@@ -17,6 +17,9 @@ import (
 	"strings"
 	"time"
 
+	// The seeded ECCP client's secret is hashed the way the adapter
+	// registers (of its MD5).
+	_ "github.com/callgate/callgate/api/eccp"
 	"github.com/callgate/callgate/core"
 )
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	// ECCP clients' secrets are hashed as their MD5: the adapter registers it.
+	_ "github.com/callgate/callgate/api/eccp"
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/secret"
 	"github.com/callgate/callgate/pkg/store"
