@@ -425,9 +425,9 @@ func (e *Engine) endCallLocked(ctx context.Context, c *liveCall, by string, caus
 		case cut:
 			status = StatusLost
 		case waiting:
-			status = "DROP"
+			status = StatusDropped
 		case c.ConnectedAt == nil:
-			status = "NA"
+			status = StatusNoAnswer
 		}
 	}
 	e.finishCallRecord(ctx, c, by, int(cause), status, rows...)
@@ -830,17 +830,15 @@ func (e *Engine) dialFailedLocked(ctx context.Context, c *liveCall, cause Hangup
 	}
 }
 
-// dialStatus maps a failure cause to VICIdial-style dial statuses.
+// dialStatus maps a failure cause to the lead's dial status.
 func dialStatus(cause HangupCause) string {
 	switch cause {
 	case CauseBusy:
-		return "B"
+		return StatusBusy
 	case CauseNoAnswer, CauseNoUserResp:
-		return "NA"
-	case CauseCongestion:
-		return "DC"
+		return StatusNoAnswer
 	default:
-		return "DC"
+		return StatusDisconnected
 	}
 }
 

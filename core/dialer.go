@@ -9,7 +9,7 @@ import (
 )
 
 // retryStatuses are dialer outcomes after which a lead is tried again.
-var retryStatuses = []string{"NEW", "", "B", "NA", "DC", "A", "N", "DROP", "CALLBK"}
+var retryStatuses = []string{StatusNew, "", StatusBusy, StatusNoAnswer, StatusDisconnected, StatusMachine, StatusNoAnswerUser, StatusDropped, StatusCallback}
 
 // inHours reports whether a campaign may dial now.
 func (c *Campaign) inHours(now time.Time) bool {
@@ -142,7 +142,7 @@ func (e *Engine) placeLeadCallLocked(ctx context.Context, campaign string, leadI
 	if l, err := e.Lead(ctx, leadID); err == nil {
 		c.ListID = l.ListID
 		_ = e.store.Updates(ctx, &l, map[string]any{
-			"called_count": l.CalledCount + 1, "last_called_at": now, "status": "INCALL",
+			"called_count": l.CalledCount + 1, "last_called_at": now, "status": StatusInCall,
 		})
 	}
 	trunk := ""
@@ -331,6 +331,6 @@ func (e *Engine) DialNextLead(ctx context.Context, req DialRequest) (Call, error
 		e.mu.Unlock()
 		return c, err
 	}
-	_ = e.store.Updates(ctx, &lead, map[string]any{"called_count": lead.CalledCount + 1, "last_called_at": e.now(), "status": "INCALL"})
+	_ = e.store.Updates(ctx, &lead, map[string]any{"called_count": lead.CalledCount + 1, "last_called_at": e.now(), "status": StatusInCall})
 	return c, nil
 }

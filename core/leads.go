@@ -48,7 +48,7 @@ func (e *Engine) AddLead(ctx context.Context, l *Lead, opt AddLeadOptions) error
 	}
 	now := e.now()
 	if l.Status == "" {
-		l.Status = "NEW"
+		l.Status = StatusNew
 	}
 	if l.EntryDate.IsZero() {
 		l.EntryDate = now
@@ -238,7 +238,7 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		if action == DispoActionRespool {
 			// Back in the pool as a fresh lead, so the dialer's retry
 			// filter (status, due time, attempts) selects it again.
-			lead.Status = "NEW"
+			lead.Status = StatusNew
 			lead.NextAttemptAt = nil
 			lead.CalledCount = 0
 		}
