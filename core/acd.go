@@ -185,16 +185,48 @@ func (e *Engine) offerLocked(ctx context.Context, c *liveCall, key string, q *Qu
 	chID := e.newChanID("offer")
 	e.chans[chID] = &chanRef{id: chID, role: roleOffer, callID: c.ID, agent: p.user}
 	c.offers[p.user] = chID
-	_, err := e.tel.Originate(ctx, OriginateRequest{
+	// The agent is reserved for the call while the PBX is asked to ring
+	// it; it is ringing (state, queue log, event) once the PBX placed the
+	// call, decided before any event of the new channel.
+	s.CallID = c.ID
+	e.pxOriginate(OriginateRequest{
 		ChannelID: chID, Endpoint: s.Extension, CallerIDNum: c.Phone, CallerIDName: c.Queue,
 		Timeout: ring, AppArgs: []string{"offer", fmt.Sprint(c.ID)}, OtherChannelID: c.ChannelID,
 		Variables: map[string]string{"CALLGATE_CALL": fmt.Sprint(c.ID), "CALLGATE_QUEUE": key},
-	})
-	if err != nil {
+	}).onOK(func() {
+		if e.calls[c.ID] != c || c.offers[p.user] != chID {
+			return
+		}
+		c.State = CallOffering
+		if cur := e.sessions[p.user]; cur == s && s.CallID == c.ID {
+			e.setState(ctx, s, AgentRinging)
+		}
+		e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Agent: p.user, Event: QLRinging, Data1: c.Phone, Data2: s.Extension})
+		e.publish(CallRinging{Call: c.Call, Agent: p.user}, p.user)
+		c.offerTimer[p.user] = e.clock.AfterFunc(ring+2*time.Second, func() {
+			// Safety net: a PBX that never reports the outcome must not
+			// strand the agent in ringing.
+			e.lock()
+			defer e.unlock()
+			if e.stopped {
+				return
+			}
+			if cur := e.calls[c.ID]; cur == c && c.offers[p.user] == chID {
+				e.pxHangup(chID, CauseNoAnswer)
+				e.offerFailedLocked(context.Background(), c, p.user, chID, CauseNoAnswer)
+			}
+		})
+	}).onFail(func(err error) {
+		if e.calls[c.ID] != c || c.offers[p.user] != chID {
+			return
+		}
 		// The phone never rang: one queue-log row for the attempt, the
 		// agent rests (growing backoff) and stays available meanwhile.
 		delete(c.offers, p.user)
 		delete(e.chans, chID)
+		if cur := e.sessions[p.user]; cur == s && s.CallID == c.ID {
+			s.CallID = 0
+		}
 		if errors.Is(err, ErrNotConnected) {
 			// The PBX is away, not the agent's phone: no backoff.
 			e.log.Warn("engine: offer originate failed", "agent", p.user, "err", err)
@@ -204,34 +236,14 @@ func (e *Engine) offerLocked(ctx context.Context, c *liveCall, key string, q *Qu
 			e.phoneRefusedLocked(p.user, s.Extension, UnreachableRefused, err)
 		}
 		// Not an immediate re-dispatch: a caller whose channel is already
-		// gone (its hangup waiting behind the lock) would make every agent
-		// refuse in turn.
+		// gone would make every agent refuse in turn.
 		e.clock.AfterFunc(offerRetryDelay, func() {
-			e.mu.Lock()
-			defer e.mu.Unlock()
+			e.lock()
+			defer e.unlock()
 			if !e.stopped {
 				e.dispatchAllLocked(context.Background())
 			}
 		})
-		return
-	}
-	c.State = CallOffering
-	s.CallID = c.ID
-	e.setState(ctx, s, AgentRinging)
-	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Agent: p.user, Event: QLRinging, Data1: c.Phone, Data2: s.Extension})
-	e.publish(CallRinging{Call: c.Call, Agent: p.user}, p.user)
-	c.offerTimer[p.user] = e.clock.AfterFunc(ring+2*time.Second, func() {
-		// Safety net: a PBX that never reports the outcome must not strand
-		// the agent in ringing.
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if e.stopped {
-			return
-		}
-		if cur := e.calls[c.ID]; cur == c && c.offers[p.user] == chID {
-			_ = e.tel.Hangup(context.Background(), chID, CauseNoAnswer)
-			e.offerFailedLocked(context.Background(), c, p.user, chID, CauseNoAnswer)
-		}
 	})
 }
 
@@ -244,8 +256,9 @@ func (e *Engine) cancelOfferLocked(ctx context.Context, c *liveCall, user, chID 
 		delete(c.offerTimer, user)
 	}
 	delete(e.chans, chID)
-	_ = e.tel.Hangup(ctx, chID, CauseNormal)
-	if s := e.sessions[user]; s != nil && s.CallID == c.ID && s.State == AgentRinging {
+	e.pxHangup(chID, CauseNormal)
+	// Ringing, or still reserved while the PBX places the offer.
+	if s := e.sessions[user]; s != nil && s.CallID == c.ID && (s.State == AgentRinging || s.State == AgentAvailable) {
 		s.CallID = 0
 		e.setState(ctx, s, AgentAvailable)
 	}
@@ -307,31 +320,27 @@ func (e *Engine) enqueueLocked(ctx context.Context, c *liveCall, key string) {
 	c.QueuedAt = &now
 	bridge := "queue-" + key
 	if !e.qbridges[bridge] {
-		if err := e.tel.CreateBridge(ctx, bridge, BridgeHolding); err != nil {
-			e.log.Warn("engine: queue bridge", "queue", key, "err", err)
-		}
+		e.pxCreateBridge(bridge, BridgeHolding).warned()
 		moh := e.opt.MOHClass
 		if q != nil && q.MOHClass != "" {
 			moh = q.MOHClass
 		}
-		_ = e.tel.BridgeMOH(ctx, bridge, moh)
+		e.pxBridgeMOH(bridge, moh)
 		e.qbridges[bridge] = true
 	}
 	if c.BridgeID != "" && c.BridgeID != bridge {
-		_ = e.tel.RemoveFromBridge(ctx, c.BridgeID, c.ChannelID)
+		e.pxRemove(c.BridgeID, c.ChannelID)
 	}
 	c.BridgeID = bridge
-	if err := e.tel.AddToBridge(ctx, bridge, c.ChannelID); err != nil {
-		e.log.Warn("engine: add to queue bridge", "queue", key, "err", err)
-	}
+	e.pxAdd(bridge, c.ChannelID).warned()
 	e.waiting[key] = append(e.waiting[key], c.ID)
 	c.position = len(e.waiting[key])
 	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: key, Event: QLEnterQueue, Data1: c.DID, Data2: c.Phone, Data3: fmt.Sprint(c.position)})
 	e.publish(CallProgress{Call: c.Call, Status: "OnQueue"}, "")
 	if q != nil && q.MaxWait > 0 {
 		c.waitTimer = e.clock.AfterFunc(time.Duration(q.MaxWait)*time.Second, func() {
-			e.mu.Lock()
-			defer e.mu.Unlock()
+			e.lock()
+			defer e.unlock()
 			if e.stopped {
 				return
 			}
@@ -340,7 +349,7 @@ func (e *Engine) enqueueLocked(ctx context.Context, c *liveCall, key string) {
 				e.leaveQueueLocked(c)
 				c.timedOut = true
 				e.queueLog(ctx, QueueLogEntry{CallID: c.ID, Queue: key, Event: QLExitTimeout, Data1: fmt.Sprint(c.position)})
-				_ = e.tel.Hangup(ctx, c.ChannelID, CauseNoAnswer)
+				e.pxHangup(c.ChannelID, CauseNoAnswer)
 			}
 		})
 	}
@@ -377,18 +386,16 @@ func (e *Engine) connectLocked(ctx context.Context, c *liveCall, user, agentCh s
 	now := e.now()
 	// The customer leaves the queue's holding bridge for a call bridge.
 	if c.BridgeID != "" {
-		_ = e.tel.RemoveFromBridge(ctx, c.BridgeID, c.ChannelID)
+		e.pxRemove(c.BridgeID, c.ChannelID)
 	}
 	if s.BridgeID != "" && agentCh == s.ChannelID {
-		_ = e.tel.RemoveFromBridge(ctx, s.BridgeID, agentCh)
+		e.pxRemove(s.BridgeID, agentCh)
 	}
 	bridge := fmt.Sprintf("call-%d", c.ID)
-	if err := e.tel.CreateBridge(ctx, bridge, BridgeMixing); err != nil {
-		e.log.Warn("engine: call bridge", "call", c.ID, "err", err)
-	}
+	e.pxCreateBridge(bridge, BridgeMixing).warned()
 	c.BridgeID = bridge
-	_ = e.tel.AddToBridge(ctx, bridge, c.ChannelID)
-	_ = e.tel.AddToBridge(ctx, bridge, agentCh)
+	e.pxAdd(bridge, c.ChannelID)
+	e.pxAdd(bridge, agentCh)
 	if agentCh != s.ChannelID {
 		c.AgentChannelID = agentCh
 		if r := e.chans[agentCh]; r != nil {
@@ -414,6 +421,6 @@ func (e *Engine) connectLocked(ctx context.Context, c *liveCall, user, agentCh s
 	e.persistCall(ctx, &c.Call, rows...)
 	e.publish(AgentLinked{Call: c.Call, Agent: user, Interface: a.Interface()}, user)
 	if camp := e.campaigns[c.Campaign]; camp != nil && camp.Record && c.recording == nil {
-		_, _ = e.startRecordingLocked(ctx, c, user)
+		e.startRecordingLocked(ctx, c, user)
 	}
 }

@@ -25,8 +25,8 @@ type LoginOptions struct {
 
 // AgentByUsername returns a provisioned agent.
 func (e *Engine) AgentByUsername(ctx context.Context, user string) (Agent, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	a, ok := e.agents[user]
 	if !ok {
 		return Agent{}, fmt.Errorf("%w: %s", ErrUnknownAgent, user)
@@ -36,8 +36,8 @@ func (e *Engine) AgentByUsername(ctx context.Context, user string) (Agent, error
 
 // AgentByNumber finds an agent by its agent number (eXpand nroAgente).
 func (e *Engine) AgentByNumber(ctx context.Context, number string) (Agent, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	for _, u := range sortedKeys(e.agents) {
 		if e.agents[u].Number == number {
 			return *e.agents[u], nil
@@ -48,8 +48,8 @@ func (e *Engine) AgentByNumber(ctx context.Context, number string) (Agent, error
 
 // AgentByInterface finds an agent by its ECCP name ("Agent/9000", "SIP/1064").
 func (e *Engine) AgentByInterface(ctx context.Context, name string) (Agent, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	for _, u := range sortedKeys(e.agents) {
 		if e.agents[u].Interface() == name {
 			return *e.agents[u], nil
@@ -60,8 +60,8 @@ func (e *Engine) AgentByInterface(ctx context.Context, name string) (Agent, erro
 
 // AgentByExtension finds the agent whose endpoint is ext.
 func (e *Engine) AgentByExtension(ctx context.Context, ext string) (Agent, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	for _, u := range sortedKeys(e.agents) {
 		if strings.EqualFold(e.agents[u].Extension, ext) {
 			return *e.agents[u], nil
@@ -72,8 +72,8 @@ func (e *Engine) AgentByExtension(ctx context.Context, ext string) (Agent, error
 
 // Agents lists the provisioned agents ordered by username.
 func (e *Engine) Agents() []Agent {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	out := make([]Agent, 0, len(e.agents))
 	for _, u := range sortedKeys(e.agents) {
 		out = append(out, *e.agents[u])
@@ -83,8 +83,8 @@ func (e *Engine) Agents() []Agent {
 
 // Session returns a copy of a logged-in agent's live state.
 func (e *Engine) Session(user string) (AgentSession, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	s, ok := e.sessions[user]
 	if !ok {
 		return AgentSession{}, false
@@ -94,8 +94,8 @@ func (e *Engine) Session(user string) (AgentSession, bool) {
 
 // Sessions lists the logged-in agents ordered by username.
 func (e *Engine) Sessions() []AgentSession {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	out := make([]AgentSession, 0, len(e.sessions))
 	for _, u := range sortedKeys(e.sessions) {
 		out = append(out, *e.sessions[u])
@@ -106,8 +106,8 @@ func (e *Engine) Sessions() []AgentSession {
 // AgentQueues lists the queues an agent takes calls from: static membership
 // plus the in-groups selected for the session.
 func (e *Engine) AgentQueues(user string) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	return e.agentQueuesLocked(user)
 }
 
@@ -135,8 +135,18 @@ func (e *Engine) agentQueuesLocked(user string) []string {
 // persistent agent's extension is called first and the agent is available
 // once it answers (AgentLoggedIn), or AgentLoginFailed is published.
 func (e *Engine) Login(ctx context.Context, user string, opt LoginOptions) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	if err := e.loginLocked(ctx, user, opt); err != nil {
+		e.unlock()
+		return err
+	}
+	if err := e.unlockWait(ctx); err != nil {
+		return fmt.Errorf("login %s: %w", user, err)
+	}
+	return nil
+}
+
+func (e *Engine) loginLocked(ctx context.Context, user string, opt LoginOptions) error {
 	a, ok := e.agents[user]
 	if !ok || !a.Active {
 		return fmt.Errorf("%w: %s", ErrUnknownAgent, user)
@@ -191,16 +201,17 @@ func (e *Engine) Login(ctx context.Context, user string, opt LoginOptions) error
 	e.chans[chID] = &chanRef{id: chID, role: rolePersistent, agent: user}
 	s.ChannelID = chID
 	e.saveSession(ctx, s)
-	_, err := e.tel.Originate(ctx, OriginateRequest{
+	e.pxOriginate(OriginateRequest{
 		ChannelID: chID, Endpoint: ext, CallerIDNum: "callgate", CallerIDName: "Agent login",
 		Timeout: e.opt.DefaultRingTimeout * 2, AppArgs: []string{"agentlogin", user},
-	})
-	if err != nil {
+	}).reported().onFail(func(err error) {
+		if e.sessions[user] != s || e.chans[chID] == nil {
+			return
+		}
 		delete(e.chans, chID)
-		e.dropSessionLocked(ctx, s)
+		e.dropSessionLocked(context.Background(), s)
 		e.publish(AgentLoginFailed{Agent: user, Interface: a.Interface(), Reason: err.Error()}, user)
-		return fmt.Errorf("login %s: %w", user, err)
-	}
+	})
 	return nil
 }
 
@@ -223,18 +234,14 @@ func (e *Engine) completeLoginLocked(ctx context.Context, s *AgentSession) {
 
 func (e *Engine) dropSessionLocked(ctx context.Context, s *AgentSession) {
 	delete(e.sessions, s.Username)
-	if s.ID != 0 {
-		if err := e.store.Delete(ctx, &AgentSession{}, Eq("id", s.ID)); err != nil {
-			e.log.Error("engine: session delete failed", "agent", s.Username, "err", err)
-		}
-	}
+	e.deleteSession(ctx, *s)
 }
 
 // Logout logs an agent out. While on a call the logout is deferred until
 // the call (and its wrap-up) ends: deferred is true then.
 func (e *Engine) Logout(ctx context.Context, user, reason string) (deferred bool, err error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	s, ok := e.sessions[user]
 	if !ok {
 		if _, known := e.agents[user]; !known {
@@ -267,10 +274,10 @@ func (e *Engine) logoutLocked(ctx context.Context, user, reason string) {
 	if s.ChannelID != "" {
 		ch := s.ChannelID
 		delete(e.chans, ch)
-		_ = e.tel.Hangup(ctx, ch, CauseNormal)
+		e.pxHangup(ch, CauseNormal)
 	}
 	if s.BridgeID != "" {
-		_ = e.tel.DestroyBridge(ctx, s.BridgeID)
+		e.pxDestroyBridge(s.BridgeID)
 	}
 	// Withdraw ringing offers to this agent.
 	for _, c := range e.calls {
@@ -291,8 +298,8 @@ func (e *Engine) logoutLocked(ctx context.Context, user, reason string) {
 // Pause puts an agent on a break. A paused agent is offered no call; the
 // current call, if any, goes on.
 func (e *Engine) Pause(ctx context.Context, user, code string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	var pc *PauseCode
 	if code != "" {
 		pc = e.pauses[code]
@@ -305,8 +312,8 @@ func (e *Engine) Pause(ctx context.Context, user, code string) error {
 
 // PauseByID starts a break by its numeric id (ECCP break id).
 func (e *Engine) PauseByID(ctx context.Context, user string, id uint) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	pc := e.pauseByID[id]
 	if pc == nil || !pc.Active {
 		return fmt.Errorf("%w: %d", ErrUnknownPause, id)
@@ -346,8 +353,8 @@ func (e *Engine) pauseLocked(ctx context.Context, user string, pc *PauseCode, co
 // SetPauseCode sets or changes the code of the current pause (VICIdial
 // pause_code after PAUSE).
 func (e *Engine) SetPauseCode(ctx context.Context, user, code string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)
@@ -366,8 +373,8 @@ func (e *Engine) SetPauseCode(ctx context.Context, user, code string) error {
 
 // Unpause ends the agent's break.
 func (e *Engine) Unpause(ctx context.Context, user string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)
@@ -412,8 +419,8 @@ func (e *Engine) endHoldLocked(ctx context.Context, s *AgentSession, now time.Ti
 
 // Ping refreshes an agent's inactivity timer.
 func (e *Engine) Ping(ctx context.Context, user string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)
@@ -425,8 +432,8 @@ func (e *Engine) Ping(ctx context.Context, user string) error {
 
 // SetAgentQueues replaces the in-groups selected for the session.
 func (e *Engine) SetAgentQueues(ctx context.Context, user string, queues []string, blended bool) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)
@@ -487,8 +494,8 @@ func (e *Engine) afterCallLocked(ctx context.Context, user string, wrap time.Dur
 		e.setState(ctx, s, AgentWrapUp)
 		e.queueLog(ctx, QueueLogEntry{Agent: user, Event: QLWrapUpStart, Data1: fmt.Sprint(int(wrap.Seconds()))})
 		e.clock.AfterFunc(wrap, func() {
-			e.mu.Lock()
-			defer e.mu.Unlock()
+			e.lock()
+			defer e.unlock()
 			if e.stopped {
 				return
 			}
@@ -521,8 +528,8 @@ func (e *Engine) endWrapLocked(ctx context.Context, s *AgentSession) {
 
 // EndWrapUp ends an agent's wrap-up early (disposition submitted).
 func (e *Engine) EndWrapUp(ctx context.Context, user string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)
@@ -536,8 +543,8 @@ func (e *Engine) EndWrapUp(ctx context.Context, user string) error {
 // PauseAfterCall asks for a pause once the current call ends (VICIdial
 // "pause after dispo").
 func (e *Engine) PauseAfterCall(ctx context.Context, user, code string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)

@@ -5,6 +5,15 @@ import (
 	"time"
 )
 
+// QueuedBus is a Bus whose events can be published without waiting: the
+// engine publishes from its ordered store lane and must not wait for a
+// network round trip per event. Enqueue keeps the order of the calls; the
+// sequence is assigned when the event is stored.
+type QueuedBus interface {
+	Bus
+	Enqueue(p Payload, agent string)
+}
+
 // MemoryBus is the in-process Bus: a bounded replay ring plus one buffered
 // channel per subscriber.
 type MemoryBus struct {

@@ -10,14 +10,17 @@ import (
 // setcontact). A live call is updated in memory too, so later writes of the
 // call keep the choice.
 func (e *Engine) SetCallLead(ctx context.Context, callID, leadID uint64) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	if c, ok := e.calls[callID]; ok {
 		c.LeadID = leadID
 		e.persistCall(ctx, &c.Call)
+		e.settle(ctx)
 		return nil
 	}
-	if err := e.store.Updates(ctx, &Call{ID: callID}, map[string]any{"lead_id": leadID}); err != nil {
+	e.write("call lead", func(ctx context.Context, st Store) error {
+		return st.Updates(ctx, &Call{ID: callID}, map[string]any{"lead_id": leadID})
+	}).reported()
+	if err := e.unlockWait(ctx); err != nil {
 		return fmt.Errorf("set call lead: %w", err)
 	}
 	return nil

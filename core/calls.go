@@ -10,6 +10,12 @@ import (
 
 // handleTel applies one PBX event (engine lock held).
 func (e *Engine) handleTel(ctx context.Context, ev TelEvent) {
+	if r := e.chans[ev.ChannelID]; r != nil && r.pending && ev.ChannelID != "" {
+		// The originate of this channel has not returned yet: its outcome
+		// is decided first (see effect.hold).
+		r.deferred = append(r.deferred, ev)
+		return
+	}
 	switch ev.Type {
 	case TelConnected:
 		e.reconcileLocked(ctx)
@@ -72,7 +78,7 @@ func (e *Engine) inboundLocked(ctx context.Context, ev TelEvent, dialed string) 
 	queue, campaign := e.routeLocked(ctx, dialed)
 	if queue == "" {
 		e.log.Info("engine: no route for inbound call", "dialed", dialed)
-		_ = e.tel.Hangup(ctx, ev.ChannelID, CauseUnallocated)
+		e.pxHangup(ev.ChannelID, CauseUnallocated)
 		return
 	}
 	now := e.now()
@@ -89,15 +95,13 @@ func (e *Engine) inboundLocked(ctx context.Context, ev TelEvent, dialed string) 
 	if c.LinkedID == "" {
 		c.LinkedID = uid
 	}
-	if lead, ok := e.leadByPhoneLocked(ctx, ev.CallerID); ok {
+	if lead := e.pre.lead; lead != nil {
 		c.LeadID, c.ListID = lead.ID, lead.ListID
 	}
 	e.persistCall(ctx, &c.Call)
 	e.calls[c.ID] = c
 	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: roleCustomer, callID: c.ID, answered: true}
-	if err := e.tel.Answer(ctx, ev.ChannelID); err != nil {
-		e.log.Warn("engine: answer inbound", "err", err)
-	}
+	e.pxAnswer(ev.ChannelID).warned()
 	e.enqueueLocked(ctx, c, queue)
 }
 
@@ -114,17 +118,15 @@ func (e *Engine) agentDialInLocked(ctx context.Context, ev TelEvent, exten strin
 		}
 	}
 	if a == nil {
-		_ = e.tel.Hangup(ctx, ev.ChannelID, CauseUnallocated)
+		e.pxHangup(ev.ChannelID, CauseUnallocated)
 		return
 	}
 	s := e.sessions[a.Username]
 	if s != nil && s.ChannelID != "" {
-		_ = e.tel.Hangup(ctx, ev.ChannelID, CauseBusy)
+		e.pxHangup(ev.ChannelID, CauseBusy)
 		return
 	}
-	if err := e.tel.Answer(ctx, ev.ChannelID); err != nil {
-		e.log.Warn("engine: answer agent line", "agent", a.Username, "err", err)
-	}
+	e.pxAnswer(ev.ChannelID).warned()
 	fresh := s == nil
 	if fresh {
 		now := e.now()
@@ -137,11 +139,9 @@ func (e *Engine) agentDialInLocked(ctx context.Context, ev TelEvent, exten strin
 	}
 	s.ChannelID = ev.ChannelID
 	bridge := "agent-" + a.Username
-	if err := e.tel.CreateBridge(ctx, bridge, BridgeHolding); err != nil {
-		e.log.Warn("engine: agent bridge", "agent", a.Username, "err", err)
-	}
+	e.pxCreateBridge(bridge, BridgeHolding).warned()
 	s.BridgeID = bridge
-	_ = e.tel.AddToBridge(ctx, bridge, ev.ChannelID)
+	e.pxAdd(bridge, ev.ChannelID)
 	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: rolePersistent, agent: a.Username, answered: true}
 	if fresh {
 		e.completeLoginLocked(ctx, s)
@@ -151,8 +151,7 @@ func (e *Engine) agentDialInLocked(ctx context.Context, ev TelEvent, exten strin
 }
 
 func (e *Engine) routeLocked(ctx context.Context, dialed string) (queue, campaign string) {
-	var r Route
-	if err := e.store.First(ctx, &r, Eq("did", dialed)); err == nil {
+	if r, ok := e.routes[dialed]; ok {
 		return r.Queue, r.Campaign
 	}
 	for _, name := range sortedKeys(e.queues) {
@@ -177,20 +176,18 @@ func (e *Engine) channelAnsweredLocked(ctx context.Context, r *chanRef, ev TelEv
 	case rolePersistent:
 		s := e.sessions[r.agent]
 		if s == nil || s.ChannelID != r.id {
-			_ = e.tel.Hangup(ctx, r.id, CauseNormal)
+			e.pxHangup(r.id, CauseNormal)
 			return
 		}
 		bridge := "agent-" + r.agent
-		if err := e.tel.CreateBridge(ctx, bridge, BridgeHolding); err != nil {
-			e.log.Warn("engine: agent bridge", "agent", r.agent, "err", err)
-		}
+		e.pxCreateBridge(bridge, BridgeHolding).warned()
 		s.BridgeID = bridge
-		_ = e.tel.AddToBridge(ctx, bridge, r.id)
+		e.pxAdd(bridge, r.id)
 		e.completeLoginLocked(ctx, s)
 	case roleOffer:
 		c := e.calls[r.callID]
 		if c == nil || c.offers[r.agent] != r.id {
-			_ = e.tel.Hangup(ctx, r.id, CauseNormal)
+			e.pxHangup(r.id, CauseNormal)
 			return
 		}
 		delete(c.offers, r.agent)
@@ -207,29 +204,29 @@ func (e *Engine) channelAnsweredLocked(ctx context.Context, r *chanRef, ev TelEv
 		// On-hook agent answered for a manual dial: now ring the customer.
 		c := e.calls[r.callID]
 		if c == nil {
-			_ = e.tel.Hangup(ctx, r.id, CauseNormal)
+			e.pxHangup(r.id, CauseNormal)
 			return
 		}
 		e.originateCustomerLocked(ctx, c)
 	case roleCustomer:
 		c := e.calls[r.callID]
 		if c == nil {
-			_ = e.tel.Hangup(ctx, r.id, CauseNormal)
+			e.pxHangup(r.id, CauseNormal)
 			return
 		}
 		e.customerAnsweredLocked(ctx, c, ev)
 	case roleConsult:
 		c := e.calls[r.callID]
 		if c == nil {
-			_ = e.tel.Hangup(ctx, r.id, CauseNormal)
+			e.pxHangup(r.id, CauseNormal)
 			return
 		}
 		e.consultAnsweredLocked(ctx, c, r)
 	case roleSupervisor:
 		bridge := "snoop-" + r.id
-		_ = e.tel.CreateBridge(ctx, bridge, BridgeMixing)
-		_ = e.tel.AddToBridge(ctx, bridge, r.id)
-		_ = e.tel.AddToBridge(ctx, bridge, r.peer)
+		e.pxCreateBridge(bridge, BridgeMixing)
+		e.pxAdd(bridge, r.id)
+		e.pxAdd(bridge, r.peer)
 	}
 }
 
@@ -336,17 +333,17 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 	case roleSupervisor:
 		if r.peer != "" {
 			delete(e.chans, r.peer)
-			_ = e.tel.Hangup(ctx, r.peer, CauseNormal)
+			e.pxHangup(r.peer, CauseNormal)
 		}
-		_ = e.tel.DestroyBridge(ctx, "snoop-"+r.id)
+		e.pxDestroyBridge("snoop-" + r.id)
 	case roleSnoop:
 		// The PBX ends a snoop with the channel it spies on (the agent's
 		// leg at the end of the call): the supervisor would otherwise stay
 		// connected to nothing.
 		if _, ok := e.chans[r.peer]; ok && r.peer != "" {
 			delete(e.chans, r.peer)
-			_ = e.tel.Hangup(ctx, r.peer, CauseNormal)
-			_ = e.tel.DestroyBridge(ctx, "snoop-"+r.peer)
+			e.pxHangup(r.peer, CauseNormal)
+			e.pxDestroyBridge("snoop-" + r.peer)
 		}
 	}
 }
@@ -396,24 +393,24 @@ func (e *Engine) endCallLocked(ctx context.Context, c *liveCall, by string, caus
 		}
 		if _, ok := e.chans[ch]; ok {
 			delete(e.chans, ch)
-			_ = e.tel.Hangup(ctx, ch, CauseNormal)
+			e.pxHangup(ch, CauseNormal)
 		}
 	}
 	if c.recording != nil {
-		_ = e.tel.StopRecording(ctx, c.recording.Name)
+		e.pxStopRecording(c.recording.Name)
 		// Closed here: the PBX's RecordingFinished arrives after the call
 		// has left e.calls (or never, when the PBX went away with it).
 		e.closeRecordingLocked(ctx, c, c.recording, "done")
 	}
 	if strings.HasPrefix(c.BridgeID, "call-") {
-		_ = e.tel.DestroyBridge(ctx, c.BridgeID)
+		e.pxDestroyBridge(c.BridgeID)
 	}
 	user := c.Agent
 	if user != "" && !c.agentGone {
 		// A persistent agent goes back to its own holding bridge.
 		if s := e.sessions[user]; s != nil && s.ChannelID != "" && s.BridgeID != "" {
 			if _, up := e.chans[s.ChannelID]; up {
-				_ = e.tel.AddToBridge(ctx, s.BridgeID, s.ChannelID)
+				e.pxAdd(s.BridgeID, s.ChannelID)
 			}
 		}
 	}
@@ -506,24 +503,27 @@ func (e *Engine) finishCallRecord(ctx context.Context, c *liveCall, by string, c
 	default:
 		cdr.Disposition = "FAILED"
 	}
-	err := e.store.Tx(ctx, func(tx Store) error {
-		if err := tx.Save(ctx, &c.Call); err != nil {
-			return err
+	call := c.Call
+	rows = append([]QueueLogEntry(nil), rows...)
+	for i := range rows {
+		if rows[i].Time.IsZero() {
+			rows[i].Time = now
 		}
-		for i := range rows {
-			if rows[i].Time.IsZero() {
-				rows[i].Time = now
-			}
-			rows[i].CallID = c.ID
-			if err := tx.Create(ctx, &rows[i]); err != nil {
+		rows[i].CallID = c.ID
+	}
+	e.write("call end "+strconv.FormatUint(c.ID, 10), func(ctx context.Context, st Store) error {
+		return st.Tx(ctx, func(tx Store) error {
+			if err := tx.Save(ctx, &call); err != nil {
 				return err
 			}
-		}
-		return tx.Create(ctx, &cdr)
+			for i := range rows {
+				if err := tx.Create(ctx, &rows[i]); err != nil {
+					return err
+				}
+			}
+			return tx.Create(ctx, &cdr)
+		})
 	})
-	if err != nil {
-		e.log.Error("engine: call end write failed", "call", c.ID, "err", err)
-	}
 	delete(e.calls, c.ID)
 	if c.LeadID != 0 {
 		delete(e.leadsBusy, c.LeadID)
@@ -533,7 +533,7 @@ func (e *Engine) finishCallRecord(ctx context.Context, c *liveCall, by string, c
 // reconcileLocked runs after the PBX (re)connects: Asterisk does not replay
 // events, so whatever the engine holds that the PBX no longer has is ended.
 func (e *Engine) reconcileLocked(ctx context.Context) {
-	chans, err := e.tel.Channels(ctx)
+	chans, err := e.pre.channels, e.pre.channelsErr
 	if err != nil {
 		e.log.Warn("engine: reconcile: list channels", "err", err)
 		return
@@ -541,6 +541,17 @@ func (e *Engine) reconcileLocked(ctx context.Context) {
 	live := map[string]bool{}
 	for _, c := range chans {
 		live[c.ID] = true
+	}
+	// The list was taken outside the lock: a channel is lost only if the
+	// engine knew it as placed before the list was asked for (known) and
+	// the PBX did not list it. A channel originated meanwhile is not.
+	known := e.pre.known
+	lost := func(id string) bool {
+		if live[id] {
+			return false
+		}
+		_, tracked := e.chans[id]
+		return known[id] || !tracked
 	}
 	// Offers lost with the PBX say nothing about the agents' phones.
 	e.reconciling = true
@@ -551,20 +562,18 @@ func (e *Engine) reconcileLocked(ctx context.Context) {
 	// Lost callers leave their queues first: ending one lost call frees its
 	// agent, who must not be offered another caller that is gone too.
 	for _, c := range e.calls {
-		if c.ChannelID != "" && !live[c.ChannelID] {
+		if c.ChannelID != "" && lost(c.ChannelID) {
 			e.leaveQueueLocked(c)
 		}
 	}
 	for _, id := range sortedChanIDs(e.chans) {
-		r := e.chans[id]
-		if live[id] {
+		if !known[id] || live[id] {
 			continue
 		}
 		e.channelGoneLocked(ctx, TelEvent{Type: TelHangup, ChannelID: id, Cause: CauseFailure, CauseText: lostOnReconnect})
-		_ = r
 	}
 	for _, c := range e.calls {
-		if c.ChannelID != "" && !live[c.ChannelID] {
+		if c.ChannelID != "" && lost(c.ChannelID) {
 			e.endCallLocked(ctx, c, HangupBySystem, CauseFailure)
 		}
 	}
@@ -574,12 +583,14 @@ func sortedChanIDs(m map[string]*chanRef) []string { return sortedKeys(m) }
 
 // Call returns a call, live or ended.
 func (e *Engine) Call(ctx context.Context, id uint64) (Call, error) {
-	e.mu.Lock()
+	e.lock()
 	if c, ok := e.calls[id]; ok {
-		defer e.mu.Unlock()
+		defer e.unlock()
 		return c.Call, nil
 	}
-	e.mu.Unlock()
+	e.unlock()
+	// An ended call's last writes may still be on the store lane.
+	_ = e.Sync(ctx)
 	var c Call
 	if err := e.store.First(ctx, &c, Eq("id", id)); err != nil {
 		return Call{}, fmt.Errorf("%w: %d", ErrCallNotFound, id)
@@ -589,14 +600,15 @@ func (e *Engine) Call(ctx context.Context, id uint64) (Call, error) {
 
 // CallByUniqueID finds a call by its Asterisk uniqueid.
 func (e *Engine) CallByUniqueID(ctx context.Context, uid string) (Call, error) {
-	e.mu.Lock()
+	e.lock()
 	for _, c := range e.calls {
 		if c.UniqueID == uid {
-			defer e.mu.Unlock()
+			defer e.unlock()
 			return c.Call, nil
 		}
 	}
-	e.mu.Unlock()
+	e.unlock()
+	_ = e.Sync(ctx)
 	var c Call
 	if err := e.store.First(ctx, &c, Eq("uniqueid", uid)); err != nil {
 		return Call{}, fmt.Errorf("%w: %s", ErrCallNotFound, uid)
@@ -606,8 +618,8 @@ func (e *Engine) CallByUniqueID(ctx context.Context, uid string) (Call, error) {
 
 // AgentCall is the agent's current call.
 func (e *Engine) AgentCall(user string) (Call, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	c := e.agentCallLocked(user)
 	if c == nil {
 		return Call{}, false
@@ -629,8 +641,8 @@ func (e *Engine) agentCallLocked(user string) *liveCall {
 
 // ActiveCalls lists the calls in progress, oldest first.
 func (e *Engine) ActiveCalls() []Call {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	out := make([]Call, 0, len(e.calls))
 	for _, c := range e.calls {
 		out = append(out, c.Call)
@@ -641,8 +653,8 @@ func (e *Engine) ActiveCalls() []Call {
 
 // Waiting lists the calls waiting in a queue, in order.
 func (e *Engine) Waiting(queue string) []Call {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	var out []Call
 	for _, id := range e.waiting[queue] {
 		if c := e.calls[id]; c != nil {
@@ -682,25 +694,54 @@ type DialRequest struct {
 // first, then the customer; a persistent agent is bridged when the
 // customer answers.
 func (e *Engine) Dial(ctx context.Context, req DialRequest) (Call, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s, ok := e.sessions[req.Agent]
-	if !ok {
-		return Call{}, e.notLoggedIn(req.Agent)
-	}
-	if s.CallID != 0 || s.State == AgentRinging {
-		return Call{}, fmt.Errorf("%w: %s", ErrBusy, req.Agent)
-	}
+	// What the decision needs from the store is read first, without the
+	// lock: the do-not-call lists and the lead.
 	phone := strings.TrimSpace(req.Phone)
-	if phone == "" && req.Endpoint == "" {
-		return Call{}, fmt.Errorf("%w: no number to dial", ErrInvalid)
-	}
 	campaign := req.Campaign
 	if campaign == "" {
+		e.lock()
+		if s, ok := e.sessions[req.Agent]; ok {
+			campaign = s.Campaign
+		}
+		e.unlock()
+	}
+	dnc := !req.SkipDNC && phone != "" && e.IsDNC(ctx, phone, campaign)
+	var listID uint64
+	if lead, err := e.Lead(ctx, req.LeadID); err == nil {
+		listID = lead.ListID
+	}
+	e.lock()
+	c, err := e.dialLocked(ctx, req, phone, campaign, dnc, listID)
+	if err != nil {
+		e.unlock()
+		return Call{}, err
+	}
+	call, id := c.Call, c.ID
+	if err := e.unlockWait(ctx); err != nil {
+		if got, gerr := e.Call(ctx, id); gerr == nil {
+			call = got
+		}
+		return call, fmt.Errorf("dial agent %s: %w", req.Agent, err)
+	}
+	return call, nil
+}
+
+func (e *Engine) dialLocked(ctx context.Context, req DialRequest, phone, campaign string, dnc bool, listID uint64) (*liveCall, error) {
+	s, ok := e.sessions[req.Agent]
+	if !ok {
+		return nil, e.notLoggedIn(req.Agent)
+	}
+	if s.CallID != 0 || s.State == AgentRinging {
+		return nil, fmt.Errorf("%w: %s", ErrBusy, req.Agent)
+	}
+	if phone == "" && req.Endpoint == "" {
+		return nil, fmt.Errorf("%w: no number to dial", ErrInvalid)
+	}
+	if req.Campaign == "" {
 		campaign = s.Campaign
 	}
-	if !req.SkipDNC && phone != "" && e.isDNCLocked(ctx, phone, campaign) {
-		return Call{}, fmt.Errorf("%w: %s", ErrDNC, phone)
+	if dnc {
+		return nil, fmt.Errorf("%w: %s", ErrDNC, phone)
 	}
 	now := e.now()
 	c := &liveCall{Call: Call{
@@ -709,9 +750,7 @@ func (e *Engine) Dial(ctx context.Context, req DialRequest) (Call, error) {
 		AgentID: e.agents[req.Agent].ID,
 	}}
 	c.init()
-	if lead, err := e.leadLocked(ctx, req.LeadID); err == nil {
-		c.ListID = lead.ListID
-	}
+	c.ListID = listID
 	c.connectAgent = req.Agent
 	c.reservedAgent = req.Agent
 	c.Trunk = e.dialEndpointLocked(req, campaign)
@@ -731,17 +770,20 @@ func (e *Engine) Dial(ctx context.Context, req DialRequest) (Call, error) {
 		agentCh := e.newChanID("agentleg")
 		c.AgentChannelID = agentCh
 		e.chans[agentCh] = &chanRef{id: agentCh, role: roleAgentLeg, callID: c.ID, agent: req.Agent}
-		if _, err := e.tel.Originate(ctx, OriginateRequest{
+		e.pxOriginate(OriginateRequest{
 			ChannelID: agentCh, Endpoint: s.Extension, CallerIDNum: phone, CallerIDName: "Outbound call",
 			Timeout: e.opt.DefaultRingTimeout, AppArgs: []string{"agentleg", fmt.Sprint(c.ID)},
-		}); err != nil {
-			delete(e.chans, agentCh)
-			e.dialFailedLocked(ctx, c, CauseFailure)
-			return c.Call, fmt.Errorf("dial agent %s: %w", req.Agent, err)
-		}
+		}).reported().onFail(func(error) {
+			// Dial answers with this error once the call is recorded as
+			// failed.
+			if e.calls[c.ID] == c && e.chans[agentCh] != nil {
+				delete(e.chans, agentCh)
+				e.dialFailedLocked(context.Background(), c, CauseFailure)
+			}
+		})
 	}
 	e.persistCall(ctx, &c.Call)
-	return c.Call, nil
+	return c, nil
 }
 
 func (e *Engine) dialEndpointLocked(req DialRequest, campaign string) string {
@@ -790,17 +832,19 @@ func (e *Engine) originateCustomerLocked(ctx context.Context, c *liveCall) {
 		vars[k] = v
 	}
 	e.publish(CallProgress{Call: c.Call, Status: "Placing"}, c.Agent)
-	_, err := e.tel.Originate(ctx, OriginateRequest{
+	e.pxOriginate(OriginateRequest{
 		ChannelID: chID, Endpoint: c.Trunk, CallerIDNum: cid, CallerIDName: c.dialCID, Timeout: timeout,
 		AppArgs: []string{"dialout", strconv.FormatUint(c.ID, 10)}, Variables: vars,
+	}).onOK(func() {
+		if e.calls[c.ID] == c && c.ChannelID == chID {
+			e.publish(CallProgress{Call: c.Call, Status: "Dialing"}, c.Agent)
+		}
+	}).onFail(func(error) {
+		if e.calls[c.ID] == c && e.chans[chID] != nil {
+			delete(e.chans, chID)
+			e.dialFailedLocked(context.Background(), c, CauseFailure)
+		}
 	})
-	if err != nil {
-		e.log.Warn("engine: originate customer", "call", c.ID, "err", err)
-		delete(e.chans, chID)
-		e.dialFailedLocked(ctx, c, CauseFailure)
-		return
-	}
-	e.publish(CallProgress{Call: c.Call, Status: "Dialing"}, c.Agent)
 }
 
 // dialFailedLocked: the customer (or the agent leg) never answered.
@@ -810,7 +854,7 @@ func (e *Engine) dialFailedLocked(ctx context.Context, c *liveCall, cause Hangup
 	for _, ch := range []string{c.ChannelID, c.AgentChannelID} {
 		if _, ok := e.chans[ch]; ok && ch != "" {
 			delete(e.chans, ch)
-			_ = e.tel.Hangup(ctx, ch, CauseNormal)
+			e.pxHangup(ch, CauseNormal)
 		}
 	}
 	c.HangupCause = int(cause)
@@ -844,8 +888,8 @@ func dialStatus(cause HangupCause) string {
 
 // HangupCall hangs up a call by id.
 func (e *Engine) HangupCall(ctx context.Context, id uint64, cause HangupCause) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	c := e.calls[id]
 	if c == nil {
 		return fmt.Errorf("%w: %d", ErrCallNotFound, id)
@@ -863,8 +907,8 @@ func (e *Engine) HangupCall(ctx context.Context, id uint64, cause HangupCause) e
 
 // Hangup hangs up the agent's current call.
 func (e *Engine) Hangup(ctx context.Context, user string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	if _, ok := e.sessions[user]; !ok {
 		return e.notLoggedIn(user)
 	}

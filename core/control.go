@@ -23,17 +23,29 @@ func (e *Engine) connectedCallLocked(user string) (*liveCall, error) {
 // HoldCall puts the agent's customer on hold: out of the call bridge, with
 // music on hold. The agent is flagged on hold (ECCP pause class "hold").
 func (e *Engine) HoldCall(ctx context.Context, user string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
+		e.unlock()
 		return err
 	}
 	if c.held {
+		e.unlock()
 		return fmt.Errorf("%w: %s", ErrAlreadyOnHold, user)
 	}
-	if err := e.parkCustomerLocked(ctx, c); err != nil {
+	// The customer is taken out of the call first; the call is on hold
+	// once the PBX did it (decided again under the lock).
+	e.parkCustomerLocked(ctx, c).reported()
+	if err := e.unlockWait(ctx); err != nil {
 		return err
+	}
+	e.lock()
+	defer e.settle(ctx)
+	if cur, err := e.connectedCallLocked(user); err != nil || cur != c {
+		return fmt.Errorf("%w: %s", ErrNoCall, user)
+	}
+	if c.held {
+		return fmt.Errorf("%w: %s", ErrAlreadyOnHold, user)
 	}
 	c.held = true
 	c.State = CallOnHold
@@ -48,8 +60,8 @@ func (e *Engine) HoldCall(ctx context.Context, user string) error {
 
 // UnholdCall brings the held customer back into the call bridge.
 func (e *Engine) UnholdCall(ctx context.Context, user string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
 		return err
@@ -67,38 +79,58 @@ func (e *Engine) UnholdCall(ctx context.Context, user string) error {
 	return nil
 }
 
-func (e *Engine) parkCustomerLocked(ctx context.Context, c *liveCall) error {
-	if c.BridgeID != "" {
-		if err := e.tel.RemoveFromBridge(ctx, c.BridgeID, c.ChannelID); err != nil {
-			return fmt.Errorf("hold: %w", err)
-		}
+// parkCustomerLocked decides taking the customer out of the call bridge,
+// on hold with music; one effect, whose error is the first step's that
+// failed.
+func (e *Engine) parkCustomerLocked(ctx context.Context, c *liveCall) *effect {
+	ch, br, moh := c.ChannelID, c.BridgeID, e.opt.MOHClass
+	keys := []string{chKey(ch)}
+	if br != "" {
+		keys = append(keys, brKey(br))
 	}
-	_ = e.tel.Hold(ctx, c.ChannelID)
-	return e.tel.StartMOH(ctx, c.ChannelID, e.opt.MOHClass)
+	return e.do("park "+ch, keys, func(ctx context.Context) error {
+		if br != "" {
+			if err := e.tel.RemoveFromBridge(ctx, br, ch); err != nil {
+				return fmt.Errorf("hold: %w", err)
+			}
+		}
+		_ = e.tel.Hold(ctx, ch)
+		return e.tel.StartMOH(ctx, ch, moh)
+	})
 }
 
 func (e *Engine) unparkCustomerLocked(ctx context.Context, c *liveCall) {
-	_ = e.tel.StopMOH(ctx, c.ChannelID)
-	_ = e.tel.Unhold(ctx, c.ChannelID)
+	e.pxStopMOH(c.ChannelID)
+	e.pxUnhold(c.ChannelID)
 	if c.BridgeID != "" {
-		_ = e.tel.AddToBridge(ctx, c.BridgeID, c.ChannelID)
+		e.pxAdd(c.BridgeID, c.ChannelID)
 	}
 }
 
 // Park parks the agent's customer (music on hold, agent stays on the call
 // and may grab it back).
 func (e *Engine) Park(ctx context.Context, user string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
+		e.unlock()
 		return err
 	}
 	if c.parked || c.held {
+		e.unlock()
 		return fmt.Errorf("%w: %s", ErrAlreadyOnHold, user)
 	}
-	if err := e.parkCustomerLocked(ctx, c); err != nil {
+	e.parkCustomerLocked(ctx, c).reported()
+	if err := e.unlockWait(ctx); err != nil {
 		return err
+	}
+	e.lock()
+	defer e.settle(ctx)
+	if cur, err := e.connectedCallLocked(user); err != nil || cur != c {
+		return fmt.Errorf("%w: %s", ErrNoCall, user)
+	}
+	if c.parked || c.held {
+		return fmt.Errorf("%w: %s", ErrAlreadyOnHold, user)
 	}
 	c.parked = true
 	c.State = CallParked
@@ -108,8 +140,8 @@ func (e *Engine) Park(ctx context.Context, user string) error {
 
 // Grab takes a parked customer back to the agent.
 func (e *Engine) Grab(ctx context.Context, user string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
 		return err
@@ -126,8 +158,8 @@ func (e *Engine) Grab(ctx context.Context, user string) error {
 
 // CallHeld reports whether the agent's customer is on hold or parked.
 func (e *Engine) CallHeld(user string) (held, parked bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	if c := e.agentCallLocked(user); c != nil {
 		return c.held, c.parked
 	}
@@ -136,16 +168,18 @@ func (e *Engine) CallHeld(user string) (held, parked bool) {
 
 // SendDTMF plays digits to the agent's customer.
 func (e *Engine) SendDTMF(ctx context.Context, user, digits string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
+		e.unlock()
 		return err
 	}
 	if digits == "" {
+		e.unlock()
 		return fmt.Errorf("%w: no digits", ErrInvalid)
 	}
-	return e.tel.SendDTMF(ctx, c.ChannelID, digits, 100*time.Millisecond)
+	e.pxSendDTMF(c.ChannelID, digits, 100*time.Millisecond).reported()
+	return e.unlockWait(ctx)
 }
 
 // TransferKind names a transfer.
@@ -174,8 +208,18 @@ type TransferRequest struct {
 // release the agent at once; attended and conference transfers ring the
 // target first (CompleteTransfer / CancelTransfer / LeaveThreeWay follow).
 func (e *Engine) Transfer(ctx context.Context, user string, req TransferRequest) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	if err := e.transferLocked(ctx, user, req); err != nil {
+		e.unlock()
+		return err
+	}
+	if err := e.unlockWait(ctx); err != nil {
+		return fmt.Errorf("transfer: %w", err)
+	}
+	return nil
+}
+
+func (e *Engine) transferLocked(ctx context.Context, user string, req TransferRequest) error {
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
 		return err
@@ -189,7 +233,7 @@ func (e *Engine) Transfer(ctx context.Context, user string, req TransferRequest)
 		e.publish(CallTransferred{Call: c.Call, Agent: user, Target: req.Queue, Kind: string(req.Kind), OK: true}, user)
 		c.Agent, c.AgentID, c.agentGone, c.ConnectedAt = "", 0, false, nil
 		c.held, c.parked = false, false
-		_ = e.tel.StopMOH(ctx, c.ChannelID)
+		e.pxStopMOH(c.ChannelID)
 		e.enqueueLocked(ctx, c, req.Queue)
 		return nil
 	case TransferBlind, TransferAttended, TransferConference:
@@ -219,33 +263,40 @@ func (e *Engine) Transfer(ctx context.Context, user string, req TransferRequest)
 		cid = c.Phone
 	}
 	if req.Kind == TransferAttended && !c.held {
-		if err := e.parkCustomerLocked(ctx, c); err == nil {
-			c.held = true
-		}
+		e.parkCustomerLocked(ctx, c)
+		c.held = true
 	}
-	if _, err := e.tel.Originate(ctx, OriginateRequest{
+	// The transfer goes on once the PBX placed the leg: the outcome is
+	// decided under the lock before any event of the new channel.
+	e.pxOriginate(OriginateRequest{
 		ChannelID: chID, Endpoint: endpoint, CallerIDNum: cid, Timeout: e.opt.DefaultDialTimeout,
 		AppArgs: []string{"transfer", strconv.FormatUint(c.ID, 10)}, OtherChannelID: c.ChannelID,
-	}); err != nil {
+	}).reported().onFail(func(error) {
+		if e.calls[c.ID] != c || c.consultCh != chID {
+			return
+		}
 		delete(e.chans, chID)
 		c.consultCh, c.consultKind = "", ""
 		if req.Kind == TransferAttended && c.held {
 			e.unparkCustomerLocked(ctx, c)
 			c.held = false
 		}
-		return fmt.Errorf("transfer: %w", err)
-	}
-	c.ThirdChannelID = chID
-	if req.Kind == TransferBlind {
-		// The agent is free at once; the customer hears music until the
-		// target answers.
-		if !c.held {
-			_ = e.parkCustomerLocked(ctx, c)
-			c.held = true
+	}).onOK(func() {
+		if e.calls[c.ID] != c || c.consultCh != chID {
+			return
 		}
-		e.releaseAgentLocked(ctx, c, user, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLTransfer, Data1: req.Target, Data2: "blind"})
-	}
-	e.persistCall(ctx, &c.Call)
+		c.ThirdChannelID = chID
+		if req.Kind == TransferBlind && !c.agentGone && c.Agent == user {
+			// The agent is free at once; the customer hears music until
+			// the target answers.
+			if !c.held {
+				e.parkCustomerLocked(ctx, c)
+				c.held = true
+			}
+			e.releaseAgentLocked(ctx, c, user, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLTransfer, Data1: req.Target, Data2: "blind"})
+		}
+		e.persistCall(ctx, &c.Call)
+	})
 	return nil
 }
 
@@ -267,15 +318,15 @@ func (e *Engine) releaseAgentLocked(ctx context.Context, c *liveCall, user strin
 	if c.AgentChannelID != "" {
 		ch := c.AgentChannelID
 		delete(e.chans, ch)
-		_ = e.tel.Hangup(ctx, ch, CauseNormal)
+		e.pxHangup(ch, CauseNormal)
 		c.AgentChannelID = ""
 	}
 	if s := e.sessions[user]; s != nil && s.ChannelID != "" {
 		if c.BridgeID != "" {
-			_ = e.tel.RemoveFromBridge(ctx, c.BridgeID, s.ChannelID)
+			e.pxRemove(c.BridgeID, s.ChannelID)
 		}
 		if s.BridgeID != "" {
-			_ = e.tel.AddToBridge(ctx, s.BridgeID, s.ChannelID)
+			e.pxAdd(s.BridgeID, s.ChannelID)
 		}
 	}
 	c.agentGone = true
@@ -334,7 +385,7 @@ func (e *Engine) transferToAgentLocked(ctx context.Context, c *liveCall, user st
 		e.publish(CallTransferred{Call: c.Call, Agent: user, Target: target, Kind: string(req.Kind), OK: true}, user)
 		c.Agent, c.AgentID, c.agentGone, c.ConnectedAt = "", 0, false, nil
 		c.held, c.parked = false, false
-		_ = e.tel.StopMOH(ctx, c.ChannelID)
+		e.pxStopMOH(c.ChannelID)
 		e.enqueueLocked(ctx, c, agentQueueKey(target))
 		return nil
 	}
@@ -349,19 +400,25 @@ func (e *Engine) transferToAgentLocked(ctx context.Context, c *liveCall, user st
 	c.transferTo = target
 	c.consultAgent = target
 	if req.Kind == TransferAttended && !c.held {
-		if err := e.parkCustomerLocked(ctx, c); err == nil {
-			c.held = true
-		}
+		e.parkCustomerLocked(ctx, c)
+		c.held = true
 	}
 	ts.CallID = c.ID
 	if ts.ChannelID != "" {
 		// A persistent agent's open line joins the call at once.
-		_ = e.tel.RemoveFromBridge(ctx, ts.BridgeID, ts.ChannelID)
-		if err := e.tel.AddToBridge(ctx, c.BridgeID, ts.ChannelID); err != nil {
-			_ = e.tel.AddToBridge(ctx, ts.BridgeID, ts.ChannelID)
-			e.abortConsultLocked(ctx, c)
-			return fmt.Errorf("transfer: %w", err)
-		}
+		line, home, callBr := ts.ChannelID, ts.BridgeID, c.BridgeID
+		e.do("join "+line+" to "+callBr, []string{chKey(line), brKey(home), brKey(callBr)}, func(ctx context.Context) error {
+			_ = e.tel.RemoveFromBridge(ctx, home, line)
+			if err := e.tel.AddToBridge(ctx, callBr, line); err != nil {
+				_ = e.tel.AddToBridge(ctx, home, line)
+				return err
+			}
+			return nil
+		}).reported().onFail(func(error) {
+			if e.calls[c.ID] == c && c.consultCh == line {
+				e.abortConsultLocked(context.Background(), c)
+			}
+		})
 		c.consultCh = ts.ChannelID
 		e.consultAgentLinkedLocked(ctx, c)
 		e.persistCall(ctx, &c.Call)
@@ -375,16 +432,21 @@ func (e *Engine) transferToAgentLocked(ctx context.Context, c *liveCall, user st
 	if cid == "" {
 		cid = c.Phone
 	}
-	if _, err := e.tel.Originate(ctx, OriginateRequest{
+	e.pxOriginate(OriginateRequest{
 		ChannelID: chID, Endpoint: ts.Extension, CallerIDNum: cid, CallerIDName: "Transfer from " + user,
 		Timeout: e.opt.DefaultRingTimeout, AppArgs: []string{"transfer", strconv.FormatUint(c.ID, 10)}, OtherChannelID: c.ChannelID,
-	}); err != nil {
+	}).reported().onFail(func(error) {
+		if e.calls[c.ID] != c || c.consultCh != chID {
+			return
+		}
 		delete(e.chans, chID)
-		e.abortConsultLocked(ctx, c)
-		return fmt.Errorf("transfer: %w", err)
-	}
-	c.ThirdChannelID = chID
-	e.persistCall(ctx, &c.Call)
+		e.abortConsultLocked(context.Background(), c)
+	}).onOK(func() {
+		if e.calls[c.ID] == c && c.consultCh == chID {
+			c.ThirdChannelID = chID
+			e.persistCall(context.Background(), &c.Call)
+		}
+	})
 	return nil
 }
 
@@ -426,8 +488,8 @@ func (e *Engine) dropConsultAgentLocked(ctx context.Context, c *liveCall) {
 		return
 	}
 	if ts.ChannelID != "" && ts.ChannelID == c.consultCh {
-		_ = e.tel.RemoveFromBridge(ctx, c.BridgeID, ts.ChannelID)
-		_ = e.tel.AddToBridge(ctx, ts.BridgeID, ts.ChannelID)
+		e.pxRemove(c.BridgeID, ts.ChannelID)
+		e.pxAdd(ts.BridgeID, ts.ChannelID)
 		c.consultCh = ""
 	}
 	if ts.CallID != c.ID {
@@ -448,11 +510,11 @@ func (e *Engine) consultAnsweredLocked(ctx context.Context, c *liveCall, r *chan
 	case TransferBlind:
 		e.unparkCustomerLocked(ctx, c)
 		c.held = false
-		_ = e.tel.AddToBridge(ctx, c.BridgeID, r.id)
+		e.pxAdd(c.BridgeID, r.id)
 		c.State = CallConnected
 		e.publish(CallTransferred{Call: c.Call, Agent: r.agent, Target: c.transferTo, Kind: c.consultKind, OK: true}, r.agent)
 	case TransferAttended, TransferConference:
-		_ = e.tel.AddToBridge(ctx, c.BridgeID, r.id)
+		e.pxAdd(c.BridgeID, r.id)
 	}
 	e.persistCall(ctx, &c.Call)
 }
@@ -482,8 +544,8 @@ func (e *Engine) consultGoneLocked(ctx context.Context, c *liveCall, r *chanRef,
 // CompleteTransfer joins the customer with the consulted party and releases
 // the agent (attended transfer complete).
 func (e *Engine) CompleteTransfer(ctx context.Context, user string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
 		return err
@@ -534,8 +596,8 @@ func (e *Engine) LeaveThreeWay(ctx context.Context, user string) error {
 
 // CancelTransfer hangs up the consulted party and returns to the customer.
 func (e *Engine) CancelTransfer(ctx context.Context, user string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
 		return err
@@ -551,7 +613,7 @@ func (e *Engine) CancelTransfer(ctx context.Context, user string) error {
 	}
 	r := e.chans[ch]
 	delete(e.chans, ch)
-	_ = e.tel.Hangup(ctx, ch, CauseNormal)
+	e.pxHangup(ch, CauseNormal)
 	if r != nil {
 		e.consultGoneLocked(ctx, c, r, CauseNormal)
 	}
@@ -560,8 +622,8 @@ func (e *Engine) CancelTransfer(ctx context.Context, user string) error {
 
 // TransferState reports the agent's pending transfer ("" when none).
 func (e *Engine) TransferState(user string) (kind, target string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	if c := e.agentCallLocked(user); c != nil && c.consultCh != "" {
 		return c.consultKind, c.transferTo
 	}
@@ -570,66 +632,90 @@ func (e *Engine) TransferState(user string) (kind, target string) {
 
 // StartRecording records the agent's call bridge.
 func (e *Engine) StartRecording(ctx context.Context, user string) (Recording, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
+		e.unlock()
 		return Recording{}, err
 	}
 	if c.recording != nil {
-		return *c.recording, nil
+		r := *c.recording
+		e.unlock()
+		return r, nil
 	}
-	r, err := e.startRecordingLocked(ctx, c, user)
-	if err != nil {
-		return Recording{}, err
+	e.startRecordingLocked(ctx, c, user).reported()
+	if err := e.unlockWait(ctx); err != nil {
+		return Recording{}, fmt.Errorf("record: %w", err)
 	}
-	return *r, nil
+	e.lock()
+	defer e.unlock()
+	if c.recording == nil {
+		return Recording{}, fmt.Errorf("%w: %s", ErrNoCall, user)
+	}
+	return *c.recording, nil
 }
 
-func (e *Engine) startRecordingLocked(ctx context.Context, c *liveCall, user string) (*Recording, error) {
+// startRecordingLocked asks the PBX to record the call; the recording
+// exists (row, event) once the PBX started it.
+func (e *Engine) startRecordingLocked(ctx context.Context, c *liveCall, user string) *effect {
 	now := e.now()
-	day := now.Format("2006-01-02")
 	// The name becomes a file on Asterisk (<spool>/recording/<name>.<fmt>)
 	// and in the day folder: only the date, a sanitized user and the call
 	// id go into it, so no user name can climb out of the folder.
 	name := fmt.Sprintf("%s_%s_%d", now.Format("20060102-150405"), fileNamePart(user), c.ID)
-	rec := &Recording{
-		GUID: newGUID(), CallID: c.ID, LeadID: c.LeadID, Agent: user, Name: name, Format: e.opt.RecordingFormat,
-		File: day + "/" + name + "." + e.opt.RecordingFormat, DayFolder: day, Start: now, Status: "recording",
-	}
 	target := MediaTarget{Kind: TargetBridge, ID: c.BridgeID}
 	if c.BridgeID == "" {
 		target = MediaTarget{Kind: TargetChannel, ID: c.ChannelID}
 	}
-	if err := e.tel.Record(ctx, target, name, e.opt.RecordingFormat); err != nil {
-		return nil, fmt.Errorf("record: %w", err)
+	return e.pxRecord(target, name, e.opt.RecordingFormat).onOK(func() {
+		e.recordingStartedLocked(c, user, name, now)
+	})
+}
+
+func (e *Engine) recordingStartedLocked(c *liveCall, user, name string, now time.Time) {
+	ctx := context.Background()
+	if e.calls[c.ID] != c || c.recording != nil {
+		// The call ended (or got another recording) meanwhile.
+		e.pxStopRecording(name)
+		return
 	}
-	if err := e.store.Create(ctx, rec); err != nil {
-		e.log.Error("engine: recording write failed", "err", err)
+	day := now.Format("2006-01-02")
+	e.lastRecID++
+	rec := &Recording{
+		ID: e.lastRecID, GUID: newGUID(), CallID: c.ID, LeadID: c.LeadID, Agent: user, Name: name, Format: e.opt.RecordingFormat,
+		File: day + "/" + name + "." + e.opt.RecordingFormat, DayFolder: day, Start: now, Status: "recording",
 	}
+	cp := *rec
+	e.write("recording "+name, func(ctx context.Context, st Store) error { return st.Create(ctx, &cp) })
 	c.recording = rec
 	c.Recording = rec.File
 	e.persistCall(ctx, &c.Call)
-	e.publish(RecordingChanged{Recording: *rec, Call: c.Call, Agent: user, Interface: e.agents[user].Interface(), Action: "started"}, user)
-	return rec, nil
+	e.publish(RecordingChanged{Recording: *rec, Call: c.Call, Agent: user, Interface: e.interfaceLocked(user), Action: "started"}, user)
 }
 
 // StopRecording stops the agent's call recording.
 func (e *Engine) StopRecording(ctx context.Context, user string) (Recording, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
+		e.unlock()
 		return Recording{}, err
 	}
 	if c.recording == nil {
+		e.unlock()
 		return Recording{}, fmt.Errorf("%w: %s", ErrNotRecording, user)
 	}
 	rec := c.recording
-	if err := e.tel.StopRecording(ctx, rec.Name); err != nil {
+	e.pxStopRecording(rec.Name).reported().onOK(func() {
+		if c.recording == rec {
+			e.closeRecordingLocked(ctx, c, rec, "done")
+		}
+	})
+	if err := e.unlockWait(ctx); err != nil {
 		return Recording{}, fmt.Errorf("stop recording: %w", err)
 	}
-	e.closeRecordingLocked(ctx, c, rec, "done")
+	e.lock()
+	defer e.unlock()
 	return *rec, nil
 }
 
@@ -638,9 +724,7 @@ func (e *Engine) closeRecordingLocked(ctx context.Context, c *liveCall, rec *Rec
 	rec.End = &now
 	rec.Length = int(now.Sub(rec.Start).Seconds())
 	rec.Status = status
-	if err := e.store.Save(ctx, rec); err != nil {
-		e.log.Error("engine: recording write failed", "err", err)
-	}
+	e.saveRecording(rec)
 	if c != nil && c.recording == rec {
 		c.recording = nil
 	}
@@ -653,6 +737,11 @@ func (e *Engine) closeRecordingLocked(ctx context.Context, c *liveCall, rec *Rec
 		call = c.Call
 	}
 	e.publish(RecordingChanged{Recording: *rec, Call: call, Agent: rec.Agent, Interface: name, Action: "stopped"}, rec.Agent)
+}
+
+func (e *Engine) saveRecording(rec *Recording) {
+	cp := *rec
+	e.write("recording "+rec.Name, func(ctx context.Context, st Store) error { return st.Save(ctx, &cp) })
 }
 
 func (e *Engine) recordingDoneLocked(ctx context.Context, ev TelEvent) {
@@ -670,32 +759,39 @@ func (e *Engine) recordingDoneLocked(ctx context.Context, ev TelEvent) {
 
 // MuteRecording mutes or unmutes the agent's call recording.
 func (e *Engine) MuteRecording(ctx context.Context, user string, mute bool) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
+		e.unlock()
 		return err
 	}
 	if c.recording == nil {
+		e.unlock()
 		return fmt.Errorf("%w: %s", ErrNotRecording, user)
 	}
-	if err := e.tel.MuteRecording(ctx, c.recording.Name, mute); err != nil {
+	rec := c.recording
+	e.pxMuteRecording(rec.Name, mute).reported().onOK(func() {
+		if c.recording != rec {
+			return
+		}
+		rec.Muted = mute
+		e.saveRecording(rec)
+		action := "unmuted"
+		if mute {
+			action = "muted"
+		}
+		e.publish(RecordingChanged{Recording: *rec, Call: c.Call, Agent: user, Interface: e.interfaceLocked(user), Action: action}, user)
+	})
+	if err := e.unlockWait(ctx); err != nil {
 		return fmt.Errorf("mute recording: %w", err)
 	}
-	c.recording.Muted = mute
-	_ = e.store.Save(ctx, c.recording)
-	action := "unmuted"
-	if mute {
-		action = "muted"
-	}
-	e.publish(RecordingChanged{Recording: *c.recording, Call: c.Call, Agent: user, Interface: e.agents[user].Interface(), Action: action}, user)
 	return nil
 }
 
 // CurrentRecording returns the agent's live recording, if any.
 func (e *Engine) CurrentRecording(user string) (Recording, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	if c := e.agentCallLocked(user); c != nil && c.recording != nil {
 		return *c.recording, true
 	}
@@ -704,49 +800,58 @@ func (e *Engine) CurrentRecording(user string) (Recording, bool) {
 
 // Play plays media (sound:, tone:, recording:) into the agent's call.
 func (e *Engine) Play(ctx context.Context, user, media string) (string, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
+		e.unlock()
 		return "", err
 	}
 	if media == "" {
+		e.unlock()
 		return "", fmt.Errorf("%w: no media", ErrInvalid)
 	}
 	if !strings.Contains(media, ":") {
 		media = "sound:" + media
 	}
 	if c.playback != "" {
-		_ = e.tel.ControlPlayback(ctx, c.playback, PlaybackStop)
+		e.pxControlPlayback(c.playback, PlaybackStop)
 	}
 	id := e.newChanID("play")
 	target := MediaTarget{Kind: TargetBridge, ID: c.BridgeID}
 	if c.BridgeID == "" {
 		target = MediaTarget{Kind: TargetChannel, ID: c.ChannelID}
 	}
-	if err := e.tel.Play(ctx, id, target, media); err != nil {
+	e.pxPlay(id, target, media).reported().onOK(func() {
+		if e.calls[c.ID] == c {
+			c.playback = id
+		}
+	})
+	if err := e.unlockWait(ctx); err != nil {
 		return "", fmt.Errorf("play: %w", err)
 	}
-	c.playback = id
 	return id, nil
 }
 
 // ControlPlayback stops, pauses, resumes or restarts the agent's playback.
 func (e *Engine) ControlPlayback(ctx context.Context, user string, op PlaybackOp) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
+		e.unlock()
 		return err
 	}
 	if c.playback == "" {
+		e.unlock()
 		return fmt.Errorf("%w: %s", ErrNoPlayback, user)
 	}
-	if err := e.tel.ControlPlayback(ctx, c.playback, op); err != nil {
+	id := c.playback
+	e.pxControlPlayback(id, op).reported().onOK(func() {
+		if op == PlaybackStop && c.playback == id {
+			c.playback = ""
+		}
+	})
+	if err := e.unlockWait(ctx); err != nil {
 		return fmt.Errorf("playback %s: %w", op, err)
-	}
-	if op == PlaybackStop {
-		c.playback = ""
 	}
 	return nil
 }
@@ -754,8 +859,18 @@ func (e *Engine) ControlPlayback(ctx context.Context, user string, op PlaybackOp
 // Snoop lets a supervisor's endpoint listen to (mode "listen"), whisper to
 // ("whisper") or barge into ("barge") an agent's call.
 func (e *Engine) Snoop(ctx context.Context, supervisorEndpoint, user, mode string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	if err := e.snoopLocked(ctx, supervisorEndpoint, user, mode); err != nil {
+		e.unlock()
+		return err
+	}
+	if err := e.unlockWait(ctx); err != nil {
+		return fmt.Errorf("snoop: %w", err)
+	}
+	return nil
+}
+
+func (e *Engine) snoopLocked(ctx context.Context, supervisorEndpoint, user, mode string) error {
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
 		return err
@@ -780,35 +895,62 @@ func (e *Engine) Snoop(ctx context.Context, supervisorEndpoint, user, mode strin
 		target = c.ChannelID
 	}
 	snoopID := e.newChanID("snoop")
-	if err := e.tel.Snoop(ctx, target, snoopID, spy, whisper); err != nil {
-		return fmt.Errorf("snoop: %w", err)
-	}
 	supID := e.newChanID("sup")
 	e.chans[snoopID] = &chanRef{id: snoopID, role: roleSnoop, callID: c.ID, agent: user, answered: true, peer: supID}
 	e.chans[supID] = &chanRef{id: supID, role: roleSupervisor, callID: c.ID, agent: user, peer: snoopID}
-	if _, err := e.tel.Originate(ctx, OriginateRequest{
-		ChannelID: supID, Endpoint: supervisorEndpoint, CallerIDName: "Monitor " + user, Timeout: e.opt.DefaultDialTimeout,
-		AppArgs: []string{"supervisor", user},
-	}); err != nil {
+	// The supervisor is called once the snoop exists: both effects share
+	// the snoop channel's lane, and the call is skipped if the snoop failed.
+	var snoopErr error
+	sn := e.do("snoop "+target, []string{chKey(target), chKey(snoopID)}, func(ctx context.Context) error {
+		snoopErr = e.tel.Snoop(ctx, target, snoopID, spy, whisper)
+		return snoopErr
+	})
+	sn.hold = e.chans[snoopID]
+	sn.hold.pending = true
+	sn.reported().onFail(func(error) {
 		delete(e.chans, supID)
 		delete(e.chans, snoopID)
-		_ = e.tel.Hangup(ctx, snoopID, CauseNormal)
-		return fmt.Errorf("snoop: %w", err)
+	})
+	req := OriginateRequest{
+		ChannelID: supID, Endpoint: supervisorEndpoint, CallerIDName: "Monitor " + user, Timeout: e.opt.DefaultDialTimeout,
+		AppArgs: []string{"supervisor", user},
 	}
+	orig := e.pxOriginate(req)
+	orig.keys = append(orig.keys, chKey(snoopID))
+	run := orig.run
+	orig.run = func(ctx context.Context) error {
+		if snoopErr != nil {
+			return nil
+		}
+		return run(ctx)
+	}
+	orig.reported().onFail(func(error) {
+		if e.chans[supID] == nil {
+			return
+		}
+		delete(e.chans, supID)
+		delete(e.chans, snoopID)
+		e.pxHangup(snoopID, CauseNormal)
+	})
 	return nil
 }
 
-// ChannelVars reads variables of the agent's customer channel.
+// ChannelVars reads variables of the agent's customer channel (outside the
+// lock: the PBX is asked after the call is looked up).
 func (e *Engine) ChannelVars(ctx context.Context, user string, names ...string) (map[string]string, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	c, err := e.connectedCallLocked(user)
+	ch := ""
+	if c != nil {
+		ch = c.ChannelID
+	}
+	e.unlock()
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
 	for _, n := range names {
-		v, err := e.tel.GetVar(ctx, c.ChannelID, n)
+		v, err := e.tel.GetVar(ctx, ch, n)
 		if err == nil {
 			out[n] = v
 		}
@@ -818,13 +960,14 @@ func (e *Engine) ChannelVars(ctx context.Context, user string, names ...string) 
 
 // SetChannelVar sets a variable on the agent's customer channel.
 func (e *Engine) SetChannelVar(ctx context.Context, user, name, value string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
+		e.unlock()
 		return err
 	}
-	return e.tel.SetVar(ctx, c.ChannelID, name, value)
+	e.pxSetVar(c.ChannelID, name, value).reported()
+	return e.unlockWait(ctx)
 }
 
 // SendText sends a text message through the PBX (SMS).

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -29,11 +30,25 @@ func (c *Campaign) inHours(now time.Time) bool {
 	return hm >= c.StartTime || hm < c.EndTime // over midnight
 }
 
-// runDialerLocked paces every automatic outbound campaign: progressive
-// dials one line per free agent, predictive DialRatio lines per free agent,
-// both counting the calls already in flight.
-func (e *Engine) runDialerLocked(ctx context.Context) {
-	now := e.now()
+// campaignPlan is one campaign the dialer may dial for at this tick, as
+// decided under the lock; the leads are read outside it.
+type campaignPlan struct {
+	camp     Campaign
+	free     int
+	inFlight int
+	ratio    float64
+	busy     map[uint64]bool
+	leads    []plannedLead
+}
+
+type plannedLead struct {
+	lead  Lead
+	phone string
+}
+
+// dialPlanLocked lists the automatic outbound campaigns with free agents.
+func (e *Engine) dialPlanLocked(now time.Time) []*campaignPlan {
+	var out []*campaignPlan
 	for _, name := range sortedKeys(e.campaigns) {
 		camp := e.campaigns[name]
 		if camp.Type != CampaignOutbound || !camp.inHours(now) {
@@ -42,35 +57,89 @@ func (e *Engine) runDialerLocked(ctx context.Context) {
 		if camp.DialMethod != DialProgressive && camp.DialMethod != DialPredictive {
 			continue
 		}
-		free := 0
-		for _, s := range e.sessions {
-			if s.Campaign == name && s.State == AgentAvailable && !s.Paused && !s.OnHold && s.CallID == 0 {
-				free++
-			}
-		}
+		free, inFlight := e.campaignLoadLocked(name)
 		if free == 0 {
 			continue // never dial for agents who are not there
 		}
-		inFlight := 0
-		for _, c := range e.calls {
-			if c.Campaign == name && c.Direction == CallOutbound && c.ConnectedAt == nil && c.State != CallDone {
-				inFlight++
-			}
+		busy := make(map[uint64]bool, len(e.leadsBusy))
+		for id := range e.leadsBusy {
+			busy[id] = true
 		}
-		want := free
-		if camp.DialMethod == DialPredictive && camp.DialRatio > 1 {
-			want = int(math.Ceil(float64(free) * e.pacingRatioLocked(ctx, camp, now)))
+		out = append(out, &campaignPlan{camp: *camp, free: free, inFlight: inFlight, ratio: 1, busy: busy})
+	}
+	return out
+}
+
+// campaignLoadLocked counts a campaign's free agents and its calls in
+// flight (dialing, not yet connected).
+func (e *Engine) campaignLoadLocked(name string) (free, inFlight int) {
+	for _, s := range e.sessions {
+		if s.Campaign == name && s.State == AgentAvailable && !s.Paused && !s.OnHold && s.CallID == 0 {
+			free++
 		}
-		for n := want - inFlight; n > 0; n-- {
-			lead, ok := e.nextLeadLocked(ctx, camp, now)
+	}
+	for _, c := range e.calls {
+		if c.Campaign == name && c.Direction == CallOutbound && c.ConnectedAt == nil && c.State != CallDone {
+			inFlight++
+		}
+	}
+	return free, inFlight
+}
+
+func (p *campaignPlan) want() int {
+	if p.camp.DialMethod == DialPredictive && p.camp.DialRatio > 1 {
+		return int(math.Ceil(float64(p.free) * p.ratio))
+	}
+	return p.free
+}
+
+// prefetchDialer reads, outside the lock, the pacing figures and the leads
+// each planned campaign may dial.
+func (e *Engine) prefetchDialer(ctx context.Context, plan []*campaignPlan, now time.Time) {
+	for _, p := range plan {
+		if p.camp.DialMethod == DialPredictive && p.camp.DialRatio > 1 {
+			p.ratio = e.pacingRatio(ctx, &p.camp, now)
+		}
+		n := p.want() - p.inFlight
+		for n > 0 {
+			lead, ok := e.nextLead(ctx, &p.camp, now, p.busy)
 			if !ok {
 				break
 			}
-			phones := e.leadPhonesLocked(ctx, lead)
-			phone := phones[lead.PhoneIndex%len(phones)]
-			if e.placeLeadCallLocked(ctx, name, lead.ID, phone, "") == nil {
+			p.busy[lead.ID] = true
+			phones := e.leadPhones(ctx, lead)
+			p.leads = append(p.leads, plannedLead{lead: lead, phone: phones[lead.PhoneIndex%len(phones)]})
+			n--
+		}
+	}
+}
+
+// runDialerLocked paces every automatic outbound campaign: progressive
+// dials one line per free agent, predictive DialRatio lines per free agent,
+// both counting the calls already in flight. The counts are taken again
+// here: agents and calls may have changed since the plan.
+func (e *Engine) runDialerLocked(ctx context.Context, plan []*campaignPlan, now time.Time) {
+	for _, p := range plan {
+		if _, ok := e.campaigns[p.camp.Name]; !ok {
+			continue
+		}
+		p.free, p.inFlight = e.campaignLoadLocked(p.camp.Name)
+		if p.free == 0 {
+			continue
+		}
+		n := p.want() - p.inFlight
+		for _, pl := range p.leads {
+			if n <= 0 {
 				break
 			}
+			if e.leadsBusy[pl.lead.ID] {
+				continue
+			}
+			lead := pl.lead
+			if e.placeLeadCallLocked(ctx, p.camp.Name, lead.ID, &lead, pl.phone, "") == nil {
+				break
+			}
+			n--
 		}
 	}
 }
@@ -82,11 +151,12 @@ const (
 	pacingMinSample = 20
 )
 
-// pacingRatioLocked is a predictive campaign's lines per free agent: its
+// pacingRatio is a predictive campaign's lines per free agent: its
 // DialRatio while the abandon rate of the last pacingWindow is within
 // MaxAbandonPct, scaled down in proportion when it is above (never under one
 // line per agent). The figures come from the queue log, like every report.
-func (e *Engine) pacingRatioLocked(ctx context.Context, camp *Campaign, now time.Time) float64 {
+func (e *Engine) pacingRatio(ctx context.Context, camp *Campaign, now time.Time) float64 {
+
 	target := camp.MaxAbandonPct
 	if target <= 0 {
 		target = 3
@@ -107,19 +177,22 @@ func (e *Engine) pacingRatioLocked(ctx context.Context, camp *Campaign, now time
 	return max(1, camp.DialRatio*target/rate)
 }
 
-// nextLeadLocked picks the next dialable lead of a campaign: retryable
-// status, due, under the retry limit, not on a DNC list, not in flight.
-func (e *Engine) nextLeadLocked(ctx context.Context, camp *Campaign, now time.Time) (Lead, bool) {
+// nextLead picks the next dialable lead of a campaign: retryable status,
+// due, under the retry limit, not on a DNC list, not in flight (busy, a
+// copy of the engine's set taken under the lock). It reads the store, so
+// it runs without the lock; the caller checks the lead is still free when
+// it takes the lock to dial it.
+func (e *Engine) nextLead(ctx context.Context, camp *Campaign, now time.Time, busy map[uint64]bool) (Lead, bool) {
 	leads, err := e.store.DialableLeads(ctx, camp.Name, retryStatuses, camp.MaxRetries, now, 50)
 	if err != nil {
 		e.log.Warn("engine: dialer lead query failed", "campaign", camp.Name, "err", err)
 		return Lead{}, false
 	}
 	for _, l := range leads {
-		if e.leadsBusy[l.ID] {
+		if busy[l.ID] {
 			continue
 		}
-		if e.isDNCLocked(ctx, l.PhoneNumber, camp.Name) {
+		if e.IsDNC(ctx, l.PhoneNumber, camp.Name) {
 			l.Status = "DNCL"
 			_ = e.store.Updates(ctx, &l, map[string]any{"status": "DNCL"})
 			continue
@@ -131,7 +204,8 @@ func (e *Engine) nextLeadLocked(ctx context.Context, camp *Campaign, now time.Ti
 
 // placeLeadCallLocked originates a campaign call to a lead; with agent set
 // the call is connected to that agent on answer (callbacks, preview).
-func (e *Engine) placeLeadCallLocked(ctx context.Context, campaign string, leadID uint64, phone, agent string) *liveCall {
+// lead is the lead as read before the lock (nil when it could not be read).
+func (e *Engine) placeLeadCallLocked(ctx context.Context, campaign string, leadID uint64, lead *Lead, phone, agent string) *liveCall {
 	camp := e.campaigns[campaign]
 	now := e.now()
 	c := &liveCall{Call: Call{
@@ -139,10 +213,13 @@ func (e *Engine) placeLeadCallLocked(ctx context.Context, campaign string, leadI
 		LeadID: leadID, Phone: phone, CreatedAt: now,
 	}}
 	c.init()
-	if l, err := e.Lead(ctx, leadID); err == nil {
+	if lead != nil {
+		l := *lead
 		c.ListID = l.ListID
-		_ = e.store.Updates(ctx, &l, map[string]any{
-			"called_count": l.CalledCount + 1, "last_called_at": now, "status": StatusInCall,
+		e.write("lead dialed", func(ctx context.Context, st Store) error {
+			return st.Updates(ctx, &l, map[string]any{
+				"called_count": l.CalledCount + 1, "last_called_at": now, "status": StatusInCall,
+			})
 		})
 	}
 	trunk := ""
@@ -177,53 +254,62 @@ func (e *Engine) placeLeadCallLocked(ctx context.Context, campaign string, leadI
 				agentCh := e.newChanID("agentleg")
 				c.AgentChannelID = agentCh
 				e.chans[agentCh] = &chanRef{id: agentCh, role: roleAgentLeg, callID: c.ID, agent: agent}
-				if _, err := e.tel.Originate(ctx, OriginateRequest{
+				e.pxOriginate(OriginateRequest{
 					ChannelID: agentCh, Endpoint: s.Extension, CallerIDNum: phone, CallerIDName: "Callback",
 					Timeout: e.opt.DefaultRingTimeout, AppArgs: []string{"agentleg", fmt.Sprint(c.ID)},
-				}); err != nil {
-					delete(e.chans, agentCh)
-					e.dialFailedLocked(ctx, c, CauseFailure)
-					return nil
-				}
+				}).onFail(func(error) {
+					if e.calls[c.ID] == c && e.chans[agentCh] != nil {
+						delete(e.chans, agentCh)
+						e.dialFailedLocked(context.Background(), c, CauseFailure)
+					}
+				})
 				e.persistCall(ctx, &c.Call)
 				return c
 			}
 		}
 	}
 	e.originateCustomerLocked(ctx, c)
-	if c.State == CallDone {
-		return nil
-	}
 	e.persistCall(ctx, &c.Call)
 	return c
 }
 
 // leadAttemptFailedLocked schedules the next attempt of a lead after a
-// failed dial, moving to its alternate phones, until the retry limit.
+// failed dial, moving to its alternate phones, until the retry limit. The
+// lead is read and written on the store lane, after the writes decided
+// before.
 func (e *Engine) leadAttemptFailedLocked(ctx context.Context, c *liveCall, status string) {
-	l, err := e.Lead(ctx, c.LeadID)
-	if err != nil {
-		return
+	leadID := c.LeadID
+	var camp *Campaign
+	if cp := e.campaigns[c.Campaign]; cp != nil {
+		cc := *cp
+		camp = &cc
 	}
-	camp := e.campaigns[c.Campaign]
-	cols := map[string]any{"status": status}
-	if camp != nil {
-		// The next attempt tries the lead's next number.
-		cols["phone_index"] = (l.PhoneIndex + 1) % len(e.leadPhonesLocked(ctx, l))
-		if l.CalledCount <= camp.MaxRetries {
-			delay := time.Duration(camp.RetryDelay) * time.Second
-			cols["next_attempt_at"] = e.now().Add(delay)
-		} else {
-			cols["next_attempt_at"] = nil
+	now := e.now()
+	e.write("lead attempt", func(ctx context.Context, st Store) error {
+		l, err := e.Lead(ctx, leadID)
+		if err != nil {
+			return nil
 		}
-	}
-	_ = e.store.Updates(ctx, &l, cols)
+		cols := map[string]any{"status": status}
+		if camp != nil {
+			// The next attempt tries the lead's next number.
+			cols["phone_index"] = (l.PhoneIndex + 1) % len(e.leadPhones(ctx, l))
+			if l.CalledCount <= camp.MaxRetries {
+				delay := time.Duration(camp.RetryDelay) * time.Second
+				cols["next_attempt_at"] = now.Add(delay)
+			} else {
+				cols["next_attempt_at"] = nil
+			}
+		}
+		return st.Updates(ctx, &l, cols)
+	})
 }
 
-// leadPhonesLocked lists the numbers the dialer rotates through for a
-// lead: phone_number, alt_phone, address3 (VICIdial's alt-dial order), then
-// the extra LeadPhone numbers in their order. Never empty.
-func (e *Engine) leadPhonesLocked(ctx context.Context, l Lead) []string {
+// leadPhones lists the numbers the dialer rotates through for a lead:
+// phone_number, alt_phone, address3 (VICIdial's alt-dial order), then the
+// extra LeadPhone numbers in their order. Never empty. Reads the store:
+// never under the lock.
+func (e *Engine) leadPhones(ctx context.Context, l Lead) []string {
 	phones := []string{l.PhoneNumber}
 	for _, p := range []string{l.AltPhone, l.Address3} {
 		if normalizePhone(p) != "" {
@@ -241,24 +327,67 @@ func (e *Engine) leadPhonesLocked(ctx context.Context, l Lead) []string {
 	return phones
 }
 
+// reserveNextLead finds the next lead of the agent's campaign (campaign ""
+// = the session's) and reserves it, so the dialer cannot take it. The
+// store is read between two holds of the lock.
+func (e *Engine) reserveNextLead(ctx context.Context, user, campaign string) (Lead, string, error) {
+	for attempt := 0; ; attempt++ {
+		e.lock()
+		s, ok := e.sessions[user]
+		if !ok {
+			e.unlock()
+			return Lead{}, "", e.notLoggedIn(user)
+		}
+		name := campaign
+		if name == "" {
+			name = s.Campaign
+		}
+		cp := e.campaigns[name]
+		if cp == nil {
+			e.unlock()
+			return Lead{}, "", fmt.Errorf("%w: %s", ErrUnknownCampaign, name)
+		}
+		camp := *cp
+		busy := make(map[uint64]bool, len(e.leadsBusy))
+		for id := range e.leadsBusy {
+			busy[id] = true
+		}
+		now := e.now()
+		e.unlock()
+		l, ok := e.nextLead(ctx, &camp, now, busy)
+		if !ok {
+			return Lead{}, name, fmt.Errorf("%w: no lead left in %s", ErrUnknownLead, name)
+		}
+		e.lock()
+		if !e.leadsBusy[l.ID] {
+			e.leadsBusy[l.ID] = true
+			e.unlock()
+			return l, name, nil
+		}
+		e.unlock()
+		if attempt >= 3 {
+			return Lead{}, name, fmt.Errorf("%w: %s: every lead found was taken meanwhile", ErrBusy, name)
+		}
+	}
+}
+
 // PreviewLead reserves the next lead of the agent's campaign for a preview
 // dial (the agent decides to dial it or skip it).
 func (e *Engine) PreviewLead(ctx context.Context, user string) (Lead, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	l, _, err := e.reserveNextLead(ctx, user, "")
+	if err != nil {
+		if errors.Is(err, ErrUnknownLead) {
+			return Lead{}, fmt.Errorf("%w: no lead to preview", ErrUnknownLead)
+		}
+		return Lead{}, err
+	}
+	e.lock()
+	defer e.settle(ctx)
 	s, ok := e.sessions[user]
 	if !ok {
+		delete(e.leadsBusy, l.ID)
 		return Lead{}, e.notLoggedIn(user)
 	}
-	camp := e.campaigns[s.Campaign]
-	if camp == nil {
-		return Lead{}, fmt.Errorf("%w: %s", ErrUnknownCampaign, s.Campaign)
-	}
-	l, ok := e.nextLeadLocked(ctx, camp, e.now())
-	if !ok {
-		return Lead{}, fmt.Errorf("%w: no lead to preview", ErrUnknownLead)
-	}
-	e.leadsBusy[l.ID] = true
 	s.LeadID = l.ID
 	e.saveSession(ctx, s)
 	return l, nil
@@ -266,8 +395,8 @@ func (e *Engine) PreviewLead(ctx context.Context, user string) (Lead, error) {
 
 // ReleaseLead frees a previewed lead that was skipped.
 func (e *Engine) ReleaseLead(ctx context.Context, user string, leadID uint64) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	delete(e.leadsBusy, leadID)
 	if s := e.sessions[user]; s != nil && s.LeadID == leadID && s.CallID == 0 {
 		s.LeadID = 0
@@ -277,8 +406,8 @@ func (e *Engine) ReleaseLead(ctx context.Context, user string, leadID uint64) {
 
 // SetAgentLead puts a lead on the agent's screen (VICIdial switch_lead).
 func (e *Engine) SetAgentLead(ctx context.Context, user string, leadID uint64) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)
@@ -296,29 +425,14 @@ func (e *Engine) SetAgentLead(ctx context.Context, user string, leadID uint64) e
 // agent (VICIdial MANUALNEXT): the same choice the automatic dialer makes,
 // placed as the agent's own call. req.Phone and req.LeadID are filled in.
 func (e *Engine) DialNextLead(ctx context.Context, req DialRequest) (Call, error) {
-	e.mu.Lock()
-	s, ok := e.sessions[req.Agent]
-	if !ok {
-		e.mu.Unlock()
-		return Call{}, e.notLoggedIn(req.Agent)
+	lead, campaign, err := e.reserveNextLead(ctx, req.Agent, req.Campaign)
+	if err != nil {
+		if errors.Is(err, ErrUnknownLead) {
+			return Call{}, fmt.Errorf("%w: no lead left to dial in %s", ErrUnknownLead, campaign)
+		}
+		return Call{}, err
 	}
-	campaign := req.Campaign
-	if campaign == "" {
-		campaign = s.Campaign
-	}
-	camp := e.campaigns[campaign]
-	if camp == nil {
-		e.mu.Unlock()
-		return Call{}, fmt.Errorf("%w: %s", ErrUnknownCampaign, campaign)
-	}
-	lead, ok := e.nextLeadLocked(ctx, camp, e.now())
-	if !ok {
-		e.mu.Unlock()
-		return Call{}, fmt.Errorf("%w: no lead left to dial in %s", ErrUnknownLead, campaign)
-	}
-	// Reserved so the automatic dialer cannot take it meanwhile.
-	e.leadsBusy[lead.ID] = true
-	e.mu.Unlock()
+	// Reserved (above) so the automatic dialer cannot take it meanwhile.
 	req.Campaign, req.LeadID = campaign, lead.ID
 	req.Phone = lead.PhoneNumber
 	if req.PhoneCode == "" {
@@ -326,9 +440,9 @@ func (e *Engine) DialNextLead(ctx context.Context, req DialRequest) (Call, error
 	}
 	c, err := e.Dial(ctx, req)
 	if err != nil {
-		e.mu.Lock()
+		e.lock()
 		delete(e.leadsBusy, lead.ID)
-		e.mu.Unlock()
+		e.unlock()
 		return c, err
 	}
 	_ = e.store.Updates(ctx, &lead, map[string]any{"called_count": lead.CalledCount + 1, "last_called_at": e.now(), "status": StatusInCall})

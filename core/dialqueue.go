@@ -171,14 +171,34 @@ func (e *Engine) placePending(agent string) {
 	if s.CallID != 0 || s.State != AgentAvailable {
 		return
 	}
+	// The number leaves the queue before the dial is decided: Dial answers
+	// once its effects are done, and by then the call is visible; a queue
+	// still holding the number would disagree with it. A busy agent gets
+	// it back at the head.
+	e.dropPending(agent, req, "")
 	_, err := e.Dial(context.Background(), req)
 	if errors.Is(err, ErrBusy) {
+		e.requeuePending(agent, req)
 		return
 	}
 	if err != nil {
 		e.log.Warn("engine: queued manual dial failed", "agent", agent, "number", req.Phone, "err", err)
 	}
-	e.dropPending(agent, req, "")
+}
+
+// requeuePending puts a dial back at the head of the agent's queue.
+func (e *Engine) requeuePending(agent string, req DialRequest) {
+	q := &e.dials
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.byAgent == nil {
+		q.byAgent = map[string][]DialRequest{}
+	}
+	if q.reserved == nil {
+		q.reserved = map[pendingKey]bool{}
+	}
+	q.byAgent[agent] = append([]DialRequest{req}, q.byAgent[agent]...)
+	q.reserved[pendingKey{agent, req.Phone}] = true
 }
 
 func (e *Engine) dropPending(agent string, req DialRequest, why string) {

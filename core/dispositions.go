@@ -13,6 +13,8 @@ func (e *Engine) DispositionPending(ctx context.Context, s AgentSession) (Call, 
 	if s.LeadID == 0 || s.LastCallEnd == nil {
 		return last, false
 	}
+	// What the engine decided about that call is in the store first.
+	_ = e.Sync(ctx)
 	// The lead's latest call: a call transferred away (blind, or waiting
 	// in a queue with no agent yet) lives on without the agent, who is on
 	// the disposition screen all the same.

@@ -2,12 +2,15 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,18 +43,24 @@ type Options struct {
 	DialEndpoint func(number, trunk string) string
 	// Seed makes the random strategy reproducible in tests (0 = random).
 	Seed uint64
+	// LockCheck makes HoldsLock work (it records which goroutine holds the
+	// engine lock, at some cost per lock): tests use it to prove that no
+	// PBX or store call happens under the lock.
+	LockCheck bool
 	// Secrets verifies hashed and opens sealed secrets; by default the
 	// store's (SecretsProvider), else clear text only.
 	Secrets Secrets
 	// Throttle shapes login delays; DefaultThrottle when zero.
 	Throttle ThrottlePolicy
+	// Media serves finished recordings' audio (RecordingAudio); nil: none.
+	Media RecordingMedia
 }
 
 // Engine is the call-center engine: it owns all live state, takes every
 // decision, drives the PBX through the Telephony port, persists through the
 // Store and publishes domain events on the Bus. All state is guarded by one
-// mutex: call-center event rates are low and a single lock keeps the state
-// machine obviously consistent.
+// mutex, held only to decide (see effects.go): a single lock keeps the state
+// machine obviously consistent, and no I/O under it keeps it short.
 type Engine struct {
 	opt   Options
 	store Store
@@ -63,20 +72,30 @@ type Engine struct {
 	rnd   *rand.Rand
 	creds *Credentials
 
-	mu        sync.Mutex
-	agents    map[string]*Agent // by username
-	queues    map[string]*Queue
-	members   map[string][]QueueMember // by queue name, ordered by id
-	campaigns map[string]*Campaign
-	pauses    map[string]*PauseCode // by code
-	pauseByID map[uint]*PauseCode
-	sessions  map[string]*AgentSession // logged-in agents by username
-	calls     map[uint64]*liveCall
-	chans     map[string]*chanRef
-	waiting   map[string][]uint64 // queue name -> waiting call ids, FIFO
-	qbridges  map[string]bool     // holding bridges created per queue
-	rrNext    map[string]int
-	leadsBusy map[uint64]bool // leads being dialed
+	mu sync.Mutex
+	// fx are the effects decided under the lock, submitted by unlock.
+	fx     []*effect
+	lanes  *lanes
+	holder atomic.Int64
+	// Ids of new records are allocated in memory (seeded from the store at
+	// Start) so a decision never waits for the database to number a row.
+	lastCallID    uint64
+	lastSessionID uint
+	lastRecID     uint64
+	routes        map[string]Route  // inbound routes by DID
+	agents        map[string]*Agent // by username
+	queues        map[string]*Queue
+	members       map[string][]QueueMember // by queue name, ordered by id
+	campaigns     map[string]*Campaign
+	pauses        map[string]*PauseCode // by code
+	pauseByID     map[uint]*PauseCode
+	sessions      map[string]*AgentSession // logged-in agents by username
+	calls         map[uint64]*liveCall
+	chans         map[string]*chanRef
+	waiting       map[string][]uint64 // queue name -> waiting call ids, FIFO
+	qbridges      map[string]bool     // holding bridges created per queue
+	rrNext        map[string]int
+	leadsBusy     map[uint64]bool // leads being dialed
 	// unreachable: agents whose phone the PBX refused, with their backoff.
 	unreachable      map[string]*unreachableAgent
 	unreachableCount map[string]uint64 // refused offers by cause
@@ -85,6 +104,9 @@ type Engine struct {
 	ready            bool
 	started          bool
 	stopped          bool
+
+	// pre is what the event loop read for the event being handled.
+	pre prefetched
 
 	evq    *FIFO[TelEvent]
 	evc    eventCount
@@ -148,6 +170,10 @@ type chanRef struct {
 	answered bool
 	// peer is a related channel (snoop <-> supervisor).
 	peer string
+	// pending: the channel's originate has not returned yet; its PBX
+	// events wait in deferred until the outcome is decided.
+	pending  bool
+	deferred []TelEvent
 }
 
 // New builds an engine; call Start to run it.
@@ -215,6 +241,8 @@ func New(opt Options) *Engine {
 		leadsBusy:        map[uint64]bool{},
 		unreachable:      map[string]*unreachableAgent{},
 		unreachableCount: map[string]uint64{},
+		routes:           map[string]Route{},
+		lanes:            newLanes(),
 		evq:              NewFIFO[TelEvent](),
 		stopCh:           make(chan struct{}),
 	}
@@ -244,9 +272,10 @@ func (e *Engine) Now() time.Time       { return e.now() }
 
 // Ready is true once started and while the PBX is connected.
 func (e *Engine) Ready() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.started && !e.stopped && e.tel.Ready()
+	e.lock()
+	ok := e.started && !e.stopped
+	e.unlock()
+	return ok && e.tel.Ready()
 }
 
 // Start loads configuration and live state, reconciles it with the PBX and
@@ -255,29 +284,56 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.Reload(ctx); err != nil {
 		return err
 	}
+	if err := e.seedIDs(ctx); err != nil {
+		return err
+	}
 	e.wg.Add(1)
 	go e.eventLoop()
 	if err := e.tel.Start(ctx, e.pushEvent); err != nil {
 		return fmt.Errorf("telephony start: %w", err)
 	}
-	e.mu.Lock()
-	if err := e.restoreLocked(ctx); err != nil {
-		e.mu.Unlock()
+	rs, err := e.loadRestore(ctx)
+	if err != nil {
 		return err
 	}
+	e.lock()
+	e.restoreLocked(ctx, rs)
 	e.started = true
 	e.scheduleTickLocked()
-	e.mu.Unlock()
+	b := e.unlock()
+	if err := b.wait(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// seedIDs starts the in-memory id counters after the highest ids stored.
+func (e *Engine) seedIDs(ctx context.Context) error {
+	var c Call
+	if err := e.store.First(ctx, &c, All.Desc("id")); err != nil && !errors.Is(err, ErrNoRecord) {
+		return fmt.Errorf("seed call ids: %w", err)
+	}
+	var s AgentSession
+	if err := e.store.First(ctx, &s, All.Desc("id")); err != nil && !errors.Is(err, ErrNoRecord) {
+		return fmt.Errorf("seed session ids: %w", err)
+	}
+	var r Recording
+	if err := e.store.First(ctx, &r, All.Desc("id")); err != nil && !errors.Is(err, ErrNoRecord) {
+		return fmt.Errorf("seed recording ids: %w", err)
+	}
+	e.lock()
+	e.lastCallID, e.lastSessionID, e.lastRecID = c.ID, s.ID, r.ID
+	e.unlock()
 	return nil
 }
 
 // Stop stops taking work, hangs nothing up (calls survive a gateway restart
 // on the PBX side and are reconciled at the next Start) and waits for the
-// loops to finish.
+// loops and the effects already decided to finish.
 func (e *Engine) Stop(ctx context.Context) error {
-	e.mu.Lock()
+	e.lock()
 	if e.stopped {
-		e.mu.Unlock()
+		e.unlock()
 		return nil
 	}
 	e.stopped = true
@@ -287,11 +343,11 @@ func (e *Engine) Stop(ctx context.Context) error {
 	for _, c := range e.calls {
 		e.stopCallTimers(c)
 	}
-	e.mu.Unlock()
+	e.unlock()
 	close(e.stopCh)
 	e.stopSettle()
 	done := make(chan struct{})
-	go func() { e.wg.Wait(); close(done) }()
+	go func() { e.wg.Wait(); e.lanes.wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
@@ -301,7 +357,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 }
 
 // Reload re-reads the provisioned records (agents, queues, members,
-// campaigns, pause codes). The admin API calls it after every change.
+// campaigns, pause codes, routes). The admin API calls it after every change.
 func (e *Engine) Reload(ctx context.Context) error {
 	var (
 		agents    []Agent
@@ -309,19 +365,20 @@ func (e *Engine) Reload(ctx context.Context) error {
 		members   []QueueMember
 		campaigns []Campaign
 		pauses    []PauseCode
+		routes    []Route
 	)
 	for _, x := range []struct {
 		dst any
 		q   Filter
 	}{
-		{&agents, All}, {&queues, All}, {&members, All.Asc("id")}, {&campaigns, All}, {&pauses, All},
+		{&agents, All}, {&queues, All}, {&members, All.Asc("id")}, {&campaigns, All}, {&pauses, All}, {&routes, All.Asc("id")},
 	} {
 		if err := e.store.Find(ctx, x.dst, x.q); err != nil {
 			return fmt.Errorf("reload: %w", err)
 		}
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.settle(ctx)
 	prev := e.agents
 	e.agents = map[string]*Agent{}
 	for i := range agents {
@@ -346,28 +403,46 @@ func (e *Engine) Reload(ctx context.Context) error {
 		e.pauses[pauses[i].Code] = &pauses[i]
 		e.pauseByID[pauses[i].ID] = &pauses[i]
 	}
+	e.routes = map[string]Route{}
+	for _, r := range routes {
+		if _, dup := e.routes[r.DID]; !dup {
+			e.routes[r.DID] = r
+		}
+	}
 	return nil
 }
 
-// restoreLocked reloads sessions and unfinished calls from the store after a
-// restart and drops what the PBX no longer has.
-func (e *Engine) restoreLocked(ctx context.Context) error {
-	var sessions []AgentSession
-	if err := e.store.Find(ctx, &sessions, All); err != nil {
-		return fmt.Errorf("restore sessions: %w", err)
+// restoreData is what a start reads from the store and the PBX before it
+// takes the lock to rebuild live state.
+type restoreData struct {
+	sessions []AgentSession
+	live     map[string]bool
+	open     []Call
+}
+
+func (e *Engine) loadRestore(ctx context.Context) (restoreData, error) {
+	var rs restoreData
+	if err := e.store.Find(ctx, &rs.sessions, All); err != nil {
+		return rs, fmt.Errorf("restore sessions: %w", err)
 	}
-	live := map[string]bool{}
+	rs.live = map[string]bool{}
 	if chans, err := e.tel.Channels(ctx); err == nil {
 		for _, c := range chans {
-			live[c.ID] = true
+			rs.live[c.ID] = true
 		}
 	}
-	var open []Call
-	if err := e.store.Find(ctx, &open, All.Ne("state", CallDone)); err != nil {
-		return fmt.Errorf("restore calls: %w", err)
+	if err := e.store.Find(ctx, &rs.open, All.Ne("state", CallDone)); err != nil {
+		return rs, fmt.Errorf("restore calls: %w", err)
 	}
-	for i := range open {
-		c := &liveCall{Call: open[i]}
+	return rs, nil
+}
+
+// restoreLocked rebuilds sessions and unfinished calls after a restart and
+// drops what the PBX no longer has.
+func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
+	live := rs.live
+	for i := range rs.open {
+		c := &liveCall{Call: rs.open[i]}
 		c.init()
 		if c.ChannelID != "" && live[c.ChannelID] {
 			// A call survived our restart; keep it without its timers.
@@ -383,25 +458,25 @@ func (e *Engine) restoreLocked(ctx context.Context) error {
 		// otherwise stay up for ever.
 		for _, ch := range []string{c.AgentChannelID, c.ThirdChannelID} {
 			if ch != "" && live[ch] {
-				_ = e.tel.Hangup(ctx, ch, CauseNormal)
+				e.pxHangup(ch, CauseNormal)
 			}
 		}
 		if strings.HasPrefix(c.BridgeID, "call-") {
-			_ = e.tel.DestroyBridge(ctx, c.BridgeID)
+			e.pxDestroyBridge(c.BridgeID)
 		}
 		c.HangupBy = HangupBySystem
 		e.finishCallRecord(ctx, c, HangupBySystem, int(CauseFailure), StatusLost, e.systemCutRows(c, e.now())...)
 	}
-	for i := range sessions {
-		s := sessions[i]
+	for i := range rs.sessions {
+		s := rs.sessions[i]
 		a := e.agents[s.Username]
 		if a == nil {
-			_ = e.store.Delete(ctx, &AgentSession{}, Eq("id", s.ID))
+			e.deleteSession(ctx, s)
 			continue
 		}
 		if s.ChannelID != "" && !live[s.ChannelID] {
 			e.queueLog(ctx, QueueLogEntry{Agent: s.Username, Event: QLLogout, Data1: "restart"})
-			_ = e.store.Delete(ctx, &AgentSession{}, Eq("id", s.ID))
+			e.deleteSession(ctx, s)
 			continue
 		}
 		if s.CallID != 0 && e.calls[s.CallID] == nil {
@@ -409,8 +484,8 @@ func (e *Engine) restoreLocked(ctx context.Context) error {
 			s.State = AgentAvailable
 			if s.ChannelID != "" && s.BridgeID != "" {
 				// A persistent line whose call was lost goes home.
-				_ = e.tel.CreateBridge(ctx, s.BridgeID, BridgeHolding)
-				_ = e.tel.AddToBridge(ctx, s.BridgeID, s.ChannelID)
+				e.pxCreateBridge(s.BridgeID, BridgeHolding)
+				e.pxAdd(s.BridgeID, s.ChannelID)
 			}
 		}
 		if s.State == AgentRinging || s.State == AgentWrapUp || s.State == AgentLoggingIn {
@@ -422,7 +497,6 @@ func (e *Engine) restoreLocked(ctx context.Context) error {
 		}
 	}
 	e.ready = true
-	return nil
 }
 
 func (c *liveCall) init() {
@@ -433,7 +507,17 @@ func (c *liveCall) init() {
 	}
 }
 
-// eventLoop applies PBX events one at a time, in order.
+// prefetched is what the event loop reads before it takes the lock for an
+// event, so the decision needs no I/O.
+type prefetched struct {
+	channels    []ChannelInfo // TelConnected: the PBX's live channels
+	channelsErr error
+	known       map[string]bool // TelConnected: channels placed before the list
+	lead        *Lead           // inbound: the caller's lead
+}
+
+// eventLoop applies PBX events one at a time, in order. It takes the lock
+// only to decide: reads an event needs are made before, effects run after.
 func (e *Engine) eventLoop() {
 	defer e.wg.Done()
 	for {
@@ -444,15 +528,44 @@ func (e *Engine) eventLoop() {
 		}
 		batch := e.evq.Take()
 		for _, ev := range batch {
-			e.mu.Lock()
+			pre := e.prefetch(ev)
+			e.lock()
 			if !e.stopped {
+				e.pre = pre
 				e.safeHandle(ev)
+				e.pre = prefetched{}
 			}
-			e.mu.Unlock()
+			e.unlock()
 		}
 		e.settled(len(batch))
 		e.evq.Recycle(batch)
 	}
+}
+
+func (e *Engine) prefetch(ev TelEvent) prefetched {
+	var p prefetched
+	ctx := context.Background()
+	switch ev.Type {
+	case TelConnected:
+		// Channels whose originate returned before the list is asked for:
+		// only those can be found lost by it.
+		e.lock()
+		p.known = make(map[string]bool, len(e.chans))
+		for id, r := range e.chans {
+			if !r.pending {
+				p.known[id] = true
+			}
+		}
+		e.unlock()
+		p.channels, p.channelsErr = e.tel.Channels(ctx)
+	case TelStasisStart:
+		if len(ev.Args) > 0 && ev.Args[0] == "inbound" {
+			if l, ok := e.leadByPhone(ctx, ev.CallerID); ok {
+				p.lead = &l
+			}
+		}
+	}
+	return p
 }
 
 func (e *Engine) safeHandle(ev TelEvent) {
@@ -469,22 +582,30 @@ func (e *Engine) safeHandle(ev TelEvent) {
 // fake clock each tick has run when Advance returns.
 func (e *Engine) scheduleTickLocked() {
 	e.tickTimer = e.clock.AfterFunc(e.opt.DialerInterval, func() {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if e.stopped {
-			return
+		e.tick(context.Background())
+		e.lock()
+		if !e.stopped {
+			e.scheduleTickLocked()
 		}
-		e.tickLocked(context.Background())
-		e.scheduleTickLocked()
+		e.unlock()
 	})
 }
 
-func (e *Engine) tickLocked(ctx context.Context) {
+// tick logs idle agents out, places due callbacks and paces the dialer: the
+// plan is made under the lock, the leads and callbacks are read outside it,
+// and the calls are placed under the lock again after checking the plan
+// still holds.
+func (e *Engine) tick(ctx context.Context) {
 	defer func() {
 		if r := recover(); r != nil {
 			e.log.Error("engine: panic in tick", "panic", r)
 		}
 	}()
+	e.lock()
+	if e.stopped {
+		e.unlock()
+		return
+	}
 	now := e.now()
 	for user, s := range e.sessions {
 		if s.IdleTimeout > 0 && s.CallID == 0 && s.LastPing != nil &&
@@ -492,66 +613,114 @@ func (e *Engine) tickLocked(ctx context.Context) {
 			e.logoutLocked(ctx, user, "timeout")
 		}
 	}
-	e.runCallbacksLocked(ctx)
-	e.runDialerLocked(ctx)
+	plan := e.dialPlanLocked(now)
+	e.unlock()
+	due := e.dueCallbacks(ctx, now)
+	e.prefetchDialer(ctx, plan, now)
+	e.lock()
+	if !e.stopped {
+		e.runCallbacksLocked(ctx, due, now)
+		e.runDialerLocked(ctx, plan, now)
+	}
+	e.unlock()
 }
 
-// publish sends an event on the bus; it never blocks.
+// publish sends an event on the bus once the effects decided before it
+// (its store writes above all) are done; lock held, it never blocks.
 func (e *Engine) publish(p Payload, agent string) {
+	e.write("publish "+p.EventType(), func(context.Context, Store) error {
+		e.emit(p, agent)
+		return nil
+	})
+}
+
+// emit hands an event to the bus without waiting for it (store lane only).
+func (e *Engine) emit(p Payload, agent string) {
+	if q, ok := e.bus.(QueuedBus); ok {
+		q.Enqueue(p, agent)
+		return
+	}
 	e.bus.Publish(p, agent)
 }
 
+// announce publishes an event from outside the lock, in the one order.
+func (e *Engine) announce(ctx context.Context, p Payload, agent string) {
+	e.lock()
+	e.publish(p, agent)
+	_ = e.unlockWait(ctx)
+}
+
 // queueLog appends one queue-log row (outside a call transaction).
-func (e *Engine) queueLog(ctx context.Context, q QueueLogEntry) {
+func (e *Engine) queueLog(_ context.Context, q QueueLogEntry) {
 	if q.Time.IsZero() {
 		q.Time = e.now()
 	}
-	if err := e.store.Create(ctx, &q); err != nil {
-		e.log.Error("engine: queue log write failed", "event", q.Event, "err", err)
-	}
+	e.write("queue log "+q.Event, func(ctx context.Context, st Store) error { return st.Create(ctx, &q) })
 }
 
 // persistCall saves a call and its queue-log rows in one transaction, so a
-// store error never leaves a call half-recorded.
-func (e *Engine) persistCall(ctx context.Context, c *Call, rows ...QueueLogEntry) {
+// store error never leaves a call half-recorded. A new call gets its id here
+// (in memory); the row is written with it.
+func (e *Engine) persistCall(_ context.Context, c *Call, rows ...QueueLogEntry) {
 	now := e.now()
-	err := e.store.Tx(ctx, func(tx Store) error {
-		if c.ID == 0 {
-			if err := tx.Create(ctx, c); err != nil {
-				return err
-			}
-		} else if err := tx.Save(ctx, c); err != nil {
-			return err
-		}
-		for i := range rows {
-			if rows[i].Time.IsZero() {
-				rows[i].Time = now
-			}
-			if rows[i].CallID == 0 {
-				rows[i].CallID = c.ID
-			}
-			if err := tx.Create(ctx, &rows[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		e.log.Error("engine: call write failed", "call", c.ID, "err", err)
+	create := c.ID == 0
+	if create {
+		e.lastCallID++
+		c.ID = e.lastCallID
 	}
+	cp := *c
+	rows = append([]QueueLogEntry(nil), rows...)
+	for i := range rows {
+		if rows[i].Time.IsZero() {
+			rows[i].Time = now
+		}
+		if rows[i].CallID == 0 {
+			rows[i].CallID = cp.ID
+		}
+	}
+	e.write("call "+strconv.FormatUint(cp.ID, 10), func(ctx context.Context, st Store) error {
+		return st.Tx(ctx, func(tx Store) error {
+			if create {
+				if err := tx.Create(ctx, &cp); err != nil {
+					return err
+				}
+			} else if err := tx.Save(ctx, &cp); err != nil {
+				return err
+			}
+			for i := range rows {
+				if err := tx.Create(ctx, &rows[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	})
 }
 
-func (e *Engine) saveSession(ctx context.Context, s *AgentSession) {
+func (e *Engine) saveSession(_ context.Context, s *AgentSession) {
 	s.UpdatedAt = e.now()
-	var err error
+	create := s.ID == 0
+	if create {
+		e.lastSessionID++
+		s.ID = e.lastSessionID
+	}
+	cp := *s
+	e.write("session "+s.Username, func(ctx context.Context, st Store) error {
+		if create {
+			return st.Create(ctx, &cp)
+		}
+		return st.Save(ctx, &cp)
+	})
+}
+
+func (e *Engine) deleteSession(_ context.Context, s AgentSession) {
 	if s.ID == 0 {
-		err = e.store.Create(ctx, s)
-	} else {
-		err = e.store.Save(ctx, s)
+		return
 	}
-	if err != nil {
-		e.log.Error("engine: session write failed", "agent", s.Username, "err", err)
-	}
+	id := s.ID
+	e.write("session delete "+s.Username, func(ctx context.Context, st Store) error {
+		return st.Delete(ctx, &AgentSession{}, ByID(id))
+	})
 }
 
 func newGUID() string { return uuid.NewString() }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,9 +20,11 @@ import (
 type harness struct {
 	t   testing.TB
 	ctx context.Context
-	st  core.Store
+	st  *checkedStore
 	pbx *sim.PBX
 	e   *core.Engine
+	// pbxHook runs after the lock check on every PBX call (tests' gates).
+	pbxHook atomic.Pointer[sim.Hook]
 	// clk drives every engine and PBX timer: tests Advance it.
 	clk *clocktest.Clock
 }
@@ -65,9 +68,21 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 	clk := clocktest.New(epoch)
 	pbx := sim.New("sim-1")
 	pbx.UseClock(clk)
+	cst := &checkedStore{Store: st, shared: &storeChecks{t: t}}
 	e := core.New(core.Options{
-		Store: st, Tel: pbx, Logger: o.log,
-		DialerInterval: time.Second, Seed: 1, Clock: clk,
+		Store: cst, Tel: pbx, Logger: o.log,
+		DialerInterval: time.Second, Seed: 1, Clock: clk, LockCheck: true,
+	})
+	h := &harness{t: t, ctx: ctx, st: cst, pbx: pbx, e: e, clk: clk}
+	// No PBX or store call may happen while the engine holds its lock.
+	cst.shared.e.Store(e)
+	pbx.SetHook(func(ctx context.Context, op, target string) {
+		if e.HoldsLock() {
+			t.Errorf("PBX %s %s called under the engine lock", op, target)
+		}
+		if hk := h.pbxHook.Load(); hk != nil {
+			(*hk)(ctx, op, target)
+		}
 	})
 	must(t, e.Start(ctx))
 	t.Cleanup(func() {
@@ -75,7 +90,78 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 		defer cancel()
 		_ = e.Stop(sctx)
 	})
-	return &harness{t: t, ctx: ctx, st: st, pbx: pbx, e: e, clk: clk}
+	return h
+}
+
+// onPBX installs a hook run on every PBX call after the lock check.
+func (h *harness) onPBX(fn sim.Hook) { h.pbxHook.Store(&fn) }
+
+// storeChecks is shared by a checkedStore and the transactions it opens.
+type storeChecks struct {
+	t testing.TB
+	e atomic.Pointer[core.Engine]
+	// onWrite runs before every write (tests' gates).
+	onWrite atomic.Pointer[func(op string, v any)]
+}
+
+// checkedStore fails the test when the store is used while the engine
+// holds its lock, and lets a test hold writes back.
+type checkedStore struct {
+	core.Store
+	shared *storeChecks
+}
+
+func (s *checkedStore) check(op string) {
+	if e := s.shared.e.Load(); e != nil && e.HoldsLock() {
+		s.shared.t.Errorf("store %s called under the engine lock", op)
+	}
+}
+
+func (s *checkedStore) write(op string, v any) {
+	s.check(op)
+	if fn := s.shared.onWrite.Load(); fn != nil {
+		(*fn)(op, v)
+	}
+}
+
+func (s *checkedStore) Tx(ctx context.Context, fn func(core.Store) error) error {
+	s.check("tx")
+	return s.Store.Tx(ctx, func(tx core.Store) error { return fn(&checkedStore{Store: tx, shared: s.shared}) })
+}
+
+func (s *checkedStore) Create(ctx context.Context, v any) error {
+	s.write("create", v)
+	return s.Store.Create(ctx, v)
+}
+
+func (s *checkedStore) Save(ctx context.Context, v any) error {
+	s.write("save", v)
+	return s.Store.Save(ctx, v)
+}
+
+func (s *checkedStore) Updates(ctx context.Context, v any, cols map[string]any) error {
+	s.write("updates", v)
+	return s.Store.Updates(ctx, v, cols)
+}
+
+func (s *checkedStore) Delete(ctx context.Context, v any, q core.Filter) error {
+	s.write("delete", v)
+	return s.Store.Delete(ctx, v, q)
+}
+
+func (s *checkedStore) First(ctx context.Context, dst any, q core.Filter) error {
+	s.check("first")
+	return s.Store.First(ctx, dst, q)
+}
+
+func (s *checkedStore) Find(ctx context.Context, dst any, q core.Filter) error {
+	s.check("find")
+	return s.Store.Find(ctx, dst, q)
+}
+
+func (s *checkedStore) Count(ctx context.Context, model any, q core.Filter) (int64, error) {
+	s.check("count")
+	return s.Store.Count(ctx, model, q)
 }
 
 // settle returns once the PBX has delivered every event it produced and
@@ -158,6 +244,9 @@ func (h *harness) inbound(caller string) string {
 }
 
 func (h *harness) queueLog(event string) []core.QueueLogEntry {
+	// What the test saw in the engine's memory is in the store once the
+	// store lane has caught up.
+	must(h.t, h.e.Sync(h.ctx))
 	var rows []core.QueueLogEntry
 	must(h.t, h.st.Find(h.ctx, &rows, core.Eq("event", event).Asc("id")))
 	return rows
@@ -174,3 +263,21 @@ func (h *harness) callOf(user string) core.Call {
 }
 
 func sqlite(t *testing.T) core.Store { return storetest.Open(t, "sqlite") }
+
+// settleNoStore is settle for tests that hold a store write back: the
+// PBX's events and the engine's PBX commands are all done, store writes
+// may still wait.
+func (h *harness) settleNoStore() {
+	for {
+		before := h.pbx.Flush()
+		h.e.SettleNoStore()
+		if h.pbx.Flush() == before {
+			return
+		}
+	}
+}
+
+func (s *checkedStore) DialableLeads(ctx context.Context, campaign string, statuses []string, maxCalls int, now time.Time, limit int) ([]core.Lead, error) {
+	s.check("dialable leads")
+	return s.Store.DialableLeads(ctx, campaign, statuses, maxCalls, now, limit)
+}

@@ -57,7 +57,7 @@ func (e *Engine) AddLead(ctx context.Context, l *Lead, opt AddLeadOptions) error
 	if err := e.store.Create(ctx, l); err != nil {
 		return fmt.Errorf("add lead: %w", err)
 	}
-	e.publish(LeadChanged{Lead: *l}, l.User)
+	e.announce(ctx, LeadChanged{Lead: *l}, l.User)
 	return nil
 }
 
@@ -70,7 +70,7 @@ func (e *Engine) UpdateLead(ctx context.Context, l *Lead) error {
 	if err := e.store.Save(ctx, l); err != nil {
 		return fmt.Errorf("update lead: %w", err)
 	}
-	e.publish(LeadChanged{Lead: *l}, l.User)
+	e.announce(ctx, LeadChanged{Lead: *l}, l.User)
 	return nil
 }
 
@@ -89,8 +89,6 @@ func (e *Engine) Lead(ctx context.Context, id uint64) (Lead, error) {
 	return l, nil
 }
 
-func (e *Engine) leadLocked(ctx context.Context, id uint64) (Lead, error) { return e.Lead(ctx, id) }
-
 // FindLeadsByPhone lists leads with that phone number (newest first),
 // optionally limited to a campaign.
 func (e *Engine) FindLeadsByPhone(ctx context.Context, phone, campaign string) ([]Lead, error) {
@@ -103,7 +101,7 @@ func (e *Engine) FindLeadsByPhone(ctx context.Context, phone, campaign string) (
 	return out, err
 }
 
-func (e *Engine) leadByPhoneLocked(ctx context.Context, phone string) (Lead, bool) {
+func (e *Engine) leadByPhone(ctx context.Context, phone string) (Lead, bool) {
 	p := normalizePhone(phone)
 	if p == "" {
 		return Lead{}, false
@@ -124,10 +122,6 @@ func (e *Engine) IsDNC(ctx context.Context, phone, campaign string) bool {
 func (e *Engine) isCampaignDNC(ctx context.Context, phone, campaign string) bool {
 	n, err := e.store.Count(ctx, &DNCEntry{}, Eq("phone", normalizePhone(phone)).Eq("campaign", campaign))
 	return err == nil && n > 0
-}
-
-func (e *Engine) isDNCLocked(ctx context.Context, phone, campaign string) bool {
-	return e.IsDNC(ctx, phone, campaign)
 }
 
 // AddDNC blocks a number (campaign "" = everywhere).
@@ -165,15 +159,19 @@ const (
 // agent's wrap-up. The call, lead, DNC and callback writes are one store
 // transaction: either the outcome is recorded whole or the error is
 // returned and nothing changed (the agent stays in wrap-up to retry).
+// The call is looked up under the lock; the store is read and the
+// transaction runs without it; the outcome is decided under it again.
 func (e *Engine) SetDisposition(ctx context.Context, user string, req DispositionRequest) error {
 	const op = "SetDisposition"
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
 	s, ok := e.sessions[user]
 	if !ok {
-		return e.notLoggedIn(user)
+		err := e.notLoggedIn(user)
+		e.unlock()
+		return err
 	}
 	if req.Status == "" {
+		e.unlock()
 		return fmt.Errorf("%w: status", ErrInvalid)
 	}
 	var call Call
@@ -184,7 +182,14 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 	live := e.calls[id]
 	if live != nil {
 		call = live.Call
-	} else {
+	}
+	e.unlock()
+	// Writes decided before (the call's end above all) are in the store
+	// before it is read and written below.
+	if err := e.Sync(ctx); err != nil {
+		return err
+	}
+	if live == nil {
 		q := Eq("agent", user).Desc("id")
 		if id != 0 {
 			q = Eq("id", id)
@@ -228,7 +233,7 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		when := req.CallbackAt
 		if action == DispoActionReschedule && when == nil {
 			// No time from the agent: the campaign's retry delay.
-			if camp := e.campaigns[call.Campaign]; camp != nil && camp.RetryDelay > 0 {
+			if camp, ok := e.Campaign(call.Campaign); ok && camp.RetryDelay > 0 {
 				t := now.Add(time.Duration(camp.RetryDelay) * time.Second)
 				when = &t
 			} else {
@@ -264,13 +269,9 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		}
 	}
 	err := e.store.Tx(ctx, func(tx Store) error {
-		if live != nil {
-			c := live.Call
-			c.Status = req.Status
-			if err := tx.Save(ctx, &c); err != nil {
-				return err
-			}
-		} else if err := tx.Updates(ctx, &call, map[string]any{"status": req.Status}); err != nil {
+		// Only the status: a live call's other columns belong to the
+		// engine's ordered writes.
+		if err := tx.Updates(ctx, &Call{ID: call.ID}, map[string]any{"status": req.Status}); err != nil {
 			return err
 		}
 		if haveLead {
@@ -294,8 +295,13 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		return Internal(op, err)
 	}
 	call.Status = req.Status
-	if live != nil {
+	e.lock()
+	defer e.settle(ctx)
+	if e.calls[id] == live && live != nil {
+		// Later writes of the live call carry the status; this one puts it
+		// back should a write decided meanwhile have carried the old one.
 		live.Status = req.Status
+		e.persistCall(ctx, &live.Call)
 	}
 	if haveLead {
 		e.publish(LeadChanged{Lead: lead}, lead.User)
@@ -304,7 +310,7 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, Interface: e.interfaceLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
 	}
 	e.queueLog(ctx, QueueLogEntry{CallID: call.ID, Queue: call.Queue, Agent: user, Event: QLDisposition, Data1: req.Status})
-	if s.State == AgentWrapUp {
+	if s := e.sessions[user]; s != nil && s.State == AgentWrapUp {
 		e.endWrapLocked(ctx, s)
 	}
 	return nil
@@ -312,12 +318,12 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 
 // ScheduleCallback stores a callback; the dialer places it when due.
 func (e *Engine) ScheduleCallback(ctx context.Context, cb *Callback) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.scheduleCallbackLocked(ctx, cb)
+	return e.scheduleCallback(ctx, cb)
 }
 
-func (e *Engine) scheduleCallbackLocked(ctx context.Context, cb *Callback) error {
+// scheduleCallback writes the callback (a command's own write, outside the
+// lock) and announces it.
+func (e *Engine) scheduleCallback(ctx context.Context, cb *Callback) error {
 	if cb.When.IsZero() {
 		return fmt.Errorf("%w: callback time", ErrInvalid)
 	}
@@ -334,7 +340,9 @@ func (e *Engine) scheduleCallbackLocked(ctx context.Context, cb *Callback) error
 	if err := e.store.Create(ctx, cb); err != nil {
 		return fmt.Errorf("schedule callback: %w", err)
 	}
+	e.lock()
 	e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, Interface: e.interfaceLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
+	e.settle(ctx)
 	return nil
 }
 
@@ -345,17 +353,35 @@ func (e *Engine) interfaceLocked(user string) string {
 	return ""
 }
 
+// dueCallback is a callback due now with its lead, read before the lock.
+type dueCallback struct {
+	cb   Callback
+	lead *Lead
+}
+
+// dueCallbacks reads the callbacks due now (without the lock).
+func (e *Engine) dueCallbacks(ctx context.Context, now time.Time) []dueCallback {
+	var due []Callback
+	if err := e.store.Find(ctx, &due, Eq("status", "ACTIVE").Lte("due_at", now).Asc("id").Take(50)); err != nil {
+		e.log.Warn("engine: callbacks query failed", "err", err)
+		return nil
+	}
+	out := make([]dueCallback, 0, len(due))
+	for _, cb := range due {
+		d := dueCallback{cb: cb}
+		if l, err := e.Lead(ctx, cb.LeadID); err == nil {
+			d.lead = &l
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
 // runCallbacksLocked places due callbacks. Agent-only callbacks wait for
 // their agent to be free; the others go to any agent of the campaign.
-func (e *Engine) runCallbacksLocked(ctx context.Context) {
-	var due []Callback
-	if err := e.store.Find(ctx, &due, Eq("status", "ACTIVE").Lte("due_at", e.now()).Asc("id").Take(50)); err != nil {
-		e.log.Warn("engine: callbacks query failed", "err", err)
-		return
-	}
-	now := e.now()
-	for i := range due {
-		cb := due[i]
+func (e *Engine) runCallbacksLocked(ctx context.Context, due []dueCallback, now time.Time) {
+	for _, d := range due {
+		cb := d.cb
 		if cb.When.After(now) {
 			continue
 		}
@@ -367,27 +393,35 @@ func (e *Engine) runCallbacksLocked(ctx context.Context) {
 		if s == nil || s.State != AgentAvailable || s.Paused || s.CallID != 0 {
 			continue
 		}
-		c := e.placeLeadCallLocked(ctx, cb.Campaign, cb.LeadID, cb.Phone, agent)
+		c := e.placeLeadCallLocked(ctx, cb.Campaign, cb.LeadID, d.lead, cb.Phone, agent)
 		if c == nil {
 			continue
 		}
 		c.ScheduledID = cb.ID
 		cb.Status = "LIVE"
 		cb.CallID = c.ID
-		_ = e.store.Save(ctx, &cb)
+		saved := cb
+		e.write("callback live", func(ctx context.Context, st Store) error { return st.Save(ctx, &saved) })
 		e.persistCall(ctx, &c.Call)
 		e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: agent, Interface: e.interfaceLocked(agent), Action: "started"}, agent)
 	}
 }
 
+// callbackFailedLocked marks the callback of a failed call; the callback is
+// read and written on the store lane, and its event published from there,
+// in order.
 func (e *Engine) callbackFailedLocked(ctx context.Context, c *liveCall) {
-	var cb Callback
-	if err := e.store.First(ctx, &cb, Eq("id", c.ScheduledID)); err != nil {
-		return
-	}
-	cb.Status = "FAILED"
-	_ = e.store.Save(ctx, &cb)
-	e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: c.connectAgent, Interface: e.interfaceLocked(c.connectAgent), Action: "failed"}, c.connectAgent)
+	id, call, agent, name := c.ScheduledID, c.Call, c.connectAgent, e.interfaceLocked(c.connectAgent)
+	e.write("callback failed", func(ctx context.Context, st Store) error {
+		var cb Callback
+		if err := st.First(ctx, &cb, Eq("id", id)); err != nil {
+			return nil
+		}
+		cb.Status = "FAILED"
+		err := st.Save(ctx, &cb)
+		e.emit(CallbackEvent{Callback: cb, Call: call, Agent: agent, Interface: name, Action: "failed"}, agent)
+		return err
+	})
 }
 
 func (e *Engine) freeCampaignAgentLocked(campaign string) string {
@@ -402,9 +436,9 @@ func (e *Engine) freeCampaignAgentLocked(campaign string) string {
 
 // SendScreen stores an agent-screen command and publishes it.
 func (e *Engine) SendScreen(ctx context.Context, user, kind, payload string) (ScreenCommand, error) {
-	e.mu.Lock()
+	e.lock()
 	_, known := e.agents[user]
-	e.mu.Unlock()
+	e.unlock()
 	if !known {
 		return ScreenCommand{}, fmt.Errorf("%w: %s", ErrUnknownAgent, user)
 	}
@@ -412,7 +446,7 @@ func (e *Engine) SendScreen(ctx context.Context, user, kind, payload string) (Sc
 	if err := e.store.Create(ctx, &cmd); err != nil {
 		return cmd, fmt.Errorf("screen command: %w", err)
 	}
-	e.publish(ScreenEvent{Command: cmd}, user)
+	e.announce(ctx, ScreenEvent{Command: cmd}, user)
 	return cmd, nil
 }
 
@@ -435,8 +469,8 @@ func (e *Engine) PendingScreen(ctx context.Context, user string) ([]ScreenComman
 
 // Campaign returns a provisioned campaign.
 func (e *Engine) Campaign(name string) (Campaign, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	c, ok := e.campaigns[name]
 	if !ok {
 		return Campaign{}, false
@@ -446,8 +480,8 @@ func (e *Engine) Campaign(name string) (Campaign, bool) {
 
 // Campaigns lists campaigns by name.
 func (e *Engine) Campaigns() []Campaign {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	out := make([]Campaign, 0, len(e.campaigns))
 	for _, n := range sortedKeys(e.campaigns) {
 		out = append(out, *e.campaigns[n])
@@ -457,8 +491,8 @@ func (e *Engine) Campaigns() []Campaign {
 
 // Queue returns a provisioned queue.
 func (e *Engine) Queue(name string) (Queue, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	q, ok := e.queues[name]
 	if !ok {
 		return Queue{}, false
@@ -468,8 +502,8 @@ func (e *Engine) Queue(name string) (Queue, bool) {
 
 // Queues lists queues by name.
 func (e *Engine) Queues() []Queue {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	out := make([]Queue, 0, len(e.queues))
 	for _, n := range sortedKeys(e.queues) {
 		out = append(out, *e.queues[n])
@@ -479,15 +513,15 @@ func (e *Engine) Queues() []Queue {
 
 // QueueMembers lists a queue's static members.
 func (e *Engine) QueueMembers(name string) []QueueMember {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	return append([]QueueMember(nil), e.members[name]...)
 }
 
 // PauseCodes lists active pause codes ordered by id.
 func (e *Engine) PauseCodes() []PauseCode {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	var out []PauseCode
 	for _, p := range e.pauseByID {
 		if p.Active {
@@ -526,6 +560,6 @@ func (e *Engine) UpdateLeadFields(ctx context.Context, id uint64, fields map[str
 	if reflect.DeepEqual(before, after) {
 		return false, nil
 	}
-	e.publish(LeadChanged{Lead: after}, agent)
+	e.announce(ctx, LeadChanged{Lead: after}, agent)
 	return true, nil
 }

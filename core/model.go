@@ -468,6 +468,11 @@ type Recording struct {
 	Length    int        `json:"length"`
 	Muted     bool       `json:"muted"`
 	Status    string     `gorm:"size:16" json:"status"` // recording, done, failed
+	// MediaFile is the recording store key of the archived audio
+	// (YYYYMMDD/<guid>.<ext>, pkg/media); MediaStatus is "" until the
+	// archiver has tried, then stored or failed.
+	MediaFile   string `gorm:"size:64" json:"media_file"`
+	MediaStatus string `gorm:"size:16" json:"media_status"`
 }
 
 type Form struct {

@@ -38,7 +38,16 @@ func (e *Engine) settled(n int) {
 // handled (or the engine stopped). With a fake clock and a PBX that has
 // delivered its events (sim.PBX.Flush), a test knows the engine has acted
 // on everything that happened so far, without polling.
+//
+// It also waits for the effects decided so far (PBX commands, store
+// writes, events: see effects.go) to be done, so what the PBX and the
+// store show agrees with the engine's memory when it returns.
 func (e *Engine) Settle() {
+	e.settleEvents()
+	e.lanes.waitOnly("")
+}
+
+func (e *Engine) settleEvents() {
 	e.evc.mu.Lock()
 	defer e.evc.mu.Unlock()
 	e.evc.init()

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"io"
 	"time"
 )
 
@@ -65,6 +66,9 @@ type Telephony interface {
 	Record(ctx context.Context, target MediaTarget, name, format string) error
 	StopRecording(ctx context.Context, name string) error
 	MuteRecording(ctx context.Context, name string, mute bool) error
+	// RecordingFile reads a finished (stored) recording's file, as the PBX
+	// wrote it. ErrNotFound when the PBX has no such recording.
+	RecordingFile(ctx context.Context, name string) (io.ReadCloser, error)
 
 	// Snoop creates a snoop channel on channelID (listen: hear both sides;
 	// whisper: speak to the channel) that enters the application with snoopID.

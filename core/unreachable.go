@@ -71,8 +71,8 @@ func (e *Engine) phoneRefusedLocked(user, ext, cause string, err error) {
 		u.timer.Stop()
 	}
 	u.timer = e.clock.AfterFunc(delay, func() {
-		e.mu.Lock()
-		defer e.mu.Unlock()
+		e.lock()
+		defer e.unlock()
 		if e.stopped || e.unreachable[user] != u {
 			return
 		}
@@ -110,8 +110,8 @@ func (e *Engine) restingLocked(user string) bool {
 // UnreachableTotal counts refused offers by cause since the engine was
 // built (callgate_agent_unreachable_total).
 func (e *Engine) UnreachableTotal() map[string]uint64 {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	out := make(map[string]uint64, len(UnreachableCauses))
 	for _, c := range UnreachableCauses {
 		out[c] = e.unreachableCount[c]
@@ -121,8 +121,8 @@ func (e *Engine) UnreachableTotal() map[string]uint64 {
 
 // UnreachableAgents lists the agents currently backing off, by username.
 func (e *Engine) UnreachableAgents() []AgentUnreachable {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	out := make([]AgentUnreachable, 0, len(e.unreachable))
 	for user, u := range e.unreachable {
 		out = append(out, AgentUnreachable{Agent: user, Until: u.until, Attempts: u.attempts})

@@ -102,7 +102,16 @@ ensure_nats() {
 	export CALLGATE_TEST_NATS_URL='nats://127.0.0.1:4222'
 }
 
+# ensure_lame installs Debian's lame, the MP3 encoder of recording media
+# (pkg/media runs it as a subprocess). Without it the MP3 tests skip, so a
+# failed install only warns.
+ensure_lame() {
+	command -v lame >/dev/null 2>&1 && return
+	(apt_install lame) || log "lame not installed: the MP3 tests of pkg/media will skip"
+}
+
 ensure_services() {
+	ensure_lame
 	if [ "${CALLGATE_TEST_NO_SERVICES:-}" = 1 ]; then
 		log "CALLGATE_TEST_NO_SERVICES=1: MySQL and NATS tests will skip"
 		return

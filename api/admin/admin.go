@@ -64,6 +64,9 @@ type Options struct {
 	// Sim enables /sim/... (demo mode).
 	Sim    *sim.PBX
 	Logger *slog.Logger
+	// Media serves recordings' audio (/recordings/{id}/media); without it
+	// that route answers 503.
+	Media core.RecordingMedia
 }
 
 // API is the admin HTTP handler.
@@ -71,6 +74,7 @@ type API struct {
 	rec    *core.Records
 	eng    Engine
 	sim    *sim.PBX
+	media  core.RecordingMedia
 	log    *slog.Logger
 	token  [32]byte
 	router chi.Router
@@ -82,7 +86,7 @@ func New(o Options) *API {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{rec: o.Records, eng: o.Engine, sim: o.Sim, log: o.Logger, token: sha256.Sum256([]byte(o.Token))}
+	a := &API{rec: o.Records, eng: o.Engine, sim: o.Sim, media: o.Media, log: o.Logger, token: sha256.Sum256([]byte(o.Token))}
 	a.routes = a.table()
 	r := chi.NewRouter()
 	r.Use(limitBody)

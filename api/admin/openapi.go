@@ -77,7 +77,13 @@ func GenerateOpenAPI() ([]byte, error) {
 			status = http.StatusOK
 		}
 		responses := map[string]any{}
-		if rt.resp == nil {
+		if len(rt.binary) > 0 {
+			content := map[string]any{}
+			for _, ct := range rt.binary {
+				content[ct] = map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}
+			}
+			responses[itoa(status)] = map[string]any{"description": "Success", "content": content}
+		} else if rt.resp == nil {
 			if rt.path == "/openapi.json" {
 				responses["200"] = map[string]any{"description": "OpenAPI 3 document",
 					"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object"}}}}

@@ -25,6 +25,8 @@ type route struct {
 	public       bool     // no bearer token (the document itself)
 	sim          bool     // only when a simulated PBX is configured
 	h            http.HandlerFunc
+	// binary lists the content types of a non-JSON success body.
+	binary []string
 }
 
 // Write-only secrets travel in these wrappers; the records never serialise them.
@@ -363,6 +365,9 @@ func (a *API) table() []route {
 		timeCol: "start",
 		order:   []core.Order{{Field: "id", Desc: true}},
 	}, "agent", "call_id", "guid", "lead_id")
+	rt = append(rt, route{method: "GET", path: "/recordings/{id}/media", tag: "reports", summary: "A finished recording's audio",
+		doc:   "format=mp3 (default, transcoded), or wav/gsm for the file as recorded. 404 while the recording runs or when its file cannot be found.",
+		query: []string{"format"}, binary: []string{"audio/mpeg", "audio/wav", "audio/x-gsm"}, h: a.recordingMedia})
 
 	// Live operations through the engine.
 	rt = append(rt,

@@ -25,6 +25,7 @@ import (
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/config"
 	"github.com/callgate/callgate/pkg/demo"
+	"github.com/callgate/callgate/pkg/media"
 	"github.com/callgate/callgate/pkg/store"
 	"github.com/callgate/callgate/pkg/telephony/ari"
 	"github.com/callgate/callgate/pkg/telephony/ariproxy"
@@ -40,6 +41,7 @@ type gateway struct {
 	tel     core.Telephony
 	sim     *sim.PBX // set in sim mode
 	eng     *core.Engine
+	media   *media.Service // nil when media.dir is empty
 	metrics *metrics
 	httpSrv *http.Server
 	httpLn  net.Listener
@@ -142,7 +144,8 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 		g.tel = t
 	}
 
-	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine")})
+	g.media = g.newMedia(core.NewRecords(st))
+	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine"), Media: g.mediaPort()})
 	g.metrics = newMetrics(g.eng, g.engineUp.Load)
 	return g, nil
 }
@@ -153,6 +156,7 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 		return fmt.Errorf("engine: %w", err)
 	}
 	g.engineUp.Store(true)
+	g.startMedia()
 
 	ln, err := net.Listen("tcp", g.cfg.HTTPAddr)
 	if err != nil {
@@ -389,6 +393,7 @@ func (g *gateway) router() http.Handler {
 	}
 	r.Mount(adminPrefix, admin.New(admin.Options{
 		Records: g.eng.Records(), Engine: g.eng, Token: g.cfg.AdminToken, Sim: g.sim, Logger: g.log.With("component", "admin"),
+		Media: g.mediaPort(),
 	}))
 	vd := vicidial.NewHandler(g.eng, vicidial.Options{
 		ServerIP: g.cfg.VicidialServerIP, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "vicidial"),

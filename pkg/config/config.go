@@ -99,6 +99,19 @@ type Config struct {
 	// protocol needs in clear (ECCP agent passwords, SIP secrets).
 	SecretKey     string
 	SecretKeyFile string
+
+	// Recording media (pkg/media): where finished recordings are kept
+	// (empty disables fetching them), the MP3 encoder ("lame" or a path to
+	// it; "none" serves originals only) and its time limit.
+	MediaDir            string
+	MediaEncoder        string
+	MediaEncoderTimeout time.Duration
+	// MediaS3URL (https://host/bucket, path-style) keeps recordings in
+	// S3-compatible storage instead of MediaDir.
+	MediaS3URL       string
+	MediaS3Region    string
+	MediaS3AccessKey string
+	MediaS3SecretKey string
 }
 
 // Key describes one setting, for documentation and error messages.
@@ -203,6 +216,20 @@ var keys = []Key{
 		set: func(c *Config, v string) error { c.VicidialServerIP = v; return nil }},
 	{Name: "metrics.enabled", Env: "CALLGATE_METRICS", Default: "true", Doc: "Serve Prometheus metrics at /metrics.",
 		set: func(c *Config, v string) error { return setBool(&c.MetricsEnabled, v) }},
+	{Name: "media.dir", Env: "CALLGATE_MEDIA_DIR", Default: "./recordings", Doc: "Recording store: finished recordings are fetched from the PBX into YYYYMMDD/<guid>.<ext> under this directory (empty: not fetched, /recordings/{id}/media answers 503).",
+		set: func(c *Config, v string) error { c.MediaDir = v; return nil }},
+	{Name: "media.encoder", Env: "CALLGATE_MEDIA_ENCODER", Default: "lame", Doc: "MP3 encoder: lame (from PATH), an absolute path to lame, or none (originals only).",
+		set: func(c *Config, v string) error { return setEncoder(&c.MediaEncoder, v) }},
+	{Name: "media.encoder_timeout", Env: "CALLGATE_MEDIA_ENCODER_TIMEOUT", Default: "2m", Doc: "Time limit of one MP3 transcode.",
+		set: func(c *Config, v string) error { return setDuration(&c.MediaEncoderTimeout, v) }},
+	{Name: "media.s3_url", Env: "CALLGATE_MEDIA_S3_URL", Default: "", Doc: "S3-compatible recording store shared by several gateways, path-style endpoint and bucket (https://s3.example.com/recordings); replaces media.dir.",
+		set: func(c *Config, v string) error { return setURL(&c.MediaS3URL, v, "https", "http") }},
+	{Name: "media.s3_region", Env: "CALLGATE_MEDIA_S3_REGION", Default: "us-east-1", Doc: "Region the S3 requests are signed for.",
+		set: func(c *Config, v string) error { c.MediaS3Region = v; return nil }},
+	{Name: "media.s3_access_key", Env: "CALLGATE_MEDIA_S3_ACCESS_KEY", Default: "", Doc: "S3 access key id (required with media.s3_url).",
+		set: func(c *Config, v string) error { c.MediaS3AccessKey = v; return nil }},
+	{Name: "media.s3_secret_key", Env: "CALLGATE_MEDIA_S3_SECRET_KEY", Default: "", Doc: "S3 secret key (required with media.s3_url).",
+		set: func(c *Config, v string) error { c.MediaS3SecretKey = v; return nil }, Secret: true},
 	{Name: "sim.answer_delay", Env: "CALLGATE_SIM_ANSWER_DELAY", Default: "0s", Doc: "Simulated PBX: how long originated calls ring before answering.",
 		set: func(c *Config, v string) error { return setDuration(&c.DemoSimAnswerWait, v) }},
 }
@@ -248,6 +275,10 @@ func Defaults() Config {
 		VicidialPath:          "/agc/api.php",
 		VicidialServerIP:      "127.0.0.1",
 		MetricsEnabled:        true,
+		MediaDir:              "./recordings",
+		MediaEncoder:          "lame",
+		MediaEncoderTimeout:   2 * time.Minute,
+		MediaS3Region:         "us-east-1",
 	}
 }
 
@@ -450,6 +481,9 @@ func (c Config) Validate() error {
 	}
 	if c.HTTPAddr == "" {
 		return fail("http.addr", "required")
+	}
+	if c.MediaS3URL != "" && (c.MediaS3AccessKey == "" || c.MediaS3SecretKey == "") {
+		return fail("media.s3_url", "needs media.s3_access_key and media.s3_secret_key")
 	}
 	const demoHint = " (or set CALLGATE_DEMO=1 for the self-contained demo: SQLite, simulated PBX)"
 	if c.DBDSN == "" {
@@ -758,4 +792,15 @@ func setCIDRs(dst *[]string, v string) error {
 	}
 	*dst = out
 	return nil
+}
+
+// setEncoder accepts lame, none or an absolute path (never a relative path
+// that would run whatever sits in the working directory).
+func setEncoder(dst *string, v string) error {
+	v = strings.TrimSpace(v)
+	if v == "lame" || v == "none" || (strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " \t\n")) {
+		*dst = v
+		return nil
+	}
+	return errors.New("must be lame, none or an absolute path to lame")
 }

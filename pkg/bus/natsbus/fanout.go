@@ -116,6 +116,11 @@ func (f *Fanout) Publish(p core.Payload, agent string) core.Event {
 	return f.nb.Publish(p, agent)
 }
 
+// Enqueue publishes without waiting, in enqueue order (see Bus.Enqueue).
+func (f *Fanout) Enqueue(p core.Payload, agent string) { f.nb.Enqueue(p, agent) }
+
+var _ core.QueuedBus = (*Fanout)(nil)
+
 func (f *Fanout) LastSeq() uint64 { return f.nb.LastSeq() }
 
 func (f *Fanout) Subscribe(from uint64, buffer int) (core.Subscription, error) {

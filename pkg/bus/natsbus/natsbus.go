@@ -4,7 +4,8 @@
 //
 // Sequence numbers are the JetStream stream sequence. Publish waits for the
 // stream's acknowledgement (one round trip to the server) and returns the
-// sequence the stream assigned. A local counter would be cheaper but cannot
+// sequence the stream assigned; the engine uses Enqueue instead, which
+// never waits (queue.go). A local counter would be cheaper but cannot
 // give two gateways one gap-free order, and resuming with
 // Subscribe(lastSeq+1) must mean the same thing on every gateway; the
 // stream sequence is that order, and the stream is the replay log (MaxMsgs
@@ -116,8 +117,18 @@ type Bus struct {
 	// LastSeq's answer when the server cannot be asked.
 	seen atomic.Uint64
 	// PublishErrors counts events Publish could not store (returned with
-	// Seq 0), for metrics.
+	// Seq 0), and events Enqueue dropped, for metrics.
 	PublishErrors atomic.Uint64
+
+	// The Enqueue FIFO and its sender (queue.go).
+	qmu       sync.Mutex
+	queue     []queued
+	qsending  int
+	qclosed   bool
+	qwake     chan struct{}
+	qstop     chan struct{}
+	qstopOnce sync.Once
+	qdone     chan struct{}
 }
 
 var _ core.Bus = (*Bus)(nil)
@@ -166,8 +177,10 @@ func New(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: stream %s: %w", opts.Stream, err)
 	}
-	b := &Bus{opts: opts, nc: nc, js: js, stream: stream, subs: map[*subscription]struct{}{}, closedc: make(chan struct{})}
+	b := &Bus{opts: opts, nc: nc, js: js, stream: stream, subs: map[*subscription]struct{}{}, closedc: make(chan struct{}),
+		qwake: make(chan struct{}, 1), qstop: make(chan struct{}), qdone: make(chan struct{})}
 	b.observe(stream.CachedInfo().State.LastSeq)
+	go b.send()
 	return b, nil
 }
 
@@ -291,6 +304,16 @@ func (b *Bus) Subscribe(from uint64, buffer int) (core.Subscription, error) {
 // Close ends every subscription (Err nil) and, if Connect opened the
 // connection, closes it. The stream and its events stay on the server.
 func (b *Bus) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.mu.Unlock()
+	// Events the engine enqueued reach the stream before the connection
+	// goes: each gets up to Timeout (and its retries) while the queue
+	// drains.
+	b.flush(b.opts.Timeout + time.Second)
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()

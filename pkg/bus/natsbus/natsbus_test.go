@@ -351,3 +351,47 @@ func TestFanoutServesRecentEventsLocallyAndOlderFromTheStream(t *testing.T) {
 		t.Fatalf("%d old subscriptions went to the stream, want 2", n)
 	}
 }
+
+// Enqueue never waits, keeps the order of the calls, and Close flushes
+// what is still queued: a gateway opened on the stream afterwards reads
+// every event, in order, with increasing sequences.
+func TestEnqueuedEventsReachTheStreamInOrder(t *testing.T) {
+	nc, opts := testStream(t, 1000)
+	b, err := natsbus.New(context.Background(), nc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	for i := 0; i < n; i++ {
+		b.Enqueue(core.DTMFReceived{CallID: 7, Digit: fmt.Sprint(i)}, "")
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if b.PublishErrors.Load() != 0 {
+		t.Fatalf("%d events lost", b.PublishErrors.Load())
+	}
+	b2, err := natsbus.New(context.Background(), nc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b2.Close()
+	sub, err := b2.Subscribe(1, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	var last uint64
+	for i := 0; i < n; i++ {
+		select {
+		case ev := <-sub.C():
+			d, ok := ev.Data.(core.DTMFReceived)
+			if !ok || d.Digit != fmt.Sprint(i) || ev.Seq <= last {
+				t.Fatalf("event %d = %+v (seq %d after %d)", i, ev.Data, ev.Seq, last)
+			}
+			last = ev.Seq
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d of %d events in the stream", i, n)
+		}
+	}
+}

@@ -227,3 +227,40 @@ func (t *Telephony) listBridges(ctx context.Context) ([]wireBridge, error) {
 	err := t.rest(ctx, "list bridges", http.MethodGet, "/bridges", nil, nil, &out)
 	return out, err
 }
+
+// maxRecordingFile bounds a fetched recording (about 18 hours of 8 kHz
+// 16-bit WAV); a bigger answer is cut and reported as an error by the reader.
+const maxRecordingFile = 1 << 30
+
+// RecordingFile downloads a stored recording (GET
+// /recordings/stored/{name}/file). ari/v5 v5.3.1 has no call for it. The
+// body is streamed; the request timeout does not apply to the download,
+// only ctx does.
+func (t *Telephony) RecordingFile(ctx context.Context, name string) (io.ReadCloser, error) {
+	const op = "recording file"
+	if name == "" || strings.ContainsAny(name, "/\\") || name == "." || name == ".." {
+		return nil, fmt.Errorf("ari: %s: invalid recording name", op)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.cfg.URL+"/recordings/stored/"+url.PathEscape(name)+"/file", nil)
+	if err != nil {
+		return nil, fmt.Errorf("ari: %s: %w", op, err)
+	}
+	req.Header.Set("Authorization", t.auth)
+	resp, err := t.http.Do(req)
+	if err != nil {
+		return nil, t.transportError(op, err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		var m struct {
+			Message string `json:"message"`
+		}
+		_ = json.Unmarshal(data, &m)
+		return nil, &Error{Op: op, Code: resp.StatusCode, Message: m.Message, notFound: resp.StatusCode == http.StatusNotFound}
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(resp.Body, maxRecordingFile), resp.Body}, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -894,4 +895,14 @@ func (t *Telephony) bridgeEach(ctx context.Context, op, id, moh string, fn func(
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ErrRecordingFileUnsupported: ari-proxy carries ARI requests over NATS as
+// JSON messages and has no request for a stored recording's file body.
+var ErrRecordingFileUnsupported = errors.New("ariproxy: recording file download is not supported through ari-proxy (mount the Asterisk recording spool or use the direct ARI driver)")
+
+// RecordingFile is not supported through ari-proxy; see
+// ErrRecordingFileUnsupported.
+func (t *Telephony) RecordingFile(ctx context.Context, name string) (io.ReadCloser, error) {
+	return nil, ErrRecordingFileUnsupported
 }

@@ -47,6 +47,7 @@ func (p *PBX) bridge(id string) (*bridge, error) {
 // CreateBridge is idempotent for an existing id of the same kind, as ARI's
 // create-with-id is.
 func (p *PBX) CreateBridge(ctx context.Context, bridgeID string, kind core.BridgeKind) error {
+	p.enter(ctx, "create_bridge", bridgeID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -75,6 +76,7 @@ func (p *PBX) CreateBridge(ctx context.Context, bridgeID string, kind core.Bridg
 // DestroyBridge leaves its members in the application, outside any bridge;
 // media on the bridge ends.
 func (p *PBX) DestroyBridge(ctx context.Context, bridgeID string) error {
+	p.enter(ctx, "destroy_bridge", bridgeID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -98,6 +100,7 @@ func (p *PBX) DestroyBridge(ctx context.Context, bridgeID string) error {
 // AddToBridge moves the channel out of any other bridge first, as Asterisk
 // does for a channel in the application.
 func (p *PBX) AddToBridge(ctx context.Context, bridgeID, channelID string) error {
+	p.enter(ctx, "add_to_bridge", bridgeID+"/"+channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -124,6 +127,7 @@ func (p *PBX) AddToBridge(ctx context.Context, bridgeID, channelID string) error
 }
 
 func (p *PBX) RemoveFromBridge(ctx context.Context, bridgeID, channelID string) error {
+	p.enter(ctx, "remove_from_bridge", bridgeID+"/"+channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -153,6 +157,7 @@ func (p *PBX) leaveBridge(c *channel) {
 }
 
 func (p *PBX) BridgeMOH(ctx context.Context, bridgeID, class string) error {
+	p.enter(ctx, "bridge_moh", bridgeID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -171,6 +176,7 @@ func (p *PBX) BridgeMOH(ctx context.Context, bridgeID, class string) error {
 }
 
 func (p *PBX) BridgeStopMOH(ctx context.Context, bridgeID string) error {
+	p.enter(ctx, "bridge_stop_moh", bridgeID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -186,6 +192,7 @@ func (p *PBX) BridgeStopMOH(ctx context.Context, bridgeID string) error {
 }
 
 func (p *PBX) Bridges(ctx context.Context) ([]core.BridgeInfo, error) {
+	p.enter(ctx, "bridges", "")
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {

@@ -184,6 +184,7 @@ func endpointResource(endpoint string) string {
 }
 
 func (p *PBX) Originate(ctx context.Context, req core.OriginateRequest) (string, error) {
+	p.enter(ctx, "originate", req.ChannelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -377,6 +378,7 @@ func CauseText(c core.HangupCause) string {
 }
 
 func (p *PBX) Answer(ctx context.Context, channelID string) error {
+	p.enter(ctx, "answer", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -398,6 +400,7 @@ func (p *PBX) Answer(ctx context.Context, channelID string) error {
 
 // Ring indicates ringing to an inbound channel that is not answered yet.
 func (p *PBX) Ring(ctx context.Context, channelID string) error {
+	p.enter(ctx, "ring", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -419,6 +422,7 @@ func (p *PBX) Ring(ctx context.Context, channelID string) error {
 // Hangup works on any live channel, in the application or still ringing
 // (cancelling an originate).
 func (p *PBX) Hangup(ctx context.Context, channelID string, cause core.HangupCause) error {
+	p.enter(ctx, "hangup", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -440,6 +444,7 @@ func (p *PBX) Hangup(ctx context.Context, channelID string, cause core.HangupCau
 // the application (StasisEnd) and stays up, in the sim's idea of the
 // dialplan, until the far end hangs up.
 func (p *PBX) Continue(ctx context.Context, channelID, dialContext, exten string, priority int) error {
+	p.enter(ctx, "continue", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -465,10 +470,12 @@ func (p *PBX) Continue(ctx context.Context, channelID, dialContext, exten string
 }
 
 func (p *PBX) Hold(ctx context.Context, channelID string) error {
+	p.enter(ctx, "hold", channelID)
 	return p.setHold(ctx, channelID, true)
 }
 
 func (p *PBX) Unhold(ctx context.Context, channelID string) error {
+	p.enter(ctx, "unhold", channelID)
 	return p.setHold(ctx, channelID, false)
 }
 
@@ -492,6 +499,7 @@ func (p *PBX) setHold(ctx context.Context, channelID string, held bool) error {
 }
 
 func (p *PBX) StartMOH(ctx context.Context, channelID, class string) error {
+	p.enter(ctx, "moh", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -510,6 +518,7 @@ func (p *PBX) StartMOH(ctx context.Context, channelID, class string) error {
 }
 
 func (p *PBX) StopMOH(ctx context.Context, channelID string) error {
+	p.enter(ctx, "stop_moh", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -526,6 +535,7 @@ func (p *PBX) StopMOH(ctx context.Context, channelID string) error {
 
 // SendDTMF records the digits as heard by the far end (ChannelState.DTMFSent).
 func (p *PBX) SendDTMF(ctx context.Context, channelID, digits string, between time.Duration) error {
+	p.enter(ctx, "send_dtmf", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -546,6 +556,7 @@ func (p *PBX) SendDTMF(ctx context.Context, channelID, digits string, between ti
 }
 
 func (p *PBX) Snoop(ctx context.Context, channelID, snoopID string, spy, whisper core.SnoopDirection) error {
+	p.enter(ctx, "snoop", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -594,6 +605,7 @@ func (p *PBX) Snoop(ctx context.Context, channelID, snoopID string, spy, whisper
 }
 
 func (p *PBX) SetVar(ctx context.Context, channelID, name, value string) error {
+	p.enter(ctx, "set_var", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -614,6 +626,7 @@ func (p *PBX) SetVar(ctx context.Context, channelID, name, value string) error {
 // GetVar returns "" for a variable never set, like reading an unset
 // variable in the dialplan.
 func (p *PBX) GetVar(ctx context.Context, channelID, name string) (string, error) {
+	p.enter(ctx, "get_var", channelID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -627,6 +640,7 @@ func (p *PBX) GetVar(ctx context.Context, channelID, name string) (string, error
 }
 
 func (p *PBX) SendText(ctx context.Context, from, to, body string, vars map[string]string) error {
+	p.enter(ctx, "send_text", to)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -641,6 +655,7 @@ func (p *PBX) SendText(ctx context.Context, from, to, body string, vars map[stri
 }
 
 func (p *PBX) Channels(ctx context.Context) ([]core.ChannelInfo, error) {
+	p.enter(ctx, "channels", "")
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {

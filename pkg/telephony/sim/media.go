@@ -1,9 +1,13 @@
 package sim
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"time"
 
 	"github.com/callgate/callgate/core"
@@ -104,6 +108,7 @@ func mediaEvent(t core.TelEventType, target core.MediaTarget) core.TelEvent {
 }
 
 func (p *PBX) Play(ctx context.Context, playbackID string, target core.MediaTarget, media string) error {
+	p.enter(ctx, "play", playbackID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -158,6 +163,7 @@ func (p *PBX) finishPlayback(pb *playback) {
 }
 
 func (p *PBX) ControlPlayback(ctx context.Context, playbackID string, op core.PlaybackOp) error {
+	p.enter(ctx, "control_playback", playbackID)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -198,6 +204,7 @@ func (p *PBX) ControlPlayback(ctx context.Context, playbackID string, op core.Pl
 }
 
 func (p *PBX) Record(ctx context.Context, target core.MediaTarget, name, format string) error {
+	p.enter(ctx, "record", name)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -224,6 +231,7 @@ func (p *PBX) Record(ctx context.Context, target core.MediaTarget, name, format 
 }
 
 func (p *PBX) StopRecording(ctx context.Context, name string) error {
+	p.enter(ctx, "stop_recording", name)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -254,6 +262,7 @@ func (p *PBX) finishRecording(r *recording) {
 }
 
 func (p *PBX) MuteRecording(ctx context.Context, name string, mute bool) error {
+	p.enter(ctx, "mute_recording", name)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if err := p.check(ctx); err != nil {
@@ -286,4 +295,73 @@ func (p *PBX) endMedia(kind core.MediaTargetKind, id string) {
 			p.finishRecording(r)
 		}
 	}
+}
+
+// simRecordingRate is the sample rate of the simulator's recordings (8 kHz,
+// what Asterisk records telephone audio at).
+const simRecordingRate = 8000
+
+// maxSimRecording bounds the audio the simulator synthesizes for one
+// recording (a runaway fake clock must not allocate gigabytes).
+const maxSimRecording = 2 * time.Hour
+
+// RecordingFile returns a finished recording as a real audio file: a
+// 16-bit mono 8 kHz WAV as long as the recording lasted on the PBX's clock,
+// holding a 440 Hz tone (silence when the recording ended muted). Other
+// formats than wav are refused: the simulator only writes WAV.
+func (p *PBX) RecordingFile(ctx context.Context, name string) (io.ReadCloser, error) {
+	p.mu.Lock()
+	if err := p.check(ctx); err != nil {
+		p.mu.Unlock()
+		return nil, err
+	}
+	var st RecordingState
+	found := false
+	for i := len(p.finished) - 1; i >= 0; i-- {
+		if p.finished[i].Name == name {
+			st, found = p.finished[i], true
+			break
+		}
+	}
+	p.mu.Unlock()
+	if !found {
+		return nil, notFound("stored recording", name)
+	}
+	if st.Format != "wav" {
+		return nil, fmt.Errorf("sim: recording file: the simulator writes wav only, not %q", st.Format)
+	}
+	return io.NopCloser(bytes.NewReader(SynthWAV(st.Duration, !st.Muted))), nil
+}
+
+// SynthWAV builds a 16-bit mono 8 kHz PCM WAV of duration d (bounded to two
+// hours): a 440 Hz tone at half scale, or silence.
+func SynthWAV(d time.Duration, tone bool) []byte {
+	d = min(max(d, 0), maxSimRecording)
+	n := int(d * simRecordingRate / time.Second)
+	var b bytes.Buffer
+	b.Grow(44 + 2*n)
+	le := binary.LittleEndian
+	w := func(v any) { _ = binary.Write(&b, le, v) }
+	b.WriteString("RIFF")
+	w(uint32(36 + 2*n))
+	b.WriteString("WAVEfmt ")
+	w(uint32(16))
+	w(uint16(1)) // PCM
+	w(uint16(1)) // mono
+	w(uint32(simRecordingRate))
+	w(uint32(simRecordingRate * 2))
+	w(uint16(2))
+	w(uint16(16))
+	b.WriteString("data")
+	w(uint32(2 * n))
+	sample := make([]byte, 2)
+	for i := 0; i < n; i++ {
+		var v int16
+		if tone {
+			v = int16(16000 * math.Sin(2*math.Pi*440*float64(i)/simRecordingRate))
+		}
+		le.PutUint16(sample, uint16(v))
+		b.Write(sample)
+	}
+	return b.Bytes()
 }

@@ -8,8 +8,10 @@
 // Like Asterisk, the PBX keeps its own state whatever the application does,
 // and tells the application about changes only through events. Events are
 // delivered in order on one goroutine fed by an unbounded queue, never while
-// the PBX's lock is held and never from inside a method, because the engine
-// calls PBX methods while holding its own lock. Events produced while the PBX
+// the PBX's lock is held and never from inside a method, as from a real
+// PBX, whose events arrive on their own connection. A Hook (SetHook) sees
+// every call the application makes, to stall it or record its order.
+// Events produced while the PBX
 // is not ready (before Start, after SetReady(false), after Close) are lost,
 // as Asterisk does not replay what a disconnected application missed.
 package sim
@@ -118,6 +120,35 @@ type PBX struct {
 	sink    func(core.TelEvent)
 	hist    history
 	maxLog  int
+
+	hookMu sync.Mutex
+	hook   Hook
+}
+
+// Hook observes the application's calls into the PBX: it runs at the start
+// of every core.Telephony method, before the PBX takes its own lock, with
+// the operation's name (as in Op.Name: "originate", "hangup",
+// "add_to_bridge"...) and its target (channel, bridge, playback or
+// recording id; "bridge/channel" for bridge membership). A hook may block
+// to stall the operation (a test's gate: the PBX stays usable meanwhile),
+// record the order of operations, or fail a test that calls the PBX at the
+// wrong moment. Test controls (InjectInbound, FarAnswer...) do not run it.
+type Hook func(ctx context.Context, op, target string)
+
+// SetHook installs h (nil removes it).
+func (p *PBX) SetHook(h Hook) {
+	p.hookMu.Lock()
+	p.hook = h
+	p.hookMu.Unlock()
+}
+
+func (p *PBX) enter(ctx context.Context, op, target string) {
+	p.hookMu.Lock()
+	h := p.hook
+	p.hookMu.Unlock()
+	if h != nil {
+		h(ctx, op, target)
+	}
 }
 
 // New creates a PBX that reports itself as nodeID. It is not ready until

@@ -1,4 +1,4 @@
--- Version 3: dialect ids leave the core's tables. VICIdial's call ids move
+-- Version 4: dialect ids leave the core's tables. VICIdial's call ids move
 -- from calls.vicidial_call_id into external_ids (entity, dialect, id), which
 -- any dialect can use for calls, leads or agents; API users get scopes.
 -- +goose Up

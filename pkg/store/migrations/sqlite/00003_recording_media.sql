@@ -1,0 +1,5 @@
+-- Version 3: a recording's row says whether its audio reached the recording
+-- store (pkg/media) and under which key (YYYYMMDD/<guid>.<ext>).
+-- +goose Up
+ALTER TABLE `recordings` ADD COLUMN `media_file` text;
+ALTER TABLE `recordings` ADD COLUMN `media_status` text;
