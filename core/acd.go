@@ -425,7 +425,7 @@ func (e *Engine) connectLocked(ctx context.Context, c *liveCall, user, agentCh s
 		rows = append(rows, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLConnect, Data1: fmt.Sprint(hold), Data2: c.UniqueID, Data3: fmt.Sprint(int(ringFor.Seconds()))})
 	}
 	e.persistCall(ctx, &c.Call, rows...)
-	e.publish(AgentLinked{Call: c.Call, Agent: user, ECCPName: a.ECCPName()}, user)
+	e.publish(AgentLinked{Call: c.Call, Agent: user, Interface: a.Interface()}, user)
 	if camp := e.campaigns[c.Campaign]; camp != nil && camp.Record && c.recording == nil {
 		e.startRecordingLocked(ctx, c, user)
 	}

@@ -46,12 +46,12 @@ func (e *Engine) AgentByNumber(ctx context.Context, number string) (Agent, error
 	return Agent{}, fmt.Errorf("%w: %s", ErrUnknownAgent, number)
 }
 
-// AgentByECCP finds an agent by its ECCP name ("Agent/9000", "SIP/1064").
-func (e *Engine) AgentByECCP(ctx context.Context, name string) (Agent, error) {
+// AgentByInterface finds an agent by its ECCP name ("Agent/9000", "SIP/1064").
+func (e *Engine) AgentByInterface(ctx context.Context, name string) (Agent, error) {
 	e.lock()
 	defer e.settle(ctx)
 	for _, u := range sortedKeys(e.agents) {
-		if e.agents[u].ECCPName() == name {
+		if e.agents[u].Interface() == name {
 			return *e.agents[u], nil
 		}
 	}
@@ -210,7 +210,7 @@ func (e *Engine) loginLocked(ctx context.Context, user string, opt LoginOptions)
 		}
 		delete(e.chans, chID)
 		e.dropSessionLocked(context.Background(), s)
-		e.publish(AgentLoginFailed{Agent: user, ECCPName: a.ECCPName(), Reason: err.Error()}, user)
+		e.publish(AgentLoginFailed{Agent: user, Interface: a.Interface(), Reason: err.Error()}, user)
 	})
 	return nil
 }
@@ -223,8 +223,8 @@ func (e *Engine) completeLoginLocked(ctx context.Context, s *AgentSession) {
 	s.StateSince = e.now()
 	e.saveSession(ctx, s)
 	e.queueLog(ctx, QueueLogEntry{Agent: s.Username, Event: QLLogin, Data1: s.Extension, Data2: s.Campaign})
-	e.publish(AgentLoggedIn{Agent: s.Username, Number: a.Number, ECCPName: a.ECCPName(), Extension: s.Extension, Campaign: s.Campaign}, s.Username)
-	e.publish(QueueMembershipChanged{Agent: s.Username, ECCPName: a.ECCPName(), Queues: e.agentQueuesLocked(s.Username)}, s.Username)
+	e.publish(AgentLoggedIn{Agent: s.Username, Number: a.Number, Interface: a.Interface(), Extension: s.Extension, Campaign: s.Campaign}, s.Username)
+	e.publish(QueueMembershipChanged{Agent: s.Username, Interface: a.Interface(), Queues: e.agentQueuesLocked(s.Username)}, s.Username)
 	if s.PendingPause {
 		s.PendingPause = false
 		_ = e.pauseLocked(ctx, s.Username, nil, "")
@@ -290,9 +290,9 @@ func (e *Engine) logoutLocked(ctx context.Context, user, reason string) {
 	e.queueLog(ctx, QueueLogEntry{Agent: user, Event: QLLogout, Data1: s.Extension, Data2: fmt.Sprint(int(now.Sub(s.LoginAt).Seconds())), Data3: reason})
 	name := user
 	if a != nil {
-		name = a.ECCPName()
+		name = a.Interface()
 	}
-	e.publish(AgentLoggedOut{Agent: user, ECCPName: name, Reason: reason}, user)
+	e.publish(AgentLoggedOut{Agent: user, Interface: name, Reason: reason}, user)
 }
 
 // Pause puts an agent on a break. A paused agent is offered no call; the
@@ -346,7 +346,7 @@ func (e *Engine) pauseLocked(ctx context.Context, user string, pc *PauseCode, co
 	e.saveSession(ctx, s)
 	e.queueLog(ctx, QueueLogEntry{Agent: user, Event: QLPause, Data1: code, Data2: name})
 	a := e.agents[user]
-	e.publish(AgentPauseStarted{Agent: user, ECCPName: a.ECCPName(), PauseID: s.PauseID, PauseCode: code, PauseName: name, Start: now}, user)
+	e.publish(AgentPauseStarted{Agent: user, Interface: a.Interface(), PauseID: s.PauseID, PauseCode: code, PauseName: name, Start: now}, user)
 	return nil
 }
 
@@ -402,7 +402,7 @@ func (e *Engine) endPauseLocked(ctx context.Context, s *AgentSession, now time.T
 	if pc := e.pauseByID[s.PauseID]; pc != nil {
 		name = pc.Name
 	}
-	ev := AgentPauseEnded{Agent: s.Username, ECCPName: e.agents[s.Username].ECCPName(), PauseID: s.PauseID, PauseCode: s.PauseCode, PauseName: name, Start: start, End: now}
+	ev := AgentPauseEnded{Agent: s.Username, Interface: e.agents[s.Username].Interface(), PauseID: s.PauseID, PauseCode: s.PauseCode, PauseName: name, Start: start, End: now}
 	s.Paused, s.PauseCode, s.PauseID, s.PausedAt = false, "", 0, nil
 	e.queueLog(ctx, QueueLogEntry{Agent: s.Username, Event: QLUnpause, Data1: ev.PauseCode, Data2: fmt.Sprint(int(now.Sub(start).Seconds()))})
 	e.publish(ev, s.Username)
@@ -414,7 +414,7 @@ func (e *Engine) endHoldLocked(ctx context.Context, s *AgentSession, now time.Ti
 		start = *s.HoldAt
 	}
 	s.OnHold, s.HoldAt = false, nil
-	e.publish(AgentPauseEnded{Agent: s.Username, ECCPName: e.agents[s.Username].ECCPName(), Hold: true, Start: start, End: now}, s.Username)
+	e.publish(AgentPauseEnded{Agent: s.Username, Interface: e.agents[s.Username].Interface(), Hold: true, Start: start, End: now}, s.Username)
 }
 
 // Ping refreshes an agent's inactivity timer.
@@ -447,7 +447,7 @@ func (e *Engine) SetAgentQueues(ctx context.Context, user string, queues []strin
 	s.Blended = blended
 	e.saveSession(ctx, s)
 	a := e.agents[user]
-	e.publish(QueueMembershipChanged{Agent: user, ECCPName: a.ECCPName(), Queues: e.agentQueuesLocked(user)}, user)
+	e.publish(QueueMembershipChanged{Agent: user, Interface: a.Interface(), Queues: e.agentQueuesLocked(user)}, user)
 	e.dispatchAllLocked(ctx)
 	return nil
 }

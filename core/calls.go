@@ -99,7 +99,6 @@ func (e *Engine) inboundLocked(ctx context.Context, ev TelEvent, dialed string) 
 		c.LeadID, c.ListID = lead.ID, lead.ListID
 	}
 	e.persistCall(ctx, &c.Call)
-	c.VicidialCallID = vicidialCallID('Y', now, c.ID)
 	e.calls[c.ID] = c
 	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: roleCustomer, callID: c.ID, answered: true}
 	e.pxAnswer(ev.ChannelID).warned()
@@ -149,12 +148,6 @@ func (e *Engine) agentDialInLocked(ctx context.Context, ev TelEvent, exten strin
 		return
 	}
 	e.saveSession(ctx, s)
-}
-
-// vicidialCallID builds VICIdial's call id shape: a letter, MMDDhhmmss and
-// the zero-padded id (e.g. Y1121093011000000042).
-func vicidialCallID(kind byte, t time.Time, id uint64) string {
-	return fmt.Sprintf("%c%s%09d", kind, t.Format("0102150405"), id)
 }
 
 func (e *Engine) routeLocked(ctx context.Context, dialed string) (queue, campaign string) {
@@ -296,7 +289,7 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 		if !r.answered {
 			a := e.agents[r.agent]
 			e.dropSessionLocked(ctx, s)
-			e.publish(AgentLoginFailed{Agent: r.agent, ECCPName: a.ECCPName(), Reason: ev.CauseText}, r.agent)
+			e.publish(AgentLoginFailed{Agent: r.agent, Interface: a.Interface(), Reason: ev.CauseText}, r.agent)
 			return
 		}
 		if c := e.calls[s.CallID]; c != nil && c.consultAgent == r.agent {
@@ -433,9 +426,9 @@ func (e *Engine) endCallLocked(ctx context.Context, c *liveCall, by string, caus
 		case cut:
 			status = StatusLost
 		case waiting:
-			status = "DROP"
+			status = StatusDropped
 		case c.ConnectedAt == nil:
-			status = "NA"
+			status = StatusNoAnswer
 		}
 	}
 	e.finishCallRecord(ctx, c, by, int(cause), status, rows...)
@@ -452,9 +445,9 @@ func (e *Engine) endCallLocked(ctx context.Context, c *liveCall, by string, caus
 			a := e.agents[user]
 			name := user
 			if a != nil {
-				name = a.ECCPName()
+				name = a.Interface()
 			}
-			e.publish(AgentUnlinked{Call: c.Call, Agent: user, ECCPName: name, Short: short}, user)
+			e.publish(AgentUnlinked{Call: c.Call, Agent: user, Interface: name, Short: short}, user)
 		}
 	}
 	e.publish(CallEnded{Call: c.Call}, user)
@@ -770,7 +763,6 @@ func (e *Engine) dialLocked(ctx context.Context, req DialRequest, phone, campaig
 	c.reservedAgent = req.Agent
 	c.Trunk = e.dialEndpointLocked(req, campaign)
 	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: campaign, Agent: req.Agent, Event: QLDialOut, Data1: phone, Data2: "manual"})
-	c.VicidialCallID = vicidialCallID('M', now, c.ID)
 	c.UniqueID = e.uniqueID()
 	c.LinkedID = c.UniqueID
 	e.calls[c.ID] = c
@@ -890,17 +882,15 @@ func (e *Engine) dialFailedLocked(ctx context.Context, c *liveCall, cause Hangup
 	}
 }
 
-// dialStatus maps a failure cause to VICIdial-style dial statuses.
+// dialStatus maps a failure cause to the lead's dial status.
 func dialStatus(cause HangupCause) string {
 	switch cause {
 	case CauseBusy:
-		return "B"
+		return StatusBusy
 	case CauseNoAnswer, CauseNoUserResp:
-		return "NA"
-	case CauseCongestion:
-		return "DC"
+		return StatusNoAnswer
 	default:
-		return "DC"
+		return StatusDisconnected
 	}
 }
 

@@ -54,7 +54,7 @@ func (e *Engine) HoldCall(ctx context.Context, user string) error {
 	s.OnHold, s.HoldAt = true, &now
 	e.saveSession(ctx, s)
 	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: c.Queue, Agent: user, Event: QLHold})
-	e.publish(AgentPauseStarted{Agent: user, ECCPName: e.agents[user].ECCPName(), Hold: true, Start: now}, user)
+	e.publish(AgentPauseStarted{Agent: user, Interface: e.agents[user].Interface(), Hold: true, Start: now}, user)
 	return nil
 }
 
@@ -338,7 +338,7 @@ func (e *Engine) releaseAgentLocked(ctx context.Context, c *liveCall, user strin
 	row.Data3 = fmt.Sprint(talk)
 	e.persistCall(ctx, &c.Call, row)
 	a := e.agents[user]
-	e.publish(AgentUnlinked{Call: c.Call, Agent: user, ECCPName: a.ECCPName()}, user)
+	e.publish(AgentUnlinked{Call: c.Call, Agent: user, Interface: a.Interface()}, user)
 	if s := e.sessions[user]; s != nil && s.CallID == c.ID {
 		e.afterCallLocked(ctx, user, e.wrapFor(c))
 	}
@@ -472,7 +472,7 @@ func (e *Engine) consultAgentLinkedLocked(ctx context.Context, c *liveCall) {
 	}
 	ts.LeadID = c.LeadID
 	e.setState(ctx, ts, AgentOnCall)
-	e.publish(AgentLinked{Call: c.Call, Agent: c.consultAgent, ECCPName: e.eccpNameLocked(c.consultAgent)}, c.consultAgent)
+	e.publish(AgentLinked{Call: c.Call, Agent: c.consultAgent, Interface: e.interfaceLocked(c.consultAgent)}, c.consultAgent)
 }
 
 // dropConsultAgentLocked frees the consulted agent: its persistent line
@@ -496,7 +496,7 @@ func (e *Engine) dropConsultAgentLocked(ctx context.Context, c *liveCall) {
 		return
 	}
 	if ts.State == AgentOnCall {
-		e.publish(AgentUnlinked{Call: c.Call, Agent: user, ECCPName: e.eccpNameLocked(user)}, user)
+		e.publish(AgentUnlinked{Call: c.Call, Agent: user, Interface: e.interfaceLocked(user)}, user)
 	}
 	e.afterCallLocked(ctx, user, 0)
 }
@@ -690,7 +690,7 @@ func (e *Engine) recordingStartedLocked(c *liveCall, user, name string, now time
 	c.recording = rec
 	c.Recording = rec.File
 	e.persistCall(ctx, &c.Call)
-	e.publish(RecordingChanged{Recording: *rec, Call: c.Call, Agent: user, ECCPName: e.eccpNameLocked(user), Action: "started"}, user)
+	e.publish(RecordingChanged{Recording: *rec, Call: c.Call, Agent: user, Interface: e.interfaceLocked(user), Action: "started"}, user)
 }
 
 // StopRecording stops the agent's call recording.
@@ -734,13 +734,13 @@ func (e *Engine) closeRecordingAtLocked(ctx context.Context, c *liveCall, rec *R
 	}
 	name := rec.Agent
 	if a := e.agents[rec.Agent]; a != nil {
-		name = a.ECCPName()
+		name = a.Interface()
 	}
 	var call Call
 	if c != nil {
 		call = c.Call
 	}
-	e.publish(RecordingChanged{Recording: *rec, Call: call, Agent: rec.Agent, ECCPName: name, Action: "stopped"}, rec.Agent)
+	e.publish(RecordingChanged{Recording: *rec, Call: call, Agent: rec.Agent, Interface: name, Action: "stopped"}, rec.Agent)
 }
 
 func (e *Engine) saveRecording(rec *Recording) {
@@ -784,7 +784,7 @@ func (e *Engine) MuteRecording(ctx context.Context, user string, mute bool) erro
 		if mute {
 			action = "muted"
 		}
-		e.publish(RecordingChanged{Recording: *rec, Call: c.Call, Agent: user, ECCPName: e.eccpNameLocked(user), Action: action}, user)
+		e.publish(RecordingChanged{Recording: *rec, Call: c.Call, Agent: user, Interface: e.interfaceLocked(user), Action: action}, user)
 	})
 	if err := e.unlockWait(ctx); err != nil {
 		return fmt.Errorf("mute recording: %w", err)

@@ -24,7 +24,7 @@ import (
 // told apart from protected values.
 //
 // The store applies it on write to the record fields tagged secret:"hash"
-// or secret:"seal" (Agent.Password, APIUser.Secret; Agent.ECCPPassword,
+// or secret:"seal" (Agent.Password, APIUser.Secret; Agent.ConsolePassword,
 // Agent.PhonePass), so no write path stores clear text; the core verifies
 // and opens.
 type Secrets interface {
@@ -49,14 +49,35 @@ type SecretDeriver interface {
 	SecretInput(field, plain string) string
 }
 
-// SecretInput: ECCP clients log in with the password or with its MD5
-// (what the PHP client library sends), so their hash is of the MD5 and
-// both forms verify.
+// SecretInput: a dialect whose clients may send a digest of their secret
+// instead of the secret (ECCP's PHP client sends its MD5) registers the
+// digest with DeriveSecret, and the stored hash is of the digest so both
+// forms verify.
 func (u *APIUser) SecretInput(field, plain string) string {
-	if field == "Secret" && u.Dialect == "eccp" {
-		return MD5Hex(plain)
+	if field != "Secret" {
+		return plain
 	}
-	return plain
+	secretDerivers.RLock()
+	derive := secretDerivers.m[u.Dialect]
+	secretDerivers.RUnlock()
+	if derive == nil {
+		return plain
+	}
+	return derive(plain)
+}
+
+var secretDerivers = struct {
+	sync.RWMutex
+	m map[string]func(string) string
+}{m: map[string]func(string) string{}}
+
+// DeriveSecret makes the API users of dialect store a hash of derive(secret)
+// rather than of the secret itself. Adapters call it from init, before any
+// write of their users.
+func DeriveSecret(dialect string, derive func(plain string) string) {
+	secretDerivers.Lock()
+	defer secretDerivers.Unlock()
+	secretDerivers.m[dialect] = derive
 }
 
 // MD5Hex is the lower-case hex MD5 of s.

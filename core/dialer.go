@@ -10,7 +10,7 @@ import (
 )
 
 // retryStatuses are dialer outcomes after which a lead is tried again.
-var retryStatuses = []string{"NEW", "", "B", "NA", "DC", "A", "N", "DROP", "CALLBK"}
+var retryStatuses = []string{StatusNew, "", StatusBusy, StatusNoAnswer, StatusDisconnected, StatusMachine, StatusNoAnswerUser, StatusDropped, StatusCallback}
 
 // inHours reports whether a campaign may dial now.
 func (c *Campaign) inHours(now time.Time) bool {
@@ -218,7 +218,7 @@ func (e *Engine) placeLeadCallLocked(ctx context.Context, campaign string, leadI
 		c.ListID = l.ListID
 		e.write("lead dialed", func(ctx context.Context, st Store) error {
 			return st.Updates(ctx, &l, map[string]any{
-				"called_count": l.CalledCount + 1, "last_called_at": now, "status": "INCALL",
+				"called_count": l.CalledCount + 1, "last_called_at": now, "status": StatusInCall,
 			})
 		})
 	}
@@ -238,7 +238,6 @@ func (e *Engine) placeLeadCallLocked(ctx context.Context, campaign string, leadI
 		}
 	}
 	e.persistCall(ctx, &c.Call, QueueLogEntry{Queue: campaign, Agent: agent, Event: QLDialOut, Data1: phone, Data2: strconv.FormatUint(leadID, 10)})
-	c.VicidialCallID = vicidialCallID('V', now, c.ID)
 	c.UniqueID = e.uniqueID()
 	c.LinkedID = c.UniqueID
 	e.calls[c.ID] = c
@@ -446,6 +445,6 @@ func (e *Engine) DialNextLead(ctx context.Context, req DialRequest) (Call, error
 		e.unlock()
 		return c, err
 	}
-	_ = e.store.Updates(ctx, &lead, map[string]any{"called_count": lead.CalledCount + 1, "last_called_at": e.now(), "status": "INCALL"})
+	_ = e.store.Updates(ctx, &lead, map[string]any{"called_count": lead.CalledCount + 1, "last_called_at": e.now(), "status": StatusInCall})
 	return c, nil
 }

@@ -59,21 +59,21 @@ type CallSnapshot = Call
 type AgentLoggedIn struct {
 	Agent     string `json:"agent"`
 	Number    string `json:"number"`
-	ECCPName  string `json:"eccp_name"`
+	Interface string `json:"interface"`
 	Extension string `json:"extension"`
 	Campaign  string `json:"campaign"`
 }
 
 type AgentLoginFailed struct {
-	Agent    string `json:"agent"`
-	ECCPName string `json:"eccp_name"`
-	Reason   string `json:"reason"`
+	Agent     string `json:"agent"`
+	Interface string `json:"interface"`
+	Reason    string `json:"reason"`
 }
 
 type AgentLoggedOut struct {
-	Agent    string `json:"agent"`
-	ECCPName string `json:"eccp_name"`
-	Reason   string `json:"reason"`
+	Agent     string `json:"agent"`
+	Interface string `json:"interface"`
+	Reason    string `json:"reason"`
 }
 
 type AgentStateChanged struct {
@@ -85,7 +85,7 @@ type AgentStateChanged struct {
 // AgentPauseStarted is a break (Hold false) or a hold (Hold true).
 type AgentPauseStarted struct {
 	Agent     string    `json:"agent"`
-	ECCPName  string    `json:"eccp_name"`
+	Interface string    `json:"interface"`
 	Hold      bool      `json:"hold"`
 	PauseID   uint      `json:"pause_id"`
 	PauseCode string    `json:"pause_code"`
@@ -95,7 +95,7 @@ type AgentPauseStarted struct {
 
 type AgentPauseEnded struct {
 	Agent     string    `json:"agent"`
-	ECCPName  string    `json:"eccp_name"`
+	Interface string    `json:"interface"`
 	Hold      bool      `json:"hold"`
 	PauseID   uint      `json:"pause_id"`
 	PauseCode string    `json:"pause_code"`
@@ -105,9 +105,9 @@ type AgentPauseEnded struct {
 }
 
 type QueueMembershipChanged struct {
-	Agent    string   `json:"agent"`
-	ECCPName string   `json:"eccp_name"`
-	Queues   []string `json:"queues"`
+	Agent     string   `json:"agent"`
+	Interface string   `json:"interface"`
+	Queues    []string `json:"queues"`
 }
 
 // --- call events ---
@@ -128,17 +128,17 @@ type CallRinging struct {
 
 // AgentLinked: a call was connected to an agent.
 type AgentLinked struct {
-	Call     CallSnapshot `json:"call"`
-	Agent    string       `json:"agent"`
-	ECCPName string       `json:"eccp_name"`
+	Call      CallSnapshot `json:"call"`
+	Agent     string       `json:"agent"`
+	Interface string       `json:"interface"`
 }
 
 // AgentUnlinked: the agent's call ended or left the agent.
 type AgentUnlinked struct {
-	Call     CallSnapshot `json:"call"`
-	Agent    string       `json:"agent"`
-	ECCPName string       `json:"eccp_name"`
-	Short    bool         `json:"short"`
+	Call      CallSnapshot `json:"call"`
+	Agent     string       `json:"agent"`
+	Interface string       `json:"interface"`
+	Short     bool         `json:"short"`
 }
 
 type CallEnded struct {
@@ -163,16 +163,16 @@ type RecordingChanged struct {
 	Recording Recording    `json:"recording"`
 	Call      CallSnapshot `json:"call"`
 	Agent     string       `json:"agent"`
-	ECCPName  string       `json:"eccp_name"`
+	Interface string       `json:"interface"`
 	Action    string       `json:"action"` // started, stopped, muted, unmuted
 }
 
 type CallbackEvent struct {
-	Callback Callback     `json:"callback"`
-	Call     CallSnapshot `json:"call"`
-	Agent    string       `json:"agent"`
-	ECCPName string       `json:"eccp_name"`
-	Action   string       `json:"action"` // scheduled, started, failed
+	Callback  Callback     `json:"callback"`
+	Call      CallSnapshot `json:"call"`
+	Agent     string       `json:"agent"`
+	Interface string       `json:"interface"`
+	Action    string       `json:"action"` // scheduled, started, failed
 }
 
 // ScreenEvent is an agent-screen command (VICIdial refresh_panel, timers,

@@ -25,7 +25,7 @@ func TestInboundCallLifeCycle(t *testing.T) {
 		if c.Queue != "sales" || c.Phone != "5551234" || c.Direction != core.CallInbound {
 			t.Fatalf("call = %+v", c)
 		}
-		if c.GUID == "" || c.UniqueID == "" || c.VicidialCallID == "" {
+		if c.GUID == "" || c.UniqueID == "" {
 			t.Fatalf("call ids missing: %+v", c)
 		}
 		cs, _ := h.pbx.Channel(ch)

@@ -48,7 +48,7 @@ func (e *Engine) AddLead(ctx context.Context, l *Lead, opt AddLeadOptions) error
 	}
 	now := e.now()
 	if l.Status == "" {
-		l.Status = "NEW"
+		l.Status = StatusNew
 	}
 	if l.EntryDate.IsZero() {
 		l.EntryDate = now
@@ -243,7 +243,7 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		if action == DispoActionRespool {
 			// Back in the pool as a fresh lead, so the dialer's retry
 			// filter (status, due time, attempts) selects it again.
-			lead.Status = "NEW"
+			lead.Status = StatusNew
 			lead.NextAttemptAt = nil
 			lead.CalledCount = 0
 		}
@@ -307,7 +307,7 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 		e.publish(LeadChanged{Lead: lead}, lead.User)
 	}
 	if cb != nil {
-		e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, ECCPName: e.eccpNameLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
+		e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, Interface: e.interfaceLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
 	}
 	e.queueLog(ctx, QueueLogEntry{CallID: call.ID, Queue: call.Queue, Agent: user, Event: QLDisposition, Data1: req.Status})
 	if s := e.sessions[user]; s != nil && s.State == AgentWrapUp {
@@ -341,14 +341,14 @@ func (e *Engine) scheduleCallback(ctx context.Context, cb *Callback) error {
 		return fmt.Errorf("schedule callback: %w", err)
 	}
 	e.lock()
-	e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, ECCPName: e.eccpNameLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
+	e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, Interface: e.interfaceLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
 	e.settle(ctx)
 	return nil
 }
 
-func (e *Engine) eccpNameLocked(user string) string {
+func (e *Engine) interfaceLocked(user string) string {
 	if a := e.agents[user]; a != nil {
-		return a.ECCPName()
+		return a.Interface()
 	}
 	return ""
 }
@@ -403,7 +403,7 @@ func (e *Engine) runCallbacksLocked(ctx context.Context, due []dueCallback, now 
 		saved := cb
 		e.write("callback live", func(ctx context.Context, st Store) error { return st.Save(ctx, &saved) })
 		e.persistCall(ctx, &c.Call)
-		e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: agent, ECCPName: e.eccpNameLocked(agent), Action: "started"}, agent)
+		e.publish(CallbackEvent{Callback: cb, Call: c.Call, Agent: agent, Interface: e.interfaceLocked(agent), Action: "started"}, agent)
 	}
 }
 
@@ -411,7 +411,7 @@ func (e *Engine) runCallbacksLocked(ctx context.Context, due []dueCallback, now 
 // read and written on the store lane, and its event published from there,
 // in order.
 func (e *Engine) callbackFailedLocked(ctx context.Context, c *liveCall) {
-	id, call, agent, name := c.ScheduledID, c.Call, c.connectAgent, e.eccpNameLocked(c.connectAgent)
+	id, call, agent, name := c.ScheduledID, c.Call, c.connectAgent, e.interfaceLocked(c.connectAgent)
 	e.write("callback failed", func(ctx context.Context, st Store) error {
 		var cb Callback
 		if err := st.First(ctx, &cb, Eq("id", id)); err != nil {
@@ -419,7 +419,7 @@ func (e *Engine) callbackFailedLocked(ctx context.Context, c *liveCall) {
 		}
 		cb.Status = "FAILED"
 		err := st.Save(ctx, &cb)
-		e.emit(CallbackEvent{Callback: cb, Call: call, Agent: agent, ECCPName: name, Action: "failed"}, agent)
+		e.emit(CallbackEvent{Callback: cb, Call: call, Agent: agent, Interface: name, Action: "failed"}, agent)
 		return err
 	})
 }

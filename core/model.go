@@ -29,8 +29,12 @@ type Agent struct {
 	Active     bool `gorm:"default:true" json:"active"`
 	// Per-dialect secrets. Never serialised back to clients; the store
 	// hashes (secret:"hash") or seals (secret:"seal") them on every write.
-	Password     string `gorm:"size:128" secret:"hash" json:"-"` // VICIdial / eXpand / uContact agent password
-	ECCPPassword string `gorm:"size:255" secret:"seal" json:"-"` // in md5(cookie+agent+password): sealed
+	Password string `gorm:"size:128" secret:"hash" json:"-"` // VICIdial / eXpand / uContact agent password
+	// ConsolePassword is the agent console's own secret (ECCP's
+	// md5(cookie+agent+password) login); the column keeps its historical
+	// name so no migration is needed. Sealed, not hashed: the console
+	// protocol needs the clear text to check the digest.
+	ConsolePassword string `gorm:"column:eccp_password;size:255" secret:"seal" json:"-"`
 	// VICIdial user attributes read by the agent API.
 	UserLevel  int    `gorm:"default:1" json:"user_level"`
 	UserGroup  string `gorm:"size:64" json:"user_group"`
@@ -43,8 +47,10 @@ type Agent struct {
 	UpdatedAt  time.Time
 }
 
-// ECCPName is the agent as ECCP names it ("Agent/9000").
-func (a *Agent) ECCPName() string {
+// Interface is the agent as a queue member interface: type + number
+// ("Agent/9000", "SIP/1064"). Asterisk queues name members this way, and
+// the ECCP dialect uses it as the agent's name.
+func (a *Agent) Interface() string {
 	t := a.Type
 	if t == "" {
 		t = "Agent"
@@ -282,24 +288,23 @@ const (
 
 // Call is one customer call with every id a dialect may ask for.
 type Call struct {
-	ID             uint64        `gorm:"primaryKey" json:"id"`
-	GUID           string        `gorm:"size:40;uniqueIndex" json:"guid"`
-	UniqueID       string        `gorm:"size:64;index" json:"uniqueid"` // Asterisk uniqueid of the customer channel
-	LinkedID       string        `gorm:"size:64" json:"linkedid"`
-	VicidialCallID string        `gorm:"size:40;index" json:"vicidial_callid"`
-	Node           string        `gorm:"size:64" json:"node"`
-	Direction      CallDirection `gorm:"size:16" json:"direction"`
-	State          CallState     `gorm:"size:16;index" json:"state"`
-	Campaign       string        `gorm:"size:64;index" json:"campaign"`
-	Queue          string        `gorm:"size:64;index" json:"queue"`
-	LeadID         uint64        `gorm:"index" json:"lead_id"`
-	ListID         uint64        `json:"list_id"`
-	AgentID        uint          `gorm:"index" json:"agent_id"`
-	Agent          string        `gorm:"size:64" json:"agent"`
-	Phone          string        `gorm:"size:64" json:"phone"`
-	CallerID       string        `gorm:"size:64" json:"caller_id"`
-	DID            string        `gorm:"size:64" json:"did"`
-	Trunk          string        `gorm:"size:128" json:"trunk"`
+	ID        uint64        `gorm:"primaryKey" json:"id"`
+	GUID      string        `gorm:"size:40;uniqueIndex" json:"guid"`
+	UniqueID  string        `gorm:"size:64;index" json:"uniqueid"` // Asterisk uniqueid of the customer channel
+	LinkedID  string        `gorm:"size:64" json:"linkedid"`
+	Node      string        `gorm:"size:64" json:"node"`
+	Direction CallDirection `gorm:"size:16" json:"direction"`
+	State     CallState     `gorm:"size:16;index" json:"state"`
+	Campaign  string        `gorm:"size:64;index" json:"campaign"`
+	Queue     string        `gorm:"size:64;index" json:"queue"`
+	LeadID    uint64        `gorm:"index" json:"lead_id"`
+	ListID    uint64        `json:"list_id"`
+	AgentID   uint          `gorm:"index" json:"agent_id"`
+	Agent     string        `gorm:"size:64" json:"agent"`
+	Phone     string        `gorm:"size:64" json:"phone"`
+	CallerID  string        `gorm:"size:64" json:"caller_id"`
+	DID       string        `gorm:"size:64" json:"did"`
+	Trunk     string        `gorm:"size:128" json:"trunk"`
 	// PBX resources owned by the call.
 	ChannelID      string `gorm:"size:128" json:"channel_id"`       // customer leg
 	AgentChannelID string `gorm:"size:128" json:"agent_channel_id"` // agent leg (on-hook agents)
@@ -519,12 +524,14 @@ type FormValue struct {
 }
 
 // APIUser is a credential for a dialect: a VICIdial API user, an ECCP
-// authorized client, an eXpand/uContact/Infocaller API account.
+// authorized client, an eXpand/uContact/Infocaller API account. Dialect
+// credentials live here, one row per (dialect, principal); agents' own
+// passwords stay on Agent for now.
 type APIUser struct {
 	ID       uint   `gorm:"primaryKey" json:"id"`
 	Dialect  string `gorm:"size:16;uniqueIndex:api_dialect_user" json:"dialect"`
 	Username string `gorm:"size:64;uniqueIndex:api_dialect_user" json:"username"`
-	Secret   string `gorm:"size:128" secret:"hash" json:"-"` // ECCP clients: hash of its MD5 (SecretInput)
+	Secret   string `gorm:"size:128" secret:"hash" json:"-"` // hashed; of a digest for dialects that register one (DeriveSecret)
 	Active   bool   `gorm:"default:true" json:"active"`
 	// VICIdial permission flags (vicidial_users columns).
 	UserLevel           int    `gorm:"default:8" json:"user_level"`
@@ -535,7 +542,10 @@ type APIUser struct {
 	ModifyCampaigns     bool   `json:"modify_campaigns"`
 	ManualDial          bool   `json:"manual_dial"`
 	APIOnlyUser         bool   `json:"api_only_user"`
-	CreatedAt           time.Time
+	// Scopes narrows what the principal may do in its dialect, a comma
+	// list (empty: whatever the dialect's own flags above allow).
+	Scopes    string `gorm:"size:255" json:"scopes,omitempty"`
+	CreatedAt time.Time
 }
 
 // UserGroup is a VICIdial-style user group: which campaigns and which other
@@ -609,6 +619,6 @@ func AllModels() []any {
 		&Agent{}, &AgentSession{}, &Queue{}, &QueueMember{}, &Campaign{}, &List{}, &Lead{}, &LeadPhone{},
 		&Call{}, &QueueLogEntry{}, &CDR{}, &PauseCode{}, &Disposition{}, &Callback{}, &DNCEntry{},
 		&Recording{}, &Form{}, &FormField{}, &FormValue{}, &APIUser{}, &LoginFailure{}, &APILogEntry{},
-		&ScreenCommand{}, &Route{}, &UserGroup{}, &EngineHeartbeat{},
+		&ScreenCommand{}, &Route{}, &UserGroup{}, &EngineHeartbeat{}, &ExternalID{},
 	}
 }

@@ -153,7 +153,7 @@ func gormSize(tag string) int {
 }
 
 // jsonName is the field's name on the wire; write-only fields (json:"-")
-// are named as their input field (ECCPPassword -> eccp_password).
+// are named as their input field (ConsolePassword -> eccp_password).
 func jsonName(f reflect.StructField) string {
 	if n, _, _ := strings.Cut(f.Tag.Get("json"), ","); n != "" && n != "-" {
 		return n

@@ -315,7 +315,7 @@ func TestSecretsAreWriteOnlyAndKeptOnUpdate(t *testing.T) {
 		}
 		// Stored hashed (compared only) or sealed (ECCP needs it in clear).
 		sec := storetest.Secrets()
-		if pw, err := sec.Open(got.ECCPPassword); err != nil || pw != "unaclavesecreta" || !sec.Verify(got.Password, "pw1") || got.Name != "Renamed" {
+		if pw, err := sec.Open(got.ConsolePassword); err != nil || pw != "unaclavesecreta" || !sec.Verify(got.Password, "pw1") || got.Name != "Renamed" {
 			t.Fatalf("secrets not kept: %+v", got)
 		}
 		c.must(http.StatusOK, "PUT", "/agents/"+jsonEq(a["id"]), map[string]any{"password": "pw2"}, nil)

@@ -32,9 +32,9 @@ type route struct {
 // Write-only secrets travel in these wrappers; the records never serialise them.
 type agentInput struct {
 	*core.Agent
-	Password     *string `json:"password,omitempty"`
-	ECCPPassword *string `json:"eccp_password,omitempty"`
-	PhonePass    *string `json:"phone_pass,omitempty"`
+	Password        *string `json:"password,omitempty"`
+	ConsolePassword *string `json:"eccp_password,omitempty"`
+	PhonePass       *string `json:"phone_pass,omitempty"`
 }
 
 type apiUserInput struct {
@@ -104,7 +104,7 @@ func (a *API) table() []route {
 			in := &agentInput{Agent: t}
 			return in, func() {
 				setIf(&t.Password, in.Password)
-				setIf(&t.ECCPPassword, in.ECCPPassword)
+				setIf(&t.ConsolePassword, in.ConsolePassword)
 				setIf(&t.PhonePass, in.PhonePass)
 			}
 		},

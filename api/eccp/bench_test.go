@@ -120,7 +120,7 @@ func BenchmarkEventFanout1000Sessions(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		pending.Store(sessions)
 		t0 := time.Now()
-		bus.Publish(core.AgentLoggedIn{Agent: "bench", ECCPName: "SIP/" + strconv.FormatInt(t0.UnixNano(), 10)}, "bench")
+		bus.Publish(core.AgentLoggedIn{Agent: "bench", Interface: "SIP/" + strconv.FormatInt(t0.UnixNano(), 10)}, "bench")
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):

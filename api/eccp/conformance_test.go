@@ -148,7 +148,7 @@ func TestPHPClientSurvivesABacklogReadEndingAtARoot(t *testing.T) {
 	c := e.dial()
 	c.login()
 	pause := func(name string) {
-		e.eng.Bus().Publish(core.AgentPauseStarted{Agent: "1064", ECCPName: "SIP/1064", PauseName: name, Start: testNow}, "1064")
+		e.eng.Bus().Publish(core.AgentPauseStarted{Agent: "1064", Interface: "SIP/1064", PauseName: name, Start: testNow}, "1064")
 	}
 	request := func(id int) {
 		c.write(fmt.Sprintf("%s<request id=\"%d\"><getrequestlist/></request>\n", xmlDecl, id))

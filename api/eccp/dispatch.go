@@ -202,7 +202,7 @@ func (s *Server) agentByName(ctx context.Context, name string) (core.Agent, bool
 	if !validAgentName(name) {
 		return core.Agent{}, false
 	}
-	a, err := s.eng.AgentByECCP(ctx, name)
+	a, err := s.eng.AgentByInterface(ctx, name)
 	if err != nil || !a.Active {
 		return core.Agent{}, false
 	}
@@ -217,9 +217,9 @@ func (ss *session) hashOK(cmd *elem, a core.Agent) bool {
 	if !cmd.has("agent_hash") {
 		return false
 	}
-	pw, err := ss.srv.eng.Credentials().Reveal(a.ECCPPassword)
+	pw, err := ss.srv.eng.Credentials().Reveal(a.ConsolePassword)
 	if err != nil {
-		ss.srv.log.Warn("agent ECCP password cannot be opened", "agent", a.ECCPName(), "err", err)
+		ss.srv.log.Warn("agent ECCP password cannot be opened", "agent", a.Interface(), "err", err)
 		return false
 	}
 	ss.mu.Lock()
@@ -245,6 +245,10 @@ func newCookie() string {
 }
 
 // --- client login -----------------------------------------------------------
+
+// The PHP client library sends the MD5 of the client's password, so the
+// stored hash is of the MD5 and both forms verify.
+func init() { core.DeriveSecret("eccp", core.MD5Hex) }
 
 // checkClient accepts the client's password or its MD5 (what the PHP client
 // sends). The stored secret is a slow hash of the MD5 (core.APIUser

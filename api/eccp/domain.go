@@ -162,7 +162,7 @@ func (s *Server) agentNameOf(ctx context.Context, user string) string {
 	if err != nil {
 		return ""
 	}
-	return a.ECCPName()
+	return a.Interface()
 }
 
 // remoteChannel names the customer leg.

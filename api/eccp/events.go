@@ -151,11 +151,11 @@ func eventRoot(name string) (root, body *elem) {
 func (s *Server) eventPackets(ctx context.Context, ev core.Event) ([][]byte, target) {
 	switch p := ev.Data.(type) {
 	case core.AgentLoggedIn:
-		return one(agentEvent("agentloggedin", p.ECCPName)), target{agent: p.ECCPName}
+		return one(agentEvent("agentloggedin", p.Interface)), target{agent: p.Interface}
 	case core.AgentLoginFailed:
-		return one(agentEvent("agentfailedlogin", p.ECCPName)), target{agent: p.ECCPName}
+		return one(agentEvent("agentfailedlogin", p.Interface)), target{agent: p.Interface}
 	case core.AgentLoggedOut:
-		return one(agentEvent("agentloggedout", p.ECCPName)), target{agent: p.ECCPName}
+		return one(agentEvent("agentloggedout", p.Interface)), target{agent: p.Interface}
 	case core.AgentPauseStarted:
 		root, b := eventRoot("pausestart")
 		if p.Hold {
@@ -170,8 +170,8 @@ func (s *Server) eventPackets(ctx context.Context, ev core.Event) ([][]byte, tar
 			}
 		}
 		b.addText("pause_start", fmtTime(&p.Start))
-		b.addText("agent_number", p.ECCPName)
-		return one(root), target{agent: p.ECCPName}
+		b.addText("agent_number", p.Interface)
+		return one(root), target{agent: p.Interface}
 	case core.AgentPauseEnded:
 		root, b := eventRoot("pauseend")
 		class := "break"
@@ -190,15 +190,15 @@ func (s *Server) eventPackets(ctx context.Context, ev core.Event) ([][]byte, tar
 				b.addText("pause_name", p.PauseName)
 			}
 		}
-		b.addText("agent_number", p.ECCPName)
-		return one(root), target{agent: p.ECCPName}
+		b.addText("agent_number", p.Interface)
+		return one(root), target{agent: p.Interface}
 	case core.AgentLinked:
 		root, b := eventRoot("agentlinked")
 		c := p.Call
 		s.callInfo(ctx, b, c)
 		// dialerd overwrites these after reading the call row.
 		setField(b, "status", map[bool]string{true: "activa", false: "Success"}[callType(c) == "incoming"])
-		setField(b, "agent_number", p.ECCPName)
+		setField(b, "agent_number", p.Interface)
 		if b.child("queue") == nil {
 			if q := s.callQueue(c); q != "" {
 				b.addText("queue", q)
@@ -210,7 +210,7 @@ func (s *Server) eventPackets(ctx context.Context, ev core.Event) ([][]byte, tar
 		if rc := remoteChannel(c); rc != "" {
 			b.addText("remote_channel", rc)
 		}
-		return one(root), target{agent: p.ECCPName}
+		return one(root), target{agent: p.Interface}
 	case core.AgentUnlinked:
 		root, b := eventRoot("agentunlinked")
 		c := p.Call
@@ -228,9 +228,9 @@ func (s *Server) eventPackets(ctx context.Context, ev core.Event) ([][]byte, tar
 			{"phone", c.Phone}, {"datetime_linkend", fmtTime(end)}, {"duration", dur},
 			{"shortcall", boolDigit(p.Short)},
 			{"campaignlog_id", s.logID(ctx, c.ID, core.QLCompleteAgent, core.QLCompleteCaller, core.QLTransfer)},
-			{"queue", s.callQueue(c)}, {"agent_number", p.ECCPName},
+			{"queue", s.callQueue(c)}, {"agent_number", p.Interface},
 		})
-		return one(root), target{agent: p.ECCPName}
+		return one(root), target{agent: p.Interface}
 	case core.CallProgress:
 		if p.Status == "Success" || p.Status == "Hangup" || p.Status == "ShortCall" {
 			return nil, target{}
@@ -253,7 +253,7 @@ func (s *Server) eventPackets(ctx context.Context, ev core.Event) ([][]byte, tar
 		return one(root), target{progress: true}
 	case core.QueueMembershipChanged:
 		root, b := eventRoot("queuemembership")
-		b.addText("agent_number", p.ECCPName)
+		b.addText("agent_number", p.Interface)
 		if a, err := s.eng.AgentByUsername(ctx, p.Agent); err == nil {
 			s.agentStatus(ctx, b, a, true)
 		}
@@ -261,7 +261,7 @@ func (s *Server) eventPackets(ctx context.Context, ev core.Event) ([][]byte, tar
 		for _, q := range p.Queues {
 			qs.addText("queue", q)
 		}
-		return one(root), target{agent: p.ECCPName}
+		return one(root), target{agent: p.Interface}
 	case core.RecordingChanged:
 		name := ""
 		switch p.Action {
@@ -272,7 +272,7 @@ func (s *Server) eventPackets(ctx context.Context, ev core.Event) ([][]byte, tar
 		default:
 			return nil, target{}
 		}
-		return one(callEvent(s, name, p.ECCPName, p.Call)), target{agent: p.ECCPName}
+		return one(callEvent(s, name, p.Interface, p.Call)), target{agent: p.Interface}
 	case core.CallbackEvent:
 		name := ""
 		switch p.Action {
@@ -283,7 +283,7 @@ func (s *Server) eventPackets(ctx context.Context, ev core.Event) ([][]byte, tar
 		default:
 			return nil, target{}
 		}
-		agent := p.ECCPName
+		agent := p.Interface
 		if agent == "" {
 			agent = s.agentNameOf(ctx, p.Agent)
 		}

@@ -149,7 +149,7 @@ func TestSlowClientIsDisconnected(t *testing.T) {
 		defer close(done)
 		big := strings.Repeat("x", 2000)
 		for i := 0; i < 20000; i++ {
-			bus.Publish(core.AgentPauseStarted{Agent: "1064", ECCPName: "SIP/1064", PauseName: big, Start: testNow}, "1064")
+			bus.Publish(core.AgentPauseStarted{Agent: "1064", Interface: "SIP/1064", PauseName: big, Start: testNow}, "1064")
 			if i%100 == 99 {
 				for j := 0; j < 100; j++ {
 					if _, ok := <-got; !ok {

@@ -29,8 +29,8 @@ func seedFixture(t testing.TB, st core.Store) {
 	create(&core.Queue{Name: "TEST_IN", Description: "Test in-group", Strategy: core.StrategyLeastRecent, RingTimeout: 15, Campaign: "TESTCAMP", Active: true})
 	agents := []*core.Agent{
 		{Username: "1000", Number: "1000", Type: "SIP", Extension: "SIP/1000", Name: "Demo Agent 1000", Password: "1234", Campaign: "TESTCAMP", Active: true},
-		{Username: "9000", Number: "9000", Type: "Agent", Name: "Agente 9000", ECCPPassword: "unaclavesecreta", Persistent: true, Active: true},
-		{Username: "1064", Number: "1064", Type: "SIP", Extension: "SIP/1064", Name: "Agente 1064", ECCPPassword: "unaclavesecreta", Active: true},
+		{Username: "9000", Number: "9000", Type: "Agent", Name: "Agente 9000", ConsolePassword: "unaclavesecreta", Persistent: true, Active: true},
+		{Username: "1064", Number: "1064", Type: "SIP", Extension: "SIP/1064", Name: "Agente 1064", ConsolePassword: "unaclavesecreta", Active: true},
 		{Username: "6666", Number: "6666", Type: "SIP", Extension: "SIP/6666", Name: "Supervisor 6666", Password: "1234", UserLevel: 9, Supervisor: true, Active: true},
 	}
 	for _, a := range agents {

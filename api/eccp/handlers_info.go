@@ -538,7 +538,7 @@ func (ss *session) statusBlock(ctx context.Context, body *elem, calls []core.Cal
 	agents := body.add("agents")
 	for _, a := range ss.srv.statusAgents(queue, campaign) {
 		ae := agents.add("agent")
-		ae.addText("agentchannel", a.ECCPName())
+		ae.addText("agentchannel", a.Interface())
 		ss.srv.agentStatus(ctx, ae, a, true)
 	}
 	active := body.add("activecalls")
@@ -666,7 +666,7 @@ func hGetAgentActivitySummary(ss *session, ctx context.Context, cmd *elem) *elem
 	for _, sum := range sums {
 		a := sum.Agent
 		ae := list.add("agent")
-		ae.addText("agentchannel", a.ECCPName())
+		ae.addText("agentchannel", a.Interface())
 		ae.addText("agentname", a.Name)
 		lastLogin, lastLogout, lastPause, lastUnpause := sum.LastLogin, sum.LastLogout, sum.LastPause, sum.LastUnpause
 		ae.addInt("logintime", sum.LoginSeconds)

@@ -28,6 +28,7 @@ type engineAPI interface {
 	UserGroup(ctx context.Context, name string) (core.UserGroup, error)
 	SetQueueMemberships(ctx context.Context, user string, queues []string) error
 	Credentials() *core.Credentials
+	ExternalIDs() *core.ExternalIDs
 	RecordAPICalls(ctx context.Context, rows []core.APILogEntry) error
 	DispositionPending(ctx context.Context, s core.AgentSession) (core.Call, bool)
 	ConferenceRoom(s core.AgentSession, base int) int
@@ -88,12 +89,60 @@ func vicidialStatus(s core.AgentSession) string {
 	return "READY"
 }
 
-// callerID is the call's VICIdial call id (vicidial_auto_calls.callerid):
-// Y inbound, M manual, V auto-dialed, then MMDDHHMMSS and the call number.
-func callerID(c core.Call) string {
-	if c.VicidialCallID != "" {
-		return c.VicidialCallID
+// callID is the call's VICIdial call id (vicidial_auto_calls.callerid).
+// The adapter builds it the first time a client needs it and keeps it in
+// the engine's external ids, so the id a client saw still names the call
+// after a restart; the last few are cached because agents' screens poll.
+func (h *Handler) callID(ctx context.Context, c core.Call) string {
+	h.idMu.Lock()
+	id, ok := h.callIDs[c.ID]
+	h.idMu.Unlock()
+	if ok {
+		return id
 	}
+	ids := h.eng.ExternalIDs()
+	id, err := ids.External(ctx, core.EntityCall, Dialect, c.ID)
+	if err != nil {
+		id = buildCallID(c)
+		if err := ids.Set(ctx, core.EntityCall, Dialect, id, c.ID); err != nil {
+			h.log.Warn("vicidial: keep call id", "call", c.ID, "err", err)
+		}
+	}
+	h.idMu.Lock()
+	if len(h.callIDs) >= maxCachedCallIDs {
+		clear(h.callIDs)
+	}
+	h.callIDs[c.ID] = id
+	h.idMu.Unlock()
+	return id
+}
+
+// maxCachedCallIDs bounds the call-id cache; a miss costs one indexed read.
+const maxCachedCallIDs = 4096
+
+// callByID is the live call a client names by its VICIdial call id.
+func (h *Handler) callByID(ctx context.Context, cid string, active []core.Call) (core.Call, bool) {
+	if id, err := h.eng.ExternalIDs().Internal(ctx, core.EntityCall, Dialect, cid); err == nil {
+		for _, call := range active {
+			if call.ID == id {
+				return call, true
+			}
+		}
+		return core.Call{}, false
+	}
+	// Not handed out yet: give the live calls their ids and compare.
+	for _, call := range active {
+		if h.callID(ctx, call) == cid {
+			return call, true
+		}
+	}
+	return core.Call{}, false
+}
+
+// buildCallID is VICIdial's call id shape: Y inbound, M manual, V
+// auto-dialed, then the call's start as MMDDhhmmss and its number in nine
+// digits.
+func buildCallID(c core.Call) string {
 	p := "V"
 	switch c.Direction {
 	case core.CallInbound:
@@ -107,14 +156,14 @@ func callerID(c core.Call) string {
 // liveLead is the session's lead and call id as vicidial_live_agents holds
 // them (lead_id, callerid): the lead stays on the agent's screen through
 // the call and its wrap-up (VICIdial's dispo screen).
-func (h *Handler) liveLead(s core.AgentSession) (leadID uint64, cid string, call core.Call, ok bool) {
+func (h *Handler) liveLead(ctx context.Context, s core.AgentSession) (leadID uint64, cid string, call core.Call, ok bool) {
 	call, ok = h.eng.AgentCall(s.Username)
 	if ok {
 		leadID = call.LeadID
 		if leadID == 0 {
 			leadID = s.LeadID
 		}
-		return leadID, callerID(call), call, true
+		return leadID, h.callID(ctx, call), call, true
 	}
 	if s.State == core.AgentWrapUp || s.CallID != 0 || h.previewing(s) || h.awaitingDispo(s) {
 		leadID = s.LeadID

@@ -1,6 +1,7 @@
 package vicidial
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -461,7 +462,7 @@ func (c *call) externalDial() {
 	cs := c.h.campaignSettings(s.Campaign)
 	agentReady := true
 	if cs.APIManualDial == "STANDARD" {
-		leadOnScreen, _, _, _ := c.h.liveLead(s)
+		leadOnScreen, _, _, _ := c.h.liveLead(c.ctx, s)
 		agentReady = vicidialStatus(s) == "PAUSED" && leadOnScreen < 1
 	}
 	dialIngroup := p.get("dial_ingroup")
@@ -1007,7 +1008,7 @@ func (c *call) updateFields() {
 		c.emit("ERROR", "user is not allowed to modify lead information", c.agentUser+"|"+c.user)
 		return
 	}
-	leadID, _, _, _ := c.h.liveLead(s)
+	leadID, _, _, _ := c.h.liveLead(c.ctx, s)
 	if leadID < 1 {
 		c.emit("ERROR", "agent_user does not have a lead on their screen", c.agentUser)
 		return
@@ -1180,7 +1181,7 @@ func (c *call) stGetAgentActiveLead() {
 		c.emit("ERROR", "user not logged in", a.Username)
 		return
 	}
-	leadID, _, _, _ := c.h.liveLead(s)
+	leadID, _, _, _ := c.h.liveLead(c.ctx, s)
 	if leadID < 1 {
 		c.emit("ERROR", "no active lead found", a.Username)
 		return
@@ -1204,16 +1205,9 @@ func (c *call) raCallControl() {
 		c.notLoggedIn()
 		return
 	}
-	var target core.Call
-	found := false
 	active := c.h.eng.ActiveCalls()
-	for _, call := range active {
-		if callerID(call) == c.value {
-			target, found = call, true
-			break
-		}
-	}
-	if found && c.h.raDone(c.value, active) {
+	target, found := c.h.callByID(c.ctx, c.value, active)
+	if found && c.h.raDone(c.ctx, c.value, active) {
 		found = false
 	}
 	if !found {
@@ -1278,10 +1272,10 @@ func (c *call) raCallControl() {
 // then deletes its vicidial_auto_calls row, and a call that lives on (moved
 // to another in-group or extension) carries a new id there. Marks of calls
 // that have ended are dropped.
-func (h *Handler) raDone(cid string, active []core.Call) bool {
+func (h *Handler) raDone(ctx context.Context, cid string, active []core.Call) bool {
 	live := make(map[string]bool, len(active))
 	for _, call := range active {
-		live["ra:"+callerID(call)] = true
+		live["ra:"+h.callID(ctx, call)] = true
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -1376,7 +1370,7 @@ func (c *call) parkCall() {
 	if !ok {
 		return
 	}
-	leadID, _, _, _ := c.h.liveLead(s)
+	leadID, _, _, _ := c.h.liveLead(c.ctx, s)
 	if leadID < 1 {
 		c.emit("ERROR", "agent_user does not have a lead on their screen", c.agentUser)
 		return
@@ -1427,7 +1421,7 @@ func (c *call) transferConference() {
 		return
 	}
 	p := c.p
-	leadID, cid, live, hasCall := c.h.liveLead(s)
+	leadID, cid, live, hasCall := c.h.liveLead(c.ctx, s)
 	if !(leadID > 0 && len(cid) > 15) || !hasCall {
 		c.emit("ERROR", "agent_user does not have a live call", c.agentUser)
 		return
@@ -1607,7 +1601,7 @@ func (c *call) switchLead() {
 	if !ok {
 		return
 	}
-	cur, cid, _, _ := c.h.liveLead(s)
+	cur, cid, _, _ := c.h.liveLead(c.ctx, s)
 	if !(cur > 0 && len(cid) > 15) {
 		c.emit("ERROR", "agent_user does not have a live call", c.agentUser)
 		return
@@ -1652,7 +1646,7 @@ func (c *call) vmMessage() {
 	if !ok {
 		return
 	}
-	cur, cid, _, _ := c.h.liveLead(s)
+	cur, cid, _, _ := c.h.liveLead(c.ctx, s)
 	if !(cur > 0 && len(cid) > 15) {
 		c.emit("ERROR", "agent_user does not have a live call", c.agentUser)
 		return
@@ -1741,7 +1735,7 @@ func (c *call) fronter(leadID uint64) (core.AgentSession, bool) {
 		if o.Username == c.agentUser {
 			continue
 		}
-		ol, _, _, _ := c.h.liveLead(o)
+		ol, _, _, _ := c.h.liveLead(c.ctx, o)
 		if ol != leadID {
 			continue
 		}
@@ -1775,7 +1769,7 @@ func (c *call) fronterPrelude() (uint64, bool) {
 	}
 	var lead uint64
 	if ok {
-		lead, _, _, _ = c.h.liveLead(s)
+		lead, _, _, _ = c.h.liveLead(c.ctx, s)
 	}
 	if c.value == "CCC_REMOTE" {
 		if l := c.p.get("lead_id"); len(l) > 0 {

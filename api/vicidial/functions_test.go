@@ -536,7 +536,7 @@ func TestGoldenParkCall(t *testing.T) {
 
 func TestGoldenRaCallControl(t *testing.T) {
 	var call core.Call
-	cid := func() string { return callerID(call) }
+	cid := func() string { return buildCallID(call) }
 	runGolden(t, "ra_call_control", Options{}, []step{
 		{name: "not valid", query: q("function=ra_call_control&value=Y0315201639000402027&agent_user=1000")},
 		{name: "not logged in", query: q("function=ra_call_control&value=Y0315201639000402027&agent_user=1000&stage=HANGUP")},

@@ -94,6 +94,9 @@ type Handler struct {
 	logs *logWriter
 	// hostInfo feeds function=webserver; tests freeze it.
 	hostInfo func() hostFacts
+	// idMu guards callIDs, the VICIdial call ids last looked up.
+	idMu    sync.Mutex
+	callIDs map[uint64]string
 }
 
 // agentColumns are the vicidial_live_agents columns whose later reads change
@@ -131,7 +134,7 @@ func newHandler(eng engineAPI, opts Options) *Handler {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = defaultMaxBody
 	}
-	h := &Handler{eng: eng, opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, hostInfo: hostInfo}
+	h := &Handler{eng: eng, opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, callIDs: map[uint64]string{}, hostInfo: hostInfo}
 	if h.log == nil {
 		h.log = slog.Default()
 	}

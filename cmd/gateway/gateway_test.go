@@ -158,7 +158,7 @@ func TestGatewayDemoModeEndToEnd(t *testing.T) {
 		}
 		names := map[string]bool{}
 		for _, a := range agents {
-			names[a.ECCPName()] = true
+			names[a.Interface()] = true
 			names[a.Username] = true
 		}
 		for _, want := range []string{"1000", "Agent/9000", "SIP/1064"} {

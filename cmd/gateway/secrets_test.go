@@ -88,7 +88,7 @@ func TestDemoGatewayStoresNoSecretReadable(t *testing.T) {
 	}
 	for _, a := range agents {
 		check(a.Username+" password", a.Password, box.IsHash)
-		check(a.Username+" eccp_password", a.ECCPPassword, box.IsSealed)
+		check(a.Username+" eccp_password", a.ConsolePassword, box.IsSealed)
 		check(a.Username+" phone_pass", a.PhonePass, box.IsSealed)
 	}
 	for _, u := range users {
@@ -119,7 +119,7 @@ func TestGatewayRefusesToStartWithoutTheKeyItNeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A row from before secrets were sealed.
-	if err := st.Create(ctx, &core.Agent{Username: "9000", Number: "9000", ECCPPassword: "unaclavesecreta", Active: true}); err != nil {
+	if err := st.Create(ctx, &core.Agent{Username: "9000", Number: "9000", ConsolePassword: "unaclavesecreta", Active: true}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -143,7 +143,7 @@ func TestGatewayRefusesToStartWithoutTheKeyItNeeds(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start with the key: %v", err)
 	}
-	a, err := g.eng.Credentials().Reveal(mustAgent(t, g.st, "9000").ECCPPassword)
+	a, err := g.eng.Credentials().Reveal(mustAgent(t, g.st, "9000").ConsolePassword)
 	g.shutdown(ctx)
 	if err != nil || a != "unaclavesecreta" {
 		t.Fatalf("migrated ECCP password: %q %v", a, err)

@@ -82,10 +82,10 @@ func TestSeedMatchesVendorExamples(t *testing.T) {
 			}
 			found := false
 			for _, a := range agents {
-				if a.ECCPName() == name {
+				if a.Interface() == name {
 					found = true
-					if pw, err := sec.Open(a.ECCPPassword); err != nil || pw != "unaclavesecreta" {
-						t.Errorf("%s ECCP password %q: %v", name, a.ECCPPassword, err)
+					if pw, err := sec.Open(a.ConsolePassword); err != nil || pw != "unaclavesecreta" {
+						t.Errorf("%s ECCP password %q: %v", name, a.ConsolePassword, err)
 					}
 					if name == "Agent/9000" && !a.Persistent {
 						t.Errorf("Agent/9000 must be persistent")
@@ -163,8 +163,8 @@ func TestSeededExtensionsArePJSIPEndpointsOfTheDeployConfig(t *testing.T) {
 		t.Fatalf("only %d seeded agents with an extension", withPhone)
 	}
 	var a core.Agent
-	if err := st.First(ctx, &a, core.Eq("username", "1064")); err != nil || a.ECCPName() != "SIP/1064" {
-		t.Fatalf("ECCP name of 1064: %q %v", a.ECCPName(), err)
+	if err := st.First(ctx, &a, core.Eq("username", "1064")); err != nil || a.Interface() != "SIP/1064" {
+		t.Fatalf("ECCP name of 1064: %q %v", a.Interface(), err)
 	}
 }
 

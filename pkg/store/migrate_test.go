@@ -34,6 +34,8 @@ func TestMigrateUpgradesADatabaseOfTheLastReleaseKeepingItsRows(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			dsn := storetest.BlankDSN(t, kind)
 			execFile(t, dsn, release2cb2e0c(kind))
+			// A VICIdial call id as the release kept it on the call row.
+			execStatements(t, dsn, []string{"UPDATE `calls` SET `vicidial_call_id` = 'Y1130091500000000001' WHERE `id` = 1"})
 
 			st := openStore(t, dsn)
 			if v, err := st.SchemaVersion(ctx); err != nil || v != 0 {
@@ -64,6 +66,13 @@ func TestMigrateUpgradesADatabaseOfTheLastReleaseKeepingItsRows(t *testing.T) {
 			if c.AgentID != a.ID || c.Status != "SALE" || c.AnsweredAt == nil || !c.AnsweredAt.Equal(at.Add(5*time.Second)) ||
 				c.EndedAt == nil || !c.EndedAt.Equal(at.Add(65*time.Second)) {
 				t.Fatalf("call changed by the migration: %+v", c)
+			}
+			ids := core.NewExternalIDs(st)
+			if id, err := ids.Internal(ctx, core.EntityCall, "vicidial", "Y1130091500000000001"); err != nil || id != c.ID {
+				t.Fatalf("release's VICIdial call id: call %d, %v; want call %d", id, err, c.ID)
+			}
+			if ext, err := ids.External(ctx, core.EntityCall, "vicidial", c.ID); err != nil || ext != "Y1130091500000000001" {
+				t.Fatalf("VICIdial id of the release's call: %q, %v", ext, err)
 			}
 			var q core.QueueLogEntry
 			if err := st.First(ctx, &q, core.Eq("call_id", c.ID)); err != nil {

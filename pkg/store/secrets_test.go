@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	// ECCP clients' secrets are hashed as their MD5: the adapter registers it.
+	_ "github.com/callgate/callgate/api/eccp"
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/secret"
 	"github.com/callgate/callgate/pkg/store"
@@ -45,7 +47,7 @@ func plainStore(t *testing.T, kind string) (dsn string) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	mustCreate(t, st, &core.Agent{Username: "a1", Password: plainAgentPw, ECCPPassword: plainECCPPw, PhonePass: plainPhonePw, Active: true})
+	mustCreate(t, st, &core.Agent{Username: "a1", Password: plainAgentPw, ConsolePassword: plainECCPPw, PhonePass: plainPhonePw, Active: true})
 	mustCreate(t, st, &core.Agent{Username: "a2", Active: true}) // no secrets at all
 	mustCreate(t, st, &core.APIUser{Dialect: "vicidial", Username: "u1", Secret: plainAPIPw, Active: true})
 	mustCreate(t, st, &core.APIUser{Dialect: "eccp", Username: "c1", Secret: plainClientPw, Active: true})
@@ -94,16 +96,16 @@ func assertProtected(t *testing.T, st core.Store, box *secret.Box) (snapshot str
 		t.Errorf("eccp client secret %q", c1.Secret)
 	}
 	for col, c := range map[string]struct{ stored, plain string }{
-		"eccp_password": {a1.ECCPPassword, plainECCPPw}, "phone_pass": {a1.PhonePass, plainPhonePw},
+		"eccp_password": {a1.ConsolePassword, plainECCPPw}, "phone_pass": {a1.PhonePass, plainPhonePw},
 	} {
 		if got, err := box.Open(c.stored); !box.IsSealed(c.stored) || err != nil || got != c.plain {
 			t.Errorf("agents.%s %q: %q %v", col, c.stored, got, err)
 		}
 	}
-	if a2.Password != "" || a2.ECCPPassword != "" || a2.PhonePass != "" {
+	if a2.Password != "" || a2.ConsolePassword != "" || a2.PhonePass != "" {
 		t.Errorf("empty secrets were given a value: %+v", a2)
 	}
-	return a1.Password + a1.ECCPPassword + a1.PhonePass + u1.Secret + c1.Secret
+	return a1.Password + a1.ConsolePassword + a1.PhonePass + u1.Secret + c1.Secret
 }
 
 func TestMigrateSecretsProtectsPlainRowsOnce(t *testing.T) {
@@ -208,7 +210,7 @@ func TestSealedSecretsNeedTheirKey(t *testing.T) {
 	}
 	// Writes needing a seal fail without a key rather than store clear text.
 	st := openWith(t, dsn, newBox(t, 0))
-	if err := st.Create(ctx, &core.Agent{Username: "x", ECCPPassword: "clear"}); !errors.Is(err, secret.ErrNoKey) {
+	if err := st.Create(ctx, &core.Agent{Username: "x", ConsolePassword: "clear"}); !errors.Is(err, secret.ErrNoKey) {
 		t.Fatalf("sealing write without a key: %v", err)
 	}
 }

@@ -84,7 +84,7 @@ func payloadsArriveTyped(t *testing.T, newBus Factory) {
 	sub := subscribe(t, b, 0, 16)
 	at := time.Date(2026, 2, 3, 4, 5, 6, 0, time.UTC)
 	payloads := []core.Payload{
-		core.AgentLoggedIn{Agent: "bob", Number: "9000", ECCPName: "Agent/9000", Extension: "PJSIP/1064", Campaign: "TESTCAMP"},
+		core.AgentLoggedIn{Agent: "bob", Number: "9000", Interface: "Agent/9000", Extension: "PJSIP/1064", Campaign: "TESTCAMP"},
 		core.AgentPauseStarted{Agent: "bob", PauseID: 3, PauseCode: "LUNCH", PauseName: "Almoço", Start: at},
 		core.AgentLinked{Call: core.CallSnapshot{ID: 7, GUID: "g7", Phone: "5551000", Campaign: "TESTCAMP", Attributes: `{"a":"Baño"}`}, Agent: "bob"},
 		core.QueueMembershipChanged{Agent: "bob", Queues: []string{"sales", "support"}},
