@@ -55,7 +55,15 @@
 //     answered once the credentials and the API flag are accepted.
 //   - The agent screen's later writes to vicidial_live_agents are Callgate's
 //     own: after recording START the column holds the real recording id.
-//   - Not modelled: cross-cluster (CCC) fronter commands, vtiger callbacks,
+//   - vtiger_callback=YES on a number starting 99 dials the number without
+//     the prefix, as api.php does with enable_vtiger_integration off (its
+//     default); the vtiger CRM lookup behind that setting is not modelled.
+//   - Call ids are VICIdial's (Y inbound, M manual, V auto-dialed, then
+//     date("mdHis") cut to nine digits, then the lead id in ten digits). A
+//     call with no lead carries its own number instead of the lead id; a
+//     second call to the same lead in the same second takes the next free
+//     second, because an id must name one call (VICIdial repeats the id).
+//   - Not modelled: cross-cluster (CCC) fronter commands,
 //     the user-group campaign restrictions of send_notification,
 //     format=debug, non-latin input, translations (_QXZ). Array variables
 //     (value[]=x) print as "Array" and end in PHP's fatal error (HTTP 500,

@@ -499,6 +499,9 @@ func (c *call) externalDial() {
 		}
 		cid, groupAlias = ocid, "-FORCE-"
 	}
+	if strings.Contains(p.get("vtiger_callback"), "YES") && strings.HasPrefix(c.value, "99") {
+		c.value = vtigerNumber(c.value)
+	}
 	altDial := p.get("alt_dial")
 	var lead core.Lead
 	var leadNum uint64
@@ -2092,4 +2095,16 @@ func diskFree() string {
 		return "0"
 	}
 	return strconv.FormatUint(fs.Bavail*uint64(fs.Bsize), 10)
+}
+
+// vtigerNumber is the number api.php dials for vtiger_callback=YES: the 99
+// prefix removed and the rest read as a number ($value + 0). The vtiger
+// CRM lookup that may follow needs system_settings.enable_vtiger_integration,
+// which Callgate does not model (off, as VICIdial ships).
+func vtigerNumber(v string) string {
+	v = strings.TrimLeft(strings.TrimPrefix(v, "99"), "0")
+	if v == "" {
+		return "0"
+	}
+	return v
 }

@@ -541,12 +541,12 @@ func TestGoldenRaCallControl(t *testing.T) {
 		{name: "not valid", query: q("function=ra_call_control&value=Y0315201639000402027&agent_user=1000")},
 		{name: "not logged in", query: q("function=ra_call_control&value=Y0315201639000402027&agent_user=1000&stage=HANGUP")},
 		{name: "no active call", setup: agentLoggedIn, query: q("function=ra_call_control&value=Y0315201639000402027&agent_user=1000&stage=HANGUP")},
-		{name: "bad stage", setup: func(e *env) { call = e.inboundCall("1000") }, query: q("function=ra_call_control&value=Y0122101000000000001&agent_user=1000&stage=PARK")},
-		{name: "extension transfer needs a number", query: q("function=ra_call_control&value=Y0122101000000000001&agent_user=1000&stage=EXTENSIONTRANSFER")},
-		{name: "in-group transfer to an unknown group", query: q("function=ra_call_control&value=Y0122101000000000001&agent_user=1000&stage=INGROUPTRANSFER&ingroup_choices=NOPE")},
-		{name: "in-group transfer to the default group", query: q("function=ra_call_control&value=Y0122101000000000001&agent_user=1000&stage=INGROUPTRANSFER&ingroup_choices=DEFAULTINGROUP"),
+		{name: "bad stage", setup: func(e *env) { call = e.inboundCall("1000") }, query: q("function=ra_call_control&value=Y1221010000000000001&agent_user=1000&stage=PARK")},
+		{name: "extension transfer needs a number", query: q("function=ra_call_control&value=Y1221010000000000001&agent_user=1000&stage=EXTENSIONTRANSFER")},
+		{name: "in-group transfer to an unknown group", query: q("function=ra_call_control&value=Y1221010000000000001&agent_user=1000&stage=INGROUPTRANSFER&ingroup_choices=NOPE")},
+		{name: "in-group transfer to the default group", query: q("function=ra_call_control&value=Y1221010000000000001&agent_user=1000&stage=INGROUPTRANSFER&ingroup_choices=DEFAULTINGROUP"),
 			check: func(t *testing.T, e *env, body string) {
-				if cid() != "Y0122101000000000001" {
+				if cid() != "Y1221010000000000001" {
 					t.Fatalf("call id %s: fix the step queries", cid())
 				}
 				n, _ := e.st.Count(e.ctx, &core.QueueLogEntry{}, core.Eq("call_id", call.ID).Eq("event", core.QLTransfer).Eq("data1", "TEST_IN"))
@@ -565,7 +565,7 @@ func TestGoldenRaCallControl(t *testing.T) {
 			e.noCall("1000")
 			_ = e.eng.EndWrapUp(e.ctx, "1000")
 			call = e.inboundCall("1000")
-		}, query: q("function=ra_call_control&value=Y0122101000000000002&agent_user=1000&stage=EXTENSIONTRANSFER&phone_number=8500"),
+		}, query: q("function=ra_call_control&value=Y1221010010000000001&agent_user=1000&stage=EXTENSIONTRANSFER&phone_number=8500"),
 			check: func(t *testing.T, e *env, body string) {
 				e.noCall("1000")
 				c, _ := e.eng.Call(e.ctx, call.ID)
@@ -579,7 +579,7 @@ func TestGoldenRaCallControl(t *testing.T) {
 			e.noCall("1000")
 			_ = e.eng.EndWrapUp(e.ctx, "1000")
 			call = e.inboundCall("1000")
-		}, query: q("function=ra_call_control&value=Y0122101000000000003&agent_user=1000&stage=HANGUP&status=TEST88X"),
+		}, query: q("function=ra_call_control&value=Y1221010020000000001&agent_user=1000&stage=HANGUP&status=TEST88X"),
 			check: func(t *testing.T, e *env, body string) {
 				e.noCall("1000")
 				if ch, ok := e.pbx.Channel(call.ChannelID); !ok || !ch.HungUp {
