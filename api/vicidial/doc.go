@@ -29,6 +29,22 @@
 // flag, as users without vdc_agent_api_access do (with the common refusal
 // line below).
 //
+// VICIdial's system and campaign settings the API reads are data (core
+// settings, settings.go), edited through the admin API at
+// /api/v1/settings/vicidial and /api/v1/settings/vicidial/campaigns/{name},
+// with VICIdial's defaults: vdc_agent_api_active (0: the API answers "System
+// API NOT ACTIVE" until it is switched on), agent_notifications (0),
+// outbound_cid_any (DISABLED), webphone_url (the URL vicidial_session_data
+// would hold; {user}, {extension}, {session} are replaced), group_aliases
+// (the groups_alias table as ALIAS=caller_id pairs), and per campaign
+// api_manual_dial (STANDARD; QUEUE queues numbers for a busy agent),
+// manual_preview_dial, alt_number_dialing, agent_lead_search,
+// manual_dial_list_id (998), default_xfer_group (---NONE---),
+// use_other_campaign_dnc and campaign_allow_inbound (N). server_ip stays
+// configuration (vicidial.server_ip). The demo data switches the API and
+// notifications on and sets TESTCAMP's inbound, transfer group and list so
+// the vendor document's examples work.
+//
 // These answers were checked against the real api.php 2.14-82 (Apache,
 // MariaDB, data equivalent to pkg/demo): the same request sequence gives
 // the same bodies, epochs and ids aside.
@@ -58,6 +74,9 @@
 //   - vtiger_callback=YES on a number starting 99 dials the number without
 //     the prefix, as api.php does with enable_vtiger_integration off (its
 //     default); the vtiger CRM lookup behind that setting is not modelled.
+//   - In-groups have no settings of their own: DEFAULTINGROUP reads the
+//     default_xfer_group of the call's campaign (of its in-group's campaign
+//     for an inbound call), where VICIdial reads the in-group's.
 //   - Call ids are VICIdial's (Y inbound, M manual, V auto-dialed, then
 //     date("mdHis") cut to nine digits, then the lead id in ten digits). A
 //     call with no lead carries its own number instead of the lead id; a

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/callgate/callgate/core"
@@ -30,6 +29,7 @@ type engineAPI interface {
 	SetQueueMemberships(ctx context.Context, user string, queues []string) error
 	Credentials() *core.Credentials
 	ExternalIDs() *core.ExternalIDs
+	Settings() *core.Settings
 	RecordAPICalls(ctx context.Context, rows []core.APILogEntry) error
 	DispositionPending(ctx context.Context, s core.AgentSession) (core.Call, bool)
 	ConferenceRoom(s core.AgentSession, base int) int
@@ -221,26 +221,6 @@ func (h *Handler) confExten(s core.AgentSession) string {
 	return fmt.Sprint(h.eng.ConferenceRoom(s, h.opt.ConfExtenBase))
 }
 
-func (h *Handler) campaignSettings(name string) CampaignSettings {
-	cs := h.opt.Campaigns[name]
-	if cs.APIManualDial == "" {
-		cs.APIManualDial = "STANDARD"
-	}
-	if cs.ManualPreviewDial == "" {
-		cs.ManualPreviewDial = "PREVIEW_AND_SKIP"
-	}
-	if cs.AltNumberDialing == "" {
-		cs.AltNumberDialing = "N"
-	}
-	if cs.AgentLeadSearch == "" {
-		cs.AgentLeadSearch = "DISABLED"
-	}
-	if cs.ManualDialListID == 0 {
-		cs.ManualDialListID = 998
-	}
-	return cs
-}
-
 func (h *Handler) campaign(ctx context.Context, name string) (core.Campaign, bool) {
 	if name == "" {
 		return core.Campaign{}, false
@@ -249,12 +229,6 @@ func (h *Handler) campaign(ctx context.Context, name string) (core.Campaign, boo
 	return c, err == nil
 }
 
-func allowInbound(c core.Campaign, cs CampaignSettings) bool {
-	if cs.AllowInbound != nil {
-		return *cs.AllowInbound
-	}
-	return c.Type == core.CampaignInbound || strings.TrimSpace(c.Ingroups) != ""
-}
 
 // dialMethod is vicidial_campaigns.dial_method.
 func dialMethod(c core.Campaign) string {

@@ -334,7 +334,7 @@ func (c *call) webphoneURL() {
 	if !ok {
 		return
 	}
-	url := c.h.opt.WebphoneURL
+	url := c.sys.String(setWebphoneURL)
 	if url != "" {
 		url = strings.NewReplacer("{user}", s.Username, "{extension}", s.Extension, "{session}", c.h.confExten(s)).Replace(url)
 	}
@@ -459,7 +459,7 @@ func (c *call) externalDial() {
 		c.notLoggedIn()
 		return
 	}
-	cs := c.h.campaignSettings(s.Campaign)
+	cs := c.h.campaignSettings(c.ctx, s.Campaign)
 	agentReady := true
 	if cs.APIManualDial == "STANDARD" {
 		leadOnScreen, _, _, _ := c.h.liveLead(c.ctx, s)
@@ -481,7 +481,7 @@ func (c *call) externalDial() {
 	groupAlias := p.get("group_alias")
 	cid := ""
 	if len(groupAlias) > 1 {
-		num, found := c.h.opt.GroupAliases[groupAlias]
+		num, found := aliasCallerID(c.sys, groupAlias)
 		if !found {
 			c.emitExit("ERROR", "group_alias is not valid", c.agentUser+"|"+groupAlias)
 			return
@@ -493,8 +493,8 @@ func (c *call) externalDial() {
 		}
 	}
 	if ocid := p.get("outbound_cid"); len(ocid) > 1 {
-		if c.h.opt.OutboundCIDAny != "API_ONLY" {
-			c.emitExit("ERROR", "outbound_cid is not allowed on this system", c.agentUser+"|"+ocid+"|"+c.h.opt.OutboundCIDAny)
+		if any := c.sys.String(setOutboundCIDAny); any != "API_ONLY" {
+			c.emitExit("ERROR", "outbound_cid is not allowed on this system", c.agentUser+"|"+ocid+"|"+any)
 			return
 		}
 		cid, groupAlias = ocid, "-FORCE-"
@@ -625,7 +625,7 @@ func (c *call) manualDialLead(s core.AgentSession, search, phoneCode, vendorID s
 		}
 	}
 	now := c.now
-	l := core.Lead{ListID: c.h.campaignSettings(s.Campaign).ManualDialListID, Campaign: s.Campaign, Status: "NEW", User: c.agentUser,
+	l := core.Lead{ListID: c.h.campaignSettings(c.ctx, s.Campaign).ManualDialListID, Campaign: s.Campaign, Status: "NEW", User: c.agentUser,
 		PhoneCode: trunc(phoneCode, 10), PhoneNumber: trunc(c.value, 32), VendorLeadCode: trunc(vendorID, 40), EntryDate: now, ModifyDate: now}
 	if err := c.h.eng.AddLead(c.ctx, &l, core.AddLeadOptions{}); err != nil {
 		return 0, err
@@ -653,7 +653,7 @@ func (c *call) previewDialAction() {
 		c.notLoggedIn()
 		return
 	}
-	cs := c.h.campaignSettings(s.Campaign)
+	cs := c.h.campaignSettings(c.ctx, s.Campaign)
 	switch {
 	case cs.ManualPreviewDial == "DISABLED":
 		c.emitExit("ERROR", "preview dialing not allowed on this campaign", c.agentUser+"|"+s.Campaign+"|"+cs.ManualPreviewDial)
@@ -797,7 +797,7 @@ func (c *call) externalAddLead() {
 		c.emit("ERROR", "campaign manual dial list undefined", c.value+"||"+c.agentUser)
 		return
 	}
-	cs := c.h.campaignSettings(camp.Name)
+	cs := c.h.campaignSettings(c.ctx, camp.Name)
 	listID := strconv.FormatUint(cs.ManualDialListID, 10)
 	dnc := false
 	if d := p.get("dnc_check"); d == "YES" || d == "Y" {
@@ -866,7 +866,7 @@ func (c *call) changeIngroups() {
 		return
 	}
 	camp, _ := c.h.campaign(c.ctx, s.Campaign)
-	if !allowInbound(camp, c.h.campaignSettings(camp.Name)) {
+	if !c.h.campaignSettings(c.ctx, camp.Name).AllowInbound {
 		c.emit("ERROR", "campaign does not allow inbound calls", c.agentUser)
 		return
 	}
@@ -1306,23 +1306,17 @@ func (c *call) transferCall(target core.Call, req core.TransferRequest) error {
 	return c.h.eng.Transfer(c.ctx, target.Agent, req)
 }
 
-// defaultXferGroup resolves DEFAULTINGROUP: the in-group's or campaign's
-// default_xfer_group.
+// defaultXferGroup resolves DEFAULTINGROUP: the campaign's
+// default_xfer_group (---NONE--- unless set). An inbound call reads the
+// campaign its in-group belongs to; in-groups have no settings of their own.
 func (h *Handler) defaultXferGroup(c *call, call core.Call) string {
 	name := call.Campaign
-	if call.Direction == core.CallInbound && call.Queue != "" {
-		name = call.Queue
+	if name == "" && call.Queue != "" {
+		if q, err := h.eng.FindQueue(c.ctx, call.Queue); err == nil {
+			name = q.Campaign
+		}
 	}
-	if g := h.campaignSettings(name).DefaultXferGroup; g != "" {
-		return g
-	}
-	if camp, ok := h.campaign(c.ctx, call.Campaign); ok && camp.Queue != "" {
-		return camp.Queue
-	}
-	if call.Queue != "" {
-		return call.Queue
-	}
-	return "---NONE---"
+	return h.campaignSettings(c.ctx, name).DefaultXferGroup
 }
 
 // ---------------------------------------------------------------- send_dtmf, park_call
@@ -1435,7 +1429,7 @@ func (c *call) transferConference() {
 	callerNum := ""
 	checkCID := func() bool {
 		if len(groupAlias) > 1 {
-			num, found := c.h.opt.GroupAliases[groupAlias]
+			num, found := aliasCallerID(c.sys, groupAlias)
 			if !found {
 				c.emitExit("ERROR", "group_alias is not valid", c.agentUser+"|"+groupAlias)
 				return false
@@ -1619,7 +1613,7 @@ func (c *call) switchLead() {
 		c.emit("ERROR", "campaign not found", c.agentUser+"|"+s.Campaign)
 		return
 	}
-	if als := c.h.campaignSettings(camp.Name).AgentLeadSearch; als != "LIVE_CALL_INBOUND" && als != "LIVE_CALL_INBOUND_AND_MANUAL" {
+	if als := c.h.campaignSettings(c.ctx, camp.Name).AgentLeadSearch; als != "LIVE_CALL_INBOUND" && als != "LIVE_CALL_INBOUND_AND_MANUAL" {
 		c.emit("ERROR", "campaign does not allow inbound lead search", c.agentUser+"|"+camp.Name)
 		return
 	}
@@ -1875,8 +1869,8 @@ var notifDate = regexp.MustCompile(`[0-9]{2,4}-[0-9]{1,2}-[0-9]{1,2}\s?[0-9]{1,2
 var hexColor = regexp.MustCompile(`^[0-9A-F]{3,6}$`)
 
 func (c *call) sendNotification() {
-	if c.h.opt.NotificationsDisabled {
-		c.emit("ERROR", "Agent API Notifications are disabled on this system", "0")
+	if n := c.sys.String(setNotifications); n != "1" {
+		c.emit("ERROR", "Agent API Notifications are disabled on this system", n)
 		return
 	}
 	if !c.permission(c.value) {

@@ -171,7 +171,7 @@ func TestGoldenWebphoneURL(t *testing.T) {
 		{name: "not logged in", query: q("function=webphone_url&value=DISPLAY&agent_user=1000")},
 		{name: "empty url", setup: agentLoggedIn, query: q("function=webphone_url&value=DISPLAY&agent_user=1000")},
 	})
-	runGolden(t, "webphone_url", Options{WebphoneURL: "https://phone.example.com/webphone.php?user={user}&ext={extension}"}, []step{
+	runGoldenWith(t, "webphone_url", Options{}, testSettings{"": {setWebphoneURL: "https://phone.example.com/webphone.php?user={user}&ext={extension}"}}, []step{
 		{name: "display has no newline", setup: agentLoggedIn, query: q("function=webphone_url&value=DISPLAY&agent_user=1000"),
 			check: func(t *testing.T, e *env, body string) {
 				var cmds []core.ScreenCommand
@@ -267,8 +267,8 @@ func TestGoldenExternalDial(t *testing.T) {
 
 func TestGoldenExternalDialOptions(t *testing.T) {
 	base := "function=external_dial&phone_code=1&search=NO&preview=NO&focus=YES&agent_user=1000"
-	runGolden(t, "external_dial_options", Options{OutboundCIDAny: "API_ONLY",
-		Campaigns: map[string]CampaignSettings{"TESTCAMP": {APIManualDial: "QUEUE"}}}, []step{
+	runGoldenWith(t, "external_dial_options", Options{},
+		testSettings{"": {setOutboundCIDAny: "API_ONLY"}, "TESTCAMP": {setAPIManualDial: "QUEUE"}}, []step{
 		{name: "outbound cid forces the caller id", setup: agentPaused, query: q(base + "&value=7275551000&outbound_cid=3125551234"),
 			check: func(t *testing.T, e *env, body string) {
 				e.waitFor("call connected", e.connected("1000"))
@@ -342,10 +342,10 @@ func TestGoldenPreviewDialAction(t *testing.T) {
 			}},
 		{name: "no manual dial", setup: func(e *env) { e.login("1001"); e.pause("1001") }, query: q("function=preview_dial_action&value=DIALONLY&agent_user=1001")},
 	})
-	runGolden(t, "preview_dial_action_disabled", Options{Campaigns: map[string]CampaignSettings{"TESTCAMP": {ManualPreviewDial: "DISABLED"}}}, []step{
+	runGoldenWith(t, "preview_dial_action_disabled", Options{}, testSettings{"TESTCAMP": {setManualPreviewDial: "DISABLED"}}, []step{
 		{name: "preview disabled", setup: agentPaused, query: q("function=preview_dial_action&value=SKIP&agent_user=1000")},
 	})
-	runGolden(t, "preview_dial_action_only", Options{Campaigns: map[string]CampaignSettings{"TESTCAMP": {ManualPreviewDial: "PREVIEW_ONLY", AltNumberDialing: "Y"}}}, []step{
+	runGoldenWith(t, "preview_dial_action_only", Options{}, testSettings{"TESTCAMP": {setManualPreviewDial: "PREVIEW_ONLY", setAltNumberDialing: "Y"}}, []step{
 		{name: "skipping not allowed", setup: agentPaused, query: q("function=preview_dial_action&value=SKIP&agent_user=1000")},
 		{name: "finish allowed", query: q("function=preview_dial_action&value=FINISH&agent_user=1000")},
 	})
@@ -681,7 +681,7 @@ func TestGoldenTransferConference(t *testing.T) {
 
 func TestGoldenSwitchLead(t *testing.T) {
 	sl := func(s string) string { return q("function=switch_lead&agent_user=1000&" + s) }
-	runGolden(t, "switch_lead", Options{Campaigns: map[string]CampaignSettings{"TESTCAMP": {AgentLeadSearch: "LIVE_CALL_INBOUND"}}}, []step{
+	runGoldenWith(t, "switch_lead", Options{}, testSettings{"TESTCAMP": {setAgentLeadSearch: "LIVE_CALL_INBOUND"}}, []step{
 		{name: "not valid", query: sl("lead_id=0")},
 		{name: "not logged in", query: sl("lead_id=2")},
 		{name: "permission error prints the lead id", query: "source=test&user=6667&pass=1234&function=switch_lead&agent_user=1000&lead_id=2"},
@@ -818,7 +818,7 @@ func TestGoldenSendNotification(t *testing.T) {
 		{name: "the API user's group does not exist", query: as("6671", "recipient=TESTCAMP&recipient_type=CAMPAIGN&notification_text=hi")},
 		{name: "users need no group check", query: as("6671", "recipient=1000&recipient_type=USER&notification_text=hi")},
 	})
-	runGolden(t, "send_notification_disabled", Options{NotificationsDisabled: true}, []step{
+	runGoldenWith(t, "send_notification_disabled", Options{}, testSettings{"": {setNotifications: "0"}}, []step{
 		{name: "disabled", query: sn("recipient=1000&recipient_type=USER&notification_text=hi")},
 	})
 }
