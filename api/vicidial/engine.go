@@ -229,7 +229,6 @@ func (h *Handler) campaign(ctx context.Context, name string) (core.Campaign, boo
 	return c, err == nil
 }
 
-
 // dialMethod is vicidial_campaigns.dial_method.
 func dialMethod(c core.Campaign) string {
 	switch c.DialMethod {

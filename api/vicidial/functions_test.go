@@ -269,37 +269,37 @@ func TestGoldenExternalDialOptions(t *testing.T) {
 	base := "function=external_dial&phone_code=1&search=NO&preview=NO&focus=YES&agent_user=1000"
 	runGoldenWith(t, "external_dial_options", Options{},
 		testSettings{"": {setOutboundCIDAny: "API_ONLY"}, "TESTCAMP": {setAPIManualDial: "QUEUE"}}, []step{
-		{name: "outbound cid forces the caller id", setup: agentPaused, query: q(base + "&value=7275551000&outbound_cid=3125551234"),
-			check: func(t *testing.T, e *env, body string) {
-				e.waitFor("call connected", e.connected("1000"))
-				c, _ := e.eng.AgentCall("1000")
-				if c.CallerID != "3125551234" {
-					t.Errorf("caller id = %q", c.CallerID)
-				}
-				var l core.Lead
-				if err := e.st.First(e.ctx, &l, core.Eq("phone_number", "7275551000")); err != nil || l.ListID != 998 || c.LeadID != l.ID {
-					t.Errorf("new manual lead = %+v (call lead %d), %v", l, c.LeadID, err)
-				}
-			}},
-		{name: "queue mode accepts a busy agent", query: q(base + "&value=7275552000")},
-		{name: "queue mode refuses the same number twice", query: q(base + "&value=7275552000"),
-			check: func(t *testing.T, e *env, body string) {
-				// The queued number is dialed once the agent is free.
-				c, _ := e.eng.AgentCall("1000")
-				if err := e.eng.HangupCall(e.ctx, c.ID, 0); err != nil {
-					t.Fatal(err)
-				}
-				endWrap(e, "1000")
-				e.waitFor("queued number dialed", func() bool {
-					c, ok := e.eng.AgentCall("1000")
-					return ok && c.Phone == "7275552000"
-				})
-				c, _ = e.eng.AgentCall("1000")
-				_ = e.eng.HangupCall(e.ctx, c.ID, 0)
-				endWrap(e, "1000")
-			}},
-		{name: "dial_ingroup bypasses the pause check", query: q(base + "&value=7275553000&dial_ingroup=TEST_IN")},
-	})
+			{name: "outbound cid forces the caller id", setup: agentPaused, query: q(base + "&value=7275551000&outbound_cid=3125551234"),
+				check: func(t *testing.T, e *env, body string) {
+					e.waitFor("call connected", e.connected("1000"))
+					c, _ := e.eng.AgentCall("1000")
+					if c.CallerID != "3125551234" {
+						t.Errorf("caller id = %q", c.CallerID)
+					}
+					var l core.Lead
+					if err := e.st.First(e.ctx, &l, core.Eq("phone_number", "7275551000")); err != nil || l.ListID != 998 || c.LeadID != l.ID {
+						t.Errorf("new manual lead = %+v (call lead %d), %v", l, c.LeadID, err)
+					}
+				}},
+			{name: "queue mode accepts a busy agent", query: q(base + "&value=7275552000")},
+			{name: "queue mode refuses the same number twice", query: q(base + "&value=7275552000"),
+				check: func(t *testing.T, e *env, body string) {
+					// The queued number is dialed once the agent is free.
+					c, _ := e.eng.AgentCall("1000")
+					if err := e.eng.HangupCall(e.ctx, c.ID, 0); err != nil {
+						t.Fatal(err)
+					}
+					endWrap(e, "1000")
+					e.waitFor("queued number dialed", func() bool {
+						c, ok := e.eng.AgentCall("1000")
+						return ok && c.Phone == "7275552000"
+					})
+					c, _ = e.eng.AgentCall("1000")
+					_ = e.eng.HangupCall(e.ctx, c.ID, 0)
+					endWrap(e, "1000")
+				}},
+			{name: "dial_ingroup bypasses the pause check", query: q(base + "&value=7275553000&dial_ingroup=TEST_IN")},
+		})
 }
 
 // endWrap gives the last call a status, as VICIdial's agent must before
