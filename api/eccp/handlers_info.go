@@ -742,6 +742,14 @@ func progressStatus(r core.QueueLogEntry) string {
 		return "Abandoned"
 	case core.QLCompleteAgent, core.QLCompleteCaller, core.QLTransfer:
 		return "Hangup"
+	case core.QLSystemHangup:
+		// A call cut by a gateway or PBX failure: dialerd has no state of
+		// its own for it, so it ends as the row it replaces would have,
+		// never without a closing entry.
+		if r.CutWhileWaiting() {
+			return "Abandoned"
+		}
+		return "Hangup"
 	}
 	return ""
 }
