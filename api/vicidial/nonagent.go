@@ -278,17 +278,17 @@ var nonAgentFunctions map[string]naFunction
 
 func init() {
 	nonAgentFunctions = map[string]naFunction{
-		"add_lead":          {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD LEADS TO THE SYSTEM", (*naCall).addLead},
-		"update_lead":       {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LEADS IN THE SYSTEM", (*naCall).updateLead},
-		"lead_search":       {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH LEADS", (*naCall).leadSearch},
-		"lead_all_info":     {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadAllInfo},
-		"lead_field_info":   {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadFieldInfo},
-		"add_dnc_phone":     {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD DNC NUMBERS", (*naCall).addDNC},
-		"delete_dnc_phone":  {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO DELETE DNC NUMBERS", (*naCall).deleteDNC},
-		"hopper_list":       {canViewReports, "USER DOES NOT HAVE PERMISSION TO VIEW HOPPER LIST", (*naCall).hopperList},
-		"agent_status":      {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatus},
-		"logged_in_agents":  {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).loggedInAgents},
-		"campaigns_list":    {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CAMPAIGN INFO", (*naCall).campaignsList},
+		"add_lead":         {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD LEADS TO THE SYSTEM", (*naCall).addLead},
+		"update_lead":      {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LEADS IN THE SYSTEM", (*naCall).updateLead},
+		"lead_search":      {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH LEADS", (*naCall).leadSearch},
+		"lead_all_info":    {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadAllInfo},
+		"lead_field_info":  {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadFieldInfo},
+		"add_dnc_phone":    {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD DNC NUMBERS", (*naCall).addDNC},
+		"delete_dnc_phone": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO DELETE DNC NUMBERS", (*naCall).deleteDNC},
+		"hopper_list":      {canViewReports, "USER DOES NOT HAVE PERMISSION TO VIEW HOPPER LIST", (*naCall).hopperList},
+		"agent_status":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatus},
+		"logged_in_agents": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).loggedInAgents},
+		"campaigns_list":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CAMPAIGN INFO", (*naCall).campaignsList},
 	}
 }
 

@@ -1,8 +1,8 @@
 package vicidial
 
 var (
-	clsPhoneList = class(",0~9")       // [,0-9]
-	clsListIDs   = class("-,0~9")      // [-,0-9]
+	clsPhoneList = class(",0~9")        // [,0-9]
+	clsListIDs   = class("-,0~9")       // [-,0-9]
 	clsCampList  = class("-_0~9a~zA~Z") // [-_0-9a-zA-Z]
 	clsHopPrio   = class("-0~9")        // [-0-9]
 )
