@@ -126,6 +126,8 @@ type Engine struct {
 	// Side state with locks of their own, never taken while holding mu.
 	dials pendingDials
 	rooms conferenceRooms
+	// values: per-agent console state kept for the dialects (agentvalues.go).
+	values *AgentValues
 }
 
 // liveCall is a call in progress with the PBX resources it owns.
@@ -259,6 +261,7 @@ func New(opt Options) *Engine {
 		stopCh:           make(chan struct{}),
 	}
 	e.creds = newCredentials(e, opt.Secrets, opt.Throttle)
+	e.values = NewAgentValues(opt.Store, func() time.Time { return e.now() })
 	return e
 }
 
@@ -314,6 +317,9 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.scheduleTickLocked()
 	b := e.unlock()
 	if err := b.wait(ctx); err != nil {
+		return err
+	}
+	if err := e.resumePendingDials(ctx); err != nil {
 		return err
 	}
 	e.beat(ctx, true)
