@@ -2,10 +2,29 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
+
+// PendingDial is a manual dial waiting in an agent's queue. It is stored
+// while it waits, so an engine restarted before the agent was free still
+// places it, in the same order.
+type PendingDial struct {
+	ID        uint      `gorm:"primaryKey" json:"id"`
+	Agent     string    `gorm:"size:64;index" json:"agent"`
+	Phone     string    `gorm:"size:64" json:"phone"`
+	Request   string    `gorm:"type:text" json:"request"` // the DialRequest, as JSON
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// queuedDial is a pending dial in memory with the id of its stored row.
+type queuedDial struct {
+	DialRequest
+	row PendingDial
+}
 
 // pendingDials is each agent's queue of manual dials that could not be
 // placed at once because the agent was busy; each is placed, oldest first,
@@ -13,8 +32,8 @@ import (
 // tick as a safety net for missed ones.
 type pendingDials struct {
 	mu       sync.Mutex
-	byAgent  map[string][]DialRequest // in arrival order
-	reserved map[pendingKey]bool      // numbers in an agent's queue or being placed
+	byAgent  map[string][]queuedDial // in arrival order
+	reserved map[pendingKey]bool     // numbers in an agent's queue or being placed
 	running  bool
 }
 
@@ -56,11 +75,53 @@ func (e *Engine) ReleaseDial(agent, number string) {
 func (e *Engine) DialWhenFree(ctx context.Context, req DialRequest) (queued bool, err error) {
 	_, err = e.Dial(ctx, req)
 	if errors.Is(err, ErrBusy) {
-		e.queueDial(req)
+		row, serr := e.storePendingDial(ctx, req, PendingDial{})
+		if serr != nil {
+			e.ReleaseDial(req.Agent, req.Phone)
+			return false, serr
+		}
+		e.queueDial(queuedDial{req, row})
 		return true, nil
 	}
 	e.ReleaseDial(req.Agent, req.Phone)
 	return false, err
+}
+
+// storePendingDial writes (or, with row's id set, rewrites) the stored row
+// of a queued dial.
+func (e *Engine) storePendingDial(ctx context.Context, req DialRequest, row PendingDial) (PendingDial, error) {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return row, fmt.Errorf("queue dial: %w", err)
+	}
+	row.Agent, row.Phone, row.Request = req.Agent, req.Phone, string(b)
+	if row.CreatedAt.IsZero() {
+		row.CreatedAt = e.now()
+	}
+	if err := e.store.Save(ctx, &row); err != nil {
+		return row, fmt.Errorf("queue dial: %w", err)
+	}
+	return row, nil
+}
+
+// resumePendingDials puts the dials stored before a restart back in their
+// agents' queues, oldest first, and starts placing them.
+func (e *Engine) resumePendingDials(ctx context.Context) error {
+	var rows []PendingDial
+	if err := e.store.Find(ctx, &rows, All.Asc("id")); err != nil {
+		return fmt.Errorf("load pending dials: %w", err)
+	}
+	for _, row := range rows {
+		var req DialRequest
+		if err := json.Unmarshal([]byte(row.Request), &req); err != nil || req.Agent == "" {
+			e.log.Warn("engine: stored manual dial unreadable, dropped", "id", row.ID, "err", err)
+			_ = e.store.Delete(ctx, &PendingDial{ID: row.ID}, All)
+			continue
+		}
+		e.ReserveDial(req.Agent, req.Phone)
+		e.queueDial(queuedDial{req, row})
+	}
+	return nil
 }
 
 // PendingDials lists the numbers waiting in an agent's queue, oldest first.
@@ -75,12 +136,12 @@ func (e *Engine) PendingDials(agent string) []string {
 	return out
 }
 
-func (e *Engine) queueDial(req DialRequest) {
+func (e *Engine) queueDial(req queuedDial) {
 	q := &e.dials
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.byAgent == nil {
-		q.byAgent = map[string][]DialRequest{}
+		q.byAgent = map[string][]queuedDial{}
 	}
 	q.byAgent[req.Agent] = append(q.byAgent[req.Agent], req)
 	if !q.running {
@@ -176,7 +237,7 @@ func (e *Engine) placePending(agent string) {
 	// still holding the number would disagree with it. A busy agent gets
 	// it back at the head.
 	e.dropPending(agent, req, "")
-	_, err := e.Dial(context.Background(), req)
+	_, err := e.Dial(context.Background(), req.DialRequest)
 	if errors.Is(err, ErrBusy) {
 		e.requeuePending(agent, req)
 		return
@@ -187,21 +248,34 @@ func (e *Engine) placePending(agent string) {
 }
 
 // requeuePending puts a dial back at the head of the agent's queue.
-func (e *Engine) requeuePending(agent string, req DialRequest) {
+// Its stored row comes back with its old id, so a restart keeps it first.
+func (e *Engine) requeuePending(agent string, req queuedDial) {
+	if row, err := e.storePendingDial(context.Background(), req.DialRequest, req.row); err != nil {
+		e.log.Warn("engine: queued manual dial not stored again", "agent", agent, "number", req.Phone, "err", err)
+	} else {
+		req.row = row
+	}
 	q := &e.dials
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.byAgent == nil {
-		q.byAgent = map[string][]DialRequest{}
+		q.byAgent = map[string][]queuedDial{}
 	}
 	if q.reserved == nil {
 		q.reserved = map[pendingKey]bool{}
 	}
-	q.byAgent[agent] = append([]DialRequest{req}, q.byAgent[agent]...)
+	q.byAgent[agent] = append([]queuedDial{req}, q.byAgent[agent]...)
 	q.reserved[pendingKey{agent, req.Phone}] = true
 }
 
-func (e *Engine) dropPending(agent string, req DialRequest, why string) {
+// dropPending takes the dial out of the queue and its row out of the store:
+// from here on it is placed or given up, never placed twice after a restart.
+func (e *Engine) dropPending(agent string, req queuedDial, why string) {
+	if req.row.ID != 0 {
+		if err := e.store.Delete(context.Background(), &PendingDial{ID: req.row.ID}, All); err != nil {
+			e.log.Warn("engine: queued manual dial row not deleted", "agent", agent, "number", req.Phone, "err", err)
+		}
+	}
 	q := &e.dials
 	q.mu.Lock()
 	reqs := q.byAgent[agent]

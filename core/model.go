@@ -620,6 +620,6 @@ func AllModels() []any {
 		&Call{}, &QueueLogEntry{}, &CDR{}, &PauseCode{}, &Disposition{}, &Callback{}, &DNCEntry{},
 		&Recording{}, &Form{}, &FormField{}, &FormValue{}, &APIUser{}, &LoginFailure{}, &APILogEntry{},
 		&ScreenCommand{}, &Route{}, &UserGroup{}, &EngineHeartbeat{}, &ExternalID{},
-		&Setting{},
+		&AgentValue{}, &PendingDial{}, &OriginationJob{}, &Setting{},
 	}
 }

@@ -26,6 +26,12 @@ const (
 	lostOnReconnect = "lost on pbx reconnect"
 )
 
+// CutWhileWaiting is whether a SYSTEMHANGUP row closes a call cut while it
+// waited in the queue (false: cut while connected to an agent).
+func (r QueueLogEntry) CutWhileWaiting() bool {
+	return r.Event == QLSystemHangup && r.Data4 == systemCutWaiting
+}
+
 // systemCut tells whether endCallLocked's parameters describe a failure
 // rather than a hang-up by a person (a supervisor's HangupCall is also
 // "system" but with a normal cause, and stays a completed call).

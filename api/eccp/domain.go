@@ -102,48 +102,27 @@ func (s *Server) callQueue(c core.Call) string {
 }
 
 // callStatus is the call's status column: dialerd's outgoing states, or
-// the Spanish states of incoming calls.
+// the Spanish states of incoming calls, for the core's outcome.
 func callStatus(c core.Call) string {
-	in := c.Direction == core.CallInbound
-	switch c.State {
-	case core.CallDialing:
-		return "Placing"
-	case core.CallRingingOut:
-		return "Ringing"
-	case core.CallQueued, core.CallOffering:
-		if in {
-			return "en-cola"
+	o := core.OutcomeOf(c)
+	if c.Direction == core.CallInbound {
+		if w, ok := incomingWords[o]; ok {
+			return w
 		}
-		return "OnQueue"
-	case core.CallOnHold, core.CallParked:
-		if in {
-			return "hold"
-		}
-		return "OnHold"
-	case core.CallConnected, core.CallTransfering:
-		if in {
-			return "activa"
-		}
-		return "Success"
 	}
-	// Ended.
-	switch {
-	case c.Abandoned:
-		if in {
-			return "abandonada"
-		}
-		return "Abandoned"
-	case c.ConnectedAt != nil:
-		if in {
-			return "terminada"
-		}
-		return "Success"
-	case in:
-		return "abandonada"
-	case c.HangupCause == int(core.CauseNoAnswer) || c.HangupCause == int(core.CauseNoUserResp):
-		return "NoAnswer"
-	}
-	return "Failure"
+	return outgoingWords[o]
+}
+
+var outgoingWords = map[core.Outcome]string{
+	core.OutcomeDialing: "Placing", core.OutcomeRinging: "Ringing", core.OutcomeQueued: "OnQueue",
+	core.OutcomeOnHold: "OnHold", core.OutcomeTalking: "Success", core.OutcomeCompleted: "Success",
+	core.OutcomeAbandoned: "Abandoned", core.OutcomeNoAnswer: "NoAnswer", core.OutcomeFailed: "Failure",
+}
+
+var incomingWords = map[core.Outcome]string{
+	core.OutcomeQueued: "en-cola", core.OutcomeOnHold: "hold", core.OutcomeTalking: "activa",
+	core.OutcomeCompleted: "terminada", core.OutcomeAbandoned: "abandonada",
+	core.OutcomeNoAnswer: "abandonada", core.OutcomeFailed: "abandonada",
 }
 
 func callDuration(c core.Call) string {

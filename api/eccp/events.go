@@ -227,7 +227,7 @@ func (s *Server) eventPackets(ctx context.Context, ev core.Event) ([][]byte, tar
 			{"calltype", callType(c)}, {"campaign_id", s.campaignID(c.Campaign)}, {"call_id", u64(c.ID)},
 			{"phone", c.Phone}, {"datetime_linkend", fmtTime(end)}, {"duration", dur},
 			{"shortcall", boolDigit(p.Short)},
-			{"campaignlog_id", s.logID(ctx, c.ID, core.QLCompleteAgent, core.QLCompleteCaller, core.QLTransfer)},
+			{"campaignlog_id", s.logID(ctx, c.ID, core.QLCompleteAgent, core.QLCompleteCaller, core.QLTransfer, core.QLSystemHangup)},
 			{"queue", s.callQueue(c)}, {"agent_number", p.Interface},
 		})
 		return one(root), target{agent: p.Interface}

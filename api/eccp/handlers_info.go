@@ -502,38 +502,53 @@ func eccpBreak(p core.PauseCode) bool {
 }
 
 // statusCounts counts a campaign's calls by ECCP status.
-func (ss *session) statusBlock(ctx context.Context, body *elem, calls []core.Call, outgoing bool, pending int64, queue, campaign string) {
-	var order []string
+// statusWords are the statuscount elements of a campaign or queue status,
+// in dialerd's order, with the core outcomes each one counts.
+var (
+	outgoingCounts = []statusCount{
+		{"Placing", []core.Outcome{core.OutcomeDialing}}, {"Ringing", []core.Outcome{core.OutcomeRinging}},
+		{"OnQueue", []core.Outcome{core.OutcomeQueued}}, {"Success", []core.Outcome{core.OutcomeTalking, core.OutcomeCompleted}},
+		{"OnHold", []core.Outcome{core.OutcomeOnHold}}, {"Failure", []core.Outcome{core.OutcomeFailed}},
+		{"ShortCall", nil}, {"NoAnswer", []core.Outcome{core.OutcomeNoAnswer}}, {"Abandoned", []core.Outcome{core.OutcomeAbandoned}},
+	}
+	incomingCounts = []statusCount{
+		{"OnQueue", []core.Outcome{core.OutcomeQueued}}, {"Success", []core.Outcome{core.OutcomeTalking}},
+		{"OnHold", []core.Outcome{core.OutcomeOnHold}},
+		{"Abandoned", []core.Outcome{core.OutcomeAbandoned, core.OutcomeNoAnswer, core.OutcomeFailed}},
+		{"Finished", []core.Outcome{core.OutcomeCompleted}}, {"LostTrack", nil},
+	}
+)
+
+type statusCount struct {
+	name     string
+	outcomes []core.Outcome
+}
+
+// statusBlock renders the core's campaign activity report f selects.
+func (ss *session) statusBlock(ctx context.Context, body *elem, f core.CallFilter, outgoing bool, queue, campaign string) {
+	act, err := ss.srv.eng.CampaignActivity(ctx, f)
+	if err != nil {
+		ss.srv.log.Error("campaign activity", "err", err)
+	}
+	order := incomingCounts
 	if outgoing {
-		order = []string{"Pending", "Placing", "Ringing", "OnQueue", "Success", "OnHold", "Failure", "ShortCall", "NoAnswer", "Abandoned"}
-	} else {
-		order = []string{"OnQueue", "Success", "OnHold", "Abandoned", "Finished", "LostTrack"}
+		order = append([]statusCount{{"Pending", nil}}, outgoingCounts...)
 	}
-	counts := map[string]int64{"Pending": pending}
-	inMap := map[string]string{"en-cola": "OnQueue", "activa": "Success", "hold": "OnHold", "abandonada": "Abandoned", "terminada": "Finished"}
-	var totalSec, maxDur int64
-	for _, c := range calls {
-		st := callStatus(c)
-		if !outgoing {
-			st = inMap[st]
-		}
-		counts[st]++
-		if d := callDuration(c); d != "" {
-			if (outgoing && st == "Success") || (!outgoing && st == "Finished") {
-				v := phpInt(d)
-				totalSec += v
-				maxDur = max(maxDur, v)
-			}
-		}
-	}
+	counts := make([]int64, len(order))
 	var total int64
-	for _, k := range order {
-		total += counts[k]
+	for i, sc := range order {
+		if sc.name == "Pending" && outgoing {
+			counts[i] = act.Pending
+		}
+		for _, o := range sc.outcomes {
+			counts[i] += act.ByOutcome[o]
+		}
+		total += counts[i]
 	}
 	sc := body.add("statuscount")
 	sc.addInt("total", total)
-	for _, k := range order {
-		sc.addInt(strings.ToLower(k), counts[k])
+	for i, k := range order {
+		sc.addInt(strings.ToLower(k.name), counts[i])
 	}
 	agents := body.add("agents")
 	for _, a := range ss.srv.statusAgents(queue, campaign) {
@@ -555,8 +570,8 @@ func (ss *session) statusBlock(ctx context.Context, body *elem, calls []core.Cal
 		ss.srv.callSummary(active.add("activecall"), c)
 	}
 	stats := body.add("stats")
-	stats.addInt("total_sec", totalSec)
-	stats.addInt("max_duration", maxDur)
+	stats.addInt("total_sec", act.TalkSeconds)
+	stats.addInt("max_duration", act.LongestTalk)
 }
 
 func hGetCampaignStatus(ss *session, ctx context.Context, cmd *elem) *elem {
@@ -588,13 +603,8 @@ func hGetCampaignStatus(ss *session, ctx context.Context, cmd *elem) *elem {
 	if since != nil {
 		q.Since = *since
 	}
-	calls := ss.srv.campaignCalls(ctx, q)
-	var pending int64
-	if typ == "outgoing" {
-		pending, _ = ss.srv.eng.UncalledLeads(ctx, c.Name)
-	}
 	root, body := nested("getcampaignstatus")
-	ss.statusBlock(ctx, body, calls, typ == "outgoing", pending, c.Queue, c.Name)
+	ss.statusBlock(ctx, body, q, typ == "outgoing", c.Queue, c.Name)
 	return root
 }
 
@@ -621,9 +631,8 @@ func hGetIncomingQueueStatus(ss *session, ctx context.Context, cmd *elem) *elem 
 	if since != nil {
 		q.Since = *since
 	}
-	calls := ss.srv.campaignCalls(ctx, q)
 	root, body := nested("getincomingqueuestatus")
-	ss.statusBlock(ctx, body, calls, false, 0, name, "")
+	ss.statusBlock(ctx, body, q, false, name, "")
 	return root
 }
 
@@ -741,6 +750,14 @@ func progressStatus(r core.QueueLogEntry) string {
 	case core.QLAbandon, core.QLExitTimeout:
 		return "Abandoned"
 	case core.QLCompleteAgent, core.QLCompleteCaller, core.QLTransfer:
+		return "Hangup"
+	case core.QLSystemHangup:
+		// A call cut by a gateway or PBX failure: dialerd has no state of
+		// its own for it, so it ends as the row it replaces would have,
+		// never without a closing entry.
+		if r.CutWhileWaiting() {
+			return "Abandoned"
+		}
 		return "Hangup"
 	}
 	return ""

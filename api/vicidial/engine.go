@@ -72,6 +72,7 @@ type engineAPI interface {
 	SendScreen(ctx context.Context, user, kind, payload string) (core.ScreenCommand, error)
 	Waiting(queue string) []core.Call
 	AgentQueues(user string) []string
+	AgentValues() *core.AgentValues
 	Reload(ctx context.Context) error
 	SetAgentLead(ctx context.Context, user string, leadID uint64) error
 	ReleaseLead(ctx context.Context, user string, leadID uint64)

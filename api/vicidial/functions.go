@@ -268,10 +268,7 @@ func (c *call) recording() {
 	if !ok {
 		return
 	}
-	col := c.h.columns(s)
-	c.h.mu.Lock()
-	recID := col.recording
-	c.h.mu.Unlock()
+	recID := c.h.column(s, colRecording)
 	tail := "|" + c.h.opt.ServerIP + "|" + c.h.confExten(s) + "|" + vicidialStatus(s)
 	if v == "STATUS" {
 		if recID != "START" && recID != "STOP" && phpGreaterThanZero(recID) {
@@ -304,9 +301,7 @@ func (c *call) recording() {
 		_, err := c.h.eng.StopRecording(c.ctx, c.agentUser)
 		if errors.Is(err, core.ErrNotRecording) {
 			// It ended with the call: nothing records any more.
-			c.h.mu.Lock()
-			col.recording = "STOP"
-			c.h.mu.Unlock()
+			c.h.setColumn(s, colRecording, "STOP")
 		}
 		if c.refusedWith(err, "|"+recID+"|||"+tail) {
 			return
@@ -321,9 +316,7 @@ func (c *call) recording() {
 			newCol = strconv.FormatUint(rec.ID, 10)
 		}
 	}
-	c.h.mu.Lock()
-	col.recording = newCol
-	c.h.mu.Unlock()
+	c.h.setColumn(s, colRecording, newCol)
 	c.emit("SUCCESS", "recording function sent", c.agentUser+"|"+c.value+"|||"+tail)
 }
 
@@ -712,18 +705,12 @@ func (c *call) previewEffect(s core.AgentSession) error {
 // setPreview records the lead external_dial preview=YES put on the agent's
 // screen (0: none).
 func (h *Handler) setPreview(s core.AgentSession, lead uint64) {
-	col := h.columns(s)
-	h.mu.Lock()
-	col.preview = lead
-	h.mu.Unlock()
+	h.setColumn(s, colPreview, strconv.FormatUint(lead, 10))
 }
 
 // previewing is whether the session's lead is an API preview not yet dialed or skipped.
 func (h *Handler) previewing(s core.AgentSession) bool {
-	col := h.columns(s)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return s.LeadID != 0 && col.preview == s.LeadID && s.CallID == 0
+	return s.LeadID != 0 && s.CallID == 0 && h.column(s, colPreview) == strconv.FormatUint(s.LeadID, 10)
 }
 
 // ---------------------------------------------------------------- external_add_lead
@@ -891,10 +878,7 @@ func (c *call) changeIngroups() {
 		c.emitExit("ERROR", "ingroup_choices are required for ADD and REMOVE values", c.agentUser+"|"+c.value+"|")
 		return
 	}
-	col := c.h.columns(s)
-	c.h.mu.Lock()
-	current := col.closers
-	c.h.mu.Unlock()
+	current := c.h.column(s, colClosers)
 	if current == "" {
 		current = c.h.loginClosers(camp, c.agentUser)
 	}
@@ -933,9 +917,7 @@ func (c *call) changeIngroups() {
 	if c.refused(c.h.eng.SetAgentQueues(c.ctx, c.agentUser, queues, blended == "YES")) {
 		return
 	}
-	c.h.mu.Lock()
-	col.closers = choices
-	c.h.mu.Unlock()
+	c.h.setColumn(s, colClosers, choices)
 	def := ""
 	if p.get("set_as_default") == "YES" {
 		def = "User settings set as default"
@@ -1070,13 +1052,13 @@ func (c *call) updateFields() {
 // agentUpdate mimics MySQL's affected-rows count for the
 // external_update_fields UPDATE: 0 when the row already holds this data.
 func (h *Handler) agentUpdate(s core.AgentSession, data string) string {
-	col := h.columns(s)
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if col.updateFieldsData == data {
+	prev, _, err := h.eng.AgentValues().Swap(context.Background(), s.Username, s.ID, colUpdateFields, data)
+	if err != nil {
+		h.log.Error("vicidial: agent column not stored", "agent", s.Username, "err", err)
+	}
+	if prev == data {
 		return "0"
 	}
-	col.updateFieldsData = data
 	return "1"
 }
 
@@ -1278,23 +1260,29 @@ func (c *call) raCallControl() {
 func (h *Handler) raDone(ctx context.Context, cid string, active []core.Call) bool {
 	live := make(map[string]bool, len(active))
 	for _, call := range active {
-		live["ra:"+h.callID(ctx, call)] = true
+		live[colRADone+h.callID(ctx, call)] = true
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for k := range h.cols {
-		if strings.HasPrefix(k, "ra:") && !live[k] {
-			delete(h.cols, k)
+	vals := h.eng.AgentValues()
+	marks, err := vals.Keys(ctx, "", colRADone)
+	if err != nil {
+		h.log.Error("vicidial: ra_call_control marks not read", "err", err)
+	}
+	done := false
+	for _, m := range marks {
+		switch {
+		case m.Key == colRADone+cid:
+			done = true
+		case !live[m.Key]:
+			_ = vals.Delete(ctx, "", m.Key)
 		}
 	}
-	_, done := h.cols["ra:"+cid]
 	return done
 }
 
 func (h *Handler) markRADone(cid string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.cols["ra:"+cid] = &agentColumns{}
+	if err := h.eng.AgentValues().Set(context.Background(), "", 0, colRADone+cid, "1"); err != nil {
+		h.log.Error("vicidial: ra_call_control mark not stored", "call", cid, "err", err)
+	}
 }
 
 // transferCall transfers a call through the agent who has it; a call
@@ -1830,13 +1818,13 @@ func (c *call) forceFronterAudioStop() {
 // pressMulti records a multi_dial_phones request for the agent and returns
 // the rows MySQL reports for it.
 func (h *Handler) pressMulti(agent string) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	key := "multi:" + agent
-	if _, ok := h.cols[key]; ok {
+	_, pressed, err := h.eng.AgentValues().Swap(context.Background(), agent, 0, colMultiDial, "1")
+	if err != nil {
+		h.log.Error("vicidial: agent column not stored", "agent", agent, "err", err)
+	}
+	if pressed {
 		return 2
 	}
-	h.cols[key] = &agentColumns{}
 	return 1
 }
 
@@ -1846,21 +1834,25 @@ func (h *Handler) playing(s core.AgentSession) bool {
 	if !ok {
 		return false
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	col := h.cols["play:"+s.Username]
-	return col != nil && col.session == uint(call.ID)
+	v, _, err := h.eng.AgentValues().Get(context.Background(), s.Username, 0, colPlaying)
+	if err != nil {
+		h.log.Error("vicidial: agent column not read", "agent", s.Username, "err", err)
+	}
+	return v == strconv.FormatUint(call.ID, 10)
 }
 
 func (h *Handler) setPlaying(s core.AgentSession, on bool) {
 	call, ok := h.eng.AgentCall(s.Username)
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	vals := h.eng.AgentValues()
+	var err error
 	if !on || !ok {
-		delete(h.cols, "play:"+s.Username)
-		return
+		err = vals.Delete(context.Background(), s.Username, colPlaying)
+	} else {
+		err = vals.Set(context.Background(), s.Username, 0, colPlaying, strconv.FormatUint(call.ID, 10))
 	}
-	h.cols["play:"+s.Username] = &agentColumns{session: uint(call.ID)}
+	if err != nil {
+		h.log.Error("vicidial: agent column not stored", "agent", s.Username, "err", err)
+	}
 }
 
 // ---------------------------------------------------------------- send_notification

@@ -61,27 +61,12 @@ type Handler struct {
 	opt  Options
 	log  *slog.Logger
 	now  func() time.Time
-	mu   sync.Mutex
-	cols map[string]*agentColumns // per-agent vicidial_live_agents columns kept by the API
 	logs *logWriter
 	// hostInfo feeds function=webserver; tests freeze it.
 	hostInfo func() hostFacts
 	// idMu guards callIDs, the VICIdial call ids last looked up.
 	idMu    sync.Mutex
 	callIDs map[uint64]string
-}
-
-// agentColumns are the vicidial_live_agents columns whose later reads change
-// api.php answers (recording status, update_fields row counts).
-type agentColumns struct {
-	session          uint
-	recording        string
-	updateFieldsData string
-	// closers is closer_campaigns once change_ingroups has set it; empty
-	// means the login selection.
-	closers string
-	// preview is the lead external_dial preview=YES shows, not yet dialed.
-	preview uint64
 }
 
 // NewHandler returns the /agc/api.php handler over a running engine.
@@ -103,7 +88,7 @@ func newHandler(eng engineAPI, opts Options) *Handler {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = defaultMaxBody
 	}
-	h := &Handler{eng: eng, opt: opts, log: opts.Logger, now: opts.Clock, cols: map[string]*agentColumns{}, callIDs: map[uint64]string{}, hostInfo: hostInfo}
+	h := &Handler{eng: eng, opt: opts, log: opts.Logger, now: opts.Clock, callIDs: map[uint64]string{}, hostInfo: hostInfo}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -525,18 +510,6 @@ func (c *call) session() (core.AgentSession, bool) {
 
 func (c *call) notLoggedIn() {
 	c.emit("ERROR", "agent_user is not logged in", c.agentUser)
-}
-
-// columns returns the API-held columns of the agent's current session.
-func (h *Handler) columns(s core.AgentSession) *agentColumns {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	col := h.cols[s.Username]
-	if col == nil || col.session != s.ID {
-		col = &agentColumns{session: s.ID}
-		h.cols[s.Username] = col
-	}
-	return col
 }
 
 // phpGreaterThanZero is PHP 8's `$x > 0` for a request string.

@@ -1,4 +1,4 @@
--- Version 17: dialect settings as data (system, campaign and user scopes).
+-- Version 8: dialect settings as data (system, campaign and user scopes).
 -- A row exists only for a value changed from the dialect's declared default.
 -- +goose Up
 CREATE TABLE `settings` (
