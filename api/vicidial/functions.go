@@ -1829,26 +1829,38 @@ func (h *Handler) pressMulti(agent string) int {
 }
 
 // playing is whether audio_playback started a sound still on the agent's current call.
+// playKey names what audio plays into: the agent's call, or, with no
+// call, a persistent agent's own line (its conference in VICIdial).
+func (h *Handler) playKey(s core.AgentSession) string {
+	if call, ok := h.eng.AgentCall(s.Username); ok {
+		return strconv.FormatUint(call.ID, 10)
+	}
+	if s.ChannelID != "" {
+		return "line:" + s.ChannelID
+	}
+	return ""
+}
+
 func (h *Handler) playing(s core.AgentSession) bool {
-	call, ok := h.eng.AgentCall(s.Username)
-	if !ok {
+	key := h.playKey(s)
+	if key == "" {
 		return false
 	}
 	v, _, err := h.eng.AgentValues().Get(context.Background(), s.Username, 0, colPlaying)
 	if err != nil {
 		h.log.Error("vicidial: agent column not read", "agent", s.Username, "err", err)
 	}
-	return v == strconv.FormatUint(call.ID, 10)
+	return v == key
 }
 
 func (h *Handler) setPlaying(s core.AgentSession, on bool) {
-	call, ok := h.eng.AgentCall(s.Username)
+	key := h.playKey(s)
 	vals := h.eng.AgentValues()
 	var err error
-	if !on || !ok {
+	if !on || key == "" {
 		err = vals.Delete(context.Background(), s.Username, colPlaying)
 	} else {
-		err = vals.Set(context.Background(), s.Username, 0, colPlaying, strconv.FormatUint(call.ID, 10))
+		err = vals.Set(context.Background(), s.Username, 0, colPlaying, key)
 	}
 	if err != nil {
 		h.log.Error("vicidial: agent column not stored", "agent", s.Username, "err", err)
