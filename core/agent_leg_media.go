@@ -27,10 +27,7 @@ func (e *Engine) agentLegLocked(user string) string {
 	if s == nil || e.agentCallLocked(user) != nil {
 		return ""
 	}
-	if a := e.agents[user]; a == nil || !a.Persistent {
-		return ""
-	}
-	return s.ChannelID
+	return s.ChannelID // set only while a persistent line is up
 }
 
 func (e *Engine) legMediaLocked(user string) *agentLegMedia {
@@ -65,7 +62,9 @@ func (e *Engine) recordAgentLeg(ctx context.Context, user string) (Recording, er
 		return r, nil
 	}
 	now := e.now()
-	name := fmt.Sprintf("%s_%s_%s", now.Format("20060102-150405"), fileNamePart(user), e.newChanID("agent"))
+	// Named like call recordings, with "line" and the next recording
+	// number where the call id would be.
+	name := fmt.Sprintf("%s_%s_line%d", now.Format("20060102-150405"), fileNamePart(user), e.lastRecID+1)
 	e.pxRecord(MediaTarget{Kind: TargetChannel, ID: ch}, name, e.opt.RecordingFormat).reported().onOK(func() {
 		e.agentLegRecordingStartedLocked(user, ch, name, now)
 	})

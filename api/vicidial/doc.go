@@ -109,13 +109,14 @@
 //     other → "external_pause not valid";
 //     logout: any → "logout not valid";
 //     recording: STOP with ErrNotRecording → "stop recording error", START
-//     with no call (ErrNoCall) → "agent_user does not have a live call"
-//     (Callgate records the customer call; the agent's own leg is not
-//     recorded yet), other → "recording not valid";
-//     audio_playback: PLAY with no call → "audio_playback error - no
-//     session data", ErrNoPlayback → "audio_playback error - no audio
-//     playing in agent session", other → "audio_playback error - entry is
-//     empty";
+//     with no call → a persistent agent's own line (its conference) is
+//     recorded, as VICIdial records the agent's conference; an on-hook
+//     agent has no line between calls and gets "agent_user does not have a
+//     live call" (ErrNoCall), other → "recording not valid";
+//     audio_playback: PLAY with no call plays to a persistent agent's own
+//     line; an on-hook agent gets "audio_playback error - no session
+//     data", ErrNoPlayback → "audio_playback error - no audio playing in
+//     agent session", other → "audio_playback error - entry is empty";
 //     external_dial: ErrUnknownLead → "lead_id is not valid", ErrDNC or
 //     EINVALID → "phone number is not valid", other ECONFLICT (ErrBusy…) →
 //     "agent_user is not paused", EUNAVAILABLE/EINTERNAL → "external_dial
