@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/store/storetest"
@@ -236,5 +237,88 @@ func TestNonAgentLiveStatus(t *testing.T) {
 		{name: "hopper_list", query: naq("function=hopper_list&campaign_id=TESTCAMP&header=YES")},
 		{name: "hopper_list unknown", query: naq("function=hopper_list&campaign_id=NOPE")},
 		{name: "reports need level 7", query: "source=test&user=1001&pass=1234&function=agent_status&agent_user=1000"},
+	})
+}
+
+func TestNonAgentListsAndLeadQueries(t *testing.T) {
+	runNAGolden(t, "lists", []naStep{
+		{name: "batch update", query: naq("function=batch_update_lead&lead_ids=1,2,999&status=B&owner=team2"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				l, _ := n.eng.Lead(n.ctx, 2)
+				if l.Status != "B" || l.Owner != "team2" {
+					t.Errorf("lead 2 %+v", l)
+				}
+			}},
+		{name: "batch update nothing to set", query: naq("function=batch_update_lead&lead_ids=1")},
+		{name: "lead_status_search", query: naq("function=lead_status_search&status=B&header=YES")},
+		{name: "lead_status_search bad date", query: naq("function=lead_status_search&status=B&date=2025-99-99")},
+		{name: "lead_callback_info none", query: naq("function=lead_callback_info&lead_id=1")},
+		{name: "lead_callback_info", setup: func(n *naEnv) {
+			n.create(&core.Callback{LeadID: 1, ListID: 998, Campaign: "TESTCAMP", Agent: "1000", AgentOnly: true, Phone: "7275551212",
+				When: testNow.Add(time.Hour), Status: "ACTIVE", Comments: "call back", CreatedAt: testNow})
+		}, query: naq("function=lead_callback_info&lead_id=1&header=YES")},
+		{name: "check_phone_number ok", query: naq("function=check_phone_number&phone_number=7275551212")},
+		{name: "check_phone_number dnc", query: naq("function=check_phone_number&phone_number=5550001")},
+		{name: "check_phone_number campaign dnc", query: naq("function=check_phone_number&phone_number=5550002&campaign_id=TESTCAMP")},
+		{name: "check_phone_number short", query: naq("function=check_phone_number&phone_number=555")},
+		{name: "add_list", query: naq("function=add_list&list_id=5001&list_name=Spring+leads&campaign_id=OUTONLY&active=Y")},
+		{name: "add_list exists", query: naq("function=add_list&list_id=5001&list_name=Again&campaign_id=OUTONLY")},
+		{name: "add_list bad campaign", query: naq("function=add_list&list_id=5002&list_name=Bad&campaign_id=NOPE")},
+		{name: "add_list missing name", query: naq("function=add_list&list_id=5003")},
+		{name: "update_list moves leads and resets", query: naq("function=update_list&list_id=998&campaign_id=OUTONLY&reset_list=Y"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				l, _ := n.eng.Lead(n.ctx, 2)
+				if l.Campaign != "OUTONLY" || l.Status != "NEW" {
+					t.Errorf("lead 2 after list update %+v", l)
+				}
+			}},
+		{name: "update_list missing", query: naq("function=update_list&list_id=4242")},
+		{name: "list_info", query: naq("function=list_info&list_id=998&header=YES")},
+		{name: "list_info missing", query: naq("function=list_info&list_id=4242")},
+		{name: "agent_campaigns", query: naq("function=agent_campaigns&agent_user=1000&header=YES")},
+		{name: "agent_campaigns unknown", query: naq("function=agent_campaigns&agent_user=nobody")},
+		{name: "ingroup_list", query: naq("function=ingroup_list&stage=csv")},
+		{name: "user_details", query: naq("function=user_details&agent_user=1000&header=YES")},
+		{name: "user_details unknown", query: naq("function=user_details&agent_user=nobody")},
+		{name: "level 7 cannot add lists", query: "source=test&user=6668&pass=1234&function=add_list&list_id=5009&list_name=xx"},
+	})
+}
+
+func TestNonAgentRecordingsQueuesAndMonitor(t *testing.T) {
+	runNAGolden(t, "live_more", []naStep{
+		{name: "recording_lookup one point", query: naq("function=recording_lookup&agent_user=1000")},
+		{name: "recording_lookup none", query: naq("function=recording_lookup&agent_user=1000&date=2025-01-22")},
+		{name: "recording_lookup by lead", setup: func(n *naEnv) {
+			n.create(&core.Recording{GUID: "g1", CallID: 7, LeadID: 1, Agent: "1000", Name: "r1", File: "20250122-101000_7275551212_1000-all.wav",
+				Start: testNow, Length: 42, Status: "done", MediaFile: "20250122/g1.mp3"})
+			n.create(&core.Recording{GUID: "g2", CallID: 8, LeadID: 2, Agent: "1000", Name: "r2", File: "r2.wav", Start: testNow.Add(time.Minute), Length: 5, Status: "done"})
+		}, query: naq("function=recording_lookup&lead_id=1&header=YES")},
+		{name: "recording_lookup agent and date with duration", query: naq("function=recording_lookup&agent_user=1000&date=2025-01-22&duration=Y")},
+		{name: "recording_lookup bad date", query: naq("function=recording_lookup&lead_id=1&date=2025-1-2")},
+		{name: "in_group_status needs groups", query: naq("function=in_group_status")},
+		{name: "in_group_status", setup: func(n *naEnv) {
+			n.login("1000")
+			if err := n.eng.SetAgentQueues(n.ctx, "1000", []string{"TEST_IN"}, true); err != nil {
+				t.Fatal(err)
+			}
+		},
+			query: naq("function=in_group_status&in_groups=TEST_IN|SALESLINE&header=YES")},
+		{name: "blind_monitor bad session", query: naq("function=blind_monitor&phone_login=350a&session_id=1234567&stage=MONITOR")},
+		{name: "blind_monitor bad phone", setup: func(n *naEnv) { n.pause("1000"); n.manualCall("1000") },
+			query: naq("function=blind_monitor&phone_login=nope&session_id=8600051&stage=MONITOR")},
+		{name: "blind_monitor listen", setup: func(n *naEnv) {
+			n.create(&core.Agent{Username: "sup1", Number: "350", Extension: "PJSIP/350", PhoneLogin: "350a", Password: "x", UserLevel: 9, Active: true})
+		}, query: naq("function=blind_monitor&phone_login=350a&session_id=8600051&stage=BARGE"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				n.waitFor("the supervisor's phone to ring", func() bool {
+					chans, _ := n.pbx.Channels(n.ctx)
+					for _, ch := range chans {
+						if strings.Contains(ch.Name+" "+ch.Dialed, "PJSIP/350") {
+							return true
+						}
+					}
+					return false
+				})
+			}},
 	})
 }
