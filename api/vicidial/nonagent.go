@@ -59,6 +59,10 @@ type nonAgentEngine interface {
 	Queues() []core.Queue
 	Waiting(queue string) []core.Call
 	AgentQueues(user string) []string
+	CallLog(ctx context.Context, q core.CallLogQuery) ([]core.Call, error)
+	CallStatusStats(ctx context.Context, day time.Time, campaigns, queues, statuses []string) ([]core.CallGroupStats, error)
+	DispositionCounts(ctx context.Context, from, to time.Time, campaigns []string) (map[string]map[string]int, error)
+	AgentSummaries(ctx context.Context, from, to time.Time) ([]core.AgentSummary, error)
 	ActiveCalls() []core.Call
 }
 
@@ -282,8 +286,9 @@ type naFunction struct {
 // Rights VICIdial checks per function. Callgate's API users carry
 // user_level, modify_leads and modify_campaigns; view_reports and
 // modify_users/lists follow the level (see doc.go).
-func canModifyLeads(u core.APIUser) bool { return u.APIAccess && u.ModifyLeads && u.UserLevel >= 8 }
-func canViewReports(u core.APIUser) bool { return u.APIAccess && u.UserLevel >= 7 }
+func canModifyLeads(u core.APIUser) bool    { return u.APIAccess && u.ModifyLeads && u.UserLevel >= 8 }
+func canViewReports(u core.APIUser) bool    { return u.APIAccess && u.UserLevel >= 7 }
+func canViewAllReports(u core.APIUser) bool { return u.APIAccess && u.UserLevel > 8 }
 func canModifyLists(u core.APIUser) bool {
 	return u.APIAccess && u.ModifyCampaigns && u.UserLevel >= 8
 }
@@ -316,6 +321,11 @@ func init() {
 		"recording_lookup":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET RECORDING INFO", (*naCall).recordingLookup},
 		"in_group_status":    {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET IN-GROUP INFO", (*naCall).inGroupStatus},
 		"blind_monitor":      {canViewReports, "USER DOES NOT HAVE PERMISSION TO BLIND MONITOR", (*naCall).blindMonitor},
+		"did_log_export":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET DID INFO", (*naCall).didLogExport},
+		"phone_number_log":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL LOG INFO", (*naCall).phoneNumberLog},
+		"call_status_stats":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL STATS INFO", (*naCall).callStatusStats},
+		"call_dispo_report":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL DISPO INFO", (*naCall).callDispoReport},
+		"agent_stats_export": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatsExport},
 	}
 }
 

@@ -51,6 +51,11 @@ var nonAgentFilters = map[string]filter{
 	"phone_login":                  k(clsWord),
 	"server_ip":                    k(clsGMT),
 	"in_groups":                    k(clsValue),
+	"query_date":                   k(clsDOB),
+	"ingroups":                     k(clsValue),
+	"statuses":                     k(clsValue),
+	"datetime_start":               spaceThenKeep(clsNotifDate),
+	"datetime_end":                 spaceThenKeep(clsNotifDate),
 	"update_phone_number":          k(clsUpper),
 	"list_id_field":                k(clsDigits),
 }

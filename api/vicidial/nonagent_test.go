@@ -322,3 +322,38 @@ func TestNonAgentRecordingsQueuesAndMonitor(t *testing.T) {
 			}},
 	})
 }
+
+// seedCalls stores a day of calls: an answered outbound sale, an
+// unanswered outbound attempt and an inbound DID call that reached agent
+// 1000; API user 6669 has level 9.
+func (n *naEnv) seedCalls() {
+	at := func(d time.Duration) *time.Time { t := testNow.Add(d); return &t }
+	n.create(&core.Call{GUID: "c1", Direction: core.CallOutbound, State: core.CallDone, Campaign: "TESTCAMP", LeadID: 1, ListID: 998,
+		Agent: "1000", Phone: "7275551212", Status: "SALE", CreatedAt: testNow, ConnectedAt: at(10 * time.Second),
+		EndedAt: at(70 * time.Second), HangupBy: "agent"})
+	n.create(&core.Call{GUID: "c2", Direction: core.CallOutbound, State: core.CallDone, Campaign: "TESTCAMP", LeadID: 2, ListID: 998,
+		Phone: "3125550199", Status: "NA", CreatedAt: testNow.Add(time.Hour), EndedAt: at(time.Hour + 30*time.Second), HangupBy: "system"})
+	n.create(&core.Call{GUID: "c3", Direction: core.CallInbound, State: core.CallDone, Campaign: "TESTCAMP", Queue: "TEST_IN",
+		DID: "8885551000", Agent: "1000", Phone: "3125557777", Status: "A", CreatedAt: testNow.Add(2 * time.Hour),
+		QueuedAt: at(2*time.Hour + time.Second), ConnectedAt: at(2*time.Hour + 5*time.Second), EndedAt: at(2*time.Hour + 65*time.Second), HangupBy: "caller"})
+	n.create(&core.APIUser{Dialect: Dialect, Username: "6669", Secret: "1234", Active: true, UserLevel: 9, APIAccess: true, AllowedFunctions: "ALL_FUNCTIONS"})
+}
+
+func TestNonAgentReports(t *testing.T) {
+	const admin9 = "source=test&user=6669&pass=1234&"
+	runNAGolden(t, "reports", []naStep{
+		{name: "did_log_export", setup: (*naEnv).seedCalls, query: naq("function=did_log_export&phone_number=8885551000&date=2025-01-22&header=YES")},
+		{name: "did_log_export other day", query: naq("function=did_log_export&phone_number=8885551000&date=2025-01-21")},
+		{name: "did_log_export bad date", query: naq("function=did_log_export&phone_number=8885551000&date=22-01-2025")},
+		{name: "phone_number_log", query: naq("function=phone_number_log&phone_number=7275551212,3125550199&header=YES")},
+		{name: "phone_number_log none", query: naq("function=phone_number_log&phone_number=9999999999")},
+		{name: "call_status_stats needs level 9", query: naq("function=call_status_stats&campaigns=TESTCAMP")},
+		{name: "call_status_stats missing campaigns", query: admin9 + "function=call_status_stats"},
+		{name: "call_status_stats", query: admin9 + "function=call_status_stats&campaigns=---ALL---&ingroups=TEST_IN&query_date=2025-01-22"},
+		{name: "call_status_stats filtered statuses", query: admin9 + "function=call_status_stats&campaigns=TESTCAMP&statuses=SALE&query_date=2025-01-22"},
+		{name: "call_dispo_report", query: admin9 + "function=call_dispo_report&query_date=2025-01-22&header=YES"},
+		{name: "call_dispo_report empty day", query: admin9 + "function=call_dispo_report&query_date=2025-01-20"},
+		{name: "agent_stats_export", query: naq("function=agent_stats_export&datetime_start=2025-01-22+00:00:00&datetime_end=2025-01-22+23:59:59&header=YES")},
+		{name: "agent_stats_export bad period", query: naq("function=agent_stats_export&datetime_start=2025-01-22+00:00:00&datetime_end=2025-01-21+23:59:59")},
+	})
+}
