@@ -59,6 +59,10 @@ type nonAgentEngine interface {
 	Queues() []core.Queue
 	Waiting(queue string) []core.Call
 	AgentQueues(user string) []string
+	AddAgent(ctx context.Context, a *core.Agent) error
+	UpdateAgent(ctx context.Context, user string, cols map[string]any) error
+	DeleteAgent(ctx context.Context, user string) error
+	UpdateCampaign(ctx context.Context, name string, cols map[string]any) error
 	CallLog(ctx context.Context, q core.CallLogQuery) ([]core.Call, error)
 	CallStatusStats(ctx context.Context, day time.Time, campaigns, queues, statuses []string) ([]core.CallGroupStats, error)
 	DispositionCounts(ctx context.Context, from, to time.Time, campaigns []string) (map[string]map[string]int, error)
@@ -289,6 +293,7 @@ type naFunction struct {
 func canModifyLeads(u core.APIUser) bool    { return u.APIAccess && u.ModifyLeads && u.UserLevel >= 8 }
 func canViewReports(u core.APIUser) bool    { return u.APIAccess && u.UserLevel >= 7 }
 func canViewAllReports(u core.APIUser) bool { return u.APIAccess && u.UserLevel > 8 }
+func canModifyUsers(u core.APIUser) bool    { return u.APIAccess && u.UserLevel >= 8 }
 func canModifyLists(u core.APIUser) bool {
 	return u.APIAccess && u.ModifyCampaigns && u.UserLevel >= 8
 }
@@ -321,6 +326,10 @@ func init() {
 		"recording_lookup":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET RECORDING INFO", (*naCall).recordingLookup},
 		"in_group_status":    {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET IN-GROUP INFO", (*naCall).inGroupStatus},
 		"blind_monitor":      {canViewReports, "USER DOES NOT HAVE PERMISSION TO BLIND MONITOR", (*naCall).blindMonitor},
+		"add_user":           {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD USERS", (*naCall).addUser},
+		"update_user":        {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO UPDATE USERS", (*naCall).updateUser},
+		"copy_user":          {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD USERS", (*naCall).copyUser},
+		"update_campaign":    {canModifyLists, "USER DOES NOT HAVE PERMISSION TO UPDATE CAMPAIGNS", (*naCall).updateCampaign},
 		"did_log_export":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET DID INFO", (*naCall).didLogExport},
 		"phone_number_log":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL LOG INFO", (*naCall).phoneNumberLog},
 		"call_status_stats":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL STATS INFO", (*naCall).callStatusStats},

@@ -357,3 +357,52 @@ func TestNonAgentReports(t *testing.T) {
 		{name: "agent_stats_export bad period", query: naq("function=agent_stats_export&datetime_start=2025-01-22+00:00:00&datetime_end=2025-01-21+23:59:59")},
 	})
 }
+
+func TestNonAgentUsersAndCampaigns(t *testing.T) {
+	runNAGolden(t, "users", []naStep{
+		{name: "add_user", query: naq("function=add_user&agent_user=2001&agent_pass=s3cret99&agent_user_level=1&agent_full_name=New+Agent&agent_user_group=AGENTS&phone_login=2001p"),
+			check: func(t *testing.T, n *naEnv, body string) {
+				if strings.Contains(body, "s3cret99") {
+					t.Error("new password echoed")
+				}
+				a, err := n.eng.FindAgent(n.ctx, "2001")
+				if err != nil || a.Name != "New Agent" || a.UserGroup != "AGENTS" || a.Password == "s3cret99" {
+					t.Errorf("agent %+v %v (password must be hashed)", a, err)
+				}
+				if !n.eng.Credentials().Verify(a.Password, "s3cret99") {
+					t.Error("stored password does not verify")
+				}
+			}},
+		{name: "add_user exists", query: naq("function=add_user&agent_user=2001&agent_pass=x1x1&agent_user_level=1&agent_full_name=Dup&agent_user_group=AGENTS")},
+		{name: "add_user level above own", query: naq("function=add_user&agent_user=2002&agent_pass=x1x1&agent_user_level=9&agent_full_name=Boss&agent_user_group=AGENTS")},
+		{name: "add_user unknown group", query: naq("function=add_user&agent_user=2002&agent_pass=x1x1&agent_user_level=1&agent_full_name=A&agent_user_group=NOPE")},
+		{name: "add_user missing fields", query: naq("function=add_user&agent_user=2002")},
+		{name: "update_user", query: naq("function=update_user&agent_user=2001&agent_full_name=Renamed&active=N"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if a, _ := n.eng.FindAgent(n.ctx, "2001"); a.Name != "Renamed" || a.Active {
+					t.Errorf("agent %+v", a)
+				}
+			}},
+		{name: "update_user unknown", query: naq("function=update_user&agent_user=nobody&agent_full_name=X")},
+		{name: "copy_user", query: naq("function=copy_user&agent_user=2003&agent_pass=p4ss&agent_full_name=Copy&source_user=1000")},
+		{name: "copy_user from unknown", query: naq("function=copy_user&agent_user=2004&agent_pass=p4ss&agent_full_name=Copy&source_user=nobody")},
+		{name: "update_user delete", query: naq("function=update_user&agent_user=2003&delete_user=Y"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if _, err := n.eng.FindAgent(n.ctx, "2003"); err == nil {
+					t.Error("deleted agent still there")
+				}
+			}},
+		{name: "update_user delete logged in", setup: func(n *naEnv) { n.login("1001") }, query: naq("function=update_user&agent_user=1001&delete_user=Y")},
+		{name: "update_campaign", query: naq("function=update_campaign&campaign_id=OUTONLY&dial_method=ADAPT_TAPERED&auto_dial_level=2.5&dial_timeout=30&campaign_name=Spring"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				c, ok := n.eng.Campaign("OUTONLY")
+				if !ok || c.DialMethod != core.DialPredictive || c.DialRatio != 2.5 || c.DialTimeout != 30 || c.Description != "Spring" {
+					t.Errorf("engine campaign %+v", c)
+				}
+			}},
+		{name: "update_campaign bad timeout", query: naq("function=update_campaign&campaign_id=OUTONLY&dial_timeout=500")},
+		{name: "update_campaign bad method", query: naq("function=update_campaign&campaign_id=OUTONLY&dial_method=WILD")},
+		{name: "update_campaign nothing", query: naq("function=update_campaign&campaign_id=OUTONLY")},
+		{name: "update_campaign unknown", query: naq("function=update_campaign&campaign_id=NOPE&active=N")},
+	})
+}
