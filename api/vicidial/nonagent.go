@@ -59,6 +59,9 @@ type nonAgentEngine interface {
 	Queues() []core.Queue
 	Waiting(queue string) []core.Call
 	AgentQueues(user string) []string
+	AddPhone(ctx context.Context, p *core.Phone) error
+	UpdatePhone(ctx context.Context, extension string, cols map[string]any, remove bool) error
+	PhoneByLogin(ctx context.Context, login string) (core.Phone, error)
 	AddAgent(ctx context.Context, a *core.Agent) error
 	UpdateAgent(ctx context.Context, user string, cols map[string]any) error
 	DeleteAgent(ctx context.Context, user string) error
@@ -330,6 +333,8 @@ func init() {
 		"update_user":        {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO UPDATE USERS", (*naCall).updateUser},
 		"copy_user":          {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD USERS", (*naCall).copyUser},
 		"update_campaign":    {canModifyLists, "USER DOES NOT HAVE PERMISSION TO UPDATE CAMPAIGNS", (*naCall).updateCampaign},
+		"add_phone":          {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD PHONES", (*naCall).addPhone},
+		"update_phone":       {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO UPDATE PHONES", (*naCall).updatePhone},
 		"did_log_export":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET DID INFO", (*naCall).didLogExport},
 		"phone_number_log":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL LOG INFO", (*naCall).phoneNumberLog},
 		"call_status_stats":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL STATS INFO", (*naCall).callStatusStats},

@@ -131,19 +131,31 @@ func (c *naCall) blindMonitor() {
 		c.dash("ERROR", "INVALID SESSION ID", session+"|"+c.p.get("server_ip")+"|"+c.user)
 		return
 	}
-	sup, err := c.h.eng.AgentByPhoneLogin(c.ctx, phone)
-	if err != nil || sup.Extension == "" {
+	endpoint, number, ok := c.phoneEndpoint(phone)
+	if !ok {
 		c.dash("ERROR", "INVALID PHONE LOGIN", phone+"|"+c.user)
 		return
 	}
-	if err := c.h.eng.Snoop(c.ctx, sup.Extension, agent, m.mode); err != nil {
+	if err := c.h.eng.Snoop(c.ctx, endpoint, agent, m.mode); err != nil {
 		// Callgate joins the agent's call, not an empty conference: with
 		// no call there is nothing to monitor (see doc.go).
 		c.dash("ERROR", "INVALID SESSION ID", session+"|"+c.p.get("server_ip")+"|"+c.user)
 		return
 	}
 	dial := dialString(defaulted(c.h.opt.ServerIP, "127.0.0.1")) + m.prefix + session
-	c.dash("SUCCESS", "HAS BEEN LAUNCHED", phone+"|"+dial+"|"+sup.Number+"|"+session+"|"+strconv.FormatInt(c.now.Unix(), 10)+"|"+c.user)
+	c.dash("SUCCESS", "HAS BEEN LAUNCHED", phone+"|"+dial+"|"+number+"|"+session+"|"+strconv.FormatInt(c.now.Unix(), 10)+"|"+c.user)
+}
+
+// phoneEndpoint is the endpoint and dialplan number of the phone with that
+// login: a provisioned phone, else an agent's own phone.
+func (c *naCall) phoneEndpoint(login string) (endpoint, number string, ok bool) {
+	if p, err := c.h.eng.PhoneByLogin(c.ctx, login); err == nil && p.Active {
+		return p.Endpoint(), defaulted(p.DialplanNumber, p.Extension), true
+	}
+	if a, err := c.h.eng.AgentByPhoneLogin(c.ctx, login); err == nil && a.Extension != "" {
+		return a.Extension, a.Number, true
+	}
+	return "", "", false
 }
 
 // dialString is the server IP zero-padded with * separators:

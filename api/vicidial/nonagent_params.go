@@ -68,6 +68,11 @@ var nonAgentFilters = map[string]filter{
 	"dial_timeout":                 k(clsDigits),
 	"auto_dial_level":              k(clsGMT),
 	"dial_method":                  k(clsWord),
+	"dialplan_number":              k(clsDigits),
+	"voicemail_id":                 k(clsDigits),
+	"protocol":                     k(clsUpperDigit),
+	"phone_full_name":              spaceThenKeep(clsNotes),
+	"delete_phone":                 k(clsUpper),
 	"update_phone_number":          k(clsUpper),
 	"list_id_field":                k(clsDigits),
 }

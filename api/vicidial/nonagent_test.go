@@ -406,3 +406,38 @@ func TestNonAgentUsersAndCampaigns(t *testing.T) {
 		{name: "update_campaign unknown", query: naq("function=update_campaign&campaign_id=NOPE&active=N")},
 	})
 }
+
+func TestNonAgentPhones(t *testing.T) {
+	runNAGolden(t, "phones", []naStep{
+		{name: "add_phone", query: naq("function=add_phone&extension=350&dialplan_number=350&voicemail_id=350&phone_login=350a&phone_pass=test350&protocol=PJSIP&phone_full_name=Supervisor+desk"),
+			check: func(t *testing.T, n *naEnv, body string) {
+				p, err := n.eng.PhoneByLogin(n.ctx, "350a")
+				if err != nil || p.Endpoint() != "PJSIP/350" || p.Password == "test350" || strings.Contains(body, "test350") {
+					t.Errorf("phone %+v %v (password sealed, never echoed)", p, err)
+				}
+			}},
+		{name: "add_phone exists", query: naq("function=add_phone&extension=350&dialplan_number=350&phone_login=350b&phone_pass=test350")},
+		{name: "add_phone bad protocol", query: naq("function=add_phone&extension=351&dialplan_number=351&phone_login=351a&phone_pass=test351&protocol=ZAP")},
+		{name: "add_phone missing", query: naq("function=add_phone&extension=352")},
+		{name: "update_phone", query: naq("function=update_phone&extension=350&protocol=SIP&phone_full_name=Desk+2")},
+		{name: "update_phone nothing", query: naq("function=update_phone&extension=350")},
+		{name: "update_phone unknown", query: naq("function=update_phone&extension=999&active=N")},
+		{name: "blind_monitor rings the provisioned phone", setup: func(n *naEnv) {
+			n.login("1000")
+			n.pause("1000")
+			n.manualCall("1000")
+		}, query: naq("function=blind_monitor&phone_login=350a&session_id=8600051&stage=WHISPER"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				n.waitFor("the phone to ring", func() bool {
+					chans, _ := n.pbx.Channels(n.ctx)
+					for _, ch := range chans {
+						if strings.Contains(ch.Name+" "+ch.Dialed, "SIP/350") {
+							return true
+						}
+					}
+					return false
+				})
+			}},
+		{name: "update_phone delete", query: naq("function=update_phone&extension=350&delete_phone=Y")},
+	})
+}
