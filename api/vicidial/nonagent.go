@@ -59,6 +59,7 @@ type nonAgentEngine interface {
 	Queues() []core.Queue
 	Waiting(queue string) []core.Call
 	AgentQueues(user string) []string
+	Call(ctx context.Context, id uint64) (core.Call, error)
 	AddPhone(ctx context.Context, p *core.Phone) error
 	UpdatePhone(ctx context.Context, extension string, cols map[string]any, remove bool) error
 	PhoneByLogin(ctx context.Context, login string) (core.Phone, error)
@@ -333,6 +334,8 @@ func init() {
 		"update_user":        {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO UPDATE USERS", (*naCall).updateUser},
 		"copy_user":          {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD USERS", (*naCall).copyUser},
 		"update_campaign":    {canModifyLists, "USER DOES NOT HAVE PERMISSION TO UPDATE CAMPAIGNS", (*naCall).updateCampaign},
+		"callid_info":        {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL INFO", (*naCall).callidInfo},
+		"user_group_status":  {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET USER GROUP INFO", (*naCall).userGroupStatus},
 		"add_phone":          {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD PHONES", (*naCall).addPhone},
 		"update_phone":       {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO UPDATE PHONES", (*naCall).updatePhone},
 		"did_log_export":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET DID INFO", (*naCall).didLogExport},

@@ -168,3 +168,86 @@ func dialString(ip string) string {
 	}
 	return b.String()
 }
+
+// callidInfo is callid_info: a call named by its VICIdial call id (the id
+// the agent API and agent_status print), live or ended.
+func (c *naCall) callidInfo() {
+	cid := c.p.get("call_id")
+	if len(cid) < 2 {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+cid)
+		return
+	}
+	call, ok := c.h.ids.callByID(c.ctx, cid, c.h.eng.ActiveCalls())
+	if !ok {
+		id, err := c.h.eng.ExternalIDs().Internal(c.ctx, core.EntityCall, Dialect, cid)
+		if err == nil {
+			call, err = c.h.eng.Call(c.ctx, id)
+		}
+		if err != nil {
+			c.colon("ERROR", "NO RECORDS FOUND", c.user+"|"+cid)
+			return
+		}
+	}
+	typ, group := "OUT", call.Campaign
+	if call.Direction == core.CallInbound {
+		typ, group = "IN", call.Queue
+	}
+	length := 0
+	if call.ConnectedAt != nil {
+		end := c.now
+		if call.EndedAt != nil {
+			end = *call.EndedAt
+		}
+		length = int(end.Sub(*call.ConnectedAt).Seconds())
+	}
+	c.header("call_id", "call_type", "lead_id", "phone_number", "campaign_or_ingroup", "user", "call_date", "status", "length_in_sec")
+	c.row(cid, typ, strconv.FormatUint(call.LeadID, 10), call.Phone, group, call.Agent, c.stamp(call.CreatedAt), call.Status, strconv.Itoa(length))
+	c.logRow("SUCCESS", "callid_info", c.user+"|"+cid)
+}
+
+// userGroupStatus is user_group_status: per user group, agents logged in
+// and how many are waiting, in calls and paused.
+func (c *naCall) userGroupStatus() {
+	want := pipeSet(c.p.get("user_groups"))
+	if c.p.get("user_groups") == "" {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|")
+		return
+	}
+	type counts struct{ total, ready, incall, paused int }
+	groups := map[string]*counts{}
+	for _, s := range c.h.eng.Sessions() {
+		a, _ := c.h.eng.FindAgent(c.ctx, s.Username)
+		if want != nil && !want[a.UserGroup] {
+			continue
+		}
+		g := groups[a.UserGroup]
+		if g == nil {
+			g = &counts{}
+			groups[a.UserGroup] = g
+		}
+		g.total++
+		switch vicidialStatus(s) {
+		case "INCALL", "QUEUE":
+			g.incall++
+		case "PAUSED":
+			g.paused++
+		default:
+			g.ready++
+		}
+	}
+	if len(groups) == 0 {
+		c.colon("ERROR", "NO AGENTS FOUND", c.user+"|"+c.p.get("user_groups"))
+		return
+	}
+	names := make([]string, 0, len(groups))
+	for n := range groups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	c.header("user_group", "agents_logged_in", "agents_waiting", "agents_incall", "agents_paused")
+	for _, n := range names {
+		g := groups[n]
+		c.row(n, strconv.Itoa(g.total), strconv.Itoa(g.ready), strconv.Itoa(g.incall), strconv.Itoa(g.paused))
+	}
+	c.logRow("SUCCESS", "user_group_status", c.user+"|"+strconv.Itoa(len(names)))
+}

@@ -73,6 +73,7 @@ var nonAgentFilters = map[string]filter{
 	"protocol":                     k(clsUpperDigit),
 	"phone_full_name":              spaceThenKeep(clsNotes),
 	"delete_phone":                 k(clsUpper),
+	"call_id":                      k(clsWord),
 	"update_phone_number":          k(clsUpper),
 	"list_id_field":                k(clsDigits),
 }

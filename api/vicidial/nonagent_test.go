@@ -441,3 +441,31 @@ func TestNonAgentPhones(t *testing.T) {
 		{name: "update_phone delete", query: naq("function=update_phone&extension=350&delete_phone=Y")},
 	})
 }
+
+func TestNonAgentCallidAndUserGroupStatus(t *testing.T) {
+	var cid string
+	runNAGolden(t, "callid", []naStep{
+		{name: "user_group_status needs groups", query: naq("function=user_group_status")},
+		{name: "user_group_status none", query: naq("function=user_group_status&user_groups=AGENTS")},
+		{name: "callid_info unknown", query: naq("function=callid_info&call_id=M0122101000000000099")},
+		{name: "user_group_status", setup: func(n *naEnv) {
+			n.login("1000")
+			n.pause("1000")
+			n.manualCall("1000")
+			n.login("1001")
+		}, query: naq("function=user_group_status&user_groups=AGENTS|ADMIN&header=YES")},
+		{name: "agent_status on a call gives the call id", query: naq("function=agent_status&agent_user=1000"),
+			check: func(t *testing.T, n *naEnv, body string) {
+				cid = strings.Split(body, "|")[1]
+				if !strings.HasPrefix(cid, "M") {
+					t.Fatalf("call id %q", cid)
+				}
+			}},
+		{name: "callid_info of the live call", query: naq("function=callid_info&call_id=M0122101000000000001&header=YES"),
+			check: func(t *testing.T, n *naEnv, body string) {
+				if cid != "M0122101000000000001" {
+					t.Errorf("agent_status call id %q, callid_info asked for M0122101000000000001", cid)
+				}
+			}},
+	})
+}
