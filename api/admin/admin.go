@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -93,6 +94,8 @@ type API struct {
 	eventBuffer int
 	heartbeat   time.Duration
 	clock       core.Clock
+	closing     chan struct{}
+	closeOnce   sync.Once
 }
 
 // New builds the API; mount it at /api/v1.

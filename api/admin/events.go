@@ -245,6 +245,9 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 	}
 	defer sub.Close()
 	s := &sseWriter{w: w, rc: http.NewResponseController(w)}
+	// The server's read timeout would otherwise end a long stream: the
+	// request was read, only the client's disconnect is still awaited.
+	_ = s.rc.SetReadDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
@@ -274,6 +277,10 @@ func (a *API) pump(r *http.Request, s *sseWriter, sub core.Subscription, filter 
 	for s.err == nil {
 		select {
 		case <-r.Context().Done():
+			return
+		case <-a.closing:
+			s.send("closed", "", endInfo{Reason: "the server is shutting down; reconnect with Last-Event-ID to resume", ResumeFrom: next})
+			s.flush()
 			return
 		case <-beat:
 			s.comment("heartbeat")
@@ -377,7 +384,13 @@ func (l streamLimit) acquire() bool {
 
 func (l streamLimit) release() { <-l }
 
+// CloseStreams ends every event stream with a final "closed" event naming
+// where to resume; the gateway calls it when its HTTP server shuts down, so
+// that open streams do not hold the shutdown until its grace period ends.
+func (a *API) CloseStreams() { a.closeOnce.Do(func() { close(a.closing) }) }
+
 func (a *API) initStreams(o Options) {
+	a.closing = make(chan struct{})
 	n := o.MaxEventStreams
 	if n <= 0 {
 		n = defaultMaxEventStreams

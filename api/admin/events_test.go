@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
@@ -399,4 +400,48 @@ func manyAgents(n int) string {
 		fmt.Fprintf(&b, "a%d,", i)
 	}
 	return b.String()
+}
+
+// Shutting the server down ends open streams with a final "closed" event
+// naming where to resume, instead of holding the shutdown.
+func TestEventStreamClosesOnShutdownWithResumePoint(t *testing.T) {
+	bus := core.NewMemoryBus(10)
+	o := Options{Records: core.NewRecords(storetest.Open(t, "sqlite")), Engine: busEngine{bus: bus}, Token: testToken}
+	api := New(o)
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	c := &client{t: t, base: srv.URL, token: testToken}
+	s := c.stream(t, "", "")
+	s.opened()
+	ev := bus.Publish(core.DTMFReceived{CallID: 1, Digit: "1"}, "")
+	if got := decodeEvent(t, s.nextEvent()); got.Seq != ev.Seq {
+		t.Fatalf("got %+v", got)
+	}
+	api.CloseStreams()
+	f := s.nextEvent()
+	var end endInfo
+	if f.event != "closed" || json.Unmarshal([]byte(f.data), &end) != nil || end.ResumeFrom != ev.Seq+1 {
+		t.Fatalf("final frame %+v", f)
+	}
+	if _, ok := s.next(); ok {
+		t.Fatal("stream continued after the closed event")
+	}
+}
+
+// The stream's query and Last-Event-ID parsers answer any input with a
+// filter or a clear error, never a panic.
+func FuzzEventStreamParameters(f *testing.F) {
+	for _, s := range []string{"agent=1064&type=call.", "from=5", "from=-1", "queue=a,,b", "type=" + strings.Repeat(".", 300), "%zz"} {
+		f.Add(s, "12")
+		f.Add(s, "x")
+	}
+	f.Fuzz(func(t *testing.T, query, lastID string) {
+		r := httptest.NewRequest("GET", "/events", nil)
+		r.URL.RawQuery = query
+		r.Header.Set("Last-Event-ID", lastID)
+		if flt, err := parseEventFilter(r); err == nil {
+			flt.match(core.Event{Type: "call.ended", Agent: "a"}, []byte(`{"call":{"queue":"q"}}`))
+		}
+		_, _ = resumeFrom(r)
+	})
 }
