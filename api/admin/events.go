@@ -256,7 +256,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 	next := from
 	if gap != nil {
 		next = gap.FirstAvailable
-		s.send("gap", "", gap)
+		s.send("gap", gap)
 	}
 	s.comment("stream open")
 	s.flush()
@@ -279,7 +279,7 @@ func (a *API) pump(r *http.Request, s *sseWriter, sub core.Subscription, filter 
 		case <-r.Context().Done():
 			return
 		case <-a.closing:
-			s.send("closed", "", endInfo{Reason: "the server is shutting down; reconnect with Last-Event-ID to resume", ResumeFrom: next})
+			s.send("closed", endInfo{Reason: "the server is shutting down; reconnect with Last-Event-ID to resume", ResumeFrom: next})
 			s.flush()
 			return
 		case <-beat:
@@ -348,7 +348,7 @@ func (s *sseWriter) event(ev core.Event, data []byte) {
 
 // send writes a control event (gap, overflow, closed), without an id so
 // the client's Last-Event-ID stays at the last domain event.
-func (s *sseWriter) send(name, _ string, v any) {
+func (s *sseWriter) send(name string, v any) {
 	b, _ := json.Marshal(v)
 	s.write(fmt.Appendf(nil, "event: %s\ndata: %s\n\n", name, b))
 }
@@ -359,7 +359,7 @@ func (s *sseWriter) end(err error, next uint64) {
 	if errors.Is(err, core.ErrOverflow) {
 		reason = "overflow"
 	}
-	s.send(reason, "", endInfo{Reason: reasonText(reason), ResumeFrom: next})
+	s.send(reason, endInfo{Reason: reasonText(reason), ResumeFrom: next})
 	s.flush()
 }
 

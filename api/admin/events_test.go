@@ -445,3 +445,29 @@ func FuzzEventStreamParameters(f *testing.F) {
 		_, _ = resumeFrom(r)
 	})
 }
+
+// BenchmarkEventStream measures events delivered through a real HTTP SSE
+// stream per second (memory bus, no filter).
+func BenchmarkEventStream(b *testing.B) {
+	bus := core.NewMemoryBus(b.N + 10)
+	o := Options{Records: core.NewRecords(storetest.Open(b, "sqlite")), Engine: busEngine{bus: bus}, Token: testToken, EventBuffer: b.N + 10}
+	srv := httptest.NewServer(New(o))
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", srv.URL+"/events", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() && sc.Text() != ": stream open" {
+	}
+	b.ResetTimer()
+	go publishDTMF(bus, 1, b.N, "5")
+	for n := 0; n < b.N && sc.Scan(); {
+		if strings.HasPrefix(sc.Text(), "id: ") {
+			n++
+		}
+	}
+}
