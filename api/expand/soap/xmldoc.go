@@ -1,0 +1,54 @@
+package soap
+
+import (
+	"encoding/xml"
+	"strings"
+)
+
+// xmlDoc builds the small XML documents operations return as xsd:string,
+// shaped as the document's examples: a declaration, one element per line.
+type xmlDoc struct{ b strings.Builder }
+
+func newXMLDoc(root string) *xmlDoc {
+	d := &xmlDoc{}
+	d.b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<" + root + ">\n")
+	return d
+}
+
+// xattr is one attribute, written in the given order.
+type xattr struct{ k, v string }
+
+// open writes <name a="v"...>, or an empty element when closed is true.
+func (d *xmlDoc) elem(name string, closed bool, attrs ...xattr) {
+	d.b.WriteString("<" + name)
+	for _, a := range attrs {
+		d.b.WriteString(" " + a.k + `="`)
+		_ = xml.EscapeText(&d.b, []byte(a.v))
+		d.b.WriteString(`"`)
+	}
+	if closed {
+		d.b.WriteString("/>\n")
+	} else {
+		d.b.WriteString(">\n")
+	}
+}
+
+// text writes <name attrs>text</name>.
+func (d *xmlDoc) text(name, text string, attrs ...xattr) {
+	d.b.WriteString("<" + name)
+	for _, a := range attrs {
+		d.b.WriteString(" " + a.k + `="`)
+		_ = xml.EscapeText(&d.b, []byte(a.v))
+		d.b.WriteString(`"`)
+	}
+	d.b.WriteString(">")
+	_ = xml.EscapeText(&d.b, []byte(text))
+	d.b.WriteString("</" + name + ">\n")
+}
+
+func (d *xmlDoc) end(name string) { d.b.WriteString("</" + name + ">\n") }
+
+func (d *xmlDoc) done(root string) string {
+	d.end(root)
+	return d.b.String()
+}
