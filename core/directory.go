@@ -22,7 +22,7 @@ func (e *Engine) Phones(ctx context.Context) ([]Phone, error) {
 // (one per call, more when a call was split).
 func (e *Engine) CDRByUniqueID(ctx context.Context, uniqueID string) ([]CDR, error) {
 	var out []CDR
-	err := e.store.Find(ctx, &out, Eq("unique_id", uniqueID).Asc("id"))
+	err := e.store.Find(ctx, &out, Eq("uniqueid", uniqueID).Asc("id"))
 	return out, err
 }
 

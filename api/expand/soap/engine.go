@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"time"
 
@@ -34,6 +35,9 @@ type Engine interface {
 	Unpause(ctx context.Context, user string) error
 	CDRByUniqueID(ctx context.Context, uniqueID string) ([]core.CDR, error)
 	CDRsBetween(ctx context.Context, from, to time.Time) ([]core.CDR, error)
+	CallByUniqueID(ctx context.Context, uid string) (core.Call, error)
+	FindRecordings(ctx context.Context, q core.RecordingQuery) ([]core.Recording, error)
+	RecordingAudio(ctx context.Context, id uint64, format string) (io.ReadCloser, core.Recording, error)
 	Now() time.Time
 }
 
