@@ -38,6 +38,11 @@ type Engine interface {
 	CallByUniqueID(ctx context.Context, uid string) (core.Call, error)
 	FindRecordings(ctx context.Context, q core.RecordingQuery) ([]core.Recording, error)
 	RecordingAudio(ctx context.Context, id uint64, format string) (io.ReadCloser, core.Recording, error)
+	Sessions() []core.AgentSession
+	Queues() []core.Queue
+	QueueMembers(name string) []core.QueueMember
+	ActiveCalls() []core.Call
+	QueueStats(ctx context.Context, queue string, since, until time.Time) (core.QueueStats, error)
 	Now() time.Time
 }
 

@@ -145,7 +145,7 @@ func TestCDRDataListsFinishedCalls(t *testing.T) {
 // success.
 func TestOperationsNotBuiltYetAnswerAServerFault(t *testing.T) {
 	e := newEngEnv(t, storetest.Open(t, storetest.SQLite))
-	a := e.rpc("statusQueues", demoKey)
+	a := e.rpc("queueData", "q_ven", "", "2012-04-01 00:00:00", "2012-04-02 00:00:00")
 	checkGolden(t, "engine_not_available", a.golden())
 }
 
@@ -171,4 +171,27 @@ func TestGeneratedClientOriginatesThroughTheEngine(t *testing.T) {
 	if err != nil || bad.Return_ {
 		t.Fatalf("wrong key login: %+v %v", bad, err)
 	}
+}
+
+// statusQueues shows the live state: a logged-in, paused agent is
+// "busyout" in the agents list and paused with its pause name in each of
+// its queues; the others are offline.
+func TestStatusQueuesShowsTheLiveState(t *testing.T) {
+	e := newEngEnv(t, storetest.Open(t, storetest.SQLite))
+	if e.ret(e.rpc("loginAgent", demoKey, "admin", "803")) != "true" || e.ret(e.rpc("pauseAgent", demoKey, "admin", "", "Almuerzo")) != "true" {
+		t.Fatal("login or pause refused")
+	}
+	panel := e.ret(e.rpc("statusQueues", demoKey))
+	for _, want := range []string{
+		`name="Administrador" status="busyout" warning="0">12345</agent>`,
+		`name="Natalia Garcia" status="offline" warning="0">118</agent>`,
+		`<queue gname="q_ven" name="Callcenter Ventas">`,
+		`<qagent logged="true" paused="true" status="busyout" pausetype="Almuerzo">12345</qagent>`,
+		`<qagent logged="false" paused="false" status="offline" pausetype="">118</qagent>`,
+	} {
+		if !strings.Contains(panel, want) {
+			t.Fatalf("panel lacks %s:\n%s", want, panel)
+		}
+	}
+	checkGolden(t, "engine_statusQueues", []byte(panel))
 }

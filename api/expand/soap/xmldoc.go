@@ -10,8 +10,16 @@ import (
 type xmlDoc struct{ b strings.Builder }
 
 func newXMLDoc(root string) *xmlDoc {
+	d := newXMLProlog()
+	d.b.WriteString("<" + root + ">\n")
+	return d
+}
+
+// newXMLProlog starts a document whose root the caller writes (it has
+// attributes).
+func newXMLProlog() *xmlDoc {
 	d := &xmlDoc{}
-	d.b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<" + root + ">\n")
+	d.b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	return d
 }
 
