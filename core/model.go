@@ -620,6 +620,7 @@ func AllModels() []any {
 		&Call{}, &QueueLogEntry{}, &CDR{}, &PauseCode{}, &Disposition{}, &Callback{}, &DNCEntry{},
 		&Recording{}, &Form{}, &FormField{}, &FormValue{}, &APIUser{}, &LoginFailure{}, &APILogEntry{},
 		&ScreenCommand{}, &Route{}, &UserGroup{}, &EngineHeartbeat{}, &ExternalID{},
+		&ContactImport{},
 		&AgentValue{}, &PendingDial{},
 	}
 }
