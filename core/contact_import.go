@@ -40,6 +40,8 @@ type ImportRequest struct {
 	TimeZone string
 	Declared int
 	Content  []byte
+	// CampaignName maps a line's campaign to the core name (nil: as is).
+	CampaignName func(string) string
 }
 
 // Limits of an import: lines and line length.
@@ -136,7 +138,7 @@ func (e *Engine) runImport(ctx context.Context, job ContactImport, lines []strin
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		c, err := parseImportLine(line, req.Campaign)
+		c, err := parseImportLine(line, req.Campaign, req.CampaignName)
 		if err == nil {
 			c.TimeZone, c.Source = req.TimeZone, "import "+strconv.FormatUint(job.ID, 10)
 			_, err = e.PoolContact(ctx, c)
@@ -159,7 +161,7 @@ func (e *Engine) runImport(ctx context.Context, job ContactImport, lines []strin
 }
 
 // parseImportLine reads campaign;number;params;alternatives;priority;agentphone.
-func parseImportLine(line, campaign string) (Contact, error) {
+func parseImportLine(line, campaign string, rename func(string) string) (Contact, error) {
 	f := strings.Split(line, ";")
 	if len(f) < 2 || len(f) > 6 {
 		return Contact{}, fmt.Errorf("%w: expected campaign;number;params;alternatives;priority;agentphone", ErrInvalid)
@@ -168,6 +170,9 @@ func parseImportLine(line, campaign string) (Contact, error) {
 		f = append(f, "")
 	}
 	c := Contact{Campaign: strings.TrimSpace(f[0]), Phone: strings.TrimSpace(f[1]), Agent: strings.TrimSpace(f[5])}
+	if rename != nil && c.Campaign != "" {
+		c.Campaign = rename(c.Campaign)
+	}
 	if c.Campaign == "" {
 		c.Campaign = campaign
 	}

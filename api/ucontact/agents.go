@@ -17,7 +17,7 @@ func (h *handler) agentCall(withData bool) http.HandlerFunc {
 			return
 		}
 		f := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
-		req := core.PhoneCallRequest{Agent: f("agent"), Campaign: f("outqueue"), Destination: f("destination"), CallerID: f("callerid")}
+		req := core.PhoneCallRequest{Agent: f("agent"), Campaign: coreCampaign(f("outqueue")), Destination: f("destination"), CallerID: f("callerid")}
 		if req.Agent == "" || req.Destination == "" {
 			failText(w, http.StatusBadRequest, "agent and destination required")
 			return

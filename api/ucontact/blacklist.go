@@ -84,7 +84,7 @@ func decodeBlacklist(raw []byte, bulk bool) ([]core.BlockEntry, string) {
 		if strings.TrimSpace(b.phone()) == "" || strings.TrimSpace(b.Campaign) == "" {
 			return nil, sprintf("entry %d: phone and campaign are required", i+1)
 		}
-		camp := strings.TrimSpace(b.Campaign)
+		camp := coreCampaign(b.Campaign)
 		if camp == "*" {
 			camp = "" // every campaign
 		}

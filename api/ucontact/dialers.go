@@ -51,7 +51,7 @@ func (o dialerObject) contact() (core.Contact, string) {
 	if err != nil {
 		return core.Contact{}, "data must be Par1=Val1:Par2=Val2"
 	}
-	c := core.Contact{Campaign: strings.TrimSpace(o.Campaign), Phone: text(o.Destination), Data: data,
+	c := core.Contact{Campaign: coreCampaign(o.Campaign), Phone: text(o.Destination), Data: data,
 		Priority: o.Priority, Retries: o.Retries, Agent: text(o.AgentPhone), Source: o.Source}
 	if c.Agent == "" {
 		c.Agent = strings.TrimSpace(o.Agent)
@@ -178,7 +178,7 @@ func (h *handler) removeContact(w http.ResponseWriter, r *http.Request) {
 	if !form(w, r) {
 		return
 	}
-	if _, err := h.eng.RemoveContact(r.Context(), strings.TrimSpace(r.PostForm.Get("campaign")), r.PostForm.Get("number")); err != nil {
+	if _, err := h.eng.RemoveContact(r.Context(), coreCampaign(r.PostForm.Get("campaign")), r.PostForm.Get("number")); err != nil {
 		fail(w, err)
 		return
 	}
@@ -195,7 +195,7 @@ func (h *handler) removeSchedule(w http.ResponseWriter, r *http.Request) {
 		failText(w, http.StatusBadRequest, "from and to must be YYYY-MM-DD hh:mm:ss")
 		return
 	}
-	if _, err := h.eng.RemoveScheduledCalls(r.Context(), strings.TrimSpace(r.PostForm.Get("campaign")), r.PostForm.Get("destination"), from, to); err != nil {
+	if _, err := h.eng.RemoveScheduledCalls(r.Context(), coreCampaign(r.PostForm.Get("campaign")), r.PostForm.Get("destination"), from, to); err != nil {
 		fail(w, err)
 		return
 	}
@@ -215,7 +215,7 @@ func (h *handler) uploadBase(withTZ bool) http.HandlerFunc {
 			failText(w, http.StatusBadRequest, "fileb64 must be the file in base64")
 			return
 		}
-		req := core.ImportRequest{Campaign: strings.TrimSpace(f.Get("campaign")), FileName: f.Get("filename"), Username: f.Get("username"), Content: content}
+		req := core.ImportRequest{Campaign: coreCampaign(f.Get("campaign")), CampaignName: coreCampaign, FileName: f.Get("filename"), Username: f.Get("username"), Content: content}
 		if req.Campaign == "" {
 			failText(w, http.StatusBadRequest, "campaign required")
 			return

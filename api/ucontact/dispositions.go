@@ -33,9 +33,9 @@ func (h *handler) dispositionCall(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	req := core.ClassifyRequest{Campaign: v("campaign"), Agent: v("agent"), Phone: v("callerid"), CallGUID: v("guid"),
+	req := core.ClassifyRequest{Campaign: coreCampaign(v("campaign")), Agent: v("agent"), Phone: v("callerid"), CallGUID: v("guid"),
 		Levels: []string{v("l1"), v("l2"), v("l3")}, Data1: r.PostForm.Get("d1"), Data2: r.PostForm.Get("d2"),
-		Comment: r.PostForm.Get("comment"), Tag: r.PostForm.Get("tag"), RescheduleCampaign: v("camptoreschedule")}
+		Comment: r.PostForm.Get("comment"), Tag: r.PostForm.Get("tag"), RescheduleCampaign: coreCampaign(v("camptoreschedule"))}
 	if s := v("schedule"); s != "" {
 		t, err := parseDate(s)
 		if err != nil {

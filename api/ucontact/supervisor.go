@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/callgate/callgate/core"
@@ -76,7 +75,7 @@ func (h *handler) queueSummary(w http.ResponseWriter, r *http.Request) {
 	id, at := h.actionID(), h.dateReceived()
 	out := make([]any, 0, len(camps)+1)
 	for _, c := range camps {
-		out = append(out, summaryRow{Queue: c.Campaign, LoggedIn: c.LoggedIn, Available: c.Available, Callers: c.Callers,
+		out = append(out, summaryRow{Queue: wireCampaign(c.Campaign), LoggedIn: c.LoggedIn, Available: c.Available, Callers: c.Callers,
 			HoldTime: int(c.Stats.AvgWait + 0.5), TalkTime: int(c.Stats.AvgTalk + 0.5), LongestHoldTime: c.LongestWait,
 			ActionID: id, DateReceived: at})
 	}
@@ -135,7 +134,7 @@ func (h *handler) campaignStatus(w http.ResponseWriter, r *http.Request) {
 	if !form(w, r) {
 		return
 	}
-	name := strings.TrimSpace(r.PostForm.Get("queue"))
+	name := coreCampaign(r.PostForm.Get("queue"))
 	camps, err := h.eng.CampaignsLive(r.Context(), name, midnight(h.eng.Now()))
 	if err != nil {
 		fail(w, err)
@@ -166,7 +165,7 @@ func (h *handler) campaignStatus(w http.ResponseWriter, r *http.Request) {
 		if st.Answered > 0 {
 			sl = fmt.Sprintf("%.1f", st.ServiceLevelPct)
 		}
-		put(c.Campaign, campaignRow{Campaign: c.Campaign, Availables: c.Available, NotAvailables: c.NotAvailable, Paused: c.Paused,
+		put(wireCampaign(c.Campaign), campaignRow{Campaign: wireCampaign(c.Campaign), Availables: c.Available, NotAvailables: c.NotAvailable, Paused: c.Paused,
 			Busy: c.Busy, BusyPaused: c.BusyPaused, TotalAgents: c.TotalAgents, Logged: c.LoggedIn, OnWrapUp: c.OnWrapUp,
 			Completed: st.Completed, Abandoned: st.Abandoned, Talked: hms(c.TalkSeconds, st.Completed),
 			Hold: hms(int(st.AvgWait*float64(st.Answered)), st.Answered), AbandonedLevel: abandonedLevel, TotalCalls: st.Offered,
@@ -176,7 +175,7 @@ func (h *handler) campaignStatus(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		for _, a := range c.Agents {
-			row := agentRow{Queue: c.Campaign, Location: a.Interface, Name: a.Name, Penalty: a.Penalty, CallsTaken: a.CallsTaken,
+			row := agentRow{Queue: wireCampaign(c.Campaign), Location: a.Interface, Name: a.Name, Penalty: a.Penalty, CallsTaken: a.CallsTaken,
 				Status: agentStatus(a), Paused: a.Paused, StateInterface: a.Interface, ActionID: id, DateReceived: at}
 			if a.LastCall != nil {
 				row.LastCall = a.LastCall.Unix()
