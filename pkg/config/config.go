@@ -86,6 +86,7 @@ type Config struct {
 	ShutdownDrain     time.Duration
 	VicidialPath      string
 	VicidialServerIP  string
+	UContactToken     string
 	MetricsEnabled    bool
 	ReplayEvents      int
 	DemoSimAnswerWait time.Duration
@@ -214,6 +215,8 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setPath(&c.VicidialPath, v) }},
 	{Name: "vicidial.server_ip", Env: "CALLGATE_VICIDIAL_SERVER_IP", Default: "127.0.0.1", Doc: "Server IP VICIdial answers report (webserver, recording).",
 		set: func(c *Config, v string) error { c.VicidialServerIP = v; return nil }},
+	{Name: "ucontact.token", Env: "CALLGATE_UCONTACT_TOKEN", Default: "", Doc: "Bearer token accepted by the uContact Integra API besides HTTP Basic of its API users (empty: Basic only).",
+		set: func(c *Config, v string) error { c.UContactToken = v; return nil }},
 	{Name: "metrics.enabled", Env: "CALLGATE_METRICS", Default: "true", Doc: "Serve Prometheus metrics at /metrics.",
 		set: func(c *Config, v string) error { return setBool(&c.MetricsEnabled, v) }},
 	{Name: "media.dir", Env: "CALLGATE_MEDIA_DIR", Default: "./recordings", Doc: "Recording store: finished recordings are fetched from the PBX into YYYYMMDD/<guid>.<ext> under this directory (empty: not fetched, /recordings/{id}/media answers 503).",
