@@ -37,6 +37,11 @@ func (e *Engine) CallFromAgentPhone(ctx context.Context, req PhoneCallRequest) (
 			return Call{}, &Error{Code: ENOTFOUND, Op: op, Message: "unknown campaign " + req.Campaign}
 		}
 	}
+	if strings.EqualFold(req.Endpoint, a.Interface()) && a.Extension != "" {
+		// The agent's own phone named as type/number (SIP/1001): ring it
+		// where it is provisioned (PJSIP/1001).
+		req.Endpoint = a.Extension
+	}
 	if _, ok := e.Session(a.Username); !ok {
 		paused, persistent := true, false
 		if err := e.Login(ctx, a.Username, LoginOptions{Extension: req.Endpoint, Campaign: req.Campaign, Paused: &paused, Persistent: &persistent}); err != nil {
@@ -52,23 +57,28 @@ func (e *Engine) CallFromAgentPhone(ctx context.Context, req PhoneCallRequest) (
 		CallerIDNum: req.CallerID, Vars: req.Vars})
 }
 
-// HangupAgentPhone hangs up the call of the agent whose number or
-// extension (SIP/1001 or 1001) is phone.
+// HangupAgentPhone hangs up the call of the logged-in agent whose phone
+// is phone: its number, its interface (SIP/1001), its extension or the
+// endpoint of its login. Several agents may share a number; the one
+// logged in on it is meant.
 func (e *Engine) HangupAgentPhone(ctx context.Context, phone string) error {
 	const op = "HangupAgentPhone"
 	phone = strings.TrimSpace(phone)
 	if phone == "" {
 		return &Error{Code: EINVALID, Op: op, Message: "phone required"}
 	}
-	a, err := e.AgentByNumber(ctx, phone)
-	if err != nil {
-		if a, err = e.AgentByExtension(ctx, phone); err != nil {
-			if a, err = e.AgentByInterface(ctx, phone); err != nil {
-				return &Error{Code: ENOTFOUND, Op: op, Message: "no agent with phone " + phone}
+	for _, s := range e.Sessions() {
+		a, err := e.FindAgent(ctx, s.Username)
+		if err != nil {
+			continue
+		}
+		for _, p := range []string{a.Number, a.Interface(), a.Extension, s.Extension} {
+			if p != "" && strings.EqualFold(p, phone) {
+				return e.Hangup(ctx, a.Username)
 			}
 		}
 	}
-	return e.Hangup(ctx, a.Username)
+	return &Error{Code: ENOTFOUND, Op: op, Message: "no logged-in agent on phone " + phone}
 }
 
 // QLTag is the queue-log event of a text tag put on a call (recording tag).

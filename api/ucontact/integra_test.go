@@ -257,3 +257,54 @@ func TestUploadBaseImportsInTheBackgroundWithLineErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestAgentCallRingsTheAgentThenTheDestination(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		e := newEnv(t, st)
+		r := e.post("Agents/AgentCallwithData", url.Values{"callerid": {"099000111"}, "agent": {"Agente1"}, "phone": {"1001"}, "tech": {"SIP"},
+			"context": {"from-agents"}, "outqueue": {"Ventas->"}, "destination": {"098344484"}, "data": {`{"idcustomer":7}`}, "form": {"Ficha"}})
+		if r.status != 200 || len(r.body) != 36 {
+			t.Fatalf("got %d %q (%s)", r.status, r.body, r.hdr.Get("Integra-Error"))
+		}
+		guid := r.body
+		var call core.Call
+		e.waitFor("the destination answered", func() bool {
+			return st.First(e.ctx, &call, core.Eq("guid", guid)) == nil && call.ConnectedAt != nil
+		})
+		if call.Agent != "Agente1" || call.Campaign != "Ventas.out" || call.Phone != "098344484" || call.CallerID != "099000111" {
+			t.Fatalf("call %+v", call)
+		}
+		var order []string
+		for _, op := range e.pbx.Ops() {
+			if op.Name == "originate" {
+				order = append(order, strings.Join(op.Args, " "))
+			}
+		}
+		if len(order) != 2 || order[0] != "PJSIP/1001" || !strings.Contains(order[1], "098344484") {
+			t.Fatalf("originates %q: want the agent's phone, then the destination", order)
+		}
+		var screen []core.ScreenCommand
+		if err := st.Find(e.ctx, &screen, core.Eq("agent", "Agente1")); err != nil || len(screen) != 1 || screen[0].Payload != "Ficha" {
+			t.Fatalf("form %+v %v", screen, err)
+		}
+		// A second call while this one is up is refused with 0.
+		r = e.post("Agents/AgentCall", url.Values{"agent": {"Agente1"}, "phone": {"1001"}, "tech": {"SIP"}, "destination": {"1"}})
+		if r.status != 409 || r.body != "0" {
+			t.Fatalf("busy: %d %q", r.status, r.body)
+		}
+		e.expect(e.post("Agents/TagRecord", url.Values{"phone": {"098344484"}, "guid": {guid}, "data": {"venta cerrada"}}), 200, "")
+		if n := e.count(&core.QueueLogEntry{}, core.Eq("event", core.QLTag).Eq("data2", "venta cerrada")); n != 1 {
+			t.Fatalf("tag rows %d", n)
+		}
+		e.expect(e.post("Agents/HangupPhone", url.Values{"phone": {"1001"}}), 200, "1")
+		e.waitFor("the call ended", func() bool {
+			return st.First(e.ctx, &call, core.Eq("guid", guid)) == nil && call.EndedAt != nil
+		})
+		if r := e.post("Agents/HangupPhone", url.Values{"phone": {"1001"}}); r.body != "0" {
+			t.Fatalf("hangup without a call: %d %q", r.status, r.body)
+		}
+		if r := e.post("Agents/AgentCall", url.Values{"agent": {"Nobody"}, "destination": {"1"}}); r.body != "0" || r.status != 404 {
+			t.Fatalf("unknown agent: %d %q", r.status, r.body)
+		}
+	})
+}
