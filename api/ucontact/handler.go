@@ -56,6 +56,8 @@ func New(eng *core.Engine, opt Options) http.Handler {
 		"/Dialers/uploadbase":               h.uploadBase(false),
 		"/Dialers/uploadbasewithtimezone":   h.uploadBase(true),
 		"/Supervisor/queuesummary":          h.queueSummary,
+		"/Supervisor/convert":               h.convert,
+		"/Cdr/getrecords":                   h.getRecords,
 		"/Supervisor/campaignstatus":        h.campaignStatus,
 		"/Agents/AgentCall":                 h.agentCall(false),
 		"/Agents/AgentCallwithData":         h.agentCall(true),
@@ -68,6 +70,21 @@ func New(eng *core.Engine, opt Options) http.Handler {
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusNotFound, "0") })
 	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) { writeText(w, http.StatusMethodNotAllowed, "0") })
 	return r
+}
+
+// NewRecords returns the recordings handler (mounted at /records):
+// GET /records/<guid>.mp3, /records/<YYYYMMDD>/<guid>.mp3 and .gsm, with
+// the same authentication.
+func NewRecords(eng *core.Engine, opt Options) http.Handler {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	h := &handler{eng: eng, opt: opt, log: opt.Logger}
+	rec := chi.NewRouter()
+	rec.Use(h.auth)
+	rec.Get("/{name}", h.recordFile)
+	rec.Get("/{folder}/{name}", h.recordFile)
+	return rec
 }
 
 // limit bounds every body; a larger one is answered 413 "0".

@@ -162,7 +162,10 @@ func TestBlacklistAddsAndRemovesNumbers(t *testing.T) {
 
 func TestDialerTaskModesAndRemovals(t *testing.T) {
 	e := newEnv(t, storetest.Open(t, storetest.SQLite))
-	task := func(js string) { e.t.Helper(); e.expect(e.post("Dialers/DialerTask", url.Values{"call": {js}}), 200, "1") }
+	task := func(js string) {
+		e.t.Helper()
+		e.expect(e.post("Dialers/DialerTask", url.Values{"call": {js}}), 200, "1")
+	}
 	task(`{"calldate" : null, "campaign" : "Ventas->", "destination": "12-345-678", "alternatives": "", "agent" : "", "data": "idcustomer=7:name=Seba", "source": "source", "bulk" : false, "automatic" : true }`)
 	task(`{"calldate" : null, "campaign" : "Ventas->", "destination": "12-345-679", "alternatives": "", "agent" : "", "data": "idcustomer=7", "source": "source", "bulk" : false, "automatic" : false }`)
 	task(`{"calldate" : null, "campaign" : "Ventas->", "destination": "12-345-680", "alternatives": "", "agent" : "Agente1", "data": "idcustomer=7", "source": "source", "bulk" : true, "automatic" : false }`)

@@ -400,9 +400,9 @@ func (g *gateway) router() http.Handler {
 		ServerIP: g.cfg.VicidialServerIP, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "vicidial"),
 	})
 	r.Handle(g.cfg.VicidialPath, vd)
-	r.Mount(ucontactPrefix, ucontact.New(g.eng, ucontact.Options{
-		Token: g.cfg.UContactToken, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "ucontact"),
-	}))
+	ucOpt := ucontact.Options{Token: g.cfg.UContactToken, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "ucontact")}
+	r.Mount(ucontactPrefix, ucontact.New(g.eng, ucOpt))
+	r.Mount("/records", ucontact.NewRecords(g.eng, ucOpt))
 	if c, ok := vd.(io.Closer); ok {
 		g.closers = append(g.closers, c)
 	}
