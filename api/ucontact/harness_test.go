@@ -40,7 +40,7 @@ func newEnv(t testing.TB, st core.Store) *env {
 	}
 	e := &env{t: t, ctx: ctx, st: st, pbx: sim.New("node1")}
 	e.eng = core.New(core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0), Now: func() time.Time { return testNow },
-		DialerInterval: time.Hour})
+		DialerInterval: time.Hour, Media: fakeMedia{}})
 	if err := e.eng.Start(ctx); err != nil {
 		t.Fatalf("engine start: %v", err)
 	}
@@ -50,7 +50,11 @@ func newEnv(t testing.TB, st core.Store) *env {
 		_ = e.eng.Stop(sctx)
 		_ = e.pbx.Close()
 	})
-	e.srv = httptest.NewServer(http.StripPrefix("/Integra/resources", New(e.eng, Options{Token: "tok-123", MaxBody: 1 << 20, Logger: slog.New(slog.DiscardHandler)})))
+	opt := Options{Token: "tok-123", MaxBody: 1 << 20, Logger: slog.New(slog.DiscardHandler)}
+	mux := http.NewServeMux()
+	mux.Handle("/Integra/resources/", http.StripPrefix("/Integra/resources", New(e.eng, opt)))
+	mux.Handle("/records/", http.StripPrefix("/records", NewRecords(e.eng, opt)))
+	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -128,3 +132,30 @@ func (e *env) waitFor(what string, cond func() bool) {
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// fakeMedia stands for the recording store: the audio of a recording is
+// its format and file name, so a test sees which file was served how.
+type fakeMedia struct{}
+
+func (fakeMedia) Open(_ context.Context, rec core.Recording, format string) (io.ReadCloser, error) {
+	if rec.MediaStatus != "stored" {
+		return nil, core.ErrNotFound
+	}
+	return io.NopCloser(strings.NewReader(format + ":" + rec.MediaFile)), nil
+}
+
+// get fetches a recording URL.
+func (e *env) get(path string, auth bool) reply {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)
+	if auth {
+		req.SetBasicAuth(demo.UContactAPIUser, demo.UContactAPIPass)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return reply{status: res.StatusCode, body: string(b), hdr: res.Header}
+}
