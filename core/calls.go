@@ -226,6 +226,8 @@ func (e *Engine) channelAnsweredLocked(ctx context.Context, r *chanRef, ev TelEv
 			return
 		}
 		e.consultAnsweredLocked(ctx, c, r)
+	case roleOrigSource, roleOrigDest:
+		e.originationAnsweredLocked(ctx, r, ev)
 	case roleSupervisor:
 		bridge := "snoop-" + r.id
 		e.pxCreateBridge(bridge, BridgeMixing)
@@ -334,6 +336,8 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 			return
 		}
 		e.consultGoneLocked(ctx, c, r, ev.Cause)
+	case roleOrigSource, roleOrigDest:
+		e.originationGoneLocked(ctx, r, ev)
 	case roleSupervisor:
 		if r.peer != "" {
 			delete(e.chans, r.peer)
@@ -535,6 +539,7 @@ func (e *Engine) finishCallRecord(ctx context.Context, c *liveCall, by string, c
 	if c.LeadID != 0 {
 		delete(e.leadsBusy, c.LeadID)
 	}
+	e.originationEndedLocked(c)
 }
 
 // reconcileLocked runs after the PBX (re)connects: Asterisk does not replay

@@ -38,6 +38,9 @@ type Options struct {
 	MOHClass           string
 	// ShortCall is the talk time under which an ended call counts as short.
 	ShortCall time.Duration
+	// OriginationKeep is how long an origination job's outcome can be read
+	// after it ended (default 60 s).
+	OriginationKeep time.Duration
 	// DialEndpoint turns a number into a PBX endpoint; trunk is the
 	// campaign's Trunk template ("PJSIP/{number}@carrier"), may be empty.
 	DialEndpoint func(number, trunk string) string
@@ -131,6 +134,10 @@ type Engine struct {
 	rooms conferenceRooms
 	// values: per-agent console state kept for the dialects (agentvalues.go).
 	values *AgentValues
+	// jobs: origination jobs not over, by job id (origination.go); scripts
+	// runs the call scripts they name.
+	jobs    map[string]*originJob
+	scripts ScriptStarter
 }
 
 // liveCall is a call in progress with the PBX resources it owns.
@@ -165,6 +172,7 @@ type liveCall struct {
 	dialTimeout   time.Duration
 	dialCID       string
 	vars          map[string]string
+	job           *originJob // the origination job that placed the call
 }
 
 type chanRole string
@@ -222,6 +230,9 @@ func New(opt Options) *Engine {
 	if opt.MOHClass == "" {
 		opt.MOHClass = "default"
 	}
+	if opt.OriginationKeep <= 0 {
+		opt.OriginationKeep = defaultOriginKeep
+	}
 	if opt.ShortCall <= 0 {
 		opt.ShortCall = 10 * time.Second
 	}
@@ -259,6 +270,7 @@ func New(opt Options) *Engine {
 		unreachable:      map[string]*unreachableAgent{},
 		unreachableCount: map[string]uint64{},
 		routes:           map[string]Route{},
+		jobs:             map[string]*originJob{},
 		lanes:            newLanes(),
 		evq:              NewFIFO[TelEvent](),
 		stopCh:           make(chan struct{}),
@@ -314,8 +326,14 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var jobs []OriginationJob
+	open := []OriginationStatus{OriginScheduled, OriginRingingSource, OriginRingingDest, OriginAnswered}
+	if err := e.store.Find(ctx, &jobs, All.In("status", open).Asc("id")); err != nil {
+		return fmt.Errorf("load origination jobs: %w", err)
+	}
 	e.lock()
 	e.restoreLocked(ctx, rs)
+	e.resumeOriginationsLocked(jobs)
 	e.started = true
 	e.scheduleTickLocked()
 	b := e.unlock()

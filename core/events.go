@@ -185,6 +185,11 @@ type LeadChanged struct {
 	Lead Lead `json:"lead"`
 }
 
+// OriginationEnded: an agentless origination job is over.
+type OriginationEnded struct {
+	Job OriginationJob `json:"job"`
+}
+
 type PBXConnection struct {
 	Node      string `json:"node"`
 	Connected bool   `json:"connected"`
@@ -209,6 +214,7 @@ func (CallbackEvent) EventType() string          { return "callback" }
 func (ScreenEvent) EventType() string            { return "agent.screen" }
 func (LeadChanged) EventType() string            { return "lead.changed" }
 func (PBXConnection) EventType() string          { return "pbx.connection" }
+func (OriginationEnded) EventType() string       { return "origination.ended" }
 
 var payloadTypes = map[string]reflect.Type{}
 
@@ -217,7 +223,7 @@ func init() {
 		AgentLoggedIn{}, AgentLoginFailed{}, AgentLoggedOut{}, AgentStateChanged{}, AgentPauseStarted{},
 		AgentPauseEnded{}, QueueMembershipChanged{}, CallProgress{}, CallRinging{}, AgentLinked{},
 		AgentUnlinked{}, CallEnded{}, CallTransferred{}, DTMFReceived{}, RecordingChanged{},
-		CallbackEvent{}, ScreenEvent{}, LeadChanged{}, PBXConnection{},
+		CallbackEvent{}, ScreenEvent{}, LeadChanged{}, PBXConnection{}, OriginationEnded{},
 	} {
 		payloadTypes[p.EventType()] = reflect.TypeOf(p)
 	}

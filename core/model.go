@@ -620,7 +620,7 @@ func AllModels() []any {
 		&Call{}, &QueueLogEntry{}, &CDR{}, &PauseCode{}, &Disposition{}, &Callback{}, &DNCEntry{},
 		&Recording{}, &Form{}, &FormField{}, &FormValue{}, &APIUser{}, &LoginFailure{}, &APILogEntry{},
 		&ScreenCommand{}, &Route{}, &UserGroup{}, &EngineHeartbeat{}, &ExternalID{},
+		&AgentValue{}, &PendingDial{}, &OriginationJob{}, &Setting{},
 		&ContactImport{},
-		&AgentValue{}, &PendingDial{},
 	}
 }

@@ -43,7 +43,7 @@ func GenerateOpenAPI() ([]byte, error) {
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(rt.path, -1) {
 			schema := map[string]any{"type": "integer", "minimum": 1}
-			if m[1] == "channelID" {
+			if stringParams[m[1]] {
 				schema = map[string]any{"type": "string"}
 			}
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
@@ -279,3 +279,6 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any) {
 		props[name] = g.inline(f.Type)
 	}
 }
+
+// stringParams are path parameters that are names, not numeric ids.
+var stringParams = map[string]bool{"channelID": true, "dialect": true, "campaign": true, "user": true}

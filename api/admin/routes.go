@@ -386,6 +386,8 @@ func (a *API) table() []route {
 		route{method: "POST", path: "/reload", tag: "live", summary: "Make the engine re-read provisioned records", resp: okBody{}, h: a.reloadNow},
 	)
 
+	rt = append(rt, a.settingsRoutes()...)
+
 	// Simulated PBX controls (demo mode only).
 	rt = append(rt,
 		route{method: "POST", path: "/sim/inbound", tag: "simulator", summary: "Place an inbound call to a DID or a queue", body: simInboundInput{}, resp: simChannel{}, status: http.StatusCreated, sim: true, h: a.simInbound},

@@ -135,4 +135,62 @@
 //   - function=webserver reports Callgate's own runtime (Go version, no
 //     Apache, the recommended VICIdial php.ini limits) where PHP reports
 //     the host's PHP and Apache.
+//
+// # Non-agent API (/vicidial/non_agent_api.php, non_agent_api.php 2.14-202)
+//
+// NonAgentHandler (nonagent*.go) serves the functions lead vendors, CRMs
+// and wallboards call, on the engine's own data: a lead added here is
+// dialed by its campaign's dialer and seen by every dialect. Processing
+// order: version (trailing pipe) and coffee (418) before auth; the global
+// login (user_authorization 'REPORTS'); NO FUNCTION SPECIFIED for an
+// unknown or empty function; the two-line Invalid Source error; the
+// api_allowed_functions check ("auth USER DOES NOT HAVE PERMISSION TO USE
+// THIS FUNCTION: |user|function|"); the function's own rights line
+// ("{function} USER DOES NOT HAVE PERMISSION TO ...: |user|0|"). Export
+// functions print raw rows with stage pipe/csv/tab and header=YES. Served:
+// add_lead, update_lead, lead_search, lead_all_info, lead_field_info,
+// add_dnc_phone, delete_dnc_phone, hopper_list, agent_status,
+// logged_in_agents, campaigns_list, version, coffee. The other functions
+// of the reference (batch_update_lead, lead_callback_info,
+// lead_status_search, check_phone_number, list and campaign editing,
+// users and phones, in-group and user-group status, callid_info,
+// recording_lookup, the report exports, blind_monitor) are not served yet
+// and answer NO FUNCTION SPECIFIED, as the real script does for a name it
+// does not know.
+//
+// Deliberate differences from non_agent_api.php:
+//   - A refused login prints "ERROR: Login incorrect, please try again:
+//     |{user}||BAD|": the password field is always empty (the real script
+//     echoes it). Delays and LOCK follow the agent API's credential
+//     service (per user and client address); IPBLOCK and 2FA are not
+//     produced.
+//   - Rights: API users carry user_level, modify_leads and the function
+//     list; view_reports is taken as user_level 7 or more (agent_status,
+//     logged_in_agents, hopper_list, campaigns_list) and the lead
+//     functions need modify_leads and level 8, as add_lead does.
+//   - api_list_restrict and the api user's viewable groups are not
+//     applied.
+//   - The gmt_offset of a new lead is gmt_offset_now when sent, else the
+//     server's offset (no area-code lookup); NANPA/USACAN prefix checks,
+//     nDAY duplicate windows, PHONEALT/TITLEALTPHONE/NAMEPHONE duplicate
+//     checks, custom fields, multi_alt_phones and lookup_state are not
+//     modelled.
+//   - Callgate has no hopper table: add_to_hopper makes the lead due at
+//     once with hopper_priority as its dialer priority, and hopper_id is
+//     the lead id; hopper_list lists the leads the campaign's dialer would
+//     call next, in its order (alt_dial NONE, source A). A lead whose
+//     status the dialer does not retry is "NOT ADDED TO HOPPER" with the
+//     engine's reason where VICIdial prints its SQL.
+//   - update_lead deletes callbacks with the lead (no callback archive:
+//     the archive count is 0); a lead on a live call is not deleted.
+//   - lead_search prints the matching leads as lead_all_info rows (the
+//     real function prints a different summary).
+//   - add_dnc_phone/delete_dnc_phone take campaign_id (SYSTEM_INTERNAL by
+//     default) and answer "PHONE NUMBER ADDED TO DNC", "... ALREADY IN
+//     DNC", "... DELETED FROM DNC", "... NOT IN DNC", "INVALID DATA".
+//   - campaigns_list prints user_group ---ALL---, lead_order DOWN and
+//     dial_statuses " NEW -": Callgate campaigns have no such columns.
+//   - API log rows carry dialect "vicidial-na" (VICIdial's
+//     api_script='non-agent'); export rows are not logged one by one, the
+//     function logs one SUCCESS row.
 package vicidial

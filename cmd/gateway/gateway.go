@@ -406,6 +406,11 @@ func (g *gateway) router() http.Handler {
 	if c, ok := vd.(io.Closer); ok {
 		g.closers = append(g.closers, c)
 	}
+	na := vicidial.NewNonAgentHandler(g.eng, vicidial.Options{
+		ServerIP: g.cfg.VicidialServerIP, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "vicidial-nonagent"),
+	})
+	r.Handle(g.cfg.VicidialNonAgentPath, na)
+	g.closers = append(g.closers, na)
 	return r
 }
 
@@ -426,7 +431,7 @@ func (g *gateway) limitBody(next http.Handler) http.Handler {
 		if p == "" {
 			p = r.URL.Path
 		}
-		if p == g.cfg.VicidialPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") {
+		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -83,13 +83,15 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// ShutdownDrain is how long /readyz answers 503 before the listeners
 	// close, so a load balancer takes the node out first.
-	ShutdownDrain     time.Duration
-	VicidialPath      string
-	VicidialServerIP  string
-	UContactToken     string
-	MetricsEnabled    bool
-	ReplayEvents      int
-	DemoSimAnswerWait time.Duration
+	ShutdownDrain time.Duration
+	VicidialPath  string
+	// VicidialNonAgentPath mounts the VICIdial non-agent API.
+	VicidialNonAgentPath string
+	VicidialServerIP     string
+	UContactToken        string
+	MetricsEnabled       bool
+	ReplayEvents         int
+	DemoSimAnswerWait    time.Duration
 
 	// ECCP flood limits; 0 means the ECCP server's default.
 	ECCPMaxConns          int
@@ -213,6 +215,8 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setDuration(&c.ShutdownDrain, v) }},
 	{Name: "vicidial.path", Env: "CALLGATE_VICIDIAL_PATH", Default: "/agc/api.php", Doc: "Where the VICIdial agent API is mounted.",
 		set: func(c *Config, v string) error { return setPath(&c.VicidialPath, v) }},
+	{Name: "vicidial.non_agent_path", Env: "CALLGATE_VICIDIAL_NON_AGENT_PATH", Default: "/vicidial/non_agent_api.php", Doc: "Where the VICIdial non-agent API is mounted.",
+		set: func(c *Config, v string) error { return setPath(&c.VicidialNonAgentPath, v) }},
 	{Name: "vicidial.server_ip", Env: "CALLGATE_VICIDIAL_SERVER_IP", Default: "127.0.0.1", Doc: "Server IP VICIdial answers report (webserver, recording).",
 		set: func(c *Config, v string) error { c.VicidialServerIP = v; return nil }},
 	{Name: "ucontact.token", Env: "CALLGATE_UCONTACT_TOKEN", Default: "", Doc: "Bearer token accepted by the uContact Integra API besides HTTP Basic of its API users (empty: Basic only).",
@@ -276,6 +280,7 @@ func Defaults() Config {
 		ShutdownTimeout:       15 * time.Second,
 		ShutdownDrain:         5 * time.Second,
 		VicidialPath:          "/agc/api.php",
+		VicidialNonAgentPath:  "/vicidial/non_agent_api.php",
 		VicidialServerIP:      "127.0.0.1",
 		MetricsEnabled:        true,
 		MediaDir:              "./recordings",

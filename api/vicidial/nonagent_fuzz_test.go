@@ -1,0 +1,47 @@
+package vicidial
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/callgate/callgate/pkg/store/storetest"
+)
+
+// FuzzNonAgent sends arbitrary parameters to every non-agent function on a
+// real engine with a logged-in agent: no input may panic, every answer
+// keeps the content type and ends its lines, only coffee answers 418, and
+// a refused login never echoes the password.
+// Run it with: go test ./api/vicidial -run '^$' -fuzz FuzzNonAgent
+func FuzzNonAgent(f *testing.F) {
+	for fn := range nonAgentFunctions {
+		f.Add("function="+fn+"&phone_number=7275551111&list_id=101&lead_id=1&agent_user=1000&campaign_id=TESTCAMP"+
+			"&duplicate_check=DUPSYS&add_to_hopper=Y&callback=Y&callback_datetime=2025-13-45+99:99:99&search_method=PHONE_NUMBER"+
+			"&insert_if_not_found=Y&field_name=first_name&stage=csv&header=YES", "1234")
+	}
+	f.Add("function=update_lead&lead_id=1&delete_lead=Y", "1234")
+	f.Add("function=add_lead&phone_number=%00%ff&first_name="+strings.Repeat("x", 300), "1234")
+	f.Add("function=version", "wrongpass")
+	n := newNAEnv(f, storetest.Open(f, storetest.SQLite))
+	n.login("1000")
+	f.Fuzz(func(t *testing.T, query, pass string) {
+		req := httptest.NewRequest(http.MethodGet, "/vicidial/non_agent_api.php", nil)
+		req.URL.RawQuery = "source=test&user=6666&pass=" + pass + "&" + query
+		rec := httptest.NewRecorder()
+		n.na.ServeHTTP(rec, req)
+		body := rec.Body.String()
+		if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+			t.Fatalf("content type %q for %q", ct, query)
+		}
+		if rec.Code != http.StatusOK && rec.Code != http.StatusTeapot {
+			t.Fatalf("status %d for %q", rec.Code, query)
+		}
+		if rec.Code == http.StatusOK && !strings.HasSuffix(body, "\n") {
+			t.Fatalf("unterminated answer for %q: %q", query, body)
+		}
+		if strings.Contains(body, "Login incorrect") && len(pass) >= 3 && strings.Contains(body, "|"+pass+"|") {
+			t.Fatalf("password echoed for %q: %q", query, body)
+		}
+	})
+}

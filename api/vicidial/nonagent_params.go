@@ -1,0 +1,70 @@
+package vicidial
+
+var (
+	clsPhoneList = class(",0~9")        // [,0-9]
+	clsListIDs   = class("-,0~9")       // [-,0-9]
+	clsCampList  = class("-_0~9a~zA~Z") // [-_0-9a-zA-Z]
+	clsHopPrio   = class("-0~9")        // [-0-9]
+)
+
+// nonAgentFilters are non_agent_api.php's input filters where they differ
+// from api.php's or name variables api.php does not read; every other
+// variable gets api.php's filter (filters).
+var nonAgentFilters = map[string]filter{
+	"phone_number":                 k(clsPhoneList),
+	"list_id":                      k(clsDigits),
+	"campaign_id":                  k(clsWord),
+	"campaigns":                    k(clsCampList),
+	"user_groups":                  k(clsCampList),
+	"duplicate_check":              k(clsAlnum),
+	"add_to_hopper":                k(clsUpper),
+	"hopper_priority":              k(clsHopPrio),
+	"search_method":                k(clsWord),
+	"search_location":              k(clsUpper),
+	"records":                      k(clsDigits),
+	"insert_if_not_found":          k(clsUpper),
+	"no_update":                    k(clsUpper),
+	"delete_lead":                  k(clsUpper),
+	"reset_lead":                   k(clsUpper),
+	"header":                       k(clsUpper),
+	"stage":                        k(clsAlnum),
+	"field_name":                   k(clsWord),
+	"custom_fields":                k(clsUpper),
+	"list_exists_check":            k(clsUpper),
+	"show_sub_status":              k(clsUpper),
+	"include_ip":                   k(clsUpper),
+	"callback":                     k(clsUpper),
+	"callback_status":              k(clsWord),
+	"callback_user":                k(clsWord),
+	"hopper_local_call_time_check": k(clsUpper),
+	"called_count":                 k(clsDigits),
+	"lead_ids":                     k(clsListIDs),
+	"archived_lead":                k(clsUpper),
+	"update_phone_number":          k(clsUpper),
+	"list_id_field":                k(clsDigits),
+}
+
+// parseNonAgent builds the filtered variables, GET winning per variable.
+func parseNonAgent(rawGet, rawPost string) *params {
+	get := phpParse(rawGet)
+	post := phpParse(rawPost)
+	p := &params{v: make(map[string]string, 16)}
+	apply := func(name string, f filter) {
+		val, ok := get.last[name]
+		if !ok {
+			val, ok = post.last[name]
+		}
+		if ok {
+			p.v[name] = f(val)
+		}
+	}
+	for name, f := range filters {
+		if _, own := nonAgentFilters[name]; !own {
+			apply(name, f)
+		}
+	}
+	for name, f := range nonAgentFilters {
+		apply(name, f)
+	}
+	return p
+}

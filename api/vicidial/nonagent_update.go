@@ -1,0 +1,323 @@
+package vicidial
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/callgate/callgate/core"
+)
+
+// updateLead is update_lead: find leads by search_method within
+// search_location, then update, delete, report (no_update) or insert.
+func (c *naCall) updateLead() {
+	leadID, vendor, phone := c.p.get("lead_id"), c.p.get("vendor_lead_code"), c.p.get("phone_number")
+	method := defaulted(c.p.get("search_method"), "LEAD_ID")
+	q, ok := c.searchQuery(method, leadID, vendor, phone)
+	if !ok {
+		c.dash("ERROR", "NO VALID SEARCH METHOD", c.user+"|"+method+"|"+leadID+"|"+vendor+"|"+phone)
+		return
+	}
+	q.Limit = 1
+	if n, err := strconv.Atoi(c.p.get("records")); err == nil && n > 1 {
+		q.Limit = n
+	}
+	found, err := c.h.eng.FindLeads(c.ctx, q)
+	if err != nil {
+		found = nil
+	}
+	ident := "|" + c.user + "|" + leadID + "|" + vendor + "|" + phone
+	if len(found) == 0 {
+		c.noMatch(ident, phone)
+		return
+	}
+	for _, l := range found {
+		c.updateOne(l)
+	}
+}
+
+// searchQuery builds the search for search_method (LEAD_ID,
+// VENDOR_LEAD_CODE, PHONE_NUMBER, joined with _) and search_location
+// (SYSTEM, LIST, CAMPAIGN).
+func (c *naCall) searchQuery(method, leadID, vendor, phone string) (core.LeadQuery, bool) {
+	var q core.LeadQuery
+	for _, m := range strings.Split(method, "_") {
+		switch m {
+		case "LEAD", "ID", "VENDOR", "CODE", "PHONE", "NUMBER":
+		default:
+			return q, false
+		}
+	}
+	if strings.Contains(method, "LEAD_ID") {
+		id, err := strconv.ParseUint(leadID, 10, 64)
+		if err != nil || id == 0 {
+			return q, false
+		}
+		q.IDs = []uint64{id}
+	}
+	if strings.Contains(method, "VENDOR_LEAD_CODE") {
+		if vendor == "" {
+			return q, false
+		}
+		q.VendorCode = vendor
+	}
+	if strings.Contains(method, "PHONE_NUMBER") {
+		if len(phone) < 6 {
+			return q, false
+		}
+		q.Phone = phone
+	}
+	if len(q.IDs) == 0 && q.VendorCode == "" && q.Phone == "" {
+		return q, false
+	}
+	if lid, err := strconv.ParseUint(c.p.get("list_id"), 10, 64); err == nil {
+		switch c.p.get("search_location") {
+		case "LIST":
+			q.ListIDs = []uint64{lid}
+		case "CAMPAIGN":
+			if l, err := c.h.eng.FindList(c.ctx, lid); err == nil && l.Campaign != "" {
+				q.Campaign = l.Campaign
+			} else {
+				q.ListIDs = []uint64{lid}
+			}
+		}
+	}
+	return q, true
+}
+
+// noMatch answers a search that found nothing: insert_if_not_found=Y adds
+// the lead.
+func (c *naCall) noMatch(ident, phone string) {
+	if c.p.get("insert_if_not_found") != "Y" || c.p.get("no_update") == "Y" {
+		result := "ERROR"
+		if c.p.get("no_update") == "Y" {
+			result = "NOTICE"
+		}
+		c.colon(result, "NO MATCHES FOUND IN THE SYSTEM", ident)
+		return
+	}
+	c.colon("NOTICE", "NO MATCHES FOUND IN THE SYSTEM", ident)
+	listID := c.p.get("list_id")
+	lid, _ := strconv.ParseUint(listID, 10, 64)
+	code := defaulted(c.p.get("phone_code"), "1")
+	if len(phone) < 6 || len(phone) > 16 || strings.Contains(phone, ",") || lid == 0 {
+		c.dash("ERROR", "INVALID DATA FOR LEAD INSERTION", c.user+"|"+phone+"|"+code+"|"+listID+"|Y")
+		return
+	}
+	l := c.newLead(phone, lid)
+	if list, err := c.h.eng.FindList(c.ctx, lid); err == nil {
+		l.Campaign = list.Campaign
+	}
+	if err := c.h.eng.AddLead(c.ctx, &l, core.AddLeadOptions{}); err != nil {
+		c.dash("ERROR", "INVALID DATA FOR LEAD INSERTION", c.user+"|"+phone+"|"+code+"|"+listID+"|Y")
+		return
+	}
+	c.dash("SUCCESS", "LEAD HAS BEEN ADDED", phone+"|"+listID+"|"+strconv.FormatUint(l.ID, 10)+"|"+l.GMTOffset+"|"+c.user)
+	c.hopperAfterAdd(l)
+}
+
+func (c *naCall) updateOne(l core.Lead) {
+	id := strconv.FormatUint(l.ID, 10)
+	switch {
+	case c.p.get("no_update") == "Y":
+		c.colon("NOTICE", "LEADS FOUND IN THE SYSTEM", "|"+c.user+"|"+id+"|"+l.VendorLeadCode+"|"+l.PhoneNumber+"|"+
+			strconv.FormatUint(l.ListID, 10)+"|"+strconv.FormatUint(l.ListID, 10))
+	case c.p.get("delete_lead") == "Y":
+		cbs, err := c.h.eng.DeleteLead(c.ctx, l.ID)
+		if err != nil {
+			c.dash("ERROR", "LEAD HAS NOT BEEN DELETED", c.user+"|"+id+"|"+refusalText(err))
+			return
+		}
+		n := strconv.FormatInt(cbs, 10)
+		c.dash("SUCCESS", "LEAD HAS BEEN DELETED "+n+"|0", c.user+"|"+id+"|1|0|0|")
+	default:
+		c.applyUpdate(l)
+	}
+}
+
+// applyUpdate writes the request's fields to one lead.
+func (c *naCall) applyUpdate(l core.Lead) {
+	id := strconv.FormatUint(l.ID, 10)
+	cols := c.leadColumns()
+	if v := c.p.get("update_phone_number"); v == "Y" && len(c.p.get("phone_number")) >= 6 {
+		cols["phone_number"] = cut("phone_number", c.p.get("phone_number"))
+	}
+	if s := c.p.get("status"); s != "" {
+		cols["status"] = cut("status", s)
+	}
+	if v := c.p.get("called_count"); v != "" {
+		n, _ := strconv.Atoi(v)
+		cols["called_count"] = n
+	}
+	if v := c.p.get("reset_lead"); v == "Y" {
+		cols["called_count"], cols["status"], cols["next_attempt_at"] = 0, "NEW", nil
+	}
+	if v := c.p.get("list_id_field"); v != "" {
+		if n, err := strconv.ParseUint(v, 10, 64); err == nil {
+			cols["list_id"] = n
+			if list, err := c.h.eng.FindList(c.ctx, n); err == nil {
+				cols["campaign"] = list.Campaign
+			}
+		}
+	}
+	rows := "0"
+	if len(cols) > 0 {
+		changed, err := c.h.eng.UpdateLeadFields(c.ctx, l.ID, cols, "")
+		if err != nil {
+			c.dash("ERROR", "LEAD HAS NOT BEEN UPDATED", c.user+"|"+id+"|"+refusalText(err))
+			return
+		}
+		if changed {
+			rows = "1"
+		}
+	}
+	c.dash("SUCCESS", "LEAD HAS BEEN UPDATED", c.user+"|"+id+"|"+rows+"|||")
+	if c.p.get("add_to_hopper") == "Y" {
+		l, _ = c.h.eng.Lead(c.ctx, l.ID)
+		c.hopperAfterAdd(l)
+	}
+}
+
+// leadRow is a lead's vicidial_list columns in lead_all_info's order.
+func leadRow(l core.Lead) []string {
+	last := ""
+	if l.LastCalledAt != nil {
+		last = l.LastCalledAt.Format("2006-01-02 15:04:05")
+	}
+	list := strconv.FormatUint(l.ListID, 10)
+	return []string{l.Status, l.User, l.VendorLeadCode, l.SourceID, list, l.GMTOffset, l.PhoneCode, l.PhoneNumber,
+		l.Title, l.FirstName, l.MiddleInitial, l.LastName, l.Address1, l.Address2, l.Address3, l.City, l.State,
+		l.Province, l.PostalCode, l.CountryCode, l.Gender, l.DateOfBirth, l.AltPhone, l.Email, l.SecurityPhrase,
+		l.Comments, strconv.Itoa(l.CalledCount), last, strconv.Itoa(l.Rank), l.Owner, list, strconv.FormatUint(l.ID, 10)}
+}
+
+var leadRowHeader = []string{"status", "user", "vendor_lead_code", "source_id", "list_id", "gmt_offset_now",
+	"phone_code", "phone_number", "title", "first_name", "middle_initial", "last_name", "address1", "address2",
+	"address3", "city", "state", "province", "postal_code", "country_code", "gender", "date_of_birth", "alt_phone",
+	"email", "security_phrase", "comments", "called_count", "last_local_call_time", "rank", "owner",
+	"entry_list_id", "lead_id"}
+
+func (c *naCall) leadAllInfo() {
+	leadID := c.p.get("lead_id")
+	id, err := strconv.ParseUint(leadID, 10, 64)
+	if err != nil || id == 0 {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+leadID)
+		return
+	}
+	l, err := c.h.eng.Lead(c.ctx, id)
+	if err != nil {
+		c.colon("ERROR", "NO RECORDS FOUND", c.user+"|"+leadID)
+		return
+	}
+	c.header(leadRowHeader...)
+	c.row(leadRow(l)...)
+	c.logRow("SUCCESS", "lead_all_info", c.user+"|"+leadID)
+}
+
+func (c *naCall) leadFieldInfo() {
+	leadID, field := c.p.get("lead_id"), c.p.get("field_name")
+	id, err := strconv.ParseUint(leadID, 10, 64)
+	col := -1
+	for i, h := range leadRowHeader {
+		if h == field {
+			col = i
+		}
+	}
+	if err != nil || id == 0 || col < 0 {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+leadID+"|"+field)
+		return
+	}
+	l, err := c.h.eng.Lead(c.ctx, id)
+	if err != nil {
+		c.colon("ERROR", "NO RECORDS FOUND", c.user+"|"+leadID+"|"+field)
+		return
+	}
+	c.raw(leadRow(l)[col])
+	c.logRow("SUCCESS", "lead_field_info", c.user+"|"+leadID+"|"+field)
+}
+
+// leadSearch is lead_search: the leads with any of the phone numbers
+// (comma list), as lead_all_info rows.
+func (c *naCall) leadSearch() {
+	phones := c.p.get("phone_number")
+	var list []string
+	for _, p := range strings.Split(phones, ",") {
+		if len(p) >= 6 && len(p) <= 16 {
+			list = append(list, p)
+		}
+	}
+	if len(list) == 0 || len(list) > 100 {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+phones)
+		return
+	}
+	var found []core.Lead
+	for _, p := range list {
+		ls, err := c.h.eng.FindLeads(c.ctx, core.LeadQuery{Phone: p, Limit: 1000})
+		if err == nil {
+			found = append(found, ls...)
+		}
+	}
+	if len(found) == 0 {
+		c.dash("ERROR", "NO RECORDS FOUND", c.user+"|"+phones)
+		return
+	}
+	c.header(leadRowHeader...)
+	for _, l := range found {
+		c.row(leadRow(l)...)
+	}
+	c.logRow("SUCCESS", "lead_search", c.user+"|"+phones+"|"+strconv.Itoa(len(found)))
+}
+
+// addDNC and deleteDNC edit the system DNC list, or a campaign's with
+// campaign_id.
+func (c *naCall) addDNC() {
+	phone, camp := c.p.get("phone_number"), c.dncList()
+	if len(phone) < 6 || len(phone) > 16 || strings.Contains(phone, ",") || !c.campaignOK(camp) {
+		c.dash("ERROR", "INVALID DATA", phone+"|"+camp+"|"+c.user)
+		return
+	}
+	if c.h.eng.OnDNC(c.ctx, phone, c.campaignKey(camp)) {
+		c.dash("ERROR", "PHONE NUMBER ALREADY IN DNC", phone+"|"+camp+"|"+c.user)
+		return
+	}
+	if err := c.h.eng.AddDNC(c.ctx, phone, c.campaignKey(camp), "non_agent_api "+c.user); err != nil {
+		c.dash("ERROR", "PHONE NUMBER NOT ADDED TO DNC", phone+"|"+camp+"|"+refusalText(err))
+		return
+	}
+	c.dash("SUCCESS", "PHONE NUMBER ADDED TO DNC", phone+"|"+camp+"|"+c.user)
+}
+
+func (c *naCall) deleteDNC() {
+	phone, camp := c.p.get("phone_number"), c.dncList()
+	if len(phone) < 6 || len(phone) > 16 || strings.Contains(phone, ",") || !c.campaignOK(camp) {
+		c.dash("ERROR", "INVALID DATA", phone+"|"+camp+"|"+c.user)
+		return
+	}
+	removed, err := c.h.eng.RemoveDNC(c.ctx, phone, c.campaignKey(camp))
+	switch {
+	case err != nil:
+		c.dash("ERROR", "PHONE NUMBER NOT DELETED FROM DNC", phone+"|"+camp+"|"+refusalText(err))
+	case !removed:
+		c.dash("ERROR", "PHONE NUMBER NOT IN DNC", phone+"|"+camp+"|"+c.user)
+	default:
+		c.dash("SUCCESS", "PHONE NUMBER DELETED FROM DNC", phone+"|"+camp+"|"+c.user)
+	}
+}
+
+// dncList is the DNC list named by campaign_id: SYSTEM_INTERNAL (default)
+// or a campaign.
+func (c *naCall) dncList() string { return defaulted(c.p.get("campaign_id"), "SYSTEM_INTERNAL") }
+
+func (c *naCall) campaignKey(list string) string {
+	if list == "SYSTEM_INTERNAL" {
+		return ""
+	}
+	return list
+}
+
+func (c *naCall) campaignOK(list string) bool {
+	if list == "SYSTEM_INTERNAL" {
+		return true
+	}
+	_, err := c.h.eng.FindCampaign(c.ctx, list)
+	return err == nil
+}

@@ -1,0 +1,208 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Lead administration: the services lead vendors and CRMs drive without an
+// agent (search, duplicate checks, delete, DNC removal, the dialer's next
+// leads). The dialer reads the same rows, so a lead added or changed here
+// is dialed like any other.
+
+// LeadQuery selects leads; empty fields do not restrict. At least one of
+// IDs, Phone, VendorCode, Statuses or ListIDs must be set.
+type LeadQuery struct {
+	IDs        []uint64
+	Phone      string
+	AltPhone   string
+	VendorCode string
+	ListIDs    []uint64
+	Campaign   string
+	Statuses   []string
+	// CalledSince/CalledUntil bound LastCalledAt when set.
+	CalledSince, CalledUntil time.Time
+	// Limit caps the rows (default and maximum 10000).
+	Limit int
+}
+
+const maxLeadQuery = 10000
+
+// FindLeads returns the leads matching q, oldest first.
+func (e *Engine) FindLeads(ctx context.Context, q LeadQuery) ([]Lead, error) {
+	f := All
+	narrowed := false
+	if len(q.IDs) > 0 {
+		f, narrowed = f.In("id", q.IDs), true
+	}
+	if q.Phone != "" {
+		f, narrowed = f.Eq("phone_number", normalizePhone(q.Phone)), true
+	}
+	if q.AltPhone != "" {
+		f, narrowed = f.Eq("alt_phone", q.AltPhone), true
+	}
+	if q.VendorCode != "" {
+		f, narrowed = f.Eq("vendor_lead_code", q.VendorCode), true
+	}
+	if len(q.ListIDs) > 0 {
+		f, narrowed = f.In("list_id", q.ListIDs), true
+	}
+	if len(q.Statuses) > 0 {
+		f, narrowed = f.In("status", q.Statuses), true
+	}
+	if q.Campaign != "" {
+		f = f.Eq("campaign", q.Campaign)
+	}
+	if !narrowed {
+		return nil, Errorf(EINVALID, "lead query needs a condition")
+	}
+	if !q.CalledSince.IsZero() {
+		f = f.Gte("last_called_at", q.CalledSince)
+	}
+	if !q.CalledUntil.IsZero() {
+		f = f.Lt("last_called_at", q.CalledUntil)
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > maxLeadQuery {
+		limit = maxLeadQuery
+	}
+	var out []Lead
+	if err := e.store.Find(ctx, &out, f.Asc("id").Take(limit)); err != nil {
+		return nil, fmt.Errorf("find leads: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteLead removes a lead and its pending callbacks; it reports how many
+// callbacks went with it. A lead on a live call is not deleted.
+func (e *Engine) DeleteLead(ctx context.Context, id uint64) (callbacks int64, err error) {
+	if _, err := e.Lead(ctx, id); err != nil {
+		return 0, err
+	}
+	if e.leadInFlight(id) {
+		return 0, Errorf(ECONFLICT, "lead %d is on a live call", id)
+	}
+	err = e.store.Tx(ctx, func(tx Store) error {
+		n, err := tx.Count(ctx, &Callback{}, Eq("lead_id", id))
+		if err != nil {
+			return err
+		}
+		callbacks = n
+		if err := tx.Delete(ctx, &Callback{}, Eq("lead_id", id)); err != nil {
+			return err
+		}
+		return tx.Delete(ctx, &Lead{}, Eq("id", id))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete lead: %w", err)
+	}
+	return callbacks, nil
+}
+
+// leadInFlight reports whether a live call holds the lead.
+func (e *Engine) leadInFlight(id uint64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, c := range e.calls {
+		if c.LeadID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// RemoveDNC takes a number off a DNC list (campaign "" is the system list)
+// and reports whether it was there.
+func (e *Engine) RemoveDNC(ctx context.Context, phone, campaign string) (bool, error) {
+	p := normalizePhone(phone)
+	if p == "" {
+		return false, Errorf(EINVALID, "phone")
+	}
+	if !e.isCampaignDNC(ctx, p, campaign) {
+		return false, nil
+	}
+	if err := e.store.Delete(ctx, &DNCEntry{}, Eq("phone", p).Eq("campaign", campaign)); err != nil {
+		return false, fmt.Errorf("remove dnc: %w", err)
+	}
+	return true, nil
+}
+
+// OnDNC reports whether the number is on exactly that list (campaign ""
+// is the system list).
+func (e *Engine) OnDNC(ctx context.Context, phone, campaign string) bool {
+	return e.isCampaignDNC(ctx, phone, campaign)
+}
+
+// FindList loads a list by id.
+func (e *Engine) FindList(ctx context.Context, id uint64) (List, error) {
+	var l List
+	if err := e.store.First(ctx, &l, Eq("id", id)); err != nil {
+		return l, Errorf(ENOTFOUND, "list %d", id)
+	}
+	return l, nil
+}
+
+// ListsOfCampaign returns the ids of the lists assigned to a campaign.
+func (e *Engine) ListsOfCampaign(ctx context.Context, campaign string) ([]uint64, error) {
+	var lists []List
+	if err := e.store.Find(ctx, &lists, Eq("campaign", campaign).Asc("id")); err != nil {
+		return nil, err
+	}
+	ids := make([]uint64, len(lists))
+	for i, l := range lists {
+		ids[i] = l.ID
+	}
+	return ids, nil
+}
+
+// NextLeads is the campaign's hopper: the leads its dialer would call next,
+// in the order it would call them.
+func (e *Engine) NextLeads(ctx context.Context, campaign string, limit int) ([]Lead, error) {
+	camp, ok := e.Campaign(campaign)
+	if !ok {
+		return nil, Errorf(ENOTFOUND, "campaign %s", campaign)
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	return e.store.DialableLeads(ctx, camp.Name, retryStatuses, camp.MaxRetries, e.now(), limit)
+}
+
+// QueueLeadNow makes a lead due for its campaign's dialer at once, ahead of
+// leads of lower priority (VICIdial's hopper insertion). It refuses leads
+// whose status the dialer does not retry.
+func (e *Engine) QueueLeadNow(ctx context.Context, id uint64, priority int) error {
+	l, err := e.Lead(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !retryable(l.Status) {
+		return Errorf(ECONFLICT, "lead %d status %s is not dialable", id, l.Status)
+	}
+	if l.Campaign == "" {
+		return Errorf(ECONFLICT, "lead %d has no campaign", id)
+	}
+	cols := map[string]any{"next_attempt_at": nil, "priority": priority, "modify_date": e.now()}
+	if err := e.store.Updates(ctx, &Lead{ID: id}, cols); err != nil {
+		return fmt.Errorf("queue lead: %w", err)
+	}
+	return nil
+}
+
+func retryable(status string) bool {
+	for _, s := range retryStatuses {
+		if strings.EqualFold(s, status) {
+			return true
+		}
+	}
+	return false
+}
+
+// LeadCallbacks lists a lead's callbacks, newest first.
+func (e *Engine) LeadCallbacks(ctx context.Context, leadID uint64) ([]Callback, error) {
+	var out []Callback
+	err := e.store.Find(ctx, &out, Eq("lead_id", leadID).Desc("id"))
+	return out, err
+}

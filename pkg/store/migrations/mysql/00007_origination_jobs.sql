@@ -1,0 +1,32 @@
+-- Version 7: agentless origination jobs (ring a source, then a destination,
+-- or run a call script on an answered destination).
+-- +goose Up
+CREATE TABLE `origination_jobs` (
+  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `job_id` varchar(16) DEFAULT NULL,
+  `source` varchar(64) DEFAULT NULL,
+  `source_name` varchar(128) DEFAULT NULL,
+  `destination` varchar(64) DEFAULT NULL,
+  `destination_name` varchar(128) DEFAULT NULL,
+  `caller_id` varchar(64) DEFAULT NULL,
+  `timeout_sec` bigint(20) DEFAULT NULL,
+  `attributes` text DEFAULT NULL,
+  `script` varchar(64) DEFAULT NULL,
+  `vars` text DEFAULT NULL,
+  `campaign` varchar(64) DEFAULT NULL,
+  `origin` varchar(32) DEFAULT NULL,
+  `busy_retries` bigint(20) DEFAULT NULL,
+  `retry_sec` bigint(20) DEFAULT NULL,
+  `status` varchar(24) DEFAULT NULL,
+  `call_id` bigint(20) unsigned DEFAULT NULL,
+  `attempts` bigint(20) DEFAULT NULL,
+  `cause` bigint(20) DEFAULT NULL,
+  `not_before` datetime(3) DEFAULT NULL,
+  `answered_at` datetime(3) DEFAULT NULL,
+  `ended_at` datetime(3) DEFAULT NULL,
+  `created_at` datetime(3) DEFAULT NULL,
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `idx_origination_jobs_job_id` (`job_id`),
+  KEY `idx_origination_jobs_status` (`status`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
