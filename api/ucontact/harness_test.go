@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/demo"
 	"github.com/callgate/callgate/pkg/telephony/sim"
 )
@@ -32,15 +33,23 @@ type env struct {
 // newEnv runs an engine over the demo data (the document's campaigns,
 // agents, dispositions and the API user integra / integra-demo) behind
 // the Integra handler on a loopback server.
-func newEnv(t testing.TB, st core.Store) *env {
+func newEnv(t testing.TB, st core.Store) *env { return newEnvClock(t, st, nil) }
+
+// newEnvClock runs the engine on a fake clock with a one-second dialer
+// tick, for flows the dialer drives (nil: the frozen clock, no ticks).
+func newEnvClock(t testing.TB, st core.Store, clk *clocktest.Clock) *env {
 	t.Helper()
 	ctx := context.Background()
 	if err := demo.Seed(ctx, st); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	e := &env{t: t, ctx: ctx, st: st, pbx: sim.New("node1")}
-	e.eng = core.New(core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0), Now: func() time.Time { return testNow },
-		DialerInterval: time.Hour, Media: fakeMedia{}})
+	opt := core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0), Now: func() time.Time { return testNow },
+		DialerInterval: time.Hour, Media: fakeMedia{}}
+	if clk != nil {
+		opt.Now, opt.Clock, opt.DialerInterval = nil, clk, time.Second
+	}
+	e.eng = core.New(opt)
 	if err := e.eng.Start(ctx); err != nil {
 		t.Fatalf("engine start: %v", err)
 	}
@@ -50,10 +59,10 @@ func newEnv(t testing.TB, st core.Store) *env {
 		_ = e.eng.Stop(sctx)
 		_ = e.pbx.Close()
 	})
-	opt := Options{Token: "tok-123", MaxBody: 1 << 20, Logger: slog.New(slog.DiscardHandler)}
+	hopt := Options{Token: "tok-123", MaxBody: 1 << 20, Logger: slog.New(slog.DiscardHandler)}
 	mux := http.NewServeMux()
-	mux.Handle("/Integra/resources/", http.StripPrefix("/Integra/resources", New(e.eng, opt)))
-	mux.Handle("/records/", http.StripPrefix("/records", NewRecords(e.eng, opt)))
+	mux.Handle("/Integra/resources/", http.StripPrefix("/Integra/resources", New(e.eng, hopt)))
+	mux.Handle("/records/", http.StripPrefix("/records", NewRecords(e.eng, hopt)))
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
 	return e

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/store/storetest"
 )
 
@@ -310,4 +313,64 @@ func TestAgentCallRingsTheAgentThenTheDestination(t *testing.T) {
 			t.Fatalf("unknown agent: %d %q", r.status, r.body)
 		}
 	})
+}
+
+// An uploaded base is dialed: the campaign's dialer calls the line's
+// number and connects it to the campaign's free agent.
+func TestUploadedBaseIsDialed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		clk := clocktest.New(testNow)
+		e := newEnvClock(t, st, clk)
+		if err := e.eng.Login(e.ctx, "Agente1", core.LoginOptions{Campaign: "Ventas.out"}); err != nil {
+			t.Fatal(err)
+		}
+		r := e.post("Dialers/uploadbase", url.Values{"filename": {"b.csv"}, "fileb64": {b64("Ventas->;098344484;var1=val1;;;\n")},
+			"campaign": {"Ventas->"}, "cant": {"1"}, "username": {"integra"}})
+		e.expect(r, 200, "1")
+		id, _ := strconv.ParseUint(r.hdr.Get("Integra-Import"), 10, 64)
+		<-e.eng.ImportDone(id)
+		lead := e.leads("Ventas.out", "098344484")[0]
+		e.waitFor("the dialer to connect the uploaded lead", func() bool {
+			clk.Advance(time.Second)
+			c, ok := e.eng.AgentCall("Agente1")
+			return ok && c.LeadID == lead.ID && c.ConnectedAt != nil
+		})
+	})
+}
+
+// A base uploaded with a time zone is called within the campaign's hours
+// on that zone's clock: at 11:00 UTC a Tokyo contact (20:00 there) waits,
+// a Madrid one (12:00) is dialed, though the Tokyo one ranks first.
+func TestUploadedTimeZoneKeepsCallingHours(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	clk := clocktest.New(time.Date(2026, 3, 10, 11, 0, 0, 0, time.UTC))
+	e := newEnvClock(t, st, clk)
+	var camp core.Campaign
+	if err := st.First(e.ctx, &camp, core.Eq("name", "Ventas.out")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Updates(e.ctx, &core.Campaign{ID: camp.ID}, map[string]any{"start_time": "09:00", "end_time": "18:00"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.eng.Reload(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.eng.Login(e.ctx, "Agente1", core.LoginOptions{Campaign: "Ventas.out"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, up := range []struct{ line, tz string }{{"Ventas->;0811111111;;;9000;", "Asia/Tokyo"}, {"Ventas->;0922222222;;;10;", "Europe/Madrid"}} {
+		r := e.post("Dialers/uploadbasewithtimezone", url.Values{"fileb64": {b64(up.line)}, "campaign": {"Ventas->"}, "timezone": {up.tz}})
+		e.expect(r, 200, "1")
+		id, _ := strconv.ParseUint(r.hdr.Get("Integra-Import"), 10, 64)
+		<-e.eng.ImportDone(id)
+	}
+	madrid := e.leads("Ventas.out", "0922222222")[0]
+	e.waitFor("the Madrid contact to be dialed", func() bool {
+		clk.Advance(time.Second)
+		c, ok := e.eng.AgentCall("Agente1")
+		return ok && c.LeadID == madrid.ID
+	})
+	if tokyo := e.leads("Ventas.out", "0811111111")[0]; tokyo.CalledCount != 0 {
+		t.Fatalf("the Tokyo contact was called out of its hours: %+v", tokyo)
+	}
 }
