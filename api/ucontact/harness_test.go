@@ -168,3 +168,10 @@ func (e *env) get(path string, auth bool) reply {
 	b, _ := io.ReadAll(res.Body)
 	return reply{status: res.StatusCode, body: string(b), hdr: res.Header}
 }
+
+// in is the env reporting to t (a fuzz target's own T).
+func (e *env) in(t testing.TB) *env {
+	c := *e
+	c.t = t
+	return &c
+}
