@@ -1,7 +1,6 @@
 package ucontact
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -49,8 +48,7 @@ func (h *handler) dispositionCall(w http.ResponseWriter, r *http.Request) {
 		h.dispositionError(w, req, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]string{"Result": "ok", "txtcode": res.Disposition.Code})
+	writeJSON(w, map[string]string{"Result": "ok", "txtcode": res.Disposition.Code})
 }
 
 func (h *handler) dispositionError(w http.ResponseWriter, req core.ClassifyRequest, err error) {

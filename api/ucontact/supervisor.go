@@ -148,11 +148,9 @@ func (h *handler) campaignStatus(w http.ResponseWriter, r *http.Request) {
 			buf.WriteByte(',')
 		}
 		first = false
-		kb, _ := json.Marshal(k)
-		vb, _ := json.Marshal(v)
-		buf.Write(kb)
+		buf.Write(marshal(k))
 		buf.WriteByte(':')
-		buf.Write(vb)
+		buf.Write(marshal(v))
 	}
 	now := h.eng.Now()
 	id, at := h.actionID(), h.dateReceived()
@@ -198,7 +196,20 @@ func (h *handler) campaignStatus(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(buf.Bytes())
 }
 
+// writeJSON answers v as JSON with '<', '>' and '&' as they are: campaign
+// names are "Ventas->" on uContact's wire, not "Ventas-\u003e".
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// marshal is json.Marshal without HTML escaping.
+func marshal(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return bytes.TrimRight(b.Bytes(), "\n")
 }

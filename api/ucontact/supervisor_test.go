@@ -3,6 +3,7 @@ package ucontact
 import (
 	"encoding/json"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/callgate/callgate/core"
@@ -17,6 +18,9 @@ func TestSupervisorSummariesAreLive(t *testing.T) {
 	r := e.post("Supervisor/campaignstatus", url.Values{"queue": {"test->"}})
 	if r.status != 200 {
 		t.Fatalf("%d %q", r.status, r.body)
+	}
+	if !strings.HasPrefix(r.body, `{"test->":{"campaign":"test->",`) {
+		t.Fatalf("names are not written as uContact writes them: %.80s", r.body)
 	}
 	var one map[string]map[string]any
 	if err := json.Unmarshal([]byte(r.body), &one); err != nil {
