@@ -3,6 +3,7 @@ package ucontact
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -190,6 +191,11 @@ func headerSafe(s string) string {
 // form parses the urlencoded body; a body that cannot be read is a 400.
 func form(w http.ResponseWriter, r *http.Request) bool {
 	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			failText(w, http.StatusRequestEntityTooLarge, "body too large")
+			return false
+		}
 		failText(w, http.StatusBadRequest, "malformed form body")
 		return false
 	}

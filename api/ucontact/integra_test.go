@@ -374,3 +374,23 @@ func TestUploadedTimeZoneKeepsCallingHours(t *testing.T) {
 		t.Fatalf("the Tokyo contact was called out of its hours: %+v", tokyo)
 	}
 }
+
+func TestOversizedBodiesAreRefused(t *testing.T) {
+	e := newEnv(t, storetest.Open(t, storetest.SQLite))
+	big := "fileb64=" + strings.Repeat("QUFB", 1<<18) + "&campaign=Ventas-%3E"
+	r := e.post("Dialers/uploadbase", mustQuery(big))
+	if r.status != 413 || r.body != "0" {
+		t.Fatalf("got %d %q", r.status, r.body)
+	}
+	if n := e.count(&core.ContactImport{}, core.All); n != 0 {
+		t.Fatalf("%d imports recorded", n)
+	}
+}
+
+func mustQuery(s string) url.Values {
+	v, err := url.ParseQuery(s)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
