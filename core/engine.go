@@ -343,6 +343,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.resumePendingDials(ctx); err != nil {
 		return err
 	}
+	e.closeInterruptedImports(ctx)
 	e.beat(ctx, true)
 	return nil
 }
