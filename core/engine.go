@@ -69,15 +69,18 @@ type Options struct {
 // mutex, held only to decide (see effects.go): a single lock keeps the state
 // machine obviously consistent, and no I/O under it keeps it short.
 type Engine struct {
-	opt   Options
-	store Store
-	tel   Telephony
-	bus   Bus
-	log   *slog.Logger
-	clock Clock
-	now   func() time.Time
-	rnd   *rand.Rand
-	creds *Credentials
+	opt Options
+	// Contact imports running in the background (contact_import.go).
+	importsMu sync.Mutex
+	imports   map[uint64]chan struct{}
+	store     Store
+	tel       Telephony
+	bus       Bus
+	log       *slog.Logger
+	clock     Clock
+	now       func() time.Time
+	rnd       *rand.Rand
+	creds     *Credentials
 
 	mu sync.Mutex
 	// fx are the effects decided under the lock, submitted by unlock.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/callgate/callgate/api/admin"
 	"github.com/callgate/callgate/api/eccp"
+	"github.com/callgate/callgate/api/ucontact"
 	"github.com/callgate/callgate/api/vicidial"
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/config"
@@ -407,6 +408,9 @@ func (g *gateway) router() http.Handler {
 		ServerIP: g.cfg.VicidialServerIP, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "vicidial"),
 	})
 	r.Handle(g.cfg.VicidialPath, vd)
+	ucOpt := ucontact.Options{Token: g.cfg.UContactToken, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "ucontact")}
+	r.Mount(ucontactPrefix, ucontact.New(g.eng, ucOpt))
+	r.Mount("/records", ucontact.NewRecords(g.eng, ucOpt))
 	if c, ok := vd.(io.Closer); ok {
 		g.closers = append(g.closers, c)
 	}
@@ -420,6 +424,9 @@ func (g *gateway) router() http.Handler {
 
 const adminPrefix = "/api/v1"
 
+// ucontactPrefix is where the uContact Integra resources live.
+const ucontactPrefix = "/Integra/resources"
+
 // limitBody bounds the body of every request the dialects do not bound
 // themselves (health, metrics, unknown routes and methods) to http.max_body:
 // a declared length over it is answered 413 at once, a longer chunked body
@@ -432,7 +439,7 @@ func (g *gateway) limitBody(next http.Handler) http.Handler {
 		if p == "" {
 			p = r.URL.Path
 		}
-		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") {
+		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") {
 			next.ServeHTTP(w, r)
 			return
 		}

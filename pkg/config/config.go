@@ -88,6 +88,7 @@ type Config struct {
 	// VicidialNonAgentPath mounts the VICIdial non-agent API.
 	VicidialNonAgentPath string
 	VicidialServerIP     string
+	UContactToken        string
 	MetricsEnabled       bool
 	PprofAddr            string // empty: no profiling listener
 	ReplayEvents         int
@@ -219,6 +220,8 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setPath(&c.VicidialNonAgentPath, v) }},
 	{Name: "vicidial.server_ip", Env: "CALLGATE_VICIDIAL_SERVER_IP", Default: "127.0.0.1", Doc: "Server IP VICIdial answers report (webserver, recording).",
 		set: func(c *Config, v string) error { c.VicidialServerIP = v; return nil }},
+	{Name: "ucontact.token", Env: "CALLGATE_UCONTACT_TOKEN", Default: "", Doc: "Bearer token accepted by the uContact Integra API besides HTTP Basic of its API users (empty: Basic only).",
+		set: func(c *Config, v string) error { c.UContactToken = v; return nil }},
 	{Name: "metrics.enabled", Env: "CALLGATE_METRICS", Default: "true", Doc: "Serve Prometheus metrics at /metrics.",
 		set: func(c *Config, v string) error { return setBool(&c.MetricsEnabled, v) }},
 	{Name: "debug.pprof_addr", Env: "CALLGATE_PPROF_ADDR", Default: "", Doc: "Loopback address of an opt-in listener serving Go profiles (net/http/pprof) at /debug/pprof/; empty disables it.",
