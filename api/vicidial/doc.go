@@ -29,6 +29,22 @@
 // flag, as users without vdc_agent_api_access do (with the common refusal
 // line below).
 //
+// VICIdial's system and campaign settings the API reads are data (core
+// settings, settings.go), edited through the admin API at
+// /api/v1/settings/vicidial and /api/v1/settings/vicidial/campaigns/{name},
+// with VICIdial's defaults: vdc_agent_api_active (0: the API answers "System
+// API NOT ACTIVE" until it is switched on), agent_notifications (0),
+// outbound_cid_any (DISABLED), webphone_url (the URL vicidial_session_data
+// would hold; {user}, {extension}, {session} are replaced), group_aliases
+// (the groups_alias table as ALIAS=caller_id pairs), and per campaign
+// api_manual_dial (STANDARD; QUEUE queues numbers for a busy agent),
+// manual_preview_dial, alt_number_dialing, agent_lead_search,
+// manual_dial_list_id (998), default_xfer_group (---NONE---),
+// use_other_campaign_dnc and campaign_allow_inbound (N). server_ip stays
+// configuration (vicidial.server_ip). The demo data switches the API and
+// notifications on and sets TESTCAMP's inbound, transfer group and list so
+// the vendor document's examples work.
+//
 // These answers were checked against the real api.php 2.14-82 (Apache,
 // MariaDB, data equivalent to pkg/demo): the same request sequence gives
 // the same bodies, epochs and ids aside.
@@ -55,7 +71,18 @@
 //     answered once the credentials and the API flag are accepted.
 //   - The agent screen's later writes to vicidial_live_agents are Callgate's
 //     own: after recording START the column holds the real recording id.
-//   - Not modelled: cross-cluster (CCC) fronter commands, vtiger callbacks,
+//   - vtiger_callback=YES on a number starting 99 dials the number without
+//     the prefix, as api.php does with enable_vtiger_integration off (its
+//     default); the vtiger CRM lookup behind that setting is not modelled.
+//   - In-groups have no settings of their own: DEFAULTINGROUP reads the
+//     default_xfer_group of the call's campaign (of its in-group's campaign
+//     for an inbound call), where VICIdial reads the in-group's.
+//   - Call ids are VICIdial's (Y inbound, M manual, V auto-dialed, then
+//     date("mdHis") cut to nine digits, then the lead id in ten digits). A
+//     call with no lead carries its own number instead of the lead id; a
+//     second call to the same lead in the same second takes the next free
+//     second, because an id must name one call (VICIdial repeats the id).
+//   - Not modelled: cross-cluster (CCC) fronter commands,
 //     the user-group campaign restrictions of send_notification,
 //     format=debug, non-latin input, translations (_QXZ). Array variables
 //     (value[]=x) print as "Array" and end in PHP's fatal error (HTTP 500,
@@ -82,13 +109,14 @@
 //     other → "external_pause not valid";
 //     logout: any → "logout not valid";
 //     recording: STOP with ErrNotRecording → "stop recording error", START
-//     with no call (ErrNoCall) → "agent_user does not have a live call"
-//     (Callgate records the customer call; the agent's own leg is not
-//     recorded yet), other → "recording not valid";
-//     audio_playback: PLAY with no call → "audio_playback error - no
-//     session data", ErrNoPlayback → "audio_playback error - no audio
-//     playing in agent session", other → "audio_playback error - entry is
-//     empty";
+//     with no call → a persistent agent's own line (its conference) is
+//     recorded, as VICIdial records the agent's conference; an on-hook
+//     agent has no line between calls and gets "agent_user does not have a
+//     live call" (ErrNoCall), other → "recording not valid";
+//     audio_playback: PLAY with no call plays to a persistent agent's own
+//     line; an on-hook agent gets "audio_playback error - no session
+//     data", ErrNoPlayback → "audio_playback error - no audio playing in
+//     agent session", other → "audio_playback error - entry is empty";
 //     external_dial: ErrUnknownLead → "lead_id is not valid", ErrDNC or
 //     EINVALID → "phone number is not valid", other ECONFLICT (ErrBusy…) →
 //     "agent_user is not paused", EUNAVAILABLE/EINTERNAL → "external_dial

@@ -447,7 +447,7 @@ func TestNonAgentCallidAndUserGroupStatus(t *testing.T) {
 	runNAGolden(t, "callid", []naStep{
 		{name: "user_group_status needs groups", query: naq("function=user_group_status")},
 		{name: "user_group_status none", query: naq("function=user_group_status&user_groups=AGENTS")},
-		{name: "callid_info unknown", query: naq("function=callid_info&call_id=M0122101000000000099")},
+		{name: "callid_info unknown", query: naq("function=callid_info&call_id=M1221010000000000099")},
 		{name: "user_group_status", setup: func(n *naEnv) {
 			n.login("1000")
 			n.pause("1000")
@@ -461,10 +461,10 @@ func TestNonAgentCallidAndUserGroupStatus(t *testing.T) {
 					t.Fatalf("call id %q", cid)
 				}
 			}},
-		{name: "callid_info of the live call", query: naq("function=callid_info&call_id=M0122101000000000001&header=YES"),
+		{name: "callid_info of the live call", query: naq("function=callid_info&call_id=M1221010000000000001&header=YES"),
 			check: func(t *testing.T, n *naEnv, body string) {
-				if cid != "M0122101000000000001" {
-					t.Errorf("agent_status call id %q, callid_info asked for M0122101000000000001", cid)
+				if cid != "M1221010000000000001" {
+					t.Errorf("agent_status call id %q, callid_info asked for M1221010000000000001", cid)
 				}
 			}},
 	})

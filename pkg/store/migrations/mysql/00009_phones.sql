@@ -1,4 +1,4 @@
--- Version 13: provisioned phones (VICIdial non-agent add_phone/update_phone;
+-- Version 9: provisioned phones (VICIdial non-agent add_phone/update_phone;
 -- blind_monitor rings a supervisor's phone by its login).
 -- +goose Up
 CREATE TABLE `phones` (
