@@ -636,6 +636,9 @@ func (e *Engine) StartRecording(ctx context.Context, user string) (Recording, er
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
 		e.unlock()
+		if noCallFallback(err) {
+			return e.recordAgentLeg(ctx, user)
+		}
 		return Recording{}, err
 	}
 	if c.recording != nil {
@@ -697,6 +700,10 @@ func (e *Engine) recordingStartedLocked(c *liveCall, user, name string, now time
 func (e *Engine) StopRecording(ctx context.Context, user string) (Recording, error) {
 	e.lock()
 	c, err := e.connectedCallLocked(user)
+	if _, leg := e.agentLegRecordingLocked(user); leg && (noCallFallback(err) || (err == nil && c.recording == nil)) {
+		e.unlock()
+		return e.stopAgentLegRecording(ctx, user)
+	}
 	if err != nil {
 		e.unlock()
 		return Recording{}, err
@@ -759,6 +766,7 @@ func (e *Engine) recordingDoneLocked(ctx context.Context, ev TelEvent) {
 			return
 		}
 	}
+	e.agentLegRecordingDoneLocked(ctx, ev)
 }
 
 // MuteRecording mutes or unmutes the agent's call recording.
@@ -799,23 +807,25 @@ func (e *Engine) CurrentRecording(user string) (Recording, bool) {
 	if c := e.agentCallLocked(user); c != nil && c.recording != nil {
 		return *c.recording, true
 	}
-	return Recording{}, false
+	return e.agentLegRecordingLocked(user)
 }
 
 // Play plays media (sound:, tone:, recording:) into the agent's call.
 func (e *Engine) Play(ctx context.Context, user, media string) (string, error) {
-	e.lock()
-	c, err := e.connectedCallLocked(user)
-	if err != nil {
-		e.unlock()
-		return "", err
-	}
 	if media == "" {
-		e.unlock()
 		return "", fmt.Errorf("%w: no media", ErrInvalid)
 	}
 	if !strings.Contains(media, ":") {
 		media = "sound:" + media
+	}
+	e.lock()
+	c, err := e.connectedCallLocked(user)
+	if err != nil {
+		e.unlock()
+		if noCallFallback(err) {
+			return e.playAgentLeg(ctx, user, media)
+		}
+		return "", err
 	}
 	if c.playback != "" {
 		e.pxControlPlayback(c.playback, PlaybackStop)
@@ -840,6 +850,10 @@ func (e *Engine) Play(ctx context.Context, user, media string) (string, error) {
 func (e *Engine) ControlPlayback(ctx context.Context, user string, op PlaybackOp) error {
 	e.lock()
 	c, err := e.connectedCallLocked(user)
+	if m := e.currentLegMediaLocked(user); m != nil && m.playback != "" && (noCallFallback(err) || (err == nil && c.playback == "")) {
+		e.unlock()
+		return e.controlAgentLegPlayback(ctx, user, op)
+	}
 	if err != nil {
 		e.unlock()
 		return err

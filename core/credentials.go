@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // Secrets is the port of the secret facility (pkg/secret). Secrets the
@@ -143,6 +145,10 @@ type Credentials struct {
 	cacheKey [32]byte
 	mu       sync.Mutex
 	good     map[[32]byte]struct{}
+	// flight makes concurrent first logins of one (hash, password) pair
+	// pay the slow hash once: a burst of 32 requests at start-up would
+	// otherwise hash 32 times at once (each ~19 MiB of memory).
+	flight singleflight.Group
 
 	dummyOnce sync.Once
 	dummy     string
@@ -290,16 +296,27 @@ func (c *Credentials) Verify(stored, given string) bool {
 		if ok {
 			return true
 		}
-		if !c.sec.Verify(stored, given) {
-			return false
-		}
-		c.mu.Lock()
-		if len(c.good) >= maxCached {
-			clear(c.good)
-		}
-		c.good[key] = struct{}{}
-		c.mu.Unlock()
-		return true
+		v, _, _ := c.flight.Do(string(key[:]), func() (any, error) {
+			// A flight that ended just before this one began has filled
+			// the cache: no second slow hash.
+			c.mu.Lock()
+			_, done := c.good[key]
+			c.mu.Unlock()
+			if done {
+				return true, nil
+			}
+			if !c.sec.Verify(stored, given) {
+				return false, nil
+			}
+			c.mu.Lock()
+			if len(c.good) >= maxCached {
+				clear(c.good)
+			}
+			c.good[key] = struct{}{}
+			c.mu.Unlock()
+			return true, nil
+		})
+		return v.(bool)
 	case c.sec != nil && c.sec.IsSealed(stored):
 		plain, err := c.sec.Open(stored)
 		if err != nil {

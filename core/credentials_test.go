@@ -179,6 +179,28 @@ func TestVerifyCachesOnlySuccesses(t *testing.T) {
 	}
 }
 
+// A burst of first logins with one right password pays one slow hash,
+// however the requests interleave.
+func TestConcurrentFirstLoginsHashOnce(t *testing.T) {
+	e, _, sec := credEngine(t, storetest.Open(t, storetest.SQLite))
+	h, _ := sec.Hash("s3cret")
+	var wg sync.WaitGroup
+	var wrong atomic.Int64
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if !e.Credentials().Verify(h, "s3cret") {
+				wrong.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := sec.verifies.Load(); n != 1 || wrong.Load() != 0 {
+		t.Fatalf("%d slow hashes, %d refusals; want 1 and 0", n, wrong.Load())
+	}
+}
+
 func TestSourceAddrIsOneKeyPerClient(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"127.0.0.2:5555", "127.0.0.2"},

@@ -99,7 +99,8 @@ type Engine struct {
 	campaigns     map[string]*Campaign
 	pauses        map[string]*PauseCode // by code
 	pauseByID     map[uint]*PauseCode
-	sessions      map[string]*AgentSession // logged-in agents by username
+	sessions      map[string]*AgentSession  // logged-in agents by username
+	agentLeg      map[string]*agentLegMedia // persistent agents' own-line recording and playback (agent_leg_media.go)
 	calls         map[uint64]*liveCall
 	chans         map[string]*chanRef
 	waiting       map[string][]uint64 // queue name -> waiting call ids, FIFO

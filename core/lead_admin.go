@@ -103,8 +103,8 @@ func (e *Engine) DeleteLead(ctx context.Context, id uint64) (callbacks int64, er
 
 // leadInFlight reports whether a live call holds the lead.
 func (e *Engine) leadInFlight(id uint64) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.lock()
+	defer e.unlock()
 	for _, c := range e.calls {
 		if c.LeadID == id {
 			return true
@@ -205,4 +205,121 @@ func (e *Engine) LeadCallbacks(ctx context.Context, leadID uint64) ([]Callback, 
 	var out []Callback
 	err := e.store.Find(ctx, &out, Eq("lead_id", leadID).Desc("id"))
 	return out, err
+}
+
+// AgentByPhoneLogin finds the agent whose phone login is login.
+func (e *Engine) AgentByPhoneLogin(ctx context.Context, login string) (Agent, error) {
+	var a Agent
+	if login == "" {
+		return a, Errorf(ENOTFOUND, "phone login")
+	}
+	if err := e.store.First(ctx, &a, Eq("phone_login", login)); err != nil {
+		return a, Errorf(ENOTFOUND, "phone login %s", login)
+	}
+	return a, nil
+}
+
+// SaveList creates a list (create) or updates an existing one. Creating an
+// id in use is ECONFLICT; updating a missing one ENOTFOUND.
+func (e *Engine) SaveList(ctx context.Context, l List, create bool) error {
+	if l.ID == 0 {
+		return Errorf(EINVALID, "list id")
+	}
+	_, err := e.FindList(ctx, l.ID)
+	switch {
+	case create && err == nil:
+		return Errorf(ECONFLICT, "list %d exists", l.ID)
+	case !create && err != nil:
+		return err
+	}
+	if l.Campaign != "" {
+		if _, ok := e.Campaign(l.Campaign); !ok {
+			return Errorf(ENOTFOUND, "campaign %s", l.Campaign)
+		}
+	}
+	if create {
+		l.CreatedAt = e.now()
+		return e.store.Create(ctx, &l)
+	}
+	cols := map[string]any{"name": l.Name, "campaign": l.Campaign, "active": l.Active}
+	if err := e.store.Updates(ctx, &List{ID: l.ID}, cols); err != nil {
+		return fmt.Errorf("update list: %w", err)
+	}
+	if l.Campaign != "" {
+		// The list's leads follow it to its campaign's dialer.
+		var leads []Lead
+		if err := e.store.Find(ctx, &leads, Eq("list_id", l.ID).Ne("campaign", l.Campaign)); err != nil {
+			return err
+		}
+		for _, ld := range leads {
+			if err := e.store.Updates(ctx, &Lead{ID: ld.ID}, map[string]any{"campaign": l.Campaign}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ResetList makes every lead of the list dialable again (status NEW, no
+// attempts), as a list reset does; it returns how many leads changed.
+func (e *Engine) ResetList(ctx context.Context, id uint64) (int, error) {
+	var leads []Lead
+	if err := e.store.Find(ctx, &leads, Eq("list_id", id)); err != nil {
+		return 0, err
+	}
+	for _, l := range leads {
+		cols := map[string]any{"status": StatusNew, "called_count": 0, "next_attempt_at": nil, "modify_date": e.now()}
+		if err := e.store.Updates(ctx, &Lead{ID: l.ID}, cols); err != nil {
+			return 0, fmt.Errorf("reset list: %w", err)
+		}
+	}
+	return len(leads), nil
+}
+
+// ListLeadCount counts a list's leads, optionally only those with status.
+func (e *Engine) ListLeadCount(ctx context.Context, id uint64, statuses ...string) (int64, error) {
+	f := Eq("list_id", id)
+	if len(statuses) > 0 {
+		f = f.In("status", statuses)
+	}
+	return e.store.Count(ctx, &Lead{}, f)
+}
+
+// RecordingQuery selects finished recordings; at least one field is set.
+type RecordingQuery struct {
+	Agent  string
+	LeadID uint64
+	Day    string // YYYY-MM-DD
+	CallID uint64
+	Limit  int
+}
+
+// FindRecordings lists recordings matching q, oldest first.
+func (e *Engine) FindRecordings(ctx context.Context, q RecordingQuery) ([]Recording, error) {
+	f := All
+	if q.Agent != "" {
+		f = f.Eq("agent", q.Agent)
+	}
+	if q.LeadID != 0 {
+		f = f.Eq("lead_id", q.LeadID)
+	}
+	if q.CallID != 0 {
+		f = f.Eq("call_id", q.CallID)
+	}
+	if q.Day != "" {
+		day, err := time.ParseInLocation("2006-01-02", q.Day, e.now().Location())
+		if err != nil {
+			return nil, Errorf(EINVALID, "date %q", q.Day)
+		}
+		f = f.Gte("start", day).Lt("start", day.AddDate(0, 0, 1))
+	}
+	limit := q.Limit
+	if limit <= 0 || limit > 100000 {
+		limit = 100000
+	}
+	var out []Recording
+	if err := e.store.Find(ctx, &out, f.Asc("start").Take(limit)); err != nil {
+		return nil, fmt.Errorf("find recordings: %w", err)
+	}
+	return out, nil
 }

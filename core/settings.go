@@ -53,6 +53,8 @@ type SettingDef struct {
 	Max     int64    `json:"max,omitempty"`
 	MaxLen  int      `json:"max_len,omitempty"`
 	Doc     string   `json:"doc"`
+	// Check, when set, also checks a value (a format the kinds cannot say).
+	Check func(string) error `json:"-"`
 }
 
 // SettingValue is a setting's effective value as the admin API shows it.
@@ -126,6 +128,16 @@ func declared(dialect, scope string) (map[string]SettingDef, bool) {
 
 // check tells whether v is a valid value for d.
 func (d SettingDef) check(v string) error {
+	if err := d.checkKind(v); err != nil {
+		return err
+	}
+	if d.Check != nil {
+		return d.Check(v)
+	}
+	return nil
+}
+
+func (d SettingDef) checkKind(v string) error {
 	switch d.Kind {
 	case SettingEnum:
 		if !slices.Contains(d.Choices, v) {

@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -67,6 +68,15 @@ type Options struct {
 	// Media serves recordings' audio (/recordings/{id}/media); without it
 	// that route answers 503.
 	Media core.RecordingMedia
+	// MaxEventStreams caps concurrent GET /events streams (64 when zero).
+	MaxEventStreams int
+	// EventBuffer is how many events a stream may lag behind the bus
+	// before it is cut with an "overflow" event (1024 when zero).
+	EventBuffer int
+	// Heartbeat is the interval of SSE keep-alive comments (15 s when
+	// zero); Clock times it (the real clock when nil).
+	Heartbeat time.Duration
+	Clock     core.Clock
 }
 
 // API is the admin HTTP handler.
@@ -79,6 +89,13 @@ type API struct {
 	token  [32]byte
 	router chi.Router
 	routes []route
+	// event streams (events.go)
+	streams     streamLimit
+	eventBuffer int
+	heartbeat   time.Duration
+	clock       core.Clock
+	closing     chan struct{}
+	closeOnce   sync.Once
 }
 
 // New builds the API; mount it at /api/v1.
@@ -87,6 +104,7 @@ func New(o Options) *API {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	a := &API{rec: o.Records, eng: o.Engine, sim: o.Sim, media: o.Media, log: o.Logger, token: sha256.Sum256([]byte(o.Token))}
+	a.initStreams(o)
 	a.routes = a.table()
 	r := chi.NewRouter()
 	r.Use(limitBody)

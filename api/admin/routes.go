@@ -213,6 +213,10 @@ func (a *API) table() []route {
 	readOnly(a, &rt, "/calls", "calls", calls, filterKeys(calls.filters)...)
 	rt = append(rt, route{method: "POST", path: "/calls", tag: "calls", summary: "Place a manual call for a logged-in agent", doc: "Required: agent (username), phone. The agent's phone rings first, then the customer; DNC lists are checked unless skip_dnc.", body: dialInput{}, resp: core.Call{}, status: http.StatusCreated, h: a.dial})
 	rt = append(rt, route{method: "POST", path: "/calls/{id}/hangup", tag: "calls", summary: "Hang up a live call", body: hangupInput{}, optional: true, resp: okBody{}, h: a.hangupCall})
+	rt = append(rt, a.callControlRoutes()...)
+	rt = append(rt, route{method: "GET", path: "/events", tag: "events", summary: "Domain events as Server-Sent Events",
+		doc:   "text/event-stream: each event's SSE id is its bus sequence and its name its type; data is the event as JSON. Resume with Last-Event-ID (or from=SEQ); a resume point older than the replay window starts with a \"gap\" event {requested, first_available, missed}; a client too slow for the bus gets a final \"overflow\" event {reason, resume_from}. Filters (comma-separated or repeated): agent, queue, campaign, type (exact, or a prefix ending in a dot: call.). Heartbeat comments keep idle streams open; 503 when too many streams are open.",
+		query: []string{"agent", "queue", "campaign", "type", "from"}, binary: []string{"text/event-stream"}, h: a.events})
 
 	pauses := &resource[core.PauseCode]{
 		name:     "pause code",

@@ -78,6 +78,11 @@ func TestPauseThroughVicidialReachesECCP(t *testing.T) {
 	loginAgent1064(t, c)
 	mux := http.NewServeMux()
 	mux.Handle("/agc/api.php", vicidial.NewHandler(e.eng, vicidial.Options{}))
+	// VICIdial ships with its agent API off (vdc_agent_api_active=0).
+	on := "1"
+	if _, err := e.eng.Settings().Set(context.Background(), vicidial.Dialect, core.ScopeSystem, "", map[string]*string{"vdc_agent_api_active": &on}); err != nil {
+		t.Fatal(err)
+	}
 	hs := httptest.NewServer(mux)
 	defer hs.Close()
 	get := func(value string) string {

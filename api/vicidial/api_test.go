@@ -50,7 +50,7 @@ func TestGoldenProcessingOrder(t *testing.T) {
 }
 
 func TestGoldenSystemAPIDisabled(t *testing.T) {
-	runGolden(t, "api_disabled", Options{APIDisabled: true}, []step{
+	runGoldenWith(t, "api_disabled", Options{}, testSettings{"": {setAPIActive: "0"}}, []step{
 		{name: "system api switch", query: q("function=external_hangup&value=1&agent_user=1000")},
 		{name: "version still answers", query: "function=version"},
 	})

@@ -3,6 +3,7 @@ package vicidial
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/store/storetest"
@@ -49,6 +50,30 @@ func TestCallIDsLiveInTheExternalIDTable(t *testing.T) {
 					t.Fatalf("kept id %q, %v; want %q", got, err, want)
 				}
 			})
+		})
+	}
+}
+
+// VICIdial builds call ids as prefix + date("mdHis") cut to nine digits +
+// the lead id padded to ten (vdc_db_query.php), so a CRM can read the
+// lead id back out of the id.
+func TestCallIDCarriesTheLeadID(t *testing.T) {
+	at := time.Date(2026, 12, 4, 9, 5, 7, 0, time.UTC)
+	for _, tc := range []struct {
+		name string
+		call core.Call
+		want string
+	}{
+		{"manual call", core.Call{ID: 9, LeadID: 1234, Direction: core.CallManual, CreatedAt: at}, "M204090507" + "0000001234"},
+		{"inbound call", core.Call{ID: 9, LeadID: 7, Direction: core.CallInbound, CreatedAt: at}, "Y204090507" + "0000000007"},
+		{"auto-dialed call", core.Call{ID: 9, LeadID: 7, Direction: core.CallOutbound, CreatedAt: at}, "V204090507" + "0000000007"},
+		{"lead id over ten digits keeps its last ten", core.Call{LeadID: 123456789012, Direction: core.CallManual, CreatedAt: at}, "M204090507" + "3456789012"},
+		{"a call with no lead carries its own number", core.Call{ID: 42, Direction: core.CallInbound, CreatedAt: at}, "Y204090507" + "0000000042"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := buildCallID(tc.call); got != tc.want || len(got) != 20 {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
 		})
 	}
 }

@@ -29,6 +29,22 @@
 // flag, as users without vdc_agent_api_access do (with the common refusal
 // line below).
 //
+// VICIdial's system and campaign settings the API reads are data (core
+// settings, settings.go), edited through the admin API at
+// /api/v1/settings/vicidial and /api/v1/settings/vicidial/campaigns/{name},
+// with VICIdial's defaults: vdc_agent_api_active (0: the API answers "System
+// API NOT ACTIVE" until it is switched on), agent_notifications (0),
+// outbound_cid_any (DISABLED), webphone_url (the URL vicidial_session_data
+// would hold; {user}, {extension}, {session} are replaced), group_aliases
+// (the groups_alias table as ALIAS=caller_id pairs), and per campaign
+// api_manual_dial (STANDARD; QUEUE queues numbers for a busy agent),
+// manual_preview_dial, alt_number_dialing, agent_lead_search,
+// manual_dial_list_id (998), default_xfer_group (---NONE---),
+// use_other_campaign_dnc and campaign_allow_inbound (N). server_ip stays
+// configuration (vicidial.server_ip). The demo data switches the API and
+// notifications on and sets TESTCAMP's inbound, transfer group and list so
+// the vendor document's examples work.
+//
 // These answers were checked against the real api.php 2.14-82 (Apache,
 // MariaDB, data equivalent to pkg/demo): the same request sequence gives
 // the same bodies, epochs and ids aside.
@@ -55,7 +71,18 @@
 //     answered once the credentials and the API flag are accepted.
 //   - The agent screen's later writes to vicidial_live_agents are Callgate's
 //     own: after recording START the column holds the real recording id.
-//   - Not modelled: cross-cluster (CCC) fronter commands, vtiger callbacks,
+//   - vtiger_callback=YES on a number starting 99 dials the number without
+//     the prefix, as api.php does with enable_vtiger_integration off (its
+//     default); the vtiger CRM lookup behind that setting is not modelled.
+//   - In-groups have no settings of their own: DEFAULTINGROUP reads the
+//     default_xfer_group of the call's campaign (of its in-group's campaign
+//     for an inbound call), where VICIdial reads the in-group's.
+//   - Call ids are VICIdial's (Y inbound, M manual, V auto-dialed, then
+//     date("mdHis") cut to nine digits, then the lead id in ten digits). A
+//     call with no lead carries its own number instead of the lead id; a
+//     second call to the same lead in the same second takes the next free
+//     second, because an id must name one call (VICIdial repeats the id).
+//   - Not modelled: cross-cluster (CCC) fronter commands,
 //     the user-group campaign restrictions of send_notification,
 //     format=debug, non-latin input, translations (_QXZ). Array variables
 //     (value[]=x) print as "Array" and end in PHP's fatal error (HTTP 500,
@@ -82,13 +109,16 @@
 //     other → "external_pause not valid";
 //     logout: any → "logout not valid";
 //     recording: STOP with ErrNotRecording → "stop recording error", START
-//     with no call (ErrNoCall) → "agent_user does not have a live call"
-//     (Callgate records the customer call; the agent's own leg is not
-//     recorded yet), other → "recording not valid";
-//     audio_playback: PLAY with no call → "audio_playback error - no
-//     session data", ErrNoPlayback → "audio_playback error - no audio
-//     playing in agent session", other → "audio_playback error - entry is
-//     empty";
+//     with no call → a persistent agent's own line (its conference) is
+//     recorded, as VICIdial records the agent's conference (the line's
+//     own audio: it is a channel recording, not a conference mix, and it
+//     is not resumed after a gateway restart); an on-hook
+//     agent has no line between calls and gets "agent_user does not have a
+//     live call" (ErrNoCall), other → "recording not valid";
+//     audio_playback: PLAY with no call plays to a persistent agent's own
+//     line; an on-hook agent gets "audio_playback error - no session
+//     data", ErrNoPlayback → "audio_playback error - no audio playing in
+//     agent session", other → "audio_playback error - entry is empty";
 //     external_dial: ErrUnknownLead → "lead_id is not valid", ErrDNC or
 //     EINVALID → "phone number is not valid", other ECONFLICT (ErrBusy…) →
 //     "agent_user is not paused", EUNAVAILABLE/EINTERNAL → "external_dial
@@ -147,34 +177,50 @@
 // api_allowed_functions check ("auth USER DOES NOT HAVE PERMISSION TO USE
 // THIS FUNCTION: |user|function|"); the function's own rights line
 // ("{function} USER DOES NOT HAVE PERMISSION TO ...: |user|0|"). Export
-// functions print raw rows with stage pipe/csv/tab and header=YES. Served:
-// add_lead, update_lead, lead_search, lead_all_info, lead_field_info,
-// add_dnc_phone, delete_dnc_phone, hopper_list, agent_status,
-// logged_in_agents, campaigns_list, version, coffee. The other functions
-// of the reference (batch_update_lead, lead_callback_info,
-// lead_status_search, check_phone_number, list and campaign editing,
-// users and phones, in-group and user-group status, callid_info,
-// recording_lookup, the report exports, blind_monitor) are not served yet
-// and answer NO FUNCTION SPECIFIED, as the real script does for a name it
-// does not know.
+// functions print raw rows with stage pipe/csv/tab and header=YES.
+//
+// Served: version, coffee; leads: add_lead, update_lead, batch_update_lead,
+// lead_search, lead_field_info, lead_all_info, lead_callback_info,
+// lead_status_search, check_phone_number, add_dnc_phone, delete_dnc_phone,
+// hopper_list; lists and campaigns: add_list, update_list, list_info,
+// campaigns_list, update_campaign, ingroup_list, agent_campaigns; users
+// and phones: add_user, update_user, copy_user, user_details, add_phone,
+// update_phone; live status and reports: agent_status, logged_in_agents,
+// user_group_status, in_group_status, callid_info, recording_lookup,
+// did_log_export, phone_number_log, agent_stats_export,
+// call_status_stats, call_dispo_report; blind_monitor (the engine's
+// snoop). Not served yet (answered NO FUNCTION SPECIFIED, as the real
+// script answers a name it does not know): list_custom_fields,
+// sounds_list, moh_list, vm_list, callmenu_list, container_list,
+// agent_ingroup_info, hopper_bulk_insert, update_log_entry,
+// lead_dearchive, ccc_lead_info, update_remote_agent, add_group_alias,
+// the FPG and phone-alias functions, server_refresh, update_alt_url,
+// update_presets, the DID functions, update_cid_group_entry.
 //
 // Deliberate differences from non_agent_api.php:
 //   - A refused login prints "ERROR: Login incorrect, please try again:
 //     |{user}||BAD|": the password field is always empty (the real script
 //     echoes it). Delays and LOCK follow the agent API's credential
 //     service (per user and client address); IPBLOCK and 2FA are not
-//     produced.
-//   - Rights: API users carry user_level, modify_leads and the function
-//     list; view_reports is taken as user_level 7 or more (agent_status,
-//     logged_in_agents, hopper_list, campaigns_list) and the lead
-//     functions need modify_leads and level 8, as add_lead does.
-//   - api_list_restrict and the api user's viewable groups are not
+//     produced. add_user and copy_user do not echo the new user's
+//     password either (its field is empty); passwords are stored hashed,
+//     phone passwords sealed.
+//   - Rights: API users carry user_level, modify_leads, modify_campaigns
+//     and the function list. view_reports is taken as user_level 7 or
+//     more; modify_users and modify_phones as level 8 or more; modify_lists
+//     (add_list, update_list, update_campaign) as modify_campaigns with
+//     level 8; call_status_stats and call_dispo_report need level 9 (the
+//     code's user_level > 8). The lead functions need modify_leads and
+//     level 8, as add_lead does. blind_monitor needs level 7 and has no
+//     queuemetrics callerid login.
+//   - api_list_restrict and the API user's viewable groups are not
 //     applied.
 //   - The gmt_offset of a new lead is gmt_offset_now when sent, else the
 //     server's offset (no area-code lookup); NANPA/USACAN prefix checks,
 //     nDAY duplicate windows, PHONEALT/TITLEALTPHONE/NAMEPHONE duplicate
 //     checks, custom fields, multi_alt_phones and lookup_state are not
-//     modelled.
+//     modelled (the options are ignored). Values longer than a
+//     vicidial_list column are cut to its size.
 //   - Callgate has no hopper table: add_to_hopper makes the lead due at
 //     once with hopper_priority as its dialer priority, and hopper_id is
 //     the lead id; hopper_list lists the leads the campaign's dialer would
@@ -182,15 +228,48 @@
 //     status the dialer does not retry is "NOT ADDED TO HOPPER" with the
 //     engine's reason where VICIdial prints its SQL.
 //   - update_lead deletes callbacks with the lead (no callback archive:
-//     the archive count is 0); a lead on a live call is not deleted.
-//   - lead_search prints the matching leads as lead_all_info rows (the
-//     real function prints a different summary).
-//   - add_dnc_phone/delete_dnc_phone take campaign_id (SYSTEM_INTERNAL by
-//     default) and answer "PHONE NUMBER ADDED TO DNC", "... ALREADY IN
-//     DNC", "... DELETED FROM DNC", "... NOT IN DNC", "INVALID DATA".
+//     the archive counts are 0); a lead on a live call is not deleted.
+//     reset_lead sets status NEW and called_count 0; callback=Y/REMOVE,
+//     remove_from_hopper and archived_lead are not modelled.
+//   - Where the reference gives no layout, Callgate's is: lead_search and
+//     lead_status_search print lead_all_info rows (32 vicidial_list
+//     columns, header with header=YES); lead_callback_info prints
+//     callback_id|lead_id|list_id|campaign_id|status|entry_time|
+//     callback_time|user|recipient|comments; check_phone_number answers
+//     SUCCESS PHONE NUMBER IS VALID or the add_lead length/DNC errors;
+//     batch_update_lead answers "LEADS HAVE BEEN UPDATED - user|asked|
+//     updated|not found"; list_info prints list_id|list_name|campaign_id|
+//     active|leads_count|new_count; agent_campaigns prints user|campaigns|
+//     in-groups (dash lists); ingroup_list prints group_id|group_name|
+//     active|queue_priority|call_time_id; user_details prints user|
+//     full_name|user_level|user_group|active|email|phone_login;
+//     in_group_status and user_group_status print per-group counts;
+//     callid_info prints call_id|call_type|lead_id|phone_number|
+//     campaign_or_ingroup|user|call_date|status|length_in_sec;
+//     phone_number_log prints phone_number|call_date|list_id|length_in_sec|
+//     lead_status|hangup_reason|call_status|source_id|user;
+//     call_dispo_report prints status|total|agent-count list;
+//     agent_stats_export prints user|full_name|user_group|calls|
+//     login_time_sec|talk_time_sec|avg_talk_time_sec; the DNC, list, user,
+//     phone and campaign edits answer "{THING} HAS BEEN ADDED/UPDATED/
+//     DELETED" and "... DOES NOT EXIST / ALREADY EXISTS" lines.
+//   - did_log_export keeps VICIdial's swapped columns (caller id before
+//     date, under a header that says the opposite): parsers learned it.
+//   - recording_lookup's location is the archived recording's store key
+//     (YYYYMMDD/<guid>.<ext>) when archived, else the PBX file name;
+//     uniqueid is the VICIdial call id or the engine call id.
 //   - campaigns_list prints user_group ---ALL---, lead_order DOWN and
 //     dial_statuses " NEW -": Callgate campaigns have no such columns.
+//     update_campaign sets active, campaign_name, dial_method (MANUAL,
+//     RATIO, ADAPT_*), auto_dial_level, dial_timeout, dial_prefix,
+//     campaign_cid.
+//   - blind_monitor joins the agent's current call through the engine's
+//     snoop (MONITOR listen, BARGE both ways, WHISPER agent only); with
+//     no call, or an unknown session_id, it answers INVALID SESSION ID
+//     (VICIdial would ring the phone into an empty conference). The
+//     phone is a provisioned phone (add_phone) or an agent's phone login;
+//     BARGESWAP and HIJACK are not served. manager_id is the launch epoch.
 //   - API log rows carry dialect "vicidial-na" (VICIdial's
-//     api_script='non-agent'); export rows are not logged one by one, the
-//     function logs one SUCCESS row.
+//     api_script='non-agent'); an export logs one SUCCESS row, not one per
+//     data row.
 package vicidial

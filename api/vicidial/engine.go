@@ -2,8 +2,8 @@ package vicidial
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/callgate/callgate/core"
@@ -29,6 +29,7 @@ type engineAPI interface {
 	SetQueueMemberships(ctx context.Context, user string, queues []string) error
 	Credentials() *core.Credentials
 	ExternalIDs() *core.ExternalIDs
+	Settings() *core.Settings
 	RecordAPICalls(ctx context.Context, rows []core.APILogEntry) error
 	DispositionPending(ctx context.Context, s core.AgentSession) (core.Call, bool)
 	ConferenceRoom(s core.AgentSession, base int) int
@@ -101,13 +102,9 @@ func (h *Handler) callID(ctx context.Context, c core.Call) string {
 	if ok {
 		return id
 	}
-	ids := h.eng.ExternalIDs()
-	id, err := ids.External(ctx, core.EntityCall, Dialect, c.ID)
+	id, err := h.eng.ExternalIDs().External(ctx, core.EntityCall, Dialect, c.ID)
 	if err != nil {
-		id = buildCallID(c)
-		if err := ids.Set(ctx, core.EntityCall, Dialect, id, c.ID); err != nil {
-			h.log.Warn("vicidial: keep call id", "call", c.ID, "err", err)
-		}
+		id = h.keepNewCallID(ctx, c)
 	}
 	h.idMu.Lock()
 	if len(h.callIDs) >= maxCachedCallIDs {
@@ -140,10 +137,16 @@ func (h *Handler) callByID(ctx context.Context, cid string, active []core.Call) 
 	return core.Call{}, false
 }
 
-// buildCallID is VICIdial's call id shape: Y inbound, M manual, V
-// auto-dialed, then the call's start as MMDDhhmmss and its number in nine
-// digits.
+// buildCallID is VICIdial's call id (vdc_db_query.php, agi-VDAD_*):
+// Y inbound, M manual, V auto-dialed, then the call's start as date("mdHis")
+// cut to its last nine digits, then the lead id zero-padded to ten digits,
+// so a CRM reads the lead id from the call id. A call with no lead carries
+// its own number in the lead's place (VICIdial always has a lead).
 func buildCallID(c core.Call) string {
+	return callIDAt(c, c.CreatedAt)
+}
+
+func callIDAt(c core.Call, at time.Time) string {
 	p := "V"
 	switch c.Direction {
 	case core.CallInbound:
@@ -151,8 +154,35 @@ func buildCallID(c core.Call) string {
 	case core.CallManual:
 		p = "M"
 	}
-	return fmt.Sprintf("%s%s%09d", p, c.CreatedAt.Format("0102150405"), c.ID%1000000000)
+	n := c.LeadID
+	if n == 0 {
+		n = c.ID
+	}
+	return fmt.Sprintf("%s%s%010d", p, at.Format("0102150405")[1:], n%10000000000)
 }
+
+// keepNewCallID builds the call's id and keeps it. Two calls to one lead in
+// the same second would get the same id in VICIdial; the external-id table
+// keeps ids unique, so the later call takes the next free second.
+func (h *Handler) keepNewCallID(ctx context.Context, c core.Call) string {
+	ids := h.eng.ExternalIDs()
+	id := buildCallID(c)
+	for i := 0; i < maxCallIDTries; i++ {
+		id = callIDAt(c, c.CreatedAt.Add(time.Duration(i)*time.Second))
+		err := ids.Set(ctx, core.EntityCall, Dialect, id, c.ID)
+		if err == nil {
+			return id
+		}
+		if !errors.Is(err, core.ErrDuplicate) {
+			h.log.Warn("vicidial: keep call id", "call", c.ID, "err", err)
+			return id
+		}
+	}
+	h.log.Warn("vicidial: no free call id", "call", c.ID, "id", id)
+	return id
+}
+
+const maxCallIDTries = 60
 
 // liveLead is the session's lead and call id as vicidial_live_agents holds
 // them (lead_id, callerid): the lead stays on the agent's screen through
@@ -192,39 +222,12 @@ func (h *Handler) confExten(s core.AgentSession) string {
 	return fmt.Sprint(h.eng.ConferenceRoom(s, h.opt.ConfExtenBase))
 }
 
-func (h *Handler) campaignSettings(name string) CampaignSettings {
-	cs := h.opt.Campaigns[name]
-	if cs.APIManualDial == "" {
-		cs.APIManualDial = "STANDARD"
-	}
-	if cs.ManualPreviewDial == "" {
-		cs.ManualPreviewDial = "PREVIEW_AND_SKIP"
-	}
-	if cs.AltNumberDialing == "" {
-		cs.AltNumberDialing = "N"
-	}
-	if cs.AgentLeadSearch == "" {
-		cs.AgentLeadSearch = "DISABLED"
-	}
-	if cs.ManualDialListID == 0 {
-		cs.ManualDialListID = 998
-	}
-	return cs
-}
-
 func (h *Handler) campaign(ctx context.Context, name string) (core.Campaign, bool) {
 	if name == "" {
 		return core.Campaign{}, false
 	}
 	c, err := h.eng.FindCampaign(ctx, name)
 	return c, err == nil
-}
-
-func allowInbound(c core.Campaign, cs CampaignSettings) bool {
-	if cs.AllowInbound != nil {
-		return *cs.AllowInbound
-	}
-	return c.Type == core.CampaignInbound || strings.TrimSpace(c.Ingroups) != ""
 }
 
 // dialMethod is vicidial_campaigns.dial_method.

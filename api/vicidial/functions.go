@@ -327,7 +327,7 @@ func (c *call) webphoneURL() {
 	if !ok {
 		return
 	}
-	url := c.h.opt.WebphoneURL
+	url := c.sys.String(setWebphoneURL)
 	if url != "" {
 		url = strings.NewReplacer("{user}", s.Username, "{extension}", s.Extension, "{session}", c.h.confExten(s)).Replace(url)
 	}
@@ -452,7 +452,7 @@ func (c *call) externalDial() {
 		c.notLoggedIn()
 		return
 	}
-	cs := c.h.campaignSettings(s.Campaign)
+	cs := c.h.campaignSettings(c.ctx, s.Campaign)
 	agentReady := true
 	if cs.APIManualDial == "STANDARD" {
 		leadOnScreen, _, _, _ := c.h.liveLead(c.ctx, s)
@@ -474,7 +474,7 @@ func (c *call) externalDial() {
 	groupAlias := p.get("group_alias")
 	cid := ""
 	if len(groupAlias) > 1 {
-		num, found := c.h.opt.GroupAliases[groupAlias]
+		num, found := aliasCallerID(c.sys, groupAlias)
 		if !found {
 			c.emitExit("ERROR", "group_alias is not valid", c.agentUser+"|"+groupAlias)
 			return
@@ -486,11 +486,14 @@ func (c *call) externalDial() {
 		}
 	}
 	if ocid := p.get("outbound_cid"); len(ocid) > 1 {
-		if c.h.opt.OutboundCIDAny != "API_ONLY" {
-			c.emitExit("ERROR", "outbound_cid is not allowed on this system", c.agentUser+"|"+ocid+"|"+c.h.opt.OutboundCIDAny)
+		if any := c.sys.String(setOutboundCIDAny); any != "API_ONLY" {
+			c.emitExit("ERROR", "outbound_cid is not allowed on this system", c.agentUser+"|"+ocid+"|"+any)
 			return
 		}
 		cid, groupAlias = ocid, "-FORCE-"
+	}
+	if strings.Contains(p.get("vtiger_callback"), "YES") && strings.HasPrefix(c.value, "99") {
+		c.value = vtigerNumber(c.value)
 	}
 	altDial := p.get("alt_dial")
 	var lead core.Lead
@@ -615,7 +618,7 @@ func (c *call) manualDialLead(s core.AgentSession, search, phoneCode, vendorID s
 		}
 	}
 	now := c.now
-	l := core.Lead{ListID: c.h.campaignSettings(s.Campaign).ManualDialListID, Campaign: s.Campaign, Status: "NEW", User: c.agentUser,
+	l := core.Lead{ListID: c.h.campaignSettings(c.ctx, s.Campaign).ManualDialListID, Campaign: s.Campaign, Status: "NEW", User: c.agentUser,
 		PhoneCode: trunc(phoneCode, 10), PhoneNumber: trunc(c.value, 32), VendorLeadCode: trunc(vendorID, 40), EntryDate: now, ModifyDate: now}
 	if err := c.h.eng.AddLead(c.ctx, &l, core.AddLeadOptions{}); err != nil {
 		return 0, err
@@ -643,7 +646,7 @@ func (c *call) previewDialAction() {
 		c.notLoggedIn()
 		return
 	}
-	cs := c.h.campaignSettings(s.Campaign)
+	cs := c.h.campaignSettings(c.ctx, s.Campaign)
 	switch {
 	case cs.ManualPreviewDial == "DISABLED":
 		c.emitExit("ERROR", "preview dialing not allowed on this campaign", c.agentUser+"|"+s.Campaign+"|"+cs.ManualPreviewDial)
@@ -781,7 +784,7 @@ func (c *call) externalAddLead() {
 		c.emit("ERROR", "campaign manual dial list undefined", c.value+"||"+c.agentUser)
 		return
 	}
-	cs := c.h.campaignSettings(camp.Name)
+	cs := c.h.campaignSettings(c.ctx, camp.Name)
 	listID := strconv.FormatUint(cs.ManualDialListID, 10)
 	dnc := false
 	if d := p.get("dnc_check"); d == "YES" || d == "Y" {
@@ -850,7 +853,7 @@ func (c *call) changeIngroups() {
 		return
 	}
 	camp, _ := c.h.campaign(c.ctx, s.Campaign)
-	if !allowInbound(camp, c.h.campaignSettings(camp.Name)) {
+	if !c.h.campaignSettings(c.ctx, camp.Name).AllowInbound {
 		c.emit("ERROR", "campaign does not allow inbound calls", c.agentUser)
 		return
 	}
@@ -1291,23 +1294,17 @@ func (c *call) transferCall(target core.Call, req core.TransferRequest) error {
 	return c.h.eng.Transfer(c.ctx, target.Agent, req)
 }
 
-// defaultXferGroup resolves DEFAULTINGROUP: the in-group's or campaign's
-// default_xfer_group.
+// defaultXferGroup resolves DEFAULTINGROUP: the campaign's
+// default_xfer_group (---NONE--- unless set). An inbound call reads the
+// campaign its in-group belongs to; in-groups have no settings of their own.
 func (h *Handler) defaultXferGroup(c *call, call core.Call) string {
 	name := call.Campaign
-	if call.Direction == core.CallInbound && call.Queue != "" {
-		name = call.Queue
+	if name == "" && call.Queue != "" {
+		if q, err := h.eng.FindQueue(c.ctx, call.Queue); err == nil {
+			name = q.Campaign
+		}
 	}
-	if g := h.campaignSettings(name).DefaultXferGroup; g != "" {
-		return g
-	}
-	if camp, ok := h.campaign(c.ctx, call.Campaign); ok && camp.Queue != "" {
-		return camp.Queue
-	}
-	if call.Queue != "" {
-		return call.Queue
-	}
-	return "---NONE---"
+	return h.campaignSettings(c.ctx, name).DefaultXferGroup
 }
 
 // ---------------------------------------------------------------- send_dtmf, park_call
@@ -1420,7 +1417,7 @@ func (c *call) transferConference() {
 	callerNum := ""
 	checkCID := func() bool {
 		if len(groupAlias) > 1 {
-			num, found := c.h.opt.GroupAliases[groupAlias]
+			num, found := aliasCallerID(c.sys, groupAlias)
 			if !found {
 				c.emitExit("ERROR", "group_alias is not valid", c.agentUser+"|"+groupAlias)
 				return false
@@ -1604,7 +1601,7 @@ func (c *call) switchLead() {
 		c.emit("ERROR", "campaign not found", c.agentUser+"|"+s.Campaign)
 		return
 	}
-	if als := c.h.campaignSettings(camp.Name).AgentLeadSearch; als != "LIVE_CALL_INBOUND" && als != "LIVE_CALL_INBOUND_AND_MANUAL" {
+	if als := c.h.campaignSettings(c.ctx, camp.Name).AgentLeadSearch; als != "LIVE_CALL_INBOUND" && als != "LIVE_CALL_INBOUND_AND_MANUAL" {
 		c.emit("ERROR", "campaign does not allow inbound lead search", c.agentUser+"|"+camp.Name)
 		return
 	}
@@ -1832,26 +1829,38 @@ func (h *Handler) pressMulti(agent string) int {
 }
 
 // playing is whether audio_playback started a sound still on the agent's current call.
+// playKey names what audio plays into: the agent's call, or, with no
+// call, a persistent agent's own line (its conference in VICIdial).
+func (h *Handler) playKey(s core.AgentSession) string {
+	if call, ok := h.eng.AgentCall(s.Username); ok {
+		return strconv.FormatUint(call.ID, 10)
+	}
+	if s.ChannelID != "" {
+		return "line:" + s.ChannelID
+	}
+	return ""
+}
+
 func (h *Handler) playing(s core.AgentSession) bool {
-	call, ok := h.eng.AgentCall(s.Username)
-	if !ok {
+	key := h.playKey(s)
+	if key == "" {
 		return false
 	}
 	v, _, err := h.eng.AgentValues().Get(context.Background(), s.Username, 0, colPlaying)
 	if err != nil {
 		h.log.Error("vicidial: agent column not read", "agent", s.Username, "err", err)
 	}
-	return v == strconv.FormatUint(call.ID, 10)
+	return v == key
 }
 
 func (h *Handler) setPlaying(s core.AgentSession, on bool) {
-	call, ok := h.eng.AgentCall(s.Username)
+	key := h.playKey(s)
 	vals := h.eng.AgentValues()
 	var err error
-	if !on || !ok {
+	if !on || key == "" {
 		err = vals.Delete(context.Background(), s.Username, colPlaying)
 	} else {
-		err = vals.Set(context.Background(), s.Username, 0, colPlaying, strconv.FormatUint(call.ID, 10))
+		err = vals.Set(context.Background(), s.Username, 0, colPlaying, key)
 	}
 	if err != nil {
 		h.log.Error("vicidial: agent column not stored", "agent", s.Username, "err", err)
@@ -1864,8 +1873,8 @@ var notifDate = regexp.MustCompile(`[0-9]{2,4}-[0-9]{1,2}-[0-9]{1,2}\s?[0-9]{1,2
 var hexColor = regexp.MustCompile(`^[0-9A-F]{3,6}$`)
 
 func (c *call) sendNotification() {
-	if c.h.opt.NotificationsDisabled {
-		c.emit("ERROR", "Agent API Notifications are disabled on this system", "0")
+	if n := c.sys.String(setNotifications); n != "1" {
+		c.emit("ERROR", "Agent API Notifications are disabled on this system", n)
 		return
 	}
 	if !c.permission(c.value) {
@@ -2084,4 +2093,16 @@ func diskFree() string {
 		return "0"
 	}
 	return strconv.FormatUint(fs.Bavail*uint64(fs.Bsize), 10)
+}
+
+// vtigerNumber is the number api.php dials for vtiger_callback=YES: the 99
+// prefix removed and the rest read as a number ($value + 0). The vtiger
+// CRM lookup that may follow needs system_settings.enable_vtiger_integration,
+// which Callgate does not model (off, as VICIdial ships).
+func vtigerNumber(v string) string {
+	v = strings.TrimLeft(strings.TrimPrefix(v, "99"), "0")
+	if v == "" {
+		return "0"
+	}
+	return v
 }

@@ -171,7 +171,7 @@ func TestGoldenWebphoneURL(t *testing.T) {
 		{name: "not logged in", query: q("function=webphone_url&value=DISPLAY&agent_user=1000")},
 		{name: "empty url", setup: agentLoggedIn, query: q("function=webphone_url&value=DISPLAY&agent_user=1000")},
 	})
-	runGolden(t, "webphone_url", Options{WebphoneURL: "https://phone.example.com/webphone.php?user={user}&ext={extension}"}, []step{
+	runGoldenWith(t, "webphone_url", Options{}, testSettings{"": {setWebphoneURL: "https://phone.example.com/webphone.php?user={user}&ext={extension}"}}, []step{
 		{name: "display has no newline", setup: agentLoggedIn, query: q("function=webphone_url&value=DISPLAY&agent_user=1000"),
 			check: func(t *testing.T, e *env, body string) {
 				var cmds []core.ScreenCommand
@@ -267,39 +267,39 @@ func TestGoldenExternalDial(t *testing.T) {
 
 func TestGoldenExternalDialOptions(t *testing.T) {
 	base := "function=external_dial&phone_code=1&search=NO&preview=NO&focus=YES&agent_user=1000"
-	runGolden(t, "external_dial_options", Options{OutboundCIDAny: "API_ONLY",
-		Campaigns: map[string]CampaignSettings{"TESTCAMP": {APIManualDial: "QUEUE"}}}, []step{
-		{name: "outbound cid forces the caller id", setup: agentPaused, query: q(base + "&value=7275551000&outbound_cid=3125551234"),
-			check: func(t *testing.T, e *env, body string) {
-				e.waitFor("call connected", e.connected("1000"))
-				c, _ := e.eng.AgentCall("1000")
-				if c.CallerID != "3125551234" {
-					t.Errorf("caller id = %q", c.CallerID)
-				}
-				var l core.Lead
-				if err := e.st.First(e.ctx, &l, core.Eq("phone_number", "7275551000")); err != nil || l.ListID != 998 || c.LeadID != l.ID {
-					t.Errorf("new manual lead = %+v (call lead %d), %v", l, c.LeadID, err)
-				}
-			}},
-		{name: "queue mode accepts a busy agent", query: q(base + "&value=7275552000")},
-		{name: "queue mode refuses the same number twice", query: q(base + "&value=7275552000"),
-			check: func(t *testing.T, e *env, body string) {
-				// The queued number is dialed once the agent is free.
-				c, _ := e.eng.AgentCall("1000")
-				if err := e.eng.HangupCall(e.ctx, c.ID, 0); err != nil {
-					t.Fatal(err)
-				}
-				endWrap(e, "1000")
-				e.waitFor("queued number dialed", func() bool {
-					c, ok := e.eng.AgentCall("1000")
-					return ok && c.Phone == "7275552000"
-				})
-				c, _ = e.eng.AgentCall("1000")
-				_ = e.eng.HangupCall(e.ctx, c.ID, 0)
-				endWrap(e, "1000")
-			}},
-		{name: "dial_ingroup bypasses the pause check", query: q(base + "&value=7275553000&dial_ingroup=TEST_IN")},
-	})
+	runGoldenWith(t, "external_dial_options", Options{},
+		testSettings{"": {setOutboundCIDAny: "API_ONLY"}, "TESTCAMP": {setAPIManualDial: "QUEUE"}}, []step{
+			{name: "outbound cid forces the caller id", setup: agentPaused, query: q(base + "&value=7275551000&outbound_cid=3125551234"),
+				check: func(t *testing.T, e *env, body string) {
+					e.waitFor("call connected", e.connected("1000"))
+					c, _ := e.eng.AgentCall("1000")
+					if c.CallerID != "3125551234" {
+						t.Errorf("caller id = %q", c.CallerID)
+					}
+					var l core.Lead
+					if err := e.st.First(e.ctx, &l, core.Eq("phone_number", "7275551000")); err != nil || l.ListID != 998 || c.LeadID != l.ID {
+						t.Errorf("new manual lead = %+v (call lead %d), %v", l, c.LeadID, err)
+					}
+				}},
+			{name: "queue mode accepts a busy agent", query: q(base + "&value=7275552000")},
+			{name: "queue mode refuses the same number twice", query: q(base + "&value=7275552000"),
+				check: func(t *testing.T, e *env, body string) {
+					// The queued number is dialed once the agent is free.
+					c, _ := e.eng.AgentCall("1000")
+					if err := e.eng.HangupCall(e.ctx, c.ID, 0); err != nil {
+						t.Fatal(err)
+					}
+					endWrap(e, "1000")
+					e.waitFor("queued number dialed", func() bool {
+						c, ok := e.eng.AgentCall("1000")
+						return ok && c.Phone == "7275552000"
+					})
+					c, _ = e.eng.AgentCall("1000")
+					_ = e.eng.HangupCall(e.ctx, c.ID, 0)
+					endWrap(e, "1000")
+				}},
+			{name: "dial_ingroup bypasses the pause check", query: q(base + "&value=7275553000&dial_ingroup=TEST_IN")},
+		})
 }
 
 // endWrap gives the last call a status, as VICIdial's agent must before
@@ -342,10 +342,10 @@ func TestGoldenPreviewDialAction(t *testing.T) {
 			}},
 		{name: "no manual dial", setup: func(e *env) { e.login("1001"); e.pause("1001") }, query: q("function=preview_dial_action&value=DIALONLY&agent_user=1001")},
 	})
-	runGolden(t, "preview_dial_action_disabled", Options{Campaigns: map[string]CampaignSettings{"TESTCAMP": {ManualPreviewDial: "DISABLED"}}}, []step{
+	runGoldenWith(t, "preview_dial_action_disabled", Options{}, testSettings{"TESTCAMP": {setManualPreviewDial: "DISABLED"}}, []step{
 		{name: "preview disabled", setup: agentPaused, query: q("function=preview_dial_action&value=SKIP&agent_user=1000")},
 	})
-	runGolden(t, "preview_dial_action_only", Options{Campaigns: map[string]CampaignSettings{"TESTCAMP": {ManualPreviewDial: "PREVIEW_ONLY", AltNumberDialing: "Y"}}}, []step{
+	runGoldenWith(t, "preview_dial_action_only", Options{}, testSettings{"TESTCAMP": {setManualPreviewDial: "PREVIEW_ONLY", setAltNumberDialing: "Y"}}, []step{
 		{name: "skipping not allowed", setup: agentPaused, query: q("function=preview_dial_action&value=SKIP&agent_user=1000")},
 		{name: "finish allowed", query: q("function=preview_dial_action&value=FINISH&agent_user=1000")},
 	})
@@ -541,12 +541,12 @@ func TestGoldenRaCallControl(t *testing.T) {
 		{name: "not valid", query: q("function=ra_call_control&value=Y0315201639000402027&agent_user=1000")},
 		{name: "not logged in", query: q("function=ra_call_control&value=Y0315201639000402027&agent_user=1000&stage=HANGUP")},
 		{name: "no active call", setup: agentLoggedIn, query: q("function=ra_call_control&value=Y0315201639000402027&agent_user=1000&stage=HANGUP")},
-		{name: "bad stage", setup: func(e *env) { call = e.inboundCall("1000") }, query: q("function=ra_call_control&value=Y0122101000000000001&agent_user=1000&stage=PARK")},
-		{name: "extension transfer needs a number", query: q("function=ra_call_control&value=Y0122101000000000001&agent_user=1000&stage=EXTENSIONTRANSFER")},
-		{name: "in-group transfer to an unknown group", query: q("function=ra_call_control&value=Y0122101000000000001&agent_user=1000&stage=INGROUPTRANSFER&ingroup_choices=NOPE")},
-		{name: "in-group transfer to the default group", query: q("function=ra_call_control&value=Y0122101000000000001&agent_user=1000&stage=INGROUPTRANSFER&ingroup_choices=DEFAULTINGROUP"),
+		{name: "bad stage", setup: func(e *env) { call = e.inboundCall("1000") }, query: q("function=ra_call_control&value=Y1221010000000000001&agent_user=1000&stage=PARK")},
+		{name: "extension transfer needs a number", query: q("function=ra_call_control&value=Y1221010000000000001&agent_user=1000&stage=EXTENSIONTRANSFER")},
+		{name: "in-group transfer to an unknown group", query: q("function=ra_call_control&value=Y1221010000000000001&agent_user=1000&stage=INGROUPTRANSFER&ingroup_choices=NOPE")},
+		{name: "in-group transfer to the default group", query: q("function=ra_call_control&value=Y1221010000000000001&agent_user=1000&stage=INGROUPTRANSFER&ingroup_choices=DEFAULTINGROUP"),
 			check: func(t *testing.T, e *env, body string) {
-				if cid() != "Y0122101000000000001" {
+				if cid() != "Y1221010000000000001" {
 					t.Fatalf("call id %s: fix the step queries", cid())
 				}
 				n, _ := e.st.Count(e.ctx, &core.QueueLogEntry{}, core.Eq("call_id", call.ID).Eq("event", core.QLTransfer).Eq("data1", "TEST_IN"))
@@ -565,7 +565,7 @@ func TestGoldenRaCallControl(t *testing.T) {
 			e.noCall("1000")
 			_ = e.eng.EndWrapUp(e.ctx, "1000")
 			call = e.inboundCall("1000")
-		}, query: q("function=ra_call_control&value=Y0122101000000000002&agent_user=1000&stage=EXTENSIONTRANSFER&phone_number=8500"),
+		}, query: q("function=ra_call_control&value=Y1221010010000000001&agent_user=1000&stage=EXTENSIONTRANSFER&phone_number=8500"),
 			check: func(t *testing.T, e *env, body string) {
 				e.noCall("1000")
 				c, _ := e.eng.Call(e.ctx, call.ID)
@@ -579,7 +579,7 @@ func TestGoldenRaCallControl(t *testing.T) {
 			e.noCall("1000")
 			_ = e.eng.EndWrapUp(e.ctx, "1000")
 			call = e.inboundCall("1000")
-		}, query: q("function=ra_call_control&value=Y0122101000000000003&agent_user=1000&stage=HANGUP&status=TEST88X"),
+		}, query: q("function=ra_call_control&value=Y1221010020000000001&agent_user=1000&stage=HANGUP&status=TEST88X"),
 			check: func(t *testing.T, e *env, body string) {
 				e.noCall("1000")
 				if ch, ok := e.pbx.Channel(call.ChannelID); !ok || !ch.HungUp {
@@ -681,7 +681,7 @@ func TestGoldenTransferConference(t *testing.T) {
 
 func TestGoldenSwitchLead(t *testing.T) {
 	sl := func(s string) string { return q("function=switch_lead&agent_user=1000&" + s) }
-	runGolden(t, "switch_lead", Options{Campaigns: map[string]CampaignSettings{"TESTCAMP": {AgentLeadSearch: "LIVE_CALL_INBOUND"}}}, []step{
+	runGoldenWith(t, "switch_lead", Options{}, testSettings{"TESTCAMP": {setAgentLeadSearch: "LIVE_CALL_INBOUND"}}, []step{
 		{name: "not valid", query: sl("lead_id=0")},
 		{name: "not logged in", query: sl("lead_id=2")},
 		{name: "permission error prints the lead id", query: "source=test&user=6667&pass=1234&function=switch_lead&agent_user=1000&lead_id=2"},
@@ -818,7 +818,7 @@ func TestGoldenSendNotification(t *testing.T) {
 		{name: "the API user's group does not exist", query: as("6671", "recipient=TESTCAMP&recipient_type=CAMPAIGN&notification_text=hi")},
 		{name: "users need no group check", query: as("6671", "recipient=1000&recipient_type=USER&notification_text=hi")},
 	})
-	runGolden(t, "send_notification_disabled", Options{NotificationsDisabled: true}, []step{
+	runGoldenWith(t, "send_notification_disabled", Options{}, testSettings{"": {setNotifications: "0"}}, []step{
 		{name: "disabled", query: sn("recipient=1000&recipient_type=USER&notification_text=hi")},
 	})
 }

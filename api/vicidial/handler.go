@@ -33,25 +33,11 @@ const (
 // zero value behaves like a stock VICIdial install with the agent API
 // switched on.
 type Options struct {
-	// APIDisabled answers "ERROR: System API NOT ACTIVE" (system_settings.vdc_agent_api_active=0).
-	APIDisabled bool
-	// NotificationsDisabled turns send_notification off (system_settings.agent_notifications=0).
-	NotificationsDisabled bool
-	// OutboundCIDAny is system_settings.outbound_cid_any; "API_ONLY" allows external_dial outbound_cid.
-	OutboundCIDAny string
 	// ServerIP is the agent's server_ip echoed by recording and audio_playback.
 	ServerIP string
 	// ConfExtenBase numbers agent conferences: sessions take the first
 	// free conf_exten after it.
 	ConfExtenBase int
-	// WebphoneURL is the agent's webphone URL; {user}, {extension},
-	// {session} are replaced. Empty means "webphone url is empty".
-	WebphoneURL string
-	// GroupAliases maps group_alias_id to its caller_id_number.
-	GroupAliases map[string]string
-	// Campaigns holds per-campaign VICIdial settings; Default applies to
-	// campaigns not listed.
-	Campaigns map[string]CampaignSettings
 	// UserGroup is reported for API users that are not agents.
 	UserGroup string
 	// AgentManualDial is agentcall_manual for agents with no VICIdial API
@@ -67,20 +53,6 @@ type Options struct {
 	Logger  *slog.Logger
 	// Clock overrides the engine clock (tests).
 	Clock func() time.Time
-}
-
-// CampaignSettings are vicidial_campaigns columns the agent API reads.
-type CampaignSettings struct {
-	APIManualDial     string // STANDARD (default) or QUEUE
-	ManualPreviewDial string // PREVIEW_AND_SKIP (default), PREVIEW_ONLY, DISABLED
-	AltNumberDialing  string // N (default) or Y...
-	AgentLeadSearch   string // DISABLED (default), LIVE_CALL_INBOUND, LIVE_CALL_INBOUND_AND_MANUAL
-	ManualDialListID  uint64 // 998 by default
-	DefaultXferGroup  string // the campaign queue by default, else ---NONE---
-	UseOtherCampDNC   string
-	// AllowInbound overrides campaign_allow_inbound, which otherwise is Y
-	// when the campaign is inbound or lists in-groups.
-	AllowInbound *bool
 }
 
 // Handler serves /agc/api.php.
@@ -112,9 +84,6 @@ func newHandler(eng engineAPI, opts Options) *Handler {
 	}
 	if opts.UserGroup == "" {
 		opts.UserGroup = "ADMIN"
-	}
-	if opts.OutboundCIDAny == "" {
-		opts.OutboundCIDAny = "DISABLED"
 	}
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = defaultMaxBody
@@ -269,6 +238,8 @@ type call struct {
 	user, agentUser, function, value, source string
 	api                                      core.APIUser
 	userGroup                                string
+	// sys holds the system settings, read once the caller is known.
+	sys core.SettingValues
 
 	out    bytes.Buffer
 	exited bool
@@ -347,7 +318,14 @@ func (c *call) run() int {
 	if !c.authenticate() {
 		return http.StatusOK
 	}
-	if c.h.opt.APIDisabled {
+	sys, err := c.h.systemSettings(c.ctx)
+	if err != nil {
+		// api.php dies when its database cannot be read.
+		c.h.log.Error("vicidial: system settings", "err", err)
+		return c.fatalError()
+	}
+	c.sys = sys
+	if !sys.Bool(setAPIActive) {
 		c.out.WriteString("ERROR: System API NOT ACTIVE\n")
 		c.log("ERROR", "System API NOT ACTIVE", "")
 		return http.StatusOK

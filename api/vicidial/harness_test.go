@@ -68,9 +68,7 @@ func newEnv(t testing.TB, st core.Store, opts Options) *env {
 			opts.Logger = slog.Default()
 		}
 	}
-	if opts.GroupAliases == nil {
-		opts.GroupAliases = map[string]string{"TESTING": "7275551211", "BADCID": "3"}
-	}
+	e.settings(harnessSettings)
 	e.h = newHandler(e.eng, opts)
 	e.h.hostInfo = func() hostFacts {
 		return hostFacts{"callgate-test", "go", "0.15", "12", "52428800000", "Linux callgate-test 6.1.0 #1 SMP x86_64"}
@@ -290,8 +288,15 @@ func (e *env) doMultipart(query string, fields map[string]string) response {
 // runGolden plays the steps against a fresh environment on every
 // available database and compares the transcript with testdata/<name>.golden.
 func runGolden(t *testing.T, name string, opts Options, steps []step) {
+	runGoldenWith(t, name, opts, nil, steps)
+}
+
+// runGoldenWith runs the steps with some VICIdial settings changed from
+// the harness's.
+func runGoldenWith(t *testing.T, name string, opts Options, set testSettings, steps []step) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		e := newEnv(t, st, opts)
+		e.settings(set)
 		var out bytes.Buffer
 		for _, s := range steps {
 			if s.setup != nil {
@@ -374,3 +379,33 @@ func diff(want, got string) string {
 const auth = "source=test&user=6666&pass=1234"
 
 func q(s string) string { return auth + "&" + s }
+
+// testSettings are VICIdial settings by owner: "" for the system, else a
+// campaign name.
+type testSettings map[string]map[string]string
+
+// harnessSettings switch the API on and give the vendor document's
+// examples what they name: group alias TESTING, in-groups on TESTCAMP.
+var harnessSettings = testSettings{
+	"":         {setAPIActive: "1", setNotifications: "1", setGroupAliases: "TESTING=7275551211 BADCID=3"},
+	"TESTCAMP": {setAllowInbound: "Y", setDefaultXferGroup: "TEST_IN"},
+}
+
+// settings stores VICIdial settings through the core service, as the
+// admin API does.
+func (e *env) settings(set testSettings) {
+	e.t.Helper()
+	for owner, vals := range set {
+		scope := core.ScopeCampaign
+		if owner == "" {
+			scope = core.ScopeSystem
+		}
+		ch := map[string]*string{}
+		for k, v := range vals {
+			ch[k] = &v
+		}
+		if _, err := e.eng.Settings().Set(e.ctx, Dialect, scope, owner, ch); err != nil {
+			e.t.Fatalf("settings %q: %v", owner, err)
+		}
+	}
+}

@@ -49,6 +49,29 @@ type nonAgentEngine interface {
 	ConferenceRoom(s core.AgentSession, base int) int
 	ExternalIDs() *core.ExternalIDs
 	Now() time.Time
+	LeadCallbacks(ctx context.Context, leadID uint64) ([]core.Callback, error)
+	SaveList(ctx context.Context, l core.List, create bool) error
+	ResetList(ctx context.Context, id uint64) (int, error)
+	ListLeadCount(ctx context.Context, id uint64, statuses ...string) (int64, error)
+	FindRecordings(ctx context.Context, q core.RecordingQuery) ([]core.Recording, error)
+	AgentByPhoneLogin(ctx context.Context, login string) (core.Agent, error)
+	Snoop(ctx context.Context, supervisorEndpoint, user, mode string) error
+	Queues() []core.Queue
+	Waiting(queue string) []core.Call
+	AgentQueues(user string) []string
+	Call(ctx context.Context, id uint64) (core.Call, error)
+	AddPhone(ctx context.Context, p *core.Phone) error
+	UpdatePhone(ctx context.Context, extension string, cols map[string]any, remove bool) error
+	PhoneByLogin(ctx context.Context, login string) (core.Phone, error)
+	AddAgent(ctx context.Context, a *core.Agent) error
+	UpdateAgent(ctx context.Context, user string, cols map[string]any) error
+	DeleteAgent(ctx context.Context, user string) error
+	UpdateCampaign(ctx context.Context, name string, cols map[string]any) error
+	CallLog(ctx context.Context, q core.CallLogQuery) ([]core.Call, error)
+	CallStatusStats(ctx context.Context, day time.Time, campaigns, queues, statuses []string) ([]core.CallGroupStats, error)
+	DispositionCounts(ctx context.Context, from, to time.Time, campaigns []string) (map[string]map[string]int, error)
+	AgentSummaries(ctx context.Context, from, to time.Time) ([]core.AgentSummary, error)
+	ActiveCalls() []core.Call
 }
 
 // NonAgentHandler serves /vicidial/non_agent_api.php.
@@ -271,24 +294,55 @@ type naFunction struct {
 // Rights VICIdial checks per function. Callgate's API users carry
 // user_level, modify_leads and modify_campaigns; view_reports and
 // modify_users/lists follow the level (see doc.go).
-func canModifyLeads(u core.APIUser) bool { return u.APIAccess && u.ModifyLeads && u.UserLevel >= 8 }
-func canViewReports(u core.APIUser) bool { return u.APIAccess && u.UserLevel >= 7 }
+func canModifyLeads(u core.APIUser) bool    { return u.APIAccess && u.ModifyLeads && u.UserLevel >= 8 }
+func canViewReports(u core.APIUser) bool    { return u.APIAccess && u.UserLevel >= 7 }
+func canViewAllReports(u core.APIUser) bool { return u.APIAccess && u.UserLevel > 8 }
+func canModifyUsers(u core.APIUser) bool    { return u.APIAccess && u.UserLevel >= 8 }
+func canModifyLists(u core.APIUser) bool {
+	return u.APIAccess && u.ModifyCampaigns && u.UserLevel >= 8
+}
 
 var nonAgentFunctions map[string]naFunction
 
 func init() {
 	nonAgentFunctions = map[string]naFunction{
-		"add_lead":         {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD LEADS TO THE SYSTEM", (*naCall).addLead},
-		"update_lead":      {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LEADS IN THE SYSTEM", (*naCall).updateLead},
-		"lead_search":      {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH LEADS", (*naCall).leadSearch},
-		"lead_all_info":    {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadAllInfo},
-		"lead_field_info":  {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadFieldInfo},
-		"add_dnc_phone":    {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD DNC NUMBERS", (*naCall).addDNC},
-		"delete_dnc_phone": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO DELETE DNC NUMBERS", (*naCall).deleteDNC},
-		"hopper_list":      {canViewReports, "USER DOES NOT HAVE PERMISSION TO VIEW HOPPER LIST", (*naCall).hopperList},
-		"agent_status":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatus},
-		"logged_in_agents": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).loggedInAgents},
-		"campaigns_list":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CAMPAIGN INFO", (*naCall).campaignsList},
+		"add_lead":           {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD LEADS TO THE SYSTEM", (*naCall).addLead},
+		"update_lead":        {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LEADS IN THE SYSTEM", (*naCall).updateLead},
+		"lead_search":        {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH LEADS", (*naCall).leadSearch},
+		"lead_all_info":      {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadAllInfo},
+		"lead_field_info":    {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadFieldInfo},
+		"add_dnc_phone":      {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD DNC NUMBERS", (*naCall).addDNC},
+		"delete_dnc_phone":   {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO DELETE DNC NUMBERS", (*naCall).deleteDNC},
+		"hopper_list":        {canViewReports, "USER DOES NOT HAVE PERMISSION TO VIEW HOPPER LIST", (*naCall).hopperList},
+		"agent_status":       {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatus},
+		"logged_in_agents":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).loggedInAgents},
+		"campaigns_list":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CAMPAIGN INFO", (*naCall).campaignsList},
+		"batch_update_lead":  {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LEADS IN THE SYSTEM", (*naCall).batchUpdateLead},
+		"lead_callback_info": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadCallbackInfo},
+		"lead_status_search": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH LEADS", (*naCall).leadStatusSearch},
+		"check_phone_number": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO CHECK PHONE NUMBERS", (*naCall).checkPhoneNumber},
+		"add_list":           {canModifyLists, "USER DOES NOT HAVE PERMISSION TO ADD LISTS", (*naCall).addList},
+		"update_list":        {canModifyLists, "USER DOES NOT HAVE PERMISSION TO UPDATE LISTS", (*naCall).updateList},
+		"list_info":          {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET LIST INFO", (*naCall).listInfo},
+		"agent_campaigns":    {canViewReports, "USER DOES NOT HAVE PERMISSION TO VIEW CAMPAIGNS", (*naCall).agentCampaigns},
+		"ingroup_list":       {canViewReports, "USER DOES NOT HAVE PERMISSION TO VIEW INGROUPS", (*naCall).ingroupList},
+		"user_details":       {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET USER INFO", (*naCall).userDetails},
+		"recording_lookup":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET RECORDING INFO", (*naCall).recordingLookup},
+		"in_group_status":    {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET IN-GROUP INFO", (*naCall).inGroupStatus},
+		"blind_monitor":      {canViewReports, "USER DOES NOT HAVE PERMISSION TO BLIND MONITOR", (*naCall).blindMonitor},
+		"add_user":           {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD USERS", (*naCall).addUser},
+		"update_user":        {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO UPDATE USERS", (*naCall).updateUser},
+		"copy_user":          {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD USERS", (*naCall).copyUser},
+		"update_campaign":    {canModifyLists, "USER DOES NOT HAVE PERMISSION TO UPDATE CAMPAIGNS", (*naCall).updateCampaign},
+		"callid_info":        {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL INFO", (*naCall).callidInfo},
+		"user_group_status":  {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET USER GROUP INFO", (*naCall).userGroupStatus},
+		"add_phone":          {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD PHONES", (*naCall).addPhone},
+		"update_phone":       {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO UPDATE PHONES", (*naCall).updatePhone},
+		"did_log_export":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET DID INFO", (*naCall).didLogExport},
+		"phone_number_log":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL LOG INFO", (*naCall).phoneNumberLog},
+		"call_status_stats":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL STATS INFO", (*naCall).callStatusStats},
+		"call_dispo_report":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL DISPO INFO", (*naCall).callDispoReport},
+		"agent_stats_export": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatsExport},
 	}
 }
 

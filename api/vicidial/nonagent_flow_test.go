@@ -38,6 +38,7 @@ func TestNonAgentAddedLeadIsDialedAndVisibleEverywhere(t *testing.T) {
 			_ = e.eng.Stop(sctx)
 			_ = e.pbx.Close()
 		})
+		e.settings(harnessSettings)
 		quiet := slog.New(slog.DiscardHandler)
 		e.h = newHandler(e.eng, Options{Logger: quiet})
 		e.srv = httptest.NewServer(e.h)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/store/storetest"
@@ -236,5 +237,235 @@ func TestNonAgentLiveStatus(t *testing.T) {
 		{name: "hopper_list", query: naq("function=hopper_list&campaign_id=TESTCAMP&header=YES")},
 		{name: "hopper_list unknown", query: naq("function=hopper_list&campaign_id=NOPE")},
 		{name: "reports need level 7", query: "source=test&user=1001&pass=1234&function=agent_status&agent_user=1000"},
+	})
+}
+
+func TestNonAgentListsAndLeadQueries(t *testing.T) {
+	runNAGolden(t, "lists", []naStep{
+		{name: "batch update", query: naq("function=batch_update_lead&lead_ids=1,2,999&status=B&owner=team2"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				l, _ := n.eng.Lead(n.ctx, 2)
+				if l.Status != "B" || l.Owner != "team2" {
+					t.Errorf("lead 2 %+v", l)
+				}
+			}},
+		{name: "batch update nothing to set", query: naq("function=batch_update_lead&lead_ids=1")},
+		{name: "lead_status_search", query: naq("function=lead_status_search&status=B&header=YES")},
+		{name: "lead_status_search bad date", query: naq("function=lead_status_search&status=B&date=2025-99-99")},
+		{name: "lead_callback_info none", query: naq("function=lead_callback_info&lead_id=1")},
+		{name: "lead_callback_info", setup: func(n *naEnv) {
+			n.create(&core.Callback{LeadID: 1, ListID: 998, Campaign: "TESTCAMP", Agent: "1000", AgentOnly: true, Phone: "7275551212",
+				When: testNow.Add(time.Hour), Status: "ACTIVE", Comments: "call back", CreatedAt: testNow})
+		}, query: naq("function=lead_callback_info&lead_id=1&header=YES")},
+		{name: "check_phone_number ok", query: naq("function=check_phone_number&phone_number=7275551212")},
+		{name: "check_phone_number dnc", query: naq("function=check_phone_number&phone_number=5550001")},
+		{name: "check_phone_number campaign dnc", query: naq("function=check_phone_number&phone_number=5550002&campaign_id=TESTCAMP")},
+		{name: "check_phone_number short", query: naq("function=check_phone_number&phone_number=555")},
+		{name: "add_list", query: naq("function=add_list&list_id=5001&list_name=Spring+leads&campaign_id=OUTONLY&active=Y")},
+		{name: "add_list exists", query: naq("function=add_list&list_id=5001&list_name=Again&campaign_id=OUTONLY")},
+		{name: "add_list bad campaign", query: naq("function=add_list&list_id=5002&list_name=Bad&campaign_id=NOPE")},
+		{name: "add_list missing name", query: naq("function=add_list&list_id=5003")},
+		{name: "update_list moves leads and resets", query: naq("function=update_list&list_id=998&campaign_id=OUTONLY&reset_list=Y"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				l, _ := n.eng.Lead(n.ctx, 2)
+				if l.Campaign != "OUTONLY" || l.Status != "NEW" {
+					t.Errorf("lead 2 after list update %+v", l)
+				}
+			}},
+		{name: "update_list missing", query: naq("function=update_list&list_id=4242")},
+		{name: "list_info", query: naq("function=list_info&list_id=998&header=YES")},
+		{name: "list_info missing", query: naq("function=list_info&list_id=4242")},
+		{name: "agent_campaigns", query: naq("function=agent_campaigns&agent_user=1000&header=YES")},
+		{name: "agent_campaigns unknown", query: naq("function=agent_campaigns&agent_user=nobody")},
+		{name: "ingroup_list", query: naq("function=ingroup_list&stage=csv")},
+		{name: "user_details", query: naq("function=user_details&agent_user=1000&header=YES")},
+		{name: "user_details unknown", query: naq("function=user_details&agent_user=nobody")},
+		{name: "level 7 cannot add lists", query: "source=test&user=6668&pass=1234&function=add_list&list_id=5009&list_name=xx"},
+	})
+}
+
+func TestNonAgentRecordingsQueuesAndMonitor(t *testing.T) {
+	runNAGolden(t, "live_more", []naStep{
+		{name: "recording_lookup one point", query: naq("function=recording_lookup&agent_user=1000")},
+		{name: "recording_lookup none", query: naq("function=recording_lookup&agent_user=1000&date=2025-01-22")},
+		{name: "recording_lookup by lead", setup: func(n *naEnv) {
+			n.create(&core.Recording{GUID: "g1", CallID: 7, LeadID: 1, Agent: "1000", Name: "r1", File: "20250122-101000_7275551212_1000-all.wav",
+				Start: testNow, Length: 42, Status: "done", MediaFile: "20250122/g1.mp3"})
+			n.create(&core.Recording{GUID: "g2", CallID: 8, LeadID: 2, Agent: "1000", Name: "r2", File: "r2.wav", Start: testNow.Add(time.Minute), Length: 5, Status: "done"})
+		}, query: naq("function=recording_lookup&lead_id=1&header=YES")},
+		{name: "recording_lookup agent and date with duration", query: naq("function=recording_lookup&agent_user=1000&date=2025-01-22&duration=Y")},
+		{name: "recording_lookup bad date", query: naq("function=recording_lookup&lead_id=1&date=2025-1-2")},
+		{name: "in_group_status needs groups", query: naq("function=in_group_status")},
+		{name: "in_group_status", setup: func(n *naEnv) {
+			n.login("1000")
+			if err := n.eng.SetAgentQueues(n.ctx, "1000", []string{"TEST_IN"}, true); err != nil {
+				t.Fatal(err)
+			}
+		},
+			query: naq("function=in_group_status&in_groups=TEST_IN|SALESLINE&header=YES")},
+		{name: "blind_monitor bad session", query: naq("function=blind_monitor&phone_login=350a&session_id=1234567&stage=MONITOR")},
+		{name: "blind_monitor bad phone", setup: func(n *naEnv) { n.pause("1000"); n.manualCall("1000") },
+			query: naq("function=blind_monitor&phone_login=nope&session_id=8600051&stage=MONITOR")},
+		{name: "blind_monitor listen", setup: func(n *naEnv) {
+			n.create(&core.Agent{Username: "sup1", Number: "350", Extension: "PJSIP/350", PhoneLogin: "350a", Password: "x", UserLevel: 9, Active: true})
+		}, query: naq("function=blind_monitor&phone_login=350a&session_id=8600051&stage=BARGE"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				n.waitFor("the supervisor's phone to ring", func() bool {
+					chans, _ := n.pbx.Channels(n.ctx)
+					for _, ch := range chans {
+						if strings.Contains(ch.Name+" "+ch.Dialed, "PJSIP/350") {
+							return true
+						}
+					}
+					return false
+				})
+			}},
+	})
+}
+
+// seedCalls stores a day of calls: an answered outbound sale, an
+// unanswered outbound attempt and an inbound DID call that reached agent
+// 1000; API user 6669 has level 9.
+func (n *naEnv) seedCalls() {
+	at := func(d time.Duration) *time.Time { t := testNow.Add(d); return &t }
+	n.create(&core.Call{GUID: "c1", Direction: core.CallOutbound, State: core.CallDone, Campaign: "TESTCAMP", LeadID: 1, ListID: 998,
+		Agent: "1000", Phone: "7275551212", Status: "SALE", CreatedAt: testNow, ConnectedAt: at(10 * time.Second),
+		EndedAt: at(70 * time.Second), HangupBy: "agent"})
+	n.create(&core.Call{GUID: "c2", Direction: core.CallOutbound, State: core.CallDone, Campaign: "TESTCAMP", LeadID: 2, ListID: 998,
+		Phone: "3125550199", Status: "NA", CreatedAt: testNow.Add(time.Hour), EndedAt: at(time.Hour + 30*time.Second), HangupBy: "system"})
+	n.create(&core.Call{GUID: "c3", Direction: core.CallInbound, State: core.CallDone, Campaign: "TESTCAMP", Queue: "TEST_IN",
+		DID: "8885551000", Agent: "1000", Phone: "3125557777", Status: "A", CreatedAt: testNow.Add(2 * time.Hour),
+		QueuedAt: at(2*time.Hour + time.Second), ConnectedAt: at(2*time.Hour + 5*time.Second), EndedAt: at(2*time.Hour + 65*time.Second), HangupBy: "caller"})
+	n.create(&core.APIUser{Dialect: Dialect, Username: "6669", Secret: "1234", Active: true, UserLevel: 9, APIAccess: true, AllowedFunctions: "ALL_FUNCTIONS"})
+}
+
+func TestNonAgentReports(t *testing.T) {
+	const admin9 = "source=test&user=6669&pass=1234&"
+	runNAGolden(t, "reports", []naStep{
+		{name: "did_log_export", setup: (*naEnv).seedCalls, query: naq("function=did_log_export&phone_number=8885551000&date=2025-01-22&header=YES")},
+		{name: "did_log_export other day", query: naq("function=did_log_export&phone_number=8885551000&date=2025-01-21")},
+		{name: "did_log_export bad date", query: naq("function=did_log_export&phone_number=8885551000&date=22-01-2025")},
+		{name: "phone_number_log", query: naq("function=phone_number_log&phone_number=7275551212,3125550199&header=YES")},
+		{name: "phone_number_log none", query: naq("function=phone_number_log&phone_number=9999999999")},
+		{name: "call_status_stats needs level 9", query: naq("function=call_status_stats&campaigns=TESTCAMP")},
+		{name: "call_status_stats missing campaigns", query: admin9 + "function=call_status_stats"},
+		{name: "call_status_stats", query: admin9 + "function=call_status_stats&campaigns=---ALL---&ingroups=TEST_IN&query_date=2025-01-22"},
+		{name: "call_status_stats filtered statuses", query: admin9 + "function=call_status_stats&campaigns=TESTCAMP&statuses=SALE&query_date=2025-01-22"},
+		{name: "call_dispo_report", query: admin9 + "function=call_dispo_report&query_date=2025-01-22&header=YES"},
+		{name: "call_dispo_report empty day", query: admin9 + "function=call_dispo_report&query_date=2025-01-20"},
+		{name: "agent_stats_export", query: naq("function=agent_stats_export&datetime_start=2025-01-22+00:00:00&datetime_end=2025-01-22+23:59:59&header=YES")},
+		{name: "agent_stats_export bad period", query: naq("function=agent_stats_export&datetime_start=2025-01-22+00:00:00&datetime_end=2025-01-21+23:59:59")},
+	})
+}
+
+func TestNonAgentUsersAndCampaigns(t *testing.T) {
+	runNAGolden(t, "users", []naStep{
+		{name: "add_user", query: naq("function=add_user&agent_user=2001&agent_pass=s3cret99&agent_user_level=1&agent_full_name=New+Agent&agent_user_group=AGENTS&phone_login=2001p"),
+			check: func(t *testing.T, n *naEnv, body string) {
+				if strings.Contains(body, "s3cret99") {
+					t.Error("new password echoed")
+				}
+				a, err := n.eng.FindAgent(n.ctx, "2001")
+				if err != nil || a.Name != "New Agent" || a.UserGroup != "AGENTS" || a.Password == "s3cret99" {
+					t.Errorf("agent %+v %v (password must be hashed)", a, err)
+				}
+				if !n.eng.Credentials().Verify(a.Password, "s3cret99") {
+					t.Error("stored password does not verify")
+				}
+			}},
+		{name: "add_user exists", query: naq("function=add_user&agent_user=2001&agent_pass=x1x1&agent_user_level=1&agent_full_name=Dup&agent_user_group=AGENTS")},
+		{name: "add_user level above own", query: naq("function=add_user&agent_user=2002&agent_pass=x1x1&agent_user_level=9&agent_full_name=Boss&agent_user_group=AGENTS")},
+		{name: "add_user unknown group", query: naq("function=add_user&agent_user=2002&agent_pass=x1x1&agent_user_level=1&agent_full_name=A&agent_user_group=NOPE")},
+		{name: "add_user missing fields", query: naq("function=add_user&agent_user=2002")},
+		{name: "update_user", query: naq("function=update_user&agent_user=2001&agent_full_name=Renamed&active=N"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if a, _ := n.eng.FindAgent(n.ctx, "2001"); a.Name != "Renamed" || a.Active {
+					t.Errorf("agent %+v", a)
+				}
+			}},
+		{name: "update_user unknown", query: naq("function=update_user&agent_user=nobody&agent_full_name=X")},
+		{name: "copy_user", query: naq("function=copy_user&agent_user=2003&agent_pass=p4ss&agent_full_name=Copy&source_user=1000")},
+		{name: "copy_user from unknown", query: naq("function=copy_user&agent_user=2004&agent_pass=p4ss&agent_full_name=Copy&source_user=nobody")},
+		{name: "update_user delete", query: naq("function=update_user&agent_user=2003&delete_user=Y"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if _, err := n.eng.FindAgent(n.ctx, "2003"); err == nil {
+					t.Error("deleted agent still there")
+				}
+			}},
+		{name: "update_user delete logged in", setup: func(n *naEnv) { n.login("1001") }, query: naq("function=update_user&agent_user=1001&delete_user=Y")},
+		{name: "update_campaign", query: naq("function=update_campaign&campaign_id=OUTONLY&dial_method=ADAPT_TAPERED&auto_dial_level=2.5&dial_timeout=30&campaign_name=Spring"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				c, ok := n.eng.Campaign("OUTONLY")
+				if !ok || c.DialMethod != core.DialPredictive || c.DialRatio != 2.5 || c.DialTimeout != 30 || c.Description != "Spring" {
+					t.Errorf("engine campaign %+v", c)
+				}
+			}},
+		{name: "update_campaign bad timeout", query: naq("function=update_campaign&campaign_id=OUTONLY&dial_timeout=500")},
+		{name: "update_campaign bad method", query: naq("function=update_campaign&campaign_id=OUTONLY&dial_method=WILD")},
+		{name: "update_campaign nothing", query: naq("function=update_campaign&campaign_id=OUTONLY")},
+		{name: "update_campaign unknown", query: naq("function=update_campaign&campaign_id=NOPE&active=N")},
+	})
+}
+
+func TestNonAgentPhones(t *testing.T) {
+	runNAGolden(t, "phones", []naStep{
+		{name: "add_phone", query: naq("function=add_phone&extension=350&dialplan_number=350&voicemail_id=350&phone_login=350a&phone_pass=test350&protocol=PJSIP&phone_full_name=Supervisor+desk"),
+			check: func(t *testing.T, n *naEnv, body string) {
+				p, err := n.eng.PhoneByLogin(n.ctx, "350a")
+				if err != nil || p.Endpoint() != "PJSIP/350" || p.Password == "test350" || strings.Contains(body, "test350") {
+					t.Errorf("phone %+v %v (password sealed, never echoed)", p, err)
+				}
+			}},
+		{name: "add_phone exists", query: naq("function=add_phone&extension=350&dialplan_number=350&phone_login=350b&phone_pass=test350")},
+		{name: "add_phone bad protocol", query: naq("function=add_phone&extension=351&dialplan_number=351&phone_login=351a&phone_pass=test351&protocol=ZAP")},
+		{name: "add_phone missing", query: naq("function=add_phone&extension=352")},
+		{name: "update_phone", query: naq("function=update_phone&extension=350&protocol=SIP&phone_full_name=Desk+2")},
+		{name: "update_phone nothing", query: naq("function=update_phone&extension=350")},
+		{name: "update_phone unknown", query: naq("function=update_phone&extension=999&active=N")},
+		{name: "blind_monitor rings the provisioned phone", setup: func(n *naEnv) {
+			n.login("1000")
+			n.pause("1000")
+			n.manualCall("1000")
+		}, query: naq("function=blind_monitor&phone_login=350a&session_id=8600051&stage=WHISPER"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				n.waitFor("the phone to ring", func() bool {
+					chans, _ := n.pbx.Channels(n.ctx)
+					for _, ch := range chans {
+						if strings.Contains(ch.Name+" "+ch.Dialed, "SIP/350") {
+							return true
+						}
+					}
+					return false
+				})
+			}},
+		{name: "update_phone delete", query: naq("function=update_phone&extension=350&delete_phone=Y")},
+	})
+}
+
+func TestNonAgentCallidAndUserGroupStatus(t *testing.T) {
+	var cid string
+	runNAGolden(t, "callid", []naStep{
+		{name: "user_group_status needs groups", query: naq("function=user_group_status")},
+		{name: "user_group_status none", query: naq("function=user_group_status&user_groups=AGENTS")},
+		{name: "callid_info unknown", query: naq("function=callid_info&call_id=M1221010000000000099")},
+		{name: "user_group_status", setup: func(n *naEnv) {
+			n.login("1000")
+			n.pause("1000")
+			n.manualCall("1000")
+			n.login("1001")
+		}, query: naq("function=user_group_status&user_groups=AGENTS|ADMIN&header=YES")},
+		{name: "agent_status on a call gives the call id", query: naq("function=agent_status&agent_user=1000"),
+			check: func(t *testing.T, n *naEnv, body string) {
+				cid = strings.Split(body, "|")[1]
+				if !strings.HasPrefix(cid, "M") {
+					t.Fatalf("call id %q", cid)
+				}
+			}},
+		{name: "callid_info of the live call", query: naq("function=callid_info&call_id=M1221010000000000001&header=YES"),
+			check: func(t *testing.T, n *naEnv, body string) {
+				if cid != "M1221010000000000001" {
+					t.Errorf("agent_status call id %q, callid_info asked for M1221010000000000001", cid)
+				}
+			}},
 	})
 }

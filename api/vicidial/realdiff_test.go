@@ -145,7 +145,7 @@ func TestGoldenRACallControlActsOnce(t *testing.T) {
 		})
 	}
 	// The frozen clock and a fresh store make the call id predictable.
-	ra := "function=ra_call_control&agent_user=1000&value=Y0122101000000000001"
+	ra := "function=ra_call_control&agent_user=1000&value=Y1221010000000000001"
 	runGolden(t, "ra_call_control_once", Options{}, []step{
 		// The engine transfers a call through its agent; a waiting call has
 		// none, so the transfer is refused with an ERROR (never a SUCCESS

@@ -51,6 +51,8 @@ type gateway struct {
 	// closers are flushed after the listeners drain and before the store
 	// closes (the VICIdial API log writer queues rows).
 	closers []io.Closer
+	// adminAPI is /api/v1 (its event streams are closed on shutdown).
+	adminAPI *admin.API
 
 	draining atomic.Bool
 	engineUp atomic.Bool
@@ -175,6 +177,8 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 		IdleTimeout:    g.cfg.HTTPIdleTimeout,
 		ErrorLog:       slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
 	}
+	// Event streams never end by themselves: end them when shutdown starts.
+	g.httpSrv.RegisterOnShutdown(g.adminAPI.CloseStreams)
 	go func() {
 		if err := g.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			g.fatal <- fmt.Errorf("http: %w", err)
@@ -206,6 +210,9 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 		}()
 	}
 
+	if err := g.startPprof(stdout); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "callgate: HTTP listening on %s (admin API /api/v1, VICIdial %s, /healthz, /readyz, /metrics)\n",
 		ln.Addr(), g.cfg.VicidialPath)
 	if g.eccpLn != nil {
@@ -392,10 +399,11 @@ func (g *gateway) router() http.Handler {
 	if g.cfg.MetricsEnabled {
 		r.Handle("/metrics", g.metrics.handler())
 	}
-	r.Mount(adminPrefix, admin.New(admin.Options{
+	g.adminAPI = admin.New(admin.Options{
 		Records: g.eng.Records(), Engine: g.eng, Token: g.cfg.AdminToken, Sim: g.sim, Logger: g.log.With("component", "admin"),
 		Media: g.mediaPort(),
-	}))
+	})
+	r.Mount(adminPrefix, g.adminAPI)
 	vd := vicidial.NewHandler(g.eng, vicidial.Options{
 		ServerIP: g.cfg.VicidialServerIP, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "vicidial"),
 	})

@@ -90,6 +90,7 @@ type Config struct {
 	VicidialServerIP     string
 	UContactToken        string
 	MetricsEnabled       bool
+	PprofAddr            string // empty: no profiling listener
 	ReplayEvents         int
 	DemoSimAnswerWait    time.Duration
 
@@ -223,6 +224,8 @@ var keys = []Key{
 		set: func(c *Config, v string) error { c.UContactToken = v; return nil }},
 	{Name: "metrics.enabled", Env: "CALLGATE_METRICS", Default: "true", Doc: "Serve Prometheus metrics at /metrics.",
 		set: func(c *Config, v string) error { return setBool(&c.MetricsEnabled, v) }},
+	{Name: "debug.pprof_addr", Env: "CALLGATE_PPROF_ADDR", Default: "", Doc: "Loopback address of an opt-in listener serving Go profiles (net/http/pprof) at /debug/pprof/; empty disables it.",
+		set: func(c *Config, v string) error { return setLoopbackAddr(&c.PprofAddr, v) }},
 	{Name: "media.dir", Env: "CALLGATE_MEDIA_DIR", Default: "./recordings", Doc: "Recording store: finished recordings are fetched from the PBX into YYYYMMDD/<guid>.<ext> under this directory (empty: not fetched, /recordings/{id}/media answers 503).",
 		set: func(c *Config, v string) error { c.MediaDir = v; return nil }},
 	{Name: "media.encoder", Env: "CALLGATE_MEDIA_ENCODER", Default: "lame", Doc: "MP3 encoder: lame (from PATH), an absolute path to lame, or none (originals only).",
@@ -728,6 +731,22 @@ func setEnum(dst *string, v string, allowed ...string) error {
 		}
 	}
 	return fmt.Errorf("invalid value %q (one of %s)", v, strings.Join(allowed, ", "))
+}
+
+// setLoopbackAddr takes an optional listen address on this machine only:
+// what it serves is for the operator, never for the network.
+func setLoopbackAddr(dst *string, v string) error {
+	var addr string
+	if err := setAddr(&addr, v, true); err != nil || addr == "" {
+		*dst = addr
+		return err
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("%q is not a loopback address (e.g. 127.0.0.1:6060)", v)
+	}
+	*dst = addr
+	return nil
 }
 
 func setAddr(dst *string, v string, allowEmpty bool) error {

@@ -1,4 +1,4 @@
--- Version 11: uploaded dialer bases are imported in the background; the
+-- Version 10: uploaded dialer bases are imported in the background; the
 -- import's progress and per-line errors are kept for the admin API.
 -- +goose Up
 CREATE TABLE `contact_imports` (

@@ -1,4 +1,4 @@
--- Version 11: uploaded dialer bases are imported in the background; the
+-- Version 10: uploaded dialer bases are imported in the background; the
 -- import's progress and per-line errors are kept for the admin API.
 -- +goose Up
 CREATE TABLE `contact_imports` (`id` integer PRIMARY KEY AUTOINCREMENT,`campaign` text,`file_name` text,`username` text,`time_zone` text,`declared` integer,`total` integer,`processed` integer,`imported` integer,`failed` integer,`status` text,`errors` text,`created_at` datetime,`ended_at` datetime);

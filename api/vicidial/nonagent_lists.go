@@ -1,0 +1,261 @@
+package vicidial
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/callgate/callgate/core"
+)
+
+// batchUpdateLead is batch_update_lead: one set of values on many leads
+// (lead_ids, comma list, at most 100).
+func (c *naCall) batchUpdateLead() {
+	raw := c.p.get("lead_ids")
+	var ids []uint64
+	for _, s := range strings.Split(raw, ",") {
+		if id, err := strconv.ParseUint(s, 10, 64); err == nil && id > 0 {
+			ids = append(ids, id)
+		}
+	}
+	cols := c.leadColumns()
+	if s := c.p.get("status"); s != "" {
+		cols["status"] = cut("status", s)
+	}
+	if len(ids) == 0 || len(ids) > 100 || len(cols) == 0 {
+		c.dash("ERROR", "NO VALID LEAD IDS OR FIELDS", c.user+"|"+raw)
+		return
+	}
+	updated, missing := 0, 0
+	for _, id := range ids {
+		if _, err := c.h.eng.UpdateLeadFields(c.ctx, id, cols, ""); err != nil {
+			missing++
+			continue
+		}
+		updated++
+	}
+	c.dash("SUCCESS", "LEADS HAVE BEEN UPDATED", c.user+"|"+strconv.Itoa(len(ids))+"|"+strconv.Itoa(updated)+"|"+strconv.Itoa(missing))
+}
+
+func (c *naCall) leadCallbackInfo() {
+	leadID := c.p.get("lead_id")
+	id, err := strconv.ParseUint(leadID, 10, 64)
+	if err != nil || id == 0 {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+leadID)
+		return
+	}
+	cbs, err := c.h.eng.LeadCallbacks(c.ctx, id)
+	if err != nil || len(cbs) == 0 {
+		c.colon("ERROR", "NO CALLBACKS FOUND", c.user+"|"+leadID)
+		return
+	}
+	c.header("callback_id", "lead_id", "list_id", "campaign_id", "status", "entry_time", "callback_time", "user",
+		"recipient", "comments")
+	for _, cb := range cbs {
+		recipient := "ANYONE"
+		if cb.AgentOnly {
+			recipient = "USERONLY"
+		}
+		c.row(strconv.FormatUint(cb.ID, 10), leadID, strconv.FormatUint(cb.ListID, 10), cb.Campaign, cb.Status,
+			cb.CreatedAt.In(c.now.Location()).Format("2006-01-02 15:04:05"), cb.When.In(c.now.Location()).Format("2006-01-02 15:04:05"),
+			cb.Agent, recipient, cb.Comments)
+	}
+	c.logRow("SUCCESS", "lead_callback_info", c.user+"|"+leadID+"|"+strconv.Itoa(len(cbs)))
+}
+
+// leadStatusSearch is lead_status_search: leads with a status, optionally
+// last called on date (YYYY-MM-DD) and within list_id.
+func (c *naCall) leadStatusSearch() {
+	status, date := c.p.get("status"), c.p.get("date")
+	q := core.LeadQuery{Statuses: []string{status}, Limit: 10000}
+	if date != "" {
+		day, err := parseDay(date, c.now)
+		if err != nil {
+			status = ""
+		}
+		q.CalledSince, q.CalledUntil = day, day.AddDate(0, 0, 1)
+	}
+	if lid, err := strconv.ParseUint(c.p.get("list_id"), 10, 64); err == nil {
+		q.ListIDs = []uint64{lid}
+	}
+	if status == "" {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+c.p.get("status")+"|"+date)
+		return
+	}
+	found, err := c.h.eng.FindLeads(c.ctx, q)
+	if err != nil || len(found) == 0 {
+		c.dash("ERROR", "NO RECORDS FOUND", c.user+"|"+status+"|"+date)
+		return
+	}
+	c.header(leadRowHeader...)
+	for _, l := range found {
+		c.row(leadRow(l)...)
+	}
+	c.logRow("SUCCESS", "lead_status_search", c.user+"|"+status+"|"+strconv.Itoa(len(found)))
+}
+
+// checkPhoneNumber is check_phone_number: length and DNC (system, and the
+// campaign's with campaign_id).
+func (c *naCall) checkPhoneNumber() {
+	phone, camp := c.p.get("phone_number"), c.p.get("campaign_id")
+	code := defaulted(c.p.get("phone_code"), "1")
+	switch {
+	case len(phone) < 6 || len(phone) > 16 || strings.Contains(phone, ","):
+		c.dash("ERROR", "INVALID PHONE NUMBER LENGTH", phone+"|"+code+"|"+c.user)
+	case c.h.eng.OnDNC(c.ctx, phone, ""):
+		c.dash("ERROR", "PHONE NUMBER IN DNC", phone+"|"+code+"|"+c.user)
+	case camp != "" && c.h.eng.OnDNC(c.ctx, phone, camp):
+		c.dash("ERROR", "PHONE NUMBER IN CAMPAIGN DNC", phone+"|"+code+"|"+camp+"|"+c.user)
+	default:
+		c.dash("SUCCESS", "PHONE NUMBER IS VALID", phone+"|"+code+"|"+c.user)
+	}
+}
+
+func (c *naCall) listID() (uint64, string, bool) {
+	raw := c.p.get("list_id")
+	id, err := strconv.ParseUint(raw, 10, 64)
+	return id, raw, err == nil && id > 0 && len(raw) <= 19
+}
+
+func (c *naCall) addList() {
+	id, raw, ok := c.listID()
+	name, camp := c.p.get("list_name"), c.p.get("campaign_id")
+	if !ok || len(name) < 2 {
+		c.colon("ERROR", "YOU MUST USE ALL REQUIRED FIELDS", "|"+c.user+"|"+raw+"|"+name+"|"+camp)
+		return
+	}
+	l := core.List{ID: id, Name: cut("first_name", name), Campaign: camp, Active: c.p.get("active") == "Y"}
+	if err := c.h.eng.SaveList(c.ctx, l, true); err != nil {
+		reason := "LIST ALREADY EXISTS"
+		if core.ErrorCode(err) == core.ENOTFOUND {
+			reason = "CAMPAIGN DOES NOT EXIST"
+		}
+		c.colon("ERROR", reason, "|"+c.user+"|"+raw+"|"+camp)
+		return
+	}
+	c.dash("SUCCESS", "LIST HAS BEEN ADDED", c.user+"|"+raw+"|"+name+"|"+camp)
+}
+
+func (c *naCall) updateList() {
+	id, raw, ok := c.listID()
+	if !ok {
+		c.colon("ERROR", "YOU MUST USE ALL REQUIRED FIELDS", "|"+c.user+"|"+raw)
+		return
+	}
+	l, err := c.h.eng.FindList(c.ctx, id)
+	if err != nil {
+		c.colon("ERROR", "LIST DOES NOT EXIST", "|"+c.user+"|"+raw)
+		return
+	}
+	if v := c.p.get("list_name"); v != "" {
+		l.Name = cut("first_name", v)
+	}
+	if v := c.p.get("campaign_id"); v != "" {
+		l.Campaign = v
+	}
+	if v := c.p.get("active"); v == "Y" || v == "N" {
+		l.Active = v == "Y"
+	}
+	if err := c.h.eng.SaveList(c.ctx, l, false); err != nil {
+		c.colon("ERROR", "CAMPAIGN DOES NOT EXIST", "|"+c.user+"|"+raw+"|"+l.Campaign)
+		return
+	}
+	c.dash("SUCCESS", "LIST HAS BEEN UPDATED", c.user+"|"+raw)
+	if c.p.get("reset_list") == "Y" {
+		n, err := c.h.eng.ResetList(c.ctx, id)
+		if err != nil {
+			c.dash("NOTICE", "LIST HAS NOT BEEN RESET", c.user+"|"+raw)
+			return
+		}
+		c.dash("NOTICE", "LIST HAS BEEN RESET", c.user+"|"+raw+"|"+strconv.Itoa(n))
+	}
+}
+
+func (c *naCall) listInfo() {
+	id, raw, ok := c.listID()
+	if !ok {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+raw)
+		return
+	}
+	l, err := c.h.eng.FindList(c.ctx, id)
+	if err != nil {
+		c.colon("ERROR", "LIST DOES NOT EXIST", c.user+"|"+raw)
+		return
+	}
+	total, _ := c.h.eng.ListLeadCount(c.ctx, id)
+	fresh, _ := c.h.eng.ListLeadCount(c.ctx, id, "NEW")
+	c.header("list_id", "list_name", "campaign_id", "active", "leads_count", "new_count")
+	c.row(raw, l.Name, l.Campaign, yn(l.Active), strconv.FormatInt(total, 10), strconv.FormatInt(fresh, 10))
+	c.logRow("SUCCESS", "list_info", c.user+"|"+raw)
+}
+
+// agentCampaigns is agent_campaigns: the campaigns the agent's user group
+// allows and the in-groups those campaigns take.
+func (c *naCall) agentCampaigns() {
+	agent := c.p.get("agent_user")
+	a, err := c.h.eng.FindAgent(c.ctx, agent)
+	if len(agent) < 1 || err != nil {
+		c.colon("ERROR", "AGENT NOT FOUND", c.user+"|"+agent)
+		return
+	}
+	g, _ := c.h.eng.UserGroup(c.ctx, a.UserGroup)
+	var camps, ingroups []string
+	seen := map[string]bool{}
+	for _, camp := range c.h.eng.Campaigns() {
+		if !campaignAllowed(g, camp.Name) || !camp.Active {
+			continue
+		}
+		camps = append(camps, camp.Name)
+		for _, q := range strings.Fields(camp.Ingroups) {
+			if !seen[q] {
+				seen[q] = true
+				ingroups = append(ingroups, q)
+			}
+		}
+	}
+	sort.Strings(camps)
+	sort.Strings(ingroups)
+	c.header("user", "allowed_campaigns_list", "allowed_ingroups_list")
+	c.row(agent, strings.Join(camps, "-"), strings.Join(ingroups, "-"))
+	c.logRow("SUCCESS", "agent_campaigns", c.user+"|"+agent)
+}
+
+// campaignAllowed reads a user group's allowed_campaigns (" A B - " or
+// " -ALL-CAMPAIGNS- - "); a missing group allows all, as an admin's.
+func campaignAllowed(g core.UserGroup, camp string) bool {
+	if g.Name == "" || strings.Contains(g.AllowedCampaigns, "-ALL-CAMPAIGNS-") {
+		return true
+	}
+	for _, f := range strings.Fields(g.AllowedCampaigns) {
+		if f == camp {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *naCall) ingroupList() {
+	qs := c.h.eng.Queues()
+	sort.Slice(qs, func(i, j int) bool { return qs[i].Name < qs[j].Name })
+	if len(qs) == 0 {
+		c.colon("ERROR", "NO INGROUPS FOUND", c.user)
+		return
+	}
+	c.header("group_id", "group_name", "active", "queue_priority", "call_time_id")
+	for _, q := range qs {
+		c.row(q.Name, q.Description, yn(q.Active), "0", "24hours")
+	}
+	c.logRow("SUCCESS", "ingroup_list", c.user+"|"+strconv.Itoa(len(qs)))
+}
+
+func (c *naCall) userDetails() {
+	agent := c.p.get("agent_user")
+	a, err := c.h.eng.FindAgent(c.ctx, agent)
+	if len(agent) < 1 || err != nil {
+		c.colon("ERROR", "USER DOES NOT EXIST", c.user+"|"+agent)
+		return
+	}
+	c.header("user", "full_name", "user_level", "user_group", "active", "email", "phone_login")
+	c.row(a.Username, a.Name, strconv.Itoa(a.UserLevel), a.UserGroup, yn(a.Active), a.Email, a.PhoneLogin)
+	c.logRow("SUCCESS", "user_details", c.user+"|"+agent)
+}

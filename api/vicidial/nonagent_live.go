@@ -1,0 +1,253 @@
+package vicidial
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callgate/callgate/core"
+)
+
+func parseDay(s string, now time.Time) (time.Time, error) {
+	return time.ParseInLocation("2006-01-02", s, now.Location())
+}
+
+// recordingLookup is recording_lookup: the search must add up to two
+// points (agent_user 1, lead_id 2, date 1, uniqueid 2, extension 1).
+func (c *naCall) recordingLookup() {
+	agent, leadID, date, uid := c.p.get("agent_user"), c.p.get("lead_id"), c.p.get("date"), c.p.get("uniqueid")
+	data := c.user + "|" + agent + "|" + leadID + "|" + date + "|" + uid
+	var q core.RecordingQuery
+	points := 0
+	if agent != "" {
+		q.Agent, points = agent, points+1
+	}
+	if id, err := strconv.ParseUint(leadID, 10, 64); err == nil && id > 0 {
+		q.LeadID, points = id, points+2
+	}
+	if date != "" {
+		if _, err := parseDay(date, c.now); err != nil {
+			points = -10
+		}
+		q.Day, points = date, points+1
+	}
+	if uid != "" {
+		id, err := c.h.eng.ExternalIDs().Internal(c.ctx, core.EntityCall, Dialect, uid)
+		if err != nil {
+			id, _ = strconv.ParseUint(uid, 10, 64)
+		}
+		q.CallID, points = id, points+2
+		if id == 0 {
+			q.CallID = ^uint64(0) // matches nothing
+		}
+	}
+	if points < 2 {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", data)
+		return
+	}
+	recs, err := c.h.eng.FindRecordings(c.ctx, q)
+	if err != nil || len(recs) == 0 {
+		c.dash("ERROR", "NO RECORDINGS FOUND", data)
+		return
+	}
+	c.header("start_time", "user", "recording_id", "lead_id", "location")
+	for _, r := range recs {
+		row := []string{r.Start.In(c.now.Location()).Format("2006-01-02 15:04:05"), r.Agent,
+			strconv.FormatUint(r.ID, 10), strconv.FormatUint(r.LeadID, 10)}
+		if c.p.get("duration") == "Y" {
+			row = append(row, strconv.Itoa(r.Length))
+		}
+		c.row(append(row, recordingLocation(r))...)
+	}
+	c.logRow("SUCCESS", "recording_lookup", data)
+}
+
+// recordingLocation is where the audio is: the archived media key, else
+// the PBX file.
+func recordingLocation(r core.Recording) string {
+	if r.MediaFile != "" {
+		return r.MediaFile
+	}
+	return r.File
+}
+
+// inGroupStatus is in_group_status: per in-group, calls waiting and the
+// agents logged into it.
+func (c *naCall) inGroupStatus() {
+	want := pipeSet(c.p.get("in_groups"))
+	if want == nil && c.p.get("in_groups") == "" {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|")
+		return
+	}
+	var rows [][]string
+	for _, q := range c.h.eng.Queues() {
+		if want != nil && !want[q.Name] {
+			continue
+		}
+		waiting := c.h.eng.Waiting(q.Name)
+		agents, busy := 0, 0
+		for _, s := range c.h.eng.Sessions() {
+			if !containsStr(c.h.eng.AgentQueues(s.Username), q.Name) {
+				continue
+			}
+			agents++
+			if s.State == core.AgentOnCall {
+				busy++
+			}
+		}
+		rows = append(rows, []string{q.Name, strconv.Itoa(len(waiting)), strconv.Itoa(agents), strconv.Itoa(agents - busy), strconv.Itoa(busy)})
+	}
+	if len(rows) == 0 {
+		c.colon("ERROR", "NO IN-GROUPS FOUND", c.user+"|"+c.p.get("in_groups"))
+		return
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i][0] < rows[j][0] })
+	c.header("ingroup", "calls_waiting", "agents_logged_in", "agents_waiting", "agents_incall")
+	for _, r := range rows {
+		c.row(r...)
+	}
+	c.logRow("SUCCESS", "in_group_status", c.user+"|"+strconv.Itoa(len(rows)))
+}
+
+// blindMonitor is blind_monitor: the supervisor's phone (phone_login) is
+// called and put on the call of the agent whose session is session_id,
+// through the engine's snoop (MONITOR listens, BARGE talks to both,
+// WHISPER talks to the agent only).
+func (c *naCall) blindMonitor() {
+	phone, session, stage := c.p.get("phone_login"), c.p.get("session_id"), defaulted(c.p.get("stage"), "MONITOR")
+	modes := map[string]struct{ mode, prefix string }{
+		"MONITOR": {"listen", "4"}, "BARGE": {"barge", "6"}, "WHISPER": {"whisper", "47378221"},
+	}
+	m, okStage := modes[stage]
+	var agent string
+	for _, s := range c.h.eng.Sessions() {
+		if strconv.Itoa(c.h.eng.ConferenceRoom(s, c.h.opt.ConfExtenBase)) == session {
+			agent = s.Username
+		}
+	}
+	if len(session) != 7 || agent == "" || !okStage {
+		c.dash("ERROR", "INVALID SESSION ID", session+"|"+c.p.get("server_ip")+"|"+c.user)
+		return
+	}
+	endpoint, number, ok := c.phoneEndpoint(phone)
+	if !ok {
+		c.dash("ERROR", "INVALID PHONE LOGIN", phone+"|"+c.user)
+		return
+	}
+	if err := c.h.eng.Snoop(c.ctx, endpoint, agent, m.mode); err != nil {
+		// Callgate joins the agent's call, not an empty conference: with
+		// no call there is nothing to monitor (see doc.go).
+		c.dash("ERROR", "INVALID SESSION ID", session+"|"+c.p.get("server_ip")+"|"+c.user)
+		return
+	}
+	dial := dialString(defaulted(c.h.opt.ServerIP, "127.0.0.1")) + m.prefix + session
+	c.dash("SUCCESS", "HAS BEEN LAUNCHED", phone+"|"+dial+"|"+number+"|"+session+"|"+strconv.FormatInt(c.now.Unix(), 10)+"|"+c.user)
+}
+
+// phoneEndpoint is the endpoint and dialplan number of the phone with that
+// login: a provisioned phone, else an agent's own phone.
+func (c *naCall) phoneEndpoint(login string) (endpoint, number string, ok bool) {
+	if p, err := c.h.eng.PhoneByLogin(c.ctx, login); err == nil && p.Active {
+		return p.Endpoint(), defaulted(p.DialplanNumber, p.Extension), true
+	}
+	if a, err := c.h.eng.AgentByPhoneLogin(c.ctx, login); err == nil && a.Extension != "" {
+		return a.Extension, a.Number, true
+	}
+	return "", "", false
+}
+
+// dialString is the server IP zero-padded with * separators:
+// 10.10.10.17 → 010*010*010*017*.
+func dialString(ip string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(ip, ".") {
+		n, _ := strconv.Atoi(part)
+		fmt.Fprintf(&b, "%03d*", n)
+	}
+	return b.String()
+}
+
+// callidInfo is callid_info: a call named by its VICIdial call id (the id
+// the agent API and agent_status print), live or ended.
+func (c *naCall) callidInfo() {
+	cid := c.p.get("call_id")
+	if len(cid) < 2 {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+cid)
+		return
+	}
+	call, ok := c.h.ids.callByID(c.ctx, cid, c.h.eng.ActiveCalls())
+	if !ok {
+		id, err := c.h.eng.ExternalIDs().Internal(c.ctx, core.EntityCall, Dialect, cid)
+		if err == nil {
+			call, err = c.h.eng.Call(c.ctx, id)
+		}
+		if err != nil {
+			c.colon("ERROR", "NO RECORDS FOUND", c.user+"|"+cid)
+			return
+		}
+	}
+	typ, group := "OUT", call.Campaign
+	if call.Direction == core.CallInbound {
+		typ, group = "IN", call.Queue
+	}
+	length := 0
+	if call.ConnectedAt != nil {
+		end := c.now
+		if call.EndedAt != nil {
+			end = *call.EndedAt
+		}
+		length = int(end.Sub(*call.ConnectedAt).Seconds())
+	}
+	c.header("call_id", "call_type", "lead_id", "phone_number", "campaign_or_ingroup", "user", "call_date", "status", "length_in_sec")
+	c.row(cid, typ, strconv.FormatUint(call.LeadID, 10), call.Phone, group, call.Agent, c.stamp(call.CreatedAt), call.Status, strconv.Itoa(length))
+	c.logRow("SUCCESS", "callid_info", c.user+"|"+cid)
+}
+
+// userGroupStatus is user_group_status: per user group, agents logged in
+// and how many are waiting, in calls and paused.
+func (c *naCall) userGroupStatus() {
+	want := pipeSet(c.p.get("user_groups"))
+	if c.p.get("user_groups") == "" {
+		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|")
+		return
+	}
+	type counts struct{ total, ready, incall, paused int }
+	groups := map[string]*counts{}
+	for _, s := range c.h.eng.Sessions() {
+		a, _ := c.h.eng.FindAgent(c.ctx, s.Username)
+		if want != nil && !want[a.UserGroup] {
+			continue
+		}
+		g := groups[a.UserGroup]
+		if g == nil {
+			g = &counts{}
+			groups[a.UserGroup] = g
+		}
+		g.total++
+		switch vicidialStatus(s) {
+		case "INCALL", "QUEUE":
+			g.incall++
+		case "PAUSED":
+			g.paused++
+		default:
+			g.ready++
+		}
+	}
+	if len(groups) == 0 {
+		c.colon("ERROR", "NO AGENTS FOUND", c.user+"|"+c.p.get("user_groups"))
+		return
+	}
+	names := make([]string, 0, len(groups))
+	for n := range groups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	c.header("user_group", "agents_logged_in", "agents_waiting", "agents_incall", "agents_paused")
+	for _, n := range names {
+		g := groups[n]
+		c.row(n, strconv.Itoa(g.total), strconv.Itoa(g.ready), strconv.Itoa(g.incall), strconv.Itoa(g.paused))
+	}
+	c.logRow("SUCCESS", "user_group_status", c.user+"|"+strconv.Itoa(len(names)))
+}

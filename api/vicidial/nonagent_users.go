@@ -1,0 +1,182 @@
+package vicidial
+
+import (
+	"strconv"
+
+	"github.com/callgate/callgate/core"
+)
+
+// addUser is add_user: a new agent. The new password is not echoed (see
+// doc.go).
+func (c *naCall) addUser() {
+	agent, pass := c.p.get("agent_user"), c.p.get("agent_pass")
+	levelRaw, name, group := c.p.get("agent_user_level"), c.p.get("agent_full_name"), c.p.get("agent_user_group")
+	level, err := strconv.Atoi(levelRaw)
+	if len(agent) < 2 || len(agent) > 20 || len(pass) < 2 || err != nil || level < 1 || level > 9 || len(name) < 1 || len(group) < 1 {
+		c.colon("ERROR", "YOU MUST USE ALL REQUIRED FIELDS", "|"+c.user+"|"+agent+"||"+levelRaw+"|"+name+"|"+group)
+		return
+	}
+	if level > c.api.UserLevel {
+		c.colon("ERROR", "USER DOES NOT HAVE PERMISSION TO ADD USERS IN THIS USER LEVEL", "|"+c.user+"|"+levelRaw+"|"+strconv.Itoa(c.api.UserLevel))
+		return
+	}
+	if _, err := c.h.eng.UserGroup(c.ctx, group); err != nil {
+		c.colon("ERROR", "USER GROUP DOES NOT EXIST", "|"+c.user+"|"+group)
+		return
+	}
+	a := core.Agent{Username: agent, Password: pass, Name: name, UserLevel: level, UserGroup: group, Active: true,
+		Email: c.p.get("email"), PhoneLogin: c.p.get("phone_login"), PhonePass: c.p.get("phone_pass"), Type: "Agent"}
+	if err := c.h.eng.AddAgent(c.ctx, &a); err != nil {
+		if core.ErrorCode(err) == core.ECONFLICT {
+			c.colon("ERROR", "USER ALREADY EXISTS", "|"+c.user+"|"+agent)
+			return
+		}
+		c.dash("ERROR", "USER HAS NOT BEEN ADDED", c.user+"|"+agent+"|"+refusalText(err))
+		return
+	}
+	c.dash("SUCCESS", "USER HAS BEEN ADDED", c.user+"|"+agent+"||"+levelRaw+"|"+name+"|"+group)
+}
+
+// updateUser is update_user: change or delete (delete_user=Y) an agent.
+func (c *naCall) updateUser() {
+	agent := c.p.get("agent_user")
+	a, err := c.h.eng.FindAgent(c.ctx, agent)
+	if len(agent) < 2 || err != nil {
+		c.colon("ERROR", "USER DOES NOT EXIST", "|"+c.user+"|"+agent)
+		return
+	}
+	if a.UserLevel > c.api.UserLevel {
+		c.colon("ERROR", "USER DOES NOT HAVE PERMISSION TO UPDATE THIS USER", "|"+c.user+"|"+agent+"|"+strconv.Itoa(a.UserLevel))
+		return
+	}
+	if c.p.get("delete_user") == "Y" {
+		if err := c.h.eng.DeleteAgent(c.ctx, agent); err != nil {
+			c.dash("ERROR", "USER HAS NOT BEEN DELETED", c.user+"|"+agent+"|"+refusalText(err))
+			return
+		}
+		c.dash("SUCCESS", "USER HAS BEEN DELETED", c.user+"|"+agent)
+		return
+	}
+	cols, bad := c.userColumns()
+	if bad != "" {
+		c.colon("ERROR", bad, "|"+c.user+"|"+agent)
+		return
+	}
+	if err := c.h.eng.UpdateAgent(c.ctx, agent, cols); err != nil {
+		c.dash("ERROR", "USER HAS NOT BEEN UPDATED", c.user+"|"+agent+"|"+refusalText(err))
+		return
+	}
+	c.dash("SUCCESS", "USER HAS BEEN UPDATED", c.user+"|"+agent+"|"+strconv.Itoa(len(cols)))
+}
+
+// userColumns reads update_user's fields; bad names the refusal.
+func (c *naCall) userColumns() (map[string]any, string) {
+	cols := map[string]any{}
+	for param, col := range map[string]string{"agent_pass": "password", "agent_full_name": "name", "email": "email",
+		"phone_login": "phone_login", "phone_pass": "phone_pass"} {
+		if v := c.p.get(param); v != "" {
+			cols[col] = v
+		}
+	}
+	if v := c.p.get("agent_user_level"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 9 || n > c.api.UserLevel {
+			return nil, "USER DOES NOT HAVE PERMISSION TO UPDATE USERS TO THIS USER LEVEL"
+		}
+		cols["user_level"] = n
+	}
+	if g := c.p.get("agent_user_group"); g != "" {
+		if _, err := c.h.eng.UserGroup(c.ctx, g); err != nil {
+			return nil, "USER GROUP DOES NOT EXIST"
+		}
+		cols["user_group"] = g
+	}
+	if v := c.p.get("active"); v == "Y" || v == "N" {
+		cols["active"] = v == "Y"
+	}
+	return cols, ""
+}
+
+// copyUser is copy_user: a new agent with source_user's settings, its own
+// id, name and password.
+func (c *naCall) copyUser() {
+	agent, pass, name, from := c.p.get("agent_user"), c.p.get("agent_pass"), c.p.get("agent_full_name"), c.p.get("source_user")
+	src, err := c.h.eng.FindAgent(c.ctx, from)
+	if len(agent) < 2 || len(agent) > 20 || len(pass) < 2 || len(name) < 1 || err != nil {
+		c.colon("ERROR", "YOU MUST USE ALL REQUIRED FIELDS", "|"+c.user+"|"+agent+"||"+name+"|"+from)
+		return
+	}
+	if src.UserLevel > c.api.UserLevel {
+		c.colon("ERROR", "USER DOES NOT HAVE PERMISSION TO ADD USERS IN THIS USER LEVEL", "|"+c.user+"|"+strconv.Itoa(src.UserLevel)+"|"+strconv.Itoa(c.api.UserLevel))
+		return
+	}
+	a := core.Agent{Username: agent, Password: pass, Name: name, UserLevel: src.UserLevel, UserGroup: src.UserGroup,
+		Active: true, Email: src.Email, Campaign: src.Campaign, Type: src.Type, Profile: src.Profile, Persistent: src.Persistent}
+	if err := c.h.eng.AddAgent(c.ctx, &a); err != nil {
+		if core.ErrorCode(err) == core.ECONFLICT {
+			c.colon("ERROR", "USER ALREADY EXISTS", "|"+c.user+"|"+agent)
+			return
+		}
+		c.dash("ERROR", "USER HAS NOT BEEN ADDED", c.user+"|"+agent+"|"+refusalText(err))
+		return
+	}
+	c.dash("SUCCESS", "USER HAS BEEN COPIED", c.user+"|"+agent+"||"+name+"|"+from)
+}
+
+// updateCampaign is update_campaign: the campaign settings Callgate's
+// dialer has (active, dial_method, auto_dial_level, dial_timeout,
+// campaign_name, dial_prefix, campaign_cid).
+func (c *naCall) updateCampaign() {
+	camp := c.p.get("campaign_id")
+	if _, err := c.h.eng.FindCampaign(c.ctx, camp); len(camp) < 2 || err != nil {
+		c.colon("ERROR", "CAMPAIGN DOES NOT EXIST", "|"+c.user+"|"+camp)
+		return
+	}
+	cols := map[string]any{}
+	if v := c.p.get("active"); v == "Y" || v == "N" {
+		cols["active"] = v == "Y"
+	}
+	if v := c.p.get("campaign_name"); v != "" {
+		cols["description"] = v
+	}
+	if v := c.p.get("dial_prefix"); v != "" {
+		cols["dial_prefix"] = v
+	}
+	if v := c.p.get("campaign_cid"); v != "" {
+		cols["caller_id"] = v
+	}
+	if v := c.p.get("dial_timeout"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 120 {
+			c.colon("ERROR", "DIAL TIMEOUT MUST BE FROM 1 TO 120", "|"+c.user+"|"+camp+"|"+v)
+			return
+		}
+		cols["dial_timeout"] = n
+	}
+	if v := c.p.get("auto_dial_level"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 20 {
+			c.colon("ERROR", "AUTO DIAL LEVEL MUST BE FROM 0 TO 20", "|"+c.user+"|"+camp+"|"+v)
+			return
+		}
+		cols["dial_ratio"] = f
+	}
+	if v := c.p.get("dial_method"); v != "" {
+		m, ok := map[string]core.DialMethod{"MANUAL": core.DialManual, "INBOUND_MAN": core.DialManual, "RATIO": core.DialProgressive,
+			"ADAPT_TAPERED": core.DialPredictive, "ADAPT_AVERAGE": core.DialPredictive, "ADAPT_HARD_LIMIT": core.DialPredictive}[v]
+		if !ok {
+			c.colon("ERROR", "DIAL METHOD IS NOT VALID", "|"+c.user+"|"+camp+"|"+v)
+			return
+		}
+		cols["dial_method"] = m
+	}
+	if len(cols) == 0 {
+		c.colon("ERROR", "NO FIELDS TO UPDATE", "|"+c.user+"|"+camp)
+		return
+	}
+	if err := c.h.eng.UpdateCampaign(c.ctx, camp, cols); err != nil {
+		c.dash("ERROR", "CAMPAIGN HAS NOT BEEN UPDATED", c.user+"|"+camp+"|"+refusalText(err))
+		return
+	}
+	c.dash("SUCCESS", "CAMPAIGN HAS BEEN UPDATED", c.user+"|"+camp)
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// A closed-loop run sends exactly -n requests, counts the dialect's
+// refusals apart from successes, and orders the latencies it reports.
+func TestClosedLoopSendsExactlyNAndCountsRefusals(t *testing.T) {
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/agc/api.php" || r.URL.Query().Get("user") != "6666" {
+			http.Error(w, "bad", http.StatusBadRequest)
+			return
+		}
+		if hits.Add(1)%4 == 0 {
+			_, _ = w.Write([]byte("ERROR: agent_user is not logged in - 1000\n"))
+			return
+		}
+		_, _ = w.Write([]byte("SUCCESS: external_pause function set - PAUSE|1|1000\n"))
+	}))
+	defer srv.Close()
+	base, _ := url.Parse(srv.URL)
+	res := runLoad(context.Background(), config{base: base, sc: scenarios["vicidial/external_pause"], conc: 8, total: 200})
+	if hits.Load() != 200 || len(res.latencies) != 200 {
+		t.Fatalf("sent %d, answered %d; want 200", hits.Load(), len(res.latencies))
+	}
+	if res.ok != 150 || res.refused != 50 || res.failed != 0 || res.status[200] != 200 {
+		t.Fatalf("ok %d refused %d failed %d status %v", res.ok, res.refused, res.failed, res.status)
+	}
+	if res.percentile(0.5) > res.percentile(0.99) || res.percentile(0.99) > res.percentile(1) {
+		t.Fatal("percentiles out of order")
+	}
+	var out bytes.Buffer
+	res.print(&out, "x")
+	if !strings.Contains(out.String(), "200 answered") || !strings.Contains(out.String(), "refused 50") {
+		t.Fatalf("report: %s", out.String())
+	}
+}
+
+func TestOnlyLoopbackTargets(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"http://127.0.0.1:8080": true, "http://localhost:8080": true, "http://[::1]:8080": true,
+		"http://10.0.0.5:8080": false, "http://example.com": false, "ftp://127.0.0.1": false, "127.0.0.1:8080": false,
+	} {
+		if _, err := loopbackURL(raw); (err == nil) != ok {
+			t.Errorf("%s: err %v", raw, err)
+		}
+	}
+}
+
+func TestRefusesBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-scenario", "nope"}, {"-target", "http://10.1.1.1"}, {"-d", "10m"}, {"-c", "0"},
+	} {
+		if err := run(args, &bytes.Buffer{}); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+	var out bytes.Buffer
+	if err := run([]string{"-list"}, &out); err != nil || !strings.Contains(out.String(), "vicidial/external_pause") {
+		t.Fatalf("-list: %v %s", err, out.String())
+	}
+}

@@ -1,0 +1,101 @@
+package core
+
+import (
+	"context"
+	"fmt"
+)
+
+// Provisioning services for dialects that manage users and campaigns
+// themselves (VICIdial's non-agent API): each write is followed by a
+// reload so the engine's in-memory view follows at once.
+
+// AddAgent creates an agent; a username in use is ECONFLICT.
+func (e *Engine) AddAgent(ctx context.Context, a *Agent) error {
+	if len(a.Username) < 2 {
+		return Errorf(EINVALID, "agent username")
+	}
+	if _, err := e.FindAgent(ctx, a.Username); err == nil {
+		return Errorf(ECONFLICT, "agent %s exists", a.Username)
+	}
+	if a.Number == "" {
+		a.Number = a.Username
+	}
+	if err := e.store.Create(ctx, a); err != nil {
+		return fmt.Errorf("add agent: %w", err)
+	}
+	return e.Reload(ctx)
+}
+
+// agentColumns are the agent columns UpdateAgent may set.
+var agentColumns = map[string]bool{
+	"name": true, "password": true, "user_level": true, "user_group": true, "active": true, "email": true,
+	"phone_login": true, "phone_pass": true, "extension": true, "campaign": true, "alt_id": true,
+}
+
+// UpdateAgent sets columns of an agent (secrets are hashed or sealed by
+// the store).
+func (e *Engine) UpdateAgent(ctx context.Context, user string, cols map[string]any) error {
+	a, err := e.FindAgent(ctx, user)
+	if err != nil {
+		return Errorf(ENOTFOUND, "agent %s", user)
+	}
+	for k := range cols {
+		if !agentColumns[k] {
+			return Errorf(EINVALID, "agent column %s", k)
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	if err := e.store.Updates(ctx, &Agent{ID: a.ID}, cols); err != nil {
+		return fmt.Errorf("update agent: %w", err)
+	}
+	return e.Reload(ctx)
+}
+
+// DeleteAgent removes an agent that is not logged in.
+func (e *Engine) DeleteAgent(ctx context.Context, user string) error {
+	a, err := e.FindAgent(ctx, user)
+	if err != nil {
+		return Errorf(ENOTFOUND, "agent %s", user)
+	}
+	if _, ok := e.Session(user); ok {
+		return Errorf(ECONFLICT, "agent %s is logged in", user)
+	}
+	err = e.store.Tx(ctx, func(tx Store) error {
+		if err := tx.Delete(ctx, &QueueMember{}, Eq("agent_id", a.ID)); err != nil {
+			return err
+		}
+		return tx.Delete(ctx, &Agent{}, Eq("id", a.ID))
+	})
+	if err != nil {
+		return fmt.Errorf("delete agent: %w", err)
+	}
+	return e.Reload(ctx)
+}
+
+// campaignColumns are the campaign columns UpdateCampaign may set.
+var campaignColumns = map[string]bool{
+	"description": true, "active": true, "dial_method": true, "dial_ratio": true, "dial_timeout": true,
+	"dial_prefix": true, "caller_id": true, "max_retries": true, "retry_delay": true, "queue": true,
+}
+
+// UpdateCampaign sets columns of a campaign; its dialer follows at once.
+func (e *Engine) UpdateCampaign(ctx context.Context, name string, cols map[string]any) error {
+	c, err := e.FindCampaign(ctx, name)
+	if err != nil {
+		return Errorf(ENOTFOUND, "campaign %s", name)
+	}
+	for k := range cols {
+		if !campaignColumns[k] {
+			return Errorf(EINVALID, "campaign column %s", k)
+		}
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	if err := e.store.Updates(ctx, &Campaign{ID: c.ID}, cols); err != nil {
+		return fmt.Errorf("update campaign: %w", err)
+	}
+	return e.Reload(ctx)
+}
