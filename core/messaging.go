@@ -161,6 +161,7 @@ func (e *Engine) deliverSMS(ctx context.Context, rec SMS) (SMS, error) {
 		if err := e.tel.SendText(ctx, rec.From, e.smsEndpoint(to[rec.Sent]), rec.Body, nil); err != nil {
 			rec.Status, rec.Error = SMSError, truncate(fmt.Sprintf("%s: %v", to[rec.Sent], err), 255)
 			e.saveSMS(ctx, &rec)
+			e.emit(SMSEnded{SMS: rec}, "")
 			return rec, &Error{Code: EUNAVAILABLE, Op: "send sms", Message: "the message could not be sent", Err: err}
 		}
 		rec.Sent++
@@ -169,7 +170,9 @@ func (e *Engine) deliverSMS(ctx context.Context, rec SMS) (SMS, error) {
 		}
 	}
 	rec.Status = SMSSent
-	if err := e.saveSMS(ctx, &rec); err != nil {
+	err := e.saveSMS(ctx, &rec)
+	e.emit(SMSEnded{SMS: rec}, "")
+	if err != nil {
 		return rec, fmt.Errorf("send sms: %w", err)
 	}
 	return rec, nil
@@ -223,6 +226,15 @@ func (e *Engine) ResumeSMS(ctx context.Context) (int, error) {
 	}
 	return len(pending), nil
 }
+
+// SMSEnded: a message job was sent to every recipient (SENT) or stopped
+// at a refusal (ERROR). Published outside the engine lock once the status
+// is stored.
+type SMSEnded struct {
+	SMS SMS `json:"sms"`
+}
+
+func (SMSEnded) EventType() string { return "sms.ended" }
 
 // TableName keeps the table's name plain (gorm would derive "sms").
 func (SMS) TableName() string { return "sms_jobs" }

@@ -64,6 +64,9 @@ func TestSMSGoesToEveryRecipientAndIsStoredSent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		r := newSMSRig(t, st, 0)
 		ctx := context.Background()
+		sub, err := r.e.Bus().Subscribe(0, 8)
+		must(t, err)
+		defer sub.Close()
 		m, err := r.e.SendSMS(ctx, core.SMSRequest{To: []string{" 099123456", "pjsip:1064 "}, From: "Callgate", Body: "Su pedido está listo ñ", Origin: "test"})
 		must(t, err)
 		if m.ID == 0 || m.Status != core.SMSSent || m.Sent != 2 {
@@ -79,6 +82,10 @@ func TestSMSGoesToEveryRecipientAndIsStoredSent(t *testing.T) {
 		must(t, err)
 		if got.Status != core.SMSSent || got.Recipients != "099123456,pjsip:1064" || got.Origin != "test" {
 			t.Fatalf("stored %+v", got)
+		}
+		ev := <-sub.C()
+		if end, ok := ev.Data.(core.SMSEnded); !ok || end.SMS.ID != m.ID || end.SMS.Status != core.SMSSent {
+			t.Fatalf("event %s %+v, want sms.ended SENT", ev.Type, ev.Data)
 		}
 	})
 }
