@@ -235,3 +235,33 @@ func TestPendingSMSResumesFromTheFirstUnsentRecipient(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent senders share one per-second budget: exactly the limit gets
+// through, every other request is refused whole.
+func TestSMSLimitHoldsUnderConcurrentSenders(t *testing.T) {
+	r := newSMSRig(t, sqlite(t), 5)
+	start := make(chan struct{})
+	errs := make(chan error, 12)
+	for i := 0; i < 12; i++ {
+		go func() {
+			<-start
+			_, err := r.e.SendSMS(context.Background(), core.SMSRequest{To: []string{fmt.Sprint(100 + i)}, Body: "x"})
+			errs <- err
+		}()
+	}
+	close(start)
+	var ok, limited int
+	for i := 0; i < 12; i++ {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case errors.Is(err, core.ErrSMSRateLimited):
+			limited++
+		default:
+			t.Fatalf("unexpected error %v", err)
+		}
+	}
+	if ok != 5 || limited != 7 || len(r.pbx.Texts()) != 5 {
+		t.Fatalf("%d sent, %d limited, %d texts; want 5, 7, 5", ok, limited, len(r.pbx.Texts()))
+	}
+}
