@@ -56,7 +56,7 @@ type SMSRequest struct {
 // to follow it.
 type SMS struct {
 	ID         uint      `gorm:"primaryKey" json:"id"`
-	From       string    `gorm:"column:sender;size:64" json:"from"`
+	Sender     string    `gorm:"size:64" json:"from"`         // the From of the request
 	Recipients string    `gorm:"type:text" json:"recipients"` // comma-separated, as sent
 	Body       string    `gorm:"type:text" json:"body"`
 	Status     SMSStatus `gorm:"size:8;index" json:"status"`
@@ -105,7 +105,7 @@ func (e *Engine) SendSMS(ctx context.Context, req SMSRequest) (SMS, error) {
 	if err != nil {
 		return SMS{}, err
 	}
-	rec := SMS{From: strings.TrimSpace(req.From), Recipients: strings.Join(to, ","), Body: req.Body,
+	rec := SMS{Sender: strings.TrimSpace(req.From), Recipients: strings.Join(to, ","), Body: req.Body,
 		Status: SMSPending, Origin: req.Origin, CreatedAt: e.now(), UpdatedAt: e.now()}
 	if req.Draft {
 		rec.Status = SMSDraft
@@ -158,7 +158,7 @@ func truncate(s string, n int) string {
 func (e *Engine) deliverSMS(ctx context.Context, rec SMS) (SMS, error) {
 	to := rec.To()
 	for rec.Sent < len(to) {
-		if err := e.tel.SendText(ctx, rec.From, e.smsEndpoint(to[rec.Sent]), rec.Body, nil); err != nil {
+		if err := e.tel.SendText(ctx, rec.Sender, e.smsEndpoint(to[rec.Sent]), rec.Body, nil); err != nil {
 			rec.Status, rec.Error = SMSError, truncate(fmt.Sprintf("%s: %v", to[rec.Sent], err), 255)
 			e.saveSMS(ctx, &rec)
 			e.emit(SMSEnded{SMS: rec}, "")
