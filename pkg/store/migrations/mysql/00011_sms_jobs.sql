@@ -1,4 +1,4 @@
--- Version 19: text message (SMS) jobs and their statuses.
+-- Version 11: text message (SMS) jobs and their statuses.
 -- +goose Up
 CREATE TABLE `sms_jobs` (
   `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
