@@ -16,6 +16,7 @@ import (
 // The line's recording and playback live in memory only; a restart closes
 // them with the line (the PBX ends both when the channel goes).
 type agentLegMedia struct {
+	line      string // the channel they act on
 	recording *Recording
 	playback  string
 }
@@ -30,14 +31,36 @@ func (e *Engine) agentLegLocked(user string) string {
 	return s.ChannelID // set only while a persistent line is up
 }
 
-func (e *Engine) legMediaLocked(user string) *agentLegMedia {
+// legMediaLocked is the media state of the agent's current line. State
+// left from an earlier line (the agent logged out and in again before the
+// PBX reported the end) is closed first.
+func (e *Engine) legMediaLocked(user, line string) *agentLegMedia {
 	if e.agentLeg == nil {
 		e.agentLeg = map[string]*agentLegMedia{}
 	}
 	m := e.agentLeg[user]
+	if m != nil && m.line != line {
+		if m.recording != nil {
+			e.closeRecordingAtLocked(context.Background(), nil, m.recording, "done", e.now())
+		}
+		m = nil
+	}
 	if m == nil {
-		m = &agentLegMedia{}
+		m = &agentLegMedia{line: line}
 		e.agentLeg[user] = m
+	}
+	return m
+}
+
+// currentLegMediaLocked is the media state of the agent's line while that
+// line is still the session's (nil otherwise).
+func (e *Engine) currentLegMediaLocked(user string) *agentLegMedia {
+	m := e.agentLeg[user]
+	if m == nil {
+		return nil
+	}
+	if s := e.sessions[user]; s == nil || s.ChannelID != m.line {
+		return nil
 	}
 	return m
 }
@@ -55,7 +78,7 @@ func (e *Engine) recordAgentLeg(ctx context.Context, user string) (Recording, er
 		e.unlock()
 		return Recording{}, fmt.Errorf("%w: %s", ErrNoCall, user)
 	}
-	m := e.legMediaLocked(user)
+	m := e.legMediaLocked(user, ch)
 	if m.recording != nil {
 		r := *m.recording
 		e.unlock()
@@ -73,7 +96,7 @@ func (e *Engine) recordAgentLeg(ctx context.Context, user string) (Recording, er
 	}
 	e.lock()
 	defer e.unlock()
-	if m := e.agentLeg[user]; m != nil && m.recording != nil {
+	if m := e.currentLegMediaLocked(user); m != nil && m.recording != nil {
 		return *m.recording, nil
 	}
 	return Recording{}, fmt.Errorf("%w: %s", ErrNoCall, user)
@@ -81,8 +104,7 @@ func (e *Engine) recordAgentLeg(ctx context.Context, user string) (Recording, er
 
 func (e *Engine) agentLegRecordingStartedLocked(user, ch, name string, now time.Time) {
 	s := e.sessions[user]
-	m := e.legMediaLocked(user)
-	if s == nil || s.ChannelID != ch || m.recording != nil {
+	if s == nil || s.ChannelID != ch || e.legMediaLocked(user, ch).recording != nil {
 		// The agent left (or another recording started) meanwhile.
 		e.pxStopRecording(name)
 		return
@@ -95,7 +117,7 @@ func (e *Engine) agentLegRecordingStartedLocked(user, ch, name string, now time.
 	}
 	cp := *rec
 	e.write("recording "+name, func(ctx context.Context, st Store) error { return st.Create(ctx, &cp) })
-	m.recording = rec
+	e.legMediaLocked(user, ch).recording = rec
 	e.publish(RecordingChanged{Recording: *rec, Agent: user, Interface: e.interfaceLocked(user), Action: "started"}, user)
 }
 
@@ -103,7 +125,7 @@ func (e *Engine) agentLegRecordingStartedLocked(user, ch, name string, now time.
 // ErrNotRecording when none runs.
 func (e *Engine) stopAgentLegRecording(ctx context.Context, user string) (Recording, error) {
 	e.lock()
-	m := e.agentLeg[user]
+	m := e.currentLegMediaLocked(user)
 	if m == nil || m.recording == nil {
 		e.unlock()
 		return Recording{}, fmt.Errorf("%w: %s", ErrNotRecording, user)
@@ -125,7 +147,7 @@ func (e *Engine) stopAgentLegRecording(ctx context.Context, user string) (Record
 
 // agentLegRecordingLocked is the recording of the agent's own line.
 func (e *Engine) agentLegRecordingLocked(user string) (Recording, bool) {
-	if m := e.agentLeg[user]; m != nil && m.recording != nil {
+	if m := e.currentLegMediaLocked(user); m != nil && m.recording != nil {
 		return *m.recording, true
 	}
 	return Recording{}, false
@@ -156,7 +178,7 @@ func (e *Engine) playAgentLeg(ctx context.Context, user, media string) (string, 
 		e.unlock()
 		return "", fmt.Errorf("%w: %s", ErrNoCall, user)
 	}
-	m := e.legMediaLocked(user)
+	m := e.legMediaLocked(user, ch)
 	if m.playback != "" {
 		e.pxControlPlayback(m.playback, PlaybackStop)
 	}
@@ -171,7 +193,7 @@ func (e *Engine) playAgentLeg(ctx context.Context, user, media string) (string, 
 // controlAgentLegPlayback acts on the playback of the agent's own line.
 func (e *Engine) controlAgentLegPlayback(ctx context.Context, user string, op PlaybackOp) error {
 	e.lock()
-	m := e.agentLeg[user]
+	m := e.currentLegMediaLocked(user)
 	if m == nil || m.playback == "" {
 		e.unlock()
 		return fmt.Errorf("%w: %s", ErrNoPlayback, user)

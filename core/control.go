@@ -850,7 +850,7 @@ func (e *Engine) Play(ctx context.Context, user, media string) (string, error) {
 func (e *Engine) ControlPlayback(ctx context.Context, user string, op PlaybackOp) error {
 	e.lock()
 	c, err := e.connectedCallLocked(user)
-	if m := e.agentLeg[user]; m != nil && m.playback != "" && (noCallFallback(err) || (err == nil && c.playback == "")) {
+	if m := e.currentLegMediaLocked(user); m != nil && m.playback != "" && (noCallFallback(err) || (err == nil && c.playback == "")) {
 		e.unlock()
 		return e.controlAgentLegPlayback(ctx, user, op)
 	}

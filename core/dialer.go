@@ -189,7 +189,7 @@ func (e *Engine) nextLead(ctx context.Context, camp *Campaign, now time.Time, bu
 		return Lead{}, false
 	}
 	for _, l := range leads {
-		if busy[l.ID] {
+		if busy[l.ID] || !camp.leadInHours(l, now) {
 			continue
 		}
 		if e.IsDNC(ctx, l.PhoneNumber, camp.Name) {

@@ -61,6 +61,11 @@ type Options struct {
 	Throttle ThrottlePolicy
 	// Media serves finished recordings' audio (RecordingAudio); nil: none.
 	Media RecordingMedia
+	// SMSPerSecond caps text messages sent per clock second (0: no cap);
+	// SMSEndpoint is the message URI template for numbers ("{number}" or
+	// %s; default "pjsip:{number}"), see messaging.go.
+	SMSPerSecond int
+	SMSEndpoint  string
 }
 
 // Engine is the call-center engine: it owns all live state, takes every
@@ -69,15 +74,19 @@ type Options struct {
 // mutex, held only to decide (see effects.go): a single lock keeps the state
 // machine obviously consistent, and no I/O under it keeps it short.
 type Engine struct {
-	opt   Options
-	store Store
-	tel   Telephony
-	bus   Bus
-	log   *slog.Logger
-	clock Clock
-	now   func() time.Time
-	rnd   *rand.Rand
-	creds *Credentials
+	opt Options
+	sms smsLimiter // messages sent this second (messaging.go)
+	// Contact imports running in the background (contact_import.go).
+	importsMu sync.Mutex
+	imports   map[uint64]chan struct{}
+	store     Store
+	tel       Telephony
+	bus       Bus
+	log       *slog.Logger
+	clock     Clock
+	now       func() time.Time
+	rnd       *rand.Rand
+	creds     *Credentials
 
 	mu sync.Mutex
 	// fx are the effects decided under the lock, submitted by unlock.
@@ -234,6 +243,9 @@ func New(opt Options) *Engine {
 	if opt.ShortCall <= 0 {
 		opt.ShortCall = 10 * time.Second
 	}
+	if opt.SMSEndpoint == "" {
+		opt.SMSEndpoint = "pjsip:{number}"
+	}
 	if opt.DialEndpoint == nil {
 		opt.DialEndpoint = DefaultDialEndpoint
 	}
@@ -341,6 +353,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.resumePendingDials(ctx); err != nil {
 		return err
 	}
+	e.closeInterruptedImports(ctx)
 	e.beat(ctx, true)
 	return nil
 }

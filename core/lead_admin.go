@@ -287,11 +287,11 @@ func (e *Engine) ListLeadCount(ctx context.Context, id uint64, statuses ...strin
 
 // RecordingQuery selects finished recordings; at least one field is set.
 type RecordingQuery struct {
-	Agent    string
-	LeadID   uint64
-	Day      string // YYYY-MM-DD
-	CallID   uint64
-	Limit    int
+	Agent  string
+	LeadID uint64
+	Day    string // YYYY-MM-DD
+	CallID uint64
+	Limit  int
 }
 
 // FindRecordings lists recordings matching q, oldest first.

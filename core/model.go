@@ -624,6 +624,7 @@ func AllModels() []any {
 		&Recording{}, &Form{}, &FormField{}, &FormValue{}, &APIUser{}, &LoginFailure{}, &APILogEntry{},
 		&ScreenCommand{}, &Route{}, &UserGroup{}, &EngineHeartbeat{}, &ExternalID{},
 		&AgentValue{}, &PendingDial{}, &OriginationJob{}, &Setting{},
-		&Phone{},
+		&Phone{}, &ContactImport{},
+		&SMS{},
 	}
 }

@@ -369,6 +369,12 @@ func (a *API) table() []route {
 		timeCol: "start",
 		order:   []core.Order{{Field: "id", Desc: true}},
 	}, "agent", "call_id", "guid", "lead_id")
+	readOnly(a, &rt, "/imports", "leads", &resource[core.ContactImport]{
+		name:    "contact import",
+		filters: map[string]string{"campaign": "campaign", "status": "status"},
+		timeCol: "created_at",
+		order:   []core.Order{{Field: "id", Desc: true}},
+	}, "campaign", "status")
 	rt = append(rt, route{method: "GET", path: "/recordings/{id}/media", tag: "reports", summary: "A finished recording's audio",
 		doc:   "format=mp3 (default, transcoded), or wav/gsm for the file as recorded. 404 while the recording runs or when its file cannot be found.",
 		query: []string{"format"}, binary: []string{"audio/mpeg", "audio/wav", "audio/x-gsm"}, h: a.recordingMedia})

@@ -110,7 +110,9 @@
 //     logout: any → "logout not valid";
 //     recording: STOP with ErrNotRecording → "stop recording error", START
 //     with no call → a persistent agent's own line (its conference) is
-//     recorded, as VICIdial records the agent's conference; an on-hook
+//     recorded, as VICIdial records the agent's conference (the line's
+//     own audio: it is a channel recording, not a conference mix, and it
+//     is not resumed after a gateway restart); an on-hook
 //     agent has no line between calls and gets "agent_user does not have a
 //     live call" (ErrNoCall), other → "recording not valid";
 //     audio_playback: PLAY with no call plays to a persistent agent's own

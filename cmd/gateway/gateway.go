@@ -21,6 +21,7 @@ import (
 
 	"github.com/callgate/callgate/api/admin"
 	"github.com/callgate/callgate/api/eccp"
+	"github.com/callgate/callgate/api/ucontact"
 	"github.com/callgate/callgate/api/vicidial"
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/config"
@@ -147,7 +148,8 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 	}
 
 	g.media = g.newMedia(core.NewRecords(st))
-	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine"), Media: g.mediaPort()})
+	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine"), Media: g.mediaPort(),
+		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint})
 	g.metrics = newMetrics(g.eng, g.engineUp.Load)
 	return g, nil
 }
@@ -159,6 +161,7 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 	}
 	g.engineUp.Store(true)
 	g.startMedia()
+	g.resumeSMS(ctx)
 
 	ln, err := net.Listen("tcp", g.cfg.HTTPAddr)
 	if err != nil {
@@ -407,6 +410,9 @@ func (g *gateway) router() http.Handler {
 		ServerIP: g.cfg.VicidialServerIP, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "vicidial"),
 	})
 	r.Handle(g.cfg.VicidialPath, vd)
+	ucOpt := ucontact.Options{Token: g.cfg.UContactToken, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "ucontact")}
+	r.Mount(ucontactPrefix, ucontact.New(g.eng, ucOpt))
+	r.Mount("/records", ucontact.NewRecords(g.eng, ucOpt))
 	if c, ok := vd.(io.Closer); ok {
 		g.closers = append(g.closers, c)
 	}
@@ -421,6 +427,9 @@ func (g *gateway) router() http.Handler {
 
 const adminPrefix = "/api/v1"
 
+// ucontactPrefix is where the uContact Integra resources live.
+const ucontactPrefix = "/Integra/resources"
+
 // limitBody bounds the body of every request the dialects do not bound
 // themselves (health, metrics, unknown routes and methods) to http.max_body:
 // a declared length over it is answered 413 at once, a longer chunked body
@@ -433,7 +442,7 @@ func (g *gateway) limitBody(next http.Handler) http.Handler {
 		if p == "" {
 			p = r.URL.Path
 		}
-		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || ownsBodyLimit(p) {
+		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") || ownsBodyLimit(p) {
 			next.ServeHTTP(w, r)
 			return
 		}

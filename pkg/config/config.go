@@ -88,6 +88,7 @@ type Config struct {
 	// VicidialNonAgentPath mounts the VICIdial non-agent API.
 	VicidialNonAgentPath string
 	VicidialServerIP     string
+	UContactToken        string
 	MetricsEnabled       bool
 	PprofAddr            string // empty: no profiling listener
 	ReplayEvents         int
@@ -115,6 +116,11 @@ type Config struct {
 	MediaS3Region    string
 	MediaS3AccessKey string
 	MediaS3SecretKey string
+
+	// Text messages (core/messaging.go): per-second cap (0: none) and the
+	// message URI template numbers are sent through.
+	SMSPerSecond int
+	SMSEndpoint  string
 }
 
 // Key describes one setting, for documentation and error messages.
@@ -219,6 +225,8 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setPath(&c.VicidialNonAgentPath, v) }},
 	{Name: "vicidial.server_ip", Env: "CALLGATE_VICIDIAL_SERVER_IP", Default: "127.0.0.1", Doc: "Server IP VICIdial answers report (webserver, recording).",
 		set: func(c *Config, v string) error { c.VicidialServerIP = v; return nil }},
+	{Name: "ucontact.token", Env: "CALLGATE_UCONTACT_TOKEN", Default: "", Doc: "Bearer token accepted by the uContact Integra API besides HTTP Basic of its API users (empty: Basic only).",
+		set: func(c *Config, v string) error { c.UContactToken = v; return nil }},
 	{Name: "metrics.enabled", Env: "CALLGATE_METRICS", Default: "true", Doc: "Serve Prometheus metrics at /metrics.",
 		set: func(c *Config, v string) error { return setBool(&c.MetricsEnabled, v) }},
 	{Name: "debug.pprof_addr", Env: "CALLGATE_PPROF_ADDR", Default: "", Doc: "Loopback address of an opt-in listener serving Go profiles (net/http/pprof) at /debug/pprof/; empty disables it.",
@@ -237,6 +245,10 @@ var keys = []Key{
 		set: func(c *Config, v string) error { c.MediaS3AccessKey = v; return nil }},
 	{Name: "media.s3_secret_key", Env: "CALLGATE_MEDIA_S3_SECRET_KEY", Default: "", Doc: "S3 secret key (required with media.s3_url).",
 		set: func(c *Config, v string) error { c.MediaS3SecretKey = v; return nil }, Secret: true},
+	{Name: "sms.per_second", Env: "CALLGATE_SMS_PER_SECOND", Default: "0", Doc: "Text messages sent per second at most (0: no cap); a request over it is refused (eXpand sendSms -2) and nothing is sent.",
+		set: func(c *Config, v string) error { return setNonNegative(&c.SMSPerSecond, v) }},
+	{Name: "sms.endpoint", Env: "CALLGATE_SMS_ENDPOINT", Default: "pjsip:{number}", Doc: "Message URI a recipient number is sent to through Asterisk's message routing ({number} or %s is replaced; recipients given as URIs are kept).",
+		set: func(c *Config, v string) error { c.SMSEndpoint = strings.TrimSpace(v); return nil }},
 	{Name: "sim.answer_delay", Env: "CALLGATE_SIM_ANSWER_DELAY", Default: "0s", Doc: "Simulated PBX: how long originated calls ring before answering.",
 		set: func(c *Config, v string) error { return setDuration(&c.DemoSimAnswerWait, v) }},
 }

@@ -17,6 +17,7 @@ func counts(t *testing.T, st core.Store) map[string]int64 {
 		"agents": &core.Agent{}, "queues": &core.Queue{}, "members": &core.QueueMember{},
 		"campaigns": &core.Campaign{}, "pauses": &core.PauseCode{}, "dispositions": &core.Disposition{},
 		"apiusers": &core.APIUser{}, "routes": &core.Route{}, "lists": &core.List{}, "leads": &core.Lead{},
+		"phones": &core.Phone{},
 	} {
 		n, err := st.Count(context.Background(), m, core.All)
 		if err != nil {
