@@ -48,11 +48,16 @@
 //     media), base64; -1 unknown uniqueid, 0 no recording or no audio
 //     stored (or media not configured, or over 32 MiB).
 //   - statusQueues: the panel from live engine state and today's queue log.
+//   - sendSms through the core's SMS jobs (PBX message routing): the job
+//     id > 0 once every recipient (space or comma separated) was handed to
+//     the PBX; -2 over sms.per_second; 0 for a text over 160 characters, no
+//     or a bad recipient, or a PBX refusal (the job is then ERROR). msgId
+//     is not used (the document says external systems send 0).
+//   - statusSms: PENDING, SENT, ERROR, DRAFT, or "" for an unknown id.
 //
 // Not available yet (a SOAP Server fault "operation not available yet",
 // never a canned success): cdrCustom, queueData, agentData,
-// getAgentTimes, agentSessionDetail, getAgentLogin, sendSms, statusSms
-// (SMS needs the core SMS port, not on main when this was written).
+// getAgentTimes, agentSessionDetail, getAgentLogin.
 //
 // Approximations, by design of the engine: a pause is agent-wide, so the
 // queues list of pauseAgent/unpauseAgent is checked (each must be one of

@@ -43,6 +43,8 @@ type Engine interface {
 	QueueMembers(name string) []core.QueueMember
 	ActiveCalls() []core.Call
 	QueueStats(ctx context.Context, queue string, since, until time.Time) (core.QueueStats, error)
+	SendSMS(ctx context.Context, req core.SMSRequest) (core.SMS, error)
+	SMSStatus(ctx context.Context, id uint) (core.SMS, error)
 	Now() time.Time
 }
 

@@ -36,7 +36,7 @@ type engEnv struct {
 	srv *httptest.Server
 }
 
-func newEngEnv(t *testing.T, st core.Store) *engEnv {
+func newEngEnv(t *testing.T, st core.Store, tune ...func(*core.Options)) *engEnv {
 	t.Helper()
 	ctx := context.Background()
 	if err := demo.Seed(ctx, st); err != nil {
@@ -46,7 +46,11 @@ func newEngEnv(t *testing.T, st core.Store) *engEnv {
 	clk := clocktest.New(engEpoch)
 	pbx := sim.New("sim-1")
 	pbx.UseClock(clk)
-	eng := core.New(core.Options{Store: st, Tel: pbx, Logger: log, Clock: clk, DialerInterval: time.Hour, Seed: 1})
+	opt := core.Options{Store: st, Tel: pbx, Logger: log, Clock: clk, DialerInterval: time.Hour, Seed: 1}
+	for _, f := range tune {
+		f(&opt)
+	}
+	eng := core.New(opt)
 	if err := eng.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
