@@ -54,10 +54,15 @@
 //     or a bad recipient, or a PBX refusal (the job is then ERROR). msgId
 //     is not used (the document says external systems send 0).
 //   - statusSms: PENDING, SENT, ERROR, DRAFT, or "" for an unknown id.
+//   - getAgentLogin: each extension's channel, the agent logged in at it
+//     and its queues (login time, pause name); -4 no extension, -5 one is
+//     neither a phone nor an agent endpoint (the document leaves that code
+//     unnumbered), -2 over 1000 extensions, -3 store failure. As in the
+//     document's example the answer has no XML declaration.
 //
 // Not available yet (a SOAP Server fault "operation not available yet",
 // never a canned success): cdrCustom, queueData, agentData,
-// getAgentTimes, agentSessionDetail, getAgentLogin.
+// getAgentTimes, agentSessionDetail.
 //
 // Approximations, by design of the engine: a pause is agent-wide, so the
 // queues list of pauseAgent/unpauseAgent is checked (each must be one of

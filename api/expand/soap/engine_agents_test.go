@@ -195,3 +195,18 @@ func TestStatusQueuesShowsTheLiveState(t *testing.T) {
 	}
 	checkGolden(t, "engine_statusQueues", []byte(panel))
 }
+
+// getAgentLogin shows who is logged in at each extension, with the
+// agent's queues and pause; an unknown extension is -5, none is -4.
+func TestGetAgentLoginDescribesTheExtensions(t *testing.T) {
+	e := newEngEnv(t, storetest.Open(t, storetest.SQLite))
+	if e.ret(e.rpc("loginAgent", demoKey, "ngarcia", "101")) != "true" || e.ret(e.rpc("pauseAgent", demoKey, "ngarcia", "", "Descanso")) != "true" {
+		t.Fatal("login or pause refused")
+	}
+	checkGolden(t, "engine_getAgentLogin", e.rpc("getAgentLogin", demoKey, "101,102").golden())
+	for args, want := range map[string]string{"": "-4", " , ": "-4", "101,999": "-5"} {
+		if got := e.ret(e.rpc("getAgentLogin", demoKey, args)); got != want {
+			t.Errorf("getAgentLogin(%q) = %q, want %q", args, got, want)
+		}
+	}
+}
