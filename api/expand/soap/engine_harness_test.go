@@ -36,7 +36,7 @@ type engEnv struct {
 	srv *httptest.Server
 }
 
-func newEngEnv(t *testing.T, st core.Store, tune ...func(*core.Options)) *engEnv {
+func newEngEnv(t *testing.T, st core.Store, tune ...func(*core.Options, *sim.PBX)) *engEnv {
 	t.Helper()
 	ctx := context.Background()
 	if err := demo.Seed(ctx, st); err != nil {
@@ -48,7 +48,7 @@ func newEngEnv(t *testing.T, st core.Store, tune ...func(*core.Options)) *engEnv
 	pbx.UseClock(clk)
 	opt := core.Options{Store: st, Tel: pbx, Logger: log, Clock: clk, DialerInterval: time.Hour, Seed: 1}
 	for _, f := range tune {
-		f(&opt)
+		f(&opt, pbx)
 	}
 	eng := core.New(opt)
 	if err := eng.Start(ctx); err != nil {

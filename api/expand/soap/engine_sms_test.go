@@ -6,6 +6,7 @@ import (
 
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/store/storetest"
+	"github.com/callgate/callgate/pkg/telephony/sim"
 )
 
 // sendSms hands the text to the PBX for each recipient (space or comma
@@ -14,7 +15,7 @@ import (
 // characters is 0.
 func TestSendSmsSendsThroughThePBXAndStatusSmsFollowsIt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
-		e := newEngEnv(t, st, func(o *core.Options) { o.SMSPerSecond = 3 })
+		e := newEngEnv(t, st, func(o *core.Options, _ *sim.PBX) { o.SMSPerSecond = 3 })
 		id := e.ret(e.rpc("sendSms", demoKey, "0", "Su pedido está listo", "099123456 099654321"))
 		if id == "" || id == "0" || strings.HasPrefix(id, "-") {
 			t.Fatalf("sendSms answered %q, want a job id", id)
