@@ -60,9 +60,22 @@
 //     unnumbered), -2 over 1000 extensions, -3 store failure. As in the
 //     document's example the answer has no XML declaration.
 //
+//   - queueData: the queue log of Cola between FechaInicio and FechaFin
+//     (inclusive to the second), the queue's rows and its members' login,
+//     logout, pause and unpause rows, as ENTERQUEUE, RINGING, CONNECT,
+//     NOANSWER, CONGESTION (a refused ring), COMPLETECALLER,
+//     COMPLETEAGENT, COMPLETETRANSFER (talksec empty: the transfer row has
+//     no talk time), ABANDON, DIALOUT, LOGIN, LOGOUT, PAUSE (cause: the
+//     pause name), UNPAUSE; hold, wrap-up and disposition rows are left
+//     out, DIALOUTEND is not produced. Agente is an agent number (or a
+//     username). At most 20000 rows. The document gives queueData no
+//     authorizedKey, so it is served without one, as eXpand does: an
+//     operator who does not want queue activity readable without a key
+//     must keep apiws.php off untrusted networks.
+//
 // Not available yet (a SOAP Server fault "operation not available yet",
-// never a canned success): cdrCustom, queueData, agentData,
-// getAgentTimes, agentSessionDetail.
+// never a canned success): cdrCustom, agentData, getAgentTimes,
+// agentSessionDetail.
 //
 // Approximations, by design of the engine: a pause is agent-wide, so the
 // queues list of pauseAgent/unpauseAgent is checked (each must be one of

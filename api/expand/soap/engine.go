@@ -45,6 +45,7 @@ type Engine interface {
 	QueueStats(ctx context.Context, queue string, since, until time.Time) (core.QueueStats, error)
 	SendSMS(ctx context.Context, req core.SMSRequest) (core.SMS, error)
 	SMSStatus(ctx context.Context, id uint) (core.SMS, error)
+	QueueActivity(ctx context.Context, queue, agent string, from, to time.Time) ([]core.ActivityRow, error)
 	Now() time.Time
 }
 
