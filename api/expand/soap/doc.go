@@ -25,35 +25,46 @@
 //     attributes; a piece without "=" is kept under "callinfo"); answers
 //     the 8-hex job id. An invalid request (no dst) is a Client fault with
 //     the engine's reason; an unreachable PBX a Server fault.
+//
 //   - originateCallStatus: 1 RINGING (scheduled, ringing source or
 //     destination), 2 ANSWER, 3 HUNGUP (and canceled), 4 BUSY, 5 NO
 //     ANSWER, 6 CONGESTION (failed, lost in a restart), 7 OFFHOOK, 0 for an
 //     unknown id or one that ended longer ago than the keep time.
+//
 //   - originateCallCancel: 1 canceled, 0 unknown or already ended.
+//
 //   - extensionPbx: the provisioned phones (core.Phone), then agent
 //     endpoints no phone covers; calleridName is the phone's name, else
 //     the agent's, else the number.
+//
 //   - loginAgent (the extension is a phone's number, an agent endpoint's
 //     number, or "SIP/803" as written), logoutAgent (an agent on a call is
 //     logged out when it ends; TRUE), pauseAgent (pauseDTMF is a pause
 //     code or a pause name in any case; empty: a pause without reason),
 //     unpauseAgent. FALSE whenever the engine refused (unknown agent or
 //     extension or pause, already logged in, not logged in, not paused).
+//
 //   - getAgentLoggedInfo ("0" when not logged in, -2 empty username),
 //     getUserByAgent ("" when none, -2), getUserInfo ("" when none, -2);
 //     -3 when the store could not answer.
+//
 //   - cdrData by uniqueid, or by period inicio..fin ("YYYY-MM-DD
 //     HH:MM:SS", or a bare date; fin inclusive; at most 10000 calls).
+//
 //   - recordingPbx: the call's last recording as MP3 (core recording
 //     media), base64; -1 unknown uniqueid, 0 no recording or no audio
 //     stored (or media not configured, or over 32 MiB).
+//
 //   - statusQueues: the panel from live engine state and today's queue log.
+//
 //   - sendSms through the core's SMS jobs (PBX message routing): the job
 //     id > 0 once every recipient (space or comma separated) was handed to
 //     the PBX; -2 over sms.per_second; 0 for a text over 160 characters, no
 //     or a bad recipient, or a PBX refusal (the job is then ERROR). msgId
 //     is not used (the document says external systems send 0).
+//
 //   - statusSms: PENDING, SENT, ERROR, DRAFT, or "" for an unknown id.
+//
 //   - getAgentLogin: each extension's channel, the agent logged in at it
 //     and its queues (login time, pause name); -4 no extension, -5 one is
 //     neither a phone nor an agent endpoint (the document leaves that code
