@@ -84,9 +84,14 @@
 //     operator who does not want queue activity readable without a key
 //     must keep apiws.php off untrusted networks.
 //
+//   - getAgentTimes: per agent, loged (seconds of the sessions that ended
+//     in the period) and paused (seconds of the pauses that ended in it),
+//     with the agent's queues; agente is a username, cola a queue the
+//     agent belongs to; codes -3 … -10 as the document lists them.
+//
 // Not available yet (a SOAP Server fault "operation not available yet",
-// never a canned success): cdrCustom, agentData, getAgentTimes,
-// agentSessionDetail.
+// never a canned success): cdrCustom (its ESTADO/OBSERVACIONES are
+// installation-specific), agentData, agentSessionDetail.
 //
 // Approximations, by design of the engine: a pause is agent-wide, so the
 // queues list of pauseAgent/unpauseAgent is checked (each must be one of

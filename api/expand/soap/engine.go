@@ -46,6 +46,8 @@ type Engine interface {
 	SendSMS(ctx context.Context, req core.SMSRequest) (core.SMS, error)
 	SMSStatus(ctx context.Context, id uint) (core.SMS, error)
 	QueueActivity(ctx context.Context, queue, agent string, from, to time.Time) ([]core.ActivityRow, error)
+	AgentSummaries(ctx context.Context, from, to time.Time) ([]core.AgentSummary, error)
+	AgentActivity(ctx context.Context, user string, since, until time.Time) (core.AgentActivity, error)
 	Now() time.Time
 }
 

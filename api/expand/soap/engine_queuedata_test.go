@@ -70,3 +70,47 @@ func TestQueueDataListsTheQueueActivity(t *testing.T) {
 		}
 	})
 }
+
+// getAgentTimes sums the sessions and pauses of the queue log: 200 s
+// logged in, 60 s of them paused; the document's error codes otherwise.
+func TestGetAgentTimesSumsSessionsAndPauses(t *testing.T) {
+	e := newEngEnv(t, storetest.Open(t, storetest.SQLite))
+	if e.ret(e.rpc("loginAgent", demoKey, "ngarcia", "101")) != "true" {
+		t.Fatal("login refused")
+	}
+	e.advance(100 * time.Second)
+	if e.ret(e.rpc("pauseAgent", demoKey, "ngarcia", "", "Almuerzo")) != "true" {
+		t.Fatal("pause refused")
+	}
+	e.advance(60 * time.Second)
+	if e.ret(e.rpc("unpauseAgent", demoKey, "ngarcia", "")) != "true" {
+		t.Fatal("unpause refused")
+	}
+	e.advance(40 * time.Second)
+	if e.ret(e.rpc("logoutAgent", demoKey, "ngarcia")) != "true" {
+		t.Fatal("logout refused")
+	}
+	day := []string{"2012-04-01 00:00:00", "2012-04-01 23:59:59"}
+	checkGolden(t, "engine_getAgentTimes", e.rpc("getAgentTimes", demoKey, day[0], day[1], "", "").golden())
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ayer", day[1], "", ""}, "-4"},
+		{[]string{day[0], "hoy", "", ""}, "-5"},
+		{[]string{day[0], day[1], "", "q_nada"}, "-6"},
+		{[]string{day[0], day[1], "nadie", ""}, "-7"},
+		{[]string{day[1], day[0], "", ""}, "-8"},
+		{[]string{"2013-01-01 00:00:00", "2013-01-02 00:00:00", "", ""}, "-9"},
+		{[]string{day[0], day[1], "admin", ""}, "-10"},
+		{[]string{day[0], day[1], "", "q_ven"}, "-10"},
+	}
+	for _, tc := range cases {
+		if got := e.ret(e.rpc("getAgentTimes", append([]string{demoKey}, tc.args...)...)); got != tc.want {
+			t.Errorf("getAgentTimes%q = %q, want %q", tc.args, got, tc.want)
+		}
+	}
+	if got := e.ret(e.rpc("getAgentTimes", demoKey, day[0], day[1], "ngarcia", "tecnologia")); !strings.Contains(got, `user="ngarcia" name="Natalia Garcia" loged="200" paused="60"`) {
+		t.Fatalf("filtered: %s", got)
+	}
+}
