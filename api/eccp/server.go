@@ -5,6 +5,11 @@
 // protocol document, wherever the two differ.
 //
 // Where Callgate knowingly differs from dialerd:
+//   - loginagent checks that the extension exists as dialerd does against
+//     FreePBX's devices table, but the device list is the core's: the
+//     provisioned phones plus each agent's own endpoint (Callgate has no
+//     FreePBX database); an unknown extension is 404 "Specified extension
+//     not found" and starts no login;
 //   - an agent without an ECCP password is not accepted with any agent_hash;
 //     the hash is computed with the empty password;
 //   - requests of one connection are answered in order (dialerd's worker
