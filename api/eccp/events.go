@@ -131,11 +131,7 @@ func (f *fanout) deliver(ev core.Event, buf []*session) []*session {
 		if !ok {
 			continue
 		}
-		for _, p := range pkts {
-			if !ss.send(p) {
-				break
-			}
-		}
+		ss.sendEvents(pkts)
 	}
 	return buf
 }

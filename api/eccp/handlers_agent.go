@@ -519,6 +519,9 @@ func hUnhold(ss *session, ctx context.Context, cmd *elem) *elem {
 	if !sess.OnHold {
 		return success("unhold")
 	}
+	// dialerd answers unhold at once and sends pauseend when Asterisk
+	// reports the call back from hold: the response goes first.
+	ss.holdEvents()
 	if err := ss.srv.eng.UnholdCall(ctx, a.Username); err != nil && !errors.Is(err, core.ErrNotOnHold) {
 		// The customer still hears music: never <success/>. Issabel's
 		// unhold has no failure text of its own beyond these.
@@ -528,6 +531,8 @@ func hUnhold(ss *session, ctx context.Context, cmd *elem) *elem {
 			text{is: core.ErrNotLoggedIn, msg: "Agent currently not logged in"},
 			text{is: core.ErrUnknownAgent, msg: "Specified agent not found"})
 	}
+	// Wait until the fan-out has taken the pauseend (kept back by the
+	// hold), so it follows the response without another request between.
 	ss.syncEvents()
 	return success("unhold")
 }

@@ -391,6 +391,9 @@ type session struct {
 	// syncSeq is set by handlers whose own events must reach the client
 	// before their response (pause and hold).
 	syncSeq uint64
+	// ev keeps events back while a response that precedes them is built
+	// (unhold).
+	ev eventHold
 
 	// src is the source the per-source cap counts by. While the session
 	// has not logged in it sits in the server's pending lists (guarded by
