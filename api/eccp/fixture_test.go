@@ -52,7 +52,8 @@ func seedFixture(t testing.TB, st core.Store) {
 	} {
 		create(p)
 	}
-	// An inactive break, which getpauses leaves out; gorm skips a false
+	// An inactive break, which getpauses lists with status I and
+	// pauseagent refuses; gorm skips a false
 	// default on create.
 	if err := st.Updates(ctx, &core.PauseCode{ID: 5}, map[string]any{"active": false}); err != nil {
 		t.Fatal(err)

@@ -40,8 +40,9 @@
 //     Closed connections get no packet (dialerd has no error for this; the
 //     PHP client reports a failed read either way), and accept errors such
 //     as EMFILE are retried with backoff, never fatal;
-//   - getpauses lists only active breaks without a campaign (dialerd lists
-//     inactive breaks too; campaign-scoped codes belong to other dialects);
+//   - getpauses lists the breaks without a campaign, active (status A) and
+//     inactive (status I) as dialerd does; campaign-scoped codes belong to
+//     other dialects (Issabel's break table has no campaign);
 //   - once more than 8 KiB may be waiting unread, packets go without their
 //     trailing newline, which would otherwise break the PHP client (see
 //     session.trimNewline).
