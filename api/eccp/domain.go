@@ -268,7 +268,7 @@ func (s *Server) callInfo(ctx context.Context, parent *elem, c core.Call) {
 		})
 		attrs := parent.add("call_attributes")
 		if lead != nil {
-			for i, a := range contactAttributes(*lead) {
+			for i, a := range callContactAttributes(*lead) {
 				at := attrs.add("attribute")
 				at.addText("label", a.k)
 				at.addText("value", a.v)
@@ -306,6 +306,19 @@ func contactAttributes(l core.Lead) []kv {
 		{"first_name", l.FirstName}, {"last_name", l.LastName}, {"phone", l.PhoneNumber},
 		{"cedula_ruc", l.VendorLeadCode},
 	}
+}
+
+// callContactAttributes are the call_attributes of an incoming call with a
+// matched contact: dialerd reads the contact's four columns plus its
+// origen as contact_source (matching_contacts lists only the four). The
+// core keeps the origin in the lead's source id; Issabel's column defaults
+// to "crm".
+func callContactAttributes(l core.Lead) []kv {
+	src := l.SourceID
+	if src == "" {
+		src = "crm"
+	}
+	return append(contactAttributes(l), kv{"contact_source", src})
 }
 
 // callSurvey lists the form values collected for a call.

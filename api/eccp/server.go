@@ -5,6 +5,9 @@
 // protocol document, wherever the two differ.
 //
 // Where Callgate knowingly differs from dialerd:
+//   - an incoming call's matched contact carries dialerd's fifth attribute
+//     contact_source from the lead's source id (Issabel's contact.origen),
+//     "crm" when empty as Issabel's column default;
 //   - loginagent checks that the extension exists as dialerd does against
 //     FreePBX's devices table, but the device list is the core's: the
 //     provisioned phones plus each agent's own endpoint (Callgate has no
