@@ -12,6 +12,15 @@ import (
 	"github.com/callgate/callgate/pkg/telephony/sim"
 )
 
+// origHarness is a harness whose PBX connection is reconciled before the
+// test originates: a reconcile running meanwhile would judge a leg that
+// was busy at once as lost with the connection.
+func origHarness(t *testing.T) *harness {
+	h := newHarness(t, sqlite(t), harnessOpt{})
+	h.settle()
+	return h
+}
+
 func (h *harness) job(id string) core.OriginationJob {
 	h.t.Helper()
 	h.settle()
@@ -85,7 +94,7 @@ func TestOriginationOutcomes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, sqlite(t), harnessOpt{})
+			h := origHarness(t)
 			h.pbx.SetBehavior(tc.leg, tc.rule)
 			j, err := h.e.Originate(h.ctx, core.OriginationRequest{Source: "701", Destination: "927126666",
 				Timeout: 10 * time.Second, BusyRetries: tc.retries, RetryInterval: 5 * time.Minute})
@@ -119,7 +128,7 @@ func TestOriginationRefusesASourceOnACall(t *testing.T) {
 
 // Cancel hangs up a job in progress; a job already over cannot be.
 func TestOriginationCancel(t *testing.T) {
-	h := newHarness(t, sqlite(t), harnessOpt{})
+	h := origHarness(t)
 	h.pbx.SetBehavior("Local/9271*", sim.Behavior{Outcome: sim.NoAnswer})
 	j, err := h.e.Originate(h.ctx, core.OriginationRequest{Source: "701", Destination: "927126666", Timeout: 30 * time.Second})
 	must(t, err)
