@@ -409,12 +409,26 @@ func (s *Server) callSummary(parent *elem, c core.Call) {
 		{"campaign_id", s.campaignID(c.Campaign)}, {"queuenumber", s.callQueue(c)},
 		{"callnumber", c.Phone},
 	})
-	parent.addText("callstatus", callStatus(c))
+	parent.addText("callstatus", liveCallStatus(c))
+	// dialerd stamps dialstart/dialend when it originates the call
+	// (OriginateResponse); an incoming call has neither.
+	dialStart, dialEnd := "", ""
+	if c.Direction != core.CallInbound {
+		dialStart, dialEnd = s.shortTime(c.OriginateAt), s.shortTime(c.AnsweredAt)
+	}
 	addFields(parent, []kv{
 		{"trunk", c.Trunk},
-		{"dialstart", s.shortTime(c.OriginateAt)}, {"dialend", s.shortTime(c.AnsweredAt)},
+		{"dialstart", dialStart}, {"dialend", dialEnd},
 		{"queuestart", s.shortTime(c.QueuedAt)}, {"linkstart", s.shortTime(c.ConnectedAt)},
 	})
+}
+
+// liveCallStatus is dialerd's in-memory call status (Llamada::status),
+// which agent status replies print: the English words for both directions
+// (Success, OnHold, OnQueue), never the Spanish database states of
+// incoming calls.
+func liveCallStatus(c core.Call) string {
+	return outgoingWords[core.OutcomeOf(c)]
 }
 
 func boolDigit(b bool) string {
