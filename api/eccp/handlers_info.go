@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"html"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,6 +148,9 @@ func hGetIncomingQueueList(ss *session, ctx context.Context, cmd *elem) *elem {
 		return topFailure(400, "Bad request - offset without limit")
 	}
 	qs := ss.srv.eng.Queues()
+	if !ss.srv.showAll(ctx) {
+		qs = slices.DeleteFunc(qs, func(q core.Queue) bool { return !ss.srv.eccpQueue(q.Name) })
+	}
 	sort.Slice(qs, func(i, j int) bool { return qs[i].ID < qs[j].ID })
 	qs = page(qs, offset, limit, hasLimit)
 	root, body := nested("getincomingqueuelist")
@@ -684,8 +688,12 @@ func hGetAgentActivitySummary(ss *session, ctx context.Context, cmd *elem) *elem
 			}
 		}
 	}
+	showAll := ss.srv.showAll(ctx)
 	for _, sum := range sums {
 		a := sum.Agent
+		if !showAll && !eccpAgent(a) {
+			continue
+		}
 		ae := list.add("agent")
 		ae.addText("agentchannel", a.Interface())
 		ae.addText("agentname", a.Name)

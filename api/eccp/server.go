@@ -5,6 +5,11 @@
 // protocol document, wherever the two differ.
 //
 // Where Callgate knowingly differs from dialerd:
+//   - dialerd lists only its call center's queues and agents; Callgate's
+//     deployment is shared by every dialect, so getincomingqueuelist and
+//     getagentactivitysummary show the agents with an ECCP password and the
+//     queues one of them is a member of, unless the ECCP system setting
+//     show_all_queues is Y (admin API /api/v1/settings);
 //   - an incoming call's matched contact carries dialerd's fifth attribute
 //     contact_source from the lead's source id (Issabel's contact.origen),
 //     "crm" when empty as Issabel's column default;
