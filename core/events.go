@@ -228,6 +228,7 @@ func init() {
 		AgentPauseEnded{}, QueueMembershipChanged{}, CallProgress{}, CallRinging{}, AgentLinked{},
 		AgentUnlinked{}, CallEnded{}, CallTransferred{}, DTMFReceived{}, RecordingChanged{},
 		CallbackEvent{}, ScreenEvent{}, LeadChanged{}, PBXConnection{}, OriginationEnded{},
+		SMSEnded{},
 	} {
 		payloadTypes[p.EventType()] = reflect.TypeOf(p)
 	}
