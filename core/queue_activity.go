@@ -76,3 +76,16 @@ func (e *Engine) withUniqueIDs(ctx context.Context, rows []QueueLogEntry) ([]Act
 	}
 	return out, nil
 }
+
+// AgentSessionRows lists the login, logout, pause and unpause rows in
+// [from, to), oldest first, of one agent or (agent "") of every agent; at
+// most maxActivityRows.
+func (e *Engine) AgentSessionRows(ctx context.Context, agent string, from, to time.Time) ([]QueueLogEntry, error) {
+	f := All.In("event", agentActivityEvents).Gte("time", from).Lt("time", to).Asc("id").Take(maxActivityRows)
+	if agent != "" {
+		f = f.Eq("agent", agent)
+	}
+	var rows []QueueLogEntry
+	err := e.store.Find(ctx, &rows, f)
+	return rows, err
+}

@@ -89,9 +89,16 @@
 //     with the agent's queues; agente is a username, cola a queue the
 //     agent belongs to; codes -3 … -10 as the document lists them.
 //
+//   - agentSessionDetail: the login-logout sessions that started and ended
+//     in the period, with their pauses (type is the pause name), per agent
+//     and per queue of the agent (sessions are agent-wide, so each queue
+//     repeats them); durations are always in a "duration" attribute (the
+//     document's second example writes "time"); -2 store failure, -3/-4
+//     bad dates, -5 unknown queue, -6 unknown user.
+//
 // Not available yet (a SOAP Server fault "operation not available yet",
 // never a canned success): cdrCustom (its ESTADO/OBSERVACIONES are
-// installation-specific), agentData, agentSessionDetail.
+// installation-specific) and agentData.
 //
 // Approximations, by design of the engine: a pause is agent-wide, so the
 // queues list of pauseAgent/unpauseAgent is checked (each must be one of

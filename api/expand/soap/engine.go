@@ -48,6 +48,7 @@ type Engine interface {
 	QueueActivity(ctx context.Context, queue, agent string, from, to time.Time) ([]core.ActivityRow, error)
 	AgentSummaries(ctx context.Context, from, to time.Time) ([]core.AgentSummary, error)
 	AgentActivity(ctx context.Context, user string, since, until time.Time) (core.AgentActivity, error)
+	AgentSessionRows(ctx context.Context, agent string, from, to time.Time) ([]core.QueueLogEntry, error)
 	Now() time.Time
 }
 

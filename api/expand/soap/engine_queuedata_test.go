@@ -114,3 +114,49 @@ func TestGetAgentTimesSumsSessionsAndPauses(t *testing.T) {
 		t.Fatalf("filtered: %s", got)
 	}
 }
+
+// agentSessionDetail rebuilds the session and its pause from the queue
+// log, per queue of the agent.
+func TestAgentSessionDetailShowsSessionsWithTheirPauses(t *testing.T) {
+	e := newEngEnv(t, storetest.Open(t, storetest.SQLite))
+	if e.ret(e.rpc("loginAgent", demoKey, "ngarcia", "101")) != "true" {
+		t.Fatal("login refused")
+	}
+	e.advance(100 * time.Second)
+	if e.ret(e.rpc("pauseAgent", demoKey, "ngarcia", "", "Almuerzo")) != "true" {
+		t.Fatal("pause refused")
+	}
+	e.advance(60 * time.Second)
+	if e.ret(e.rpc("unpauseAgent", demoKey, "ngarcia", "")) != "true" {
+		t.Fatal("unpause refused")
+	}
+	e.advance(40 * time.Second)
+	if e.ret(e.rpc("logoutAgent", demoKey, "ngarcia")) != "true" {
+		t.Fatal("logout refused")
+	}
+	day := []string{"2012-04-01 00:00:00", "2012-04-01 23:59:59"}
+	checkGolden(t, "engine_agentSessionDetail", e.rpc("agentSessionDetail", demoKey, day[0], day[1], "ngarcia", "q_tec").golden())
+	got := e.ret(e.rpc("agentSessionDetail", demoKey, day[0], day[1], "", ""))
+	for _, want := range []string{
+		`<agent userID="ngarcia" agentID="118">`,
+		`<queue queuename="tecnologia" logged="200" paused="60">`,
+		`<pause type="Almuerzo" duration="60"/>`,
+		`<session start="2012-04-01 00:02:44" end="2012-04-01 00:06:04" duration="200">`,
+		`<pause type="Almuerzo" start="2012-04-01 00:04:24" end="2012-04-01 00:05:24" duration="60"/>`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("agentSessionDetail lacks %s:\n%s", want, got)
+		}
+	}
+	cases := map[[4]string]string{
+		{"ayer", day[1], "", ""}:       "-3",
+		{day[0], "hoy", "", ""}:        "-4",
+		{day[0], day[1], "", "q_nada"}: "-5",
+		{day[0], day[1], "nadie", ""}:  "-6",
+	}
+	for args, want := range cases {
+		if got := e.ret(e.rpc("agentSessionDetail", demoKey, args[0], args[1], args[2], args[3])); got != want {
+			t.Errorf("agentSessionDetail%q = %q, want %q", args, got, want)
+		}
+	}
+}
