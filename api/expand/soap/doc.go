@@ -96,9 +96,20 @@
 //     document's second example writes "time"); -2 store failure, -3/-4
 //     bad dates, -5 unknown queue, -6 unknown user.
 //
+//   - agentData: per agent with rows in Cola's activity (see queueData):
+//     logueado (sessions ended in the period), pausado, hablado (talk of
+//     completed and transferred queue calls), promedio (hablado /
+//     atendidas, promedioSeg printed as PHP prints a float), disponible
+//     (logueado - pausado - hablado, at least 0), atendidas (CONNECT),
+//     perdidas (ring no answer), presentadas (RINGING), salientes
+//     (DIALOUT rows logged under the queue's name), entrantes (= atendidas),
+//     entrantesTransferidas, atendidasCortas (talk under 10 s),
+//     promedioEntranteYSaliente. habladoSaliente is 0: outbound talk is not
+//     attributed to a queue. No authorizedKey, as the document has none.
+//
 // Not available yet (a SOAP Server fault "operation not available yet",
 // never a canned success): cdrCustom (its ESTADO/OBSERVACIONES are
-// installation-specific) and agentData.
+// installation-specific).
 //
 // Approximations, by design of the engine: a pause is agent-wide, so the
 // queues list of pauseAgent/unpauseAgent is checked (each must be one of

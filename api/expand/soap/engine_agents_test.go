@@ -145,7 +145,7 @@ func TestCDRDataListsFinishedCalls(t *testing.T) {
 // success.
 func TestOperationsNotBuiltYetAnswerAServerFault(t *testing.T) {
 	e := newEngEnv(t, storetest.Open(t, storetest.SQLite))
-	a := e.rpc("agentData", "q_ven", "2012-04-01 00:00:00", "2012-04-02 00:00:00")
+	a := e.rpc("cdrCustom", demoKey, "2012-04-01 00:00:00", "2012-04-02 00:00:00")
 	checkGolden(t, "engine_not_available", a.golden())
 }
 

@@ -65,6 +65,17 @@ func TestQueueDataListsTheQueueActivity(t *testing.T) {
 		if none := e.ret(e.rpc("queueData", "q_ven", "", "2012-04-01 00:00:00", "2012-04-01 23:59:59")); strings.Contains(none, "<activity") {
 			t.Fatalf("q_ven has no activity:\n%s", none)
 		}
+		ad := e.ret(e.rpc("agentData", "q_tec", "2012-04-01 00:00:00", "2012-04-01 23:59:59"))
+		for _, want := range []string{`agente="(118) Natalia Garcia"`, `pausado="00h 01' 00''" pausadoSeg="60"`,
+			`promedio="00h 01' 56''" promedioSeg="116"`, `hablado="00h 01' 56''" habladoSeg="116"`,
+			`atendidas="1" perdidas="0" presentadas="1"`} {
+			if !strings.Contains(ad, want) {
+				t.Fatalf("agentData lacks %s:\n%s", want, ad)
+			}
+		}
+		if st.Dialect() == storetest.SQLite {
+			checkGolden(t, "engine_agentData", []byte(ad))
+		}
 		if a := e.rpc("queueData", "q_tec", "", "ayer", "hoy"); a.Status != 500 || !strings.Contains(string(a.Body), "SOAP-ENV:Client") {
 			t.Fatalf("bad dates: %d %s", a.Status, a.Body)
 		}

@@ -9,6 +9,11 @@ import (
 // shaped as the document's examples: a declaration, one element per line.
 type xmlDoc struct{ b strings.Builder }
 
+// attrEscaper escapes a double-quoted attribute value: the markup
+// characters and the whitespace a parser would otherwise normalise; the
+// apostrophe stays as written ("07h 10' 40''").
+var attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\t", "&#x9;", "\n", "&#xA;", "\r", "&#xD;")
+
 func newXMLDoc(root string) *xmlDoc {
 	d := newXMLProlog()
 	d.b.WriteString("<" + root + ">\n")
@@ -30,9 +35,7 @@ type xattr struct{ k, v string }
 func (d *xmlDoc) elem(name string, closed bool, attrs ...xattr) {
 	d.b.WriteString("<" + name)
 	for _, a := range attrs {
-		d.b.WriteString(" " + a.k + `="`)
-		_ = xml.EscapeText(&d.b, []byte(a.v))
-		d.b.WriteString(`"`)
+		d.b.WriteString(" " + a.k + `="` + attrEscaper.Replace(a.v) + `"`)
 	}
 	if closed {
 		d.b.WriteString("/>\n")
@@ -45,9 +48,7 @@ func (d *xmlDoc) elem(name string, closed bool, attrs ...xattr) {
 func (d *xmlDoc) text(name, text string, attrs ...xattr) {
 	d.b.WriteString("<" + name)
 	for _, a := range attrs {
-		d.b.WriteString(" " + a.k + `="`)
-		_ = xml.EscapeText(&d.b, []byte(a.v))
-		d.b.WriteString(`"`)
+		d.b.WriteString(" " + a.k + `="` + attrEscaper.Replace(a.v) + `"`)
 	}
 	d.b.WriteString(">")
 	_ = xml.EscapeText(&d.b, []byte(text))
