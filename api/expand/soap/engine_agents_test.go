@@ -147,7 +147,6 @@ func TestCDRDataListsFinishedCalls(t *testing.T) {
 	})
 }
 
-
 // The committed gowsdl client drives the engine through the doc/lit
 // binding.
 func TestGeneratedClientOriginatesThroughTheEngine(t *testing.T) {
