@@ -1,0 +1,47 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/callgate/callgate/core"
+)
+
+func init() { extraSeeds = append(extraSeeds, seedExpandREST) }
+
+// The eXpand REST (expandweb3) document's demo values.
+const (
+	ExpandRESTUser     = "external_user"
+	ExpandRESTPass     = "1deD9=cf9"
+	ExpandRESTCampaign = 313
+	ExpandRESTContact  = 1698
+)
+
+// seedExpandREST adds the REST API user, dialer campaign 313 (queue q_ven)
+// with its list and contact 1698 (Rodrigo, 27111200) as the examples show
+// them. Idempotent.
+func seedExpandREST(ctx context.Context, st core.Store) error {
+	q := core.Queue{Name: "q_ven", Strategy: core.StrategyLeastRecent, RingTimeout: 15, ServiceLevel: 20, Active: true}
+	if _, err := ensure(ctx, st, core.Eq("name", q.Name), &q); err != nil {
+		return fmt.Errorf("queue q_ven: %w", err)
+	}
+	camp := core.Campaign{ID: ExpandRESTCampaign, Name: "dialer313", Description: "eXpand Dialer campaign 313",
+		Type: core.CampaignOutbound, DialMethod: core.DialProgressive, Queue: q.Name, MaxRetries: 3, RetryDelay: 600, DialTimeout: 30, Active: true}
+	if _, err := ensure(ctx, st, core.Eq("id", camp.ID), &camp); err != nil {
+		return fmt.Errorf("campaign 313: %w", err)
+	}
+	list := core.List{ID: 31300, Name: "dialer313", Campaign: camp.Name, Active: true}
+	if _, err := ensure(ctx, st, core.Eq("id", list.ID), &list); err != nil {
+		return fmt.Errorf("list 31300: %w", err)
+	}
+	lead := core.Lead{ID: ExpandRESTContact, ListID: list.ID, Campaign: camp.Name, Status: core.StatusNew, FirstName: "Rodrigo",
+		PhoneNumber: "27111200", SourceID: "expand-rest", Attributes: `{"ci":"3123456-0","correo":"rangles@expand.com.uy"}`}
+	if _, err := ensure(ctx, st, core.Eq("id", lead.ID), &lead); err != nil {
+		return fmt.Errorf("contact 1698: %w", err)
+	}
+	u := core.APIUser{Dialect: "expand-rest", Username: ExpandRESTUser, Secret: ExpandRESTPass, Active: true, UserLevel: 8, APIAccess: true, AllowedFunctions: "ALL_FUNCTIONS"}
+	if _, err := ensure(ctx, st, core.Eq("dialect", u.Dialect).Eq("username", u.Username), &u); err != nil {
+		return fmt.Errorf("api user: %w", err)
+	}
+	return nil
+}
