@@ -17,7 +17,8 @@ const (
 	ExpandRESTContact  = 1698
 )
 
-// seedExpandREST adds the REST API user, dialer campaign 313 (queue q_ven)
+// seedExpandREST adds the REST API user, dialer campaign 313 (an external
+// id of campaign dialer313, queue q_ven)
 // with its list and contact 1698 (Rodrigo, 27111200) as the examples show
 // them. Idempotent.
 func seedExpandREST(ctx context.Context, st core.Store) error {
@@ -25,10 +26,15 @@ func seedExpandREST(ctx context.Context, st core.Store) error {
 	if _, err := ensure(ctx, st, core.Eq("name", q.Name), &q); err != nil {
 		return fmt.Errorf("queue q_ven: %w", err)
 	}
-	camp := core.Campaign{ID: ExpandRESTCampaign, Name: "dialer313", Description: "eXpand Dialer campaign 313",
+	camp := core.Campaign{Name: "dialer313", Description: "eXpand Dialer campaign 313",
 		Type: core.CampaignOutbound, DialMethod: core.DialProgressive, Queue: q.Name, MaxRetries: 3, RetryDelay: 600, DialTimeout: 30, Active: true}
-	if _, err := ensure(ctx, st, core.Eq("id", camp.ID), &camp); err != nil {
+	if _, err := ensure(ctx, st, core.Eq("name", camp.Name), &camp); err != nil {
 		return fmt.Errorf("campaign 313: %w", err)
+	}
+	// eXpand calls it 313: an external id, so the engine's ids stay its own.
+	ext := core.ExternalID{Entity: core.EntityCampaign, Dialect: "expand-rest", ExternalID: fmt.Sprint(ExpandRESTCampaign), InternalID: uint64(camp.ID)}
+	if _, err := ensure(ctx, st, core.Eq("entity", ext.Entity).Eq("dialect", ext.Dialect).Eq("external_id", ext.ExternalID), &ext); err != nil {
+		return fmt.Errorf("campaign 313 id: %w", err)
 	}
 	list := core.List{ID: 31300, Name: "dialer313", Campaign: camp.Name, Active: true}
 	if _, err := ensure(ctx, st, core.Eq("id", list.ID), &list); err != nil {

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"net/http"
 	"sort"
 	"strconv"
@@ -77,7 +78,9 @@ func (h *handler) listCampaigns(w http.ResponseWriter, r *http.Request) {
 	now := h.eng.Now()
 	out := []campaignJSON{}
 	for _, c := range h.eng.Campaigns() {
-		if cj := campaignOut(c, now); state == "" || cj.State == state {
+		cj := campaignOut(c, now)
+		cj.ID = h.externalID(r.Context(), c)
+		if state == "" || cj.State == state {
 			out = append(out, cj)
 		}
 	}
@@ -100,22 +103,44 @@ func (h *handler) listCampaigns(w http.ResponseWriter, r *http.Request) {
 func (h *handler) getCampaign(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.campaign(w, r)
 	if ok {
-		writeJSON(w, http.StatusOK, campaignOut(c, h.eng.Now()))
+		cj := campaignOut(c, h.eng.Now())
+		cj.ID = h.externalID(r.Context(), c)
+		writeJSON(w, http.StatusOK, cj)
 	}
 }
 
 // campaign resolves {cid}: 400 when it is not a number, 404 when unknown.
+// eXpand's campaign ids are kept in the external-id table (the demo's 313);
+// a campaign without one answers to its own id.
 func (h *handler) campaign(w http.ResponseWriter, r *http.Request) (core.Campaign, bool) {
-	id, err := strconv.ParseUint(chi.URLParam(r, "cid"), 10, 32)
+	cid := chi.URLParam(r, "cid")
+	id, err := strconv.ParseUint(cid, 10, 32)
 	if err != nil {
 		writeError(w, http.StatusBadRequest)
 		return core.Campaign{}, false
+	}
+	x := h.eng.ExternalIDs()
+	if internal, err := x.Internal(r.Context(), core.EntityCampaign, Dialect, cid); err == nil {
+		id = internal
+	} else if ext, err := x.External(r.Context(), core.EntityCampaign, Dialect, id); err == nil && ext != cid {
+		id = 0 // that number is another campaign's eXpand id space
 	}
 	c, ok := h.eng.CampaignByID(uint(id))
 	if !ok {
 		writeError(w, http.StatusNotFound)
 	}
 	return c, ok
+}
+
+// externalID is the campaign's eXpand id: its external id, else its own.
+func (h *handler) externalID(ctx context.Context, c core.Campaign) uint {
+	ext, err := h.eng.ExternalIDs().External(ctx, core.EntityCampaign, Dialect, uint64(c.ID))
+	if err == nil {
+		if n, err := strconv.ParseUint(ext, 10, 32); err == nil {
+			return uint(n)
+		}
+	}
+	return c.ID
 }
 
 // param trims the quotes the document's own examples put around values
