@@ -622,5 +622,6 @@ func AllModels() []any {
 		&ScreenCommand{}, &Route{}, &UserGroup{}, &EngineHeartbeat{}, &ExternalID{},
 		&AgentValue{}, &PendingDial{}, &OriginationJob{}, &Setting{},
 		&Phone{}, &ContactImport{},
+		&SMS{},
 	}
 }
