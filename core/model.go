@@ -623,5 +623,6 @@ func AllModels() []any {
 		&AgentValue{}, &PendingDial{}, &OriginationJob{}, &Setting{},
 		&Phone{}, &ContactImport{},
 		&SMS{},
+		&SimpleList{}, &SimpleListElement{},
 	}
 }
