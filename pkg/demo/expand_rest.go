@@ -20,7 +20,7 @@ const (
 // seedExpandREST adds the REST API user, dialer campaign 313 (an external
 // id of campaign dialer313, queue q_ven)
 // with its list and contact 1698 (Rodrigo, 27111200) as the examples show
-// them. Idempotent.
+// them; the simple lists vendedores and cartera (27111200 → 200). Idempotent.
 func seedExpandREST(ctx context.Context, st core.Store) error {
 	q := core.Queue{Name: "q_ven", Strategy: core.StrategyLeastRecent, RingTimeout: 15, ServiceLevel: 20, Active: true}
 	if _, err := ensure(ctx, st, core.Eq("name", q.Name), &q); err != nil {
@@ -44,6 +44,22 @@ func seedExpandREST(ctx context.Context, st core.Store) error {
 		PhoneNumber: "27111200", SourceID: "expand-rest", Attributes: `{"ci":"3123456-0","correo":"rangles@expand.com.uy"}`}
 	if _, err := ensure(ctx, st, core.Eq("id", lead.ID), &lead); err != nil {
 		return fmt.Errorf("contact 1698: %w", err)
+	}
+	for _, l := range []core.SimpleList{
+		{Name: "vendedores", Alias: "Vendedores", Description: "Asocia CallerID de llamantes con extensiones de ejecutivos de venta. Mantenido por SAP."},
+		{Name: "cartera", Alias: "Cartera", Description: "Asocia CallerID de llamantes con la extension del ejecutivo de cartera que debe atenderlo. Mantenido por SAP"},
+	} {
+		if _, err := ensure(ctx, st, core.Eq("name", l.Name), &l); err != nil {
+			return fmt.Errorf("simple list %s: %w", l.Name, err)
+		}
+	}
+	var cartera core.SimpleList
+	if err := st.First(ctx, &cartera, core.Eq("name", "cartera")); err != nil {
+		return err
+	}
+	el := core.SimpleListElement{ListID: cartera.ID, Key: "27111200", Value: "200"}
+	if _, err := ensure(ctx, st, core.Eq("list_id", el.ListID).Eq("key", el.Key), &el); err != nil {
+		return fmt.Errorf("cartera element: %w", err)
 	}
 	u := core.APIUser{Dialect: "expand-rest", Username: ExpandRESTUser, Secret: ExpandRESTPass, Active: true, UserLevel: 8, APIAccess: true, AllowedFunctions: "ALL_FUNCTIONS"}
 	if _, err := ensure(ctx, st, core.Eq("dialect", u.Dialect).Eq("username", u.Username), &u); err != nil {

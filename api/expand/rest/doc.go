@@ -23,8 +23,15 @@
 //     values as in the document's examples are accepted; a bare end date
 //     includes that day).
 //
-// Not done yet (issue 10 item 4): simple lists (external/lists/simple),
-// pending outgoing calls (external/outgoingcalls/call), dynamic forms
+// Done (Lists module, external/lists/simple): GET the lists; GET /<name>;
+// GET/POST <name>/elements (409 on a duplicate key); GET/PUT/DELETE
+// <name>/elements/<key>. The core's simple lists (core/simple_lists.go);
+// Engine.LookupSimpleList is the lookup routing uses (caller id → extension).
+// Lists are addressed by name, as the document's examples do (its table says
+// "<id lista>"); lists themselves are created by demo data / store, not by
+// this API (the document has no create).
+//
+// Not done yet (issue 10 item 4): pending outgoing calls (external/outgoingcalls/call), dynamic forms
 // (external/dynamicforms). Those paths answer 404 {"errrorCode":"Resource_not_found"}.
 //
 // Deliberate differences and choices where the document is silent:

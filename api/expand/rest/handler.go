@@ -45,6 +45,7 @@ func New(eng *core.Engine, opt Options) http.Handler {
 		r.Get("/{cid}/contacts/{id}", h.getContact)
 		r.Put("/{cid}/contacts/{id}", h.putContact)
 	})
+	r.Route("/external/lists/simple", h.routeLists)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { writeError(w, http.StatusNotFound) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) { writeError(w, http.StatusMethodNotAllowed) })
 	return r
