@@ -20,3 +20,16 @@ CREATE TABLE `simple_list_elements` (
   PRIMARY KEY (`id`),
   UNIQUE KEY `simple_list_element_key` (`list_id`,`key`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+-- Pending outgoing calls: what a callback of eXpand's outgoingcalls API adds.
+CREATE TABLE `pending_call_details` (
+  `callback_id` bigint(20) unsigned NOT NULL,
+  `queue` varchar(64) DEFAULT NULL,
+  `contact` varchar(128) DEFAULT NULL,
+  `subject` varchar(255) DEFAULT NULL,
+  `phones` text DEFAULT NULL,
+  `link` text DEFAULT NULL,
+  `expiration` bigint(20) DEFAULT NULL,
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`callback_id`),
+  KEY `idx_pending_call_details_queue` (`queue`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
