@@ -20,7 +20,8 @@ const (
 // seedExpandREST adds the REST API user, dialer campaign 313 (an external
 // id of campaign dialer313, queue q_ven)
 // with its list and contact 1698 (Rodrigo, 27111200) as the examples show
-// them; the simple lists vendedores and cartera (27111200 → 200). Idempotent.
+// them; the simple lists vendedores and cartera (27111200 → 200); queue tecnologia and
+// agent pperez of the pending-calls example. Idempotent.
 func seedExpandREST(ctx context.Context, st core.Store) error {
 	q := core.Queue{Name: "q_ven", Strategy: core.StrategyLeastRecent, RingTimeout: 15, ServiceLevel: 20, Active: true}
 	if _, err := ensure(ctx, st, core.Eq("name", q.Name), &q); err != nil {
@@ -52,6 +53,15 @@ func seedExpandREST(ctx context.Context, st core.Store) error {
 		if _, err := ensure(ctx, st, core.Eq("name", l.Name), &l); err != nil {
 			return fmt.Errorf("simple list %s: %w", l.Name, err)
 		}
+	}
+	// The pending outgoing calls example: queue tecnologia, agent pperez.
+	tec := core.Queue{Name: "tecnologia", Strategy: core.StrategyLeastRecent, RingTimeout: 15, ServiceLevel: 20, Active: true}
+	if _, err := ensure(ctx, st, core.Eq("name", tec.Name), &tec); err != nil {
+		return fmt.Errorf("queue tecnologia: %w", err)
+	}
+	pperez := core.Agent{Username: "pperez", Name: "Pedro Perez", Number: "101", Type: "SIP", Extension: "PJSIP/101", Active: true, UserLevel: 1}
+	if _, err := ensure(ctx, st, core.Eq("username", pperez.Username), &pperez); err != nil {
+		return fmt.Errorf("agent pperez: %w", err)
 	}
 	var cartera core.SimpleList
 	if err := st.First(ctx, &cartera, core.Eq("name", "cartera")); err != nil {

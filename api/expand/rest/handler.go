@@ -46,6 +46,7 @@ func New(eng *core.Engine, opt Options) http.Handler {
 		r.Put("/{cid}/contacts/{id}", h.putContact)
 	})
 	r.Route("/external/lists/simple", h.routeLists)
+	r.Route("/external/outgoingcalls/call", h.routeOutgoing)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { writeError(w, http.StatusNotFound) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) { writeError(w, http.StatusMethodNotAllowed) })
 	return r

@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -99,3 +100,5 @@ func (e *env) lead(id uint64) core.Lead {
 	}
 	return l
 }
+
+func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
