@@ -21,7 +21,8 @@ const (
 // id of campaign dialer313, queue q_ven)
 // with its list and contact 1698 (Rodrigo, 27111200) as the examples show
 // them; the simple lists vendedores and cartera (27111200 → 200); queue tecnologia and
-// agent pperez of the pending-calls example. Idempotent.
+// agent pperez of the pending-calls example; form ope with field
+// codigofeliz. Idempotent.
 func seedExpandREST(ctx context.Context, st core.Store) error {
 	q := core.Queue{Name: "q_ven", Strategy: core.StrategyLeastRecent, RingTimeout: 15, ServiceLevel: 20, Active: true}
 	if _, err := ensure(ctx, st, core.Eq("name", q.Name), &q); err != nil {
@@ -62,6 +63,15 @@ func seedExpandREST(ctx context.Context, st core.Store) error {
 	pperez := core.Agent{Username: "pperez", Name: "Pedro Perez", Number: "101", Type: "SIP", Extension: "PJSIP/101", Active: true, UserLevel: 1}
 	if _, err := ensure(ctx, st, core.Eq("username", pperez.Username), &pperez); err != nil {
 		return fmt.Errorf("agent pperez: %w", err)
+	}
+	// Form ope with its field codigofeliz (dynamic forms example).
+	form := core.Form{Name: "ope", Description: "Formulario de la cola ope", Active: true}
+	if _, err := ensure(ctx, st, core.Eq("name", form.Name), &form); err != nil {
+		return fmt.Errorf("form ope: %w", err)
+	}
+	field := core.FormField{FormID: form.ID, Label: "codigofeliz", Type: "TEXT", Order: 1, MaxLen: 64}
+	if _, err := ensure(ctx, st, core.Eq("form_id", form.ID).Eq("label", field.Label), &field); err != nil {
+		return fmt.Errorf("form field codigofeliz: %w", err)
 	}
 	var cartera core.SimpleList
 	if err := st.First(ctx, &cartera, core.Eq("name", "cartera")); err != nil {

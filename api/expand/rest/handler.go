@@ -47,6 +47,7 @@ func New(eng *core.Engine, opt Options) http.Handler {
 	})
 	r.Route("/external/lists/simple", h.routeLists)
 	r.Route("/external/outgoingcalls/call", h.routeOutgoing)
+	r.Route("/external/dynamicforms", h.routeForms)
 	r.NotFound(func(w http.ResponseWriter, _ *http.Request) { writeError(w, http.StatusNotFound) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, _ *http.Request) { writeError(w, http.StatusMethodNotAllowed) })
 	return r
