@@ -54,3 +54,21 @@ func FuzzListQuery(f *testing.F) {
 }
 
 func parseQuery(raw string) (url.Values, error) { return url.ParseQuery(raw) }
+
+// FuzzOutgoingBody: a pending-call body decodes to a due time or is
+// refused (the core checks queue, agent and phones); never a panic.
+func FuzzOutgoingBody(f *testing.F) {
+	f.Add(addBody)
+	for _, s := range []string{`{"queue":"q","phone":"1","calldate":"2016-11-10T15:00:00Z"}`, `{"phone":[1,2]}`, `{"link":"x"}`, `[`, `{"expiration":"a"}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		req, err := decodeOutgoing([]byte(body))
+		if err != nil {
+			return
+		}
+		if req.When.IsZero() {
+			t.Fatalf("accepted %q without a date", body)
+		}
+	})
+}
