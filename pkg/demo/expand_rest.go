@@ -60,7 +60,9 @@ func seedExpandREST(ctx context.Context, st core.Store) error {
 	if _, err := ensure(ctx, st, core.Eq("name", tec.Name), &tec); err != nil {
 		return fmt.Errorf("queue tecnologia: %w", err)
 	}
-	pperez := core.Agent{Username: "pperez", Name: "Pedro Perez", Number: "101", Type: "SIP", Extension: "PJSIP/101", Active: true, UserLevel: 1}
+	// No extension of its own: deploy/asterisk/pjsip.conf defines the demo's
+	// endpoints, and the SOAP side of the issue seeds eXpand's 101–103.
+	pperez := core.Agent{Username: "pperez", Name: "Pedro Perez", Number: "101", Active: true, UserLevel: 1}
 	if _, err := ensure(ctx, st, core.Eq("username", pperez.Username), &pperez); err != nil {
 		return fmt.Errorf("agent pperez: %w", err)
 	}

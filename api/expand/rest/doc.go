@@ -31,8 +31,33 @@
 // "<id lista>"); lists themselves are created by demo data / store, not by
 // this API (the document has no create).
 //
-// Not done yet (issue 10 item 4): pending outgoing calls (external/outgoingcalls/call), dynamic forms
-// (external/dynamicforms). Those paths answer 404 {"errrorCode":"Resource_not_found"}.
+// Done (pending outgoing calls, external/outgoingcalls/call): GET with
+// queue, phone, startdate, enddate, agent, status; POST (queue, phone list or
+// one phone, contact, subject, calldate, expiration, agent, link) → 201
+// {"callid":n}; GET/PUT /<callid>; DELETE /<callid> = logical cancel ("ok").
+// Each is a core callback (core/pending_calls.go) placed by the engine to the
+// agent (agent-only) or a free agent of the queue's campaign when due; the
+// details live in PendingCallDetail. Statuses: PENDING (ACTIVE/LIVE),
+// COMPLETED (DONE), CANCELED (INACTIVE), EXPIRED (still ACTIVE past calldate +
+// expiration — the call may still be made, as the document says — or FAILED).
+// Invalid queue, agent or date answer 400. PUT or DELETE of a call already
+// dialed or closed answers 409.
+//
+// Done (dynamic forms, external/dynamicforms/<form>/entries[/<idcall>]): the
+// core's form values grouped per call (core/form_entries.go), with
+// start_date/end_date (ISO 8601 or YYYY-MM-DD) on the saved time.
+//
+// Missing / approximate:
+//   - A queue without a campaign gives its callback the queue's name as
+//     campaign; such a callback only reaches its assigned agent.
+//   - Forms: _id is a 24-hex id derived from form and call (the original is a
+//     MongoDB ObjectId); agent.number is 0 when the agent's number is not
+//     numeric; session_id is the call's linked id; keys use underscores (the
+//     document's scan shows spaces, e.g. "audio filename").
+//   - Form entries GET answers 200 (the document's table says 201 for a GET,
+//     which we take for a copy of the POST row).
+//   - Contacts and pending calls are filtered in memory over at most 10000
+//     rows per campaign / query.
 //
 // Deliberate differences and choices where the document is silent:
 //   - Error bodies: the document gives only 400's {"errrorCode":"Unknown_data_format"}

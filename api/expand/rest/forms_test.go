@@ -31,7 +31,7 @@ func TestFormEntriesComeFromSavedFormValues(t *testing.T) {
 		}
 		ts := testNow.Format(isoMicro)
 		entry := sprintf(`{"_id":"%08x%016x","agent":{"number":101,"username":"pperez"},"audio_filename":"audio_91662_1505840066.63","call_chunk":"55a6bc9a43564848ae433fecf3ec0a9115058400249",`+
-			`"data":{"codigofeliz":[{"label":"codigofeliz","value":"NG1OWF917"}]},"dynamic_form_id":%d,"extension":"PJSIP/101","incomingcall_id":%d,`+
+			`"data":{"codigofeliz":[{"label":"codigofeliz","value":"NG1OWF917"}]},"dynamic_form_id":%d,"extension":"","incomingcall_id":%d,`+
 			`"last_modified_timestamp":"%s","queue":"ope","session_id":"1505840001.827","timestamp":"%s","uniqueid":"1505840001.827"}`,
 			form.ID, call.ID, form.ID, call.ID, ts, ts)
 		e.expect(e.call("GET", "external/dynamicforms/ope/entries", ""), 200, "["+entry+"]")
