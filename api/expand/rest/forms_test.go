@@ -13,7 +13,7 @@ import (
 func TestFormEntriesComeFromSavedFormValues(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		e := newEnv(t, st)
-		call := core.Call{GUID: "55a6bc9a43564848ae433fecf3ec0a9115058400249", UniqueID: "1505840001.827", LinkedID: "1505840001.827",
+		call := core.Call{GUID: "55a6bc9a43564848ae433fecf3ec0a9115058400", UniqueID: "1505840001.827", LinkedID: "1505840001.827",
 			Queue: "ope", Agent: "pperez", Recording: "audio_91662_1505840066.63", CreatedAt: testNow}
 		if err := st.Create(e.ctx, &call); err != nil {
 			t.Fatal(err)
@@ -30,7 +30,7 @@ func TestFormEntriesComeFromSavedFormValues(t *testing.T) {
 			t.Fatal(err)
 		}
 		ts := testNow.Format(isoMicro)
-		entry := sprintf(`{"_id":"%08x%016x","agent":{"number":101,"username":"pperez"},"audio_filename":"audio_91662_1505840066.63","call_chunk":"55a6bc9a43564848ae433fecf3ec0a9115058400249",`+
+		entry := sprintf(`{"_id":"%08x%016x","agent":{"number":101,"username":"pperez"},"audio_filename":"audio_91662_1505840066.63","call_chunk":"55a6bc9a43564848ae433fecf3ec0a9115058400",`+
 			`"data":{"codigofeliz":[{"label":"codigofeliz","value":"NG1OWF917"}]},"dynamic_form_id":%d,"extension":"","incomingcall_id":%d,`+
 			`"last_modified_timestamp":"%s","queue":"ope","session_id":"1505840001.827","timestamp":"%s","uniqueid":"1505840001.827"}`,
 			form.ID, call.ID, form.ID, call.ID, ts, ts)
