@@ -11,7 +11,7 @@ import (
 // Campaign contacts: a campaign's leads seen as a CRM's dialer contacts, each
 // with a life-cycle state derived from the lead's status and its real call
 // attempts (the calls table). Dialects that expose "contacts of a dialer
-// campaign" (eXpand's REST dialer) use these services; the dialer dials the
+// campaign" use these services; the dialer dials the
 // same leads.
 
 // ContactState is a contact's life-cycle state.
