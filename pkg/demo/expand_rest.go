@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/callgate/callgate/core"
 )
@@ -42,7 +43,8 @@ func seedExpandREST(ctx context.Context, st core.Store) error {
 	if _, err := ensure(ctx, st, core.Eq("id", list.ID), &list); err != nil {
 		return fmt.Errorf("list 31300: %w", err)
 	}
-	lead := core.Lead{ID: ExpandRESTContact, ListID: list.ID, Campaign: camp.Name, Status: core.StatusNew, FirstName: "Rodrigo",
+	now := time.Now().UTC().Truncate(time.Second)
+	lead := core.Lead{EntryDate: now, ModifyDate: now, ID: ExpandRESTContact, ListID: list.ID, Campaign: camp.Name, Status: core.StatusNew, FirstName: "Rodrigo",
 		PhoneNumber: "27111200", SourceID: "expand-rest", Attributes: `{"ci":"3123456-0","correo":"rangles@expand.com.uy"}`}
 	if _, err := ensure(ctx, st, core.Eq("id", lead.ID), &lead); err != nil {
 		return fmt.Errorf("contact 1698: %w", err)

@@ -72,7 +72,10 @@ func contactOut(c core.CampaignContact, withStateTime bool) contactJSON {
 		out.AttemptTimestamp, out.LastAttempt = out.StateLog[n-1].Timestamp, out.StateLog[n-1].Transition
 	}
 	if withStateTime {
-		t := c.StateAt.Local().Format(stamp)
+		t := ""
+		if !c.StateAt.IsZero() {
+			t = c.StateAt.Local().Format(stamp)
+		}
 		out.StateTimestamp = &t
 	}
 	return out
