@@ -697,3 +697,24 @@ func (p *PBX) Channels(ctx context.Context) ([]core.ChannelInfo, error) {
 	})
 	return out, nil
 }
+
+// ChannelVars lists the channel's variables (set by originate or SetVar),
+// sorted by name.
+func (p *PBX) ChannelVars(ctx context.Context, channelID string) ([]core.ChannelVar, error) {
+	p.enter(ctx, "channel_vars", channelID)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.check(ctx); err != nil {
+		return nil, err
+	}
+	c, err := p.live(channelID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]core.ChannelVar, 0, len(c.vars))
+	for name, v := range c.vars {
+		out = append(out, core.ChannelVar{Name: name, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
