@@ -421,6 +421,7 @@ func (g *gateway) router() http.Handler {
 	})
 	r.Handle(g.cfg.VicidialNonAgentPath, na)
 	g.closers = append(g.closers, na)
+	g.mountExpand(r)
 	return r
 }
 
@@ -441,7 +442,7 @@ func (g *gateway) limitBody(next http.Handler) http.Handler {
 		if p == "" {
 			p = r.URL.Path
 		}
-		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") {
+		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") || ownsBodyLimit(p) {
 			next.ServeHTTP(w, r)
 			return
 		}
