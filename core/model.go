@@ -632,5 +632,6 @@ func AllModels() []any {
 		&AgentValue{}, &PendingDial{}, &OriginationJob{}, &Setting{},
 		&Phone{}, &ContactImport{},
 		&SMS{},
+		&SimpleList{}, &SimpleListElement{}, &PendingCallDetail{},
 	}
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/callgate/callgate/api/admin"
 	"github.com/callgate/callgate/api/eccp"
+	expandrest "github.com/callgate/callgate/api/expand/rest"
 	"github.com/callgate/callgate/api/ucontact"
 	"github.com/callgate/callgate/api/vicidial"
 	"github.com/callgate/callgate/core"
@@ -413,6 +414,7 @@ func (g *gateway) router() http.Handler {
 	ucOpt := ucontact.Options{Token: g.cfg.UContactToken, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "ucontact")}
 	r.Mount(ucontactPrefix, ucontact.New(g.eng, ucOpt))
 	r.Mount("/records", ucontact.NewRecords(g.eng, ucOpt))
+	r.Mount(expandRESTPrefix, expandrest.New(g.eng, expandrest.Options{MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "expand-rest")}))
 	if c, ok := vd.(io.Closer); ok {
 		g.closers = append(g.closers, c)
 	}
@@ -430,6 +432,9 @@ const adminPrefix = "/api/v1"
 // ucontactPrefix is where the uContact Integra resources live.
 const ucontactPrefix = "/Integra/resources"
 
+// expandRESTPrefix is where eXpand's expandweb3 REST API lives.
+const expandRESTPrefix = "/expandweb3/api"
+
 // limitBody bounds the body of every request the dialects do not bound
 // themselves (health, metrics, unknown routes and methods) to http.max_body:
 // a declared length over it is answered 413 at once, a longer chunked body
@@ -442,7 +447,7 @@ func (g *gateway) limitBody(next http.Handler) http.Handler {
 		if p == "" {
 			p = r.URL.Path
 		}
-		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") || ownsBodyLimit(p) {
+		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") || strings.HasPrefix(p, expandRESTPrefix+"/") || ownsBodyLimit(p) {
 			next.ServeHTTP(w, r)
 			return
 		}
