@@ -107,9 +107,16 @@
 //     promedioEntranteYSaliente. habladoSaliente is 0: outbound talk is not
 //     attributed to a queue. No authorizedKey, as the document has none.
 //
-// Not available yet (a SOAP Server fault "operation not available yet",
-// never a canned success): cdrCustom (its ESTADO/OBSERVACIONES are
-// installation-specific).
+//   - cdrCustom: the calls of the period with id, uniqueid, src, dnis (the
+//     dialed number), context (queue, else campaign, else direction),
+//     calldate, duration; ESTADO and OBSERVACIONES are per-installation in
+//     eXpand: here estado is the final state (ANSWERED, NO ANSWER, BUSY,
+//     FAILED) and observaciones the call's status (disposition). Wrapped in
+//     <cdr> like cdrData (the document's example shows bare <call>s).
+//
+// All 22 operations are implemented (TestEveryOperationIsImplemented); an
+// operation added to the table without one answers a SOAP Server fault
+// "operation not available yet", never a canned success.
 //
 // Approximations, by design of the engine: a pause is agent-wide, so the
 // queues list of pauseAgent/unpauseAgent is checked (each must be one of

@@ -133,20 +133,18 @@ func TestCDRDataListsFinishedCalls(t *testing.T) {
 		if got := e.ret(e.rpc("cdrData", demoKey, "", "2012-04-02 00:00:00", "2012-04-03 00:00:00")); got != "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<cdr>\n</cdr>\n" {
 			t.Fatalf("empty period: %q", got)
 		}
+		custom := e.ret(e.rpc("cdrCustom", demoKey, "2012-04-01 00:00:00", "2012-04-01 23:59:59"))
+		for _, want := range []string{`uniqueid="` + c.UniqueID + `" src="701" dnis="927126666"`, `calldate="2012-04-01 00:02:44" duration="42" estado="ANSWERED"`} {
+			if !strings.Contains(custom, want) {
+				t.Fatalf("cdrCustom lacks %s:\n%s", want, custom)
+			}
+		}
 		checkGolden(t, "engine_cdrData_bad_period", e.rpc("cdrData", demoKey, "", "yesterday", "").golden())
 		checkGolden(t, "engine_recordingPbx_unknown", e.rpc("recordingPbx", demoKey, "1333249364.937").golden())
 		if got := e.ret(e.rpc("recordingPbx", demoKey, c.UniqueID)); !strings.Contains(got, `status="0"`) {
 			t.Fatalf("call without recording: %s", got)
 		}
 	})
-}
-
-// Operations not built yet say so with a Server fault, never a canned
-// success.
-func TestOperationsNotBuiltYetAnswerAServerFault(t *testing.T) {
-	e := newEngEnv(t, storetest.Open(t, storetest.SQLite))
-	a := e.rpc("cdrCustom", demoKey, "2012-04-01 00:00:00", "2012-04-02 00:00:00")
-	checkGolden(t, "engine_not_available", a.golden())
 }
 
 // The committed gowsdl client drives the engine through the doc/lit

@@ -108,7 +108,8 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// hms writes seconds as the document does: 07h 10' 40”.
+// hms writes seconds as the document does: hours, minutes, then seconds
+// followed by two apostrophes.
 func hms(s int) string {
 	return fmt.Sprintf("%02dh %02d' %02d''", s/3600, s/60%60, s%60)
 }

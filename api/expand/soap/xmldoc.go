@@ -11,7 +11,7 @@ type xmlDoc struct{ b strings.Builder }
 
 // attrEscaper escapes a double-quoted attribute value: the markup
 // characters and the whitespace a parser would otherwise normalise; the
-// apostrophe stays as written ("07h 10' 40''").
+// apostrophe stays as written, as in the document's durations.
 var attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;", "\t", "&#x9;", "\n", "&#xA;", "\r", "&#xD;")
 
 func newXMLDoc(root string) *xmlDoc {

@@ -1,4 +1,4 @@
--- Version 32: simple key/value lists (eXpand REST external/lists/simple;
+-- Version 13: simple key/value lists (eXpand REST external/lists/simple;
 -- routing looks caller ids up in them).
 -- +goose Up
 CREATE TABLE `simple_lists` (
