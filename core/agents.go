@@ -199,7 +199,7 @@ func (e *Engine) loginLocked(ctx context.Context, user string, opt LoginOptions)
 	}
 	chID := e.newChanID("agentlogin")
 	e.chans[chID] = &chanRef{id: chID, role: rolePersistent, agent: user}
-	s.ChannelID = chID
+	s.ChannelID, s.ChannelName = chID, ""
 	e.saveSession(ctx, s)
 	e.pxOriginate(OriginateRequest{
 		ChannelID: chID, Endpoint: ext, CallerIDNum: "callgate", CallerIDName: "Agent login",

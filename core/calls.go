@@ -10,6 +10,7 @@ import (
 
 // handleTel applies one PBX event (engine lock held).
 func (e *Engine) handleTel(ctx context.Context, ev TelEvent) {
+	e.noteChannelNameLocked(ev)
 	if r := e.chans[ev.ChannelID]; r != nil && r.pending && ev.ChannelID != "" {
 		// The originate of this channel has not returned yet: its outcome
 		// is decided first (see effect.hold).
@@ -89,7 +90,7 @@ func (e *Engine) inboundLocked(ctx context.Context, ev TelEvent, dialed string) 
 	c := &liveCall{Call: Call{
 		GUID: newGUID(), UniqueID: uid, LinkedID: ev.LinkedID, Node: ev.Node, Direction: CallInbound,
 		State: CallQueued, Campaign: campaign, Queue: queue, Phone: ev.CallerID, CallerID: ev.CallerID,
-		DID: dialed, ChannelID: ev.ChannelID, CreatedAt: now, AnsweredAt: &now,
+		DID: dialed, ChannelID: ev.ChannelID, ChannelName: ev.Name, CreatedAt: now, AnsweredAt: &now,
 	}}
 	c.init()
 	if c.LinkedID == "" {
@@ -100,7 +101,7 @@ func (e *Engine) inboundLocked(ctx context.Context, ev TelEvent, dialed string) 
 	}
 	e.persistCall(ctx, &c.Call)
 	e.calls[c.ID] = c
-	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: roleCustomer, callID: c.ID, answered: true}
+	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: roleCustomer, callID: c.ID, answered: true, name: ev.Name}
 	e.pxAnswer(ev.ChannelID).warned()
 	e.enqueueLocked(ctx, c, queue)
 }
@@ -137,12 +138,12 @@ func (e *Engine) agentDialInLocked(ctx context.Context, ev TelEvent, exten strin
 		}
 		e.sessions[a.Username] = s
 	}
-	s.ChannelID = ev.ChannelID
+	s.ChannelID, s.ChannelName = ev.ChannelID, ev.Name
 	bridge := "agent-" + a.Username
 	e.pxCreateBridge(bridge, BridgeHolding).warned()
 	s.BridgeID = bridge
 	e.pxAdd(bridge, ev.ChannelID)
-	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: rolePersistent, agent: a.Username, answered: true}
+	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: rolePersistent, agent: a.Username, answered: true, name: ev.Name}
 	if fresh {
 		e.completeLoginLocked(ctx, s)
 		return
@@ -297,7 +298,7 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 		if c := e.calls[s.CallID]; c != nil && c.consultAgent == r.agent {
 			e.consultGoneLocked(ctx, c, r, ev.Cause)
 		}
-		s.ChannelID = ""
+		s.ChannelID, s.ChannelName = "", ""
 		if c := e.calls[s.CallID]; c != nil && c.Agent == r.agent && !c.agentGone {
 			e.endCallLocked(ctx, c, party("agent"), ev.Cause)
 		}

@@ -953,27 +953,26 @@ func (e *Engine) snoopLocked(ctx context.Context, supervisorEndpoint, user, mode
 	return nil
 }
 
-// ChannelVars reads variables of the agent's customer channel (outside the
-// lock: the PBX is asked after the call is looked up).
-func (e *Engine) ChannelVars(ctx context.Context, user string, names ...string) (map[string]string, error) {
+// ChannelVars lists the variables of the customer channel of the agent's
+// connected call, with that channel's PBX name. ErrNoCall when the agent
+// has none; the PBX's error (ErrNotFound, ErrNotConnected) when it cannot
+// list them.
+func (e *Engine) ChannelVars(ctx context.Context, user string) (channelName string, vars []ChannelVar, err error) {
 	e.lock()
 	c, err := e.connectedCallLocked(user)
 	ch := ""
 	if c != nil {
-		ch = c.ChannelID
+		ch, channelName = c.ChannelID, c.ChannelName
 	}
 	e.unlock()
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	out := map[string]string{}
-	for _, n := range names {
-		v, err := e.tel.GetVar(ctx, ch, n)
-		if err == nil {
-			out[n] = v
-		}
+	vars, err = e.tel.ChannelVars(ctx, ch)
+	if err != nil {
+		return "", nil, err
 	}
-	return out, nil
+	return channelName, vars, nil
 }
 
 // SetChannelVar sets a variable on the agent's customer channel.

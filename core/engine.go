@@ -200,6 +200,8 @@ type chanRef struct {
 	callID   uint64
 	agent    string
 	answered bool
+	// name is the PBX's name of the channel, once an event told it.
+	name string
 	// peer is a related channel (snoop <-> supervisor).
 	peer string
 	// pending: the channel's originate has not returned yet; its PBX
@@ -636,6 +638,7 @@ func (e *Engine) persistCall(_ context.Context, c *Call, rows ...QueueLogEntry) 
 		c.ID = e.lastCallID
 	}
 	e.syncLiveLocked(c, now)
+	e.nameLegsLocked(c)
 	cp := *c
 	rows = append([]QueueLogEntry(nil), rows...)
 	for i := range rows {

@@ -81,15 +81,17 @@ type AgentSession struct {
 	Campaign  string     `gorm:"size:64" json:"campaign"`
 	Extension string     `gorm:"size:128" json:"extension"`  // where this login rings
 	ChannelID string     `gorm:"size:128" json:"channel_id"` // persistent agent's own channel
-	BridgeID  string     `gorm:"size:128" json:"bridge_id"`  // persistent agent's holding bridge
-	Paused    bool       `json:"paused"`
-	PauseCode string     `gorm:"size:32" json:"pause_code"`
-	PauseID   uint       `json:"pause_id"`
-	PausedAt  *time.Time `json:"paused_at"`
-	OnHold    bool       `json:"on_hold"`
-	HoldAt    *time.Time `json:"hold_at"`
-	CallID    uint64     `json:"call_id"` // current call, 0 when none
-	LeadID    uint64     `json:"lead_id"` // current/last lead on screen
+	// ChannelName is the PBX's name of ChannelID (PJSIP/1064-0000000a).
+	ChannelName string     `gorm:"size:128" json:"channel_name"`
+	BridgeID    string     `gorm:"size:128" json:"bridge_id"` // persistent agent's holding bridge
+	Paused      bool       `json:"paused"`
+	PauseCode   string     `gorm:"size:32" json:"pause_code"`
+	PauseID     uint       `json:"pause_id"`
+	PausedAt    *time.Time `json:"paused_at"`
+	OnHold      bool       `json:"on_hold"`
+	HoldAt      *time.Time `json:"hold_at"`
+	CallID      uint64     `json:"call_id"` // current call, 0 when none
+	LeadID      uint64     `json:"lead_id"` // current/last lead on screen
 	// Deferred actions applied when the current call ends.
 	PendingPause  bool   `json:"pending_pause"`
 	PendingCode   string `gorm:"size:32" json:"pending_code"`
@@ -310,7 +312,11 @@ type Call struct {
 	AgentChannelID string `gorm:"size:128" json:"agent_channel_id"` // agent leg (on-hook agents)
 	BridgeID       string `gorm:"size:128" json:"bridge_id"`
 	ThirdChannelID string `gorm:"size:128" json:"third_channel_id"` // consult/3-way leg
-	Recording      string `gorm:"size:255" json:"recording"`
+	// The PBX's names of the customer and agent legs (SIP/trunk-0000000b),
+	// kept after the channels are gone (channel_names.go).
+	ChannelName      string `gorm:"size:128" json:"channel_name"`
+	AgentChannelName string `gorm:"size:128" json:"agent_channel_name"`
+	Recording        string `gorm:"size:255" json:"recording"`
 	// Life cycle times.
 	CreatedAt   time.Time  `json:"created_at"`
 	OriginateAt *time.Time `json:"originate_at"`

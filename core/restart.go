@@ -187,12 +187,12 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 			if !rs.live(s.ChannelID) {
 				// Nothing left to hang up, and no call may be offered to
 				// it before it is logged out below.
-				s.ChannelID, s.PendingLogout = "", true
+				s.ChannelID, s.ChannelName, s.PendingLogout = "", "", true
 				gone = append(gone, s.Username)
 				continue
 			}
 			// A line still ringing logs the agent in when it answers.
-			e.chans[s.ChannelID] = &chanRef{id: s.ChannelID, role: rolePersistent, agent: s.Username, answered: !rs.pbxKnown || rs.up(s.ChannelID)}
+			e.chans[s.ChannelID] = &chanRef{id: s.ChannelID, role: rolePersistent, agent: s.Username, answered: !rs.pbxKnown || rs.up(s.ChannelID), name: s.ChannelName}
 		}
 	}
 
@@ -209,13 +209,13 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 		if c.LeadID != 0 {
 			e.leadsBusy[c.LeadID] = true
 		}
-		e.chans[c.ChannelID] = &chanRef{id: c.ChannelID, role: roleCustomer, callID: c.ID, answered: c.AnsweredAt != nil || rs.up(c.ChannelID)}
+		e.chans[c.ChannelID] = &chanRef{id: c.ChannelID, role: roleCustomer, callID: c.ID, answered: c.AnsweredAt != nil || rs.up(c.ChannelID), name: c.ChannelName}
 		if ch := c.AgentChannelID; ch != "" && rs.live(ch) {
 			agent := c.Agent
 			if agent == "" {
 				agent = c.connectAgent
 			}
-			e.chans[ch] = &chanRef{id: ch, role: roleAgentLeg, callID: c.ID, agent: agent, answered: c.ConnectedAt != nil || rs.up(ch)}
+			e.chans[ch] = &chanRef{id: ch, role: roleAgentLeg, callID: c.ID, agent: agent, answered: c.ConnectedAt != nil || rs.up(ch), name: c.AgentChannelName}
 		}
 		if ch := c.consultCh; ch != "" && rs.live(ch) && e.chans[ch] == nil {
 			e.chans[ch] = &chanRef{id: ch, role: roleConsult, callID: c.ID, agent: c.Agent, answered: rs.up(ch)}

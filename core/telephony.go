@@ -76,6 +76,12 @@ type Telephony interface {
 
 	SetVar(ctx context.Context, channelID, name, value string) error
 	GetVar(ctx context.Context, channelID, name string) (string, error)
+	// ChannelVars lists a channel's variables with their values, as
+	// Asterisk's "core show channel" does under Variables, sorted by name;
+	// ErrNotFound for an unknown channel. Over ARI, which cannot list them,
+	// it is the variables set through the port plus Asterisk's standard ones
+	// that have a value.
+	ChannelVars(ctx context.Context, channelID string) ([]ChannelVar, error)
 
 	// SendText sends a text message (SMS through Asterisk's message routing).
 	SendText(ctx context.Context, from, to, body string, vars map[string]string) error
@@ -168,6 +174,12 @@ type ChannelInfo struct {
 	Created   time.Time
 	LinkedID  string
 	Bridges   []string
+}
+
+// ChannelVar is one channel variable.
+type ChannelVar struct {
+	Name  string
+	Value string
 }
 
 type BridgeInfo struct {

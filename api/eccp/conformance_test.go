@@ -35,7 +35,9 @@ func TestGetPausesListsBreakTableWithoutCampaignCodes(t *testing.T) {
 		listed  string   // "id name status" triples, in order
 		refused []string // codes pauseagent must answer with 404
 	}{
-		{"demo data", seedDemo, "2 Ba&#xF1;o A|3 Almuerzo A", []string{"HOLD", "BREAK", "LUNCH", "TRAIN"}},
+		// Descanso is the eXpand demo's break: it has no campaign, so it is
+		// in the break table ECCP lists as well.
+		{"demo data", seedDemo, "2 Ba&#xF1;o A|3 Almuerzo A|7 Descanso A", []string{"HOLD", "BREAK", "LUNCH", "TRAIN"}},
 		{"test fixture", seedFixture, "2 Ba&#xF1;o A|3 Almuerzo A|5 Retired I", []string{"HOLD", "BREAK", "OLD"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

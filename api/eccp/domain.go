@@ -144,12 +144,20 @@ func (s *Server) agentNameOf(ctx context.Context, user string) string {
 	return a.Interface()
 }
 
-// remoteChannel names the customer leg.
+// remoteChannel is the Asterisk name of the customer leg (dialerd's
+// actualchannel), never the engine's channel id; "" until the PBX named it.
 func remoteChannel(c core.Call) string {
-	if c.ChannelID != "" {
-		return c.ChannelID
+	return c.ChannelName
+}
+
+// loginChannel is what dialerd shows as an agent's channel: the login
+// channel with Asterisk's suffix while a persistent line is up, otherwise
+// the agent's device.
+func loginChannel(s core.AgentSession) string {
+	if s.ChannelName != "" {
+		return s.ChannelName
 	}
-	return c.Trunk
+	return s.Extension
 }
 
 // kv is an ordered field list; empty values are left out like NULL columns.
@@ -362,9 +370,9 @@ func (s *Server) agentStatus(ctx context.Context, parent *elem, a core.Agent, fl
 		status = "online"
 	}
 	parent.addText("status", status)
-	if sess.Extension != "" {
-		parent.addText("channel", sess.Extension)
-		if m := extRE.FindStringSubmatch(sess.Extension); m != nil {
+	if ch := loginChannel(sess); ch != "" {
+		parent.addText("channel", ch)
+		if m := extRE.FindStringSubmatch(ch); m != nil {
 			parent.addText("extension", m[1])
 		}
 	}

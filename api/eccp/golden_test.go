@@ -285,6 +285,13 @@ var transcripts = []struct {
 		c.req("<getagentstatus><agent_number>SIP/1064</agent_number></getagentstatus>")
 		c.req("<unhold>" + h + "</unhold>")
 		c.settle()
+		c.note("the dialplan set variables on the customer channel; only word names are listed, one line each")
+		call, _ := e.eng.AgentCall("1064")
+		for _, v := range [][2]string{{"FROM_DID", "5558001"}, {"__CRM_TICKET", "T-77 & co "}, {"BAD-NAME", "x"}, {"NOTE", "first\nsecond"}} {
+			if err := e.pbx.SetVar(context.Background(), call.ChannelID, v[0], v[1]); err != nil {
+				c.t.Fatalf("set var: %v", err)
+			}
+		}
 		c.req("<getchanvars>" + h + "</getchanvars>")
 		c.req("<mixmonitormute>" + h + "</mixmonitormute>")
 		c.note("the call is being recorded")

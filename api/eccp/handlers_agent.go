@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -586,12 +585,9 @@ func hGetMultipleAgentQueues(ss *session, ctx context.Context, cmd *elem) *elem 
 	return root
 }
 
-// chanVarNames are the variables getchanvars reports: the port can read a
-// variable by name but not list a channel's variables.
-var chanVarNames = []string{
-	"CALLERID(num)", "CALLERID(name)", "CHANNEL(uniqueid)", "CHANNEL(linkedid)", "CDR(accountcode)",
-	"DIALEDPEERNUMBER", "QUEUENAME", "MEMBERINTERFACE", "CALLGATE_CALL", "CALLGATE_CAMPAIGN", "CALLGATE_LEAD",
-}
+// chanVarLine is what dialerd keeps of "core show channel" output: the
+// lines under Variables that read NAME=value with a word-character name.
+var chanVarName = regexp.MustCompile(`^\w+$`)
 
 func hGetChanVars(ss *session, ctx context.Context, cmd *elem) *elem {
 	if r := ss.noPBX(); r != nil {
@@ -601,29 +597,27 @@ func hGetChanVars(ss *session, ctx context.Context, cmd *elem) *elem {
 	if _, ok := ss.loggedInSession(a); !ok {
 		return nestedFailure("getchanvars", 417, "Agent currently not logged in")
 	}
-	call, ok := ss.srv.eng.AgentCall(a.Username)
-	if !ok {
+	channel, vars, err := ss.srv.eng.ChannelVars(ctx, a.Username)
+	switch {
+	case errors.Is(err, core.ErrNoCall):
 		return nestedFailure("getchanvars", 417, "Agent not in call")
-	}
-	vars, err := ss.srv.eng.ChannelVars(ctx, a.Username, chanVarNames...)
-	if err != nil {
-		if errors.Is(err, core.ErrNoCall) {
-			return nestedFailure("getchanvars", 417, "Agent not in call")
-		}
+	case err != nil:
+		// dialerd's answer when the AMI Command gives no data, as for a
+		// channel that is gone or a PBX that cannot be asked.
 		return topFailure(500, "No AMI connection")
 	}
 	root, body := nested("getchanvars")
-	body.addText("clientchannel", remoteChannel(call))
+	body.addText("clientchannel", channel)
 	cv := body.add("chanvars")
-	keys := make([]string, 0, len(vars))
-	for k := range vars {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, v := range vars {
+		if !chanVarName.MatchString(v.Name) {
+			continue
+		}
+		// One line per variable: a value stops at its first line break.
+		value, _, _ := strings.Cut(v.Value, "\n")
 		e := cv.add("chanvar")
-		e.addText("label", k)
-		e.addText("value", vars[k])
+		e.addText("label", v.Name)
+		e.addText("value", strings.TrimRight(value, " \t\r\x00\x0b"))
 	}
 	return root
 }

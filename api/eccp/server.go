@@ -22,8 +22,18 @@
 //     the hash is computed with the empty password;
 //   - requests of one connection are answered in order (dialerd's worker
 //     pool may reorder pipelined replies; clients correlate by id anyway);
-//   - getchanvars reports a fixed set of variables, since the telephony port
-//     reads variables by name and cannot list them;
+//   - getchanvars lists the customer channel's variables with word names
+//     (dialerd's ^\w+= lines of "core show channel"), sorted by name where
+//     Asterisk prints the newest first; over ARI, which cannot list a
+//     channel's variables, they are the variables the gateway set on the
+//     channel plus Asterisk's standard ones (BRIDGEPEER, DIALSTATUS,
+//     QUEUENAME…) that have a value (pkg/telephony/ari/chanvars.go), so a
+//     variable set only by the dialplan under another name is missing;
+//   - channel, remote_channel, callchannel and clientchannel carry Asterisk's
+//     channel names (PJSIP/1064-0000000a) as dialerd does; an agent's
+//     channel is its login channel while a persistent line is up and its
+//     device (SIP/1064) otherwise, since on-hook agents have no login
+//     channel; a call leg the PBX has not named yet is left out;
 //   - campaignlog, callprogress ids and campaignlog_id come from the core's
 //     queue log rather than a call_progress_log table;
 //   - the optional IP allow-list and idle timeout exist (off by default);

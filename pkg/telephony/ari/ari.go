@@ -49,6 +49,7 @@ type Telephony struct {
 	mu       sync.Mutex
 	ws       *websocket.Conn
 	owned    map[string]ownKind // channels we originated or snooped, and adopted ;2 halves
+	vars     VarBook            // variables set through the port, per channel (chanvars.go)
 	sink     func(core.TelEvent)
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -454,6 +455,7 @@ func (t *Telephony) disown(id string) {
 	t.mu.Lock()
 	delete(t.owned, id)
 	t.mu.Unlock()
+	t.vars.Forget(id)
 }
 
 // pruneOwned forgets channels that died while we were disconnected (their

@@ -82,6 +82,7 @@ func (t *Telephony) Originate(ctx context.Context, req core.OriginateRequest) (s
 	// Owned before the request: Asterisk may publish the first events of
 	// the channel before the REST answer arrives.
 	t.own(id, ownOriginated)
+	t.vars.NoteMap(id, req.Variables)
 	err := t.call(ctx, "originate", func() error {
 		_, err := t.cli.Channel().Originate(nil, r)
 		return err
@@ -362,7 +363,20 @@ func (t *Telephony) SetVar(ctx context.Context, channelID, name, value string) e
 	if err := need("set var", "name", name); err != nil {
 		return err
 	}
-	return t.call(ctx, "set var", func() error { return t.cli.Channel().SetVariable(chanKey(channelID), name, value) })
+	err := t.call(ctx, "set var", func() error { return t.cli.Channel().SetVariable(chanKey(channelID), name, value) })
+	if err == nil {
+		t.vars.Note(channelID, name)
+	}
+	return err
+}
+
+// ChannelVars lists the variables set through the gateway and Asterisk's
+// standard ones that have a value (see chanvars.go).
+func (t *Telephony) ChannelVars(ctx context.Context, channelID string) ([]core.ChannelVar, error) {
+	if err := need("channel vars", "channel", channelID); err != nil {
+		return nil, err
+	}
+	return ListVars(ctx, &t.vars, channelID, t.GetVar)
 }
 
 // GetVar returns "" for a variable never set, like reading it in the

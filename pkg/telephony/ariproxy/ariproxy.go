@@ -112,6 +112,7 @@ type Telephony struct {
 	perNode map[string]int // live channels per node, for PickLeastChannels
 	bridges map[string]*bridgeState
 	media   map[string]string // "pb:"+playback id or "rec:"+recording name -> node
+	vars    ari.VarBook       // variables set through the port, per channel
 	rr      int
 
 	wake chan struct{} // an announcement or a NATS reconnection: check nodes now
@@ -606,6 +607,7 @@ func (t *Telephony) forget(id string) {
 	t.mu.Lock()
 	t.forgetLocked(id)
 	t.mu.Unlock()
+	t.vars.Forget(id)
 }
 
 func (t *Telephony) forgetLocked(id string) {

@@ -169,6 +169,7 @@ func (t *Telephony) Originate(ctx context.Context, req core.OriginateRequest) (s
 		// Owned before the request: the node may publish the channel's
 		// first events before it answers.
 		t.own(id, node, ownOriginated)
+		t.vars.NoteMap(id, req.Variables)
 		// The key has no channel kind: ari/v5 would take a channel key as
 		// the originator.
 		_, err = t.request(ctx, "originate", classCreate, node, &proxy.Request{
@@ -287,9 +288,22 @@ func (t *Telephony) SetVar(ctx context.Context, channelID, name, value string) e
 	if err := need("set var", "name", name); err != nil {
 		return err
 	}
-	return t.chanCmd(ctx, "set var", channelID, "ChannelVariableSet", func(r *proxy.Request) {
+	err := t.chanCmd(ctx, "set var", channelID, "ChannelVariableSet", func(r *proxy.Request) {
 		r.ChannelVariable = &proxy.ChannelVariable{Name: name, Value: value}
 	})
+	if err == nil {
+		t.vars.Note(channelID, name)
+	}
+	return err
+}
+
+// ChannelVars lists the variables set through the gateway and Asterisk's
+// standard ones that have a value, as pkg/telephony/ari does.
+func (t *Telephony) ChannelVars(ctx context.Context, channelID string) ([]core.ChannelVar, error) {
+	if err := need("channel vars", "channel", channelID); err != nil {
+		return nil, err
+	}
+	return ari.ListVars(ctx, &t.vars, channelID, t.GetVar)
 }
 
 // GetVar returns "" for a variable never set. Through the proxy both an

@@ -139,9 +139,26 @@ func (p *PBX) after(d time.Duration, fn func()) *timer {
 	})}
 }
 
-func (p *PBX) newName(prefix string) string {
-	p.seq++
-	return fmt.Sprintf("%s-%08x", prefix, p.seq)
+// newName names a channel as Asterisk does: the device (technology and
+// peer, without the dialed number) and an 8-hex-digit sequence of the PBX.
+func (p *PBX) newName(endpoint string) string {
+	p.nameSeq++
+	return fmt.Sprintf("%s-%08x", channelDevice(endpoint), p.nameSeq)
+}
+
+// channelDevice is the part of a dial string Asterisk puts in a channel's
+// name: PJSIP/5551234@trunk and SIP/trunk/5551234 are PJSIP/trunk and
+// SIP/trunk; Local/5551234@from-internal keeps its context.
+func channelDevice(endpoint string) string {
+	tech, res, ok := strings.Cut(endpoint, "/")
+	if !ok || strings.EqualFold(tech, "Local") {
+		return endpoint
+	}
+	res, _, _ = strings.Cut(res, "/")
+	if _, peer, ok := strings.Cut(res, "@"); ok && peer != "" {
+		res = peer
+	}
+	return tech + "/" + res
 }
 
 func (p *PBX) newID(kind string) string {
@@ -678,5 +695,26 @@ func (p *PBX) Channels(ctx context.Context) ([]core.ChannelInfo, error) {
 		}
 		return out[i].ID < out[j].ID
 	})
+	return out, nil
+}
+
+// ChannelVars lists the channel's variables (set by originate or SetVar),
+// sorted by name.
+func (p *PBX) ChannelVars(ctx context.Context, channelID string) ([]core.ChannelVar, error) {
+	p.enter(ctx, "channel_vars", channelID)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.check(ctx); err != nil {
+		return nil, err
+	}
+	c, err := p.live(channelID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]core.ChannelVar, 0, len(c.vars))
+	for name, v := range c.vars {
+		out = append(out, core.ChannelVar{Name: name, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }

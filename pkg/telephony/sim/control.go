@@ -23,8 +23,14 @@ func (p *PBX) InjectInbound(callerID, dialed string, args ...string) string {
 	if len(args) == 0 {
 		args = []string{"inbound", dialed}
 	}
+	// Calls arrive from the provider's trunk, agents' phones dial in from
+	// their own device, named as Asterisk names them.
+	device := "PJSIP/trunk"
+	if len(args) > 1 && args[0] == "agent" {
+		device = "PJSIP/" + args[1]
+	}
 	c := &channel{
-		id: id, name: p.newName("SIM/" + callerID), state: StateRing, callerID: callerID,
+		id: id, name: p.newName(device), state: StateRing, callerID: callerID,
 		dialed: dialed, connected: dialed, linkedID: id, created: p.now(), inApp: true,
 		args: append([]string(nil), args...), vars: map[string]string{},
 	}

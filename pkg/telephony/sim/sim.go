@@ -89,7 +89,8 @@ type PBX struct {
 	closed    bool
 	ready     bool
 	gen       uint64 // bumped by Restart and Close: stale timers do nothing
-	seq       uint64 // channel name counter
+	seq       uint64 // id counter
+	nameSeq   uint64 // channel name suffix counter, as Asterisk's
 	chans     map[string]*channel
 	dead      map[string]*channel // hung-up channels kept for inspection
 	deadOrder []string

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,6 +99,8 @@ func checkEventStamps(t *testing.T, node string, events []core.TelEvent) {
 	}
 }
 
+var asteriskName = regexp.MustCompile(`^[A-Za-z0-9]+/[^/]+-[0-9a-f]{8}(;[12])?$`)
+
 func originateAnswered(h *harness) {
 	id := h.ids.next("out")
 	args := []string{"dialer", "42"}
@@ -120,6 +124,15 @@ func originateAnswered(h *harness) {
 	h.must("GetVar of an originate variable", err)
 	if v != "spring" {
 		h.t.Errorf("originate variable CG_CAMPAIGN = %q, want spring", v)
+	}
+	vars, err := h.tel.ChannelVars(h.ctx, id)
+	h.must("ChannelVars", err)
+	if !slices.Contains(vars, core.ChannelVar{Name: "CG_CAMPAIGN", Value: "spring"}) {
+		h.t.Errorf("ChannelVars = %+v, want CG_CAMPAIGN=spring among them", vars)
+	}
+	// Consoles show the PBX's channel name, with its sequence suffix.
+	if !asteriskName.MatchString(start.Name) {
+		h.t.Errorf("StasisStart channel name = %q, want an Asterisk name like PJSIP/1064-0000000a", start.Name)
 	}
 	h.must("Hangup", h.tel.Hangup(h.ctx, id, core.CauseNormal))
 	hup := h.waitFor("Hangup", isType(core.TelHangup, id))
@@ -405,6 +418,14 @@ func channelVars(h *harness) {
 	if v, _ := h.tel.GetVar(h.ctx, a, "CG_NOTE"); v != "bye" {
 		h.t.Errorf("GetVar after overwrite = %q, want bye", v)
 	}
+	vars, err := h.tel.ChannelVars(h.ctx, a)
+	h.must("ChannelVars", err)
+	if !slices.Contains(vars, core.ChannelVar{Name: "CG_NOTE", Value: "bye"}) {
+		h.t.Errorf("ChannelVars = %+v, want CG_NOTE=bye among them", vars)
+	}
+	if !slices.IsSortedFunc(vars, func(x, y core.ChannelVar) int { return strings.Compare(x.Name, y.Name) }) {
+		h.t.Errorf("ChannelVars = %+v, want them sorted by name", vars)
+	}
 	h.hangup(a)
 }
 
@@ -485,6 +506,7 @@ func notFoundErrors(h *harness) {
 		{"Snoop", func() error { return tel.Snoop(ctx, gone, h.ids.next("snoop"), core.SnoopBoth, core.SnoopNone) }},
 		{"SetVar", func() error { return tel.SetVar(ctx, gone, "X", "1") }},
 		{"GetVar", func() error { _, err := tel.GetVar(ctx, gone, "X"); return err }},
+		{"ChannelVars", func() error { _, err := tel.ChannelVars(ctx, gone); return err }},
 	}
 	for _, op := range ops {
 		if err := op.do(); !errors.Is(err, core.ErrNotFound) {
