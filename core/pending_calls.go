@@ -17,7 +17,8 @@ import (
 
 // PendingCallDetail holds what a pending call adds to its callback.
 type PendingCallDetail struct {
-	CallbackID uint64    `gorm:"primaryKey;autoIncrement:false" json:"callback_id"`
+	ID         uint64    `gorm:"primaryKey" json:"id"`
+	CallbackID uint64    `gorm:"uniqueIndex:pending_call_callback" json:"callback_id"`
 	Queue      string    `gorm:"size:64;index" json:"queue"`
 	Contact    string    `gorm:"size:128" json:"contact"`
 	Subject    string    `gorm:"size:255" json:"subject"`
@@ -141,6 +142,7 @@ func (e *Engine) UpdatePendingCall(ctx context.Context, id uint64, req PendingCa
 		return pc, fmt.Errorf("pending call: %w", err)
 	}
 	d := detailOf(id, req, e.now())
+	d.ID = pc.Detail.ID
 	if err := e.store.Save(ctx, &d); err != nil {
 		return pc, fmt.Errorf("pending call: %w", err)
 	}

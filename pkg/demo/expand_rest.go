@@ -21,9 +21,8 @@ const (
 // seedExpandREST adds the REST API user, dialer campaign 313 (an external
 // id of campaign dialer313, queue q_ven)
 // with its list and contact 1698 (Rodrigo, 27111200) as the examples show
-// them; the simple lists vendedores and cartera (27111200 → 200); queue tecnologia and
-// agent pperez of the pending-calls example; form ope with field
-// codigofeliz. Idempotent.
+// them; the simple lists vendedores and cartera (27111200 → 200); form ope with field codigofeliz.
+// Idempotent.
 func seedExpandREST(ctx context.Context, st core.Store) error {
 	q := core.Queue{Name: "q_ven", Strategy: core.StrategyLeastRecent, RingTimeout: 15, ServiceLevel: 20, Active: true}
 	if _, err := ensure(ctx, st, core.Eq("name", q.Name), &q); err != nil {
@@ -57,17 +56,8 @@ func seedExpandREST(ctx context.Context, st core.Store) error {
 			return fmt.Errorf("simple list %s: %w", l.Name, err)
 		}
 	}
-	// The pending outgoing calls example: queue tecnologia, agent pperez.
-	tec := core.Queue{Name: "tecnologia", Strategy: core.StrategyLeastRecent, RingTimeout: 15, ServiceLevel: 20, Active: true}
-	if _, err := ensure(ctx, st, core.Eq("name", tec.Name), &tec); err != nil {
-		return fmt.Errorf("queue tecnologia: %w", err)
-	}
-	// No extension of its own: deploy/asterisk/pjsip.conf defines the demo's
-	// endpoints, and the SOAP side of the issue seeds eXpand's 101–103.
-	pperez := core.Agent{Username: "pperez", Name: "Pedro Perez", Number: "101", Active: true, UserLevel: 1}
-	if _, err := ensure(ctx, st, core.Eq("username", pperez.Username), &pperez); err != nil {
-		return fmt.Errorf("agent pperez: %w", err)
-	}
+	// The pending outgoing calls example needs queue tecnologia and agent
+	// pperez: pkg/demo/expand.go seeds them (it runs first).
 	// Form ope with its field codigofeliz (dynamic forms example).
 	form := core.Form{Name: "ope", Description: "Formulario de la cola ope", Active: true}
 	if _, err := ensure(ctx, st, core.Eq("name", form.Name), &form); err != nil {

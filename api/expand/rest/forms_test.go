@@ -29,11 +29,15 @@ func TestFormEntriesComeFromSavedFormValues(t *testing.T) {
 		if err := e.eng.SaveFormData(e.ctx, call.ID, []core.FormEntry{{FormID: form.ID, FieldID: field.ID, Value: "NG1OWF917"}}); err != nil {
 			t.Fatal(err)
 		}
+		agent, err := e.eng.FindAgent(e.ctx, "pperez")
+		if err != nil {
+			t.Fatal(err)
+		}
 		ts := testNow.Format(isoMicro)
-		entry := sprintf(`{"_id":"%08x%016x","agent":{"number":101,"username":"pperez"},"audio_filename":"audio_91662_1505840066.63","call_chunk":"55a6bc9a43564848ae433fecf3ec0a9115058400",`+
-			`"data":{"codigofeliz":[{"label":"codigofeliz","value":"NG1OWF917"}]},"dynamic_form_id":%d,"extension":"","incomingcall_id":%d,`+
+		entry := sprintf(`{"_id":"%08x%016x","agent":{"number":%s,"username":"pperez"},"audio_filename":"audio_91662_1505840066.63","call_chunk":"55a6bc9a43564848ae433fecf3ec0a9115058400",`+
+			`"data":{"codigofeliz":[{"label":"codigofeliz","value":"NG1OWF917"}]},"dynamic_form_id":%d,"extension":"%s","incomingcall_id":%d,`+
 			`"last_modified_timestamp":"%s","queue":"ope","session_id":"1505840001.827","timestamp":"%s","uniqueid":"1505840001.827"}`,
-			form.ID, call.ID, form.ID, call.ID, ts, ts)
+			form.ID, call.ID, agent.Number, form.ID, agent.Extension, call.ID, ts, ts)
 		e.expect(e.call("GET", "external/dynamicforms/ope/entries", ""), 200, "["+entry+"]")
 		e.expect(e.call("GET", sprintf("external/dynamicforms/ope/entries/%d", call.ID), ""), 200, entry)
 		day := testNow.Format("2006-01-02")

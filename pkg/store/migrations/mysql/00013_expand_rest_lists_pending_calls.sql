@@ -22,7 +22,8 @@ CREATE TABLE `simple_list_elements` (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 -- Pending outgoing calls: what a callback of eXpand's outgoingcalls API adds.
 CREATE TABLE `pending_call_details` (
-  `callback_id` bigint(20) unsigned NOT NULL,
+  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `callback_id` bigint(20) unsigned DEFAULT NULL,
   `queue` varchar(64) DEFAULT NULL,
   `contact` varchar(128) DEFAULT NULL,
   `subject` varchar(255) DEFAULT NULL,
@@ -30,6 +31,7 @@ CREATE TABLE `pending_call_details` (
   `link` text DEFAULT NULL,
   `expiration` bigint(20) DEFAULT NULL,
   `updated_at` datetime(3) DEFAULT NULL,
-  PRIMARY KEY (`callback_id`),
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `pending_call_callback` (`callback_id`),
   KEY `idx_pending_call_details_queue` (`queue`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

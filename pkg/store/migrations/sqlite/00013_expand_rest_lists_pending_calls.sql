@@ -6,5 +6,6 @@ CREATE UNIQUE INDEX `simple_list_name` ON `simple_lists`(`name`);
 CREATE TABLE `simple_list_elements` (`id` integer PRIMARY KEY AUTOINCREMENT,`list_id` integer,`key` text,`value` text,`created_at` datetime,`updated_at` datetime);
 CREATE UNIQUE INDEX `simple_list_element_key` ON `simple_list_elements`(`list_id`,`key`);
 -- Pending outgoing calls: what a callback of eXpand's outgoingcalls API adds.
-CREATE TABLE `pending_call_details` (`callback_id` integer PRIMARY KEY,`queue` text,`contact` text,`subject` text,`phones` text,`link` text,`expiration` integer,`updated_at` datetime);
+CREATE TABLE `pending_call_details` (`id` integer PRIMARY KEY AUTOINCREMENT,`callback_id` integer,`queue` text,`contact` text,`subject` text,`phones` text,`link` text,`expiration` integer,`updated_at` datetime);
+CREATE UNIQUE INDEX `pending_call_callback` ON `pending_call_details`(`callback_id`);
 CREATE INDEX `idx_pending_call_details_queue` ON `pending_call_details`(`queue`);
