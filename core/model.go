@@ -621,6 +621,6 @@ func AllModels() []any {
 		&Recording{}, &Form{}, &FormField{}, &FormValue{}, &APIUser{}, &LoginFailure{}, &APILogEntry{},
 		&ScreenCommand{}, &Route{}, &UserGroup{}, &EngineHeartbeat{}, &ExternalID{},
 		&AgentValue{}, &PendingDial{}, &OriginationJob{}, &Setting{},
-		&Phone{}, &ContactImport{},
+		&Phone{}, &ContactImport{}, &Line{}, &RuleGroup{},
 	}
 }
