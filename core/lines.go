@@ -101,6 +101,7 @@ type LineCallRequest struct {
 	// Verify judges the request's signature given the line's phone
 	// password (the signing scheme is the dialect's).
 	Verify    func(password string) bool
+	Source    string // client address, for the failed-signature throttle
 	Phone     string // destination; "+CC..." or national (the line's country)
 	RuleGroup string
 	When      time.Time     // zero: now
@@ -154,7 +155,11 @@ func (e *Engine) lineFor(ctx context.Context, req LineCallRequest) (Line, error)
 	if err != nil {
 		return line, &Error{Code: EINTERNAL, Op: OpLineSignature, Message: "line password", Err: err}
 	}
-	if req.Verify == nil || !req.Verify(pass) {
+	// Throttled like a login: wrong signatures from one source are slowed
+	// down, the owner's right one is never refused.
+	v := e.Credentials().Check(ctx, LoginAttempt{Dialect: "line", Principal: line.Number, Source: req.Source, RightFirst: true},
+		func() bool { return req.Verify != nil && req.Verify(pass) })
+	if v.Outcome != LoginAccepted {
 		return line, lineErr(EUNAUTHORIZED, OpLineSignature, "signature does not match")
 	}
 	switch line.State {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/callgate/callgate/api/admin"
 	"github.com/callgate/callgate/api/eccp"
+	"github.com/callgate/callgate/api/infocaller"
 	"github.com/callgate/callgate/api/ucontact"
 	"github.com/callgate/callgate/api/vicidial"
 	"github.com/callgate/callgate/core"
@@ -411,6 +412,9 @@ func (g *gateway) router() http.Handler {
 	ucOpt := ucontact.Options{Token: g.cfg.UContactToken, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "ucontact")}
 	r.Mount(ucontactPrefix, ucontact.New(g.eng, ucOpt))
 	r.Mount("/records", ucontact.NewRecords(g.eng, ucOpt))
+	ic := infocaller.New(g.eng, infocaller.Options{MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "infocaller")})
+	r.Handle(infocallerPath, ic)
+	r.Handle(infocallerPath+"/", ic)
 	if c, ok := vd.(io.Closer); ok {
 		g.closers = append(g.closers, c)
 	}
@@ -427,6 +431,9 @@ const adminPrefix = "/api/v1"
 // ucontactPrefix is where the uContact Integra resources live.
 const ucontactPrefix = "/Integra/resources"
 
+// infocallerPath is the Infocaller emission API (apicall.infoe.es/).
+const infocallerPath = "/apicall"
+
 // limitBody bounds the body of every request the dialects do not bound
 // themselves (health, metrics, unknown routes and methods) to http.max_body:
 // a declared length over it is answered 413 at once, a longer chunked body
@@ -439,7 +446,7 @@ func (g *gateway) limitBody(next http.Handler) http.Handler {
 		if p == "" {
 			p = r.URL.Path
 		}
-		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") {
+		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") || p == infocallerPath || p == infocallerPath+"/" {
 			next.ServeHTTP(w, r)
 			return
 		}
