@@ -2,8 +2,8 @@ package infocaller
 
 import (
 	"encoding/json"
-	"errors"
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"strconv"
 
