@@ -64,7 +64,7 @@ func TestEmissionRefusalsAnswerTheDocumentsCodes(t *testing.T) {
 	p := firma(offLine, "p")
 	cases := []struct {
 		name, form, doc string
-		want           string
+		want            string
 	}{
 		{"no variable", "x", "", xmlAnswer("-99", "No se recibe el parámetro XML")},
 		{"empty json", "apiCALLjson", " ", jsonAnswer("-99", "No se recibe el parámetro XML")},

@@ -64,9 +64,15 @@ func (e *env) post(name, value string) (int, string, string) {
 
 func (e *env) postRaw(body string) (int, string, string) {
 	e.t.Helper()
-	resp, err := http.Post(e.srv.URL+"/apicall/", "application/x-www-form-urlencoded", strings.NewReader(body))
+	return postTo(e.t, e.srv.URL, body)
+}
+
+// postTo posts a form body; t is the running test (a fuzz target's own).
+func postTo(t testing.TB, base, body string) (int, string, string) {
+	t.Helper()
+	resp, err := http.Post(base+"/apicall/", "application/x-www-form-urlencoded", strings.NewReader(body))
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
