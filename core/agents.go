@@ -224,7 +224,7 @@ func (e *Engine) completeLoginLocked(ctx context.Context, s *AgentSession) {
 	e.saveSession(ctx, s)
 	e.queueLog(ctx, QueueLogEntry{Agent: s.Username, Event: QLLogin, Data1: s.Extension, Data2: s.Campaign})
 	e.publish(AgentLoggedIn{Agent: s.Username, Number: a.Number, Interface: a.Interface(), Extension: s.Extension, Campaign: s.Campaign}, s.Username)
-	e.publish(QueueMembershipChanged{Agent: s.Username, Interface: a.Interface(), Queues: e.agentQueuesLocked(s.Username)}, s.Username)
+	e.publish(QueueMembershipChanged{Agent: s.Username, Interface: a.Interface(), Queues: e.agentQueuesLocked(s.Username), Login: true}, s.Username)
 	if s.PendingPause {
 		s.PendingPause = false
 		_ = e.pauseLocked(ctx, s.Username, nil, "")

@@ -25,7 +25,7 @@ type ContactImport struct {
 	Processed int        `json:"processed"`
 	Imported  int        `json:"imported"`
 	Failed    int        `json:"failed"`
-	Status    string     `gorm:"size:16;index" json:"status"` // running, done
+	Status    string     `gorm:"size:16;index" json:"status"` // running, done, interrupted
 	Errors    string     `gorm:"type:text" json:"errors"`     // one "line N: reason" per line
 	CreatedAt time.Time  `json:"created_at"`
 	EndedAt   *time.Time `json:"ended_at"`
@@ -203,4 +203,25 @@ func parseImportLine(line, campaign string, rename func(string) string) (Contact
 		c.Priority = n
 	}
 	return c, nil
+}
+
+// closeInterruptedImports ends the imports a previous run left running:
+// their file is not kept, so they cannot resume; the record says how far
+// they got (progress is saved every 100 lines) so the rest can be
+// uploaded again. Imports already re-uploaded are not duplicated: a line
+// updates the campaign's contact with the same number.
+func (e *Engine) closeInterruptedImports(ctx context.Context) {
+	var running []ContactImport
+	if err := e.store.Find(ctx, &running, Eq("status", "running")); err != nil {
+		e.log.Warn("engine: interrupted imports not checked", "err", err)
+		return
+	}
+	now := e.now()
+	for _, j := range running {
+		msg := fmt.Sprintf("interrupted by a restart after at least %d of %d lines; upload the rest again", j.Processed, j.Total)
+		errs := strings.TrimSpace(j.Errors + "\n" + msg)
+		if err := e.store.Updates(ctx, &ContactImport{ID: j.ID}, map[string]any{"status": "interrupted", "errors": errs, "ended_at": now}); err != nil {
+			e.log.Warn("engine: interrupted import not closed", "import", j.ID, "err", err)
+		}
+	}
 }

@@ -61,6 +61,11 @@ type Options struct {
 	Throttle ThrottlePolicy
 	// Media serves finished recordings' audio (RecordingAudio); nil: none.
 	Media RecordingMedia
+	// SMSPerSecond caps text messages sent per clock second (0: no cap);
+	// SMSEndpoint is the message URI template for numbers ("{number}" or
+	// %s; default "pjsip:{number}"), see messaging.go.
+	SMSPerSecond int
+	SMSEndpoint  string
 }
 
 // Engine is the call-center engine: it owns all live state, takes every
@@ -70,6 +75,7 @@ type Options struct {
 // machine obviously consistent, and no I/O under it keeps it short.
 type Engine struct {
 	opt Options
+	sms smsLimiter // messages sent this second (messaging.go)
 	// Contact imports running in the background (contact_import.go).
 	importsMu sync.Mutex
 	imports   map[uint64]chan struct{}
@@ -237,6 +243,9 @@ func New(opt Options) *Engine {
 	if opt.ShortCall <= 0 {
 		opt.ShortCall = 10 * time.Second
 	}
+	if opt.SMSEndpoint == "" {
+		opt.SMSEndpoint = "pjsip:{number}"
+	}
 	if opt.DialEndpoint == nil {
 		opt.DialEndpoint = DefaultDialEndpoint
 	}
@@ -344,6 +353,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := e.resumePendingDials(ctx); err != nil {
 		return err
 	}
+	e.closeInterruptedImports(ctx)
 	e.beat(ctx, true)
 	return nil
 }

@@ -108,6 +108,10 @@ type QueueMembershipChanged struct {
 	Agent     string   `json:"agent"`
 	Interface string   `json:"interface"`
 	Queues    []string `json:"queues"`
+	// Login marks the membership an agent takes by logging in, as opposed
+	// to a change of queues while logged in (dialects that announce only
+	// changes skip it).
+	Login bool `json:"login,omitempty"`
 }
 
 // --- call events ---
@@ -224,6 +228,7 @@ func init() {
 		AgentPauseEnded{}, QueueMembershipChanged{}, CallProgress{}, CallRinging{}, AgentLinked{},
 		AgentUnlinked{}, CallEnded{}, CallTransferred{}, DTMFReceived{}, RecordingChanged{},
 		CallbackEvent{}, ScreenEvent{}, LeadChanged{}, PBXConnection{}, OriginationEnded{},
+		SMSEnded{},
 	} {
 		payloadTypes[p.EventType()] = reflect.TypeOf(p)
 	}

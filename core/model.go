@@ -621,6 +621,8 @@ func AllModels() []any {
 		&Recording{}, &Form{}, &FormField{}, &FormValue{}, &APIUser{}, &LoginFailure{}, &APILogEntry{},
 		&ScreenCommand{}, &Route{}, &UserGroup{}, &EngineHeartbeat{}, &ExternalID{},
 		&AgentValue{}, &PendingDial{}, &OriginationJob{}, &Setting{},
-		&Phone{}, &ContactImport{}, &Line{}, &RuleGroup{},
+		&Phone{}, &ContactImport{},
+		&SMS{},
+		&Line{}, &RuleGroup{},
 	}
 }

@@ -21,21 +21,22 @@ func seedDemo(t testing.TB, st core.Store) {
 	}
 }
 
-var pauseIDRE = regexp.MustCompile(`<pause id="(\d+)"><name>([^<]*)</name>`)
+var pauseIDRE = regexp.MustCompile(`<pause id="(\d+)"><name>([^<]*)</name><status>([AI])</status>`)
 
-// getpauses offers what Issabel's break table can hold: active break-type
-// codes without a campaign. The demo's VICIdial pause codes (scoped to
-// TESTCAMP), the hold pseudo-break and inactive breaks stay out, and
-// pauseagent refuses them as it refuses an unknown id.
-func TestGetPausesListsOnlyActiveBreaksWithoutCampaign(t *testing.T) {
+// getpauses lists Issabel's break table as dialerd does: break-type codes
+// without a campaign, inactive ones included (status I). The demo's
+// VICIdial pause codes (scoped to TESTCAMP) and the hold pseudo-break stay
+// out; pauseagent refuses them and inactive breaks as it refuses an
+// unknown id.
+func TestGetPausesListsBreakTableWithoutCampaignCodes(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		seed    func(testing.TB, core.Store)
-		listed  string   // "id name" pairs, in order
+		listed  string   // "id name status" triples, in order
 		refused []string // codes pauseagent must answer with 404
 	}{
-		{"demo data", seedDemo, "2 Ba&#xF1;o|3 Almuerzo", []string{"HOLD", "BREAK", "LUNCH", "TRAIN"}},
-		{"test fixture", seedFixture, "2 Ba&#xF1;o|3 Almuerzo", []string{"HOLD", "BREAK", "OLD"}},
+		{"demo data", seedDemo, "2 Ba&#xF1;o A|3 Almuerzo A", []string{"HOLD", "BREAK", "LUNCH", "TRAIN"}},
+		{"test fixture", seedFixture, "2 Ba&#xF1;o A|3 Almuerzo A|5 Retired I", []string{"HOLD", "BREAK", "OLD"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnvSeeded(t, storetest.SQLite, tc.seed)
@@ -43,7 +44,7 @@ func TestGetPausesListsOnlyActiveBreaksWithoutCampaign(t *testing.T) {
 			c.login()
 			var got []string
 			for _, m := range pauseIDRE.FindAllStringSubmatch(c.req("<getpauses/>"), -1) {
-				got = append(got, m[1]+" "+m[2])
+				got = append(got, m[1]+" "+m[2]+" "+m[3])
 			}
 			if strings.Join(got, "|") != tc.listed {
 				t.Errorf("getpauses lists %q, want %q", got, tc.listed)

@@ -151,6 +151,7 @@ func (ss *session) handlePacket(doc []byte) bool {
 		ss.srv.fan.waitFor(seq, time.Second)
 	}
 	ss.send(packet(resp))
+	ss.releaseEvents()
 	return keep
 }
 

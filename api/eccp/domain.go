@@ -268,7 +268,7 @@ func (s *Server) callInfo(ctx context.Context, parent *elem, c core.Call) {
 		})
 		attrs := parent.add("call_attributes")
 		if lead != nil {
-			for i, a := range contactAttributes(*lead) {
+			for i, a := range callContactAttributes(*lead) {
 				at := attrs.add("attribute")
 				at.addText("label", a.k)
 				at.addText("value", a.v)
@@ -306,6 +306,19 @@ func contactAttributes(l core.Lead) []kv {
 		{"first_name", l.FirstName}, {"last_name", l.LastName}, {"phone", l.PhoneNumber},
 		{"cedula_ruc", l.VendorLeadCode},
 	}
+}
+
+// callContactAttributes are the call_attributes of an incoming call with a
+// matched contact: dialerd reads the contact's four columns plus its
+// origen as contact_source (matching_contacts lists only the four). The
+// core keeps the origin in the lead's source id; Issabel's column defaults
+// to "crm".
+func callContactAttributes(l core.Lead) []kv {
+	src := l.SourceID
+	if src == "" {
+		src = "crm"
+	}
+	return append(contactAttributes(l), kv{"contact_source", src})
 }
 
 // callSurvey lists the form values collected for a call.
@@ -396,12 +409,26 @@ func (s *Server) callSummary(parent *elem, c core.Call) {
 		{"campaign_id", s.campaignID(c.Campaign)}, {"queuenumber", s.callQueue(c)},
 		{"callnumber", c.Phone},
 	})
-	parent.addText("callstatus", callStatus(c))
+	parent.addText("callstatus", liveCallStatus(c))
+	// dialerd stamps dialstart/dialend when it originates the call
+	// (OriginateResponse); an incoming call has neither.
+	dialStart, dialEnd := "", ""
+	if c.Direction != core.CallInbound {
+		dialStart, dialEnd = s.shortTime(c.OriginateAt), s.shortTime(c.AnsweredAt)
+	}
 	addFields(parent, []kv{
 		{"trunk", c.Trunk},
-		{"dialstart", s.shortTime(c.OriginateAt)}, {"dialend", s.shortTime(c.AnsweredAt)},
+		{"dialstart", dialStart}, {"dialend", dialEnd},
 		{"queuestart", s.shortTime(c.QueuedAt)}, {"linkstart", s.shortTime(c.ConnectedAt)},
 	})
+}
+
+// liveCallStatus is dialerd's in-memory call status (Llamada::status),
+// which agent status replies print: the English words for both directions
+// (Success, OnHold, OnQueue), never the Spanish database states of
+// incoming calls.
+func liveCallStatus(c core.Call) string {
+	return outgoingWords[core.OutcomeOf(c)]
 }
 
 func boolDigit(b bool) string {

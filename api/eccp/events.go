@@ -131,11 +131,7 @@ func (f *fanout) deliver(ev core.Event, buf []*session) []*session {
 		if !ok {
 			continue
 		}
-		for _, p := range pkts {
-			if !ss.send(p) {
-				break
-			}
-		}
+		ss.sendEvents(pkts)
 	}
 	return buf
 }
@@ -252,6 +248,11 @@ func (s *Server) eventPackets(ctx context.Context, ev core.Event) ([][]byte, tar
 		})
 		return one(root), target{progress: true}
 	case core.QueueMembershipChanged:
+		// dialerd announces membership only when a static member is added
+		// to or removed from a queue, never as part of a login.
+		if p.Login {
+			return nil, target{}
+		}
 		root, b := eventRoot("queuemembership")
 		b.addText("agent_number", p.Interface)
 		if a, err := s.eng.AgentByUsername(ctx, p.Agent); err == nil {

@@ -52,11 +52,15 @@ func seedFixture(t testing.TB, st core.Store) {
 	} {
 		create(p)
 	}
-	// An inactive break, which getpauses leaves out; gorm skips a false
+	// An inactive break, which getpauses lists with status I and
+	// pauseagent refuses; gorm skips a false
 	// default on create.
 	if err := st.Updates(ctx, &core.PauseCode{ID: 5}, map[string]any{"active": false}); err != nil {
 		t.Fatal(err)
 	}
+	// A provisioned phone nobody logs in on: loginagent on it reaches the
+	// "already connected" check, where an unknown extension stops at 404.
+	create(&core.Phone{Extension: "1065", Login: "phone1065", Protocol: "SIP", Active: true})
 	create(&core.APIUser{Dialect: "eccp", Username: "agentconsole", Secret: "agentconsole", Active: true})
 	// The VICIdial API user of the cross-dialect test.
 	create(&core.APIUser{Dialect: "vicidial", Username: "6666", Secret: "1234", Active: true, UserLevel: 8,

@@ -209,6 +209,11 @@ var transcripts = []struct {
 		c.login()
 		h := "<agent_number>SIP/1064</agent_number><agent_hash>{hash SIP/1064}</agent_hash>"
 		c.req("<getagentstatus><agent_number>SIP/1064</agent_number></getagentstatus>")
+		// An extension no device has is refused and logs nobody in.
+		c.req("<loginagent>" + h + "<extension>99999</extension></loginagent>")
+		if _, ok := e.eng.Session("1064"); ok {
+			e.t.Fatal("loginagent on an unknown extension started a login")
+		}
 		c.reqAsync("<loginagent>"+h+"<extension>1064</extension><timeout>600</timeout></loginagent>", "<event><agentloggedin>")
 		c.settle()
 		c.req("<loginagent>" + h + "<extension>1064</extension></loginagent>")

@@ -41,22 +41,18 @@ var (
 
 // endpointFor turns an ECCP extension number into the endpoint the core
 // rings: the agent's own endpoint when it is that extension, else the
-// endpoint of whichever agent owns the extension (dialerd reads FreePBX's
-// devices), else the agent's technology (PJSIP by default) and the number.
-func (s *Server) endpointFor(a core.Agent, ext string) string {
-	tech := "PJSIP"
-	if i := strings.IndexByte(a.Extension, '/'); i > 0 {
-		tech = a.Extension[:i]
-		if a.Extension[i+1:] == ext {
-			return a.Extension
-		}
+// endpoint provisioned for the extension (dialerd reads FreePBX's devices;
+// the core's phones and agents' endpoints play that part). false when no
+// device has that extension: dialerd then refuses the login.
+func (s *Server) endpointFor(ctx context.Context, a core.Agent, ext string) (string, bool) {
+	if !digitsRE.MatchString(ext) {
+		return "", false
 	}
-	for _, o := range s.eng.Agents() {
-		if i := strings.IndexByte(o.Extension, '/'); i > 0 && o.Extension[i+1:] == ext {
-			return o.Extension
-		}
+	if i := strings.IndexByte(a.Extension, '/'); i > 0 && a.Extension[i+1:] == ext {
+		return a.Extension, true
 	}
-	return tech + "/" + ext
+	ep, err := s.eng.EndpointForExtension(ctx, ext)
+	return ep, err == nil
 }
 
 func hLoginAgent(ss *session, ctx context.Context, cmd *elem) *elem {
@@ -79,13 +75,13 @@ func hLoginAgent(ss *session, ctx context.Context, cmd *elem) *elem {
 	if !ok {
 		return statusFailure("loginagent", "logged-out", 404, "Specified agent not found")
 	}
-	if !digitsRE.MatchString(ext) {
+	endpoint, ok := ss.srv.endpointFor(ctx, a, ext)
+	if !ok {
 		return statusFailure("loginagent", "logged-out", 404, "Specified extension not found")
 	}
 	if !ss.hashOK(cmd, a) {
 		return statusFailure("loginagent", "logged-out", 401, "Unauthorized agent")
 	}
-	endpoint := ss.srv.endpointFor(a, ext)
 	if sess, ok := ss.srv.eng.Session(a.Username); ok {
 		if strings.EqualFold(sess.Extension, endpoint) {
 			st := "logged-in"
@@ -523,6 +519,9 @@ func hUnhold(ss *session, ctx context.Context, cmd *elem) *elem {
 	if !sess.OnHold {
 		return success("unhold")
 	}
+	// dialerd answers unhold at once and sends pauseend when Asterisk
+	// reports the call back from hold: the response goes first.
+	ss.holdEvents()
 	if err := ss.srv.eng.UnholdCall(ctx, a.Username); err != nil && !errors.Is(err, core.ErrNotOnHold) {
 		// The customer still hears music: never <success/>. Issabel's
 		// unhold has no failure text of its own beyond these.
@@ -532,6 +531,8 @@ func hUnhold(ss *session, ctx context.Context, cmd *elem) *elem {
 			text{is: core.ErrNotLoggedIn, msg: "Agent currently not logged in"},
 			text{is: core.ErrUnknownAgent, msg: "Specified agent not found"})
 	}
+	// Wait until the fan-out has taken the pauseend (kept back by the
+	// hold), so it follows the response without another request between.
 	ss.syncEvents()
 	return success("unhold")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"html"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -147,6 +148,9 @@ func hGetIncomingQueueList(ss *session, ctx context.Context, cmd *elem) *elem {
 		return topFailure(400, "Bad request - offset without limit")
 	}
 	qs := ss.srv.eng.Queues()
+	if !ss.srv.showAll(ctx) {
+		qs = slices.DeleteFunc(qs, func(q core.Queue) bool { return !ss.srv.eccpQueue(q.Name) })
+	}
 	sort.Slice(qs, func(i, j int) bool { return qs[i].ID < qs[j].ID })
 	qs = page(qs, offset, limit, hasLimit)
 	root, body := nested("getincomingqueuelist")
@@ -480,12 +484,18 @@ func hGetPauses(ss *session, ctx context.Context, cmd *elem) *elem {
 	}
 	root, body := nested("getpauses")
 	for _, p := range pcs {
-		if !eccpBreak(p) {
+		// dialerd lists its break table whole, inactive breaks included,
+		// with the table's status letter (A active, I inactive).
+		if !breakType(p) {
 			continue
+		}
+		status := "A"
+		if !p.Active {
+			status = "I"
 		}
 		e := body.add("pause").setAttr("id", u64(uint64(p.ID)))
 		e.addText("name", p.Name)
-		e.addText("status", "A")
+		e.addText("status", status)
 		e.addText("type", "B")
 		e.addText("description", p.Description)
 	}
@@ -498,7 +508,13 @@ func hGetPauses(ss *session, ctx context.Context, cmd *elem) *elem {
 // an ECCP console; inactive breaks are left out too, since pauseagent
 // refuses them anyway.
 func eccpBreak(p core.PauseCode) bool {
-	return p.Active && p.Campaign == "" && (p.Type == "" || p.Type == "B")
+	return p.Active && breakType(p)
+}
+
+// breakType reports whether a pause code belongs in ECCP's break table:
+// a break-type code with no campaign, active or not.
+func breakType(p core.PauseCode) bool {
+	return p.Campaign == "" && (p.Type == "" || p.Type == "B")
 }
 
 // statusCounts counts a campaign's calls by ECCP status.
@@ -672,8 +688,12 @@ func hGetAgentActivitySummary(ss *session, ctx context.Context, cmd *elem) *elem
 			}
 		}
 	}
+	showAll := ss.srv.showAll(ctx)
 	for _, sum := range sums {
 		a := sum.Agent
+		if !showAll && !eccpAgent(a) {
+			continue
+		}
 		ae := list.add("agent")
 		ae.addText("agentchannel", a.Interface())
 		ae.addText("agentname", a.Name)

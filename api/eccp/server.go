@@ -5,6 +5,19 @@
 // protocol document, wherever the two differ.
 //
 // Where Callgate knowingly differs from dialerd:
+//   - dialerd lists only its call center's queues and agents; Callgate's
+//     deployment is shared by every dialect, so getincomingqueuelist and
+//     getagentactivitysummary show the agents with an ECCP password and the
+//     queues one of them is a member of, unless the ECCP system setting
+//     show_all_queues is Y (admin API /api/v1/settings);
+//   - an incoming call's matched contact carries dialerd's fifth attribute
+//     contact_source from the lead's source id (Issabel's contact.origen),
+//     "crm" when empty as Issabel's column default;
+//   - loginagent checks that the extension exists as dialerd does against
+//     FreePBX's devices table, but the device list is the core's: the
+//     provisioned phones plus each agent's own endpoint (Callgate has no
+//     FreePBX database); an unknown extension is 404 "Specified extension
+//     not found" and starts no login;
 //   - an agent without an ECCP password is not accepted with any agent_hash;
 //     the hash is computed with the empty password;
 //   - requests of one connection are answered in order (dialerd's worker
@@ -35,8 +48,9 @@
 //     Closed connections get no packet (dialerd has no error for this; the
 //     PHP client reports a failed read either way), and accept errors such
 //     as EMFILE are retried with backoff, never fatal;
-//   - getpauses lists only active breaks without a campaign (dialerd lists
-//     inactive breaks too; campaign-scoped codes belong to other dialects);
+//   - getpauses lists the breaks without a campaign, active (status A) and
+//     inactive (status I) as dialerd does; campaign-scoped codes belong to
+//     other dialects (Issabel's break table has no campaign);
 //   - once more than 8 KiB may be waiting unread, packets go without their
 //     trailing newline, which would otherwise break the PHP client (see
 //     session.trimNewline).
@@ -386,6 +400,9 @@ type session struct {
 	// syncSeq is set by handlers whose own events must reach the client
 	// before their response (pause and hold).
 	syncSeq uint64
+	// ev keeps events back while a response that precedes them is built
+	// (unhold).
+	ev eventHold
 
 	// src is the source the per-source cap counts by. While the session
 	// has not logged in it sits in the server's pending lists (guarded by

@@ -3,12 +3,14 @@ package ucontact
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/callgate/callgate/api/admin"
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/store/storetest"
@@ -242,6 +244,21 @@ func TestUploadBaseImportsInTheBackgroundWithLineErrors(t *testing.T) {
 		}
 		// agentphone 1001 is the username of the demo's VICIdial agent 1001
 		// (a username wins over another agent's number).
+		// The admin API shows the import with its line errors.
+		adm := httptest.NewServer(admin.New(admin.Options{Records: e.eng.Records(), Engine: e.eng, Token: "adm"}))
+		defer adm.Close()
+		req, _ := http.NewRequest(http.MethodGet, adm.URL+"/imports/"+strconv.FormatUint(id, 10), nil)
+		req.Header.Set("Authorization", "Bearer adm")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var shown core.ContactImport
+		err = json.NewDecoder(res.Body).Decode(&shown)
+		res.Body.Close()
+		if err != nil || res.StatusCode != 200 || shown.Imported != 2 || !strings.Contains(shown.Errors, "line 2: no main number") {
+			t.Fatalf("admin API: %d %+v %v", res.StatusCode, shown, err)
+		}
 		l := e.leads("Ventas.out", "098344484")
 		if len(l) != 1 || l[0].Priority != 9999 || l[0].Owner != "1001" || !strings.Contains(l[0].Attributes, "America/Montevideo") {
 			t.Fatalf("lead %+v", l)
@@ -393,4 +410,20 @@ func mustQuery(s string) url.Values {
 		panic(err)
 	}
 	return v
+}
+
+// An import a restart cut short is closed as interrupted, saying how far
+// it got, rather than left running forever.
+func TestRestartClosesAnInterruptedImport(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLite)
+	job := core.ContactImport{Campaign: "Ventas.out", Status: "running", Total: 500, Processed: 200, Imported: 200}
+	e := newEnv(t, st)
+	if err := st.Create(e.ctx, &job); err != nil {
+		t.Fatal(err)
+	}
+	second := newEnv(t, st) // a restarted engine over the same store
+	got, err := second.eng.ContactImportStatus(second.ctx, job.ID)
+	if err != nil || got.Status != "interrupted" || got.EndedAt == nil || !strings.Contains(got.Errors, "after at least 200 of 500 lines") {
+		t.Fatalf("%+v %v", got, err)
+	}
 }

@@ -149,7 +149,8 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 	}
 
 	g.media = g.newMedia(core.NewRecords(st))
-	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine"), Media: g.mediaPort()})
+	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine"), Media: g.mediaPort(),
+		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint})
 	g.metrics = newMetrics(g.eng, g.engineUp.Load)
 	return g, nil
 }
@@ -161,6 +162,7 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 	}
 	g.engineUp.Store(true)
 	g.startMedia()
+	g.resumeSMS(ctx)
 
 	ln, err := net.Listen("tcp", g.cfg.HTTPAddr)
 	if err != nil {

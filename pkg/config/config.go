@@ -116,6 +116,11 @@ type Config struct {
 	MediaS3Region    string
 	MediaS3AccessKey string
 	MediaS3SecretKey string
+
+	// Text messages (core/messaging.go): per-second cap (0: none) and the
+	// message URI template numbers are sent through.
+	SMSPerSecond int
+	SMSEndpoint  string
 }
 
 // Key describes one setting, for documentation and error messages.
@@ -240,6 +245,10 @@ var keys = []Key{
 		set: func(c *Config, v string) error { c.MediaS3AccessKey = v; return nil }},
 	{Name: "media.s3_secret_key", Env: "CALLGATE_MEDIA_S3_SECRET_KEY", Default: "", Doc: "S3 secret key (required with media.s3_url).",
 		set: func(c *Config, v string) error { c.MediaS3SecretKey = v; return nil }, Secret: true},
+	{Name: "sms.per_second", Env: "CALLGATE_SMS_PER_SECOND", Default: "0", Doc: "Text messages sent per second at most (0: no cap); a request over it is refused (eXpand sendSms -2) and nothing is sent.",
+		set: func(c *Config, v string) error { return setNonNegative(&c.SMSPerSecond, v) }},
+	{Name: "sms.endpoint", Env: "CALLGATE_SMS_ENDPOINT", Default: "pjsip:{number}", Doc: "Message URI a recipient number is sent to through Asterisk's message routing ({number} or %s is replaced; recipients given as URIs are kept).",
+		set: func(c *Config, v string) error { c.SMSEndpoint = strings.TrimSpace(v); return nil }},
 	{Name: "sim.answer_delay", Env: "CALLGATE_SIM_ANSWER_DELAY", Default: "0s", Doc: "Simulated PBX: how long originated calls ring before answering.",
 		set: func(c *Config, v string) error { return setDuration(&c.DemoSimAnswerWait, v) }},
 }
