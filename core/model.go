@@ -623,6 +623,6 @@ func AllModels() []any {
 		&AgentValue{}, &PendingDial{}, &OriginationJob{}, &Setting{},
 		&Phone{}, &ContactImport{},
 		&SMS{},
-		&Line{}, &RuleGroup{},
+		&Line{}, &RuleGroup{}, &Script{},
 	}
 }

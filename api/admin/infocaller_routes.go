@@ -34,6 +34,24 @@ func (a *API) infocallerRoutes() []route {
 		filters:  map[string]string{"line_number": "line_number", "name": "name", "kind": "kind"},
 	}
 	crud(a, &rt, "/infocaller/rulegroups", "infocaller", groups, filterKeys(groups.filters)...)
+
+	scripts := &resource[core.Script]{
+		name: "call script",
+		doc: "Required: name, nodes (a JSON text: an array of nodes, the first one starts). Node types: message (sound, next), " +
+			"menu (sound, options {digit: node}, default, timeout_sec), input (var, max_digits, terminator, timeout_sec, next), " +
+			"condition (var, op eq|ne|lt|gt|empty|notempty, value, then, else), goto (next), transfer (queue), end. Every target must be a node.",
+		validate: func(t *core.Script) error {
+			if err := required("name", t.Name, "nodes", t.Nodes); err != nil {
+				return err
+			}
+			if _, err := core.ParseScript(t.Nodes); err != nil {
+				return badRequest("%s", err.Error())
+			}
+			return nil
+		},
+		filters: map[string]string{"name": "name"},
+	}
+	crud(a, &rt, "/infocaller/scripts", "infocaller", scripts, filterKeys(scripts.filters)...)
 	return rt
 }
 

@@ -414,6 +414,7 @@ func (g *gateway) router() http.Handler {
 	ucOpt := ucontact.Options{Token: g.cfg.UContactToken, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "ucontact")}
 	r.Mount(ucontactPrefix, ucontact.New(g.eng, ucOpt))
 	r.Mount("/records", ucontact.NewRecords(g.eng, ucOpt))
+	core.NewScriptRunner(g.eng)
 	ic := infocaller.New(g.eng, infocaller.Options{MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "infocaller")})
 	r.Handle(infocallerPath, ic)
 	r.Handle(infocallerPath+"/", ic)

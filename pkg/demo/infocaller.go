@@ -25,6 +25,14 @@ func seedInfocaller(ctx context.Context, st core.Store) error {
 	if _, err := ensure(ctx, st, core.Eq("number", InfocallerLine), &line); err != nil {
 		return err
 	}
+	for _, sc := range []core.Script{
+		{Name: "EMISION", Description: "Message, menu 1 (agents) / 2 (goodbye), transfer to queue 8000", Nodes: emisionNodes},
+		{Name: "NORMAL", Description: "Incoming calls: welcome and queue 8000", Nodes: normalNodes},
+	} {
+		if _, err := ensure(ctx, st, core.Eq("name", sc.Name), &sc); err != nil {
+			return err
+		}
+	}
 	for _, g := range []core.RuleGroup{
 		{LineNumber: InfocallerLine, Name: "EMISION", Kind: core.RuleGroupEmission, Script: "EMISION"},
 		{LineNumber: InfocallerLine, Name: "NORMAL", Kind: core.RuleGroupInbound, Active: true, Script: "NORMAL"},
@@ -35,3 +43,16 @@ func seedInfocaller(ctx context.Context, st core.Store) error {
 	}
 	return nil
 }
+
+const emisionNodes = `[
+ {"id":"hola","type":"message","sound":"hello-world","next":"menu"},
+ {"id":"menu","type":"menu","sound":"press-1-or-2","options":{"1":"agente","2":"adios"},"default":"adios","timeout_sec":10},
+ {"id":"agente","type":"transfer","queue":"8000"},
+ {"id":"adios","type":"message","sound":"goodbye","next":"fin"},
+ {"id":"fin","type":"end"}
+]`
+
+const normalNodes = `[
+ {"id":"hola","type":"message","sound":"welcome","next":"cola"},
+ {"id":"cola","type":"transfer","queue":"8000"}
+]`

@@ -1,5 +1,5 @@
 -- Version 31: hosted service lines (Infocaller) and the rule groups that
--- pick the call script their calls run.
+-- pick the call script their calls run; call scripts (IVR programs as data).
 -- +goose Up
 CREATE TABLE `lines` (
   `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
@@ -28,7 +28,18 @@ CREATE TABLE `rule_groups` (
   PRIMARY KEY (`id`),
   UNIQUE KEY `rule_group_name` (`line_number`,`name`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+CREATE TABLE `scripts` (
+  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `name` varchar(64) DEFAULT NULL,
+  `description` varchar(255) DEFAULT NULL,
+  `nodes` text DEFAULT NULL,
+  `created_at` datetime(3) DEFAULT NULL,
+  `updated_at` datetime(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `script_name` (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- +goose Down
+DROP TABLE `scripts`;
 DROP TABLE `rule_groups`;
 DROP TABLE `lines`;
