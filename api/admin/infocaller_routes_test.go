@@ -55,3 +55,25 @@ func TestLineAndRuleGroupAdminRejectBadValues(t *testing.T) {
 		}
 	})
 }
+
+func TestScriptAdminValidatesTheNodes(t *testing.T) {
+	c := newServer(t, Options{Records: core.NewRecords(storetest.Open(t, storetest.SQLite))})
+	for _, nodes := range []string{
+		``, `{}`, `[]`, `[{"id":"a","type":"dance"}]`,
+		`[{"id":"a","type":"end"},{"id":"a","type":"end"}]`,
+		`[{"id":"a","type":"message","next":"b"}]`,
+		`[{"id":"a","type":"message","sound":"x","next":"nowhere"}]`,
+		`[{"id":"a","type":"menu","options":{"x":"a"}}]`,
+		`[{"id":"a","type":"input","var":"bad var","max_digits":4}]`,
+		`[{"id":"a","type":"input","var":"PIN","max_digits":0}]`,
+		`[{"id":"a","type":"condition","var":"PIN","op":"like","then":"a"}]`,
+		`[{"id":"a","type":"goto"}]`,
+		`[{"id":"a","type":"transfer"}]`,
+	} {
+		if code, b := c.do("POST", "/infocaller/scripts", map[string]any{"name": "S", "nodes": nodes}); code != http.StatusBadRequest {
+			t.Errorf("%s: %d %s", nodes, code, b)
+		}
+	}
+	good := `[{"id":"m","type":"menu","sound":"s","options":{"1":"q","#":"e"},"default":"e"},{"id":"q","type":"transfer","queue":"8000"},{"id":"e","type":"end"}]`
+	c.must(http.StatusCreated, "POST", "/infocaller/scripts", map[string]any{"name": "S", "nodes": good}, nil)
+}

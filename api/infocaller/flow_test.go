@@ -71,3 +71,78 @@ func TestEmissionCallRunsTheMenuAndTransfersToQueue8000(t *testing.T) {
 		}
 	})
 }
+
+const pinNodes = `[
+ {"id":"pin","type":"input","var":"PIN","max_digits":4,"terminator":"#","timeout_sec":5,"next":"check"},
+ {"id":"check","type":"condition","var":"PIN","op":"eq","value":"12","then":"ok","else":"bad"},
+ {"id":"ok","type":"goto","next":"cola"},
+ {"id":"cola","type":"transfer","queue":"8001"},
+ {"id":"bad","type":"end"}
+]`
+
+// Keypad entry ends at the terminator; the condition picks the branch by
+// the variable; a wrong PIN ends the call.
+func TestScriptKeypadEntryAndConditionPickTheBranch(t *testing.T) {
+	for _, tc := range []struct {
+		keys, want string
+	}{{"12#", "cola"}, {"9#", "bad"}} {
+		t.Run(tc.keys, func(t *testing.T) {
+			e := newEnv(t, storetest.Open(t, storetest.SQLite))
+			core.NewScriptRunner(e.eng)
+			must := func(err error) {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			must(e.st.Create(e.ctx, &core.Script{Name: "PIN", Nodes: pinNodes}))
+			must(e.st.Create(e.ctx, &core.RuleGroup{LineNumber: demo.InfocallerLine, Name: "PIN", Kind: core.RuleGroupEmission, Script: "PIN"}))
+			sub, err := e.eng.Bus().Subscribe(0, 256)
+			must(err)
+			defer sub.Close()
+			_, _, body := e.post("apiCALLjson", callJSON(demo.InfocallerLine, firma(demo.InfocallerLine, demo.InfocallerPassword), "600111333", "PIN"))
+			m := idcall.FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("answer %q", body)
+			}
+			job := answeredJob(t, e, sub, m[1])
+			c, err := e.eng.Call(e.ctx, job.CallID)
+			must(err)
+			must(e.pbx.InjectDTMF(c.ChannelID, tc.keys))
+			if s := nextStep(t, sub, "pin"); s.Result != tc.keys[:len(tc.keys)-1] {
+				t.Fatalf("input step %+v", s)
+			}
+			s := nextStep(t, sub, tc.want)
+			switch tc.want {
+			case "cola":
+				if w := e.eng.Waiting("8001"); s.Result != "8001" || len(w) != 1 || w[0].ID != job.CallID {
+					t.Fatalf("step %+v, queue 8001 %+v", s, w)
+				}
+			case "bad":
+				if c, err := e.eng.Call(e.ctx, job.CallID); err != nil || c.State != core.CallDone {
+					t.Fatalf("call after end node: %+v %v", c, err)
+				}
+			}
+		})
+	}
+}
+
+// answeredJob waits for the job's call to be answered (its CallProgress).
+func answeredJob(t *testing.T, e *env, sub core.Subscription, id string) core.OriginationJob {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		job, err := e.eng.Origination(e.ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if job.Status == core.OriginAnswered {
+			return job
+		}
+		select {
+		case <-sub.C():
+		case <-ctx.Done():
+			t.Fatalf("job %s not answered: %s", id, job.Status)
+		}
+	}
+}
