@@ -131,8 +131,6 @@ func (e *Engine) PlaceLineCall(ctx context.Context, req LineCallRequest) (Origin
 	for k, v := range req.Vars {
 		vars[k] = v
 	}
-	vars["_NUMINFOCALLER"] = line.Number
-	vars["_NUMLLAMADO"] = req.Phone
 	return e.Originate(ctx, OriginationRequest{
 		Destination: lineDestination(line, req.Phone), CallerID: line.Number,
 		Script: group.Script, Vars: vars, NotBefore: req.When,

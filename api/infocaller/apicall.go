@@ -163,6 +163,8 @@ func (h *handler) lineCall(req callRequest, remote string) (core.LineCallRequest
 	if lr.Vars, ok = vars(req.Vars); !ok {
 		return lr, resultFormat
 	}
+	// The document's system variables, for scripts and webhooks.
+	lr.Vars["_NUMINFOCALLER"], lr.Vars["_NUMLLAMADO"] = lr.Line, lr.Phone
 	return lr, resultAccepted
 }
 

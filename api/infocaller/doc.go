@@ -36,9 +36,17 @@
 //     arrives: a line with Capacity calls under way answers 14 at once
 //     instead of queueing the request for up to EsperaMax minutes.
 //
+// Once the destination answers, core.ScriptRunner runs the rule group's
+// script (core/scripts*.go; admin /api/v1/infocaller/scripts): message,
+// menu, keypad input into a variable, condition, goto, transfer to a
+// queue, end; each step is published on the bus as call.script_step.
+// CustVars reach the script as variables, with _NUMINFOCALLER and
+// _NUMLLAMADO.
+//
 // Not yet done (later slices): the informative and interactive webhooks
-// (INICIO, FIN, DESVIO…) and their durable outbox; the call-script runner
-// that executes the rule group's script once the destination answers
-// (without it an answered call is hung up by the engine and its job ends);
-// inbound calls to the line's number through the active rule group.
+// (INICIO, FIN, DESVIO…) and their durable outbox, so script steps are not
+// yet reported in the document's event types; inbound calls to the line's
+// number through the active rule group; script nodes beyond the first
+// slice (query, SMS, email, transfer to a number); a message node does not
+// wait for its playback to finish before the next node starts.
 package infocaller
