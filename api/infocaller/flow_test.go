@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/demo"
 	"github.com/callgate/callgate/pkg/store/storetest"
 )
@@ -144,5 +145,49 @@ func answeredJob(t *testing.T, e *env, sub core.Subscription, id string) core.Or
 		case <-ctx.Done():
 			t.Fatalf("job %s not answered: %s", id, job.Status)
 		}
+	}
+}
+
+// With no key pressed, the menu times out on the engine's clock and takes
+// its default branch: the goodbye message and the end of the call.
+func TestScriptMenuTimesOutOnTheClockAndTakesTheDefault(t *testing.T) {
+	clk := clocktest.New(testNow)
+	e := newEnvClock(t, storetest.Open(t, storetest.SQLite), clk)
+	core.NewScriptRunner(e.eng)
+	if err := e.st.Create(e.ctx, &core.Script{Name: "T", Nodes: `[
+ {"id":"menu","type":"menu","sound":"press-1","options":{"1":"cola"},"default":"adios","timeout_sec":7},
+ {"id":"cola","type":"transfer","queue":"8000"},
+ {"id":"adios","type":"message","sound":"goodbye","next":"fin"},
+ {"id":"fin","type":"end"}]`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.Create(e.ctx, &core.RuleGroup{LineNumber: demo.InfocallerLine, Name: "T", Kind: core.RuleGroupEmission, Script: "T"}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := e.eng.Bus().Subscribe(0, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	_, _, body := e.post("apiCALLjson", callJSON(demo.InfocallerLine, firma(demo.InfocallerLine, demo.InfocallerPassword), "600111444", "T"))
+	m := idcall.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("answer %q", body)
+	}
+	job := answeredJob(t, e, sub, m[1])
+	// Wait until the menu's 7 s timer is the next one due, then pass it.
+	for {
+		if d, ok := clk.NextIn(); ok && d == 7*time.Second {
+			break
+		}
+		clk.BlockUntil(clk.Pending() + 1)
+	}
+	clk.Advance(7 * time.Second)
+	if s := nextStep(t, sub, "menu"); s.Result != "timeout" {
+		t.Fatalf("menu step %+v", s)
+	}
+	nextStep(t, sub, "fin")
+	if c, err := e.eng.Call(e.ctx, job.CallID); err != nil || c.State != core.CallDone {
+		t.Fatalf("call after the default branch: %+v %v", c, err)
 	}
 }

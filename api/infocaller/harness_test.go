@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/demo"
 	"github.com/callgate/callgate/pkg/telephony/sim"
 )
@@ -33,15 +34,22 @@ type env struct {
 
 // newEnv runs an engine over the demo data (line 123456789, password
 // 3956, rule groups EMISION and NORMAL) behind the emission handler.
-func newEnv(t testing.TB, st core.Store) *env {
+func newEnv(t testing.TB, st core.Store) *env { return newEnvClock(t, st, nil) }
+
+// newEnvClock runs the engine on a fake clock (nil: the frozen time).
+func newEnvClock(t testing.TB, st core.Store, clk *clocktest.Clock) *env {
 	t.Helper()
 	ctx := context.Background()
 	if err := demo.Seed(ctx, st); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	e := &env{t: t, ctx: ctx, st: st, pbx: sim.New("node1")}
-	e.eng = core.New(core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0),
-		Now: func() time.Time { return testNow }, DialerInterval: time.Hour})
+	opt := core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0),
+		Now: func() time.Time { return testNow }, DialerInterval: time.Hour}
+	if clk != nil {
+		opt.Now, opt.Clock = nil, clk
+	}
+	e.eng = core.New(opt)
 	if err := e.eng.Start(ctx); err != nil {
 		t.Fatalf("engine start: %v", err)
 	}
