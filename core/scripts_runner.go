@@ -54,7 +54,7 @@ func (r *ScriptRunner) StartScript(ctx context.Context, callID uint64, name stri
 	if err != nil {
 		return err
 	}
-	sub, err := r.e.bus.Subscribe(0, 64)
+	sub, err := r.e.bus.Subscribe(0, 256)
 	if err != nil {
 		return err
 	}
@@ -80,6 +80,7 @@ type scriptRun struct {
 	sub     Subscription
 	timeout chan struct{}
 	gone    bool // the call ended
+	lost    bool // the event stream broke (overflow): the script cannot go on
 }
 
 func (s *scriptRun) loop(id string) {
@@ -92,7 +93,17 @@ func (s *scriptRun) loop(id string) {
 		if s.gone {
 			result = "hangup"
 		}
+		if s.lost {
+			result = "events lost"
+		}
 		s.e.bus.Publish(ScriptStep{CallID: s.call, Script: s.name, Node: n.ID, Type: n.Type, Result: result}, "")
+	}
+	if s.lost {
+		// Digits may have been missed: end the call rather than leave the
+		// caller in a script that no longer listens.
+		if err := s.e.HangupCall(ctx, s.call, CauseNormal); err != nil {
+			s.e.log.Warn("engine: script call not hung up after lost events", "call", s.call, "err", err)
+		}
 	}
 }
 
@@ -195,6 +206,7 @@ func (s *scriptRun) digit(timeoutSec int) (string, bool) {
 		case ev, ok := <-s.sub.C():
 			if !ok {
 				s.gone = true
+				s.lost = s.sub.Err() != nil
 				return "", false
 			}
 			switch p := ev.Data.(type) {
