@@ -9,9 +9,10 @@ import (
 
 // Entities whose ids a dialect may spell its own way.
 const (
-	EntityCall  = "call"
-	EntityLead  = "lead"
-	EntityAgent = "agent"
+	EntityCall     = "call"
+	EntityLead     = "lead"
+	EntityAgent    = "agent"
+	EntityCampaign = "campaign"
 )
 
 // ExternalID maps a dialect's id of an entity to the engine's. Core knows

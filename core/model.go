@@ -544,8 +544,11 @@ type APIUser struct {
 	APIOnlyUser         bool   `json:"api_only_user"`
 	// Scopes narrows what the principal may do in its dialect, a comma
 	// list (empty: whatever the dialect's own flags above allow).
-	Scopes    string `gorm:"size:255" json:"scopes,omitempty"`
-	CreatedAt time.Time
+	Scopes string `gorm:"size:255" json:"scopes,omitempty"`
+	// Description says what the credential is for (an eXpand
+	// authorizedKey names the application that uses it).
+	Description string `gorm:"size:255" json:"description"`
+	CreatedAt   time.Time
 }
 
 // UserGroup is a VICIdial-style user group: which campaigns and which other
@@ -623,6 +626,7 @@ func AllModels() []any {
 		&AgentValue{}, &PendingDial{}, &OriginationJob{}, &Setting{},
 		&Phone{}, &ContactImport{},
 		&SMS{},
+		&SimpleList{}, &SimpleListElement{}, &PendingCallDetail{},
 		&Line{}, &RuleGroup{}, &Script{},
 	}
 }

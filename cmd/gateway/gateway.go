@@ -21,6 +21,7 @@ import (
 
 	"github.com/callgate/callgate/api/admin"
 	"github.com/callgate/callgate/api/eccp"
+	expandrest "github.com/callgate/callgate/api/expand/rest"
 	"github.com/callgate/callgate/api/infocaller"
 	"github.com/callgate/callgate/api/ucontact"
 	"github.com/callgate/callgate/api/vicidial"
@@ -414,6 +415,7 @@ func (g *gateway) router() http.Handler {
 	ucOpt := ucontact.Options{Token: g.cfg.UContactToken, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "ucontact")}
 	r.Mount(ucontactPrefix, ucontact.New(g.eng, ucOpt))
 	r.Mount("/records", ucontact.NewRecords(g.eng, ucOpt))
+	r.Mount(expandRESTPrefix, expandrest.New(g.eng, expandrest.Options{MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "expand-rest")}))
 	core.NewScriptRunner(g.eng)
 	ic := infocaller.New(g.eng, infocaller.Options{MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "infocaller")})
 	r.Handle(infocallerPath, ic)
@@ -426,6 +428,7 @@ func (g *gateway) router() http.Handler {
 	})
 	r.Handle(g.cfg.VicidialNonAgentPath, na)
 	g.closers = append(g.closers, na)
+	g.mountExpand(r)
 	return r
 }
 
@@ -433,6 +436,9 @@ const adminPrefix = "/api/v1"
 
 // ucontactPrefix is where the uContact Integra resources live.
 const ucontactPrefix = "/Integra/resources"
+
+// expandRESTPrefix is where eXpand's expandweb3 REST API lives.
+const expandRESTPrefix = "/expandweb3/api"
 
 // infocallerPath is the Infocaller emission API (apicall.infoe.es/).
 const infocallerPath = "/apicall"
@@ -449,7 +455,7 @@ func (g *gateway) limitBody(next http.Handler) http.Handler {
 		if p == "" {
 			p = r.URL.Path
 		}
-		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") || p == infocallerPath || p == infocallerPath+"/" {
+		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") || strings.HasPrefix(p, expandRESTPrefix+"/") || ownsBodyLimit(p) || p == infocallerPath || p == infocallerPath+"/" {
 			next.ServeHTTP(w, r)
 			return
 		}
