@@ -626,7 +626,7 @@ func AllModels() []any {
 		&AgentValue{}, &PendingDial{}, &OriginationJob{}, &Setting{},
 		&Phone{}, &ContactImport{},
 		&SMS{},
-		&SimpleList{}, &SimpleListElement{}, &PendingCallDetail{},
 		&Line{}, &RuleGroup{}, &Script{},
+		&SimpleList{}, &SimpleListElement{}, &PendingCallDetail{},
 	}
 }
