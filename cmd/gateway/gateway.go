@@ -22,6 +22,7 @@ import (
 	"github.com/callgate/callgate/api/admin"
 	"github.com/callgate/callgate/api/eccp"
 	expandrest "github.com/callgate/callgate/api/expand/rest"
+	"github.com/callgate/callgate/api/infocaller"
 	"github.com/callgate/callgate/api/ucontact"
 	"github.com/callgate/callgate/api/vicidial"
 	"github.com/callgate/callgate/core"
@@ -415,6 +416,10 @@ func (g *gateway) router() http.Handler {
 	r.Mount(ucontactPrefix, ucontact.New(g.eng, ucOpt))
 	r.Mount("/records", ucontact.NewRecords(g.eng, ucOpt))
 	r.Mount(expandRESTPrefix, expandrest.New(g.eng, expandrest.Options{MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "expand-rest")}))
+	core.NewScriptRunner(g.eng)
+	ic := infocaller.New(g.eng, infocaller.Options{MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "infocaller")})
+	r.Handle(infocallerPath, ic)
+	r.Handle(infocallerPath+"/", ic)
 	if c, ok := vd.(io.Closer); ok {
 		g.closers = append(g.closers, c)
 	}
@@ -435,6 +440,9 @@ const ucontactPrefix = "/Integra/resources"
 // expandRESTPrefix is where eXpand's expandweb3 REST API lives.
 const expandRESTPrefix = "/expandweb3/api"
 
+// infocallerPath is the Infocaller emission API (apicall.infoe.es/).
+const infocallerPath = "/apicall"
+
 // limitBody bounds the body of every request the dialects do not bound
 // themselves (health, metrics, unknown routes and methods) to http.max_body:
 // a declared length over it is answered 413 at once, a longer chunked body
@@ -447,7 +455,7 @@ func (g *gateway) limitBody(next http.Handler) http.Handler {
 		if p == "" {
 			p = r.URL.Path
 		}
-		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") || strings.HasPrefix(p, expandRESTPrefix+"/") || ownsBodyLimit(p) {
+		if p == g.cfg.VicidialPath || p == g.cfg.VicidialNonAgentPath || p == adminPrefix || strings.HasPrefix(p, adminPrefix+"/") || strings.HasPrefix(p, ucontactPrefix+"/") || strings.HasPrefix(p, expandRESTPrefix+"/") || ownsBodyLimit(p) || p == infocallerPath || p == infocallerPath+"/" {
 			next.ServeHTTP(w, r)
 			return
 		}

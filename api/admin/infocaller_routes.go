@@ -1,0 +1,86 @@
+package admin
+
+import (
+	"github.com/callgate/callgate/core"
+)
+
+// lineInput carries the line's write-only phone password.
+type lineInput struct {
+	*core.Line
+	PhonePassword *string `json:"phone_password,omitempty"`
+}
+
+// infocallerRoutes administers hosted lines and their rule groups.
+func (a *API) infocallerRoutes() []route {
+	var rt []route
+	lines := &resource[core.Line]{
+		name:     "line",
+		doc:      "Required: number. Defaults: state on, webhook_format JSON. Write-only: phone_password (signs API requests; stored sealed). state is on, off or suspended; capacity 0 is unlimited.",
+		defaults: func() *core.Line { return &core.Line{State: core.LineOn, WebhookFormat: "JSON"} },
+		input: func(t *core.Line) (any, func()) {
+			in := &lineInput{Line: t}
+			return in, func() { setIf(&t.PhonePassword, in.PhonePassword) }
+		},
+		validate: validateLine,
+		filters:  map[string]string{"number": "number", "state": "state"},
+	}
+	crud(a, &rt, "/infocaller/lines", "infocaller", lines, filterKeys(lines.filters)...)
+
+	groups := &resource[core.RuleGroup]{
+		name:     "rule group",
+		doc:      "Required: line_number, name. Defaults: kind emission. kind is emission (automatic calls) or inbound (calls to the line, when active); script names the call script run.",
+		defaults: func() *core.RuleGroup { return &core.RuleGroup{Kind: core.RuleGroupEmission} },
+		validate: validateRuleGroup,
+		filters:  map[string]string{"line_number": "line_number", "name": "name", "kind": "kind"},
+	}
+	crud(a, &rt, "/infocaller/rulegroups", "infocaller", groups, filterKeys(groups.filters)...)
+
+	scripts := &resource[core.Script]{
+		name: "call script",
+		doc: "Required: name, nodes (a JSON text: an array of nodes, the first one starts). Node types: message (sound, next), " +
+			"menu (sound, options {digit: node}, default, timeout_sec), input (var, max_digits, terminator, timeout_sec, next), " +
+			"condition (var, op eq|ne|lt|gt|empty|notempty, value, then, else), goto (next), transfer (queue), end. Every target must be a node.",
+		validate: func(t *core.Script) error {
+			if err := required("name", t.Name, "nodes", t.Nodes); err != nil {
+				return err
+			}
+			if _, err := core.ParseScript(t.Nodes); err != nil {
+				return badRequest("%s", err.Error())
+			}
+			return nil
+		},
+		filters: map[string]string{"name": "name"},
+	}
+	crud(a, &rt, "/infocaller/scripts", "infocaller", scripts, filterKeys(scripts.filters)...)
+	return rt
+}
+
+func validateLine(t *core.Line) error {
+	if err := required("number", t.Number); err != nil {
+		return err
+	}
+	switch t.State {
+	case core.LineOn, core.LineOff, core.LineSuspended:
+	default:
+		return badRequest("state must be on, off or suspended")
+	}
+	switch t.WebhookFormat {
+	case "JSON", "XML":
+	default:
+		return badRequest("webhook_format must be JSON or XML")
+	}
+	if t.Capacity < 0 {
+		return badRequest("capacity must not be negative")
+	}
+	return nil
+}
+
+func validateRuleGroup(t *core.RuleGroup) error {
+	if err := required("line_number", t.LineNumber, "name", t.Name); err != nil {
+		return err
+	}
+	if t.Kind != core.RuleGroupEmission && t.Kind != core.RuleGroupInbound {
+		return badRequest("kind must be emission or inbound")
+	}
+	return nil
+}

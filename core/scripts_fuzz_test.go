@@ -1,0 +1,58 @@
+package core_test
+
+import (
+	"testing"
+
+	"github.com/callgate/callgate/core"
+)
+
+// ParseScript reads admin input: it never panics, and a script it accepts
+// only points at its own nodes.
+func FuzzParseScript(f *testing.F) {
+	for _, s := range []string{
+		`[{"id":"a","type":"end"}]`,
+		`[{"id":"m","type":"menu","sound":"s","options":{"1":"q","#":"m"},"default":"q"},{"id":"q","type":"transfer","queue":"8000"}]`,
+		`[{"id":"i","type":"input","var":"PIN","max_digits":4,"terminator":"#","next":"c"},{"id":"c","type":"condition","var":"PIN","op":"lt","value":"5","then":"i"}]`,
+		`[{"id":"g","type":"goto","next":"g"}]`, `[]`, `{}`, `[null]`, `[{"id":"a","type":"menu","options":{"":"a"}}]`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		nodes, err := core.ParseScript(s)
+		if err != nil {
+			if core.ErrorCode(err) != core.EINVALID {
+				t.Fatalf("error code %q", core.ErrorCode(err))
+			}
+			return
+		}
+		ids := map[string]bool{}
+		for _, n := range nodes {
+			ids[n.ID] = true
+		}
+		for _, n := range nodes {
+			for _, to := range jumps(n) {
+				if to != "" && !ids[to] {
+					t.Fatalf("accepted a jump to %q: %s", to, s)
+				}
+			}
+		}
+	})
+}
+
+// jumps are the targets the runner follows for the node's type (fields
+// of other types are ignored by the runner).
+func jumps(n core.ScriptNode) []string {
+	switch n.Type {
+	case core.NodeMenu:
+		out := []string{n.Default}
+		for _, v := range n.Options {
+			out = append(out, v)
+		}
+		return out
+	case core.NodeCondition:
+		return []string{n.Then, n.Else}
+	case core.NodeMessage, core.NodeInput, core.NodeGoto:
+		return []string{n.Next}
+	}
+	return nil
+}

@@ -1,0 +1,227 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strconv"
+	"time"
+)
+
+// ScriptStep is published for every step a call script takes.
+type ScriptStep struct {
+	CallID uint64 `json:"call_id"`
+	Script string `json:"script"`
+	Node   string `json:"node"`
+	Type   string `json:"type"`
+	// Result: the digit pressed, the digits entered, the queue, "timeout",
+	// "hangup" or an error text.
+	Result string `json:"result,omitempty"`
+}
+
+func (ScriptStep) EventType() string { return "call.script_step" }
+
+func init() { payloadTypes[ScriptStep{}.EventType()] = reflect.TypeOf(ScriptStep{}) }
+
+const (
+	defaultDigitWait = 10 * time.Second
+	maxScriptSteps   = 1000 // a goto loop cannot spin for ever
+)
+
+// ScriptRunner runs stored call scripts on answered calls: one goroutine
+// per call, following the bus for its digits and its end, acting through
+// engine commands (never under the engine lock).
+type ScriptRunner struct{ e *Engine }
+
+// NewScriptRunner makes the runner and installs it as the engine's
+// ScriptStarter.
+func NewScriptRunner(e *Engine) *ScriptRunner {
+	r := &ScriptRunner{e: e}
+	e.SetScriptStarter(r)
+	return r
+}
+
+// StartScript loads the script and starts running it on the call.
+func (r *ScriptRunner) StartScript(ctx context.Context, callID uint64, name string, vars map[string]string) error {
+	var s Script
+	if err := r.e.store.First(ctx, &s, Eq("name", name)); err != nil {
+		if errors.Is(err, ErrNoRecord) {
+			return Errorf(ENOTFOUND, "script %s", name)
+		}
+		return err
+	}
+	nodes, err := ParseScript(s.Nodes)
+	if err != nil {
+		return err
+	}
+	sub, err := r.e.bus.Subscribe(0, 256)
+	if err != nil {
+		return err
+	}
+	run := &scriptRun{e: r.e, call: callID, name: name, nodes: map[string]ScriptNode{}, vars: map[string]string{},
+		sub: sub, timeout: make(chan struct{}, 1)}
+	for _, n := range nodes {
+		run.nodes[n.ID] = n
+	}
+	for k, v := range vars {
+		run.vars[k] = v
+	}
+	go run.loop(nodes[0].ID)
+	return nil
+}
+
+// scriptRun is one script running on one call.
+type scriptRun struct {
+	e       *Engine
+	call    uint64
+	name    string
+	nodes   map[string]ScriptNode
+	vars    map[string]string
+	sub     Subscription
+	timeout chan struct{}
+	gone    bool // the call ended
+	lost    bool // the event stream broke (overflow): the script cannot go on
+}
+
+func (s *scriptRun) loop(id string) {
+	defer s.sub.Close()
+	ctx := context.Background()
+	for i := 0; id != "" && !s.gone && i < maxScriptSteps; i++ {
+		n := s.nodes[id]
+		var result string
+		id, result = s.step(ctx, n)
+		if s.gone {
+			result = "hangup"
+		}
+		if s.lost {
+			result = "events lost"
+		}
+		s.e.bus.Publish(ScriptStep{CallID: s.call, Script: s.name, Node: n.ID, Type: n.Type, Result: result}, "")
+	}
+	if s.lost {
+		// Digits may have been missed: end the call rather than leave the
+		// caller in a script that no longer listens.
+		if err := s.e.HangupCall(ctx, s.call, CauseNormal); err != nil {
+			s.e.log.Warn("engine: script call not hung up after lost events", "call", s.call, "err", err)
+		}
+	}
+}
+
+// step runs one node and returns the next node's id ("" ends the script).
+func (s *scriptRun) step(ctx context.Context, n ScriptNode) (string, string) {
+	switch n.Type {
+	case NodeMessage:
+		if err := s.e.PlayOnCall(ctx, s.call, n.Sound); err != nil {
+			return "", err.Error()
+		}
+		return n.Next, ""
+	case NodeMenu:
+		if err := s.e.PlayOnCall(ctx, s.call, n.Sound); n.Sound != "" && err != nil {
+			return "", err.Error()
+		}
+		d, ok := s.digit(n.TimeoutSec)
+		if !ok {
+			return n.Default, "timeout"
+		}
+		if next, ok := n.Options[d]; ok {
+			return next, d
+		}
+		return n.Default, d
+	case NodeInput:
+		return n.Next, s.input(n)
+	case NodeCondition:
+		if s.holds(n) {
+			return n.Then, "true"
+		}
+		return n.Else, "false"
+	case NodeGoto:
+		return n.Next, ""
+	case NodeTransfer:
+		if err := s.e.QueueCall(ctx, s.call, n.Queue); err != nil {
+			return "", err.Error()
+		}
+		return "", n.Queue
+	default: // NodeEnd
+		if err := s.e.HangupCall(ctx, s.call, CauseNormal); err != nil {
+			return "", err.Error()
+		}
+		return "", ""
+	}
+}
+
+// input collects digits into the node's variable.
+func (s *scriptRun) input(n ScriptNode) string {
+	got := ""
+	for len(got) < n.MaxDigits {
+		d, ok := s.digit(n.TimeoutSec)
+		if !ok || d == n.Terminator {
+			break
+		}
+		got += d
+	}
+	s.vars[n.Var] = got
+	return got
+}
+
+func (s *scriptRun) holds(n ScriptNode) bool {
+	v := s.vars[n.Var]
+	switch n.Op {
+	case "empty":
+		return v == ""
+	case "notempty":
+		return v != ""
+	case "ne":
+		return v != n.Value
+	case "lt", "gt":
+		a, err1 := strconv.ParseFloat(v, 64)
+		b, err2 := strconv.ParseFloat(n.Value, 64)
+		if err1 != nil || err2 != nil {
+			return false
+		}
+		return (n.Op == "lt" && a < b) || (n.Op == "gt" && a > b)
+	}
+	return v == n.Value
+}
+
+// digit waits for the call's next DTMF digit, up to timeoutSec (default
+// 10 s) on the engine's clock; false on timeout or when the call ends.
+func (s *scriptRun) digit(timeoutSec int) (string, bool) {
+	d := defaultDigitWait
+	if timeoutSec > 0 {
+		d = time.Duration(timeoutSec) * time.Second
+	}
+	select { // a stale timeout of an earlier wait
+	case <-s.timeout:
+	default:
+	}
+	t := s.e.clock.AfterFunc(d, func() {
+		select {
+		case s.timeout <- struct{}{}:
+		default:
+		}
+	})
+	defer t.Stop()
+	for {
+		select {
+		case ev, ok := <-s.sub.C():
+			if !ok {
+				s.gone = true
+				s.lost = s.sub.Err() != nil
+				return "", false
+			}
+			switch p := ev.Data.(type) {
+			case DTMFReceived:
+				if p.CallID == s.call {
+					return p.Digit, true
+				}
+			case CallEnded:
+				if p.Call.ID == s.call {
+					s.gone = true
+					return "", false
+				}
+			}
+		case <-s.timeout:
+			return "", false
+		}
+	}
+}
