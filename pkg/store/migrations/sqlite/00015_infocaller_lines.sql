@@ -1,4 +1,4 @@
--- Version 31: hosted service lines (Infocaller) and the rule groups that
+-- Version 15: hosted service lines (Infocaller) and the rule groups that
 -- pick the call script their calls run; call scripts (IVR programs as data).
 -- +goose Up
 CREATE TABLE `lines` (`id` integer PRIMARY KEY AUTOINCREMENT,`number` text,`international` text,`phone_password` text,`state` text,`capacity` integer,`webhook_format` text,`informative_url` text,`interactive_url` text,`created_at` datetime,`updated_at` datetime);

@@ -1,4 +1,4 @@
--- Version 31: hosted service lines (Infocaller) and the rule groups that
+-- Version 15: hosted service lines (Infocaller) and the rule groups that
 -- pick the call script their calls run; call scripts (IVR programs as data).
 -- +goose Up
 CREATE TABLE `lines` (
