@@ -8,12 +8,13 @@
 // # Operations on the engine
 //
 // authorizedKey: each key is a core.APIUser row with Dialect "expand",
-// Username the hex SHA-256 of the key (KeyID; an index lookup) and Secret
+// Username the hex SHA-256 of the key (core.KeyName; an index lookup) and Secret
 // the key itself, hashed by the store and checked with
 // Credentials().Verify (constant time, cached); Description names the
-// application. Manage them with the admin API (/api/v1/apiusers: dialect
-// "expand", username = sha256 hex of the key, secret = the key,
-// description). An unknown, inactive or empty key answers -1 in the
+// application. Create them with the admin API (POST /api/v1/apikeys
+// {"dialect":"expand","description":"CRM"} answers a new random key once;
+// a "key" of your own is accepted too), list and deactivate them as
+// /api/v1/apiusers rows. An unknown, inactive or empty key answers -1 in the
 // operation's type: xsd:string "-1", xsd:int -1, xsd:boolean false. An
 // unknown key costs no slow hash (finding its row needs the key itself, so
 // timing tells nothing). A store failure is a Server fault, never -1.
