@@ -150,6 +150,14 @@
 //   - zeep and gowsdl: doc/lit from the doc/lit WSDL (gowsdl omits every
 //     empty or zero field).
 //
+// Real clients run against the gateway: PHP 8.2's SoapClient on every
+// build (cmd/gateway TestPHPSoapClientCallsTheExpandAPI: WSDL mode with
+// __soapCall and method calls, no-WSDL mode with named SoapParams, faults);
+// node-soap (npm soap) was run by hand on 2026-12-04 against the demo
+// (getUserInfo, loginAgent, originateCall, a wrong key, an unknown user)
+// and decoded the same values; it is not in the suite because installing
+// it needs the npm registry at test time.
+//
 // # What the codec accepts
 //
 // Any envelope prefixes; SOAP 1.1 and 1.2 envelopes (always answered in
