@@ -39,7 +39,7 @@ func driverConfig(hs *httptest.Server) ari.Config {
 	return ari.Config{
 		URL: hs.URL + "/ari", User: testUser, Password: testPass, App: "callgate", NodeID: "simari-test",
 		ReconnectMin: 20 * time.Millisecond, ReconnectMax: 200 * time.Millisecond,
-		Logger:         slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:         quiet(),
 		MessageSources: []string{"endpoint:PJSIP"},
 	}
 }
@@ -86,3 +86,5 @@ func TestARIDriverPassesContractSuiteAgainstSimari(t *testing.T) {
 		}
 	})
 }
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
