@@ -1,6 +1,7 @@
 package simari
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -145,6 +146,7 @@ func (s *Server) fanOut(ev core.TelEvent) {
 		s.conn = nil
 		clear(s.states)
 		clear(s.playbacks)
+		clear(s.bridgeTimes)
 		s.mu.Unlock()
 		if c != nil {
 			c.close()
@@ -165,7 +167,7 @@ func (s *Server) fanOut(ev core.TelEvent) {
 		}
 		f.Application = s.cfg.App
 		f.AsteriskID = s.cfg.NodeID
-		b, err := json.Marshal(f.fields())
+		b, err := f.marshal()
 		if err != nil {
 			s.cfg.Logger.Error("simari: event not encodable", "type", f.Type, "err", err)
 			continue
@@ -177,69 +179,103 @@ func (s *Server) fanOut(ev core.TelEvent) {
 	}
 }
 
-// frame is one ARI event; fields renders it with only the members its type
-// has.
+// frame is one ARI event, rendered with Asterisk's member order: type,
+// timestamp, the type's own members, asterisk_id, application.
 type frame struct {
 	Type        string
 	Timestamp   string
 	Application string
 	AsteriskID  string
-	extra       map[string]any
+	extra       []member
 }
 
-func (f frame) fields() map[string]any {
-	m := map[string]any{"type": f.Type, "timestamp": f.Timestamp, "application": f.Application, "asterisk_id": f.AsteriskID}
-	for k, v := range f.extra {
-		m[k] = v
+type member struct {
+	name  string
+	value any
+}
+
+func (f frame) marshal() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(`{"type":`)
+	writeValue(&b, f.Type)
+	b.WriteString(`,"timestamp":`)
+	writeValue(&b, f.Timestamp)
+	for _, m := range f.extra {
+		b.WriteByte(',')
+		writeValue(&b, m.name)
+		b.WriteByte(':')
+		if err := writeValue(&b, m.value); err != nil {
+			return nil, err
+		}
 	}
-	return m
+	b.WriteString(`,"asterisk_id":`)
+	writeValue(&b, f.AsteriskID)
+	b.WriteString(`,"application":`)
+	writeValue(&b, f.Application)
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func writeValue(b *bytes.Buffer, v any) error {
+	j, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b.Write(j)
+	return nil
 }
 
 // render turns one core event into ARI events.
 func (s *Server) render(ev core.TelEvent) []frame {
 	ts := stamp(ev.Time)
-	mk := func(typ string, extra map[string]any) frame { return frame{Type: typ, Timestamp: ts, extra: extra} }
+	mk := func(typ string, extra ...member) frame { return frame{Type: typ, Timestamp: ts, extra: extra} }
 	switch ev.Type {
 	case core.TelChannelCreated:
-		return []frame{mk("ChannelCreated", map[string]any{"channel": s.eventChannel(ev, "")})}
+		return []frame{mk("ChannelCreated", member{"channel", s.eventChannel(ev, "")})}
 	case core.TelRinging:
-		return []frame{mk("ChannelStateChange", map[string]any{"channel": s.eventChannel(ev, sim.StateRinging)})}
+		return []frame{mk("ChannelStateChange", member{"channel", s.eventChannel(ev, sim.StateRinging)})}
 	case core.TelAnswered:
-		return []frame{mk("ChannelStateChange", map[string]any{"channel": s.eventChannel(ev, sim.StateUp)})}
+		return []frame{mk("ChannelStateChange", member{"channel", s.eventChannel(ev, sim.StateUp)})}
 	case core.TelStasisStart:
 		args := ev.Args
 		if args == nil {
 			args = []string{}
 		}
-		return []frame{mk("StasisStart", map[string]any{"args": args, "channel": s.eventChannel(ev, "")})}
+		return []frame{mk("StasisStart", member{"args", args}, member{"channel", s.eventChannel(ev, "")})}
 	case core.TelStasisEnd:
-		return []frame{mk("StasisEnd", map[string]any{"channel": s.eventChannel(ev, "")})}
+		var out []frame
+		// A channel that leaves the application because it is hung up
+		// is reported hung up first, as Asterisk does.
+		if c, ok := s.pbx.Channel(ev.ChannelID); ok && c.HungUp && c.Continued == "" {
+			if f, ok := s.hangupRequest(ev, mk); ok {
+				out = append(out, f)
+			}
+		}
+		return append(out, mk("StasisEnd", member{"channel", s.eventChannel(ev, "")}))
 	case core.TelDTMF:
-		return []frame{mk("ChannelDtmfReceived", map[string]any{
-			"digit": ev.Digit, "duration_ms": max(int(ev.Duration/time.Millisecond), 100), "channel": s.eventChannel(ev, ""),
-		})}
+		return []frame{mk("ChannelDtmfReceived", member{"digit", ev.Digit},
+			member{"duration_ms", max(int(ev.Duration/time.Millisecond), 100)}, member{"channel", s.eventChannel(ev, "")})}
 	case core.TelHangup:
+		var out []frame
+		if f, ok := s.hangupRequest(ev, mk); ok {
+			out = append(out, f)
+		}
 		ch := s.eventChannel(ev, "")
 		s.mu.Lock()
 		delete(s.states, ev.ChannelID)
 		s.mu.Unlock()
-		return []frame{
-			mk("ChannelHangupRequest", map[string]any{"cause": int(ev.Cause), "channel": ch}),
-			mk("ChannelDestroyed", map[string]any{"cause": int(ev.Cause), "cause_txt": ev.CauseText, "channel": ch}),
-		}
+		return append(out, mk("ChannelDestroyed", member{"cause", int(ev.Cause)}, member{"cause_txt", ev.CauseText}, member{"channel", ch}))
 	case core.TelPlaybackStarted, core.TelPlaybackFinished:
 		return []frame{s.playbackFrame(ev, mk)}
 	case core.TelRecordingStarted, core.TelRecordingFinished, core.TelRecordingFailed:
 		return []frame{s.recordingFrame(ev, mk)}
 	case core.TelTextReceived:
-		return []frame{mk("TextMessageReceived", map[string]any{
-			"message": map[string]any{"from": ev.From, "to": ev.To, "body": ev.Text, "variables": map[string]string{}},
-		})}
+		return []frame{mk("TextMessageReceived", member{"message", textMessageJSON{From: ev.From, To: ev.To, Body: ev.Text, Variables: map[string]string{}}})}
 	}
 	return nil
 }
 
-func (s *Server) playbackFrame(ev core.TelEvent, mk func(string, map[string]any) frame) frame {
+func (s *Server) playbackFrame(ev core.TelEvent, mk func(string, ...member) frame) frame {
 	s.mu.Lock()
 	ref := s.playbacks[ev.PlaybackID]
 	typ, state := "PlaybackStarted", "playing"
@@ -251,12 +287,12 @@ func (s *Server) playbackFrame(ev core.TelEvent, mk func(string, map[string]any)
 	if ref.target.ID == "" && ev.ChannelID != "" {
 		ref.target = core.MediaTarget{Kind: core.TargetChannel, ID: ev.ChannelID}
 	}
-	return mk(typ, map[string]any{"playback": playbackJSON{
+	return mk(typ, member{"playback", playbackJSON{
 		ID: ev.PlaybackID, MediaURI: ref.media, TargetURI: targetURI(ref.target), Language: "en", State: state,
 	}})
 }
 
-func (s *Server) recordingFrame(ev core.TelEvent, mk func(string, map[string]any) frame) frame {
+func (s *Server) recordingFrame(ev core.TelEvent, mk func(string, ...member) frame) frame {
 	rs, _ := s.pbx.Recording(ev.RecordingName)
 	rec := liveRecordingJSON{Name: ev.RecordingName, Format: rs.Format, TargetURI: targetURI(rs.Target)}
 	typ := "RecordingStarted"
@@ -275,12 +311,20 @@ func (s *Server) recordingFrame(ev core.TelEvent, mk func(string, map[string]any
 	case core.TelRecordingFailed:
 		typ, rec.State, rec.Cause = "RecordingFailed", "failed", ev.CauseText
 	}
-	return mk(typ, map[string]any{"recording": rec})
+	return mk(typ, member{"recording", rec})
 }
 
-// eventChannel is the channel snapshot of an event, with the state the
-// channel had at that event (tracked per channel from the event stream:
-// the PBX's snapshot at delivery time may already be later).
+// track is what simari remembers of a channel from the events it sent:
+// the PBX's snapshot at delivery time may already be later (answered, out
+// of the application, hung up), and an event shows the channel as it was.
+type track struct {
+	state      string
+	inApp      bool
+	hangupSent bool // ChannelHangupRequest already sent
+}
+
+// eventChannel is the channel snapshot of an event, with the state (and
+// application) the channel had at that event.
 func (s *Server) eventChannel(ev core.TelEvent, state string) channelJSON {
 	c, ok := s.pbx.Channel(ev.ChannelID)
 	if !ok {
@@ -288,16 +332,50 @@ func (s *Server) eventChannel(ev core.TelEvent, state string) channelJSON {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch {
-	case state != "":
-		s.states[ev.ChannelID] = state
-	case s.states[ev.ChannelID] != "":
-		state = s.states[ev.ChannelID]
-	default:
-		state = initialState(c)
-		s.states[ev.ChannelID] = state
+	tr := s.track(ev.ChannelID, c)
+	if state != "" {
+		tr.state = state
 	}
-	return s.channelOf(c, state)
+	if ev.Type == core.TelStasisStart {
+		tr.inApp = true
+	}
+	c.InApp = tr.inApp
+	out := s.channelOf(c, tr.state)
+	if ev.Type == core.TelStasisEnd {
+		tr.inApp = false
+	}
+	return out
+}
+
+// track returns a channel's track, creating it, with mu held.
+func (s *Server) track(id string, c sim.ChannelState) *track {
+	tr := s.states[id]
+	if tr == nil {
+		tr = &track{state: initialState(c)}
+		s.states[id] = tr
+	}
+	return tr
+}
+
+// hangupRequest is the ChannelHangupRequest Asterisk sends when a channel
+// is hung up, before it leaves the application; sent once per channel.
+func (s *Server) hangupRequest(ev core.TelEvent, mk func(string, ...member) frame) (frame, bool) {
+	c, ok := s.pbx.Channel(ev.ChannelID)
+	s.mu.Lock()
+	tr := s.track(ev.ChannelID, c)
+	send := !tr.hangupSent
+	tr.hangupSent = true
+	s.mu.Unlock()
+	if !send {
+		return frame{}, false
+	}
+	cause := ev.Cause
+	if ev.Type != core.TelHangup && ok {
+		cause = c.Cause
+	}
+	return mk("ChannelHangupRequest", member{"cause", int(cause)}, member{"channel", s.eventChannel(core.TelEvent{
+		Type: core.TelChannelCreated, ChannelID: ev.ChannelID, Name: ev.Name, CallerID: ev.CallerID, Dialed: ev.Dialed, LinkedID: ev.LinkedID, Time: ev.Time,
+	}, "")}), true
 }
 
 // initialState is a channel's state when first reported: an originated

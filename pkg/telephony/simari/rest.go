@@ -643,6 +643,9 @@ func (s *Server) createBridge(w http.ResponseWriter, r *http.Request) {
 		fail(w, "Bridge", err)
 		return
 	}
+	s.mu.Lock()
+	s.bridgeTimes[id] = time.Now()
+	s.mu.Unlock()
 	b, _ := s.pbx.Bridge(id)
 	writeJSON(w, http.StatusOK, s.bridgeOf(b))
 }
@@ -654,6 +657,9 @@ func (s *Server) destroyBridge(w http.ResponseWriter, r *http.Request) {
 		fail(w, "Bridge", err)
 		return
 	}
+	s.mu.Lock()
+	delete(s.bridgeTimes, chi.URLParam(r, "id"))
+	s.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -89,11 +89,12 @@ type Server struct {
 	passSum [32]byte
 
 	mu          sync.Mutex
-	conn        *wsConn             // the application's websocket, nil when none
-	filter      map[string]bool     // disallowed event types
-	playbacks   map[string]mediaRef // playback id -> target and media, while live
-	states      map[string]string   // channel state as last reported in an event
-	storedNames []string            // finished recordings, oldest first
+	conn        *wsConn              // the application's websocket, nil when none
+	filter      map[string]bool      // disallowed event types
+	playbacks   map[string]mediaRef  // playback id -> target and media, while live
+	states      map[string]*track    // channels as last reported in an event
+	storedNames []string             // finished recordings, oldest first
+	bridgeTimes map[string]time.Time // creation time of each live bridge
 	closed      bool
 }
 
@@ -110,13 +111,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg:       cfg,
-		pbx:       sim.New(cfg.NodeID),
-		userSum:   sha256.Sum256([]byte(cfg.User)),
-		passSum:   sha256.Sum256([]byte(cfg.Password)),
-		filter:    map[string]bool{},
-		playbacks: map[string]mediaRef{},
-		states:    map[string]string{},
+		cfg:         cfg,
+		pbx:         sim.New(cfg.NodeID),
+		userSum:     sha256.Sum256([]byte(cfg.User)),
+		passSum:     sha256.Sum256([]byte(cfg.Password)),
+		filter:      map[string]bool{},
+		playbacks:   map[string]mediaRef{},
+		states:      map[string]*track{},
+		bridgeTimes: map[string]time.Time{},
 	}
 	if cfg.PlaybackDuration > 0 {
 		s.pbx.SetPlaybackDuration(cfg.PlaybackDuration)
@@ -194,4 +196,15 @@ func cutColon(s string) (string, string, bool) {
 		}
 	}
 	return "", "", false
+}
+
+// bridgeCreated is when a bridge was created (now, for one simari did not
+// see created).
+func (s *Server) bridgeCreated(id string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.bridgeTimes[id]; ok {
+		return t
+	}
+	return time.Now()
 }

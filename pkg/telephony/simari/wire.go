@@ -57,6 +57,14 @@ type bridgeJSON struct {
 	Name        string   `json:"name"`
 	Channels    []string `json:"channels"`
 	CreationTim string   `json:"creationtime"`
+	VideoMode   string   `json:"video_mode"`
+}
+
+type textMessageJSON struct {
+	From      string            `json:"from"`
+	To        string            `json:"to"`
+	Body      string            `json:"body"`
+	Variables map[string]string `json:"variables"`
 }
 
 type playbackJSON struct {
@@ -113,6 +121,9 @@ func (s *Server) channelOf(c sim.ChannelState, state string) channelJSON {
 		state = c.State
 	}
 	dp := dialplanCEP{Context: "default", Exten: c.Dialed, Priority: 1}
+	if dp.Exten == "" {
+		dp.Exten = "s" // Asterisk's start extension, as a snoop channel shows
+	}
 	if c.InApp {
 		dp.AppName = "Stasis"
 		dp.AppData = strings.Join(append([]string{s.cfg.App}, c.Args...), ",")
@@ -146,7 +157,7 @@ func (s *Server) bridgeOf(b sim.BridgeState) bridgeJSON {
 		ch = []string{}
 	}
 	return bridgeJSON{ID: b.ID, Technology: tech, BridgeType: typ, BridgeClass: "stasis",
-		Creator: "Stasis", Name: b.ID, Channels: ch, CreationTim: stamp(time.Time{})}
+		Creator: "Stasis", Name: b.ID, Channels: ch, CreationTim: stamp(s.bridgeCreated(b.ID)), VideoMode: "talker"}
 }
 
 func targetURI(t core.MediaTarget) string {
