@@ -268,3 +268,15 @@ func sameMembers(path string, got, want map[string]any, optional map[string]bool
 	}
 	return ""
 }
+
+func copyBody(w io.Writer, resp *http.Response) (int64, error) { return io.Copy(w, resp.Body) }
+
+func callNoAuth(t *testing.T, hs *httptest.Server, path string) (int, string) {
+	t.Helper()
+	resp, err := hs.Client().Get(hs.URL + path)
+	must(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	must(t, err)
+	return resp.StatusCode, string(b)
+}
