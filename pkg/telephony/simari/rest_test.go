@@ -11,6 +11,8 @@ import (
 	"github.com/CyCoreSystems/ari/v5/client/native"
 	"golang.org/x/net/websocket"
 
+	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/telephony/ari"
 	"github.com/callgate/callgate/pkg/telephony/simari"
 )
 
@@ -232,5 +234,43 @@ func TestDisallowedEventsAreNotSent(t *testing.T) {
 	must(t, err)
 	if got := ev.next(t); frameType(got) != "StasisStart" {
 		t.Errorf("first frame %s, want StasisStart (ChannelCreated filtered)", got)
+	}
+}
+
+// An Asterisk restart (control API) drops the events websocket and every
+// channel: the ARI driver reports the disconnection, reconnects by itself
+// and finds no channel left.
+func TestRestartDropsTheDriverWhichReconnects(t *testing.T) {
+	_, hs, ctl := startServer(t)
+	tel, err := ari.New(driverConfig(hs))
+	must(t, err)
+	got := make(chan core.TelEvent, 256)
+	must(t, tel.Start(context.Background(), func(ev core.TelEvent) { got <- ev }))
+	t.Cleanup(func() { _ = tel.Close() })
+	wait := func(typ core.TelEventType) {
+		t.Helper()
+		for {
+			select {
+			case ev := <-got:
+				if ev.Type == typ {
+					return
+				}
+			case <-time.After(bound):
+				t.Fatalf("no %s", typ)
+			}
+		}
+	}
+	wait(core.TelConnected)
+	ctx := context.Background()
+	_, err = ctl.Inbound(ctx, simari.Inbound{CallerID: "1", Dialed: "2"})
+	must(t, err)
+	wait(core.TelStasisStart)
+	must(t, ctl.Restart(ctx))
+	wait(core.TelDisconnected)
+	wait(core.TelConnected)
+	chans, err := tel.Channels(ctx)
+	must(t, err)
+	if len(chans) != 0 {
+		t.Errorf("channels after restart: %+v", chans)
 	}
 }
