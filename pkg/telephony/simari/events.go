@@ -66,6 +66,10 @@ func (c *wsConn) writer() {
 		case <-c.done:
 			return
 		case b := <-c.out:
+			if b == nil { // asked to close once what was queued is written
+				c.close()
+				return
+			}
 			_ = c.ws.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
 			if err := websocket.Message.Send(c.ws, string(b)); err != nil {
 				c.close()
@@ -114,12 +118,10 @@ func (s *Server) eventsConn(ws *websocket.Conn) {
 	if old != nil {
 		s.cfg.Logger.Info("simari: application replaced by a new websocket", "app", s.cfg.App)
 		b, _ := json.Marshal(map[string]string{"type": "ApplicationReplaced", "application": s.cfg.App, "timestamp": stamp(time.Time{})})
-		old.push(b)
-		// the writer gets a moment to deliver it before the socket goes
-		go func() {
-			time.Sleep(50 * time.Millisecond)
-			old.close()
-		}()
+		// The writer delivers it, then meets the nil that closes the socket.
+		if old.push(b) {
+			old.push(nil)
+		}
 	}
 	go c.writer()
 	// Read until the client goes: Asterisk ignores what a client sends.
