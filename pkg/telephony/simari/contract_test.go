@@ -20,6 +20,10 @@ const (
 
 // startServer runs a simari on a loopback port for the test.
 func startServer(t *testing.T) (*simari.Server, *httptest.Server, *simari.Client) {
+	return startServerB(t)
+}
+
+func startServerB(t testing.TB) (*simari.Server, *httptest.Server, *simari.Client) {
 	t.Helper()
 	srv, err := simari.New(simari.Config{User: testUser, Password: testPass, App: "callgate", NodeID: "simari-test",
 		PlaybackDuration: -1})
