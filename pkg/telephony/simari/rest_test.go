@@ -2,7 +2,9 @@ package simari_test
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -272,5 +274,31 @@ func TestRestartDropsTheDriverWhichReconnects(t *testing.T) {
 	must(t, err)
 	if len(chans) != 0 {
 		t.Errorf("channels after restart: %+v", chans)
+	}
+}
+
+// A client that does not read its events is dropped, as Asterisk drops a
+// websocket it cannot write to, rather than holding the PBX up: the
+// application is then no longer registered.
+func TestUnreadWebsocketIsDropped(t *testing.T) {
+	srv, err := simari.New(simari.Config{User: testUser, Password: testPass, EventBuffer: 8})
+	must(t, err)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { hs.CloseClientConnections(); hs.Close(); _ = srv.Close() })
+	cfg, err := websocket.NewConfig("ws"+strings.TrimPrefix(hs.URL, "http")+"/ari/events?app=callgate", "http://localhost/")
+	must(t, err)
+	cfg.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(testUser+":"+testPass)))
+	ws, err := cfg.DialContext(context.Background())
+	must(t, err)
+	defer ws.Close() // never read
+	eventually(t, "application registered", func() bool { return status(t, hs, "GET", "/ari/applications/callgate", "") == 200 })
+	for batch := 0; status(t, hs, "GET", "/ari/applications/callgate", "") == 200; batch++ {
+		if batch == 200 {
+			t.Fatal("an unread websocket was never dropped")
+		}
+		for i := 0; i < 500; i++ {
+			srv.PBX().InjectInbound("5551234", "5550100")
+		}
+		_ = srv.PBX().Flush()
 	}
 }
