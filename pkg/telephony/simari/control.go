@@ -18,6 +18,7 @@ import (
 // (the channel is not in a state where that can happen).
 //
 //	POST /control/inbound                 {"caller_id","dialed","args"?} -> 201 {"channel_id"}
+//	                                      (409 while no websocket has the application)
 //	POST /control/channels/{id}/answer    the far end of a ringing originated channel answers
 //	POST /control/channels/{id}/hangup    {"cause"?} the far end hangs up (default 16)
 //	POST /control/channels/{id}/dtmf      {"digits"} the far end presses keys
@@ -127,6 +128,12 @@ func (s *Server) ctlInbound(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusBadRequest, "args are printable, without commas, at most 128 bytes")
 			return
 		}
+	}
+	if !s.registered(s.cfg.App) {
+		// Asterisk's Stasis() fails for an application nobody listens to
+		// and the dialplan hangs the call up: refuse, creating nothing.
+		writeError(w, http.StatusConflict, "Application "+s.cfg.App+" is not registered: Stasis() would fail and the call be hung up")
+		return
 	}
 	id := s.pbx.InjectInbound(in.CallerID, in.Dialed, in.Args...)
 	writeJSON(w, http.StatusCreated, map[string]string{"channel_id": id})

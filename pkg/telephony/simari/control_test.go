@@ -2,6 +2,7 @@ package simari_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 // no channel appears, none is hung up, no rule or text is recorded.
 func TestControlAPIRefusesBadInputAndChangesNothing(t *testing.T) {
 	srv, hs, ctl := startServer(t)
+	dialEvents(t, hs, "callgate")
 	ctx := context.Background()
 	in, err := ctl.Inbound(ctx, simari.Inbound{CallerID: "555", Dialed: "5550100"})
 	must(t, err)
@@ -98,5 +100,24 @@ func TestControlBehaviorsDecideOriginatedCalls(t *testing.T) {
 	must(t, err)
 	if v.State != "Up" || !v.InApp {
 		t.Errorf("answered channel %+v, want Up in the application", v)
+	}
+}
+
+// While no websocket holds the application, a call cannot enter it (in
+// Asterisk, Stasis() fails and the dialplan hangs up): the control API
+// refuses and no channel is created.
+func TestInboundIsRefusedWhileNoApplicationListens(t *testing.T) {
+	srv, hs, ctl := startServer(t)
+	_, err := ctl.Inbound(context.Background(), simari.Inbound{CallerID: "555", Dialed: "5550100"})
+	var ce *simari.ControlError
+	if !errors.As(err, &ce) || ce.Code != 409 || !strings.Contains(ce.Message, "not registered") {
+		t.Fatalf("inbound without application: %v, want 409 not registered", err)
+	}
+	if chans, _ := srv.PBX().Channels(context.Background()); len(chans) != 0 {
+		t.Errorf("channels created: %+v", chans)
+	}
+	dialEvents(t, hs, "callgate")
+	if _, err := ctl.Inbound(context.Background(), simari.Inbound{CallerID: "555", Dialed: "5550100"}); err != nil {
+		t.Errorf("inbound once registered: %v", err)
 	}
 }
