@@ -66,7 +66,10 @@ type Config struct {
 	ECCPAllowFrom   []string
 	DBDSN           string
 	AdminToken      string
-	Telephony       string // "sim" or "ari"
+	Telephony       string // "sim", "ari" or "simari"
+	// SimariAddr is where the in-process simulated Asterisk listens in
+	// telephony mode simari.
+	SimariAddr      string
 	ARIURL          string
 	ARIWSURL        string
 	ARIUser         string
@@ -185,8 +188,10 @@ var keys = []Key{
 		set: func(c *Config, v string) error { c.SecretKey = v; return nil }, Secret: true},
 	{Name: "secrets.key_file", Env: "CALLGATE_SECRET_KEY_FILE", Default: "", Doc: "File holding the secrets.key value (mode 0600); used when secrets.key is empty.",
 		set: func(c *Config, v string) error { c.SecretKeyFile = v; return nil }},
-	{Name: "telephony.mode", Env: "CALLGATE_TELEPHONY", Default: "sim in demo mode, otherwise ari", Doc: "PBX driver: ari (Asterisk REST Interface) or sim (in-process simulated PBX).",
-		set: func(c *Config, v string) error { return setEnum(&c.Telephony, v, "sim", "ari") }},
+	{Name: "telephony.mode", Env: "CALLGATE_TELEPHONY", Default: "sim in demo mode, otherwise ari", Doc: "PBX driver: ari (Asterisk REST Interface), sim (in-process simulated PBX) or simari (the real ARI driver against an in-process simulated Asterisk speaking ARI at simari.addr; for demos and CI).",
+		set: func(c *Config, v string) error { return setEnum(&c.Telephony, v, "sim", "ari", "simari") }},
+	{Name: "simari.addr", Env: "CALLGATE_SIMARI_ADDR", Default: "127.0.0.1:0", Doc: "telephony.mode simari: address of the in-process simulated Asterisk (ARI at /ari, control API at /control, HTTP Basic ari.user / ari.password; port 0 picks a free one, printed at start).",
+		set: func(c *Config, v string) error { c.SimariAddr = strings.TrimSpace(v); return nil }},
 	{Name: "ari.url", Env: "CALLGATE_ARI_URL", Default: "http://127.0.0.1:8088/ari", Doc: "Asterisk ARI base URL.",
 		set: func(c *Config, v string) error { return setURL(&c.ARIURL, v, "http", "https") }},
 	{Name: "ari.ws_url", Env: "CALLGATE_ARI_WS_URL", Default: "derived from ari.url", Doc: "ARI events websocket URL.",
@@ -249,7 +254,7 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setNonNegative(&c.SMSPerSecond, v) }},
 	{Name: "sms.endpoint", Env: "CALLGATE_SMS_ENDPOINT", Default: "pjsip:{number}", Doc: "Message URI a recipient number is sent to through Asterisk's message routing ({number} or %s is replaced; recipients given as URIs are kept).",
 		set: func(c *Config, v string) error { c.SMSEndpoint = strings.TrimSpace(v); return nil }},
-	{Name: "sim.answer_delay", Env: "CALLGATE_SIM_ANSWER_DELAY", Default: "0s", Doc: "Simulated PBX: how long originated calls ring before answering.",
+	{Name: "sim.answer_delay", Env: "CALLGATE_SIM_ANSWER_DELAY", Default: "0s", Doc: "Simulated PBX: how long originated calls ring before answering (modes sim and simari).",
 		set: func(c *Config, v string) error { return setDuration(&c.DemoSimAnswerWait, v) }},
 }
 
@@ -279,6 +284,7 @@ func Defaults() Config {
 		HTTPMaxBody:           1 << 20,
 		ECCPAddr:              ":20005",
 		ARIURL:                "http://127.0.0.1:8088/ari",
+		SimariAddr:            "127.0.0.1:0",
 		ARIUser:               "callgate",
 		ARIApp:                "callgate",
 		ARITransport:          "native",
