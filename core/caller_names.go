@@ -44,6 +44,7 @@ const (
 type callerNames struct {
 	mu      sync.Mutex
 	port    CallerNameLookup
+	ivr     IVRCodeReporter // ivr_codes.go
 	cache   map[string]cachedName
 	pending map[uint64]*prequeue
 }
