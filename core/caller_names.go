@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -204,6 +205,9 @@ func (e *Engine) prequeueLocked(c *liveCall, key, list string, needName bool, po
 // after the bound, so the caller's next call is named at once.
 func (e *Engine) askCallerName(ctx context.Context, port CallerNameLookup, number string) string {
 	a, err := port.LookupCallerName(ctx, number)
+	if errors.Is(err, ErrNoBackend) {
+		return ""
+	}
 	if err != nil {
 		e.log.Warn("engine: caller name lookup failed", "number", number, "err", err)
 		return ""

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 )
@@ -24,6 +25,10 @@ type IVRCodeReporter interface {
 }
 
 const maxIVRData = 4096
+
+// ErrNoBackend is what a port answers when no backend is configured: the
+// engine then does without (no caller name; the IVR code itself).
+var ErrNoBackend = errors.New("no backend configured")
 
 var ivrCodeRe = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
 
@@ -66,13 +71,16 @@ func (e *Engine) passIVRCode(ctx context.Context, callID uint64, code string) {
 		add = "|" + code
 	}
 	if r != nil {
-		add = e.reportIVRCode(ctx, r, snap, code)
+		if text, ok := e.reportIVRCode(ctx, r, snap, code); ok {
+			add = text
+		}
 	}
 	e.appendIVRData(ctx, callID, add)
 }
 
-// reportIVRCode asks the reporter, bounded on the engine's clock.
-func (e *Engine) reportIVRCode(ctx context.Context, r IVRCodeReporter, call Call, code string) string {
+// reportIVRCode asks the reporter, bounded on the engine's clock; false
+// when the reporter has no backend (the code is collected as is).
+func (e *Engine) reportIVRCode(ctx context.Context, r IVRCodeReporter, call Call, code string) (string, bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	t := e.clock.AfterFunc(e.callerNameBound(), cancel)
@@ -92,11 +100,14 @@ func (e *Engine) reportIVRCode(ctx context.Context, r IVRCodeReporter, call Call
 	case <-ctx.Done():
 		a.err = ctx.Err()
 	}
-	if a.err != nil {
+	switch {
+	case errors.Is(a.err, ErrNoBackend):
+		return "", false
+	case a.err != nil:
 		e.log.Warn("engine: IVR code not reported", "call", call.ID, "code", code, "err", a.err)
-		return ""
+		return "", true
 	}
-	return strings.ToValidUTF8(a.s, "")
+	return strings.ToValidUTF8(a.s, ""), true
 }
 
 // appendIVRData adds text to the call's IVRData (bounded) and saves it.

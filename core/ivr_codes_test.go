@@ -102,3 +102,19 @@ func TestScriptIVRCodesAreValidated(t *testing.T) {
 		}
 	}
 }
+
+type noBackend struct{}
+
+func (noBackend) ReportIVRCode(context.Context, core.Call, string) (string, error) {
+	return "", core.ErrNoBackend
+}
+
+// A reporter whose backend is not configured leaves the codes collected as
+// they are.
+func TestIVRCodeReporterWithoutBackendCollectsTheCodes(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{})
+	h.e.SetIVRCodeReporter(noBackend{})
+	if c := runIVRScript(t, h, nil); c.IVRData != "INICIO|CLIENTE" {
+		t.Fatalf("ivr data %q", c.IVRData)
+	}
+}
