@@ -642,5 +642,6 @@ func AllModels() []any {
 		&SMS{},
 		&Line{}, &RuleGroup{}, &Script{},
 		&SimpleList{}, &SimpleListElement{}, &PendingCallDetail{},
+		&OutboxMessage{}, &OutboxAttempt{},
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/callgate/callgate/pkg/telephony/ari"
 	"github.com/callgate/callgate/pkg/telephony/ariproxy"
 	"github.com/callgate/callgate/pkg/telephony/sim"
+	"github.com/callgate/callgate/pkg/webhook"
 )
 
 // gateway owns every part of the running server, in start order.
@@ -151,7 +152,7 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 
 	g.media = g.newMedia(core.NewRecords(st))
 	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine"), Media: g.mediaPort(),
-		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint})
+		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint, Webhooks: webhook.NewHTTPSender()})
 	g.metrics = newMetrics(g.eng, g.engineUp.Load)
 	return g, nil
 }
