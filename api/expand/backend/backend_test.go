@@ -2,11 +2,15 @@ package backend_test
 
 import (
 	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/callgate/callgate/api/expand/backend"
+	"github.com/callgate/callgate/api/expand/soap"
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/store/storetest"
 )
@@ -47,6 +51,9 @@ func TestInboundCallIsNamedByTheBackendAndPushedWhenAnswered(t *testing.T) {
 				}
 				golden(t, p.name+"_pushAgentInfo.golden", push.Body)
 
+				if panel := soapCall(t, e, "statusQueues"); !strings.Contains(panel, `calleridname=&quot;Juan Perez&quot;`) {
+					t.Errorf("statusQueues does not name the caller:\n%s", panel)
+				}
 				must(t, e.eng.HangupCall(e.ctx, c.ID, core.CauseNormal))
 				e.settle()
 				must(t, e.eng.Sync(e.ctx))
@@ -54,6 +61,9 @@ func TestInboundCallIsNamedByTheBackendAndPushedWhenAnswered(t *testing.T) {
 				must(t, st.First(e.ctx, &cdr, core.Eq("call_id", c.ID)))
 				if cdr.CallerName != "Juan Perez" {
 					t.Errorf("cdr caller name %q", cdr.CallerName)
+				}
+				if got := soapCall(t, e, "cdrData", c.UniqueID); !strings.Contains(got, `clid=&quot;&amp;quot;Juan Perez&amp;quot; &amp;lt;5551234&amp;gt;&quot;`) {
+					t.Errorf("cdrData does not name the caller:\n%s", got)
 				}
 			})
 		})
@@ -184,4 +194,31 @@ func TestIVRCodesBuildTheIVRDataThatPushAgentInfoReports(t *testing.T) {
 			}
 		})
 	}
+}
+
+// soapCall calls an apiws.php operation of the eXpand SOAP endpoint on the
+// env's engine, with a valid authorizedKey, and returns the raw answer.
+func soapCall(t *testing.T, e *env, op string, args ...string) string {
+	t.Helper()
+	const key = "319a67432f51ed53938542b809320dd2"
+	if _, err := e.eng.APIUser(e.ctx, soap.Dialect, soap.KeyID(key)); err != nil {
+		must(t, e.st.Create(e.ctx, &core.APIUser{Dialect: soap.Dialect, Username: soap.KeyID(key), Secret: key, Active: true}))
+	}
+	srv := httptest.NewServer(soap.NewHandler(soap.NewOperations(e.eng, nil), soap.Options{}))
+	defer srv.Close()
+	o, _ := soap.LookupOperation(op)
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="urn:apiws"><SOAP-ENV:Body><ns1:` + op + `>`)
+	for i, v := range append([]string{key}, args...) {
+		b.WriteString(`<` + o.Parts[i].Name + `>` + v + `</` + o.Parts[i].Name + `>`)
+	}
+	b.WriteString(`</ns1:` + op + `></SOAP-ENV:Body></SOAP-ENV:Envelope>`)
+	resp, err := http.Post(srv.URL, "text/xml; charset=UTF-8", strings.NewReader(b.String()))
+	must(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: HTTP %d %s", op, resp.StatusCode, body)
+	}
+	return string(body)
 }
