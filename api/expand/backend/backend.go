@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/callgate/callgate/core"
 )
@@ -157,8 +158,13 @@ func (b *Backend) run(ctx context.Context) {
 			continue
 		}
 		if err != nil {
+			// A bus that is away (NATS) comes back: try again shortly.
 			b.log.Error("expand backend: cannot follow events", "err", err)
-			return
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+			continue
 		}
 		next = b.follow(ctx, sub, next)
 		sub.Close()
