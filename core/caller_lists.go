@@ -6,13 +6,14 @@ import "strings"
 // caller ids to the agent who owns the customer, or to another queue, as
 // eXpand's lists do (a CRM keeps "cartera": customer number → salesperson's
 // extension). A known caller is then offered to that agent alone, or queued
-// in that queue; an unknown one, or one whose agent is not logged in, goes
-// to the queue the call was routed to. The list is read outside the engine
+// in that queue; an unknown one, or one whose agent is not free to take it
+// now (logged out, paused, on a call, in wrap-up), goes to the queue the
+// call was routed to: a caller never waits for one busy agent. The list is read outside the engine
 // lock together with the caller's name (caller_names.go).
 
 // callerListKeyLocked turns a caller list's value into the queue key the
-// call enters: an active queue by name, "agent:<username>" for a logged-in
-// agent named by username, number, phone login or extension, else key.
+// call enters: an active queue by name, "agent:<username>" for a free agent
+// named by username, number, phone login or extension, else key.
 func (e *Engine) callerListKeyLocked(key, value string) string {
 	value = strings.TrimSpace(value)
 	if value == "" {
@@ -21,7 +22,7 @@ func (e *Engine) callerListKeyLocked(key, value string) string {
 	if q := e.queues[value]; q != nil && q.Active {
 		return value
 	}
-	if user := e.agentNamedLocked(value); user != "" && e.sessions[user] != nil {
+	if user := e.agentNamedLocked(value); user != "" && len(e.freeAgentsLocked("agent:"+user)) > 0 {
 		return "agent:" + user
 	}
 	return key

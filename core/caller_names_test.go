@@ -207,6 +207,7 @@ func TestQueueCallerListRoutesKnownCallersToTheirAgent(t *testing.T) {
 		{"to another queue", "5551234", "support", []string{"a1", "a2"}, "a2", "support"},
 		{"unknown caller", "5559999", "", []string{"a1", "a2"}, "a1", "sales"},
 		{"agent logged out", "5551234", "9002", []string{"a1"}, "a1", "sales"},
+		{"agent paused", "5551234", "9002", []string{"a1", "a2"}, "a1", "sales"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -229,6 +230,9 @@ func TestQueueCallerListRoutesKnownCallersToTheirAgent(t *testing.T) {
 			must(t, err)
 			defer sub.Close()
 			h.login(tc.login...)
+			if tc.name == "agent paused" {
+				must(t, h.e.Pause(h.ctx, "a2", "LUNCH"))
+			}
 			h.inbound(tc.caller)
 			if q := queued(t, sub, tc.caller); q.Queue != tc.queue {
 				t.Fatalf("entered %q, want %q", q.Queue, tc.queue)
