@@ -57,6 +57,12 @@
 //     message; a failed or late one adds nothing and the script goes on.
 //   - pushAgentInfo's boolean answer is not read: any 2xx is delivered.
 //
+// Caller lists (core/caller_lists.go): a queue whose caller_list names a
+// simple list sends a listed caller to the agent the element names, when
+// that agent is free; the call then waits in the engine's one-agent queue
+// "agent:<username>", which is also the queuename pushAgentInfo reports
+// and the queue the call's records show (the routed queue is not kept).
+//
 // Missing: with several gateways on a shared bus every gateway would enqueue
 // pushAgentInfo (no leader check yet); events missed while a gateway is down
 // (before the message is enqueued) are not pushed.
