@@ -222,3 +222,47 @@ func soapCall(t *testing.T, e *env, op string, args ...string) string {
 	}
 	return string(body)
 }
+
+// The backend's answers are reused for backend_cache_ttl on the engine's
+// clock; an error answer names nobody and is not kept.
+func TestCallerNamesFollowTheCacheTTLAndErrorsAreNotKept(t *testing.T) {
+	for _, p := range protocols {
+		t.Run(p.name, func(t *testing.T) {
+			e := newEnv(t, storetest.Open(t, storetest.SQLite), p.soap)
+			e.configure(map[string]string{backend.SetCacheTTL: "60", backend.SetPush: "N"})
+			steps := []struct {
+				after  time.Duration
+				status int // the backend's answer status (0: the name)
+				asked  bool
+				name   string
+			}{
+				{0, 500, true, ""},                   // refused: no name, nothing kept
+				{time.Second, 0, true, "Juan Perez"}, // asked again, kept 60 s
+				{59 * time.Second, 0, false, "Juan Perez"},
+				{time.Second, 0, true, "Juan Perez"}, // TTL over
+			}
+			for i, s := range steps {
+				e.advance(s.after)
+				if s.status != 0 {
+					e.crm.status <- s.status
+				}
+				c := e.queued("5551234")
+				if c.CallerName != s.name {
+					t.Fatalf("step %d: named %q, want %q", i, c.CallerName, s.name)
+				}
+				select {
+				case <-e.crm.got:
+					if !s.asked {
+						t.Fatalf("step %d: backend asked within the TTL", i)
+					}
+				default:
+					if s.asked {
+						t.Fatalf("step %d: backend not asked", i)
+					}
+				}
+				must(t, e.eng.HangupCall(e.ctx, c.ID, core.CauseNormal))
+				e.settle()
+			}
+		})
+	}
+}
