@@ -103,7 +103,7 @@ func (e *Engine) inboundLocked(ctx context.Context, ev TelEvent, dialed string) 
 	e.calls[c.ID] = c
 	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: roleCustomer, callID: c.ID, answered: true, name: ev.Name}
 	e.pxAnswer(ev.ChannelID).warned()
-	e.enqueueLocked(ctx, c, queue)
+	e.enterQueueLocked(ctx, c, queue)
 }
 
 // agentDialInLocked: an agent's phone called in (dialplan
@@ -497,7 +497,7 @@ func (e *Engine) finishCallRecord(ctx context.Context, c *liveCall, by string, c
 		c.HangupCause = cause
 	}
 	cdr := CDR{
-		CallID: c.ID, UniqueID: c.UniqueID, Src: c.CallerID, Dst: c.Phone, Agent: c.Agent, Campaign: c.Campaign,
+		CallID: c.ID, UniqueID: c.UniqueID, Src: c.CallerID, Dst: c.Phone, CallerName: c.CallerName, Agent: c.Agent, Campaign: c.Campaign,
 		Queue: c.Queue, Direction: string(c.Direction), Start: c.CreatedAt, Answer: c.AnsweredAt, End: now,
 		Duration: int(now.Sub(c.CreatedAt).Seconds()), Status: status, Recording: c.Recording,
 	}

@@ -66,6 +66,9 @@ type Options struct {
 	// %s; default "pjsip:{number}"), see messaging.go.
 	SMSPerSecond int
 	SMSEndpoint  string
+	// CallerNameBound is the longest an inbound call waits for its caller
+	// name before it is queued without one (caller_names.go; default 2 s).
+	CallerNameBound time.Duration
 	// Webhooks sends the outbox's messages (outbox.go); nil: webhooks are
 	// refused with EUNAVAILABLE.
 	Webhooks WebhookSender
@@ -150,6 +153,7 @@ type Engine struct {
 	// runs the call scripts they name.
 	jobs    map[string]*originJob
 	scripts ScriptStarter
+	names   callerNames // caller name lookup and cache (caller_names.go)
 }
 
 // liveCall is a call in progress with the PBX resources it owns.

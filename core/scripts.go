@@ -49,6 +49,7 @@ type ScriptNode struct {
 	Then       string            `json:"then,omitempty"`
 	Else       string            `json:"else,omitempty"`
 	Queue      string            `json:"queue,omitempty"`
+	IVRCode    string            `json:"ivr_code,omitempty"` // reported when the call reaches the node (ivr_codes.go)
 }
 
 var (
@@ -78,6 +79,9 @@ func ParseScript(nodes string) ([]ScriptNode, error) {
 	}
 	for _, n := range ns {
 		if err := checkNode(n, ids); err != nil {
+			return nil, err
+		}
+		if err := checkIVRCode(n); err != nil {
 			return nil, err
 		}
 	}

@@ -88,6 +88,7 @@ func (s *scriptRun) loop(id string) {
 	ctx := context.Background()
 	for i := 0; id != "" && !s.gone && i < maxScriptSteps; i++ {
 		n := s.nodes[id]
+		s.e.passIVRCode(ctx, s.call, n.IVRCode)
 		var result string
 		id, result = s.step(ctx, n)
 		if s.gone {

@@ -55,6 +55,9 @@ type SettingDef struct {
 	Doc     string   `json:"doc"`
 	// Check, when set, also checks a value (a format the kinds cannot say).
 	Check func(string) error `json:"-"`
+	// Secret values (a backend's password) are sealed at rest and never
+	// shown: the admin API lists them as "********" (settings_secret.go).
+	Secret bool `json:"secret,omitempty"`
 }
 
 // SettingValue is a setting's effective value as the admin API shows it.
@@ -260,8 +263,10 @@ func (s *Settings) Values(ctx context.Context, dialect, scope, owner string) (Se
 	out := make(SettingValues, len(defs))
 	for name, d := range defs {
 		out[name] = d.Default
-		if r, ok := rows[name]; ok && d.check(r.Value) == nil {
-			out[name] = r.Value
+		if r, ok := rows[name]; ok {
+			if v, err := s.reveal(d, r.Value); err == nil && d.check(v) == nil {
+				out[name] = v
+			}
 		}
 	}
 	return out, nil
@@ -285,8 +290,8 @@ func describe(defs map[string]SettingDef, rows map[string]Setting) []SettingValu
 	out := make([]SettingValue, 0, len(defs))
 	for name, d := range defs {
 		v := SettingValue{SettingDef: d, Value: d.Default}
-		if r, ok := rows[name]; ok && d.check(r.Value) == nil {
-			v.Value, v.Changed = r.Value, true
+		if r, ok := rows[name]; ok && (d.Secret || d.check(r.Value) == nil) {
+			v.Value, v.Changed = masked(d, r.Value), true
 		}
 		out = append(out, v)
 	}
@@ -304,6 +309,9 @@ func (s *Settings) Set(ctx context.Context, dialect, scope, owner string, change
 		return nil, err
 	}
 	if err := checkChanges(op, defs, changes); err != nil {
+		return nil, err
+	}
+	if changes, err = s.sealSecrets(op, defs, changes); err != nil {
 		return nil, err
 	}
 	var rows map[string]Setting

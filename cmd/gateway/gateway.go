@@ -169,7 +169,8 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 
 	g.media = g.newMedia(core.NewRecords(st))
 	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine"), Media: g.mediaPort(),
-		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint, Webhooks: webhook.NewHTTPSender()})
+		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint, Webhooks: webhook.NewHTTPSender(),
+		CallerNameBound: cfg.CallerNameBound})
 	g.metrics = newMetrics(g.eng, g.engineUp.Load)
 	return g, nil
 }

@@ -124,6 +124,10 @@ type Config struct {
 	// message URI template numbers are sent through.
 	SMSPerSecond int
 	SMSEndpoint  string
+
+	// CallerNameBound: the longest an inbound call waits for its caller's
+	// name from a backend before it is queued without one (core/caller_names.go).
+	CallerNameBound time.Duration
 }
 
 // Key describes one setting, for documentation and error messages.
@@ -254,6 +258,8 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setNonNegative(&c.SMSPerSecond, v) }},
 	{Name: "sms.endpoint", Env: "CALLGATE_SMS_ENDPOINT", Default: "pjsip:{number}", Doc: "Message URI a recipient number is sent to through Asterisk's message routing ({number} or %s is replaced; recipients given as URIs are kept).",
 		set: func(c *Config, v string) error { c.SMSEndpoint = strings.TrimSpace(v); return nil }},
+	{Name: "calls.caller_name_bound", Env: "CALLGATE_CALLER_NAME_BOUND", Default: "2s", Doc: "Longest an inbound call waits for its caller's name from the customer's backend (eXpand getCallerIDName) before it is queued without one; at most 10s.",
+		set: func(c *Config, v string) error { return setBound(&c.CallerNameBound, v, 10*time.Second) }},
 	{Name: "sim.answer_delay", Env: "CALLGATE_SIM_ANSWER_DELAY", Default: "0s", Doc: "Simulated PBX: how long originated calls ring before answering (modes sim and simari).",
 		set: func(c *Config, v string) error { return setDuration(&c.DemoSimAnswerWait, v) }},
 }
@@ -305,6 +311,7 @@ func Defaults() Config {
 		MediaEncoder:          "lame",
 		MediaEncoderTimeout:   2 * time.Minute,
 		MediaS3Region:         "us-east-1",
+		CallerNameBound:       2 * time.Second,
 	}
 }
 
@@ -679,6 +686,19 @@ func setBool(dst *bool, v string) error {
 	default:
 		return fmt.Errorf("invalid boolean %q (use true or false)", v)
 	}
+	return nil
+}
+
+// setBound is setDuration with a maximum.
+func setBound(dst *time.Duration, v string, max time.Duration) error {
+	var d time.Duration
+	if err := setDuration(&d, v); err != nil {
+		return err
+	}
+	if d > max {
+		return fmt.Errorf("%s is over the maximum %s", d, max)
+	}
+	*dst = d
 	return nil
 }
 

@@ -124,7 +124,10 @@
 // the agent's queues, else FALSE) and then means every queue. cdrData's
 // channel, dstchannel, lastapp and lastdata are empty (the engine keeps no
 // dialplan trace); dcontext is the call's queue, else its campaign, else
-// its direction; clid is the source number. statusQueues: status is
+// its direction; clid is the source number, or "Name" <number> when the
+// customer's backend named the caller (getCallerIDName, package
+// api/expand/backend), whose name is also qcalls' calleridname (empty for
+// an unnamed caller). statusQueues: status is
 // offline, waiting, ringing, busy, wrapup or busyout (paused);
 // lastcongestion and warning are 0; abandoned and counterabn are today's
 // abandoned calls, completed today's completed ones, counterans today's
