@@ -201,8 +201,8 @@ func TestIVRCodesBuildTheIVRDataThatPushAgentInfoReports(t *testing.T) {
 func soapCall(t *testing.T, e *env, op string, args ...string) string {
 	t.Helper()
 	const key = "319a67432f51ed53938542b809320dd2"
-	if _, err := e.eng.APIUser(e.ctx, soap.Dialect, soap.KeyID(key)); err != nil {
-		must(t, e.st.Create(e.ctx, &core.APIUser{Dialect: soap.Dialect, Username: soap.KeyID(key), Secret: key, Active: true}))
+	if _, err := e.eng.APIUser(e.ctx, soap.Dialect, core.KeyName(key)); err != nil {
+		must(t, e.st.Create(e.ctx, &core.APIUser{Dialect: soap.Dialect, Username: core.KeyName(key), Secret: key, Active: true}))
 	}
 	srv := httptest.NewServer(soap.NewHandler(soap.NewOperations(e.eng, nil), soap.Options{}))
 	defer srv.Close()
