@@ -80,6 +80,7 @@ type Engine struct {
 	importsMu sync.Mutex
 	imports   map[uint64]chan struct{}
 	store     Store
+	auth      *authCache
 	tel       Telephony
 	bus       Bus
 	log       *slog.Logger
@@ -288,6 +289,7 @@ func New(opt Options) *Engine {
 		stopCh:           make(chan struct{}),
 	}
 	e.creds = newCredentials(e, opt.Secrets, opt.Throttle)
+	e.auth = newAuthCache(func() time.Time { return e.now() }, opt.Store)
 	e.values = NewAgentValues(opt.Store, func() time.Time { return e.now() })
 	return e
 }
