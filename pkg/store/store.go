@@ -122,6 +122,14 @@ func MySQLConfig(dsn string) (*mysqldrv.Config, error) {
 	if err := cfg.Apply(mysqldrv.TimeTruncate(time.Millisecond)); err != nil {
 		return nil, errors.New("store: invalid mysql DSN")
 	}
+	// Client-side interpolation: one round trip per statement instead of
+	// prepare, execute and close (issue 16 measured +40-48% on the VICIdial
+	// write functions). The driver escapes by the connection's charset and
+	// NO_BACKSLASH_ESCAPES; a DSN that says interpolateParams=false keeps
+	// server-side prepares.
+	if !strings.Contains(dsn, "interpolateParams=") {
+		cfg.InterpolateParams = true
+	}
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	cfg.ClientFoundRows = true
