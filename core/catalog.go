@@ -133,5 +133,9 @@ func (e *Engine) RecordAPICalls(ctx context.Context, rows []APILogEntry) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return e.store.Create(ctx, &rows)
+	if e.commit == nil {
+		return e.store.Create(ctx, &rows)
+	}
+	// Committed with the engine's and other requests' writes of the moment.
+	return e.commit.do(ctx, "api log", func(ctx context.Context, st Store) error { return st.Create(ctx, &rows) })
 }

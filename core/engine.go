@@ -54,6 +54,10 @@ type Options struct {
 	// engine lock, at some cost per lock): tests use it to prove that no
 	// PBX or store call happens under the lock.
 	LockCheck bool
+	// SerialWrites turns group commit off: every store write of the
+	// engine is then its own statement outside any transaction, one after
+	// the other (benchmarks compare both).
+	SerialWrites bool
 	// Secrets verifies hashed and opens sealed secrets; by default the
 	// store's (SecretsProvider), else clear text only.
 	Secrets Secrets
@@ -81,6 +85,7 @@ type Engine struct {
 	imports   map[uint64]chan struct{}
 	store     Store
 	auth      *authCache
+	commit    *committer // nil: Options.SerialWrites
 	tel       Telephony
 	bus       Bus
 	log       *slog.Logger
@@ -290,6 +295,9 @@ func New(opt Options) *Engine {
 	}
 	e.creds = newCredentials(e, opt.Secrets, opt.Throttle)
 	e.auth = newAuthCache(func() time.Time { return e.now() }, opt.Store)
+	if !opt.SerialWrites {
+		e.commit = newCommitter(opt.Store, opt.Logger)
+	}
 	e.values = NewAgentValues(opt.Store, func() time.Time { return e.now() })
 	return e
 }
@@ -602,7 +610,7 @@ func (e *Engine) publish(p Payload, agent string) {
 	e.write("publish "+p.EventType(), func(context.Context, Store) error {
 		e.emit(p, agent)
 		return nil
-	})
+	}).post = true
 }
 
 // emit hands an event to the bus without waiting for it (store lane only).
