@@ -137,5 +137,5 @@ func (e *Engine) RecordAPICalls(ctx context.Context, rows []APILogEntry) error {
 		return e.store.Create(ctx, &rows)
 	}
 	// Committed with the engine's and other requests' writes of the moment.
-	return e.commit.do(ctx, "api log", func(ctx context.Context, st Store) error { return st.Create(ctx, &rows) })
+	return e.commit.appendLog(ctx, rows)
 }

@@ -41,7 +41,10 @@ type unit struct {
 	// post: runs once the writes before it are committed, never inside a
 	// transaction (the engine's publishes).
 	post bool
-	done chan error
+	// logRows: an API log append; those of one group are written by one
+	// INSERT (one round trip for the whole group).
+	logRows []APILogEntry
+	done    chan error
 }
 
 // maxGroup bounds a batch: a transaction of this many small writes still
@@ -64,10 +67,11 @@ func (c *committer) submit(u *unit) <-chan error {
 	return u.done
 }
 
-// do submits write and waits for its commit.
-func (c *committer) do(ctx context.Context, what string, write func(ctx context.Context, st Store) error) error {
+// appendLog submits API log rows and waits for their commit.
+func (c *committer) appendLog(ctx context.Context, rows []APILogEntry) error {
+	u := &unit{what: "api log", logRows: rows, write: func(ctx context.Context, st Store) error { return st.Create(ctx, &rows) }}
 	select {
-	case err := <-c.submit(&unit{what: what, write: write}):
+	case err := <-c.submit(u):
 		return err
 	case <-ctx.Done():
 		return ctx.Err()
@@ -126,8 +130,20 @@ func (c *committer) commit(group []*unit) {
 		return
 	}
 	failed := false
-	err := c.st.Tx(context.Background(), func(tx Store) error {
+	tx := c.st.Tx
+	if onlyLogs(group) {
+		// One multi-row INSERT is atomic by itself: no BEGIN and COMMIT.
+		tx = func(_ context.Context, fn func(Store) error) error { return fn(c.st) }
+	}
+	err := tx(context.Background(), func(tx Store) error {
+		if err := c.appendLogs(tx, group); err != nil {
+			failed = true
+			return err
+		}
 		for _, u := range group {
+			if u.logRows != nil {
+				continue
+			}
 			if err := c.runUnit(u, tx); err != nil {
 				failed = true
 				return err
@@ -153,6 +169,39 @@ func (c *committer) commit(group []*unit) {
 		}
 	}
 }
+
+// appendLogs writes the API log rows of the group's units in one INSERT
+// (a listing's rows come in chunks, see logBatch), first: they depend on
+// nothing else of the group.
+func (c *committer) appendLogs(tx Store, group []*unit) error {
+	var rows []APILogEntry
+	for _, u := range group {
+		rows = append(rows, u.logRows...)
+	}
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), logBatch)]
+		if err := tx.Create(context.Background(), &chunk); err != nil {
+			return err
+		}
+		rows = rows[len(chunk):]
+	}
+	return nil
+}
+
+func onlyLogs(group []*unit) bool {
+	n := 0
+	for _, u := range group {
+		if u.logRows == nil {
+			return false
+		}
+		n += len(u.logRows)
+	}
+	return n <= logBatch
+}
+
+// logBatch bounds one INSERT of API log rows under every database's limit
+// of bound values.
+const logBatch = 256
 
 func (c *committer) runUnit(u *unit, st Store) (err error) {
 	defer func() {
