@@ -9,13 +9,14 @@ import (
 )
 
 // authCache serves what every authenticated request reads — API users,
-// agents (hashed password, level, group) and the recent login failures of
-// a source — from memory, so the VICIdial API (which authenticates every
+// agents (hashed password, level, group), the recent login failures of a
+// source and the dialect settings that switch an API on — from memory, so the VICIdial API (which authenticates every
 // request) costs no store read per request.
 //
 // It stays consistent with the store through the store's write reports
 // (WriteWatcher): a write of an agent, an API user or a login failure
-// through any handle of the database, or a transaction that wrote one,
+// (or setting) through any handle of the database, or a transaction that
+// wrote one,
 // empties the matching map. A load that raced such a write is not kept
 // (gen). Writes by other gateways sharing the database are seen once an
 // entry is older than ttl. Without a WriteWatcher nothing is cached.
@@ -28,7 +29,12 @@ type authCache struct {
 	users  map[authKey]cached[APIUser]
 	agents map[string]cached[Agent]
 	fails  map[authKey]cached[[]LoginFailure] // by (dialect, source)
+	// settings: the stored values of a scope (read-only maps), which
+	// decide whether a dialect's API is on (VICIdial's every request).
+	settings map[settingsKey]cached[map[string]Setting]
 }
+
+type settingsKey struct{ dialect, scope, owner string }
 
 // authKey is (dialect, principal or source).
 type authKey struct{ dialect, name string }
@@ -50,11 +56,12 @@ var (
 	agentType        = reflect.TypeFor[Agent]()
 	apiUserType      = reflect.TypeFor[APIUser]()
 	loginFailureType = reflect.TypeFor[LoginFailure]()
+	settingType      = reflect.TypeFor[Setting]()
 )
 
 func newAuthCache(now func() time.Time, st Store) *authCache {
 	c := &authCache{now: now, users: map[authKey]cached[APIUser]{}, agents: map[string]cached[Agent]{},
-		fails: map[authKey]cached[[]LoginFailure]{}}
+		fails: map[authKey]cached[[]LoginFailure]{}, settings: map[settingsKey]cached[map[string]Setting]{}}
 	if w, ok := st.(WriteWatcher); ok {
 		c.ttl = authCacheTTL
 		w.WatchWrites(c.invalidate)
@@ -73,6 +80,8 @@ func (c *authCache) invalidate(t reflect.Type) {
 		clear(c.users)
 	case loginFailureType:
 		clear(c.fails)
+	case settingType:
+		clear(c.settings)
 	default:
 		return
 	}
