@@ -41,6 +41,9 @@ type unit struct {
 	// post: runs once the writes before it are committed, never inside a
 	// transaction (the engine's publishes).
 	post bool
+	// key: a write that replaces the whole of one record (a session's
+	// Save); a later write of the same key in the group makes it moot.
+	key string
 	// logRows: an API log append; those of one group are written by one
 	// INSERT (one round trip for the whole group).
 	logRows []APILogEntry
@@ -140,8 +143,9 @@ func (c *committer) commit(group []*unit) {
 			failed = true
 			return err
 		}
-		for _, u := range group {
-			if u.logRows != nil {
+		last := lastOfKey(group)
+		for i, u := range group {
+			if u.logRows != nil || u.key != "" && last[u.key] != i {
 				continue
 			}
 			if err := c.runUnit(u, tx); err != nil {
@@ -186,6 +190,22 @@ func (c *committer) appendLogs(tx Store, group []*unit) error {
 		rows = rows[len(chunk):]
 	}
 	return nil
+}
+
+// lastOfKey indexes the last unit of each key: the earlier ones are
+// overwritten by it within the same transaction, so they are not run.
+func lastOfKey(group []*unit) map[string]int {
+	var last map[string]int
+	for i, u := range group {
+		if u.key == "" {
+			continue
+		}
+		if last == nil {
+			last = map[string]int{}
+		}
+		last[u.key] = i
+	}
+	return last
 }
 
 func onlyLogs(group []*unit) bool {

@@ -686,12 +686,17 @@ func (e *Engine) saveSession(_ context.Context, s *AgentSession) {
 		s.ID = e.lastSessionID
 	}
 	cp := *s
-	e.write("session "+s.Username, func(ctx context.Context, st Store) error {
+	f := e.write("session "+s.Username, func(ctx context.Context, st Store) error {
 		if create {
 			return st.Create(ctx, &cp)
 		}
 		return st.Save(ctx, &cp)
 	})
+	if !create {
+		// Every column is written: a later save of the session in the
+		// same commit group supersedes this one.
+		f.key = "session:" + strconv.FormatUint(uint64(cp.ID), 10)
+	}
 }
 
 func (e *Engine) deleteSession(_ context.Context, s AgentSession) {
