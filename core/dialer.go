@@ -285,7 +285,7 @@ func (e *Engine) leadAttemptFailedLocked(ctx context.Context, c *liveCall, statu
 		camp = &cc
 	}
 	now := e.now()
-	e.write("lead attempt", func(ctx context.Context, st Store) error {
+	e.writeAlone("lead attempt", func(ctx context.Context, st Store) error {
 		l, err := e.Lead(ctx, leadID)
 		if err != nil {
 			return nil

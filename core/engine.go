@@ -54,6 +54,10 @@ type Options struct {
 	// engine lock, at some cost per lock): tests use it to prove that no
 	// PBX or store call happens under the lock.
 	LockCheck bool
+	// SerialWrites turns group commit off: every store write of the
+	// engine is then its own statement outside any transaction, one after
+	// the other (benchmarks compare both).
+	SerialWrites bool
 	// Secrets verifies hashed and opens sealed secrets; by default the
 	// store's (SecretsProvider), else clear text only.
 	Secrets Secrets
@@ -88,6 +92,8 @@ type Engine struct {
 	importsMu sync.Mutex
 	imports   map[uint64]chan struct{}
 	store     Store
+	auth      *authCache
+	commit    *committer // nil: Options.SerialWrites
 	tel       Telephony
 	bus       Bus
 	log       *slog.Logger
@@ -297,6 +303,10 @@ func New(opt Options) *Engine {
 		stopCh:           make(chan struct{}),
 	}
 	e.creds = newCredentials(e, opt.Secrets, opt.Throttle)
+	e.auth = newAuthCache(func() time.Time { return e.now() }, opt.Store)
+	if !opt.SerialWrites {
+		e.commit = newCommitter(opt.Store, opt.Logger)
+	}
 	e.values = NewAgentValues(opt.Store, func() time.Time { return e.now() })
 	e.outbox = newOutbox(e)
 	return e
@@ -614,7 +624,7 @@ func (e *Engine) publish(p Payload, agent string) {
 	e.write("publish "+p.EventType(), func(context.Context, Store) error {
 		e.emit(p, agent)
 		return nil
-	})
+	}).post = true
 }
 
 // emit hands an event to the bus without waiting for it (store lane only).
@@ -690,12 +700,17 @@ func (e *Engine) saveSession(_ context.Context, s *AgentSession) {
 		s.ID = e.lastSessionID
 	}
 	cp := *s
-	e.write("session "+s.Username, func(ctx context.Context, st Store) error {
+	f := e.write("session "+s.Username, func(ctx context.Context, st Store) error {
 		if create {
 			return st.Create(ctx, &cp)
 		}
 		return st.Save(ctx, &cp)
 	})
+	if !create {
+		// Every column is written: a later save of the session in the
+		// same commit group supersedes this one.
+		f.key = "session:" + strconv.FormatUint(uint64(cp.ID), 10)
+	}
 }
 
 func (e *Engine) deleteSession(_ context.Context, s AgentSession) {
