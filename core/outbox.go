@@ -85,14 +85,16 @@ type WebhookSender interface {
 
 // OutboxMessage is a stored webhook.
 type OutboxMessage struct {
-	ID          uint         `gorm:"primaryKey" json:"-"`
-	MsgID       string       `gorm:"size:16;uniqueIndex" json:"id"`
-	Topic       string       `gorm:"size:64;index" json:"topic"`
-	Origin      string       `gorm:"size:32" json:"origin"`
-	URL         string       `gorm:"size:1024" json:"url"`
-	Method      string       `gorm:"size:8" json:"method"`
-	ContentType string       `gorm:"size:128" json:"content_type"`
-	Headers     string       `gorm:"type:text" json:"-"` // JSON object
+	ID          uint   `gorm:"primaryKey" json:"-"`
+	MsgID       string `gorm:"size:16;uniqueIndex" json:"id"`
+	Topic       string `gorm:"size:64;index" json:"topic"`
+	Origin      string `gorm:"size:32" json:"origin"`
+	URL         string `gorm:"size:1024" json:"url"`
+	Method      string `gorm:"size:8" json:"method"`
+	ContentType string `gorm:"size:128" json:"content_type"`
+	// Headers is a JSON object, sealed at rest: it may carry the
+	// receiver's credentials (an Authorization header).
+	Headers     string       `gorm:"type:text" secret:"seal" json:"-"`
 	Body        string       `gorm:"type:mediumtext" json:"body"`
 	TimeoutMs   int          `json:"timeout_ms"`
 	MaxAttempts int          `json:"max_attempts"`
@@ -174,7 +176,10 @@ func (e *Engine) newOutboxMessage(r WebhookRequest, sync bool) (OutboxMessage, e
 	if err := checkWebhook(&r); err != nil {
 		return OutboxMessage{}, err
 	}
-	h, _ := json.Marshal(r.Headers)
+	var h []byte
+	if len(r.Headers) > 0 {
+		h, _ = json.Marshal(r.Headers)
+	}
 	now := e.now()
 	return OutboxMessage{MsgID: newOutboxID(), Topic: r.Topic, Origin: r.Origin, URL: r.URL, Method: r.Method,
 		ContentType: r.ContentType, Headers: string(h), Body: string(r.Body), TimeoutMs: int(r.Timeout / time.Millisecond),
@@ -221,18 +226,29 @@ func newOutboxID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// request rebuilds what a stored message sends.
-func (m OutboxMessage) request() WebhookRequest {
+// webhookRequest rebuilds what a stored message sends, its headers opened.
+func (e *Engine) webhookRequest(m OutboxMessage) (WebhookRequest, error) {
 	var h map[string]string
-	_ = json.Unmarshal([]byte(m.Headers), &h)
+	if m.Headers != "" {
+		clear, err := e.Credentials().Reveal(m.Headers)
+		if err != nil {
+			return WebhookRequest{}, fmt.Errorf("open the headers: %w", err)
+		}
+		if err := json.Unmarshal([]byte(clear), &h); err != nil {
+			return WebhookRequest{}, fmt.Errorf("stored headers: %w", err)
+		}
+	}
 	return WebhookRequest{Topic: m.Topic, Origin: m.Origin, URL: m.URL, Method: m.Method, ContentType: m.ContentType,
 		Headers: h, Body: []byte(m.Body), Timeout: time.Duration(m.TimeoutMs) * time.Millisecond,
-		MaxAttempts: m.MaxAttempts, OrderKey: m.OrderKey, CallID: m.CallID}
+		MaxAttempts: m.MaxAttempts, OrderKey: m.OrderKey, CallID: m.CallID}, nil
 }
 
 // sendWebhook makes one attempt, bounded by the message's timeout.
 func (e *Engine) sendWebhook(ctx context.Context, m OutboxMessage) (WebhookResponse, error) {
-	r := m.request()
+	r, err := e.webhookRequest(m)
+	if err != nil {
+		return WebhookResponse{}, err
+	}
 	ctx, cancel := context.WithTimeout(ctx, r.Timeout)
 	defer cancel()
 	resp, err := e.opt.Webhooks.Send(ctx, r)

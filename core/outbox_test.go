@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -197,13 +198,19 @@ func TestOutboxMessagePendingAtStopIsDeliveredAfterRestart(t *testing.T) {
 			rcv := newReceiver(t)
 			rcv.hold = make(chan struct{})
 			env := newOutboxEnv(t, st, clk)
-			id := env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Body: []byte("once")})
+			id := env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Body: []byte("once"),
+				Headers: map[string]string{"X-Test": "Basic c2VjcmV0"}})
 			env.stop() // interrupts the request in flight
+			var stored core.OutboxMessage
+			must(t, st.First(env.ctx, &stored, core.Eq("msg_id", id)))
+			if stored.Headers == "" || strings.Contains(stored.Headers, "c2VjcmV0") {
+				t.Fatalf("headers at rest: %q, want them sealed", stored.Headers)
+			}
 			rcv.mu.Lock()
 			rcv.hold = nil
 			rcv.mu.Unlock()
 			env2 := newOutboxEnv(t, st, clk)
-			if got := rcv.next(t); got != ":once" {
+			if got := rcv.next(t); got != "Basic c2VjcmV0:once" {
 				t.Fatalf("after restart %q", got)
 			}
 			if m := env2.ended(id); m.Status != core.OutboxDelivered || m.Attempts != 1 {
