@@ -140,6 +140,28 @@ func TestCallerNamesAreCachedForTheirTTLOnTheEngineClock(t *testing.T) {
 	}
 }
 
+// A number the backend knows by no name is not asked about again within
+// the TTL either.
+func TestUnnamedCallersAreCachedToo(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{})
+	n := newNamer(time.Minute, nil)
+	h.e.SetCallerNameLookup(n)
+	sub, err := h.e.Bus().Subscribe(0, 1024)
+	must(t, err)
+	defer sub.Close()
+	for i := range 2 {
+		ch := h.inbound("5550000")
+		if q := queued(t, sub, "5550000"); q.CallerName != "" {
+			t.Fatalf("call %d named %q", i, q.CallerName)
+		}
+		must(t, h.pbx.FarHangup(ch, core.CauseNormal))
+		h.settle()
+	}
+	if len(n.asked) != 1 {
+		t.Fatalf("backend asked %d times", len(n.asked))
+	}
+}
+
 func TestSlowCallerNameBackendQueuesTheCallAtTheBoundWithoutAName(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		h := newHarness(t, st, harnessOpt{})
