@@ -234,7 +234,11 @@ func (e *Engine) finishPrequeueLocked(p *prequeue, name string) {
 	if name != "" {
 		c.CallerName = name
 	}
-	e.enqueueLocked(context.Background(), c, e.callerListKeyLocked(p.key, p.target))
+	key := e.callerListKeyLocked(p.key, p.target)
+	e.enqueueLocked(context.Background(), c, key)
+	if key != p.key && strings.HasPrefix(key, "agent:") {
+		e.armAgentFallbackLocked(c, key, p.key)
+	}
 }
 
 // cleanCallerName keeps a name one printable line of bounded length: it is

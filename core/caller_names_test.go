@@ -8,6 +8,7 @@ import (
 
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/store/storetest"
+	"github.com/callgate/callgate/pkg/telephony/sim"
 )
 
 // namer is a caller-name backend under the test's control: every question
@@ -262,6 +263,45 @@ func TestQueueCallerListRoutesKnownCallersToTheirAgent(t *testing.T) {
 			if c := h.callOf(tc.want); c.CallerID != tc.caller {
 				t.Fatalf("%s got %+v", tc.want, c)
 			}
+			h.advance(5 * time.Second) // past the ring time: the answered call stays
+			if c := h.callOf(tc.want); c.Queue != tc.queue {
+				t.Fatalf("%s's call moved to %q", tc.want, c.Queue)
+			}
 		})
+	}
+}
+
+// A listed caller's agent who does not answer within the queue's ring time
+// loses the call to the queue it was routed to.
+func TestListedCallerGoesToTheQueueWhenTheirAgentDoesNotAnswer(t *testing.T) {
+	st := sqlite(t)
+	ctx := context.Background()
+	list := core.SimpleList{Name: "cartera"}
+	must(t, st.Create(ctx, &list))
+	must(t, st.Create(ctx, &core.SimpleListElement{ListID: list.ID, Key: "5551234", Value: "9002"}))
+	h := newHarness(t, st, harnessOpt{strategy: core.StrategyLinear, ring: 2})
+	var sales core.Queue
+	must(t, st.First(ctx, &sales, core.Eq("name", "sales")))
+	must(t, st.Updates(ctx, &sales, map[string]any{"caller_list": "cartera"}))
+	must(t, h.e.Reload(ctx))
+	h.pbx.SetBehavior("PJSIP/a2", sim.Behavior{Outcome: sim.NoAnswer})
+	sub, err := h.e.Bus().Subscribe(0, 1024)
+	must(t, err)
+	defer sub.Close()
+	h.login("a1", "a2")
+	h.inbound("5551234")
+	if q := queued(t, sub, "5551234"); q.Queue != "agent:a2" {
+		t.Fatalf("entered %q", q.Queue)
+	}
+	h.settle()
+	if st := h.state("a2"); st != core.AgentRinging {
+		t.Fatalf("a2 %s, want ringing", st)
+	}
+	if h.state("a1") != core.AgentAvailable {
+		t.Fatal("a1 offered a listed caller before their agent's ring time")
+	}
+	h.advance(2 * time.Second)
+	if c := h.callOf("a1"); c.Queue != "sales" {
+		t.Fatalf("a1 got %+v", c)
 	}
 }
