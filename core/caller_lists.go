@@ -1,6 +1,10 @@
 package core
 
-import "strings"
+import (
+	"context"
+	"strings"
+	"time"
+)
 
 // Caller lists: a queue may name a simple list (Queue.CallerList) mapping
 // caller ids to the agent who owns the customer, or to another queue, as
@@ -8,7 +12,9 @@ import "strings"
 // extension). A known caller is then offered to that agent alone, or queued
 // in that queue; an unknown one, or one whose agent is not free to take it
 // now (logged out, paused, on a call, in wrap-up), goes to the queue the
-// call was routed to: a caller never waits for one busy agent. The list is read outside the engine
+// call was routed to: a caller never waits for one busy agent. The agent
+// gets the routed queue's ring time to take the call; past it the call
+// goes to the routed queue (armAgentFallbackLocked). The list is read outside the engine
 // lock together with the caller's name (caller_names.go).
 
 // callerListKeyLocked turns a caller list's value into the queue key the
@@ -42,4 +48,24 @@ func (e *Engine) agentNamedLocked(v string) string {
 		}
 	}
 	return ""
+}
+
+// armAgentFallbackLocked gives the listed agent the routed queue's ring
+// time: a call it has not taken by then leaves the agent's one-agent
+// queue for the queue the call was routed to. The timer is the call's wait
+// timer, so connecting the call (leaveQueueLocked) stops it.
+func (e *Engine) armAgentFallbackLocked(c *liveCall, agentKey, queue string) {
+	ring := e.opt.DefaultRingTimeout
+	if q := e.queues[queue]; q != nil && q.RingTimeout > 0 {
+		ring = time.Duration(q.RingTimeout) * time.Second
+	}
+	c.waitTimer = e.clock.AfterFunc(ring, func() {
+		e.lock()
+		defer e.unlock()
+		if e.stopped || e.calls[c.ID] != c || c.Queue != agentKey || (c.State != CallQueued && c.State != CallOffering) {
+			return
+		}
+		e.leaveQueueLocked(c)
+		e.enqueueLocked(context.Background(), c, queue)
+	})
 }

@@ -136,12 +136,12 @@ func (e *Engine) enterQueueLocked(ctx context.Context, c *liveCall, key string) 
 		list = q.CallerList
 	}
 	port := e.names.lookup()
-	if c.CallerName == "" && c.CallerID != "" && port != nil {
-		if name, ok := e.names.cached(c.CallerID, e.now()); ok {
-			c.CallerName = name
-		}
+	named := c.CallerName != ""
+	if !named && c.CallerID != "" && port != nil {
+		// A cached "" is an answer too: the backend knows no name.
+		c.CallerName, named = e.names.cached(c.CallerID, e.now())
 	}
-	needName := port != nil && c.CallerName == "" && c.CallerID != ""
+	needName := port != nil && !named && c.CallerID != ""
 	if !needName && (list == "" || c.CallerID == "") {
 		e.enqueueLocked(ctx, c, key)
 		return nil
@@ -234,7 +234,11 @@ func (e *Engine) finishPrequeueLocked(p *prequeue, name string) {
 	if name != "" {
 		c.CallerName = name
 	}
-	e.enqueueLocked(context.Background(), c, e.callerListKeyLocked(p.key, p.target))
+	key := e.callerListKeyLocked(p.key, p.target)
+	e.enqueueLocked(context.Background(), c, key)
+	if key != p.key && strings.HasPrefix(key, "agent:") {
+		e.armAgentFallbackLocked(c, key, p.key)
+	}
 }
 
 // cleanCallerName keeps a name one printable line of bounded length: it is

@@ -8,6 +8,7 @@ import (
 
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/store/storetest"
+	"github.com/callgate/callgate/pkg/telephony/sim"
 )
 
 // namer is a caller-name backend under the test's control: every question
@@ -140,6 +141,28 @@ func TestCallerNamesAreCachedForTheirTTLOnTheEngineClock(t *testing.T) {
 	}
 }
 
+// A number the backend knows by no name is not asked about again within
+// the TTL either.
+func TestUnnamedCallersAreCachedToo(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{})
+	n := newNamer(time.Minute, nil)
+	h.e.SetCallerNameLookup(n)
+	sub, err := h.e.Bus().Subscribe(0, 1024)
+	must(t, err)
+	defer sub.Close()
+	for i := range 2 {
+		ch := h.inbound("5550000")
+		if q := queued(t, sub, "5550000"); q.CallerName != "" {
+			t.Fatalf("call %d named %q", i, q.CallerName)
+		}
+		must(t, h.pbx.FarHangup(ch, core.CauseNormal))
+		h.settle()
+	}
+	if len(n.asked) != 1 {
+		t.Fatalf("backend asked %d times", len(n.asked))
+	}
+}
+
 func TestSlowCallerNameBackendQueuesTheCallAtTheBoundWithoutAName(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		h := newHarness(t, st, harnessOpt{})
@@ -240,6 +263,45 @@ func TestQueueCallerListRoutesKnownCallersToTheirAgent(t *testing.T) {
 			if c := h.callOf(tc.want); c.CallerID != tc.caller {
 				t.Fatalf("%s got %+v", tc.want, c)
 			}
+			h.advance(5 * time.Second) // past the ring time: the answered call stays
+			if c := h.callOf(tc.want); c.Queue != tc.queue {
+				t.Fatalf("%s's call moved to %q", tc.want, c.Queue)
+			}
 		})
+	}
+}
+
+// A listed caller's agent who does not answer within the queue's ring time
+// loses the call to the queue it was routed to.
+func TestListedCallerGoesToTheQueueWhenTheirAgentDoesNotAnswer(t *testing.T) {
+	st := sqlite(t)
+	ctx := context.Background()
+	list := core.SimpleList{Name: "cartera"}
+	must(t, st.Create(ctx, &list))
+	must(t, st.Create(ctx, &core.SimpleListElement{ListID: list.ID, Key: "5551234", Value: "9002"}))
+	h := newHarness(t, st, harnessOpt{strategy: core.StrategyLinear, ring: 2})
+	var sales core.Queue
+	must(t, st.First(ctx, &sales, core.Eq("name", "sales")))
+	must(t, st.Updates(ctx, &sales, map[string]any{"caller_list": "cartera"}))
+	must(t, h.e.Reload(ctx))
+	h.pbx.SetBehavior("PJSIP/a2", sim.Behavior{Outcome: sim.NoAnswer})
+	sub, err := h.e.Bus().Subscribe(0, 1024)
+	must(t, err)
+	defer sub.Close()
+	h.login("a1", "a2")
+	h.inbound("5551234")
+	if q := queued(t, sub, "5551234"); q.Queue != "agent:a2" {
+		t.Fatalf("entered %q", q.Queue)
+	}
+	h.settle()
+	if st := h.state("a2"); st != core.AgentRinging {
+		t.Fatalf("a2 %s, want ringing", st)
+	}
+	if h.state("a1") != core.AgentAvailable {
+		t.Fatal("a1 offered a listed caller before their agent's ring time")
+	}
+	h.advance(2 * time.Second)
+	if c := h.callOf("a1"); c.Queue != "sales" {
+		t.Fatalf("a1 got %+v", c)
 	}
 }

@@ -59,7 +59,8 @@
 //
 // Caller lists (core/caller_lists.go): a queue whose caller_list names a
 // simple list sends a listed caller to the agent the element names, when
-// that agent is free; the call then waits in the engine's one-agent queue
+// that agent is free, for the routed queue's ring time (then it goes to
+// that queue); meanwhile the call waits in the engine's one-agent queue
 // "agent:<username>", which is also the queuename pushAgentInfo reports
 // and the queue the call's records show (the routed queue is not kept).
 //
