@@ -72,6 +72,17 @@ type nonAgentEngine interface {
 	DispositionCounts(ctx context.Context, from, to time.Time, campaigns []string) (map[string]map[string]int, error)
 	AgentSummaries(ctx context.Context, from, to time.Time) ([]core.AgentSummary, error)
 	ActiveCalls() []core.Call
+	Lists(ctx context.Context) ([]core.List, error)
+	Settings() *core.Settings
+	ListFields(ctx context.Context, listID uint64) ([]core.ListField, error)
+	AddListField(ctx context.Context, f core.ListField) (core.ListField, error)
+	DeleteListField(ctx context.Context, listID uint64, label string) (core.ListField, error)
+	SetLeadFieldValues(ctx context.Context, leadID, listID uint64, values map[string]string) (int, error)
+	LeadFieldValues(ctx context.Context, leadID, listID uint64) (map[string]string, error)
+	DeleteLeadFieldValues(ctx context.Context, leadID, listID uint64) (int64, error)
+	RescheduleLeadCallback(ctx context.Context, leadID uint64, ch core.CallbackChange) (core.Callback, error)
+	RemoveLeadCallbacks(ctx context.Context, leadID uint64) (int64, error)
+	AddLeadPhones(ctx context.Context, leadID uint64, phones []core.LeadPhone) (int, error)
 }
 
 // NonAgentHandler serves /vicidial/non_agent_api.php.
@@ -162,6 +173,9 @@ type naCall struct {
 	user, function, source string
 	api                    core.APIUser
 	out                    bytes.Buffer
+	// restrict is the API user's group when api_list_restrict is on for
+	// this function (listAllowed).
+	restrict *core.UserGroup
 }
 
 // NonAgentLogDialect marks the non-agent API's log rows (VICIdial's
@@ -209,7 +223,7 @@ func (c *naCall) run() int {
 		c.logRow("ERROR", "", data)
 		return http.StatusTeapot
 	}
-	if !c.authenticate() {
+	if !c.authenticate() || !c.listRestriction() {
 		return http.StatusOK
 	}
 	fn, ok := nonAgentFunctions[c.function]
@@ -342,6 +356,7 @@ func init() {
 		"phone_number_log":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL LOG INFO", (*naCall).phoneNumberLog},
 		"call_status_stats":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL STATS INFO", (*naCall).callStatusStats},
 		"call_dispo_report":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL DISPO INFO", (*naCall).callDispoReport},
+		"list_custom_fields": {nil, "", (*naCall).listCustomFieldsChecked},
 		"agent_stats_export": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatsExport},
 	}
 }

@@ -142,25 +142,34 @@ func (c *naCall) updateList() {
 		c.colon("ERROR", "YOU MUST USE ALL REQUIRED FIELDS", "|"+c.user+"|"+raw)
 		return
 	}
+	if !c.listAllowed(id) {
+		c.dash("ERROR", "NOT AN ALLOWED LIST ID", raw)
+		return
+	}
 	l, err := c.h.eng.FindList(c.ctx, id)
 	if err != nil {
 		c.colon("ERROR", "LIST DOES NOT EXIST", "|"+c.user+"|"+raw)
 		return
 	}
+	c.customFieldCommands(id, raw)
+	changed := false
 	if v := c.p.get("list_name"); v != "" {
-		l.Name = cut("first_name", v)
+		l.Name, changed = cut("first_name", v), true
 	}
 	if v := c.p.get("campaign_id"); v != "" {
-		l.Campaign = v
+		l.Campaign, changed = v, true
 	}
 	if v := c.p.get("active"); v == "Y" || v == "N" {
-		l.Active = v == "Y"
+		l.Active, changed = v == "Y", true
 	}
-	if err := c.h.eng.SaveList(c.ctx, l, false); err != nil {
+	if !changed {
+		c.colon("NOTICE", "NO UPDATES DEFINED", "|"+c.user+"|")
+	} else if err := c.h.eng.SaveList(c.ctx, l, false); err != nil {
 		c.colon("ERROR", "CAMPAIGN DOES NOT EXIST", "|"+c.user+"|"+raw+"|"+l.Campaign)
 		return
+	} else {
+		c.dash("SUCCESS", "LIST HAS BEEN UPDATED", c.user+"|"+raw)
 	}
-	c.dash("SUCCESS", "LIST HAS BEEN UPDATED", c.user+"|"+raw)
 	if c.p.get("reset_list") == "Y" {
 		n, err := c.h.eng.ResetList(c.ctx, id)
 		if err != nil {
@@ -169,6 +178,72 @@ func (c *naCall) updateList() {
 		}
 		c.dash("NOTICE", "LIST HAS BEEN RESET", c.user+"|"+raw+"|"+strconv.Itoa(n))
 	}
+}
+
+// customFieldCommands are update_list's custom_fields_add and
+// custom_fields_delete: they need the user's custom_fields_modify
+// setting; their failures are NOTICEs ("THIS IS AN OPTIONAL FIELD").
+func (c *naCall) customFieldCommands(id uint64, raw string) {
+	add, del := c.p.get("custom_fields_add") == "Y", c.p.get("custom_fields_delete") == "Y"
+	if !add && !del {
+		return
+	}
+	v, _ := c.h.eng.Settings().Values(c.ctx, Dialect, core.ScopeUser, c.user)
+	if v.String(setCustomFieldsModify) != "1" {
+		c.colon("NOTICE", "USER DOES NOT HAVE PERMISSION TO MODIFY CUSTOM FIELDS, THIS IS AN OPTIONAL FIELD",
+			"|"+c.user+"|"+raw+"|"+c.p.get("custom_fields_copy")+"|0")
+		return
+	}
+	label := c.p.get("field_label")
+	if add {
+		c.addCustomField(id, raw, label)
+	}
+	if del {
+		c.deleteCustomField(id, raw, label)
+	}
+}
+
+func (c *naCall) addCustomField(id uint64, raw, label string) {
+	name, size, typ, rank := c.p.get("field_name"), c.p.get("field_size"), c.p.get("field_type"), c.p.get("field_rank")
+	if label == "" || name == "" || size == "" || typ == "" || rank == "" {
+		c.colon("NOTICE", "REQUIRED CUSTOM FIELDS VARIABLES ARE MISSING, FIELD NOT ADDED, THIS IS AN OPTIONAL FIELD",
+			"|"+c.user+"|"+raw+"|"+label+"|"+name+"|"+size+"|"+typ+"|"+rank+"|")
+		return
+	}
+	num := func(k string, def int) int {
+		if n, err := strconv.Atoi(c.p.get(k)); err == nil {
+			return n
+		}
+		return def
+	}
+	f := core.ListField{ListID: id, Label: label, Name: name, Description: c.p.get("field_description"), Type: typ,
+		Rank: num("field_rank", 0), Order: num("field_order", 1), Size: num("field_size", 0), Max: num("field_max", 0),
+		Default: c.p.get("field_default"), Options: c.p.get("field_options"), Required: c.p.get("field_required") == "Y"}
+	resp := "SUCCESS: Field added"
+	if _, err := c.h.eng.AddListField(c.ctx, f); err != nil {
+		c.h.log.Info("vicidial: custom field not added", "list", id, "label", label, "reason", err.Error())
+		resp = "ERROR: Field not added"
+	}
+	c.dash("NOTICE", "ADD CUSTOM FIELD COMMAND SENT", c.user+"|"+raw+"|"+label+"|"+typ+"|"+resp+"|")
+}
+
+func (c *naCall) deleteCustomField(id uint64, raw, label string) {
+	if label == "" {
+		c.colon("NOTICE", "REQUIRED CUSTOM FIELDS VARIABLES ARE MISSING, FIELD NOT DELETED, THIS IS AN OPTIONAL FIELD",
+			"|"+c.user+"|"+raw+"|"+label+"|")
+		return
+	}
+	f, err := c.h.eng.DeleteListField(c.ctx, id, label)
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		c.colon("NOTICE", "FIELD DOES NOT EXIST, FIELD NOT DELETED, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+label+"|")
+		return
+	}
+	resp := "SUCCESS: Field deleted"
+	if err != nil {
+		c.h.log.Warn("vicidial: custom field not deleted", "list", id, "label", label, "err", err)
+		resp = "ERROR: Field not deleted"
+	}
+	c.dash("NOTICE", "DELETE CUSTOM FIELD COMMAND SENT", c.user+"|"+raw+"|"+label+"|"+strconv.FormatUint(uint64(f.ID), 10)+"|"+resp+"|")
 }
 
 func (c *naCall) listInfo() {

@@ -154,7 +154,8 @@ func TestNonAgentAddLead(t *testing.T) {
 		{name: "too short", query: naq("function=add_lead&phone_number=12345&list_id=101")},
 		{name: "too long", query: naq("function=add_lead&phone_number=12345678901234567&list_id=101")},
 		{name: "system DNC", query: naq("function=add_lead&phone_number=5550001&list_id=101&dnc_check=Y")},
-		{name: "campaign DNC", query: naq("function=add_lead&phone_number=5550002&list_id=101&campaign_dnc_check=Y")},
+		{name: "campaign DNC", query: naq("function=add_lead&phone_number=5550002&list_id=101&campaign_dnc_check=Y&campaign_id=TESTCAMP")},
+		{name: "campaign DNC checks campaign_id only", query: naq("function=add_lead&phone_number=5550002&list_id=101&campaign_dnc_check=Y")},
 		{name: "duplicate in list", query: naq("function=add_lead&phone_number=7275551111&list_id=101&duplicate_check=DUPLIST")},
 		{name: "duplicate in campaign lists", query: naq("function=add_lead&phone_number=7275551212&list_id=101&duplicate_check=DUPCAMP")},
 		{name: "duplicate in system", query: naq("function=add_lead&phone_number=7275551212&list_id=102&duplicate_check=DUPSYS")},
@@ -163,7 +164,7 @@ func TestNonAgentAddLead(t *testing.T) {
 			check: func(t *testing.T, n *naEnv, _ string) {
 				l := n.leadByPhone(t, "7275552222")
 				cbs, _ := n.eng.LeadCallbacks(n.ctx, l.ID)
-				if l.Priority != 50 || len(cbs) != 1 || cbs[0].Agent != "1000" || !cbs[0].AgentOnly {
+				if l.Status != "CBHOLD" || len(cbs) != 1 || cbs[0].Agent != "1000" || !cbs[0].AgentOnly {
 					t.Errorf("lead %+v callbacks %+v", l, cbs)
 				}
 			}},

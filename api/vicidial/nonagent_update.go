@@ -7,34 +7,6 @@ import (
 	"github.com/callgate/callgate/core"
 )
 
-// updateLead is update_lead: find leads by search_method within
-// search_location, then update, delete, report (no_update) or insert.
-func (c *naCall) updateLead() {
-	leadID, vendor, phone := c.p.get("lead_id"), c.p.get("vendor_lead_code"), c.p.get("phone_number")
-	method := defaulted(c.p.get("search_method"), "LEAD_ID")
-	q, ok := c.searchQuery(method, leadID, vendor, phone)
-	if !ok {
-		c.dash("ERROR", "NO VALID SEARCH METHOD", c.user+"|"+method+"|"+leadID+"|"+vendor+"|"+phone)
-		return
-	}
-	q.Limit = 1
-	if n, err := strconv.Atoi(c.p.get("records")); err == nil && n > 1 {
-		q.Limit = n
-	}
-	found, err := c.h.eng.FindLeads(c.ctx, q)
-	if err != nil {
-		found = nil
-	}
-	ident := "|" + c.user + "|" + leadID + "|" + vendor + "|" + phone
-	if len(found) == 0 {
-		c.noMatch(ident, phone)
-		return
-	}
-	for _, l := range found {
-		c.updateOne(l)
-	}
-}
-
 // searchQuery builds the search for search_method (LEAD_ID,
 // VENDOR_LEAD_CODE, PHONE_NUMBER, joined with _) and search_location
 // (SYSTEM, LIST, CAMPAIGN).
@@ -97,10 +69,17 @@ func (c *naCall) noMatch(ident, phone string) {
 	}
 	c.colon("NOTICE", "NO MATCHES FOUND IN THE SYSTEM", ident)
 	listID := c.p.get("list_id")
+	if v := c.p.get("list_id_field"); v != "" {
+		listID = v
+	}
 	lid, _ := strconv.ParseUint(listID, 10, 64)
 	code := defaulted(c.p.get("phone_code"), "1")
-	if len(phone) < 6 || len(phone) > 16 || strings.Contains(phone, ",") || lid == 0 {
+	if len(phone) < 6 || len(phone) > 18 || strings.Contains(phone, ",") || len(listID) < 3 {
 		c.dash("ERROR", "INVALID DATA FOR LEAD INSERTION", c.user+"|"+phone+"|"+code+"|"+listID+"|Y")
+		return
+	}
+	if lid >= 99 && !c.listAllowed(lid) {
+		c.dash("ERROR", "NOT AN ALLOWED LIST ID, INSERT", phone+"|"+listID)
 		return
 	}
 	l := c.newLead(phone, lid)
@@ -112,69 +91,9 @@ func (c *naCall) noMatch(ident, phone string) {
 		return
 	}
 	c.dash("SUCCESS", "LEAD HAS BEEN ADDED", phone+"|"+listID+"|"+strconv.FormatUint(l.ID, 10)+"|"+l.GMTOffset+"|"+c.user)
+	c.multiAltPhones(l)
+	c.customFieldsOnInsert(l, listID)
 	c.hopperAfterAdd(l)
-}
-
-func (c *naCall) updateOne(l core.Lead) {
-	id := strconv.FormatUint(l.ID, 10)
-	switch {
-	case c.p.get("no_update") == "Y":
-		c.colon("NOTICE", "LEADS FOUND IN THE SYSTEM", "|"+c.user+"|"+id+"|"+l.VendorLeadCode+"|"+l.PhoneNumber+"|"+
-			strconv.FormatUint(l.ListID, 10)+"|"+strconv.FormatUint(l.ListID, 10))
-	case c.p.get("delete_lead") == "Y":
-		cbs, err := c.h.eng.DeleteLead(c.ctx, l.ID)
-		if err != nil {
-			c.dash("ERROR", "LEAD HAS NOT BEEN DELETED", c.user+"|"+id+"|"+refusalText(err))
-			return
-		}
-		n := strconv.FormatInt(cbs, 10)
-		c.dash("SUCCESS", "LEAD HAS BEEN DELETED "+n+"|0", c.user+"|"+id+"|1|0|0|")
-	default:
-		c.applyUpdate(l)
-	}
-}
-
-// applyUpdate writes the request's fields to one lead.
-func (c *naCall) applyUpdate(l core.Lead) {
-	id := strconv.FormatUint(l.ID, 10)
-	cols := c.leadColumns()
-	if v := c.p.get("update_phone_number"); v == "Y" && len(c.p.get("phone_number")) >= 6 {
-		cols["phone_number"] = cut("phone_number", c.p.get("phone_number"))
-	}
-	if s := c.p.get("status"); s != "" {
-		cols["status"] = cut("status", s)
-	}
-	if v := c.p.get("called_count"); v != "" {
-		n, _ := strconv.Atoi(v)
-		cols["called_count"] = n
-	}
-	if v := c.p.get("reset_lead"); v == "Y" {
-		cols["called_count"], cols["status"], cols["next_attempt_at"] = 0, "NEW", nil
-	}
-	if v := c.p.get("list_id_field"); v != "" {
-		if n, err := strconv.ParseUint(v, 10, 64); err == nil {
-			cols["list_id"] = n
-			if list, err := c.h.eng.FindList(c.ctx, n); err == nil {
-				cols["campaign"] = list.Campaign
-			}
-		}
-	}
-	rows := "0"
-	if len(cols) > 0 {
-		changed, err := c.h.eng.UpdateLeadFields(c.ctx, l.ID, cols, "")
-		if err != nil {
-			c.dash("ERROR", "LEAD HAS NOT BEEN UPDATED", c.user+"|"+id+"|"+refusalText(err))
-			return
-		}
-		if changed {
-			rows = "1"
-		}
-	}
-	c.dash("SUCCESS", "LEAD HAS BEEN UPDATED", c.user+"|"+id+"|"+rows+"|||")
-	if c.p.get("add_to_hopper") == "Y" {
-		l, _ = c.h.eng.Lead(c.ctx, l.ID)
-		c.hopperAfterAdd(l)
-	}
 }
 
 // leadRow is a lead's vicidial_list columns in lead_all_info's order.
@@ -187,7 +106,8 @@ func leadRow(l core.Lead) []string {
 	return []string{l.Status, l.User, l.VendorLeadCode, l.SourceID, list, l.GMTOffset, l.PhoneCode, l.PhoneNumber,
 		l.Title, l.FirstName, l.MiddleInitial, l.LastName, l.Address1, l.Address2, l.Address3, l.City, l.State,
 		l.Province, l.PostalCode, l.CountryCode, l.Gender, l.DateOfBirth, l.AltPhone, l.Email, l.SecurityPhrase,
-		l.Comments, strconv.Itoa(l.CalledCount), last, strconv.Itoa(l.Rank), l.Owner, list, strconv.FormatUint(l.ID, 10)}
+		l.Comments, strconv.Itoa(l.CalledCount), last, strconv.Itoa(l.Rank), l.Owner, strconv.FormatUint(l.EntryListID, 10),
+		strconv.FormatUint(l.ID, 10)}
 }
 
 var leadRowHeader = []string{"status", "user", "vendor_lead_code", "source_id", "list_id", "gmt_offset_now",
@@ -208,8 +128,9 @@ func (c *naCall) leadAllInfo() {
 		c.colon("ERROR", "NO RECORDS FOUND", c.user+"|"+leadID)
 		return
 	}
-	c.header(leadRowHeader...)
-	c.row(leadRow(l)...)
+	labels, values := c.customColumns(l)
+	c.header(append(append([]string{}, leadRowHeader...), labels...)...)
+	c.row(append(leadRow(l), values...)...)
 	c.logRow("SUCCESS", "lead_all_info", c.user+"|"+leadID)
 }
 
