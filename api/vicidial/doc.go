@@ -183,19 +183,55 @@
 // lead_search, lead_field_info, lead_all_info, lead_callback_info,
 // lead_status_search, check_phone_number, add_dnc_phone, delete_dnc_phone,
 // hopper_list; lists and campaigns: add_list, update_list, list_info,
-// campaigns_list, update_campaign, ingroup_list, agent_campaigns; users
-// and phones: add_user, update_user, copy_user, user_details, add_phone,
-// update_phone; live status and reports: agent_status, logged_in_agents,
-// user_group_status, in_group_status, callid_info, recording_lookup,
-// did_log_export, phone_number_log, agent_stats_export,
-// call_status_stats, call_dispo_report; blind_monitor (the engine's
-// snoop). Not served yet (answered NO FUNCTION SPECIFIED, as the real
-// script answers a name it does not know): list_custom_fields,
-// sounds_list, moh_list, vm_list, callmenu_list, container_list,
-// agent_ingroup_info, hopper_bulk_insert, update_log_entry,
-// lead_dearchive, ccc_lead_info, update_remote_agent, add_group_alias,
-// the FPG and phone-alias functions, server_refresh, update_alt_url,
-// update_presets, the DID functions, update_cid_group_entry.
+// list_custom_fields, campaigns_list, update_campaign, ingroup_list,
+// agent_campaigns; users and phones: add_user, update_user, copy_user,
+// user_details, add_phone, update_phone; live status and reports:
+// agent_status, logged_in_agents, user_group_status, in_group_status,
+// callid_info, recording_lookup, did_log_export, phone_number_log,
+// agent_stats_export, call_status_stats, call_dispo_report; blind_monitor
+// (the engine's snoop). Not served yet (answered NO FUNCTION SPECIFIED, as
+// the real script answers a name it does not know): sounds_list, moh_list,
+// vm_list, callmenu_list, container_list, agent_ingroup_info,
+// hopper_bulk_insert, update_log_entry, lead_dearchive, ccc_lead_info,
+// update_remote_agent, add_group_alias, the FPG and phone-alias functions,
+// server_refresh, update_alt_url, update_presets, the DID functions,
+// update_cid_group_entry.
+//
+// Lead options as non_agent_api.php 2.14-202 runs them: add_lead's
+// duplicate_check runs every option its value names (DUPLIST, DUPCAMP,
+// DUPSYS, DUPPHONEALT*, DUPTITLEALTPHONE*, DUPNAMEPHONE*, each LIST, CAMP
+// or SYS) in the script's order, within the last n days with an nDAY
+// suffix (the last suffix the value contains wins, as the script's
+// sequence of tests makes "21DAY" win over "1DAY"); a CAMP check of a list
+// that does not exist finds nothing. dnc_check and campaign_dnc_check
+// take Y or AREACODE; the campaign list checked is campaign_id's (not the
+// list's), or the campaign its use_other_campaign_dnc names. callback=Y
+// stores the lead as CBHOLD and files the callback in campaign_id with
+// callback_status as its lead status; callback_datetime takes NOW, nDAYS
+// or a date. A list_id shorter than 3 digits is list 999, gender defaults
+// to U. multi_alt_phones stores the lead's further phones and echoes each
+// entry as "number|code|note" with no line end before its NOTICE line (the
+// script's stray print; parsers of the real script already skip it).
+// update_lead: callback=Y changes the lead's callback (or files a new one),
+// callback=REMOVE deletes its callbacks; user_field, list_id_field (with
+// list_exists_check), phone_code and entry_list_id are written; the
+// SUCCESS line is printed only when a lead column is written, as the
+// script's empty update prints nothing; the hopper section runs once, for
+// the first lead found.
+//
+// Custom fields (system setting custom_fields_enabled; the core keeps each
+// list's fields and each lead's values per entry list, migration 19):
+// update_list custom_fields_add / custom_fields_delete define them (user
+// setting custom_fields_modify), list_custom_fields lists them, add_lead
+// and update_lead's insert with custom_fields=Y store every value field
+// of the list (the value sent or empty), update_lead with custom_fields=Y
+// writes the fields the request names, delete_cf_data=Y drops the lead's
+// values, lead_all_info with custom_fields=Y appends the entry list's
+// labels and values. api_list_restrict (user setting) limits add_lead,
+// update_lead, batch_update_lead, update_list, list_info,
+// list_custom_fields and lead_search to the lists of the user group's
+// allowed campaigns, with the script's lines ("NOT AN ALLOWED LIST ID",
+// "user_group DOES NOT EXIST: |user|group|").
 //
 // Deliberate differences from non_agent_api.php:
 //   - A refused login prints "ERROR: Login incorrect, please try again:
@@ -208,18 +244,31 @@
 //   - Rights: API users carry user_level, modify_leads, modify_campaigns
 //     and the function list. view_reports is taken as user_level 7 or
 //     more; modify_users and modify_phones as level 8 or more; modify_lists
-//     (add_list, update_list, update_campaign) as modify_campaigns with
-//     level 8; call_status_stats and call_dispo_report need level 9 (the
-//     code's user_level > 8). The lead functions need modify_leads and
-//     level 8, as add_lead does. blind_monitor needs level 7 and has no
-//     queuemetrics callerid login.
-//   - api_list_restrict and the API user's viewable groups are not
-//     applied.
+//     (add_list, update_list, update_campaign, list_custom_fields) as
+//     modify_campaigns with level 8; call_status_stats and
+//     call_dispo_report need level 9 (the code's user_level > 8). The lead
+//     functions need modify_leads and level 8, as add_lead does.
+//     blind_monitor needs level 7 and has no queuemetrics callerid login.
+//   - The API user's viewable groups are not applied (api_list_restrict
+//     is).
+//   - Callgate has no phone-code or NANPA prefix tables: usacan_areacode_check
+//     applies the North American numbering rules (ten digits, area code
+//     not N9X or N11) in place of vicidial_phone_codes; nanpa_ac_prefix_check
+//     and NANPA tz_methods always answer the script's "NANPA options
+//     disabled, NANPA prefix data not loaded - 0|user" NOTICE; lookup_state
+//     is not modelled. DNC lists hold whole numbers, so AREACODE checks
+//     the number alone. DUPTITLEALTPHONE* with an empty alt_phone finds no
+//     duplicate. multi_alt_phones keeps number and note (the phone code is
+//     not stored).
+//   - Custom fields: field types, rank, order, size, max, default, options
+//     and required are stored; values longer than field_max are cut; no
+//     encryption, show/hide or custom_fields_copy/custom_fields_update;
+//     list_custom_fields prints empty list_changedate and list_lastcalldate.
+//     The add/delete NOTICE reports "SUCCESS: Field added" or "ERROR: Field
+//     not added" from the core's answer where VICIdial relays
+//     admin_lists_custom.php's.
 //   - The gmt_offset of a new lead is gmt_offset_now when sent, else the
-//     server's offset (no area-code lookup); NANPA/USACAN prefix checks,
-//     nDAY duplicate windows, PHONEALT/TITLEALTPHONE/NAMEPHONE duplicate
-//     checks, custom fields, multi_alt_phones and lookup_state are not
-//     modelled (the options are ignored). Values longer than a
+//     server's offset (no area-code lookup). Values longer than a
 //     vicidial_list column are cut to its size.
 //   - Callgate has no hopper table: add_to_hopper makes the lead due at
 //     once with hopper_priority as its dialer priority, and hopper_id is
@@ -227,10 +276,13 @@
 //     call next, in its order (alt_dial NONE, source A). A lead whose
 //     status the dialer does not retry is "NOT ADDED TO HOPPER" with the
 //     engine's reason where VICIdial prints its SQL.
-//   - update_lead deletes callbacks with the lead (no callback archive:
-//     the archive counts are 0); a lead on a live call is not deleted.
-//     reset_lead sets status NEW and called_count 0; callback=Y/REMOVE,
-//     remove_from_hopper and archived_lead are not modelled.
+//   - update_lead deletes callbacks and custom values with the lead (no
+//     callback archive: the archive counts are 0); a lead on a live call
+//     is not deleted. reset_lead sets status NEW and called_count 0.
+//     remove_from_hopper, archived_lead and force_entry_list_id are not
+//     modelled (no hopper table, no archive). A callback being placed is
+//     not changed or removed. hopper_local_call_time_check is not
+//     modelled (no local call times).
 //   - Where the reference gives no layout, Callgate's is: lead_search and
 //     lead_status_search print lead_all_info rows (32 vicidial_list
 //     columns, header with header=YES); lead_callback_info prints
