@@ -320,7 +320,10 @@
 //     no call, or an unknown session_id, it answers INVALID SESSION ID
 //     (VICIdial would ring the phone into an empty conference). The
 //     phone is a provisioned phone (add_phone) or an agent's phone login;
-//     BARGESWAP and HIJACK are not served. manager_id is the launch epoch.
+//     stage is read by substring as the script does; BARGESWAP barges (the
+//     swap only turns VICIdial's originate around), HIJACK (not functional
+//     in VICIdial) answers INVALID SESSION ID. manager_id is the launch
+//     epoch.
 //   - API log rows carry dialect "vicidial-na" (VICIdial's
 //     api_script='non-agent'); an export logs one SUCCESS row, not one per
 //     data row.

@@ -321,6 +321,21 @@ func TestNonAgentRecordingsQueuesAndMonitor(t *testing.T) {
 					return false
 				})
 			}},
+		{name: "blind_monitor HIJACK is not served", query: naq("function=blind_monitor&phone_login=350a&session_id=8600051&stage=HIJACK")},
+		{name: "blind_monitor BARGESWAP barges", setup: func(n *naEnv) {
+			n.create(&core.Agent{Username: "sup2", Number: "351", Extension: "PJSIP/351", PhoneLogin: "351a", Password: "x", UserLevel: 9, Active: true})
+		}, query: naq("function=blind_monitor&phone_login=351a&session_id=8600051&stage=BARGESWAP"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				n.waitFor("the second supervisor's phone to ring", func() bool {
+					chans, _ := n.pbx.Channels(n.ctx)
+					for _, ch := range chans {
+						if strings.Contains(ch.Name+" "+ch.Dialed, "PJSIP/351") {
+							return true
+						}
+					}
+					return false
+				})
+			}},
 	})
 }
 
