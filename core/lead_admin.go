@@ -30,13 +30,16 @@ type LeadQuery struct {
 	// EnteredAfter keeps leads entered after it (duplicate checks over the
 	// last n days).
 	EnteredAfter time.Time
+	// NewestFirst orders by entry date, newest first (then id), instead of
+	// oldest first.
+	NewestFirst bool
 	// Limit caps the rows (default and maximum 10000).
 	Limit int
 }
 
 const maxLeadQuery = 10000
 
-// FindLeads returns the leads matching q, oldest first.
+// FindLeads returns the leads matching q, oldest first (or newest first).
 func (e *Engine) FindLeads(ctx context.Context, q LeadQuery) ([]Lead, error) {
 	f := All
 	narrowed := false
@@ -86,8 +89,13 @@ func (e *Engine) FindLeads(ctx context.Context, q LeadQuery) ([]Lead, error) {
 	if limit <= 0 || limit > maxLeadQuery {
 		limit = maxLeadQuery
 	}
+	if q.NewestFirst {
+		f = f.Desc("entry_date").Desc("id")
+	} else {
+		f = f.Asc("id")
+	}
 	var out []Lead
-	if err := e.store.Find(ctx, &out, f.Asc("id").Take(limit)); err != nil {
+	if err := e.store.Find(ctx, &out, f.Take(limit)); err != nil {
 		return nil, fmt.Errorf("find leads: %w", err)
 	}
 	return out, nil

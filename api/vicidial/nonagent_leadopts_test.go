@@ -95,6 +95,18 @@ func TestNonAgentUpdateLeadCallbacks(t *testing.T) {
 				}
 			}},
 		{name: "list exists check on list_id_field", query: naq("function=update_lead&lead_id=1&list_id_field=4444&list_exists_check=Y")},
+		{name: "by phone, the newest lead is updated", setup: func(n *naEnv) {
+			for _, days := range []int{-2, -1} {
+				n.create(&core.Lead{ListID: 998, Campaign: "TESTCAMP", Status: "NEW", PhoneCode: "1", PhoneNumber: "7275559001",
+					EntryDate: testNow.AddDate(0, 0, days), ModifyDate: testNow.AddDate(0, 0, days)})
+			}
+		}, query: naq("function=update_lead&search_method=PHONE_NUMBER&phone_number=7275559001&comments=newest"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				ls, _ := n.eng.FindLeads(n.ctx, core.LeadQuery{Phone: "7275559001"})
+				if len(ls) != 2 || ls[0].Comments != "" || ls[1].Comments != "newest" {
+					t.Errorf("leads %+v", ls)
+				}
+			}},
 	})
 }
 

@@ -29,7 +29,8 @@ func (c *naCall) updateLead() {
 			return
 		}
 	}
-	q.Limit = 1
+	// VICIdial updates the most recently entered matches first.
+	q.Limit, q.NewestFirst = 1, true
 	if n, err := strconv.Atoi(c.p.get("records")); err == nil && n > 1 {
 		q.Limit = n
 	}
