@@ -227,7 +227,10 @@
 // of the list (the value sent or empty), update_lead with custom_fields=Y
 // writes the fields the request names, delete_cf_data=Y drops the lead's
 // values, lead_all_info with custom_fields=Y appends the entry list's
-// labels and values. api_list_restrict (user setting) limits add_lead,
+// labels and values. lead_all_info finds a lead_id or every lead with a
+// phone_number (newest first, the header repeated per lead as the script
+// does, stage=newline allowed) and answers "LEAD NOT FOUND: user|lead_id|
+// phone_number"; column 31 is entry_list_id (0 when the lead has none). api_list_restrict (user setting) limits add_lead,
 // update_lead, batch_update_lead, update_list, list_info,
 // list_custom_fields and lead_search to the lists of the user group's
 // allowed campaigns, with the script's lines ("NOT AN ALLOWED LIST ID",

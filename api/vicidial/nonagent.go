@@ -368,6 +368,11 @@ func (c *naCall) delimiter() string {
 		return ","
 	case "tab":
 		return "\t"
+	case "newline":
+		// Only lead_all_info knows this stage.
+		if c.function == "lead_all_info" {
+			return "\n"
+		}
 	}
 	return "|"
 }

@@ -201,6 +201,8 @@ func TestNonAgentLeadInfoAndDNC(t *testing.T) {
 		{name: "lead_all_info", query: naq("function=lead_all_info&lead_id=1")},
 		{name: "lead_all_info csv header", query: naq("function=lead_all_info&lead_id=1&stage=csv&header=YES")},
 		{name: "lead_all_info missing", query: naq("function=lead_all_info&lead_id=777")},
+		{name: "lead_all_info by phone", query: naq("function=lead_all_info&phone_number=7275551212&stage=newline")},
+		{name: "lead_all_info nothing to search", query: naq("function=lead_all_info&phone_number=123")},
 		{name: "lead_field_info", query: naq("function=lead_field_info&lead_id=1&field_name=first_name")},
 		{name: "lead_field_info bad field", query: naq("function=lead_field_info&lead_id=1&field_name=password")},
 		{name: "lead_search two phones", query: naq("function=lead_search&phone_number=7275551212,3125550199&stage=tab")},

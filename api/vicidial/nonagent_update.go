@@ -116,22 +116,44 @@ var leadRowHeader = []string{"status", "user", "vendor_lead_code", "source_id", 
 	"email", "security_phrase", "comments", "called_count", "last_local_call_time", "rank", "owner",
 	"entry_list_id", "lead_id"}
 
+// leadAllInfo is lead_all_info: the lead (lead_id) or the leads with a
+// phone number, newest first, each with its header when header=YES (the
+// script prints it per lead) and, with custom_fields=Y, its entry list's
+// custom values.
 func (c *naCall) leadAllInfo() {
-	leadID := c.p.get("lead_id")
-	id, err := strconv.ParseUint(leadID, 10, 64)
-	if err != nil || id == 0 {
-		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+leadID)
+	leadID, phone := c.p.get("lead_id"), c.p.get("phone_number")
+	ident := c.user + "|" + leadID + "|" + phone
+	q := core.LeadQuery{Limit: 1000}
+	if len(phone) >= 6 && len(phone) <= 19 {
+		q.Phone = phone
+	}
+	if leadID != "" {
+		id, _ := strconv.ParseUint(leadID, 10, 64)
+		q = core.LeadQuery{IDs: []uint64{id}, Limit: 1}
+	}
+	var found []core.Lead
+	if len(q.IDs) > 0 || q.Phone != "" {
+		found, _ = c.h.eng.FindLeads(c.ctx, q)
+	}
+	if len(found) == 0 {
+		c.colon("ERROR", "LEAD NOT FOUND", ident)
 		return
 	}
-	l, err := c.h.eng.Lead(c.ctx, id)
-	if err != nil {
-		c.colon("ERROR", "NO RECORDS FOUND", c.user+"|"+leadID)
-		return
+	printed := false
+	for i := len(found) - 1; i >= 0; i-- {
+		l := found[i]
+		if !c.listAllowed(l.ListID) {
+			c.colon("ERROR", "LIST NOT FOUND", ident)
+			continue
+		}
+		labels, values := c.customColumns(l)
+		c.header(append(append([]string{}, leadRowHeader...), labels...)...)
+		c.row(append(leadRow(l), values...)...)
+		printed = true
 	}
-	labels, values := c.customColumns(l)
-	c.header(append(append([]string{}, leadRowHeader...), labels...)...)
-	c.row(append(leadRow(l), values...)...)
-	c.logRow("SUCCESS", "lead_all_info", c.user+"|"+leadID)
+	if printed {
+		c.logRow("SUCCESS", "lead_all_info", ident+"|"+defaulted(c.p.get("stage"), "pipe"))
+	}
 }
 
 func (c *naCall) leadFieldInfo() {
