@@ -217,7 +217,10 @@
 // list_exists_check), phone_code and entry_list_id are written; the
 // SUCCESS line is printed only when a lead column is written, as the
 // script's empty update prints nothing; the hopper section runs once, for
-// the first lead found.
+// the first lead found. batch_update_lead prints the script's lines
+// ("LEADS HAVE BEEN UPDATED - user|changed|found|ids", ids highest first,
+// NO LEADS DEFINED, NO MATCHES FOUND IN THE SYSTEM, list_id_field checks)
+// and nothing when there is no value to set.
 //
 // Custom fields (system setting custom_fields_enabled; the core keeps each
 // list's fields and each lead's values per entry list, migration 19):
@@ -292,8 +295,7 @@
 //     callback_id|lead_id|list_id|campaign_id|status|entry_time|
 //     callback_time|user|recipient|comments; check_phone_number answers
 //     SUCCESS PHONE NUMBER IS VALID or the add_lead length/DNC errors;
-//     batch_update_lead answers "LEADS HAVE BEEN UPDATED - user|asked|
-//     updated|not found"; list_info prints list_id|list_name|campaign_id|
+//     list_info prints list_id|list_name|campaign_id|
 //     active|leads_count|new_count; agent_campaigns prints user|campaigns|
 //     in-groups (dash lists); ingroup_list prints group_id|group_name|
 //     active|queue_priority|call_time_id; user_details prints user|

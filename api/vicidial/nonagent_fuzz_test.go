@@ -43,7 +43,9 @@ func FuzzNonAgent(f *testing.F) {
 		if rec.Code != http.StatusOK && rec.Code != http.StatusTeapot {
 			t.Fatalf("status %d for %q", rec.Code, query)
 		}
-		if rec.Code == http.StatusOK && !strings.HasSuffix(body, "\n") {
+		// An empty answer is the script's own for a request with nothing to
+		// do (update_lead or batch_update_lead with no field to write).
+		if rec.Code == http.StatusOK && body != "" && !strings.HasSuffix(body, "\n") {
 			t.Fatalf("unterminated answer for %q: %q", query, body)
 		}
 		if strings.Contains(body, "Login incorrect") && len(pass) >= 3 && strings.Contains(body, "|"+pass+"|") {

@@ -8,33 +8,74 @@ import (
 	"github.com/callgate/callgate/core"
 )
 
-// batchUpdateLead is batch_update_lead: one set of values on many leads
-// (lead_ids, comma list, at most 100).
+// batchUpdateLead is batch_update_lead: one set of values on the leads of
+// lead_ids (comma list), newest lead id first, at most records (1000).
+// With no value to set it prints nothing, as the script does.
 func (c *naCall) batchUpdateLead() {
-	raw := c.p.get("lead_ids")
+	raw, listField := c.p.get("lead_ids"), c.p.get("list_id_field")
+	if raw == "" {
+		c.dash("ERROR", "NO LEADS DEFINED", c.user+"|")
+		return
+	}
+	if lid, err := strconv.ParseUint(listField, 10, 64); err == nil && lid >= 99 && !c.listAllowed(lid) {
+		c.dash("ERROR", "NOT AN ALLOWED LIST ID", c.user+"|"+listField)
+		return
+	}
+	if strings.Contains(c.p.get("list_exists_check"), "Y") && listField != "" {
+		lid, _ := strconv.ParseUint(listField, 10, 64)
+		if _, err := c.h.eng.FindList(c.ctx, lid); err != nil {
+			c.dash("ERROR", "NOT A DEFINED LIST ID, LIST EXISTS CHECK ENABLED", c.user+"|"+listField)
+			return
+		}
+	}
+	found := c.batchLeads(raw)
+	if len(found) == 0 {
+		c.colon("ERROR", "NO MATCHES FOUND IN THE SYSTEM", "|"+c.user+"|"+raw)
+		return
+	}
+	cols := c.updateColumns()
+	delete(cols, "phone_number")
+	delete(cols, "entry_list_id")
+	if len(cols) == 0 {
+		return
+	}
+	changed, ids := 0, make([]string, len(found))
+	for i, l := range found {
+		ids[i] = strconv.FormatUint(l.ID, 10)
+		if ok, err := c.h.eng.UpdateLeadFields(c.ctx, l.ID, cols, ""); err == nil && ok {
+			changed++
+		}
+	}
+	c.dash("SUCCESS", "LEADS HAVE BEEN UPDATED", c.user+"|"+strconv.Itoa(changed)+"|"+strconv.Itoa(len(found))+"|"+strings.Join(ids, ","))
+}
+
+// batchLeads are the leads of a lead_ids list batch_update_lead updates:
+// those in allowed lists, highest lead id first, at most records.
+func (c *naCall) batchLeads(raw string) []core.Lead {
 	var ids []uint64
 	for _, s := range strings.Split(raw, ",") {
-		if id, err := strconv.ParseUint(s, 10, 64); err == nil && id > 0 {
+		if id, err := strconv.ParseUint(s, 10, 64); err == nil && id > 0 && len(ids) < 10000 {
 			ids = append(ids, id)
 		}
 	}
-	cols := c.leadColumns()
-	if s := c.p.get("status"); s != "" {
-		cols["status"] = cut("status", s)
+	limit := 1000
+	if n, err := strconv.Atoi(c.p.get("records")); err == nil && n > 0 && n < limit {
+		limit = n
 	}
-	if len(ids) == 0 || len(ids) > 100 || len(cols) == 0 {
-		c.dash("ERROR", "NO VALID LEAD IDS OR FIELDS", c.user+"|"+raw)
-		return
+	if len(ids) == 0 {
+		return nil
 	}
-	updated, missing := 0, 0
-	for _, id := range ids {
-		if _, err := c.h.eng.UpdateLeadFields(c.ctx, id, cols, ""); err != nil {
-			missing++
-			continue
+	all, err := c.h.eng.FindLeads(c.ctx, core.LeadQuery{IDs: ids})
+	if err != nil {
+		return nil
+	}
+	var out []core.Lead
+	for i := len(all) - 1; i >= 0 && len(out) < limit; i-- {
+		if c.listAllowed(all[i].ListID) {
+			out = append(out, all[i])
 		}
-		updated++
 	}
-	c.dash("SUCCESS", "LEADS HAVE BEEN UPDATED", c.user+"|"+strconv.Itoa(len(ids))+"|"+strconv.Itoa(updated)+"|"+strconv.Itoa(missing))
+	return out
 }
 
 func (c *naCall) leadCallbackInfo() {

@@ -253,6 +253,17 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 				}
 			}},
 		{name: "batch update nothing to set", query: naq("function=batch_update_lead&lead_ids=1")},
+		{name: "batch update no leads", query: naq("function=batch_update_lead&status=B")},
+		{name: "batch update no matches", query: naq("function=batch_update_lead&lead_ids=998,999&status=B")},
+		{name: "batch update list exists check", query: naq("function=batch_update_lead&lead_ids=1&list_id_field=4444&list_exists_check=Y")},
+		{name: "batch update, records takes the highest ids", query: naq("function=batch_update_lead&lead_ids=1,2&owner=solo&records=1"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				l1, _ := n.eng.Lead(n.ctx, 1)
+				l2, _ := n.eng.Lead(n.ctx, 2)
+				if l1.Owner != "team2" || l2.Owner != "solo" {
+					t.Errorf("lead 1 owner %q, lead 2 owner %q: want only the highest id changed", l1.Owner, l2.Owner)
+				}
+			}},
 		{name: "lead_status_search", query: naq("function=lead_status_search&status=B&header=YES")},
 		{name: "lead_status_search bad date", query: naq("function=lead_status_search&status=B&date=2025-99-99")},
 		{name: "lead_callback_info none", query: naq("function=lead_callback_info&lead_id=1")},
