@@ -212,7 +212,12 @@
 // to U. multi_alt_phones stores the lead's further phones and echoes each
 // entry as "number|code|note" with no line end before its NOTICE line (the
 // script's stray print; parsers of the real script already skip it).
-// update_lead: callback=Y changes the lead's callback (or files a new one),
+// update_lead searches as the script does: by lead_id, then
+// vendor_lead_code, then phone_number (those search_method names by
+// substring; one shorter than 6 characters is LEAD_ID), each only when the
+// ones before found nothing, newest entry first, records at most; within
+// search_location LIST, CAMPAIGN (the lists of list_id's campaign) or
+// SYSTEM (also when list_id is under 99). callback=Y changes the lead's callback (or files a new one),
 // callback=REMOVE deletes its callbacks; user_field, list_id_field (with
 // list_exists_check), phone_code and entry_list_id are written; the
 // SUCCESS line is printed only when a lead column is written, as the
@@ -229,7 +234,8 @@
 // and update_lead's insert with custom_fields=Y store every value field
 // of the list (the value sent or empty), update_lead with custom_fields=Y
 // writes the fields the request names, delete_cf_data=Y drops the lead's
-// values, lead_all_info with custom_fields=Y appends the entry list's
+// values, force_entry_list_id picks the list whose fields are written or
+// read, lead_all_info with custom_fields=Y appends the entry list's
 // labels and values. lead_all_info finds a lead_id or every lead with a
 // phone_number (newest first, the header repeated per lead as the script
 // does, stage=newline allowed) and answers "LEAD NOT FOUND: user|lead_id|
@@ -285,8 +291,8 @@
 //   - update_lead deletes callbacks and custom values with the lead (no
 //     callback archive: the archive counts are 0); a lead on a live call
 //     is not deleted. reset_lead sets status NEW and called_count 0.
-//     remove_from_hopper, archived_lead and force_entry_list_id are not
-//     modelled (no hopper table, no archive). A callback being placed is
+//     remove_from_hopper and archived_lead are not modelled (no hopper
+//     table, no archive). A callback being placed is
 //     not changed or removed. hopper_local_call_time_check is not
 //     modelled (no local call times).
 //   - Where the reference gives no layout, Callgate's is: lead_search and

@@ -90,9 +90,13 @@ func (c *naCall) customFieldsOnInsert(l core.Lead, listID string) {
 	}
 }
 
-// customList is the list whose fields hold a found lead's values: its
-// entry list when set, else its list.
-func customList(l core.Lead) uint64 {
+// customList is the list whose fields hold a found lead's values:
+// force_entry_list_id when sent, else its entry list when set, else its
+// list.
+func (c *naCall) customList(l core.Lead) uint64 {
+	if v, err := strconv.ParseUint(c.p.get("force_entry_list_id"), 10, 64); err == nil && len(c.p.get("force_entry_list_id")) > 1 {
+		return v
+	}
 	if l.EntryListID > 99 {
 		return l.EntryListID
 	}
@@ -104,7 +108,7 @@ func customList(l core.Lead) uint64 {
 func (c *naCall) customFieldsOnUpdate(l core.Lead) {
 	phone := c.p.get("phone_number")
 	id, list := strconv.FormatUint(l.ID, 10), strconv.FormatUint(l.ListID, 10)
-	cl := customList(l)
+	cl := c.customList(l)
 	fields, err := c.h.eng.ListFields(c.ctx, cl)
 	if err != nil || len(fields) == 0 {
 		c.dash("NOTICE", "CUSTOM FIELDS NOT ADDED, NO CUSTOM FIELDS DEFINED FOR THIS LIST", phone+"|"+id+"|"+list)
@@ -130,14 +134,18 @@ func (c *naCall) customFieldsOnUpdate(l core.Lead) {
 // customColumns are lead_all_info's custom_fields=Y columns: the labels
 // and values of the entry list's value fields, when the lead has values.
 func (c *naCall) customColumns(l core.Lead) (labels, values []string) {
-	if c.p.get("custom_fields") != "Y" || l.EntryListID == 0 {
+	entry := l.EntryListID
+	if v, err := strconv.ParseUint(c.p.get("force_entry_list_id"), 10, 64); err == nil {
+		entry = v
+	}
+	if c.p.get("custom_fields") != "Y" || entry == 0 {
 		return nil, nil
 	}
-	fields, err := c.h.eng.ListFields(c.ctx, l.EntryListID)
+	fields, err := c.h.eng.ListFields(c.ctx, entry)
 	if err != nil {
 		return nil, nil
 	}
-	have, err := c.h.eng.LeadFieldValues(c.ctx, l.ID, l.EntryListID)
+	have, err := c.h.eng.LeadFieldValues(c.ctx, l.ID, entry)
 	if err != nil || len(have) == 0 {
 		return nil, nil
 	}

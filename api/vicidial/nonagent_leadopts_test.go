@@ -95,6 +95,13 @@ func TestNonAgentUpdateLeadCallbacks(t *testing.T) {
 				}
 			}},
 		{name: "list exists check on list_id_field", query: naq("function=update_lead&lead_id=1&list_id_field=4444&list_exists_check=Y")},
+		{name: "vendor code first, then phone", query: naq("function=update_lead&search_method=VENDOR_LEAD_CODE_PHONE_NUMBER&vendor_lead_code=NOSUCH&phone_number=3125550199&city=Tampa"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if l, _ := n.eng.Lead(n.ctx, 2); l.City != "Tampa" || l.VendorLeadCode != "NOSUCH" {
+					t.Errorf("lead 2 %+v", l)
+				}
+			}},
+		{name: "search within the campaign's lists", query: naq("function=update_lead&search_method=PHONE_NUMBER&phone_number=3125550199&search_location=CAMPAIGN&list_id=102&city=Miami")},
 		{name: "by phone, the newest lead is updated", setup: func(n *naEnv) {
 			for _, days := range []int{-2, -1} {
 				n.create(&core.Lead{ListID: 998, Campaign: "TESTCAMP", Status: "NEW", PhoneCode: "1", PhoneNumber: "7275559001",
@@ -140,6 +147,8 @@ func TestNonAgentCustomFieldsAndListRestrict(t *testing.T) {
 					t.Errorf("values %v", v)
 				}
 			}},
+		{name: "update_lead writes to a forced entry list", query: naq("function=update_lead&lead_id=4&custom_fields=Y&force_entry_list_id=101&plan=Bronze")},
+		{name: "lead_all_info reads the lead's entry list", query: naq("function=lead_all_info&lead_id=4&custom_fields=Y")},
 		{name: "update_lead deletes custom data", query: naq("function=update_lead&lead_id=3&delete_cf_data=Y"),
 			check: func(t *testing.T, n *naEnv, _ string) {
 				v, _ := n.eng.LeadFieldValues(n.ctx, 3, 101)

@@ -183,7 +183,7 @@ func TestNonAgentUpdateLead(t *testing.T) {
 			}},
 		{name: "blank a field", query: naq("function=update_lead&lead_id=1&last_name=--BLANK--")},
 		{name: "no update reports", query: naq("function=update_lead&search_method=PHONE_NUMBER&phone_number=3125550199&no_update=Y")},
-		{name: "no valid search method", query: naq("function=update_lead&search_method=EMAIL&lead_id=1")},
+		{name: "no valid search method", query: naq("function=update_lead&search_method=EMAIL_ADDRESS&lead_id=1")},
 		{name: "not found", query: naq("function=update_lead&lead_id=9999&first_name=X")},
 		{name: "insert if not found", query: naq("function=update_lead&search_method=PHONE_NUMBER&phone_number=7275554444&insert_if_not_found=Y&list_id=101&first_name=Ann")},
 		{name: "insert refused without list", query: naq("function=update_lead&search_method=PHONE_NUMBER&phone_number=7275554445&insert_if_not_found=Y")},

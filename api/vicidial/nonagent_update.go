@@ -7,53 +7,53 @@ import (
 	"github.com/callgate/callgate/core"
 )
 
-// searchQuery builds the search for search_method (LEAD_ID,
-// VENDOR_LEAD_CODE, PHONE_NUMBER, joined with _) and search_location
-// (SYSTEM, LIST, CAMPAIGN).
-func (c *naCall) searchQuery(method, leadID, vendor, phone string) (core.LeadQuery, bool) {
-	var q core.LeadQuery
-	for _, m := range strings.Split(method, "_") {
-		switch m {
-		case "LEAD", "ID", "VENDOR", "CODE", "PHONE", "NUMBER":
-		default:
-			return q, false
-		}
-	}
-	if strings.Contains(method, "LEAD_ID") {
-		id, err := strconv.ParseUint(leadID, 10, 64)
-		if err != nil || id == 0 {
-			return q, false
-		}
+// searchQueries are update_lead's searches in the script's order: by
+// lead_id, then vendor_lead_code, then phone_number, as search_method
+// names them (by substring), each tried only when the ones before found
+// nothing. false when the method names no search with a usable value.
+func (c *naCall) searchQueries(method, leadID, vendor, phone string) ([]core.LeadQuery, bool) {
+	scope := c.searchScope()
+	var qs []core.LeadQuery
+	if strings.Contains(method, "LEAD_ID") && leadID != "" {
+		id, _ := strconv.ParseUint(leadID, 10, 64)
+		q := scope
 		q.IDs = []uint64{id}
+		qs = append(qs, q)
 	}
-	if strings.Contains(method, "VENDOR_LEAD_CODE") {
-		if vendor == "" {
-			return q, false
-		}
+	if strings.Contains(method, "VENDOR_LEAD_CODE") && vendor != "" {
+		q := scope
 		q.VendorCode = vendor
+		qs = append(qs, q)
 	}
-	if strings.Contains(method, "PHONE_NUMBER") {
-		if len(phone) < 6 {
-			return q, false
-		}
+	if strings.Contains(method, "PHONE_NUMBER") && len(phone) > 5 && len(phone) < 19 {
+		q := scope
 		q.Phone = phone
+		qs = append(qs, q)
 	}
-	if len(q.IDs) == 0 && q.VendorCode == "" && q.Phone == "" {
-		return q, false
+	return qs, len(qs) > 0
+}
+
+// searchScope is search_location: LIST (list_id), CAMPAIGN (the lists of
+// list_id's campaign) or SYSTEM, which it is when list_id is not a list
+// number of 3 digits or more.
+func (c *naCall) searchScope() core.LeadQuery {
+	var q core.LeadQuery
+	loc, raw := c.p.get("search_location"), c.p.get("list_id")
+	lid, _ := strconv.ParseUint(raw, 10, 64)
+	if len(loc) < 4 || lid < 99 || len(raw) < 3 {
+		return q
 	}
-	if lid, err := strconv.ParseUint(c.p.get("list_id"), 10, 64); err == nil {
-		switch c.p.get("search_location") {
-		case "LIST":
-			q.ListIDs = []uint64{lid}
-		case "CAMPAIGN":
-			if l, err := c.h.eng.FindList(c.ctx, lid); err == nil && l.Campaign != "" {
-				q.Campaign = l.Campaign
-			} else {
-				q.ListIDs = []uint64{lid}
+	if strings.Contains(loc, "CAMPAIGN") {
+		if l, err := c.h.eng.FindList(c.ctx, lid); err == nil {
+			if ids, err := c.h.eng.ListsOfCampaign(c.ctx, l.Campaign); err == nil && len(ids) > 0 {
+				q.ListIDs = ids
 			}
 		}
 	}
-	return q, true
+	if strings.Contains(loc, "LIST") {
+		q.ListIDs = []uint64{lid}
+	}
+	return q
 }
 
 // noMatch answers a search that found nothing: insert_if_not_found=Y adds

@@ -11,8 +11,11 @@ import (
 // search_location, then update, delete, report (no_update) or insert.
 func (c *naCall) updateLead() {
 	leadID, vendor, phone := c.p.get("lead_id"), c.p.get("vendor_lead_code"), c.p.get("phone_number")
-	method := defaulted(c.p.get("search_method"), "LEAD_ID")
-	q, ok := c.searchQuery(method, leadID, vendor, phone)
+	method := c.p.get("search_method")
+	if len(method) < 6 {
+		method = "LEAD_ID"
+	}
+	queries, ok := c.searchQueries(method, leadID, vendor, phone)
 	if !ok {
 		c.dash("ERROR", "NO VALID SEARCH METHOD", c.user+"|"+method+"|"+leadID+"|"+vendor+"|"+phone)
 		return
@@ -29,15 +32,7 @@ func (c *naCall) updateLead() {
 			return
 		}
 	}
-	// VICIdial updates the most recently entered matches first.
-	q.Limit, q.NewestFirst = 1, true
-	if n, err := strconv.Atoi(c.p.get("records")); err == nil && n > 1 {
-		q.Limit = n
-	}
-	found, err := c.h.eng.FindLeads(c.ctx, q)
-	if err != nil {
-		found = nil
-	}
+	found := c.searchLeads(queries)
 	ident := "|" + c.user + "|" + leadID + "|" + vendor + "|" + phone
 	if len(found) == 0 {
 		c.noMatch(ident, phone)
@@ -56,6 +51,22 @@ func (c *naCall) updateLead() {
 			c.hopperAfterAdd(l)
 		}
 	}
+}
+
+// searchLeads runs the searches until one finds leads: the most recently
+// entered first, at most records (default 1).
+func (c *naCall) searchLeads(queries []core.LeadQuery) []core.Lead {
+	limit := 1
+	if n, err := strconv.Atoi(c.p.get("records")); err == nil && n > 1 {
+		limit = n
+	}
+	for _, q := range queries {
+		q.Limit, q.NewestFirst = limit, true
+		if found, err := c.h.eng.FindLeads(c.ctx, q); err == nil && len(found) > 0 {
+			return found
+		}
+	}
+	return nil
 }
 
 func (c *naCall) updateOne(l core.Lead) {
@@ -113,7 +124,7 @@ func (c *naCall) deleteFoundLead(l core.Lead) {
 	id := strconv.FormatUint(l.ID, 10)
 	var values map[string]string
 	if c.p.get("custom_fields") == "Y" {
-		values, _ = c.h.eng.LeadFieldValues(c.ctx, l.ID, customList(l))
+		values, _ = c.h.eng.LeadFieldValues(c.ctx, l.ID, c.customList(l))
 	}
 	cbs, err := c.h.eng.DeleteLead(c.ctx, l.ID)
 	if err != nil {
@@ -124,7 +135,7 @@ func (c *naCall) deleteFoundLead(l core.Lead) {
 	c.dash("SUCCESS", "LEAD HAS BEEN DELETED "+n+"|0", c.user+"|"+id+"|1|0|0|")
 	if len(values) > 0 {
 		c.dash("NOTICE", "CUSTOM FIELDS ENTRY DELETED", c.p.get("phone_number")+"|"+id+"|"+strconv.FormatUint(l.ListID, 10)+"|"+
-			strconv.FormatUint(l.EntryListID, 10)+"|"+strconv.FormatUint(customList(l), 10)+"|1")
+			strconv.FormatUint(l.EntryListID, 10)+"|"+strconv.FormatUint(c.customList(l), 10)+"|1")
 	}
 }
 
