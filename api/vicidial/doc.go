@@ -299,8 +299,11 @@
 //     lead_status_search print lead_all_info rows (32 vicidial_list
 //     columns, header with header=YES); lead_callback_info prints
 //     callback_id|lead_id|list_id|campaign_id|status|entry_time|
-//     callback_time|user|recipient|comments; check_phone_number answers
-//     SUCCESS PHONE NUMBER IS VALID or the add_lead length/DNC errors;
+//     callback_time|user|recipient|comments; check_phone_number runs
+//     add_lead's phone and DNC checks (dnc_check, campaign_dnc_check) with
+//     the script's error lines and answers SUCCESS PHONE NUMBER IS VALID -
+//     phone|phone_code|user where the script prints its per-tz_method
+//     dialability (Callgate has no call times or area-code offsets);
 //     list_info prints list_id|list_name|campaign_id|
 //     active|leads_count|new_count; agent_campaigns prints user|campaigns|
 //     in-groups (dash lists); ingroup_list prints group_id|group_name|

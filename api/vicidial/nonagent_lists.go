@@ -137,19 +137,22 @@ func (c *naCall) leadStatusSearch() {
 
 // checkPhoneNumber is check_phone_number: length and DNC (system, and the
 // campaign's with campaign_id).
+// checkPhoneNumber is check_phone_number: add_lead's phone checks
+// (length, usacan_prefix_check, usacan_areacode_check, the NANPA notice)
+// and its dnc_check / campaign_dnc_check, with the script's lines; a
+// number that passes gets Callgate's SUCCESS line (see doc.go).
 func (c *naCall) checkPhoneNumber() {
-	phone, camp := c.p.get("phone_number"), c.p.get("campaign_id")
+	phone := c.p.get("phone_number")
 	code := defaulted(c.p.get("phone_code"), "1")
-	switch {
-	case len(phone) < 6 || len(phone) > 16 || strings.Contains(phone, ","):
-		c.dash("ERROR", "INVALID PHONE NUMBER LENGTH", phone+"|"+code+"|"+c.user)
-	case c.h.eng.OnDNC(c.ctx, phone, ""):
-		c.dash("ERROR", "PHONE NUMBER IN DNC", phone+"|"+code+"|"+c.user)
-	case camp != "" && c.h.eng.OnDNC(c.ctx, phone, camp):
-		c.dash("ERROR", "PHONE NUMBER IN CAMPAIGN DNC", phone+"|"+code+"|"+camp+"|"+c.user)
-	default:
-		c.dash("SUCCESS", "PHONE NUMBER IS VALID", phone+"|"+code+"|"+c.user)
+	c.nanpaNotice()
+	if reason := c.phoneInvalid(phone); reason != "" {
+		c.dash("ERROR", reason, phone+"|"+c.user)
+		return
 	}
+	if c.dncRefused(phone) {
+		return
+	}
+	c.dash("SUCCESS", "PHONE NUMBER IS VALID", phone+"|"+code+"|"+c.user)
 }
 
 func (c *naCall) listID() (uint64, string, bool) {

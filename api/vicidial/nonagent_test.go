@@ -272,8 +272,8 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 				When: testNow.Add(time.Hour), Status: "ACTIVE", Comments: "call back", CreatedAt: testNow})
 		}, query: naq("function=lead_callback_info&lead_id=1&header=YES")},
 		{name: "check_phone_number ok", query: naq("function=check_phone_number&phone_number=7275551212")},
-		{name: "check_phone_number dnc", query: naq("function=check_phone_number&phone_number=5550001")},
-		{name: "check_phone_number campaign dnc", query: naq("function=check_phone_number&phone_number=5550002&campaign_id=TESTCAMP")},
+		{name: "check_phone_number dnc", query: naq("function=check_phone_number&phone_number=5550001&dnc_check=Y")},
+		{name: "check_phone_number campaign dnc", query: naq("function=check_phone_number&phone_number=5550002&campaign_id=TESTCAMP&campaign_dnc_check=Y")},
 		{name: "check_phone_number short", query: naq("function=check_phone_number&phone_number=555")},
 		{name: "add_list", query: naq("function=add_list&list_id=5001&list_name=Spring+leads&campaign_id=OUTONLY&active=Y")},
 		{name: "add_list exists", query: naq("function=add_list&list_id=5001&list_name=Again&campaign_id=OUTONLY")},
