@@ -231,3 +231,61 @@ func (e *Engine) DeleteLeadFieldValues(ctx context.Context, leadID, listID uint6
 	}
 	return n, nil
 }
+
+// CopyListFields copies the custom field definitions of list from to list
+// to: APPEND adds the fields to lacks, UPDATE rewrites the definitions of
+// the fields both have, REPLACE drops to's fields (and their values) and
+// copies from's. It returns how many definitions it wrote.
+func (e *Engine) CopyListFields(ctx context.Context, from, to uint64, method string) (int, error) {
+	src, err := e.ListFields(ctx, from)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := e.FindList(ctx, to); err != nil {
+		return 0, err
+	}
+	have, err := e.ListFields(ctx, to)
+	if err != nil {
+		return 0, err
+	}
+	byLabel := map[string]ListField{}
+	for _, f := range have {
+		byLabel[f.Label] = f
+	}
+	n := 0
+	err = e.store.Tx(ctx, func(tx Store) error {
+		if method == "REPLACE" {
+			if err := tx.Delete(ctx, &LeadFieldValue{}, Eq("list_id", to)); err != nil {
+				return err
+			}
+			if err := tx.Delete(ctx, &ListField{}, Eq("list_id", to)); err != nil {
+				return err
+			}
+			byLabel = map[string]ListField{}
+		}
+		for _, f := range src {
+			old, exists := byLabel[f.Label]
+			f.ListID, f.CreatedAt = to, e.now()
+			switch {
+			case method == "UPDATE" && exists:
+				f.ID = old.ID
+				if err := tx.Save(ctx, &f); err != nil {
+					return err
+				}
+			case method != "UPDATE" && !exists:
+				f.ID = 0
+				if err := tx.Create(ctx, &f); err != nil {
+					return err
+				}
+			default:
+				continue
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("copy list fields: %w", err)
+	}
+	return n, nil
+}

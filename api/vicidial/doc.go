@@ -229,8 +229,9 @@
 //
 // Custom fields (system setting custom_fields_enabled; the core keeps each
 // list's fields and each lead's values per entry list, migration 19):
-// update_list custom_fields_add / custom_fields_delete define them (user
-// setting custom_fields_modify), list_custom_fields lists them, add_lead
+// update_list custom_fields_add / custom_fields_delete define them and
+// custom_fields_copy (APPEND, UPDATE or REPLACE) copies another list's
+// (user setting custom_fields_modify), list_custom_fields lists them, add_lead
 // and update_lead's insert with custom_fields=Y store every value field
 // of the list (the value sent or empty), update_lead with custom_fields=Y
 // writes the fields the request names, delete_cf_data=Y drops the lead's
@@ -274,7 +275,8 @@
 //     not stored).
 //   - Custom fields: field types, rank, order, size, max, default, options
 //     and required are stored; values longer than field_max are cut; no
-//     encryption, show/hide or custom_fields_copy/custom_fields_update;
+//     encryption, show/hide, custom_fields_update, or add_list's
+//     custom_fields_copy;
 //     list_custom_fields prints empty list_changedate and list_lastcalldate.
 //     The add/delete NOTICE reports "SUCCESS: Field added" or "ERROR: Field
 //     not added" from the core's answer where VICIdial relays

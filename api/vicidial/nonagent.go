@@ -83,6 +83,7 @@ type nonAgentEngine interface {
 	RescheduleLeadCallback(ctx context.Context, leadID uint64, ch core.CallbackChange) (core.Callback, error)
 	RemoveLeadCallbacks(ctx context.Context, leadID uint64) (int64, error)
 	AddLeadPhones(ctx context.Context, leadID uint64, phones []core.LeadPhone) (int, error)
+	CopyListFields(ctx context.Context, from, to uint64, method string) (int, error)
 }
 
 // NonAgentHandler serves /vicidial/non_agent_api.php.

@@ -157,6 +157,13 @@ func TestNonAgentCustomFieldsAndListRestrict(t *testing.T) {
 					t.Errorf("values %v lead %+v", v, l)
 				}
 			}},
+		{name: "copy fields to another list", query: naq("function=update_list&list_id=102&custom_fields_copy=101"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if fs, _ := n.eng.ListFields(n.ctx, 102); len(fs) != 2 || fs[0].Label != "plan" {
+					t.Errorf("list 102 fields %+v", fs)
+				}
+			}},
+		{name: "copy from a list without fields", query: naq("function=update_list&list_id=101&custom_fields_copy=998&custom_copy_method=REPLACE")},
 		{name: "delete a field", query: naq("function=update_list&list_id=101&custom_fields_delete=Y&field_label=plan")},
 		{name: "delete a field not there", query: naq("function=update_list&list_id=101&custom_fields_delete=Y&field_label=plan")},
 		{name: "list restrict refuses an unknown list", setup: func(n *naEnv) { n.userSetting("6666", setAPIListRestrict, "1") },

@@ -222,6 +222,41 @@ func (c *naCall) updateList() {
 		}
 		c.dash("NOTICE", "LIST HAS BEEN RESET", c.user+"|"+raw+"|"+strconv.Itoa(n))
 	}
+	c.copyCustomFields(id, raw)
+}
+
+// copyCustomFields is update_list's custom_fields_copy (a list id) with
+// custom_copy_method APPEND (default), UPDATE or REPLACE; its refusals are
+// NOTICEs ("THIS IS AN OPTIONAL FIELD").
+func (c *naCall) copyCustomFields(id uint64, raw string) {
+	from := c.p.get("custom_fields_copy")
+	if len(from) < 2 || len(from) > 14 {
+		return
+	}
+	fid, _ := strconv.ParseUint(from, 10, 64)
+	if _, err := c.h.eng.FindList(c.ctx, fid); err != nil {
+		c.colon("NOTICE", "CUSTOM FIELDS LIST ID TO COPY FROM DOES NOT EXIST, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+from+"|0")
+		return
+	}
+	if fields, err := c.h.eng.ListFields(c.ctx, fid); err != nil || len(fields) == 0 {
+		c.colon("NOTICE", "CUSTOM FIELDS LIST ID TO COPY FROM HAS NO CUSTOM FIELDS, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+from+"|0")
+		return
+	}
+	v, _ := c.h.eng.Settings().Values(c.ctx, Dialect, core.ScopeUser, c.user)
+	if v.String(setCustomFieldsModify) != "1" {
+		c.colon("NOTICE", "USER DOES NOT HAVE PERMISSION TO MODIFY CUSTOM FIELDS, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+from+"|0")
+		return
+	}
+	method := c.p.get("custom_copy_method")
+	if method != "UPDATE" && method != "REPLACE" {
+		method = "APPEND"
+	}
+	resp := "SUCCESS: Fields copied"
+	if _, err := c.h.eng.CopyListFields(c.ctx, fid, id, method); err != nil {
+		c.h.log.Warn("vicidial: copy custom fields", "from", fid, "to", id, "err", err)
+		resp = "ERROR: Fields not copied"
+	}
+	c.dash("NOTICE", "COPY CUSTOM FIELDS COMMAND SENT", c.user+"|"+raw+"|"+from+"|"+method+"|"+resp+"|")
 }
 
 // customFieldCommands are update_list's custom_fields_add and
