@@ -240,7 +240,12 @@
 // labels and values. lead_all_info finds a lead_id or every lead with a
 // phone_number (newest first, the header repeated per lead as the script
 // does, stage=newline allowed) and answers "LEAD NOT FOUND: user|lead_id|
-// phone_number"; column 31 is entry_list_id (0 when the lead has none). api_list_restrict (user setting) limits add_lead,
+// phone_number"; column 31 is entry_list_id (0 when the lead has none).
+// lead_search prints the script's "key|matches|ids" rows (ids joined by
+// -, highest first) for each phone number and vendor code asked, the
+// lead_ids search (LEAD_ID) printing no row as in the script, and its
+// header=YES line with the names run together (the script's delimiter is
+// unset there). api_list_restrict (user setting) limits add_lead,
 // update_lead, batch_update_lead, update_list, list_info,
 // list_custom_fields and lead_search to the lists of the user group's
 // allowed campaigns, with the script's lines ("NOT AN ALLOWED LIST ID",
@@ -297,8 +302,8 @@
 //     table, no archive). A callback being placed is
 //     not changed or removed. hopper_local_call_time_check is not
 //     modelled (no local call times).
-//   - Where the reference gives no layout, Callgate's is: lead_search and
-//     lead_status_search print lead_all_info rows (32 vicidial_list
+//   - Where the reference gives no layout, Callgate's is:
+//     lead_status_search prints lead_all_info rows (32 vicidial_list
 //     columns, header with header=YES); lead_callback_info prints
 //     callback_id|lead_id|list_id|campaign_id|status|entry_time|
 //     callback_time|user|recipient|comments; check_phone_number runs

@@ -323,7 +323,7 @@ func init() {
 	nonAgentFunctions = map[string]naFunction{
 		"add_lead":           {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD LEADS TO THE SYSTEM", (*naCall).addLead},
 		"update_lead":        {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LEADS IN THE SYSTEM", (*naCall).updateLead},
-		"lead_search":        {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH LEADS", (*naCall).leadSearch},
+		"lead_search":        {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH FOR LEADS", (*naCall).leadSearch},
 		"lead_all_info":      {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadAllInfo},
 		"lead_field_info":    {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadFieldInfo},
 		"add_dnc_phone":      {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD DNC NUMBERS", (*naCall).addDNC},

@@ -207,6 +207,10 @@ func TestNonAgentLeadInfoAndDNC(t *testing.T) {
 		{name: "lead_field_info bad field", query: naq("function=lead_field_info&lead_id=1&field_name=password")},
 		{name: "lead_search two phones", query: naq("function=lead_search&phone_number=7275551212,3125550199&stage=tab")},
 		{name: "lead_search none", query: naq("function=lead_search&phone_number=9999999999")},
+		{name: "lead_search by vendor codes, header", query: naq("function=lead_search&search_method=VENDOR_LEAD_CODE&vendor_lead_code=1234567,NOPE,1234567890&header=YES")},
+		{name: "lead_search vendor code first, then phones", query: naq("function=lead_search&search_method=VENDOR_LEAD_CODE_PHONE_NUMBER&vendor_lead_code=NOPE&phone_number=7275551212,123,3125550199")},
+		{name: "lead_search by lead ids prints only phone and vendor keys", query: naq("function=lead_search&search_method=LEAD_ID&lead_id=1&lead_ids=1,2")},
+		{name: "lead_search no valid method", query: naq("function=lead_search&search_method=LEAD_ID&phone_number=7275551212")},
 		{name: "add dnc", query: naq("function=add_dnc_phone&phone_number=7275550101"),
 			check: func(t *testing.T, n *naEnv, _ string) {
 				if !n.eng.OnDNC(n.ctx, "7275550101", "") {

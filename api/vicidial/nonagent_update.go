@@ -178,38 +178,6 @@ func (c *naCall) leadFieldInfo() {
 	c.logRow("SUCCESS", "lead_field_info", c.user+"|"+leadID+"|"+field)
 }
 
-// leadSearch is lead_search: the leads with any of the phone numbers
-// (comma list), as lead_all_info rows.
-func (c *naCall) leadSearch() {
-	phones := c.p.get("phone_number")
-	var list []string
-	for _, p := range strings.Split(phones, ",") {
-		if len(p) >= 6 && len(p) <= 16 {
-			list = append(list, p)
-		}
-	}
-	if len(list) == 0 || len(list) > 100 {
-		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+phones)
-		return
-	}
-	var found []core.Lead
-	for _, p := range list {
-		ls, err := c.h.eng.FindLeads(c.ctx, core.LeadQuery{Phone: p, Limit: 1000})
-		if err == nil {
-			found = append(found, ls...)
-		}
-	}
-	if len(found) == 0 {
-		c.dash("ERROR", "NO RECORDS FOUND", c.user+"|"+phones)
-		return
-	}
-	c.header(leadRowHeader...)
-	for _, l := range found {
-		c.row(leadRow(l)...)
-	}
-	c.logRow("SUCCESS", "lead_search", c.user+"|"+phones+"|"+strconv.Itoa(len(found)))
-}
-
 // addDNC and deleteDNC edit the system DNC list, or a campaign's with
 // campaign_id.
 func (c *naCall) addDNC() {
