@@ -241,6 +241,9 @@
 // phone_number (newest first, the header repeated per lead as the script
 // does, stage=newline allowed) and answers "LEAD NOT FOUND: user|lead_id|
 // phone_number"; column 31 is entry_list_id (0 when the lead has none).
+// lead_field_info prints the value bare, with no line end, as the
+// script echoes it (custom_fields=Y reads a custom value; LEAD NOT FOUND,
+// LIST NOT FOUND and LIST FIELD NOT FOUND as the script words them).
 // lead_search prints the script's "key|matches|ids" rows (ids joined by
 // -, highest first) for each phone number and vendor code asked, the
 // lead_ids search (LEAD_ID) printing no row as in the script, and its

@@ -140,6 +140,8 @@ func TestNonAgentCustomFieldsAndListRestrict(t *testing.T) {
 			}},
 		{name: "add_lead to a list without fields", query: naq("function=add_lead&phone_number=7275556001&list_id=102&custom_fields=Y&plan=x")},
 		{name: "lead_all_info with custom fields", query: naq("function=lead_all_info&lead_id=3&custom_fields=Y&header=YES")},
+		{name: "lead_field_info custom value", query: naq("function=lead_field_info&lead_id=3&field_name=plan&custom_fields=Y")},
+		{name: "lead_field_info custom field not defined", query: naq("function=lead_field_info&lead_id=3&field_name=nope&custom_fields=Y")},
 		{name: "update_lead custom value", query: naq("function=update_lead&lead_id=3&custom_fields=Y&plan=Silver"),
 			check: func(t *testing.T, n *naEnv, _ string) {
 				v, _ := n.eng.LeadFieldValues(n.ctx, 3, 101)

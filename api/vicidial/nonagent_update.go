@@ -156,26 +156,64 @@ func (c *naCall) leadAllInfo() {
 	}
 }
 
+// leadFieldInfo is lead_field_info: one column of a lead, or with
+// custom_fields=Y one of its custom values (of its entry list, or list_id's),
+// printed bare with no line end as the script echoes it.
 func (c *naCall) leadFieldInfo() {
 	leadID, field := c.p.get("lead_id"), c.p.get("field_name")
-	id, err := strconv.ParseUint(leadID, 10, 64)
-	col := -1
-	for i, h := range leadRowHeader {
-		if h == field {
-			col = i
-		}
-	}
-	if err != nil || id == 0 || col < 0 {
+	if leadID == "" || len(leadID) >= 12 || field == "" {
 		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+leadID+"|"+field)
 		return
 	}
+	id, _ := strconv.ParseUint(leadID, 10, 64)
 	l, err := c.h.eng.Lead(c.ctx, id)
 	if err != nil {
-		c.colon("ERROR", "NO RECORDS FOUND", c.user+"|"+leadID+"|"+field)
+		c.colon("ERROR", "LEAD NOT FOUND", c.user+"|"+leadID)
 		return
 	}
-	c.raw(leadRow(l)[col])
-	c.logRow("SUCCESS", "lead_field_info", c.user+"|"+leadID+"|"+field)
+	list := strconv.FormatUint(l.ListID, 10)
+	if li, err := c.h.eng.FindList(c.ctx, l.ListID); err != nil || !campaignAllowed(c.apiUserGroup(), li.Campaign) {
+		c.colon("ERROR", "LIST NOT FOUND", c.user+"|"+leadID+"|"+list)
+		return
+	}
+	v, ok := c.fieldValue(l, field)
+	if !ok {
+		c.colon("ERROR", "LIST FIELD NOT FOUND", c.user+"|"+leadID)
+		return
+	}
+	c.out.WriteString(v)
+	c.logRow("SUCCESS", "lead_field_info "+v, c.user+"|"+leadID+"|"+c.p.get("stage"))
+}
+
+// fieldValue is a lead's column by vicidial_list name, or its custom
+// value with custom_fields=Y.
+func (c *naCall) fieldValue(l core.Lead, field string) (string, bool) {
+	if c.p.get("custom_fields") == "Y" {
+		entry := l.EntryListID
+		if raw := c.p.get("list_id"); len(raw) > 1 {
+			entry, _ = strconv.ParseUint(raw, 10, 64)
+		}
+		fields, _ := c.h.eng.ListFields(c.ctx, entry)
+		values, _ := c.h.eng.LeadFieldValues(c.ctx, l.ID, entry)
+		for _, f := range fields {
+			if f.Label == field && len(values) > 0 {
+				return values[field], true
+			}
+		}
+		return "", false
+	}
+	switch field {
+	case "entry_date":
+		return l.EntryDate.Format("2006-01-02 15:04:05"), true
+	case "modify_date":
+		return l.ModifyDate.Format("2006-01-02 15:04:05"), true
+	}
+	for i, h := range leadRowHeader {
+		if h == field {
+			return leadRow(l)[i], true
+		}
+	}
+	return "", false
 }
 
 // addDNC and deleteDNC edit the system DNC list, or a campaign's with
