@@ -244,6 +244,10 @@
 // lead_field_info prints the value bare, with no line end, as the
 // script echoes it (custom_fields=Y reads a custom value; LEAD NOT FOUND,
 // LIST NOT FOUND and LIST FIELD NOT FOUND as the script words them).
+// lead_callback_info prints the script's 14 columns (callback_type
+// CURRENT; ARCHIVE finds nothing, Callgate keeps no callback archive;
+// user_group is the callback agent's; customer_timezone and customer_time
+// are empty) and needs view_reports as the script does.
 // lead_search prints the script's "key|matches|ids" rows (ids joined by
 // -, highest first) for each phone number and vendor code asked, the
 // lead_ids search (LEAD_ID) printing no row as in the script, and its
@@ -268,7 +272,8 @@
 //     (add_list, update_list, update_campaign, list_custom_fields) as
 //     modify_campaigns with level 8; call_status_stats and
 //     call_dispo_report need level 9 (the code's user_level > 8). The lead
-//     functions need modify_leads and level 8, as add_lead does.
+//     functions need modify_leads and level 8, as add_lead does
+//     (lead_callback_info: view_reports).
 //     blind_monitor needs level 7 and has no queuemetrics callerid login.
 //   - The API user's viewable groups are not applied (api_list_restrict
 //     is).
@@ -307,9 +312,7 @@
 //     modelled (no local call times).
 //   - Where the reference gives no layout, Callgate's is:
 //     lead_status_search prints lead_all_info rows (32 vicidial_list
-//     columns, header with header=YES); lead_callback_info prints
-//     callback_id|lead_id|list_id|campaign_id|status|entry_time|
-//     callback_time|user|recipient|comments; check_phone_number runs
+//     columns, header with header=YES); check_phone_number runs
 //     add_lead's phone and DNC checks (dnc_check, campaign_dnc_check) with
 //     the script's error lines and answers SUCCESS PHONE NUMBER IS VALID -
 //     phone|phone_code|user where the script prints its per-tz_method

@@ -333,7 +333,7 @@ func init() {
 		"logged_in_agents":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).loggedInAgents},
 		"campaigns_list":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CAMPAIGN INFO", (*naCall).campaignsList},
 		"batch_update_lead":  {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LEADS IN THE SYSTEM", (*naCall).batchUpdateLead},
-		"lead_callback_info": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadCallbackInfo},
+		"lead_callback_info": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadCallbackInfo},
 		"lead_status_search": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH LEADS", (*naCall).leadStatusSearch},
 		"check_phone_number": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO CHECK PHONE NUMBERS", (*naCall).checkPhoneNumber},
 		"add_list":           {canModifyLists, "USER DOES NOT HAVE PERMISSION TO ADD LISTS", (*naCall).addList},

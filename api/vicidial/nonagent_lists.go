@@ -78,30 +78,60 @@ func (c *naCall) batchLeads(raw string) []core.Lead {
 	return out
 }
 
+// leadCallbackInfo is lead_callback_info: the lead's callbacks, oldest
+// first, in the script's columns. search_location CURRENT (default) or
+// ALL reads the callbacks; ARCHIVE finds none (Callgate keeps no callback
+// archive). customer_timezone and customer_time are empty.
 func (c *naCall) leadCallbackInfo() {
-	leadID := c.p.get("lead_id")
-	id, err := strconv.ParseUint(leadID, 10, 64)
-	if err != nil || id == 0 {
+	leadID, loc := c.p.get("lead_id"), c.p.get("search_location")
+	if leadID == "" || len(leadID) >= 12 {
 		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+leadID)
 		return
 	}
-	cbs, err := c.h.eng.LeadCallbacks(c.ctx, id)
-	if err != nil || len(cbs) == 0 {
-		c.colon("ERROR", "NO CALLBACKS FOUND", c.user+"|"+leadID)
+	id, _ := strconv.ParseUint(leadID, 10, 64)
+	var cbs []core.Callback
+	if loc == "" || loc == "CURRENT" || loc == "ALL" {
+		cbs, _ = c.h.eng.LeadCallbacks(c.ctx, id)
+	}
+	g := c.apiUserGroup()
+	var rows [][]string
+	for i := len(cbs) - 1; i >= 0; i-- {
+		cb := cbs[i]
+		if l, err := c.h.eng.FindList(c.ctx, cb.ListID); err == nil && !campaignAllowed(g, l.Campaign) {
+			c.colon("ERROR", "LEAD NOT FOUND", "|"+c.user+"|1|")
+			return
+		}
+		rows = append(rows, c.callbackRow(leadID, cb))
+	}
+	if len(rows) == 0 {
+		c.colon("ERROR", "CALLBACK NOT FOUND", c.user+"|"+leadID+"|"+c.p.get("stage")+"|"+loc)
 		return
 	}
-	c.header("callback_id", "lead_id", "list_id", "campaign_id", "status", "entry_time", "callback_time", "user",
-		"recipient", "comments")
-	for _, cb := range cbs {
-		recipient := "ANYONE"
-		if cb.AgentOnly {
-			recipient = "USERONLY"
-		}
-		c.row(strconv.FormatUint(cb.ID, 10), leadID, strconv.FormatUint(cb.ListID, 10), cb.Campaign, cb.Status,
-			cb.CreatedAt.In(c.now.Location()).Format("2006-01-02 15:04:05"), cb.When.In(c.now.Location()).Format("2006-01-02 15:04:05"),
-			cb.Agent, recipient, cb.Comments)
+	c.header("lead_id", "callback_type", "recipient", "callback_status", "lead_status", "callback_date", "entry_date", "user",
+		"list_id", "campaign_id", "user_group", "customer_timezone", "customer_time", "comments")
+	for _, r := range rows {
+		c.row(r...)
 	}
-	c.logRow("SUCCESS", "lead_callback_info", c.user+"|"+leadID+"|"+strconv.Itoa(len(cbs)))
+	c.logRow("SUCCESS", "lead_callback_info", c.user+"|"+leadID+"|"+c.p.get("stage")+"|"+loc)
+}
+
+func (c *naCall) callbackRow(leadID string, cb core.Callback) []string {
+	recipient, status, group := "ANYONE", cb.Status, ""
+	if cb.AgentOnly {
+		recipient = "USERONLY"
+	}
+	if status != "ACTIVE" && status != "LIVE" {
+		status = "INACTIVE"
+	}
+	if cb.Agent != "" {
+		if a, err := c.h.eng.FindAgent(c.ctx, cb.Agent); err == nil {
+			group = a.UserGroup
+		}
+	}
+	const layout = "2006-01-02 15:04:05"
+	return []string{leadID, "CURRENT", recipient, status, cb.LeadStatus, cb.When.In(c.now.Location()).Format(layout),
+		cb.CreatedAt.In(c.now.Location()).Format(layout), cb.Agent, strconv.FormatUint(cb.ListID, 10), cb.Campaign, group,
+		"", "", cb.Comments}
 }
 
 // leadStatusSearch is lead_status_search: leads with a status, optionally

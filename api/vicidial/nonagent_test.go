@@ -278,6 +278,7 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 			n.create(&core.Callback{LeadID: 1, ListID: 998, Campaign: "TESTCAMP", Agent: "1000", AgentOnly: true, Phone: "7275551212",
 				When: testNow.Add(time.Hour), Status: "ACTIVE", Comments: "call back", CreatedAt: testNow})
 		}, query: naq("function=lead_callback_info&lead_id=1&header=YES")},
+		{name: "lead_callback_info archive", query: naq("function=lead_callback_info&lead_id=1&search_location=ARCHIVE")},
 		{name: "check_phone_number ok", query: naq("function=check_phone_number&phone_number=7275551212")},
 		{name: "check_phone_number dnc", query: naq("function=check_phone_number&phone_number=5550001&dnc_check=Y")},
 		{name: "check_phone_number campaign dnc", query: naq("function=check_phone_number&phone_number=5550002&campaign_id=TESTCAMP&campaign_dnc_check=Y")},
