@@ -217,8 +217,8 @@
 // substring; one shorter than 6 characters is LEAD_ID), each only when the
 // ones before found nothing, newest entry first, records at most; within
 // search_location LIST, CAMPAIGN (the lists of list_id's campaign) or
-// SYSTEM (also when list_id is under 99). callback=Y changes the lead's callback (or files a new one),
-// callback=REMOVE deletes its callbacks; user_field, list_id_field (with
+// SYSTEM (also when list_id is under 99). callback=Y changes the lead's
+// callback (or files a new one), callback=REMOVE deletes its callbacks; user_field, list_id_field (with
 // list_exists_check), phone_code and entry_list_id are written; the
 // SUCCESS line is printed only when a lead column is written, as the
 // script's empty update prints nothing; the hopper section runs once, for
@@ -231,8 +231,8 @@
 // list's fields and each lead's values per entry list, migration 19):
 // update_list custom_fields_add / custom_fields_delete define them and
 // custom_fields_copy (APPEND, UPDATE or REPLACE) copies another list's
-// (user setting custom_fields_modify), list_custom_fields lists them, add_lead
-// and update_lead's insert with custom_fields=Y store every value field
+// (user setting custom_fields_modify), list_custom_fields lists them,
+// add_lead and update_lead's insert with custom_fields=Y store every value field
 // of the list (the value sent or empty), update_lead with custom_fields=Y
 // writes the fields the request names, delete_cf_data=Y drops the lead's
 // values, force_entry_list_id picks the list whose fields are written or
@@ -289,8 +289,8 @@
 //   - Custom fields: field types, rank, order, size, max, default, options
 //     and required are stored; values longer than field_max are cut; no
 //     encryption, show/hide, custom_fields_update, or add_list's
-//     custom_fields_copy;
-//     list_custom_fields prints empty list_changedate and list_lastcalldate.
+//     custom_fields_copy; list_custom_fields prints empty list_changedate
+//     and list_lastcalldate.
 //     The add/delete NOTICE reports "SUCCESS: Field added" or "ERROR: Field
 //     not added" from the core's answer where VICIdial relays
 //     admin_lists_custom.php's.
