@@ -24,13 +24,22 @@ type LeadQuery struct {
 	Statuses   []string
 	// CalledSince/CalledUntil bound LastCalledAt when set.
 	CalledSince, CalledUntil time.Time
+	// Title, FirstName and LastName, when set, match exactly, an empty
+	// value included (duplicate checks compare names as stored).
+	Title, FirstName, LastName *string
+	// EnteredAfter keeps leads entered after it (duplicate checks over the
+	// last n days).
+	EnteredAfter time.Time
+	// NewestFirst orders by entry date, newest first (then id), instead of
+	// oldest first.
+	NewestFirst bool
 	// Limit caps the rows (default and maximum 10000).
 	Limit int
 }
 
 const maxLeadQuery = 10000
 
-// FindLeads returns the leads matching q, oldest first.
+// FindLeads returns the leads matching q, oldest first (or newest first).
 func (e *Engine) FindLeads(ctx context.Context, q LeadQuery) ([]Lead, error) {
 	f := All
 	narrowed := false
@@ -58,6 +67,18 @@ func (e *Engine) FindLeads(ctx context.Context, q LeadQuery) ([]Lead, error) {
 	if !narrowed {
 		return nil, Errorf(EINVALID, "lead query needs a condition")
 	}
+	if q.Title != nil {
+		f = f.Eq("title", *q.Title)
+	}
+	if q.FirstName != nil {
+		f = f.Eq("first_name", *q.FirstName)
+	}
+	if q.LastName != nil {
+		f = f.Eq("last_name", *q.LastName)
+	}
+	if !q.EnteredAfter.IsZero() {
+		f = f.Gt("entry_date", q.EnteredAfter)
+	}
 	if !q.CalledSince.IsZero() {
 		f = f.Gte("last_called_at", q.CalledSince)
 	}
@@ -68,8 +89,13 @@ func (e *Engine) FindLeads(ctx context.Context, q LeadQuery) ([]Lead, error) {
 	if limit <= 0 || limit > maxLeadQuery {
 		limit = maxLeadQuery
 	}
+	if q.NewestFirst {
+		f = f.Desc("entry_date").Desc("id")
+	} else {
+		f = f.Asc("id")
+	}
 	var out []Lead
-	if err := e.store.Find(ctx, &out, f.Asc("id").Take(limit)); err != nil {
+	if err := e.store.Find(ctx, &out, f.Take(limit)); err != nil {
 		return nil, fmt.Errorf("find leads: %w", err)
 	}
 	return out, nil
@@ -91,6 +117,9 @@ func (e *Engine) DeleteLead(ctx context.Context, id uint64) (callbacks int64, er
 		}
 		callbacks = n
 		if err := tx.Delete(ctx, &Callback{}, Eq("lead_id", id)); err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, &LeadFieldValue{}, Eq("lead_id", id)); err != nil {
 			return err
 		}
 		return tx.Delete(ctx, &Lead{}, Eq("id", id))
@@ -320,6 +349,45 @@ func (e *Engine) FindRecordings(ctx context.Context, q RecordingQuery) ([]Record
 	var out []Recording
 	if err := e.store.Find(ctx, &out, f.Asc("start").Take(limit)); err != nil {
 		return nil, fmt.Errorf("find recordings: %w", err)
+	}
+	return out, nil
+}
+
+// AddLeadPhones appends alternate phones to a lead after the ones it has
+// (VICIdial's vicidial_list_alt_phones); it returns how many it stored.
+func (e *Engine) AddLeadPhones(ctx context.Context, leadID uint64, phones []LeadPhone) (int, error) {
+	if _, err := e.Lead(ctx, leadID); err != nil {
+		return 0, err
+	}
+	have, err := e.store.Count(ctx, &LeadPhone{}, Eq("lead_id", leadID))
+	if err != nil {
+		return 0, fmt.Errorf("add lead phones: %w", err)
+	}
+	n := 0
+	err = e.store.Tx(ctx, func(tx Store) error {
+		for i, p := range phones {
+			row := LeadPhone{LeadID: leadID, Phone: clip(p.Phone, 32), Label: clip(p.Label, 32), Order: int(have) + i + 1}
+			if row.Phone == "" {
+				continue
+			}
+			if err := tx.Create(ctx, &row); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("add lead phones: %w", err)
+	}
+	return n, nil
+}
+
+// Lists returns every list, by id.
+func (e *Engine) Lists(ctx context.Context) ([]List, error) {
+	var out []List
+	if err := e.store.Find(ctx, &out, All.Asc("id")); err != nil {
+		return nil, fmt.Errorf("lists: %w", err)
 	}
 	return out, nil
 }

@@ -256,6 +256,9 @@ type Lead struct {
 	Attributes string    `gorm:"type:text" json:"attributes"`
 	EntryDate  time.Time `json:"entry_date"`
 	ModifyDate time.Time `json:"modify_date"`
+	// EntryListID is the list whose custom fields hold the lead's values
+	// (VICIdial's entry_list_id); 0 when it has none.
+	EntryListID uint64 `json:"entry_list_id"`
 }
 
 // LeadPhone is an alternate phone for a lead beyond AltPhone/Address3.
@@ -463,16 +466,19 @@ type Disposition struct {
 // Callback is a scheduled call back to a lead, either for one agent only
 // (agent-only) or for anyone in the campaign.
 type Callback struct {
-	ID         uint64    `gorm:"primaryKey" json:"id"`
-	LeadID     uint64    `gorm:"index" json:"lead_id"`
-	ListID     uint64    `json:"list_id"`
-	Campaign   string    `gorm:"size:64;index" json:"campaign"`
-	Agent      string    `gorm:"size:64;index" json:"agent"` // empty = anyone
-	AgentOnly  bool      `json:"agent_only"`
-	Phone      string    `gorm:"size:64" json:"phone"`
-	When       time.Time `gorm:"column:due_at;index" json:"when"`
-	Comments   string    `gorm:"size:255" json:"comments"`
-	Status     string    `gorm:"size:16;index" json:"status"` // ACTIVE, LIVE, INACTIVE, DONE, FAILED
+	ID        uint64    `gorm:"primaryKey" json:"id"`
+	LeadID    uint64    `gorm:"index" json:"lead_id"`
+	ListID    uint64    `json:"list_id"`
+	Campaign  string    `gorm:"size:64;index" json:"campaign"`
+	Agent     string    `gorm:"size:64;index" json:"agent"` // empty = anyone
+	AgentOnly bool      `json:"agent_only"`
+	Phone     string    `gorm:"size:64" json:"phone"`
+	When      time.Time `gorm:"column:due_at;index" json:"when"`
+	Comments  string    `gorm:"size:255" json:"comments"`
+	Status    string    `gorm:"size:16;index" json:"status"` // ACTIVE, LIVE, INACTIVE, DONE, FAILED
+	// LeadStatus is the status the callback is filed under (VICIdial's
+	// vicidial_callbacks.lead_status, CALLBK unless told otherwise).
+	LeadStatus string    `gorm:"size:32" json:"lead_status"`
 	CallID     uint64    `json:"call_id"`
 	SourceCall uint64    `json:"source_call"`
 	CreatedAt  time.Time `json:"created_at"`
@@ -643,5 +649,6 @@ func AllModels() []any {
 		&Line{}, &RuleGroup{}, &Script{},
 		&SimpleList{}, &SimpleListElement{}, &PendingCallDetail{},
 		&OutboxMessage{}, &OutboxAttempt{},
+		&ListField{}, &LeadFieldValue{},
 	}
 }

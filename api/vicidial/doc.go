@@ -183,19 +183,80 @@
 // lead_search, lead_field_info, lead_all_info, lead_callback_info,
 // lead_status_search, check_phone_number, add_dnc_phone, delete_dnc_phone,
 // hopper_list; lists and campaigns: add_list, update_list, list_info,
-// campaigns_list, update_campaign, ingroup_list, agent_campaigns; users
-// and phones: add_user, update_user, copy_user, user_details, add_phone,
-// update_phone; live status and reports: agent_status, logged_in_agents,
-// user_group_status, in_group_status, callid_info, recording_lookup,
-// did_log_export, phone_number_log, agent_stats_export,
-// call_status_stats, call_dispo_report; blind_monitor (the engine's
-// snoop). Not served yet (answered NO FUNCTION SPECIFIED, as the real
-// script answers a name it does not know): list_custom_fields,
-// sounds_list, moh_list, vm_list, callmenu_list, container_list,
-// agent_ingroup_info, hopper_bulk_insert, update_log_entry,
-// lead_dearchive, ccc_lead_info, update_remote_agent, add_group_alias,
-// the FPG and phone-alias functions, server_refresh, update_alt_url,
-// update_presets, the DID functions, update_cid_group_entry.
+// list_custom_fields, campaigns_list, update_campaign, ingroup_list,
+// agent_campaigns; users and phones: add_user, update_user, copy_user,
+// user_details, add_phone, update_phone; live status and reports:
+// agent_status, logged_in_agents, user_group_status, in_group_status,
+// callid_info, recording_lookup, did_log_export, phone_number_log,
+// agent_stats_export, call_status_stats, call_dispo_report; blind_monitor
+// (the engine's snoop). Not served yet (answered NO FUNCTION SPECIFIED, as
+// the real script answers a name it does not know): sounds_list, moh_list,
+// vm_list, callmenu_list, container_list, agent_ingroup_info,
+// hopper_bulk_insert, update_log_entry, lead_dearchive, ccc_lead_info,
+// update_remote_agent, add_group_alias, the FPG and phone-alias functions,
+// server_refresh, update_alt_url, update_presets, the DID functions,
+// update_cid_group_entry.
+//
+// Lead options as non_agent_api.php 2.14-202 runs them: add_lead's
+// duplicate_check runs every option its value names (DUPLIST, DUPCAMP,
+// DUPSYS, DUPPHONEALT*, DUPTITLEALTPHONE*, DUPNAMEPHONE*, each LIST, CAMP
+// or SYS) in the script's order, within the last n days with an nDAY
+// suffix (the last suffix the value contains wins, as the script's
+// sequence of tests makes "21DAY" win over "1DAY"); a CAMP check of a list
+// that does not exist finds nothing. dnc_check and campaign_dnc_check
+// take Y or AREACODE; the campaign list checked is campaign_id's (not the
+// list's), or the campaign its use_other_campaign_dnc names. callback=Y
+// stores the lead as CBHOLD and files the callback in campaign_id with
+// callback_status as its lead status; callback_datetime takes NOW, nDAYS
+// or a date. A list_id shorter than 3 digits is list 999, gender defaults
+// to U. multi_alt_phones stores the lead's further phones and echoes each
+// entry as "number|code|note" with no line end before its NOTICE line (the
+// script's stray print; parsers of the real script already skip it).
+// update_lead searches as the script does: by lead_id, then
+// vendor_lead_code, then phone_number (those search_method names by
+// substring; one shorter than 6 characters is LEAD_ID), each only when the
+// ones before found nothing, newest entry first, records at most; within
+// search_location LIST, CAMPAIGN (the lists of list_id's campaign) or
+// SYSTEM (also when list_id is under 99). callback=Y changes the lead's
+// callback (or files a new one), callback=REMOVE deletes its callbacks; user_field, list_id_field (with
+// list_exists_check), phone_code and entry_list_id are written; the
+// SUCCESS line is printed only when a lead column is written, as the
+// script's empty update prints nothing; the hopper section runs once, for
+// the first lead found. batch_update_lead prints the script's lines
+// ("LEADS HAVE BEEN UPDATED - user|changed|found|ids", ids highest first,
+// NO LEADS DEFINED, NO MATCHES FOUND IN THE SYSTEM, list_id_field checks)
+// and nothing when there is no value to set.
+//
+// Custom fields (system setting custom_fields_enabled; the core keeps each
+// list's fields and each lead's values per entry list, migration 19):
+// update_list custom_fields_add / custom_fields_delete define them and
+// custom_fields_copy (APPEND, UPDATE or REPLACE) copies another list's
+// (user setting custom_fields_modify), list_custom_fields lists them,
+// add_lead and update_lead's insert with custom_fields=Y store every value field
+// of the list (the value sent or empty), update_lead with custom_fields=Y
+// writes the fields the request names, delete_cf_data=Y drops the lead's
+// values, force_entry_list_id picks the list whose fields are written or
+// read, lead_all_info with custom_fields=Y appends the entry list's
+// labels and values. lead_all_info finds a lead_id or every lead with a
+// phone_number (newest first, the header repeated per lead as the script
+// does, stage=newline allowed) and answers "LEAD NOT FOUND: user|lead_id|
+// phone_number"; column 31 is entry_list_id (0 when the lead has none).
+// lead_field_info prints the value bare, with no line end, as the
+// script echoes it (custom_fields=Y reads a custom value; LEAD NOT FOUND,
+// LIST NOT FOUND and LIST FIELD NOT FOUND as the script words them).
+// lead_callback_info prints the script's 14 columns (callback_type
+// CURRENT; ARCHIVE finds nothing, Callgate keeps no callback archive;
+// user_group is the callback agent's; customer_timezone and customer_time
+// are empty) and needs view_reports as the script does.
+// lead_search prints the script's "key|matches|ids" rows (ids joined by
+// -, highest first) for each phone number and vendor code asked, the
+// lead_ids search (LEAD_ID) printing no row as in the script, and its
+// header=YES line with the names run together (the script's delimiter is
+// unset there). api_list_restrict (user setting) limits add_lead,
+// update_lead, batch_update_lead, update_list, list_info,
+// list_custom_fields and lead_search to the lists of the user group's
+// allowed campaigns, with the script's lines ("NOT AN ALLOWED LIST ID",
+// "user_group DOES NOT EXIST: |user|group|").
 //
 // Deliberate differences from non_agent_api.php:
 //   - A refused login prints "ERROR: Login incorrect, please try again:
@@ -208,18 +269,33 @@
 //   - Rights: API users carry user_level, modify_leads, modify_campaigns
 //     and the function list. view_reports is taken as user_level 7 or
 //     more; modify_users and modify_phones as level 8 or more; modify_lists
-//     (add_list, update_list, update_campaign) as modify_campaigns with
-//     level 8; call_status_stats and call_dispo_report need level 9 (the
-//     code's user_level > 8). The lead functions need modify_leads and
-//     level 8, as add_lead does. blind_monitor needs level 7 and has no
-//     queuemetrics callerid login.
-//   - api_list_restrict and the API user's viewable groups are not
-//     applied.
+//     (add_list, update_list, update_campaign, list_custom_fields) as
+//     modify_campaigns with level 8; call_status_stats and
+//     call_dispo_report need level 9 (the code's user_level > 8). The lead
+//     functions need modify_leads and level 8, as add_lead does
+//     (lead_callback_info: view_reports).
+//     blind_monitor needs level 7 and has no queuemetrics callerid login.
+//   - The API user's viewable groups are not applied (api_list_restrict
+//     is).
+//   - Callgate has no phone-code or NANPA prefix tables: usacan_areacode_check
+//     applies the North American numbering rules (ten digits, area code
+//     not N9X or N11) in place of vicidial_phone_codes; nanpa_ac_prefix_check
+//     and NANPA tz_methods always answer the script's "NANPA options
+//     disabled, NANPA prefix data not loaded - 0|user" NOTICE; lookup_state
+//     is not modelled. DNC lists hold whole numbers, so AREACODE checks
+//     the number alone. DUPTITLEALTPHONE* with an empty alt_phone finds no
+//     duplicate. multi_alt_phones keeps number and note (the phone code is
+//     not stored).
+//   - Custom fields: field types, rank, order, size, max, default, options
+//     and required are stored; values longer than field_max are cut; no
+//     encryption, show/hide, custom_fields_update, or add_list's
+//     custom_fields_copy; list_custom_fields prints empty list_changedate
+//     and list_lastcalldate.
+//     The add/delete NOTICE reports "SUCCESS: Field added" or "ERROR: Field
+//     not added" from the core's answer where VICIdial relays
+//     admin_lists_custom.php's.
 //   - The gmt_offset of a new lead is gmt_offset_now when sent, else the
-//     server's offset (no area-code lookup); NANPA/USACAN prefix checks,
-//     nDAY duplicate windows, PHONEALT/TITLEALTPHONE/NAMEPHONE duplicate
-//     checks, custom fields, multi_alt_phones and lookup_state are not
-//     modelled (the options are ignored). Values longer than a
+//     server's offset (no area-code lookup). Values longer than a
 //     vicidial_list column are cut to its size.
 //   - Callgate has no hopper table: add_to_hopper makes the lead due at
 //     once with hopper_priority as its dialer priority, and hopper_id is
@@ -227,18 +303,21 @@
 //     call next, in its order (alt_dial NONE, source A). A lead whose
 //     status the dialer does not retry is "NOT ADDED TO HOPPER" with the
 //     engine's reason where VICIdial prints its SQL.
-//   - update_lead deletes callbacks with the lead (no callback archive:
-//     the archive counts are 0); a lead on a live call is not deleted.
-//     reset_lead sets status NEW and called_count 0; callback=Y/REMOVE,
-//     remove_from_hopper and archived_lead are not modelled.
-//   - Where the reference gives no layout, Callgate's is: lead_search and
-//     lead_status_search print lead_all_info rows (32 vicidial_list
-//     columns, header with header=YES); lead_callback_info prints
-//     callback_id|lead_id|list_id|campaign_id|status|entry_time|
-//     callback_time|user|recipient|comments; check_phone_number answers
-//     SUCCESS PHONE NUMBER IS VALID or the add_lead length/DNC errors;
-//     batch_update_lead answers "LEADS HAVE BEEN UPDATED - user|asked|
-//     updated|not found"; list_info prints list_id|list_name|campaign_id|
+//   - update_lead deletes callbacks and custom values with the lead (no
+//     callback archive: the archive counts are 0); a lead on a live call
+//     is not deleted. reset_lead sets status NEW and called_count 0.
+//     remove_from_hopper and archived_lead are not modelled (no hopper
+//     table, no archive). A callback being placed is
+//     not changed or removed. hopper_local_call_time_check is not
+//     modelled (no local call times).
+//   - Where the reference gives no layout, Callgate's is:
+//     lead_status_search prints lead_all_info rows (32 vicidial_list
+//     columns, header with header=YES); check_phone_number runs
+//     add_lead's phone and DNC checks (dnc_check, campaign_dnc_check) with
+//     the script's error lines and answers SUCCESS PHONE NUMBER IS VALID -
+//     phone|phone_code|user where the script prints its per-tz_method
+//     dialability (Callgate has no call times or area-code offsets);
+//     list_info prints list_id|list_name|campaign_id|
 //     active|leads_count|new_count; agent_campaigns prints user|campaigns|
 //     in-groups (dash lists); ingroup_list prints group_id|group_name|
 //     active|queue_priority|call_time_id; user_details prints user|
@@ -268,7 +347,10 @@
 //     no call, or an unknown session_id, it answers INVALID SESSION ID
 //     (VICIdial would ring the phone into an empty conference). The
 //     phone is a provisioned phone (add_phone) or an agent's phone login;
-//     BARGESWAP and HIJACK are not served. manager_id is the launch epoch.
+//     stage is read by substring as the script does; BARGESWAP barges (the
+//     swap only turns VICIdial's originate around), HIJACK (not functional
+//     in VICIdial) answers INVALID SESSION ID. manager_id is the launch
+//     epoch.
 //   - API log rows carry dialect "vicidial-na" (VICIdial's
 //     api_script='non-agent'); an export logs one SUCCESS row, not one per
 //     data row.

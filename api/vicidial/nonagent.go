@@ -72,6 +72,18 @@ type nonAgentEngine interface {
 	DispositionCounts(ctx context.Context, from, to time.Time, campaigns []string) (map[string]map[string]int, error)
 	AgentSummaries(ctx context.Context, from, to time.Time) ([]core.AgentSummary, error)
 	ActiveCalls() []core.Call
+	Lists(ctx context.Context) ([]core.List, error)
+	Settings() *core.Settings
+	ListFields(ctx context.Context, listID uint64) ([]core.ListField, error)
+	AddListField(ctx context.Context, f core.ListField) (core.ListField, error)
+	DeleteListField(ctx context.Context, listID uint64, label string) (core.ListField, error)
+	SetLeadFieldValues(ctx context.Context, leadID, listID uint64, values map[string]string) (int, error)
+	LeadFieldValues(ctx context.Context, leadID, listID uint64) (map[string]string, error)
+	DeleteLeadFieldValues(ctx context.Context, leadID, listID uint64) (int64, error)
+	RescheduleLeadCallback(ctx context.Context, leadID uint64, ch core.CallbackChange) (core.Callback, error)
+	RemoveLeadCallbacks(ctx context.Context, leadID uint64) (int64, error)
+	AddLeadPhones(ctx context.Context, leadID uint64, phones []core.LeadPhone) (int, error)
+	CopyListFields(ctx context.Context, from, to uint64, method string) (int, error)
 }
 
 // NonAgentHandler serves /vicidial/non_agent_api.php.
@@ -164,6 +176,9 @@ type naCall struct {
 	api                    core.APIUser
 	out                    bytes.Buffer
 	rows                   []core.APILogEntry // API log, written before the answer
+	// restrict is the API user's group when api_list_restrict is on for
+	// this function (listAllowed).
+	restrict *core.UserGroup
 }
 
 // NonAgentLogDialect marks the non-agent API's log rows (VICIdial's
@@ -211,7 +226,7 @@ func (c *naCall) run() int {
 		c.logRow("ERROR", "", data)
 		return http.StatusTeapot
 	}
-	if !c.authenticate() {
+	if !c.authenticate() || !c.listRestriction() {
 		return http.StatusOK
 	}
 	fn, ok := nonAgentFunctions[c.function]
@@ -310,7 +325,7 @@ func init() {
 	nonAgentFunctions = map[string]naFunction{
 		"add_lead":           {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD LEADS TO THE SYSTEM", (*naCall).addLead},
 		"update_lead":        {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LEADS IN THE SYSTEM", (*naCall).updateLead},
-		"lead_search":        {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH LEADS", (*naCall).leadSearch},
+		"lead_search":        {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH FOR LEADS", (*naCall).leadSearch},
 		"lead_all_info":      {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadAllInfo},
 		"lead_field_info":    {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadFieldInfo},
 		"add_dnc_phone":      {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD DNC NUMBERS", (*naCall).addDNC},
@@ -320,7 +335,7 @@ func init() {
 		"logged_in_agents":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).loggedInAgents},
 		"campaigns_list":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CAMPAIGN INFO", (*naCall).campaignsList},
 		"batch_update_lead":  {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LEADS IN THE SYSTEM", (*naCall).batchUpdateLead},
-		"lead_callback_info": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadCallbackInfo},
+		"lead_callback_info": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadCallbackInfo},
 		"lead_status_search": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH LEADS", (*naCall).leadStatusSearch},
 		"check_phone_number": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO CHECK PHONE NUMBERS", (*naCall).checkPhoneNumber},
 		"add_list":           {canModifyLists, "USER DOES NOT HAVE PERMISSION TO ADD LISTS", (*naCall).addList},
@@ -344,6 +359,7 @@ func init() {
 		"phone_number_log":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL LOG INFO", (*naCall).phoneNumberLog},
 		"call_status_stats":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL STATS INFO", (*naCall).callStatusStats},
 		"call_dispo_report":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL DISPO INFO", (*naCall).callDispoReport},
+		"list_custom_fields": {nil, "", (*naCall).listCustomFieldsChecked},
 		"agent_stats_export": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatsExport},
 	}
 }
@@ -355,6 +371,11 @@ func (c *naCall) delimiter() string {
 		return ","
 	case "tab":
 		return "\t"
+	case "newline":
+		// Only lead_all_info knows this stage.
+		if c.function == "lead_all_info" {
+			return "\n"
+		}
 	}
 	return "|"
 }

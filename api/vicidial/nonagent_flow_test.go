@@ -83,3 +83,60 @@ func TestNonAgentAddedLeadIsDialedAndVisibleEverywhere(t *testing.T) {
 		}
 	})
 }
+
+// A callback a CRM files with update_lead is placed by the engine to its
+// agent on the simulator when due, and a lead a vendor loads with custom
+// fields keeps them through the call: the non-agent API drives the core's
+// own callbacks and custom fields.
+func TestNonAgentCallbackIsPlacedToItsAgent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		ctx := context.Background()
+		clk := clocktest.New(testNow)
+		e := &env{t: t, st: st, ctx: ctx, pbx: sim.New("node1")}
+		e.seed()
+		e.create(&core.List{ID: 102, Name: "Outbound", Campaign: "OUTONLY", Active: true})
+		e.eng = core.New(core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0), Clock: clk, DialerInterval: time.Second})
+		if err := e.eng.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = e.eng.Stop(sctx)
+			_ = e.pbx.Close()
+		})
+		e.settings(harnessSettings)
+		e.settings(testSettings{"": {setCustomFieldsEnabled: "1"}})
+		quiet := slog.New(slog.DiscardHandler)
+		e.h = newHandler(e.eng, Options{Logger: quiet})
+		na := newNonAgentHandler(e.eng, Options{Logger: quiet}, e.h)
+		n := &naEnv{env: e, na: na, srv: httptest.NewServer(na)}
+		t.Cleanup(func() { n.srv.Close(); _ = na.Close() })
+		if _, err := e.eng.AddListField(ctx, core.ListField{ListID: 102, Label: "plan", Name: "Plan", Type: "TEXT", Max: 20}); err != nil {
+			t.Fatal(err)
+		}
+
+		res := n.get(naq("function=add_lead&phone_number=7275558877&list_id=102&custom_fields=Y&plan=Gold"), "")
+		if !strings.Contains(res.body, "NOTICE: add_lead CUSTOM FIELDS VALUES ADDED") {
+			t.Fatalf("add_lead: %q", res.body)
+		}
+		id := strings.Split(strings.SplitN(res.body, " - ", 2)[1], "|")[2]
+		res = n.get(naq("function=update_lead&lead_id="+id+"&callback=Y&campaign_id=OUTONLY&callback_datetime=NOW"+
+			"&callback_type=USERONLY&callback_user=1000&status=CBHOLD"), "")
+		if !strings.Contains(res.body, "NOTICE: update_lead SCHEDULED CALLBACK ADDED - "+id+"|OUTONLY|") {
+			t.Fatalf("update_lead: %q", res.body)
+		}
+		if err := e.eng.Login(ctx, "1000", core.LoginOptions{Campaign: "OUTONLY"}); err != nil {
+			t.Fatal(err)
+		}
+		e.waitFor("the callback to reach agent 1000", func() bool {
+			clk.Advance(time.Second)
+			c, ok := e.eng.AgentCall("1000")
+			return ok && strconv.FormatUint(c.LeadID, 10) == id
+		})
+		info := n.get(naq("function=lead_all_info&lead_id="+id+"&custom_fields=Y"), "")
+		if !strings.HasSuffix(info.body, "|102|"+id+"|Gold\n") {
+			t.Errorf("lead_all_info: %q", info.body)
+		}
+	})
+}

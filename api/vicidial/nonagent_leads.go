@@ -125,6 +125,9 @@ func (c *naCall) newLead(phone string, listID uint64) core.Lead {
 		setLeadColumn(&l, col, v)
 	}
 	l.GMTOffset = cut("gmt_offset", c.gmtOffset())
+	if v, err := strconv.ParseUint(c.p.get("entry_list_id"), 10, 64); err == nil {
+		l.EntryListID = v
+	}
 	if s := c.p.get("status"); s != "" {
 		l.Status = cut("status", s)
 	}
@@ -140,78 +143,115 @@ func defaulted(v, def string) string {
 
 func (c *naCall) addLead() {
 	phone, user := c.p.get("phone_number"), c.user
-	listID := defaulted(c.p.get("list_id"), "999")
+	rawList := c.p.get("list_id")
+	rawID, _ := strconv.ParseUint(rawList, 10, 64)
+	if !c.listAllowed(rawID) {
+		c.dash("ERROR", "NOT AN ALLOWED LIST ID", phone+"|"+rawList)
+		return
+	}
+	if strings.Contains(c.p.get("list_exists_check"), "Y") {
+		if _, err := c.h.eng.FindList(c.ctx, rawID); err != nil {
+			c.dash("ERROR", "NOT A DEFINED LIST ID, LIST EXISTS CHECK ENABLED", phone+"|"+rawList)
+			return
+		}
+	}
+	listID := rawList
+	if len(listID) < 3 {
+		listID = "999"
+	}
 	lid, _ := strconv.ParseUint(listID, 10, 64)
-	list, listErr := c.h.eng.FindList(c.ctx, lid)
-	if c.p.get("list_exists_check") == "Y" && listErr != nil {
-		c.dash("ERROR", "NOT A DEFINED LIST ID, LIST EXISTS CHECK ENABLED", phone+"|"+listID)
+	list, _ := c.h.eng.FindList(c.ctx, lid)
+	c.nanpaNotice()
+	if reason := c.phoneInvalid(phone); reason != "" {
+		c.dash("ERROR", reason, phone+"|"+user)
 		return
 	}
-	if len(phone) < 6 || len(phone) > 16 || strings.Contains(phone, ",") {
-		c.dash("ERROR", "INVALID PHONE NUMBER LENGTH", phone+"|"+user)
-		return
-	}
-	campaign := c.p.get("campaign_id")
-	if campaign == "" {
-		campaign = list.Campaign
-	}
-	if yes(c.p.get("dnc_check")) && c.h.eng.OnDNC(c.ctx, phone, "") {
-		c.dash("ERROR", "PHONE NUMBER IN DNC", phone+"|"+user)
-		return
-	}
-	if yes(c.p.get("campaign_dnc_check")) && campaign != "" && c.h.eng.OnDNC(c.ctx, phone, campaign) {
-		c.dash("ERROR", "PHONE NUMBER IN CAMPAIGN DNC", phone+"|"+campaign+"|"+user)
-		return
-	}
-	if c.duplicate(phone, listID, lid, list.Campaign) {
+	if c.dncRefused(phone) || c.duplicate(phone, listID, lid, list) {
 		return
 	}
 	l := c.newLead(phone, lid)
-	l.Campaign = list.Campaign
+	l.Campaign, l.Status = list.Campaign, "NEW"
+	if l.Gender == "" {
+		l.Gender = "U"
+	}
+	if c.p.get("callback") == "Y" {
+		l.Status = "CBHOLD"
+	}
 	if err := c.h.eng.AddLead(c.ctx, &l, core.AddLeadOptions{}); err != nil {
 		c.h.log.Warn("vicidial: add_lead", "err", err)
-		c.dash("ERROR", "LEAD HAS NOT BEEN ADDED", phone+"|"+listID+"||"+user)
+		c.dash("ERROR", "LEAD HAS NOT BEEN ADDED", phone+"|"+listID+"|"+refusalText(err)+"|"+user)
 		return
 	}
 	id := strconv.FormatUint(l.ID, 10)
 	c.line("SUCCESS", "add_lead LEAD HAS BEEN ADDED", phone+"|"+listID+"|"+id+"|"+l.GMTOffset,
 		"SUCCESS: add_lead LEAD HAS BEEN ADDED - "+phone+"|"+listID+"|"+id+"|"+l.GMTOffset+"|"+user)
+	c.multiAltPhones(l)
+	c.customFieldsOnInsert(l, listID)
 	c.hopperAfterAdd(l)
-	c.callbackAfterAdd(l, campaign)
+	c.callbackAfterAdd(l)
 }
 
 func yes(v string) bool { return v == "Y" || v == "YES" }
 
-// duplicate runs duplicate_check (DUPLIST, DUPCAMP, DUPSYS) and prints the
-// error when the phone is already loaded.
-func (c *naCall) duplicate(phone, listID string, lid uint64, campaign string) bool {
-	check := c.p.get("duplicate_check")
-	q := core.LeadQuery{Phone: phone, Limit: 1}
-	reason := ""
-	switch {
-	case strings.HasPrefix(check, "DUPLIST"):
-		q.ListIDs, reason = []uint64{lid}, "DUPLICATE PHONE NUMBER IN LIST"
-	case strings.HasPrefix(check, "DUPCAMP"):
-		ids, _ := c.h.eng.ListsOfCampaign(c.ctx, campaign)
-		if campaign == "" || len(ids) == 0 {
-			ids = []uint64{lid}
+// nanpaNotice is nanpa_ac_prefix_check=Y (or a NANPA tz_method): Callgate
+// has no NANPA prefix table, so VICIdial's answer for an unloaded table
+// applies: the options are dropped with a NOTICE before the insert.
+func (c *naCall) nanpaNotice() {
+	tz := c.p.get("tz_method")
+	if c.p.get("nanpa_ac_prefix_check") != "Y" && !strings.Contains(strings.ToUpper(tz), "NANPA") {
+		return
+	}
+	c.p.v["nanpa_ac_prefix_check"] = "N"
+	c.dash("NOTICE", "NANPA options disabled, NANPA prefix data not loaded", "0|"+c.user)
+}
+
+// phoneInvalid is the phone number validation: its error reason, or "".
+// usacan_areacode_check applies the North American numbering rules (ten
+// digits, area code NXX not N9X or N11) where VICIdial looks the area code
+// up in vicidial_phone_codes.
+func (c *naCall) phoneInvalid(phone string) string {
+	if len(phone) < 6 || len(phone) > 16 {
+		return "INVALID PHONE NUMBER LENGTH"
+	}
+	if c.p.get("usacan_prefix_check") == "Y" && phone[3] < '2' {
+		return "INVALID PHONE NUMBER PREFIX"
+	}
+	if c.p.get("usacan_areacode_check") == "Y" && !nanpAreaCode(phone) {
+		return "INVALID PHONE NUMBER AREACODE"
+	}
+	return ""
+}
+
+func nanpAreaCode(phone string) bool {
+	if len(phone) != 10 || strings.Trim(phone, "0123456789") != "" {
+		return false
+	}
+	a, b, cc := phone[0], phone[1], phone[2]
+	return a >= '2' && b != '9' && !(b == '1' && cc == '1')
+}
+
+// dncRefused runs dnc_check and campaign_dnc_check (Y or AREACODE; the
+// campaign is campaign_id, or the one its use_other_campaign_dnc names).
+func (c *naCall) dncRefused(phone string) bool {
+	if v := c.p.get("dnc_check"); (v == "Y" || v == "AREACODE") && c.h.eng.OnDNC(c.ctx, phone, "") {
+		c.dash("ERROR", "PHONE NUMBER IN DNC", phone+"|"+c.user)
+		return true
+	}
+	v, campaign := c.p.get("campaign_dnc_check"), c.p.get("campaign_id")
+	if v != "Y" && v != "AREACODE" || campaign == "" {
+		return false
+	}
+	list := campaign
+	if c.h.ids != nil {
+		if other := c.h.ids.campaignSettings(c.ctx, campaign).UseOtherCampDNC; other != "" {
+			list = other
 		}
-		q.ListIDs, reason = ids, "DUPLICATE PHONE NUMBER IN CAMPAIGN LISTS"
-	case strings.HasPrefix(check, "DUPSYS"):
-		reason = "DUPLICATE PHONE NUMBER IN SYSTEM"
-	default:
-		return false
 	}
-	found, err := c.h.eng.FindLeads(c.ctx, q)
-	if err != nil || len(found) == 0 {
-		return false
+	if c.h.eng.OnDNC(c.ctx, phone, list) {
+		c.dash("ERROR", "PHONE NUMBER IN CAMPAIGN DNC", phone+"|"+campaign+"|"+c.user)
+		return true
 	}
-	data := phone + "|" + listID + "|" + strconv.FormatUint(found[0].ID, 10)
-	if !strings.HasPrefix(check, "DUPLIST") {
-		data += "|" + strconv.FormatUint(found[0].ListID, 10)
-	}
-	c.dash("ERROR", reason, data)
-	return true
+	return false
 }
 
 // hopperAfterAdd is add_to_hopper=Y: the lead is made due for its
@@ -241,46 +281,62 @@ func refusalText(err error) string {
 	return core.ErrorCode(err)
 }
 
-// callbackAfterAdd is callback=Y: a scheduled callback for the new lead.
-func (c *naCall) callbackAfterAdd(l core.Lead, campaign string) {
+// callbackAfterAdd is callback=Y: a scheduled callback for the new lead
+// in campaign_id (the request's, as VICIdial's).
+func (c *naCall) callbackAfterAdd(l core.Lead) {
 	if c.p.get("callback") != "Y" {
 		return
 	}
-	id := strconv.FormatUint(l.ID, 10)
+	c.newCallback(l.ID, l.ListID, l.PhoneNumber)
+}
+
+// newCallback files a callback for a lead and prints its NOTICE.
+func (c *naCall) newCallback(leadID, listID uint64, phone string) {
+	id, campaign := strconv.FormatUint(leadID, 10), c.p.get("campaign_id")
 	camp, err := c.h.eng.FindCampaign(c.ctx, campaign)
 	if campaign == "" || err != nil {
 		c.dash("NOTICE", "SCHEDULED CALLBACK NOT ADDED, CAMPAIGN NOT VALID", id+"|"+campaign)
 		return
 	}
-	typ := defaulted(c.p.get("callback_type"), "ANYONE")
-	cbUser := c.p.get("callback_user")
+	typ, cbUser := c.p.get("callback_type"), c.p.get("callback_user")
 	if typ == "USERONLY" {
 		if _, err := c.h.eng.FindAgent(c.ctx, cbUser); err != nil {
 			c.dash("NOTICE", "SCHEDULED CALLBACK NOT ADDED, USER NOT VALID", id+"|"+campaign+"|"+cbUser+"|"+typ)
 			return
 		}
 	} else {
-		cbUser = ""
+		typ, cbUser = "ANYONE", ""
 	}
-	when := c.callbackTime(c.p.get("callback_datetime"))
+	when, shown := c.callbackTime(c.p.get("callback_datetime"))
 	status := defaulted(c.p.get("callback_status"), "CALLBK")
-	cb := core.Callback{LeadID: l.ID, ListID: l.ListID, Campaign: camp.Name, Agent: cbUser, AgentOnly: typ == "USERONLY",
-		Phone: l.PhoneNumber, When: when, Comments: c.p.get("callback_comments")}
+	cb := core.Callback{LeadID: leadID, ListID: listID, Campaign: camp.Name, Agent: cbUser, AgentOnly: typ == "USERONLY",
+		Phone: phone, When: when, Comments: c.p.get("callback_comments"), LeadStatus: status}
 	if err := c.h.eng.ScheduleCallback(c.ctx, &cb); err != nil {
-		c.dash("NOTICE", "SCHEDULED CALLBACK NOT ADDED, CAMPAIGN NOT VALID", id+"|"+campaign)
+		c.dash("NOTICE", "SCHEDULED CALLBACK NOT ADDED", id+"|"+campaign+"|"+refusalText(err))
 		return
 	}
-	c.dash("NOTICE", "SCHEDULED CALLBACK ADDED", id+"|"+campaign+"|"+when.Format("2006-01-02 15:04:05")+"|"+typ+"|"+cbUser+"|"+status)
+	c.dash("NOTICE", "SCHEDULED CALLBACK ADDED", id+"|"+campaign+"|"+shown+"|"+typ+"|"+cbUser+"|"+status)
 }
 
-// callbackTime reads callback_datetime: NOW, "YYYY-MM-DD HH:MM:SS" or
-// "YYYY-MM-DD+HH:MM:SS"; anything else is now, as VICIdial's empty date.
-func (c *naCall) callbackTime(v string) time.Time {
-	v = strings.ReplaceAll(v, "+", " ")
-	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, v, c.now.Location()); err == nil {
-			return t
+// callbackTime reads callback_datetime: NOW, nDAYS (n days from now), or
+// a date and time; it returns the time and the text VICIdial prints. A
+// value it cannot read is now (VICIdial would store a zero date).
+func (c *naCall) callbackTime(v string) (time.Time, string) {
+	const layout = "2006-01-02 15:04:05"
+	up := strings.ToUpper(v)
+	switch {
+	case v == "NOW":
+		return c.now, c.now.Format(layout)
+	case len(up) > 4 && strings.HasSuffix(up, "DAYS") && up[len(up)-5] >= '0' && up[len(up)-5] <= '9':
+		n, _ := strconv.Atoi(keep(v, clsDigits))
+		t := c.now.AddDate(0, 0, n)
+		return t, t.Format(layout)
+	}
+	s := strings.ReplaceAll(v, "+", " ")
+	for _, l := range []string{layout, "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(l, s, c.now.Location()); err == nil {
+			return t, v
 		}
 	}
-	return c.now
+	return c.now, v
 }

@@ -8,59 +8,130 @@ import (
 	"github.com/callgate/callgate/core"
 )
 
-// batchUpdateLead is batch_update_lead: one set of values on many leads
-// (lead_ids, comma list, at most 100).
+// batchUpdateLead is batch_update_lead: one set of values on the leads of
+// lead_ids (comma list), newest lead id first, at most records (1000).
+// With no value to set it prints nothing, as the script does.
 func (c *naCall) batchUpdateLead() {
-	raw := c.p.get("lead_ids")
+	raw, listField := c.p.get("lead_ids"), c.p.get("list_id_field")
+	if raw == "" {
+		c.dash("ERROR", "NO LEADS DEFINED", c.user+"|")
+		return
+	}
+	if lid, err := strconv.ParseUint(listField, 10, 64); err == nil && lid >= 99 && !c.listAllowed(lid) {
+		c.dash("ERROR", "NOT AN ALLOWED LIST ID", c.user+"|"+listField)
+		return
+	}
+	if strings.Contains(c.p.get("list_exists_check"), "Y") && listField != "" {
+		lid, _ := strconv.ParseUint(listField, 10, 64)
+		if _, err := c.h.eng.FindList(c.ctx, lid); err != nil {
+			c.dash("ERROR", "NOT A DEFINED LIST ID, LIST EXISTS CHECK ENABLED", c.user+"|"+listField)
+			return
+		}
+	}
+	found := c.batchLeads(raw)
+	if len(found) == 0 {
+		c.colon("ERROR", "NO MATCHES FOUND IN THE SYSTEM", "|"+c.user+"|"+raw)
+		return
+	}
+	cols := c.updateColumns()
+	delete(cols, "phone_number")
+	delete(cols, "entry_list_id")
+	if len(cols) == 0 {
+		return
+	}
+	changed, ids := 0, make([]string, len(found))
+	for i, l := range found {
+		ids[i] = strconv.FormatUint(l.ID, 10)
+		if ok, err := c.h.eng.UpdateLeadFields(c.ctx, l.ID, cols, ""); err == nil && ok {
+			changed++
+		}
+	}
+	c.dash("SUCCESS", "LEADS HAVE BEEN UPDATED", c.user+"|"+strconv.Itoa(changed)+"|"+strconv.Itoa(len(found))+"|"+strings.Join(ids, ","))
+}
+
+// batchLeads are the leads of a lead_ids list batch_update_lead updates:
+// those in allowed lists, highest lead id first, at most records.
+func (c *naCall) batchLeads(raw string) []core.Lead {
 	var ids []uint64
 	for _, s := range strings.Split(raw, ",") {
-		if id, err := strconv.ParseUint(s, 10, 64); err == nil && id > 0 {
+		if id, err := strconv.ParseUint(s, 10, 64); err == nil && id > 0 && len(ids) < 10000 {
 			ids = append(ids, id)
 		}
 	}
-	cols := c.leadColumns()
-	if s := c.p.get("status"); s != "" {
-		cols["status"] = cut("status", s)
+	limit := 1000
+	if n, err := strconv.Atoi(c.p.get("records")); err == nil && n > 0 && n < limit {
+		limit = n
 	}
-	if len(ids) == 0 || len(ids) > 100 || len(cols) == 0 {
-		c.dash("ERROR", "NO VALID LEAD IDS OR FIELDS", c.user+"|"+raw)
-		return
+	if len(ids) == 0 {
+		return nil
 	}
-	updated, missing := 0, 0
-	for _, id := range ids {
-		if _, err := c.h.eng.UpdateLeadFields(c.ctx, id, cols, ""); err != nil {
-			missing++
-			continue
+	all, err := c.h.eng.FindLeads(c.ctx, core.LeadQuery{IDs: ids})
+	if err != nil {
+		return nil
+	}
+	var out []core.Lead
+	for i := len(all) - 1; i >= 0 && len(out) < limit; i-- {
+		if c.listAllowed(all[i].ListID) {
+			out = append(out, all[i])
 		}
-		updated++
 	}
-	c.dash("SUCCESS", "LEADS HAVE BEEN UPDATED", c.user+"|"+strconv.Itoa(len(ids))+"|"+strconv.Itoa(updated)+"|"+strconv.Itoa(missing))
+	return out
 }
 
+// leadCallbackInfo is lead_callback_info: the lead's callbacks, oldest
+// first, in the script's columns. search_location CURRENT (default) or
+// ALL reads the callbacks; ARCHIVE finds none (Callgate keeps no callback
+// archive). customer_timezone and customer_time are empty.
 func (c *naCall) leadCallbackInfo() {
-	leadID := c.p.get("lead_id")
-	id, err := strconv.ParseUint(leadID, 10, 64)
-	if err != nil || id == 0 {
+	leadID, loc := c.p.get("lead_id"), c.p.get("search_location")
+	if leadID == "" || len(leadID) >= 12 {
 		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+leadID)
 		return
 	}
-	cbs, err := c.h.eng.LeadCallbacks(c.ctx, id)
-	if err != nil || len(cbs) == 0 {
-		c.colon("ERROR", "NO CALLBACKS FOUND", c.user+"|"+leadID)
+	id, _ := strconv.ParseUint(leadID, 10, 64)
+	var cbs []core.Callback
+	if loc == "" || loc == "CURRENT" || loc == "ALL" {
+		cbs, _ = c.h.eng.LeadCallbacks(c.ctx, id)
+	}
+	g := c.apiUserGroup()
+	var rows [][]string
+	for i := len(cbs) - 1; i >= 0; i-- {
+		cb := cbs[i]
+		if l, err := c.h.eng.FindList(c.ctx, cb.ListID); err == nil && !campaignAllowed(g, l.Campaign) {
+			c.colon("ERROR", "LEAD NOT FOUND", "|"+c.user+"|1|")
+			return
+		}
+		rows = append(rows, c.callbackRow(leadID, cb))
+	}
+	if len(rows) == 0 {
+		c.colon("ERROR", "CALLBACK NOT FOUND", c.user+"|"+leadID+"|"+c.p.get("stage")+"|"+loc)
 		return
 	}
-	c.header("callback_id", "lead_id", "list_id", "campaign_id", "status", "entry_time", "callback_time", "user",
-		"recipient", "comments")
-	for _, cb := range cbs {
-		recipient := "ANYONE"
-		if cb.AgentOnly {
-			recipient = "USERONLY"
-		}
-		c.row(strconv.FormatUint(cb.ID, 10), leadID, strconv.FormatUint(cb.ListID, 10), cb.Campaign, cb.Status,
-			cb.CreatedAt.In(c.now.Location()).Format("2006-01-02 15:04:05"), cb.When.In(c.now.Location()).Format("2006-01-02 15:04:05"),
-			cb.Agent, recipient, cb.Comments)
+	c.header("lead_id", "callback_type", "recipient", "callback_status", "lead_status", "callback_date", "entry_date", "user",
+		"list_id", "campaign_id", "user_group", "customer_timezone", "customer_time", "comments")
+	for _, r := range rows {
+		c.row(r...)
 	}
-	c.logRow("SUCCESS", "lead_callback_info", c.user+"|"+leadID+"|"+strconv.Itoa(len(cbs)))
+	c.logRow("SUCCESS", "lead_callback_info", c.user+"|"+leadID+"|"+c.p.get("stage")+"|"+loc)
+}
+
+func (c *naCall) callbackRow(leadID string, cb core.Callback) []string {
+	recipient, status, group := "ANYONE", cb.Status, ""
+	if cb.AgentOnly {
+		recipient = "USERONLY"
+	}
+	if status != "ACTIVE" && status != "LIVE" {
+		status = "INACTIVE"
+	}
+	if cb.Agent != "" {
+		if a, err := c.h.eng.FindAgent(c.ctx, cb.Agent); err == nil {
+			group = a.UserGroup
+		}
+	}
+	const layout = "2006-01-02 15:04:05"
+	return []string{leadID, "CURRENT", recipient, status, cb.LeadStatus, cb.When.In(c.now.Location()).Format(layout),
+		cb.CreatedAt.In(c.now.Location()).Format(layout), cb.Agent, strconv.FormatUint(cb.ListID, 10), cb.Campaign, group,
+		"", "", cb.Comments}
 }
 
 // leadStatusSearch is lead_status_search: leads with a status, optionally
@@ -96,19 +167,22 @@ func (c *naCall) leadStatusSearch() {
 
 // checkPhoneNumber is check_phone_number: length and DNC (system, and the
 // campaign's with campaign_id).
+// checkPhoneNumber is check_phone_number: add_lead's phone checks
+// (length, usacan_prefix_check, usacan_areacode_check, the NANPA notice)
+// and its dnc_check / campaign_dnc_check, with the script's lines; a
+// number that passes gets Callgate's SUCCESS line (see doc.go).
 func (c *naCall) checkPhoneNumber() {
-	phone, camp := c.p.get("phone_number"), c.p.get("campaign_id")
+	phone := c.p.get("phone_number")
 	code := defaulted(c.p.get("phone_code"), "1")
-	switch {
-	case len(phone) < 6 || len(phone) > 16 || strings.Contains(phone, ","):
-		c.dash("ERROR", "INVALID PHONE NUMBER LENGTH", phone+"|"+code+"|"+c.user)
-	case c.h.eng.OnDNC(c.ctx, phone, ""):
-		c.dash("ERROR", "PHONE NUMBER IN DNC", phone+"|"+code+"|"+c.user)
-	case camp != "" && c.h.eng.OnDNC(c.ctx, phone, camp):
-		c.dash("ERROR", "PHONE NUMBER IN CAMPAIGN DNC", phone+"|"+code+"|"+camp+"|"+c.user)
-	default:
-		c.dash("SUCCESS", "PHONE NUMBER IS VALID", phone+"|"+code+"|"+c.user)
+	c.nanpaNotice()
+	if reason := c.phoneInvalid(phone); reason != "" {
+		c.dash("ERROR", reason, phone+"|"+c.user)
+		return
 	}
+	if c.dncRefused(phone) {
+		return
+	}
+	c.dash("SUCCESS", "PHONE NUMBER IS VALID", phone+"|"+code+"|"+c.user)
 }
 
 func (c *naCall) listID() (uint64, string, bool) {
@@ -142,25 +216,34 @@ func (c *naCall) updateList() {
 		c.colon("ERROR", "YOU MUST USE ALL REQUIRED FIELDS", "|"+c.user+"|"+raw)
 		return
 	}
+	if !c.listAllowed(id) {
+		c.dash("ERROR", "NOT AN ALLOWED LIST ID", raw)
+		return
+	}
 	l, err := c.h.eng.FindList(c.ctx, id)
 	if err != nil {
 		c.colon("ERROR", "LIST DOES NOT EXIST", "|"+c.user+"|"+raw)
 		return
 	}
+	c.customFieldCommands(id, raw)
+	changed := false
 	if v := c.p.get("list_name"); v != "" {
-		l.Name = cut("first_name", v)
+		l.Name, changed = cut("first_name", v), true
 	}
 	if v := c.p.get("campaign_id"); v != "" {
-		l.Campaign = v
+		l.Campaign, changed = v, true
 	}
 	if v := c.p.get("active"); v == "Y" || v == "N" {
-		l.Active = v == "Y"
+		l.Active, changed = v == "Y", true
 	}
-	if err := c.h.eng.SaveList(c.ctx, l, false); err != nil {
+	if !changed {
+		c.colon("NOTICE", "NO UPDATES DEFINED", "|"+c.user+"|")
+	} else if err := c.h.eng.SaveList(c.ctx, l, false); err != nil {
 		c.colon("ERROR", "CAMPAIGN DOES NOT EXIST", "|"+c.user+"|"+raw+"|"+l.Campaign)
 		return
+	} else {
+		c.dash("SUCCESS", "LIST HAS BEEN UPDATED", c.user+"|"+raw)
 	}
-	c.dash("SUCCESS", "LIST HAS BEEN UPDATED", c.user+"|"+raw)
 	if c.p.get("reset_list") == "Y" {
 		n, err := c.h.eng.ResetList(c.ctx, id)
 		if err != nil {
@@ -169,6 +252,107 @@ func (c *naCall) updateList() {
 		}
 		c.dash("NOTICE", "LIST HAS BEEN RESET", c.user+"|"+raw+"|"+strconv.Itoa(n))
 	}
+	c.copyCustomFields(id, raw)
+}
+
+// copyCustomFields is update_list's custom_fields_copy (a list id) with
+// custom_copy_method APPEND (default), UPDATE or REPLACE; its refusals are
+// NOTICEs ("THIS IS AN OPTIONAL FIELD").
+func (c *naCall) copyCustomFields(id uint64, raw string) {
+	from := c.p.get("custom_fields_copy")
+	if len(from) < 2 || len(from) > 14 {
+		return
+	}
+	fid, _ := strconv.ParseUint(from, 10, 64)
+	if _, err := c.h.eng.FindList(c.ctx, fid); err != nil {
+		c.colon("NOTICE", "CUSTOM FIELDS LIST ID TO COPY FROM DOES NOT EXIST, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+from+"|0")
+		return
+	}
+	if fields, err := c.h.eng.ListFields(c.ctx, fid); err != nil || len(fields) == 0 {
+		c.colon("NOTICE", "CUSTOM FIELDS LIST ID TO COPY FROM HAS NO CUSTOM FIELDS, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+from+"|0")
+		return
+	}
+	v, _ := c.h.eng.Settings().Values(c.ctx, Dialect, core.ScopeUser, c.user)
+	if v.String(setCustomFieldsModify) != "1" {
+		c.colon("NOTICE", "USER DOES NOT HAVE PERMISSION TO MODIFY CUSTOM FIELDS, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+from+"|0")
+		return
+	}
+	method := c.p.get("custom_copy_method")
+	if method != "UPDATE" && method != "REPLACE" {
+		method = "APPEND"
+	}
+	resp := "SUCCESS: Fields copied"
+	if _, err := c.h.eng.CopyListFields(c.ctx, fid, id, method); err != nil {
+		c.h.log.Warn("vicidial: copy custom fields", "from", fid, "to", id, "err", err)
+		resp = "ERROR: Fields not copied"
+	}
+	c.dash("NOTICE", "COPY CUSTOM FIELDS COMMAND SENT", c.user+"|"+raw+"|"+from+"|"+method+"|"+resp+"|")
+}
+
+// customFieldCommands are update_list's custom_fields_add and
+// custom_fields_delete: they need the user's custom_fields_modify
+// setting; their failures are NOTICEs ("THIS IS AN OPTIONAL FIELD").
+func (c *naCall) customFieldCommands(id uint64, raw string) {
+	add, del := c.p.get("custom_fields_add") == "Y", c.p.get("custom_fields_delete") == "Y"
+	if !add && !del {
+		return
+	}
+	v, _ := c.h.eng.Settings().Values(c.ctx, Dialect, core.ScopeUser, c.user)
+	if v.String(setCustomFieldsModify) != "1" {
+		c.colon("NOTICE", "USER DOES NOT HAVE PERMISSION TO MODIFY CUSTOM FIELDS, THIS IS AN OPTIONAL FIELD",
+			"|"+c.user+"|"+raw+"|"+c.p.get("custom_fields_copy")+"|0")
+		return
+	}
+	label := c.p.get("field_label")
+	if add {
+		c.addCustomField(id, raw, label)
+	}
+	if del {
+		c.deleteCustomField(id, raw, label)
+	}
+}
+
+func (c *naCall) addCustomField(id uint64, raw, label string) {
+	name, size, typ, rank := c.p.get("field_name"), c.p.get("field_size"), c.p.get("field_type"), c.p.get("field_rank")
+	if label == "" || name == "" || size == "" || typ == "" || rank == "" {
+		c.colon("NOTICE", "REQUIRED CUSTOM FIELDS VARIABLES ARE MISSING, FIELD NOT ADDED, THIS IS AN OPTIONAL FIELD",
+			"|"+c.user+"|"+raw+"|"+label+"|"+name+"|"+size+"|"+typ+"|"+rank+"|")
+		return
+	}
+	num := func(k string, def int) int {
+		if n, err := strconv.Atoi(c.p.get(k)); err == nil {
+			return n
+		}
+		return def
+	}
+	f := core.ListField{ListID: id, Label: label, Name: name, Description: c.p.get("field_description"), Type: typ,
+		Rank: num("field_rank", 0), Order: num("field_order", 1), Size: num("field_size", 0), Max: num("field_max", 0),
+		Default: c.p.get("field_default"), Options: c.p.get("field_options"), Required: c.p.get("field_required") == "Y"}
+	resp := "SUCCESS: Field added"
+	if _, err := c.h.eng.AddListField(c.ctx, f); err != nil {
+		c.h.log.Info("vicidial: custom field not added", "list", id, "label", label, "reason", err.Error())
+		resp = "ERROR: Field not added"
+	}
+	c.dash("NOTICE", "ADD CUSTOM FIELD COMMAND SENT", c.user+"|"+raw+"|"+label+"|"+typ+"|"+resp+"|")
+}
+
+func (c *naCall) deleteCustomField(id uint64, raw, label string) {
+	if label == "" {
+		c.colon("NOTICE", "REQUIRED CUSTOM FIELDS VARIABLES ARE MISSING, FIELD NOT DELETED, THIS IS AN OPTIONAL FIELD",
+			"|"+c.user+"|"+raw+"|"+label+"|")
+		return
+	}
+	f, err := c.h.eng.DeleteListField(c.ctx, id, label)
+	if core.ErrorCode(err) == core.ENOTFOUND {
+		c.colon("NOTICE", "FIELD DOES NOT EXIST, FIELD NOT DELETED, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+label+"|")
+		return
+	}
+	resp := "SUCCESS: Field deleted"
+	if err != nil {
+		c.h.log.Warn("vicidial: custom field not deleted", "list", id, "label", label, "err", err)
+		resp = "ERROR: Field not deleted"
+	}
+	c.dash("NOTICE", "DELETE CUSTOM FIELD COMMAND SENT", c.user+"|"+raw+"|"+label+"|"+strconv.FormatUint(uint64(f.ID), 10)+"|"+resp+"|")
 }
 
 func (c *naCall) listInfo() {

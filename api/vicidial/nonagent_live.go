@@ -116,11 +116,8 @@ func (c *naCall) inGroupStatus() {
 // through the engine's snoop (MONITOR listens, BARGE talks to both,
 // WHISPER talks to the agent only).
 func (c *naCall) blindMonitor() {
-	phone, session, stage := c.p.get("phone_login"), c.p.get("session_id"), defaulted(c.p.get("stage"), "MONITOR")
-	modes := map[string]struct{ mode, prefix string }{
-		"MONITOR": {"listen", "4"}, "BARGE": {"barge", "6"}, "WHISPER": {"whisper", "47378221"},
-	}
-	m, okStage := modes[stage]
+	phone, session := c.p.get("phone_login"), c.p.get("session_id")
+	m, okStage := monitorMode(c.p.get("stage"))
 	var agent string
 	for _, s := range c.h.eng.Sessions() {
 		if strconv.Itoa(c.h.eng.ConferenceRoom(s, c.h.opt.ConfExtenBase)) == session {
@@ -144,6 +141,27 @@ func (c *naCall) blindMonitor() {
 	}
 	dial := dialString(defaulted(c.h.opt.ServerIP, "127.0.0.1")) + m.prefix + session
 	c.dash("SUCCESS", "HAS BEEN LAUNCHED", phone+"|"+dial+"|"+number+"|"+session+"|"+strconv.FormatInt(c.now.Unix(), 10)+"|"+c.user)
+}
+
+// monitorMode reads blind_monitor's stage as the script does, by
+// substring in its order: MONITOR (or empty) listens, BARGE and BARGESWAP
+// barge (SWAP only turns the originate around in VICIdial, which a snoop
+// has no use for), WHISPER whispers to the agent. HIJACK, "not
+// functional" in VICIdial, is not served.
+func monitorMode(stage string) (m struct{ mode, prefix string }, ok bool) {
+	if stage == "" || strings.Contains(stage, "MONITOR") {
+		m, ok = struct{ mode, prefix string }{"listen", "4"}, true
+	}
+	if strings.Contains(stage, "BARGE") {
+		m, ok = struct{ mode, prefix string }{"barge", "6"}, true
+	}
+	if strings.Contains(stage, "HIJACK") {
+		ok = false
+	}
+	if strings.Contains(stage, "WHISPER") {
+		m, ok = struct{ mode, prefix string }{"whisper", "47378221"}, true
+	}
+	return m, ok
 }
 
 // phoneEndpoint is the endpoint and dialplan number of the phone with that

@@ -16,7 +16,37 @@ var nonAgentFilters = map[string]filter{
 	"campaign_id":                  k(clsWord),
 	"campaigns":                    k(clsValue),
 	"user_groups":                  k(clsValue),
-	"duplicate_check":              k(clsAlnum),
+	"duplicate_check":              k(clsWord),
+	"entry_list_id":                k(clsDigits),
+	"user_field":                   k(clsWord),
+	"force_entry_list_id":          k(clsDigits),
+	"dnc_check":                    k(clsUpper),
+	"campaign_dnc_check":           k(clsUpper),
+	"usacan_prefix_check":          k(clsUpper),
+	"usacan_areacode_check":        k(clsUpper),
+	"nanpa_ac_prefix_check":        k(clsUpper),
+	"lookup_state":                 k(clsUpper),
+	"tz_method":                    k(clsWord),
+	"multi_alt_phones":             keepThenSpace(class("- +!:_0~9a~zA~Z")),
+	"callback_datetime":            k(class("- +.:/@_0~9a~zA~Z")),
+	"callback_comments":            k(class("- +.:/@_0~9a~zA~Z")),
+	"remove_from_hopper":           k(clsUpper),
+	"delete_cf_data":               k(clsUpper),
+	"custom_fields_add":            k(class("_0~9a~zA~Z")),
+	"custom_fields_copy":           k(clsDigits),
+	"custom_copy_method":           k(clsUpper),
+	"custom_fields_delete":         k(class("_0~9a~zA~Z")),
+	"custom_order":                 k(clsWord),
+	"field_label":                  k(class("_0~9a~zA~Z")),
+	"field_description":            k(class("- .,_0~9a~zA~Z")),
+	"field_type":                   k(clsAlnum),
+	"field_size":                   k(clsDigits),
+	"field_max":                    k(clsDigits),
+	"field_rank":                   k(clsDigits),
+	"field_order":                  k(clsDigits),
+	"field_required":               k(clsUpper),
+	"field_default":                k(class("- .,_0~9a~zA~Z")),
+	"field_options":                k(class("- .,_0~9a~zA~Z")),
 	"add_to_hopper":                k(clsUpper),
 	"hopper_priority":              k(clsHopPrio),
 	"search_method":                k(clsWord),
@@ -82,7 +112,13 @@ var nonAgentFilters = map[string]filter{
 func parseNonAgent(rawGet, rawPost string) *params {
 	get := phpParse(rawGet)
 	post := phpParse(rawPost)
-	p := &params{v: make(map[string]string, 16)}
+	p := &params{v: make(map[string]string, 16), raw: make(map[string]string, len(get.last)+len(post.last))}
+	for name, val := range post.last {
+		p.raw[name] = val
+	}
+	for name, val := range get.last {
+		p.raw[name] = val
+	}
 	apply := func(name string, f filter) {
 		val, ok := get.last[name]
 		if !ok {

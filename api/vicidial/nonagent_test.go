@@ -154,7 +154,8 @@ func TestNonAgentAddLead(t *testing.T) {
 		{name: "too short", query: naq("function=add_lead&phone_number=12345&list_id=101")},
 		{name: "too long", query: naq("function=add_lead&phone_number=12345678901234567&list_id=101")},
 		{name: "system DNC", query: naq("function=add_lead&phone_number=5550001&list_id=101&dnc_check=Y")},
-		{name: "campaign DNC", query: naq("function=add_lead&phone_number=5550002&list_id=101&campaign_dnc_check=Y")},
+		{name: "campaign DNC", query: naq("function=add_lead&phone_number=5550002&list_id=101&campaign_dnc_check=Y&campaign_id=TESTCAMP")},
+		{name: "campaign DNC checks campaign_id only", query: naq("function=add_lead&phone_number=5550002&list_id=101&campaign_dnc_check=Y")},
 		{name: "duplicate in list", query: naq("function=add_lead&phone_number=7275551111&list_id=101&duplicate_check=DUPLIST")},
 		{name: "duplicate in campaign lists", query: naq("function=add_lead&phone_number=7275551212&list_id=101&duplicate_check=DUPCAMP")},
 		{name: "duplicate in system", query: naq("function=add_lead&phone_number=7275551212&list_id=102&duplicate_check=DUPSYS")},
@@ -163,7 +164,7 @@ func TestNonAgentAddLead(t *testing.T) {
 			check: func(t *testing.T, n *naEnv, _ string) {
 				l := n.leadByPhone(t, "7275552222")
 				cbs, _ := n.eng.LeadCallbacks(n.ctx, l.ID)
-				if l.Priority != 50 || len(cbs) != 1 || cbs[0].Agent != "1000" || !cbs[0].AgentOnly {
+				if l.Status != "CBHOLD" || len(cbs) != 1 || cbs[0].Agent != "1000" || !cbs[0].AgentOnly {
 					t.Errorf("lead %+v callbacks %+v", l, cbs)
 				}
 			}},
@@ -182,7 +183,7 @@ func TestNonAgentUpdateLead(t *testing.T) {
 			}},
 		{name: "blank a field", query: naq("function=update_lead&lead_id=1&last_name=--BLANK--")},
 		{name: "no update reports", query: naq("function=update_lead&search_method=PHONE_NUMBER&phone_number=3125550199&no_update=Y")},
-		{name: "no valid search method", query: naq("function=update_lead&search_method=EMAIL&lead_id=1")},
+		{name: "no valid search method", query: naq("function=update_lead&search_method=EMAIL_ADDRESS&lead_id=1")},
 		{name: "not found", query: naq("function=update_lead&lead_id=9999&first_name=X")},
 		{name: "insert if not found", query: naq("function=update_lead&search_method=PHONE_NUMBER&phone_number=7275554444&insert_if_not_found=Y&list_id=101&first_name=Ann")},
 		{name: "insert refused without list", query: naq("function=update_lead&search_method=PHONE_NUMBER&phone_number=7275554445&insert_if_not_found=Y")},
@@ -200,10 +201,19 @@ func TestNonAgentLeadInfoAndDNC(t *testing.T) {
 		{name: "lead_all_info", query: naq("function=lead_all_info&lead_id=1")},
 		{name: "lead_all_info csv header", query: naq("function=lead_all_info&lead_id=1&stage=csv&header=YES")},
 		{name: "lead_all_info missing", query: naq("function=lead_all_info&lead_id=777")},
+		{name: "lead_all_info by phone", query: naq("function=lead_all_info&phone_number=7275551212&stage=newline")},
+		{name: "lead_all_info nothing to search", query: naq("function=lead_all_info&phone_number=123")},
 		{name: "lead_field_info", query: naq("function=lead_field_info&lead_id=1&field_name=first_name")},
 		{name: "lead_field_info bad field", query: naq("function=lead_field_info&lead_id=1&field_name=password")},
+		{name: "lead_field_info entry date", query: naq("function=lead_field_info&lead_id=1&field_name=entry_date")},
+		{name: "lead_field_info missing lead", query: naq("function=lead_field_info&lead_id=777&field_name=first_name")},
+		{name: "lead_field_info no field", query: naq("function=lead_field_info&lead_id=1")},
 		{name: "lead_search two phones", query: naq("function=lead_search&phone_number=7275551212,3125550199&stage=tab")},
 		{name: "lead_search none", query: naq("function=lead_search&phone_number=9999999999")},
+		{name: "lead_search by vendor codes, header", query: naq("function=lead_search&search_method=VENDOR_LEAD_CODE&vendor_lead_code=1234567,NOPE,1234567890&header=YES")},
+		{name: "lead_search vendor code first, then phones", query: naq("function=lead_search&search_method=VENDOR_LEAD_CODE_PHONE_NUMBER&vendor_lead_code=NOPE&phone_number=7275551212,123,3125550199")},
+		{name: "lead_search by lead ids prints only phone and vendor keys", query: naq("function=lead_search&search_method=LEAD_ID&lead_id=1&lead_ids=1,2")},
+		{name: "lead_search no valid method", query: naq("function=lead_search&search_method=LEAD_ID&phone_number=7275551212")},
 		{name: "add dnc", query: naq("function=add_dnc_phone&phone_number=7275550101"),
 			check: func(t *testing.T, n *naEnv, _ string) {
 				if !n.eng.OnDNC(n.ctx, "7275550101", "") {
@@ -250,6 +260,17 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 				}
 			}},
 		{name: "batch update nothing to set", query: naq("function=batch_update_lead&lead_ids=1")},
+		{name: "batch update no leads", query: naq("function=batch_update_lead&status=B")},
+		{name: "batch update no matches", query: naq("function=batch_update_lead&lead_ids=998,999&status=B")},
+		{name: "batch update list exists check", query: naq("function=batch_update_lead&lead_ids=1&list_id_field=4444&list_exists_check=Y")},
+		{name: "batch update, records takes the highest ids", query: naq("function=batch_update_lead&lead_ids=1,2&owner=solo&records=1"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				l1, _ := n.eng.Lead(n.ctx, 1)
+				l2, _ := n.eng.Lead(n.ctx, 2)
+				if l1.Owner != "team2" || l2.Owner != "solo" {
+					t.Errorf("lead 1 owner %q, lead 2 owner %q: want only the highest id changed", l1.Owner, l2.Owner)
+				}
+			}},
 		{name: "lead_status_search", query: naq("function=lead_status_search&status=B&header=YES")},
 		{name: "lead_status_search bad date", query: naq("function=lead_status_search&status=B&date=2025-99-99")},
 		{name: "lead_callback_info none", query: naq("function=lead_callback_info&lead_id=1")},
@@ -257,9 +278,10 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 			n.create(&core.Callback{LeadID: 1, ListID: 998, Campaign: "TESTCAMP", Agent: "1000", AgentOnly: true, Phone: "7275551212",
 				When: testNow.Add(time.Hour), Status: "ACTIVE", Comments: "call back", CreatedAt: testNow})
 		}, query: naq("function=lead_callback_info&lead_id=1&header=YES")},
+		{name: "lead_callback_info archive", query: naq("function=lead_callback_info&lead_id=1&search_location=ARCHIVE")},
 		{name: "check_phone_number ok", query: naq("function=check_phone_number&phone_number=7275551212")},
-		{name: "check_phone_number dnc", query: naq("function=check_phone_number&phone_number=5550001")},
-		{name: "check_phone_number campaign dnc", query: naq("function=check_phone_number&phone_number=5550002&campaign_id=TESTCAMP")},
+		{name: "check_phone_number dnc", query: naq("function=check_phone_number&phone_number=5550001&dnc_check=Y")},
+		{name: "check_phone_number campaign dnc", query: naq("function=check_phone_number&phone_number=5550002&campaign_id=TESTCAMP&campaign_dnc_check=Y")},
 		{name: "check_phone_number short", query: naq("function=check_phone_number&phone_number=555")},
 		{name: "add_list", query: naq("function=add_list&list_id=5001&list_name=Spring+leads&campaign_id=OUTONLY&active=Y")},
 		{name: "add_list exists", query: naq("function=add_list&list_id=5001&list_name=Again&campaign_id=OUTONLY")},
@@ -314,6 +336,21 @@ func TestNonAgentRecordingsQueuesAndMonitor(t *testing.T) {
 					chans, _ := n.pbx.Channels(n.ctx)
 					for _, ch := range chans {
 						if strings.Contains(ch.Name+" "+ch.Dialed, "PJSIP/350") {
+							return true
+						}
+					}
+					return false
+				})
+			}},
+		{name: "blind_monitor HIJACK is not served", query: naq("function=blind_monitor&phone_login=350a&session_id=8600051&stage=HIJACK")},
+		{name: "blind_monitor BARGESWAP barges", setup: func(n *naEnv) {
+			n.create(&core.Agent{Username: "sup2", Number: "351", Extension: "PJSIP/351", PhoneLogin: "351a", Password: "x", UserLevel: 9, Active: true})
+		}, query: naq("function=blind_monitor&phone_login=351a&session_id=8600051&stage=BARGESWAP"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				n.waitFor("the second supervisor's phone to ring", func() bool {
+					chans, _ := n.pbx.Channels(n.ctx)
+					for _, ch := range chans {
+						if strings.Contains(ch.Name+" "+ch.Dialed, "PJSIP/351") {
 							return true
 						}
 					}

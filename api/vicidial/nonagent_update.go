@@ -7,81 +7,53 @@ import (
 	"github.com/callgate/callgate/core"
 )
 
-// updateLead is update_lead: find leads by search_method within
-// search_location, then update, delete, report (no_update) or insert.
-func (c *naCall) updateLead() {
-	leadID, vendor, phone := c.p.get("lead_id"), c.p.get("vendor_lead_code"), c.p.get("phone_number")
-	method := defaulted(c.p.get("search_method"), "LEAD_ID")
-	q, ok := c.searchQuery(method, leadID, vendor, phone)
-	if !ok {
-		c.dash("ERROR", "NO VALID SEARCH METHOD", c.user+"|"+method+"|"+leadID+"|"+vendor+"|"+phone)
-		return
+// searchQueries are update_lead's searches in the script's order: by
+// lead_id, then vendor_lead_code, then phone_number, as search_method
+// names them (by substring), each tried only when the ones before found
+// nothing. false when the method names no search with a usable value.
+func (c *naCall) searchQueries(method, leadID, vendor, phone string) ([]core.LeadQuery, bool) {
+	scope := c.searchScope()
+	var qs []core.LeadQuery
+	if strings.Contains(method, "LEAD_ID") && leadID != "" {
+		id, _ := strconv.ParseUint(leadID, 10, 64)
+		q := scope
+		q.IDs = []uint64{id}
+		qs = append(qs, q)
 	}
-	q.Limit = 1
-	if n, err := strconv.Atoi(c.p.get("records")); err == nil && n > 1 {
-		q.Limit = n
+	if strings.Contains(method, "VENDOR_LEAD_CODE") && vendor != "" {
+		q := scope
+		q.VendorCode = vendor
+		qs = append(qs, q)
 	}
-	found, err := c.h.eng.FindLeads(c.ctx, q)
-	if err != nil {
-		found = nil
+	if strings.Contains(method, "PHONE_NUMBER") && len(phone) > 5 && len(phone) < 19 {
+		q := scope
+		q.Phone = phone
+		qs = append(qs, q)
 	}
-	ident := "|" + c.user + "|" + leadID + "|" + vendor + "|" + phone
-	if len(found) == 0 {
-		c.noMatch(ident, phone)
-		return
-	}
-	for _, l := range found {
-		c.updateOne(l)
-	}
+	return qs, len(qs) > 0
 }
 
-// searchQuery builds the search for search_method (LEAD_ID,
-// VENDOR_LEAD_CODE, PHONE_NUMBER, joined with _) and search_location
-// (SYSTEM, LIST, CAMPAIGN).
-func (c *naCall) searchQuery(method, leadID, vendor, phone string) (core.LeadQuery, bool) {
+// searchScope is search_location: LIST (list_id), CAMPAIGN (the lists of
+// list_id's campaign) or SYSTEM, which it is when list_id is not a list
+// number of 3 digits or more.
+func (c *naCall) searchScope() core.LeadQuery {
 	var q core.LeadQuery
-	for _, m := range strings.Split(method, "_") {
-		switch m {
-		case "LEAD", "ID", "VENDOR", "CODE", "PHONE", "NUMBER":
-		default:
-			return q, false
-		}
+	loc, raw := c.p.get("search_location"), c.p.get("list_id")
+	lid, _ := strconv.ParseUint(raw, 10, 64)
+	if len(loc) < 4 || lid < 99 || len(raw) < 3 {
+		return q
 	}
-	if strings.Contains(method, "LEAD_ID") {
-		id, err := strconv.ParseUint(leadID, 10, 64)
-		if err != nil || id == 0 {
-			return q, false
-		}
-		q.IDs = []uint64{id}
-	}
-	if strings.Contains(method, "VENDOR_LEAD_CODE") {
-		if vendor == "" {
-			return q, false
-		}
-		q.VendorCode = vendor
-	}
-	if strings.Contains(method, "PHONE_NUMBER") {
-		if len(phone) < 6 {
-			return q, false
-		}
-		q.Phone = phone
-	}
-	if len(q.IDs) == 0 && q.VendorCode == "" && q.Phone == "" {
-		return q, false
-	}
-	if lid, err := strconv.ParseUint(c.p.get("list_id"), 10, 64); err == nil {
-		switch c.p.get("search_location") {
-		case "LIST":
-			q.ListIDs = []uint64{lid}
-		case "CAMPAIGN":
-			if l, err := c.h.eng.FindList(c.ctx, lid); err == nil && l.Campaign != "" {
-				q.Campaign = l.Campaign
-			} else {
-				q.ListIDs = []uint64{lid}
+	if strings.Contains(loc, "CAMPAIGN") {
+		if l, err := c.h.eng.FindList(c.ctx, lid); err == nil {
+			if ids, err := c.h.eng.ListsOfCampaign(c.ctx, l.Campaign); err == nil && len(ids) > 0 {
+				q.ListIDs = ids
 			}
 		}
 	}
-	return q, true
+	if strings.Contains(loc, "LIST") {
+		q.ListIDs = []uint64{lid}
+	}
+	return q
 }
 
 // noMatch answers a search that found nothing: insert_if_not_found=Y adds
@@ -97,10 +69,17 @@ func (c *naCall) noMatch(ident, phone string) {
 	}
 	c.colon("NOTICE", "NO MATCHES FOUND IN THE SYSTEM", ident)
 	listID := c.p.get("list_id")
+	if v := c.p.get("list_id_field"); v != "" {
+		listID = v
+	}
 	lid, _ := strconv.ParseUint(listID, 10, 64)
 	code := defaulted(c.p.get("phone_code"), "1")
-	if len(phone) < 6 || len(phone) > 16 || strings.Contains(phone, ",") || lid == 0 {
+	if len(phone) < 6 || len(phone) > 18 || strings.Contains(phone, ",") || len(listID) < 3 {
 		c.dash("ERROR", "INVALID DATA FOR LEAD INSERTION", c.user+"|"+phone+"|"+code+"|"+listID+"|Y")
+		return
+	}
+	if lid >= 99 && !c.listAllowed(lid) {
+		c.dash("ERROR", "NOT AN ALLOWED LIST ID, INSERT", phone+"|"+listID)
 		return
 	}
 	l := c.newLead(phone, lid)
@@ -112,69 +91,9 @@ func (c *naCall) noMatch(ident, phone string) {
 		return
 	}
 	c.dash("SUCCESS", "LEAD HAS BEEN ADDED", phone+"|"+listID+"|"+strconv.FormatUint(l.ID, 10)+"|"+l.GMTOffset+"|"+c.user)
+	c.multiAltPhones(l)
+	c.customFieldsOnInsert(l, listID)
 	c.hopperAfterAdd(l)
-}
-
-func (c *naCall) updateOne(l core.Lead) {
-	id := strconv.FormatUint(l.ID, 10)
-	switch {
-	case c.p.get("no_update") == "Y":
-		c.colon("NOTICE", "LEADS FOUND IN THE SYSTEM", "|"+c.user+"|"+id+"|"+l.VendorLeadCode+"|"+l.PhoneNumber+"|"+
-			strconv.FormatUint(l.ListID, 10)+"|"+strconv.FormatUint(l.ListID, 10))
-	case c.p.get("delete_lead") == "Y":
-		cbs, err := c.h.eng.DeleteLead(c.ctx, l.ID)
-		if err != nil {
-			c.dash("ERROR", "LEAD HAS NOT BEEN DELETED", c.user+"|"+id+"|"+refusalText(err))
-			return
-		}
-		n := strconv.FormatInt(cbs, 10)
-		c.dash("SUCCESS", "LEAD HAS BEEN DELETED "+n+"|0", c.user+"|"+id+"|1|0|0|")
-	default:
-		c.applyUpdate(l)
-	}
-}
-
-// applyUpdate writes the request's fields to one lead.
-func (c *naCall) applyUpdate(l core.Lead) {
-	id := strconv.FormatUint(l.ID, 10)
-	cols := c.leadColumns()
-	if v := c.p.get("update_phone_number"); v == "Y" && len(c.p.get("phone_number")) >= 6 {
-		cols["phone_number"] = cut("phone_number", c.p.get("phone_number"))
-	}
-	if s := c.p.get("status"); s != "" {
-		cols["status"] = cut("status", s)
-	}
-	if v := c.p.get("called_count"); v != "" {
-		n, _ := strconv.Atoi(v)
-		cols["called_count"] = n
-	}
-	if v := c.p.get("reset_lead"); v == "Y" {
-		cols["called_count"], cols["status"], cols["next_attempt_at"] = 0, "NEW", nil
-	}
-	if v := c.p.get("list_id_field"); v != "" {
-		if n, err := strconv.ParseUint(v, 10, 64); err == nil {
-			cols["list_id"] = n
-			if list, err := c.h.eng.FindList(c.ctx, n); err == nil {
-				cols["campaign"] = list.Campaign
-			}
-		}
-	}
-	rows := "0"
-	if len(cols) > 0 {
-		changed, err := c.h.eng.UpdateLeadFields(c.ctx, l.ID, cols, "")
-		if err != nil {
-			c.dash("ERROR", "LEAD HAS NOT BEEN UPDATED", c.user+"|"+id+"|"+refusalText(err))
-			return
-		}
-		if changed {
-			rows = "1"
-		}
-	}
-	c.dash("SUCCESS", "LEAD HAS BEEN UPDATED", c.user+"|"+id+"|"+rows+"|||")
-	if c.p.get("add_to_hopper") == "Y" {
-		l, _ = c.h.eng.Lead(c.ctx, l.ID)
-		c.hopperAfterAdd(l)
-	}
 }
 
 // leadRow is a lead's vicidial_list columns in lead_all_info's order.
@@ -187,7 +106,8 @@ func leadRow(l core.Lead) []string {
 	return []string{l.Status, l.User, l.VendorLeadCode, l.SourceID, list, l.GMTOffset, l.PhoneCode, l.PhoneNumber,
 		l.Title, l.FirstName, l.MiddleInitial, l.LastName, l.Address1, l.Address2, l.Address3, l.City, l.State,
 		l.Province, l.PostalCode, l.CountryCode, l.Gender, l.DateOfBirth, l.AltPhone, l.Email, l.SecurityPhrase,
-		l.Comments, strconv.Itoa(l.CalledCount), last, strconv.Itoa(l.Rank), l.Owner, list, strconv.FormatUint(l.ID, 10)}
+		l.Comments, strconv.Itoa(l.CalledCount), last, strconv.Itoa(l.Rank), l.Owner, strconv.FormatUint(l.EntryListID, 10),
+		strconv.FormatUint(l.ID, 10)}
 }
 
 var leadRowHeader = []string{"status", "user", "vendor_lead_code", "source_id", "list_id", "gmt_offset_now",
@@ -196,75 +116,104 @@ var leadRowHeader = []string{"status", "user", "vendor_lead_code", "source_id", 
 	"email", "security_phrase", "comments", "called_count", "last_local_call_time", "rank", "owner",
 	"entry_list_id", "lead_id"}
 
+// leadAllInfo is lead_all_info: the lead (lead_id) or the leads with a
+// phone number, newest first, each with its header when header=YES (the
+// script prints it per lead) and, with custom_fields=Y, its entry list's
+// custom values.
 func (c *naCall) leadAllInfo() {
-	leadID := c.p.get("lead_id")
-	id, err := strconv.ParseUint(leadID, 10, 64)
-	if err != nil || id == 0 {
-		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+leadID)
+	leadID, phone := c.p.get("lead_id"), c.p.get("phone_number")
+	ident := c.user + "|" + leadID + "|" + phone
+	q := core.LeadQuery{Limit: 1000}
+	if len(phone) >= 6 && len(phone) <= 19 {
+		q.Phone = phone
+	}
+	if leadID != "" {
+		id, _ := strconv.ParseUint(leadID, 10, 64)
+		q = core.LeadQuery{IDs: []uint64{id}, Limit: 1}
+	}
+	var found []core.Lead
+	if len(q.IDs) > 0 || q.Phone != "" {
+		found, _ = c.h.eng.FindLeads(c.ctx, q)
+	}
+	if len(found) == 0 {
+		c.colon("ERROR", "LEAD NOT FOUND", ident)
 		return
 	}
-	l, err := c.h.eng.Lead(c.ctx, id)
-	if err != nil {
-		c.colon("ERROR", "NO RECORDS FOUND", c.user+"|"+leadID)
-		return
+	printed := false
+	for i := len(found) - 1; i >= 0; i-- {
+		l := found[i]
+		if !c.listAllowed(l.ListID) {
+			c.colon("ERROR", "LIST NOT FOUND", ident)
+			continue
+		}
+		labels, values := c.customColumns(l)
+		c.header(append(append([]string{}, leadRowHeader...), labels...)...)
+		c.row(append(leadRow(l), values...)...)
+		printed = true
 	}
-	c.header(leadRowHeader...)
-	c.row(leadRow(l)...)
-	c.logRow("SUCCESS", "lead_all_info", c.user+"|"+leadID)
+	if printed {
+		c.logRow("SUCCESS", "lead_all_info", ident+"|"+defaulted(c.p.get("stage"), "pipe"))
+	}
 }
 
+// leadFieldInfo is lead_field_info: one column of a lead, or with
+// custom_fields=Y one of its custom values (of its entry list, or list_id's),
+// printed bare with no line end as the script echoes it.
 func (c *naCall) leadFieldInfo() {
 	leadID, field := c.p.get("lead_id"), c.p.get("field_name")
-	id, err := strconv.ParseUint(leadID, 10, 64)
-	col := -1
-	for i, h := range leadRowHeader {
-		if h == field {
-			col = i
-		}
-	}
-	if err != nil || id == 0 || col < 0 {
+	if leadID == "" || len(leadID) >= 12 || field == "" {
 		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+leadID+"|"+field)
 		return
 	}
+	id, _ := strconv.ParseUint(leadID, 10, 64)
 	l, err := c.h.eng.Lead(c.ctx, id)
 	if err != nil {
-		c.colon("ERROR", "NO RECORDS FOUND", c.user+"|"+leadID+"|"+field)
+		c.colon("ERROR", "LEAD NOT FOUND", c.user+"|"+leadID)
 		return
 	}
-	c.raw(leadRow(l)[col])
-	c.logRow("SUCCESS", "lead_field_info", c.user+"|"+leadID+"|"+field)
+	list := strconv.FormatUint(l.ListID, 10)
+	if li, err := c.h.eng.FindList(c.ctx, l.ListID); err != nil || !campaignAllowed(c.apiUserGroup(), li.Campaign) {
+		c.colon("ERROR", "LIST NOT FOUND", c.user+"|"+leadID+"|"+list)
+		return
+	}
+	v, ok := c.fieldValue(l, field)
+	if !ok {
+		c.colon("ERROR", "LIST FIELD NOT FOUND", c.user+"|"+leadID)
+		return
+	}
+	c.out.WriteString(v)
+	c.logRow("SUCCESS", "lead_field_info "+v, c.user+"|"+leadID+"|"+c.p.get("stage"))
 }
 
-// leadSearch is lead_search: the leads with any of the phone numbers
-// (comma list), as lead_all_info rows.
-func (c *naCall) leadSearch() {
-	phones := c.p.get("phone_number")
-	var list []string
-	for _, p := range strings.Split(phones, ",") {
-		if len(p) >= 6 && len(p) <= 16 {
-			list = append(list, p)
+// fieldValue is a lead's column by vicidial_list name, or its custom
+// value with custom_fields=Y.
+func (c *naCall) fieldValue(l core.Lead, field string) (string, bool) {
+	if c.p.get("custom_fields") == "Y" {
+		entry := l.EntryListID
+		if raw := c.p.get("list_id"); len(raw) > 1 {
+			entry, _ = strconv.ParseUint(raw, 10, 64)
+		}
+		fields, _ := c.h.eng.ListFields(c.ctx, entry)
+		values, _ := c.h.eng.LeadFieldValues(c.ctx, l.ID, entry)
+		for _, f := range fields {
+			if f.Label == field && len(values) > 0 {
+				return values[field], true
+			}
+		}
+		return "", false
+	}
+	switch field {
+	case "entry_date":
+		return l.EntryDate.Format("2006-01-02 15:04:05"), true
+	case "modify_date":
+		return l.ModifyDate.Format("2006-01-02 15:04:05"), true
+	}
+	for i, h := range leadRowHeader {
+		if h == field {
+			return leadRow(l)[i], true
 		}
 	}
-	if len(list) == 0 || len(list) > 100 {
-		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+phones)
-		return
-	}
-	var found []core.Lead
-	for _, p := range list {
-		ls, err := c.h.eng.FindLeads(c.ctx, core.LeadQuery{Phone: p, Limit: 1000})
-		if err == nil {
-			found = append(found, ls...)
-		}
-	}
-	if len(found) == 0 {
-		c.dash("ERROR", "NO RECORDS FOUND", c.user+"|"+phones)
-		return
-	}
-	c.header(leadRowHeader...)
-	for _, l := range found {
-		c.row(leadRow(l)...)
-	}
-	c.logRow("SUCCESS", "lead_search", c.user+"|"+phones+"|"+strconv.Itoa(len(found)))
+	return "", false
 }
 
 // addDNC and deleteDNC edit the system DNC list, or a campaign's with

@@ -16,6 +16,9 @@ type params struct {
 	// and semicolons removed. update_fields and refresh_panel detect
 	// fields by substring search in it.
 	query string
+	// raw holds every variable as sent (GET winning over POST), for the
+	// names only a list's custom fields define.
+	raw map[string]string
 }
 
 func (p *params) get(name string) string { return p.v[name] }

@@ -29,6 +29,10 @@ const (
 	setDefaultXferGroup  = "default_xfer_group"
 	setUseOtherCampDNC   = "use_other_campaign_dnc"
 	setAllowInbound      = "campaign_allow_inbound"
+
+	setCustomFieldsEnabled = "custom_fields_enabled"
+	setAPIListRestrict     = "api_list_restrict"
+	setCustomFieldsModify  = "custom_fields_modify"
 )
 
 // groupAliasList is groups_alias as one setting: "ALIAS=callerid" pairs
@@ -67,6 +71,12 @@ func init() {
 			Doc: "Campaign whose DNC list external_add_lead checks instead of this one's."},
 		core.SettingDef{Name: setAllowInbound, Scope: core.ScopeCampaign, Kind: core.SettingEnum, Choices: yn, Default: "N",
 			Doc: "Y lets agents of the campaign take inbound calls (change_ingroups, blended)."},
+		core.SettingDef{Name: setCustomFieldsEnabled, Scope: core.ScopeSystem, Kind: core.SettingEnum, Choices: []string{"0", "1"}, Default: "0",
+			Doc: "1 enables lists' custom fields in the non-agent API (custom_fields=Y, list_custom_fields)."},
+		core.SettingDef{Name: setAPIListRestrict, Scope: core.ScopeUser, Kind: core.SettingEnum, Choices: []string{"0", "1"}, Default: "0",
+			Doc: "1 restricts the user's non-agent lead and list functions to the lists of its user group's allowed campaigns."},
+		core.SettingDef{Name: setCustomFieldsModify, Scope: core.ScopeUser, Kind: core.SettingEnum, Choices: []string{"0", "1"}, Default: "0",
+			Doc: "1 lets the user add and delete lists' custom fields (update_list custom_fields_add/delete)."},
 	)
 }
 
