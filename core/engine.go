@@ -66,6 +66,10 @@ type Options struct {
 	// %s; default "pjsip:{number}"), see messaging.go.
 	SMSPerSecond int
 	SMSEndpoint  string
+	// Fence is the lease term this engine runs in (several gateways, one
+	// leader): its claims of leads, callbacks and origination jobs change
+	// nothing once another term began. Zero: one gateway, no lease.
+	Fence Fence
 }
 
 // Engine is the call-center engine: it owns all live state, takes every
@@ -584,13 +588,16 @@ func (e *Engine) tick(ctx context.Context) {
 	}
 	plan := e.dialPlanLocked(now)
 	e.unlock()
-	due := e.dueCallbacks(ctx, now)
+	due := e.claimCallbacks(ctx, e.dueCallbacks(ctx, now), now)
 	e.prefetchDialer(ctx, plan, now)
 	e.lock()
-	if !e.stopped {
-		e.runCallbacksLocked(ctx, due, now)
-		e.runDialerLocked(ctx, plan, now)
+	if e.stopped {
+		e.unlock()
+		e.giveBack(ctx, due, plan) // stopping: the claims go back
+		return
 	}
+	e.runCallbacksLocked(ctx, due, now)
+	e.runDialerLocked(ctx, plan, now)
 	e.unlock()
 }
 
