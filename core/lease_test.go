@@ -3,99 +3,21 @@ package core_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/core/clocktest"
+	"github.com/callgate/callgate/pkg/lease/leasetest"
 	"github.com/callgate/callgate/pkg/store/storetest"
 )
 
-// The SQL lease: one holder per term, a new term (a higher token) only
-// after the holder let it expire or released it, and an old term can be
-// neither renewed nor used to fence a write.
-func TestSQLLeaseGivesOneHolderPerTermAndFencesOldTerms(t *testing.T) {
+// The SQL lease passes the lease conformance suite on both stores.
+func TestSQLLeaseConformance(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
-		ctx := context.Background()
-		clk := clocktest.New(epoch)
-		l := &core.SQLLease{Store: st, Name: "engine", Now: clk.Now}
-		a, err := l.Acquire(ctx, "gw-a", 4*time.Second)
-		must(t, err)
-		if !a.Held("gw-a", clk.Now()) || a.Token != 1 {
-			t.Fatalf("first acquire = %+v, want gw-a in term 1", a)
-		}
-		b, err := l.Acquire(ctx, "gw-b", 4*time.Second)
-		must(t, err)
-		if b.Held("gw-b", clk.Now()) || b.Holder != "gw-a" || b.Token != 1 {
-			t.Fatalf("acquire while held = %+v, want gw-a's term 1 unchanged", b)
-		}
-		clk.Advance(3 * time.Second)
-		a, err = l.Renew(ctx, a, 4*time.Second)
-		must(t, err)
-		clk.Advance(3 * time.Second) // renewed: not expired yet
-		if b, _ = l.Acquire(ctx, "gw-b", 4*time.Second); b.Holder != "gw-a" {
-			t.Fatalf("renewed lease taken: %+v", b)
-		}
-		clk.Advance(2 * time.Second) // expired
-		b, err = l.Acquire(ctx, "gw-b", 4*time.Second)
-		must(t, err)
-		if !b.Held("gw-b", clk.Now()) || b.Token != 2 {
-			t.Fatalf("acquire after expiry = %+v, want gw-b in term 2", b)
-		}
-		if _, err := l.Renew(ctx, a, 4*time.Second); !errors.Is(err, core.ErrLeaseLost) {
-			t.Fatalf("renew of the old term: %v, want ErrLeaseLost", err)
-		}
-		must(t, l.Release(ctx, a)) // releasing a lost term changes nothing
-		if cur, _ := l.Read(ctx); cur.Holder != "gw-b" || !cur.Held("gw-b", clk.Now()) {
-			t.Fatalf("old term's release ended the new one: %+v", cur)
-		}
-		must(t, l.Release(ctx, b))
-		a, err = l.Acquire(ctx, "gw-a", 4*time.Second)
-		must(t, err)
-		if !a.Held("gw-a", clk.Now()) || a.Token != 3 {
-			t.Fatalf("acquire after release = %+v, want gw-a in term 3 at once", a)
-		}
-	})
-}
-
-// Two gateways racing for an expired lease: exactly one begins the term.
-func TestSQLLeaseRaceHasOneWinner(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, st core.Store) {
-		ctx := context.Background()
-		clk := clocktest.New(epoch)
-		first := &core.SQLLease{Store: st, Name: "engine", Now: clk.Now}
-		_, err := first.Acquire(ctx, "gw-0", time.Second)
-		must(t, err)
-		clk.Advance(2 * time.Second)
-		const n = 6
-		var wg sync.WaitGroup
-		won := make(chan core.LeaseState, n)
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				holder := string(rune('a' + i))
-				l := &core.SQLLease{Store: st, Name: "engine", Now: clk.Now}
-				s, err := l.Acquire(ctx, holder, 4*time.Second)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if s.Held(holder, clk.Now()) {
-					won <- s
-				}
-			}()
-		}
-		wg.Wait()
-		close(won)
-		var winners []core.LeaseState
-		for s := range won {
-			winners = append(winners, s)
-		}
-		if len(winners) != 1 || winners[0].Token != 2 {
-			t.Fatalf("winners %+v, want exactly one in term 2", winners)
-		}
+		leasetest.Run(t, func(t *testing.T, name string, now func() time.Time) core.Lease {
+			return &core.SQLLease{Store: st, Name: name, Now: now}
+		})
 	})
 }
 
