@@ -94,15 +94,16 @@ func (el *Elector) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			el.resign()
+			el.Resign()
 			return
 		case <-wake:
 		}
 	}
 }
 
-// resign releases a held term (shutdown) and deposes this gateway.
-func (el *Elector) resign() {
+// Resign releases a held term (shutdown, or a term this gateway could not
+// start) and deposes this gateway; a standby takes over at its next try.
+func (el *Elector) Resign() {
 	el.mu.Lock()
 	term, leading := el.term, el.leading
 	el.mu.Unlock()
