@@ -37,17 +37,17 @@ import (
 
 // gateway owns every part of the running server, in start order.
 type gateway struct {
-	cfg     config.Config
-	log     *slog.Logger
-	st      core.Store
-	bus     core.Bus
-	tel     core.Telephony
-	sim     *sim.PBX // set in sim mode
-	eng     *core.Engine
+	cfg config.Config
+	log *slog.Logger
+	st  core.Store
+	bus core.Bus
+	tel core.Telephony
+	sim *sim.PBX // set in sim mode
+	eng *core.Engine
 	// engPtr is eng for other goroutines (metrics, readiness): in a
 	// cluster it changes with every term, nil while standing by.
 	engPtr  atomic.Pointer[core.Engine]
-	cl      *cluster // nil: one gateway (cluster.lease none)
+	cl      *cluster       // nil: one gateway (cluster.lease none)
 	media   *media.Service // nil when media.dir is empty
 	metrics *metrics
 	httpSrv *http.Server
