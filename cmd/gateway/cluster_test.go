@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/store"
+	"github.com/callgate/callgate/pkg/store/storetest"
+)
+
+// childEnv marks a copy of this test binary started as a gateway process,
+// so a test can SIGKILL a real gateway.
+const childEnv = "CALLGATE_TEST_GATEWAY_CHILD"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := run(ctx, nil, os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "callgate:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// member is one gateway process of a test cluster.
+type member struct {
+	node   string
+	cmd    *exec.Cmd
+	http   string
+	stderr *syncBuffer
+	exited chan struct{}
+}
+
+var httpListenRE = regexp.MustCompile(`^callgate: HTTP listening on (\S+)`)
+
+// startMember starts a gateway process in cluster mode on the shared
+// database and NATS, on loopback ports.
+func startMember(t testing.TB, node string, env map[string]string) *member {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=1", "CALLGATE_NODE_ID="+node, "CALLGATE_HTTP_ADDR=127.0.0.1:0",
+		"CALLGATE_ECCP_ADDR=off", "CALLGATE_DEMO=1", "CALLGATE_LOG_LEVEL=warn", "CALLGATE_MEDIA_DIR=")
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	m := &member{node: node, cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	cmd.Stderr = m.stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if mm := httpListenRE.FindStringSubmatch(sc.Text()); mm != nil {
+				addr <- mm[1]
+			}
+		}
+	}()
+	go func() { _ = cmd.Wait(); close(m.exited) }()
+	t.Cleanup(func() { m.kill() })
+	select {
+	case a := <-addr:
+		m.http = "http://" + a
+	case <-m.exited:
+		t.Fatalf("%s exited: %s", node, m.stderr.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("%s did not start: %s", node, m.stderr.String())
+	}
+	return m
+}
+
+// kill is SIGKILL: no release of the lease, no shutdown of anything.
+func (m *member) kill() {
+	_ = m.cmd.Process.Kill()
+	<-m.exited
+}
+
+func (m *member) do(t testing.TB, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, m.http+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer demo-admin-token")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (m *member) view(t testing.TB) clusterView {
+	t.Helper()
+	var v clusterView
+	if code, b := m.do(t, "GET", "/api/v1/cluster", ""); code == http.StatusOK {
+		_ = json.Unmarshal(b, &v)
+	}
+	return v
+}
+
+// clusterEnv is the configuration the members of one test cluster share.
+func clusterEnv(t testing.TB, lease string) (map[string]string, core.Store) {
+	url := os.Getenv("CALLGATE_TEST_NATS_URL")
+	if url == "" {
+		t.Skip("CALLGATE_TEST_NATS_URL not set")
+	}
+	if os.Getenv("CALLGATE_TEST_MYSQL_DSN") == "" {
+		t.Skip("CALLGATE_TEST_MYSQL_DSN not set: gateways share a MariaDB")
+	}
+	dsn := storetest.DSN(t, storetest.MySQL)
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	name := fmt.Sprintf("t%d", time.Now().UnixNano())
+	return map[string]string{
+		"CALLGATE_DB_DSN": dsn, "CALLGATE_NATS_URL": url, "CALLGATE_CLUSTER_LEASE": lease,
+		"CALLGATE_CLUSTER_NAME": name, "CALLGATE_CLUSTER_LEASE_TTL": "1s", "CALLGATE_SEED": "0",
+	}, st
+}
+
+// until polls cond (a real cluster: elections take real time) up to a
+// generous bound; the takeover time itself is measured by the benchmark.
+func until(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Three gateway processes on MariaDB and NATS: one leads, the standbys
+// serve every request by forwarding it to the leader, every gateway reports
+// the same leader; the leader is SIGKILLed and a standby takes over in a
+// new term with the agent's session restored from the store, and the
+// database holds one session and one term row, nothing doubled.
+func TestThreeGatewaysFailOverWhenTheLeaderIsKilled(t *testing.T) {
+	for _, lease := range []string{"sql", "nats"} {
+		t.Run(lease, func(t *testing.T) {
+			env, st := clusterEnv(t, lease)
+			seed := map[string]string{"CALLGATE_SEED": "1"}
+			for k, v := range env {
+				if _, ok := seed[k]; !ok {
+					seed[k] = v
+				}
+			}
+			gw1 := startMember(t, "gw-1", seed)
+			until(t, "gw-1 leads", func() bool { v := gw1.view(t); return v.Leader && v.Term == 1 })
+			gw2 := startMember(t, "gw-2", env)
+			gw3 := startMember(t, "gw-3", env)
+			until(t, "every gateway sees gw-1 lead and the two others", func() bool {
+				for _, m := range []*member{gw1, gw2, gw3} {
+					v := m.view(t)
+					if v.LeaderID != "gw-1" || v.Leader != (m == gw1) || len(v.Nodes) != 2 {
+						return false
+					}
+				}
+				return true
+			})
+
+			// Requests to standbys are served by the leader's engine.
+			if code, b := gw2.do(t, "POST", "/api/v1/agents/3/login", ""); code != http.StatusOK {
+				t.Fatalf("login through standby gw-2: %d %s", code, b)
+			}
+			code, b := gw3.do(t, "GET", "/api/v1/agents/3/session", "")
+			if code != http.StatusOK || !strings.Contains(string(b), `"1064"`) {
+				t.Fatalf("session through standby gw-3: %d %s", code, b)
+			}
+			if code, b := gw3.do(t, "GET", "/agc/api.php?source=t&user=6666&pass=nope&function=version", ""); code != http.StatusOK || len(b) == 0 {
+				t.Fatalf("VICIdial through standby gw-3: %d %s", code, b)
+			}
+
+			gw1.kill()
+			var leader, standby *member
+			until(t, "a standby leads in term 2", func() bool {
+				for _, m := range []*member{gw2, gw3} {
+					if v := m.view(t); v.Leader && v.Term == 2 {
+						leader = m
+					}
+				}
+				return leader != nil
+			})
+			standby = map[bool]*member{true: gw3, false: gw2}[leader == gw2]
+			until(t, "the other standby follows the new leader", func() bool {
+				v := standby.view(t)
+				return v.LeaderID == leader.node && !v.Leader
+			})
+			// The session was restored from the store by the new leader.
+			until(t, "the session is served after the failover", func() bool {
+				code, b := standby.do(t, "GET", "/api/v1/agents/3/session", "")
+				return code == http.StatusOK && strings.Contains(string(b), `"1064"`)
+			})
+			ctx := context.Background()
+			if n, err := st.Count(ctx, &core.AgentSession{}, core.Eq("username", "1064")); err != nil || n != 1 {
+				t.Fatalf("sessions of 1064 in the store: %d %v, want 1", n, err)
+			}
+			var leases []core.LeaseRecord
+			if err := st.Find(ctx, &leases, core.Eq("name", env["CALLGATE_CLUSTER_NAME"])); err != nil || len(leases) != 1 || leases[0].Token != 2 || leases[0].Holder != leader.node {
+				t.Fatalf("lease rows %+v %v, want one in term 2 held by %s", leases, err, leader.node)
+			}
+		})
+	}
+}
+
+// BenchmarkGatewayFailover measures the time from SIGKILL of the leader to
+// a standby serving as leader (default lease TTL, 4 s: the bound is 5 s).
+func BenchmarkGatewayFailover(b *testing.B) {
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		env, _ := clusterEnv(b, "sql")
+		env["CALLGATE_CLUSTER_LEASE_TTL"] = "4s"
+		seed := map[string]string{}
+		for k, v := range env {
+			seed[k] = v
+		}
+		seed["CALLGATE_SEED"] = "1"
+		gw1 := startMember(b, "gw-1", seed)
+		until(b, "gw-1 leads", func() bool { return gw1.view(b).Leader })
+		gw2 := startMember(b, "gw-2", env)
+		until(b, "gw-2 stands by", func() bool { return gw2.view(b).LeaderID == "gw-1" })
+		killed := time.Now()
+		gw1.kill()
+		until(b, "gw-2 leads", func() bool {
+			code, _ := gw2.do(b, "GET", "/api/v1/agents", "")
+			return gw2.view(b).Leader && code == http.StatusOK
+		})
+		total += time.Since(killed)
+		gw2.kill()
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/takeover")
+}
+
