@@ -260,4 +260,3 @@ func BenchmarkGatewayFailover(b *testing.B) {
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/takeover")
 }
-
