@@ -721,7 +721,8 @@ func (e *Engine) Dial(ctx context.Context, req DialRequest) (Call, error) {
 	}
 	dnc := !req.SkipDNC && phone != "" && e.IsDNC(ctx, phone, campaign)
 	var listID uint64
-	if lead, err := e.Lead(ctx, req.LeadID); err == nil {
+	lead, leadErr := e.Lead(ctx, req.LeadID)
+	if leadErr == nil {
 		listID = lead.ListID
 	}
 	e.lock()
@@ -729,6 +730,9 @@ func (e *Engine) Dial(ctx context.Context, req DialRequest) (Call, error) {
 	if err != nil {
 		e.unlock()
 		return Call{}, err
+	}
+	if leadErr == nil {
+		e.countLeadAttempt(lead)
 	}
 	call, id := c.Call, c.ID
 	if err := e.unlockWait(ctx); err != nil {
@@ -738,6 +742,16 @@ func (e *Engine) Dial(ctx context.Context, req DialRequest) (Call, error) {
 		return call, fmt.Errorf("dial agent %s: %w", req.Agent, err)
 	}
 	return call, nil
+}
+
+// countLeadAttempt records a dial of a lead (lock held): one more call,
+// now, in call. Every dial of a lead counts, whoever chose it (the dialer,
+// MANUALNEXT or an agent dialing a lead by id), as VICIdial counts them.
+func (e *Engine) countLeadAttempt(lead Lead) {
+	now := e.now()
+	e.write("count lead attempt", func(ctx context.Context, st Store) error {
+		return st.Updates(ctx, &lead, map[string]any{"called_count": lead.CalledCount + 1, "last_called_at": now, "status": StatusInCall})
+	})
 }
 
 func (e *Engine) dialLocked(ctx context.Context, req DialRequest, phone, campaign string, dnc bool, listID uint64) (*liveCall, error) {

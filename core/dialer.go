@@ -462,6 +462,5 @@ func (e *Engine) DialNextLead(ctx context.Context, req DialRequest) (Call, error
 		e.unlock()
 		return c, err
 	}
-	_ = e.store.Updates(ctx, &lead, map[string]any{"called_count": lead.CalledCount + 1, "last_called_at": e.now(), "status": StatusInCall})
-	return c, nil
+	return c, nil // Dial counted the attempt
 }

@@ -70,6 +70,9 @@ type Options struct {
 	// leader): its claims of leads, callbacks and origination jobs change
 	// nothing once another term began. Zero: one gateway, no lease.
 	Fence Fence
+	// Webhooks sends the outbox's messages (outbox.go); nil: webhooks are
+	// refused with EUNAVAILABLE.
+	Webhooks WebhookSender
 }
 
 // Engine is the call-center engine: it owns all live state, takes every
@@ -80,6 +83,8 @@ type Options struct {
 type Engine struct {
 	opt Options
 	sms smsLimiter // messages sent this second (messaging.go)
+	// outbox delivers stored webhooks (outbox.go).
+	outbox *outbox
 	// Contact imports running in the background (contact_import.go).
 	importsMu sync.Mutex
 	imports   map[uint64]chan struct{}
@@ -293,6 +298,7 @@ func New(opt Options) *Engine {
 	}
 	e.creds = newCredentials(e, opt.Secrets, opt.Throttle)
 	e.values = NewAgentValues(opt.Store, func() time.Time { return e.now() })
+	e.outbox = newOutbox(e)
 	return e
 }
 
@@ -360,6 +366,9 @@ func (e *Engine) Start(ctx context.Context) error {
 		return err
 	}
 	e.closeInterruptedImports(ctx)
+	if err := e.outbox.start(ctx); err != nil {
+		return err
+	}
 	e.beat(ctx, true)
 	return nil
 }
@@ -403,6 +412,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 	e.unlock()
 	close(e.stopCh)
 	e.stopSettle()
+	e.outbox.stop()
 	done := make(chan struct{})
 	go func() { e.wg.Wait(); e.lanes.wait(); close(done) }()
 	select {

@@ -635,5 +635,6 @@ func AllModels() []any {
 		&Line{}, &RuleGroup{}, &Script{},
 		&SimpleList{}, &SimpleListElement{}, &PendingCallDetail{},
 		&LeaseRecord{}, &GatewayNode{},
+		&OutboxMessage{}, &OutboxAttempt{},
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/callgate/callgate/pkg/telephony/ari"
 	"github.com/callgate/callgate/pkg/telephony/ariproxy"
 	"github.com/callgate/callgate/pkg/telephony/sim"
+	"github.com/callgate/callgate/pkg/webhook"
 )
 
 // gateway owns every part of the running server, in start order.
@@ -177,7 +178,8 @@ func (g *gateway) buildEngine(fence core.Fence) error {
 
 	g.media = g.newMedia(core.NewRecords(g.st))
 	g.eng = core.New(core.Options{Store: g.st, Tel: g.tel, Bus: g.bus, Logger: g.log.With("component", "engine"), Media: g.mediaPort(),
-		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint, Fence: fence})
+		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint, Fence: fence,
+		Webhooks: webhook.NewHTTPSender()})
 	g.engPtr.Store(g.eng)
 	return nil
 }
