@@ -2,12 +2,15 @@ package core_test
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/store/storetest"
+	"github.com/callgate/callgate/pkg/telephony/sim"
+	"github.com/callgate/callgate/pkg/webhook"
 )
 
 // Split brain: a leader paused past its term wakes up and runs its dialer,
@@ -86,6 +89,80 @@ func TestDeposedLeaderWakingWithAnOldTokenClaimsNothing(t *testing.T) {
 				}
 				if len(calls) != 3 {
 					t.Fatalf("current term placed %d calls, want 3 (lead, callback, job)", len(calls))
+				}
+			})
+		})
+	}
+}
+
+// claimWatch reports each conditional update on outbox messages and its
+// outcome, so a test knows the outbox tried its claim.
+type claimWatch struct {
+	core.Store
+	claims chan int64
+}
+
+func (s *claimWatch) UpdateWhere(ctx context.Context, model any, f core.Filter, cols map[string]any, fence core.Fence) (int64, error) {
+	n, err := s.Store.UpdateWhere(ctx, model, f, cols, fence)
+	if _, ok := model.(*core.OutboxMessage); ok {
+		s.claims <- n
+	}
+	return n, err
+}
+
+// The webhook outbox of an engine whose term is over sends nothing: its
+// claim of the message changes no row, the message stays pending for the
+// new leader. In the current term the same message is delivered.
+func TestDeposedLeaderSendsNoWebhook(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		takeover  bool
+		wantClaim int64
+	}{
+		{"current term delivers", false, 1},
+		{"old term after a takeover sends nothing", true, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, st core.Store) {
+				ctx := context.Background()
+				lease := &core.SQLLease{Store: st, Name: "engine", Now: clocktest.New(epoch).Now}
+				term, err := lease.Acquire(ctx, "gw-a", 4*time.Second)
+				must(t, err)
+				if tc.takeover {
+					must(t, lease.Release(ctx, term))
+					_, err := lease.Acquire(ctx, "gw-b", 4*time.Second)
+					must(t, err)
+				}
+				rcv := newReceiver(t)
+				w := &claimWatch{Store: st, claims: make(chan int64, 10)}
+				bus := core.NewMemoryBus(0)
+				sub, err := bus.Subscribe(0, 100)
+				must(t, err)
+				e := core.New(core.Options{Store: w, Tel: sim.New("sim-1"), Bus: bus, Clock: clocktest.New(epoch), DialerInterval: time.Hour,
+					Logger: slog.New(slog.DiscardHandler), Webhooks: webhook.NewHTTPSender(), Fence: term.Fence()})
+				must(t, e.Start(ctx))
+				id, err := e.EnqueueWebhook(ctx, core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Body: []byte("b")})
+				must(t, err)
+				if n := <-w.claims; n != tc.wantClaim {
+					t.Fatalf("claim changed %d rows, want %d", n, tc.wantClaim)
+				}
+				if !tc.takeover {
+					if got := rcv.next(t); got != ":b" {
+						t.Fatalf("delivered %q", got)
+					}
+					env := &outboxEnv{t: t, sub: sub}
+					env.ended(id) // recorded before the engine stops
+				}
+				sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				defer cancel()
+				must(t, e.Stop(sctx))
+				var m core.OutboxMessage
+				must(t, st.First(ctx, &m, core.Eq("msg_id", id)))
+				if tc.takeover && (m.Status != core.OutboxPending || m.Attempts != 0 || len(rcv.got) != 0) {
+					t.Fatalf("deposed engine sent: %+v, %d received", m, len(rcv.got))
+				}
+				if !tc.takeover && (m.Status != core.OutboxDelivered || m.Attempts != 1) {
+					t.Fatalf("current term: %+v", m)
 				}
 			})
 		})
