@@ -189,6 +189,14 @@ func TestThreeGatewaysFailOverWhenTheLeaderIsKilled(t *testing.T) {
 				return true
 			})
 
+			for _, tc := range []struct {
+				m    *member
+				want int
+			}{{gw1, http.StatusOK}, {gw2, http.StatusServiceUnavailable}, {gw3, http.StatusServiceUnavailable}} {
+				if code, _ := tc.m.do(t, "GET", "/leaderz", ""); code != tc.want {
+					t.Fatalf("%s /leaderz %d, want %d", tc.m.node, code, tc.want)
+				}
+			}
 			// Requests to standbys are served by the leader's engine.
 			if code, b := gw2.do(t, "POST", "/api/v1/agents/3/login", ""); code != http.StatusOK {
 				t.Fatalf("login through standby gw-2: %d %s", code, b)
@@ -259,4 +267,24 @@ func BenchmarkGatewayFailover(b *testing.B) {
 		gw2.kill()
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/takeover")
+}
+
+// One gateway (no cluster.lease) is always the leader, in no term; the
+// cluster view needs the admin token like the rest of /api/v1.
+func TestSingleGatewayClusterViewSaysItLeads(t *testing.T) {
+	r := startGateway(t, t.TempDir()+"/c.db")
+	if code, _ := r.get(t, "/api/v1/cluster", false); code != http.StatusUnauthorized {
+		t.Fatalf("without the token: %d", code)
+	}
+	code, b := r.get(t, "/api/v1/cluster", true)
+	var v clusterView
+	if err := json.Unmarshal(b, &v); code != http.StatusOK || err != nil {
+		t.Fatalf("%d %s %v", code, b, err)
+	}
+	if !v.Leader || v.LeaderID != "test-node" || v.Node != "test-node" || v.Term != 0 || v.Backend != "none" || len(v.Nodes) != 0 {
+		t.Fatalf("view %+v", v)
+	}
+	if code, _ := r.get(t, "/leaderz", false); code != http.StatusOK {
+		t.Fatalf("/leaderz %d", code)
+	}
 }

@@ -450,6 +450,15 @@ func (g *gateway) router() http.Handler {
 		}
 		writeStatus(w, code, status)
 	})
+	// /leaderz: 200 on the gateway running the engine (always, for one
+	// gateway), 503 on a standby: what a TCP balancer for ECCP checks.
+	r.Get("/leaderz", func(w http.ResponseWriter, r *http.Request) {
+		if g.cl == nil || (g.clusterView().Leader && g.engineUp.Load()) {
+			writeStatus(w, http.StatusOK, "leader")
+			return
+		}
+		writeStatus(w, http.StatusServiceUnavailable, "standby")
+	})
 	if g.cfg.MetricsEnabled {
 		r.Handle("/metrics", g.metrics.handler())
 	}
@@ -589,7 +598,7 @@ func (g *gateway) requestLog(next http.Handler) http.Handler {
 		next.ServeHTTP(ww, r)
 		level := slog.LevelInfo
 		switch {
-		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
+		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/leaderz" || r.URL.Path == "/metrics":
 			// Probes: a 503 of /readyz is an answer, not a failure;
 			// noteReadiness logs its changes.
 			level = slog.LevelDebug
