@@ -199,12 +199,15 @@ func RaiseFence(ctx context.Context, s Store, st LeaseState) error {
 
 // GatewayNode is a gateway as it last announced itself (cluster view).
 type GatewayNode struct {
-	ID      uint   `gorm:"primaryKey"`
-	NodeID  string `gorm:"size:128;uniqueIndex"`
-	Lease   string `gorm:"size:64"`
-	Leader  bool
-	Token   uint64
-	Addr    string `gorm:"size:255"`
-	SeenAt  time.Time
-	Started time.Time
+	ID     uint   `gorm:"primaryKey"`
+	NodeID string `gorm:"size:128;uniqueIndex"`
+	Lease  string `gorm:"size:64"`
+	Leader bool
+	Token  uint64
+	Addr   string `gorm:"size:255"`
+	// ECCPAddr is where the leader serves ECCP (host:port other gateways
+	// reach), so standbys relay ECCP connections to it.
+	ECCPAddr string `gorm:"size:255"`
+	SeenAt   time.Time
+	Started  time.Time
 }

@@ -50,6 +50,8 @@ type cluster struct {
 	// subMu guards sub, the forwarded requests this leader serves.
 	subMu sync.Mutex
 	sub   *nats.Subscription
+	// eccpQ feeds the term's ECCP server while leading (eccp_cluster.go).
+	eccpQ atomic.Pointer[connQueue]
 	// stops are term stops in flight.
 	stops sync.WaitGroup
 
@@ -124,6 +126,9 @@ func (c *cluster) run() {
 		c.el.Run(ctx)
 	}()
 	go c.announce(ctx)
+	if c.g.eccpShared != nil {
+		go c.serveECCP(c.g.eccpShared)
+	}
 }
 
 // ServeHTTP serves the dialects: the term's router while leading, the
@@ -188,10 +193,17 @@ func (c *cluster) startTerm(term core.LeaseState) (*termParts, error) {
 	inner.Use(middleware.Recoverer)
 	g.mountDialects(inner)
 	t := &termParts{lease: term, eng: g.eng, admin: g.adminAPI}
-	if err := g.startECCP(); err != nil {
-		g.log.Error("cluster: ECCP not served in this term", "err", err)
+	if g.eccpShared != nil {
+		srv, err := g.newECCPServer()
+		if err != nil {
+			return nil, err
+		}
+		q := newConnQueue(g.eccpShared.Addr())
+		go func() { _ = srv.Serve(q) }()
+		c.eccpQ.Store(q)
+		g.eccpPtr.Store(srv)
+		t.eccp = srv
 	}
-	t.eccp, g.eccpSrv, g.eccpLn = g.eccpSrv, nil, nil
 	var h http.Handler = inner
 	c.local.Store(&h)
 	t.closers = g.closers
@@ -227,6 +239,7 @@ func (c *cluster) stopTerm(term core.LeaseState) {
 	g := c.g
 	g.engineUp.Store(false)
 	g.eccpPtr.Store(nil)
+	c.eccpQ.Store(nil) // new ECCP connections are relayed from now on
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if t.eccp != nil {
@@ -254,6 +267,9 @@ func (c *cluster) shutdown(ctx context.Context) {
 		}
 	}
 	c.stops.Wait()
+	if c.g.eccpShared != nil {
+		_ = c.g.eccpShared.Close()
+	}
 	c.nc.Close()
 }
 
@@ -279,11 +295,12 @@ func (c *cluster) standbyReadiness() string {
 
 // nodeView is a gateway in the cluster view.
 type nodeView struct {
-	Node   string    `json:"node"`
-	Leader bool      `json:"leader"`
-	Term   uint64    `json:"term"`
-	Addr   string    `json:"addr"`
-	SeenAt time.Time `json:"seen_at"`
+	Node     string    `json:"node"`
+	Leader   bool      `json:"leader"`
+	Term     uint64    `json:"term"`
+	Addr     string    `json:"addr"`
+	ECCPAddr string    `json:"eccp_addr,omitempty"`
+	SeenAt   time.Time `json:"seen_at"`
 }
 
 // clusterView is GET /api/v1/cluster.
@@ -370,11 +387,15 @@ func (c *cluster) announceOnce(ctx context.Context) {
 	if g.httpLn != nil {
 		addr = g.httpLn.Addr().String()
 	}
-	cols := map[string]any{"lease": g.cfg.ClusterName, "leader": leading, "token": s.Token, "addr": addr, "seen_at": now}
+	eccpAddr := ""
+	if leading && c.eccpQ.Load() != nil {
+		eccpAddr = g.advertisedECCP()
+	}
+	cols := map[string]any{"lease": g.cfg.ClusterName, "leader": leading, "token": s.Token, "addr": addr, "eccp_addr": eccpAddr, "seen_at": now}
 	n, err := g.st.UpdateWhere(ctx, &core.GatewayNode{}, core.Eq("node_id", g.cfg.NodeID), cols, core.Fence{})
 	if err == nil && n == 0 {
 		err = g.st.Create(ctx, &core.GatewayNode{NodeID: g.cfg.NodeID, Lease: g.cfg.ClusterName, Leader: leading,
-			Token: s.Token, Addr: addr, SeenAt: now, Started: c.started.UTC()})
+			Token: s.Token, Addr: addr, ECCPAddr: eccpAddr, SeenAt: now, Started: c.started.UTC()})
 		if errors.Is(err, core.ErrDuplicate) {
 			err = nil
 		}
@@ -389,7 +410,7 @@ func (c *cluster) announceOnce(ctx context.Context) {
 	}
 	nodes := make([]nodeView, 0, len(rows))
 	for _, r := range rows {
-		nodes = append(nodes, nodeView{Node: r.NodeID, Leader: r.Leader, Term: r.Token, Addr: r.Addr, SeenAt: r.SeenAt.UTC()})
+		nodes = append(nodes, nodeView{Node: r.NodeID, Leader: r.Leader, Term: r.Token, Addr: r.Addr, ECCPAddr: r.ECCPAddr, SeenAt: r.SeenAt.UTC()})
 	}
 	c.nodesMu.Lock()
 	c.nodes = nodes

@@ -3,20 +3,23 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/demo"
 	"github.com/callgate/callgate/pkg/store"
 	"github.com/callgate/callgate/pkg/store/storetest"
 )
@@ -44,11 +47,10 @@ type member struct {
 	node   string
 	cmd    *exec.Cmd
 	http   string
+	eccp   string
 	stderr *syncBuffer
 	exited chan struct{}
 }
-
-var httpListenRE = regexp.MustCompile(`^callgate: HTTP listening on (\S+)`)
 
 // startMember starts a gateway process in cluster mode on the shared
 // database and NATS, on loopback ports.
@@ -56,7 +58,7 @@ func startMember(t testing.TB, node string, env map[string]string) *member {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"=1", "CALLGATE_NODE_ID="+node, "CALLGATE_HTTP_ADDR=127.0.0.1:0",
-		"CALLGATE_ECCP_ADDR=off", "CALLGATE_DEMO=1", "CALLGATE_LOG_LEVEL=warn", "CALLGATE_MEDIA_DIR=")
+		"CALLGATE_ECCP_ADDR=127.0.0.1:0", "CALLGATE_CLUSTER_ADVERTISE=127.0.0.1", "CALLGATE_DEMO=1", "CALLGATE_LOG_LEVEL=warn", "CALLGATE_MEDIA_DIR=")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -69,24 +71,30 @@ func startMember(t testing.TB, node string, env map[string]string) *member {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	addr := make(chan string, 1)
+	addr := make(chan []string, 2)
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			if mm := httpListenRE.FindStringSubmatch(sc.Text()); mm != nil {
-				addr <- mm[1]
+			if mm := listenRE.FindStringSubmatch(sc.Text()); mm != nil {
+				addr <- mm[1:]
 			}
 		}
 	}()
 	go func() { _ = cmd.Wait(); close(m.exited) }()
 	t.Cleanup(func() { m.kill() })
-	select {
-	case a := <-addr:
-		m.http = "http://" + a
-	case <-m.exited:
-		t.Fatalf("%s exited: %s", node, m.stderr.String())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("%s did not start: %s", node, m.stderr.String())
+	for m.http == "" || m.eccp == "" {
+		select {
+		case a := <-addr:
+			if a[0] == "HTTP" {
+				m.http = "http://" + a[1]
+			} else {
+				m.eccp = a[1]
+			}
+		case <-m.exited:
+			t.Fatalf("%s exited: %s", node, m.stderr.String())
+		case <-time.After(60 * time.Second):
+			t.Fatalf("%s did not start: %s", node, m.stderr.String())
+		}
 	}
 	return m
 }
@@ -198,6 +206,11 @@ func TestThreeGatewaysFailOverWhenTheLeaderIsKilled(t *testing.T) {
 				}
 			}
 			// Requests to standbys are served by the leader's engine.
+			for _, m := range []*member{gw1, gw2, gw3} {
+				if got := m.eccpLogin(t); !strings.Contains(got, "<success/>") {
+					t.Fatalf("ECCP login through %s: %q", m.node, got)
+				}
+			}
 			if code, b := gw2.do(t, "POST", "/api/v1/agents/3/login", ""); code != http.StatusOK {
 				t.Fatalf("login through standby gw-2: %d %s", code, b)
 			}
@@ -228,6 +241,9 @@ func TestThreeGatewaysFailOverWhenTheLeaderIsKilled(t *testing.T) {
 			until(t, "the session is served after the failover", func() bool {
 				code, b := standby.do(t, "GET", "/api/v1/agents/3/session", "")
 				return code == http.StatusOK && strings.Contains(string(b), `"1064"`)
+			})
+			until(t, "ECCP through the standby reaches the new leader", func() bool {
+				return strings.Contains(standby.eccpLogin(t), "<success/>")
 			})
 			ctx := context.Background()
 			if n, err := st.Count(ctx, &core.AgentSession{}, core.Eq("username", "1064")); err != nil || n != 1 {
@@ -287,4 +303,28 @@ func TestSingleGatewayClusterViewSaysItLeads(t *testing.T) {
 	if code, _ := r.get(t, "/leaderz", false); code != http.StatusOK {
 		t.Fatalf("/leaderz %d", code)
 	}
+}
+
+// eccpLogin logs the demo ECCP client in through m's ECCP listener and
+// returns the response (a standby relays it to the leader).
+func (m *member) eccpLogin(t testing.TB) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", m.eccp, 5*time.Second)
+	if err != nil {
+		return err.Error()
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	sum := md5.Sum([]byte(demo.ECCPClientPass))
+	fmt.Fprintf(c, `<request id="1"><login><username>%s</username><password>%s</password></login></request>`, demo.ECCPClient, hex.EncodeToString(sum[:]))
+	var got strings.Builder
+	buf := make([]byte, 4096)
+	for !strings.Contains(got.String(), "</response>") {
+		n, err := c.Read(buf)
+		got.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return got.String()
 }

@@ -47,15 +47,18 @@ type gateway struct {
 	eng *core.Engine
 	// engPtr is eng for other goroutines (metrics, readiness): in a
 	// cluster it changes with every term, nil while standing by.
-	engPtr  atomic.Pointer[core.Engine]
-	cl      *cluster       // nil: one gateway (cluster.lease none)
-	media   *media.Service // nil when media.dir is empty
-	metrics *metrics
-	httpSrv *http.Server
-	httpLn  net.Listener
-	eccpSrv *eccp.Server
-	eccpPtr atomic.Pointer[eccp.Server] // eccpSrv for the metrics
-	eccpLn  net.Listener
+	engPtr atomic.Pointer[core.Engine]
+	cl     *cluster // nil: one gateway (cluster.lease none)
+	// eccpShared is a cluster gateway's ECCP listener for its whole
+	// life (eccp_cluster.go).
+	eccpShared net.Listener
+	media      *media.Service // nil when media.dir is empty
+	metrics    *metrics
+	httpSrv    *http.Server
+	httpLn     net.Listener
+	eccpSrv    *eccp.Server
+	eccpPtr    atomic.Pointer[eccp.Server] // eccpSrv for the metrics
+	eccpLn     net.Listener
 	// closers are flushed after the listeners drain and before the store
 	// closes (the VICIdial API log writer queues rows).
 	closers []io.Closer
@@ -229,14 +232,19 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 		return err
 	}
 	if g.cl != nil {
+		if g.cfg.ECCPAddr != "" {
+			eln, err := net.Listen("tcp", g.cfg.ECCPAddr)
+			if err != nil {
+				return fmt.Errorf("eccp.addr: %w", err)
+			}
+			g.eccpShared, g.eccpLn = eln, eln
+		}
 		g.cl.run() // stands by until elected (cluster.go)
 	}
 	fmt.Fprintf(stdout, "callgate: HTTP listening on %s (admin API /api/v1, VICIdial %s, /healthz, /readyz, /metrics)\n",
 		ln.Addr(), g.cfg.VicidialPath)
 	if g.eccpLn != nil {
 		fmt.Fprintf(stdout, "callgate: ECCP listening on %s\n", g.eccpLn.Addr())
-	} else if g.cl != nil && g.cfg.ECCPAddr != "" {
-		fmt.Fprintf(stdout, "callgate: ECCP on %s while this gateway leads\n", g.cfg.ECCPAddr)
 	} else {
 		fmt.Fprintln(stdout, "callgate: ECCP disabled")
 	}
@@ -266,32 +274,40 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 // startECCP serves ECCP on eccp.addr with the current engine (in a
 // cluster: the leader only, for its term).
 func (g *gateway) startECCP() error {
-	if g.cfg.ECCPAddr != "" {
-		allow, err := prefixes(g.cfg.ECCPAllowFrom)
-		if err != nil {
-			return err
-		}
-		srv := eccp.NewServer(g.eng, eccp.Options{
-			Addr: g.cfg.ECCPAddr, Logger: g.log, AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
-			MaxConns: g.cfg.ECCPMaxConns, MaxConnsPerSource: g.cfg.ECCPMaxConnsPerSource, LoginTimeout: g.cfg.ECCPLoginTimeout,
-		})
-		eln, err := net.Listen("tcp", g.cfg.ECCPAddr)
-		if err != nil {
-			return fmt.Errorf("eccp.addr: %w", err)
-		}
-		g.eccpSrv, g.eccpLn = srv, eln
-		g.eccpPtr.Store(srv)
-		go func() {
-			// Serve retries accept errors (out of descriptors under a
-			// flood included) and returns only once its listener is
-			// closed, so nothing a client does can end the process here.
-			if err := srv.Serve(eln); err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, eccp.ErrServerClosed) {
-				g.fatal <- fmt.Errorf("eccp: %w", err)
-			}
-		}()
+	if g.cfg.ECCPAddr == "" {
+		return nil
 	}
-
+	srv, err := g.newECCPServer()
+	if err != nil {
+		return err
+	}
+	eln, err := net.Listen("tcp", g.cfg.ECCPAddr)
+	if err != nil {
+		return fmt.Errorf("eccp.addr: %w", err)
+	}
+	g.eccpSrv, g.eccpLn = srv, eln
+	g.eccpPtr.Store(srv)
+	go func() {
+		// Serve retries accept errors (out of descriptors under a
+		// flood included) and returns only once its listener is
+		// closed, so nothing a client does can end the process here.
+		if err := srv.Serve(eln); err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, eccp.ErrServerClosed) {
+			g.fatal <- fmt.Errorf("eccp: %w", err)
+		}
+	}()
 	return nil
+}
+
+// newECCPServer builds an ECCP server on the current engine.
+func (g *gateway) newECCPServer() (*eccp.Server, error) {
+	allow, err := prefixes(g.cfg.ECCPAllowFrom)
+	if err != nil {
+		return nil, err
+	}
+	return eccp.NewServer(g.eng, eccp.Options{
+		Addr: g.cfg.ECCPAddr, Logger: g.log, AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
+		MaxConns: g.cfg.ECCPMaxConns, MaxConnsPerSource: g.cfg.ECCPMaxConnsPerSource, LoginTimeout: g.cfg.ECCPLoginTimeout,
+	}), nil
 }
 
 // configAttrs renders the redacted settings as one sorted group, so that the

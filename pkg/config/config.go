@@ -81,6 +81,7 @@ type Config struct {
 	ClusterName           string
 	ClusterLeaseTTL       time.Duration
 	ClusterForwardTimeout time.Duration
+	ClusterAdvertise      string
 	Bus                   string // "memory" or "nats"
 	NATSURL               string
 	NATSStream            string
@@ -217,6 +218,8 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setDuration(&c.ClusterLeaseTTL, v) }},
 	{Name: "cluster.forward_timeout", Env: "CALLGATE_CLUSTER_FORWARD_TIMEOUT", Default: "30s", Doc: "Time limit of one request a standby forwards to the leader (504 past it).",
 		set: func(c *Config, v string) error { return setDuration(&c.ClusterForwardTimeout, v) }},
+	{Name: "cluster.advertise", Env: "CALLGATE_CLUSTER_ADVERTISE", Default: "host name", Doc: "Host name or IP the other gateways reach this one at: standbys relay ECCP connections to the leader's eccp.addr port on it.",
+		set: func(c *Config, v string) error { c.ClusterAdvertise = strings.TrimSpace(v); return nil }},
 	{Name: "bus.kind", Env: "CALLGATE_BUS", Default: "memory", Doc: "Domain event bus: memory (one gateway) or nats (JetStream, several gateways).",
 		set: func(c *Config, v string) error { return setEnum(&c.Bus, v, "memory", "nats") }},
 	{Name: "bus.nats_url", Env: "CALLGATE_NATS_URL", Default: "nats://127.0.0.1:4222", Doc: "NATS server URL for bus.kind=nats.",
@@ -302,6 +305,7 @@ func Defaults() Config {
 		ClusterName:           "callgate",
 		ClusterLeaseTTL:       4 * time.Second,
 		ClusterForwardTimeout: 30 * time.Second,
+		ClusterAdvertise:      host,
 		NATSURL:               "nats://127.0.0.1:4222",
 		NATSStream:            "CALLGATE_EVENTS",
 		ReplayEvents:          10000,

@@ -18,6 +18,7 @@ CREATE TABLE `gateway_nodes` (
   `leader` tinyint(1) DEFAULT NULL,
   `token` bigint(20) unsigned DEFAULT NULL,
   `addr` varchar(255) DEFAULT NULL,
+  `eccp_addr` varchar(255) DEFAULT NULL,
   `seen_at` datetime(3) DEFAULT NULL,
   `started` datetime(3) DEFAULT NULL,
   PRIMARY KEY (`id`),

@@ -3,5 +3,5 @@
 -- +goose Up
 CREATE TABLE `leases` (`id` integer PRIMARY KEY AUTOINCREMENT,`name` text,`holder` text,`token` integer,`expires_at` datetime,`updated_at` datetime);
 CREATE UNIQUE INDEX `idx_leases_name` ON `leases`(`name`);
-CREATE TABLE `gateway_nodes` (`id` integer PRIMARY KEY AUTOINCREMENT,`node_id` text,`lease` text,`leader` numeric,`token` integer,`addr` text,`seen_at` datetime,`started` datetime);
+CREATE TABLE `gateway_nodes` (`id` integer PRIMARY KEY AUTOINCREMENT,`node_id` text,`lease` text,`leader` numeric,`token` integer,`addr` text,`eccp_addr` text,`seen_at` datetime,`started` datetime);
 CREATE UNIQUE INDEX `idx_gateway_nodes_node_id` ON `gateway_nodes`(`node_id`);
