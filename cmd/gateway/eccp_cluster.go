@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -53,6 +54,14 @@ func (q *connQueue) offer(c net.Conn) bool {
 // serveECCP accepts on ln until it is closed: to the leader's own ECCP
 // server, or relayed to the leader.
 func (c *cluster) serveECCP(ln net.Listener) {
+	// A standby applies eccp.allow_from and eccp.max_conns itself: behind
+	// the relay the leader sees this gateway's address, not the client's.
+	allow, _ := prefixes(c.g.cfg.ECCPAllowFrom) // validated at start
+	limit := c.g.cfg.ECCPMaxConns
+	if limit <= 0 {
+		limit = defaultRelayConns
+	}
+	slots := make(chan struct{}, limit)
 	var delay time.Duration
 	for {
 		conn, err := ln.Accept()
@@ -69,8 +78,38 @@ func (c *cluster) serveECCP(ln net.Listener) {
 		if q := c.eccpQ.Load(); q != nil && q.offer(conn) {
 			continue
 		}
-		go c.relayECCP(conn)
+		if !allowed(allow, conn.RemoteAddr()) {
+			_ = conn.Close()
+			continue
+		}
+		select {
+		case slots <- struct{}{}:
+			go func() { defer func() { <-slots }(); c.relayECCP(conn) }()
+		default:
+			_ = conn.Close() // at eccp.max_conns relayed connections
+		}
 	}
+}
+
+// defaultRelayConns bounds relayed ECCP connections when eccp.max_conns
+// sets no bound.
+const defaultRelayConns = 1024
+
+// allowed: no list, or the address is in one of its prefixes.
+func allowed(list []netip.Prefix, a net.Addr) bool {
+	if len(list) == 0 {
+		return true
+	}
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return false
+	}
+	for _, p := range list {
+		if p.Contains(ap.Addr().Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // relayECCP copies conn to and from the leader's ECCP listener; with no
