@@ -81,7 +81,14 @@ func startMember(t testing.TB, node string, env map[string]string) *member {
 		}
 	}()
 	go func() { _ = cmd.Wait(); close(m.exited) }()
-	t.Cleanup(func() { m.kill() })
+	t.Cleanup(func() {
+		m.kill()
+		// A race-enabled child reports races on its stderr, and a
+		// SIGKILLed one never exits with the race detector's status.
+		if strings.Contains(m.stderr.String(), "DATA RACE") {
+			t.Errorf("%s: %s", node, m.stderr.String())
+		}
+	})
 	for m.http == "" || m.eccp == "" {
 		select {
 		case a := <-addr:
