@@ -50,6 +50,9 @@ type cluster struct {
 	// subMu guards sub, the forwarded requests this leader serves.
 	subMu sync.Mutex
 	sub   *nats.Subscription
+	// serving: this gateway leads and its term is fully started (engine,
+	// dialects, ECCP, forwarded requests): what /leaderz reports.
+	serving atomic.Bool
 	// eccpQ feeds the term's ECCP server while leading (eccp_cluster.go).
 	eccpQ atomic.Pointer[connQueue]
 	// stops are term stops in flight.
@@ -164,6 +167,8 @@ func (c *cluster) lead(term core.LeaseState) {
 	if leading, cur := c.el.State(); leading && cur.Token == term.Token {
 		if c.sub, err = forward.Serve(c.nc, *c.local.Load(), c.forwardOptions()); err != nil {
 			g.log.Error("cluster: cannot serve forwarded requests", "err", err)
+		} else {
+			c.serving.Store(true)
 		}
 	}
 	c.subMu.Unlock()
@@ -215,6 +220,7 @@ func (c *cluster) startTerm(term core.LeaseState) (*termParts, error) {
 // in the background.
 func (c *cluster) stepDown(term core.LeaseState) {
 	c.subMu.Lock()
+	c.serving.Store(false)
 	if c.sub != nil {
 		_ = c.sub.Unsubscribe()
 		c.sub = nil

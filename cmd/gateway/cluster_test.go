@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/config"
 	"github.com/callgate/callgate/pkg/demo"
 	"github.com/callgate/callgate/pkg/store"
 	"github.com/callgate/callgate/pkg/store/storetest"
@@ -334,4 +336,84 @@ func (m *member) eccpLogin(t testing.TB) string {
 		}
 	}
 	return got.String()
+}
+
+// inProcess starts a cluster gateway in this process (so -race sees its
+// terms start and stop) on the shared configuration.
+func inProcess(t *testing.T, node string, env map[string]string) *gateway {
+	t.Helper()
+	all := map[string]string{"CALLGATE_DEMO": "1", "CALLGATE_HTTP_ADDR": "127.0.0.1:0", "CALLGATE_ECCP_ADDR": "127.0.0.1:0",
+		"CALLGATE_CLUSTER_ADVERTISE": "127.0.0.1", "CALLGATE_NODE_ID": node, "CALLGATE_MEDIA_DIR": ""}
+	for k, v := range env {
+		all[k] = v
+	}
+	cfg, err := config.Load("", func(k string) string { return all[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	g, err := newGateway(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.start(ctx, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.shutdown(ctx) })
+	return g
+}
+
+// handOver makes from give up the lease until to leads (from may win the
+// lease back before to tries: it resigns again).
+func handOver(t *testing.T, from, to *gateway) core.LeaseState {
+	t.Helper()
+	var term core.LeaseState
+	until(t, to.cfg.NodeID+" leads", func() bool {
+		if leading, s := to.cl.el.State(); leading && to.cl.serving.Load() {
+			term = s
+			return true
+		}
+		if from.cl.serving.Load() {
+			from.cl.el.Resign()
+		}
+		return false
+	})
+	return term
+}
+
+// A gateway that loses the lease stops its engine and forwards; when it is
+// elected again it builds a new engine in the new term and serves again.
+func TestGatewayStepsDownAndLeadsAgainInANewTerm(t *testing.T) {
+	env, _ := clusterEnv(t, "sql")
+	seed := map[string]string{}
+	for k, v := range env {
+		seed[k] = v
+	}
+	seed["CALLGATE_SEED"] = "1"
+	gw1 := inProcess(t, "gw-1", seed)
+	until(t, "gw-1 leads", func() bool { return gw1.cl.serving.Load() })
+	gw2 := inProcess(t, "gw-2", env)
+	r1 := &running{httpBase: "http://" + gw1.httpLn.Addr().String()}
+	r2 := &running{httpBase: "http://" + gw2.httpLn.Addr().String()}
+	if code, b := r2.do(t, "POST", "/api/v1/agents/3/login", "", true); code != http.StatusOK {
+		t.Fatalf("login through gw-2: %d %s", code, b)
+	}
+	first := gw1.engPtr.Load()
+
+	t2 := handOver(t, gw1, gw2)
+	until(t, "gw-1 stands by with no engine", func() bool { return !gw1.engineUp.Load() && gw1.engPtr.Load() == nil })
+	if code, _ := r1.get(t, "/leaderz", false); code != http.StatusServiceUnavailable {
+		t.Fatalf("gw-1 /leaderz %d after stepping down", code)
+	}
+	if code, b := r1.get(t, "/api/v1/agents/3/session", true); code != http.StatusOK {
+		t.Fatalf("session through gw-1 standing by: %d %s", code, b)
+	}
+
+	t3 := handOver(t, gw2, gw1)
+	if t3.Token <= t2.Token || gw1.engPtr.Load() == first {
+		t.Fatalf("gw-1 leads again in term %d after %d, new engine %v", t3.Token, t2.Token, gw1.engPtr.Load() != first)
+	}
+	if code, b := r2.get(t, "/api/v1/agents/3/session", true); code != http.StatusOK {
+		t.Fatalf("session through gw-2 after the hand back: %d %s", code, b)
+	}
 }

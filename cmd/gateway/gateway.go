@@ -469,7 +469,7 @@ func (g *gateway) router() http.Handler {
 	// /leaderz: 200 on the gateway running the engine (always, for one
 	// gateway), 503 on a standby: what a TCP balancer for ECCP checks.
 	r.Get("/leaderz", func(w http.ResponseWriter, r *http.Request) {
-		if g.cl == nil || (g.clusterView().Leader && g.engineUp.Load()) {
+		if g.cl == nil || g.cl.serving.Load() {
 			writeStatus(w, http.StatusOK, "leader")
 			return
 		}

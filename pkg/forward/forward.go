@@ -146,7 +146,7 @@ func fail(w http.ResponseWriter, status int, msg string) {
 func Serve(nc *nats.Conn, h http.Handler, opt Options) (*nats.Subscription, error) {
 	opt.defaults()
 	sem := make(chan struct{}, opt.Parallel)
-	return nc.Subscribe(opt.Subject, func(m *nats.Msg) {
+	sub, err := nc.Subscribe(opt.Subject, func(m *nats.Msg) {
 		// NATS runs one subscription's callbacks one at a time: each
 		// request gets its own goroutine, bounded.
 		sem <- struct{}{}
@@ -158,6 +158,16 @@ func Serve(nc *nats.Conn, h http.Handler, opt Options) (*nats.Subscription, erro
 			}
 		}()
 	})
+	if err != nil {
+		return nil, err
+	}
+	// Once Flush returns the server has the subscription: requests sent
+	// from now on reach this leader.
+	if err := nc.Flush(); err != nil {
+		_ = sub.Unsubscribe()
+		return nil, err
+	}
+	return sub, nil
 }
 
 // run rebuilds the request from m and records what h answers.
