@@ -207,11 +207,21 @@ func TestThreeGatewaysFailOverWhenTheLeaderIsKilled(t *testing.T) {
 			})
 
 			for _, tc := range []struct {
-				m    *member
-				want int
-			}{{gw1, http.StatusOK}, {gw2, http.StatusServiceUnavailable}, {gw3, http.StatusServiceUnavailable}} {
+				m      *member
+				want   int
+				metric string
+			}{
+				{gw1, http.StatusOK, "callgate_cluster_leader 1\n"},
+				{gw2, http.StatusServiceUnavailable, "callgate_cluster_leader 0\n"},
+				{gw3, http.StatusServiceUnavailable, "callgate_cluster_leader 0\n"},
+			} {
 				if code, _ := tc.m.do(t, "GET", "/leaderz", ""); code != tc.want {
 					t.Fatalf("%s /leaderz %d, want %d", tc.m.node, code, tc.want)
+				}
+				_, b := tc.m.do(t, "GET", "/metrics", "")
+				if !strings.Contains(string(b), tc.metric) || !strings.Contains(string(b), "callgate_cluster_term 1\n") ||
+					!strings.Contains(string(b), "callgate_cluster_nodes_seen 2\n") {
+					t.Fatalf("%s metrics lack %q, term 1, 2 nodes seen", tc.m.node, tc.metric)
 				}
 			}
 			// Requests to standbys are served by the leader's engine.
