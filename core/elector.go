@@ -140,6 +140,11 @@ func (el *Elector) renew(ctx context.Context, term LeaseState) {
 		// this gateway then if no renewal got through.
 		el.opt.Logger.Warn("lease: renewal failed", "err", err, "expires", term.Expires)
 	default:
+		if el.opt.Fences != nil {
+			if err := renewFence(ctx, el.opt.Fences, st); err != nil {
+				el.opt.Logger.Warn("lease: fence renewal failed", "err", err)
+			}
+		}
 		el.mu.Lock()
 		if el.leading && el.term.Token == st.Token {
 			el.term, el.seen = st, st
@@ -162,7 +167,7 @@ func (el *Elector) try(ctx context.Context) {
 		return
 	}
 	if el.opt.Fences != nil {
-		if err := RaiseFence(ctx, el.opt.Fences, st); err != nil {
+		if err := RaiseFence(ctx, el.opt.Fences, st, el.opt.Clock.Now()); err != nil {
 			el.opt.Logger.Warn("lease: term not recorded in the store; not leading", "term", st.Token, "err", err)
 			_ = el.opt.Lease.Release(ctx, st)
 			return

@@ -108,3 +108,39 @@ func TestLeaderIsDeposedWhenItsRenewalIsRefused(t *testing.T) {
 		t.Fatalf("deposed %v", dep)
 	}
 }
+
+// With a lease kept outside the store (Fences set), each term is recorded
+// in the store's leases row before the gateway leads; while the row holds
+// a newer live term the gateway does not lead, and gives the lease back.
+func TestElectorRecordsItsTermInTheStoreBeforeLeading(t *testing.T) {
+	ctx := context.Background()
+	clk := clocktest.New(epoch)
+	outside := &core.SQLLease{Store: storetest.Open(t, "sqlite"), Name: "engine", Now: clk.Now} // stands for NATS
+	fences := storetest.Open(t, "sqlite")
+	must(t, core.RaiseFence(ctx, fences, core.LeaseState{Name: "engine", Holder: "zombie", Token: 99, Expires: epoch.Add(10 * time.Second)}, epoch))
+	var r terms
+	opt := r.opts(outside, "gw-a", clk)
+	opt.Fences = fences
+	el := core.NewElector(opt)
+	el.Step(ctx)
+	if lead, _ := el.State(); lead {
+		t.Fatal("leads while the store holds a newer live term")
+	}
+	if s, _ := outside.Read(ctx); s.Held("gw-a", clk.Now()) {
+		t.Fatalf("lease kept without a fence: %+v", s)
+	}
+	clk.Advance(11 * time.Second) // the zombie's term is over
+	el.Step(ctx)
+	lead, s := el.State()
+	var row core.LeaseRecord
+	must(t, fences.First(ctx, &row, core.Eq("name", "engine")))
+	if !lead || row.Token != s.Token || row.Holder != "gw-a" {
+		t.Fatalf("leading %v in %+v, fence row %+v", lead, s, row)
+	}
+	clk.Advance(time.Second)
+	el.Step(ctx) // renewal keeps the fence row live
+	must(t, fences.First(ctx, &row, core.Eq("name", "engine")))
+	if !row.ExpiresAt.After(clk.Now().Add(3 * time.Second)) {
+		t.Fatalf("fence row expires %v, not renewed", row.ExpiresAt)
+	}
+}

@@ -169,16 +169,24 @@ func (l *SQLLease) Release(ctx context.Context, cur LeaseState) error {
 var leaseReleased = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // RaiseFence records in the store that term st of a lease kept elsewhere
-// (NATS) began, so fenced writes of older terms change nothing. It fails
-// with ErrLeaseLost when the store already holds a newer term.
-func RaiseFence(ctx context.Context, s Store, st LeaseState) error {
+// (NATS) began, so fenced writes of other terms change nothing. The row
+// only moves to a newer term, or replaces a term that is over (expired at
+// now: a lease that moved from SQL to NATS starts its terms at 1 again;
+// fences compare tokens for equality, so an older live term is what must
+// never come back). It fails with ErrLeaseLost when a newer term is live.
+func RaiseFence(ctx context.Context, s Store, st LeaseState, now time.Time) error {
 	cols := map[string]any{"holder": st.Holder, "token": st.Token, "expires_at": st.Expires}
 	raise := func() (bool, error) {
-		n, err := s.UpdateWhere(ctx, &LeaseRecord{}, Eq("name", st.Name).Lte("token", st.Token), cols, Fence{})
-		if err != nil {
-			return false, fmt.Errorf("fence %s: %w", st.Name, err)
+		for _, f := range []Filter{Eq("name", st.Name).Lte("token", st.Token), Eq("name", st.Name).Lt("expires_at", now)} {
+			n, err := s.UpdateWhere(ctx, &LeaseRecord{}, f, cols, Fence{})
+			if err != nil {
+				return false, fmt.Errorf("fence %s: %w", st.Name, err)
+			}
+			if n > 0 {
+				return true, nil
+			}
 		}
-		return n > 0, nil
+		return false, nil
 	}
 	if ok, err := raise(); ok || err != nil {
 		return err
@@ -195,6 +203,13 @@ func RaiseFence(ctx context.Context, s Store, st LeaseState) error {
 		return fmt.Errorf("fence %s: %w", st.Name, err)
 	}
 	return nil
+}
+
+// renewFence keeps the store's row of term st as live as the lease.
+func renewFence(ctx context.Context, s Store, st LeaseState) error {
+	_, err := s.UpdateWhere(ctx, &LeaseRecord{}, Eq("name", st.Name).Eq("token", st.Token).Eq("holder", st.Holder),
+		map[string]any{"expires_at": st.Expires}, Fence{})
+	return err
 }
 
 // GatewayNode is a gateway as it last announced itself (cluster view).

@@ -64,22 +64,26 @@ func TestUpdateWhereIsFencedByTheLeaseToken(t *testing.T) {
 }
 
 // A lease kept outside the store (NATS) records each term in the store's
-// leases row; an older term cannot lower it.
-func TestRaiseFenceOnlyGoesUp(t *testing.T) {
+// leases row: a newer term replaces it, an older one cannot while the row's
+// term is live, and any term replaces one that is over (a lease moved from
+// SQL to NATS starts counting again).
+func TestRaiseFenceOnlyReplacesOlderOrEndedTerms(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		ctx := context.Background()
-		term := func(n uint64) core.LeaseState {
-			return core.LeaseState{Name: "engine", Holder: "gw", Token: n, Expires: epoch}
+		term := func(n uint64, exp time.Time) core.LeaseState {
+			return core.LeaseState{Name: "engine", Holder: "gw", Token: n, Expires: exp}
 		}
-		must(t, core.RaiseFence(ctx, st, term(5)))
-		must(t, core.RaiseFence(ctx, st, term(7)))
-		if err := core.RaiseFence(ctx, st, term(6)); !errors.Is(err, core.ErrLeaseLost) {
-			t.Fatalf("raising to an older term: %v, want ErrLeaseLost", err)
+		live := epoch.Add(time.Minute)
+		must(t, core.RaiseFence(ctx, st, term(5, live), epoch))
+		must(t, core.RaiseFence(ctx, st, term(7, live), epoch))
+		if err := core.RaiseFence(ctx, st, term(6, live), epoch); !errors.Is(err, core.ErrLeaseLost) {
+			t.Fatalf("raising to an older term while the newer is live: %v, want ErrLeaseLost", err)
 		}
+		must(t, core.RaiseFence(ctx, st, term(2, live.Add(time.Minute)), live.Add(time.Second)))
 		var r core.LeaseRecord
 		must(t, st.First(ctx, &r, core.Eq("name", "engine")))
-		if r.Token != 7 {
-			t.Fatalf("fence token %d, want 7", r.Token)
+		if r.Token != 2 {
+			t.Fatalf("fence token %d, want 2 (term 7 was over)", r.Token)
 		}
 	})
 }
