@@ -168,3 +168,71 @@ func TestDeposedLeaderSendsNoWebhook(t *testing.T) {
 		})
 	}
 }
+
+// Failover: the leader of term 1 is replaced by an engine of term 2 on the
+// same store and PBX (the old engine stopped as a deposed leader stops,
+// hanging nothing up; the PBX kept the calls; a SIGKILLed process is
+// covered in cmd/gateway with separate PBXs). The held
+// call stays held with its agent, the waiting caller is offered to the
+// agent the new leader finds free, every queue-log row is written once,
+// and the new term's dialer claims leads while the old term's could not.
+func TestFailoverToANewTermKeepsCallsAndClaimsWithTheNewToken(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		ctx := context.Background()
+		leaseClk := clocktest.New(epoch)
+		lease := &core.SQLLease{Store: st, Name: "engine", Now: leaseClk.Now}
+		t1, err := lease.Acquire(ctx, "gw-a", 4*time.Second)
+		must(t, err)
+		h := newHarness(t, st, harnessOpt{agents: 2, fence: t1.Fence()})
+		h.login("a1", "a2")
+		held := h.inbound("5550001")
+		c1 := h.callOf("a1")
+		must(t, h.e.HoldCall(ctx, "a1"))
+		talking := h.inbound("5550002")
+		c2 := h.callOf("a2")
+		waiting := h.inbound("5550003")
+		h.require("one caller waiting", func() bool { return len(h.e.Waiting("sales")) == 1 })
+
+		leaseClk.Advance(5 * time.Second) // gw-a died: its term expired
+		t2, err := lease.Acquire(ctx, "gw-b", 4*time.Second)
+		must(t, err)
+		h.fence = t2.Fence()
+		h.restart(func() { h.hangup(talking) })
+
+		if on, _ := h.e.CallHeld("a1"); !on {
+			t.Fatal("the held call is not held after the failover")
+		}
+		if got, ok := h.e.AgentCall("a1"); !ok || got.ID != c1.ID || got.ChannelID != held {
+			t.Fatalf("a1 has %+v after the failover, want call %d", got, c1.ID)
+		}
+		h.settle()
+		if got := h.callOf("a2"); got.ChannelID != waiting || got.ID == c2.ID {
+			t.Fatalf("a2 got %+v, want the waiting caller %s", got, waiting)
+		}
+		enter := map[uint64]int{}
+		for _, r := range h.queueLog(core.QLEnterQueue) {
+			enter[r.CallID]++
+		}
+		for id, n := range enter {
+			if n != 1 {
+				t.Errorf("call %d entered the queue %d times in the queue log", id, n)
+			}
+		}
+		lead := core.Lead{Campaign: "OUT1", PhoneNumber: "5559000"}
+		must(t, st.Create(ctx, &lead))
+		claim := func(f core.Fence) int64 {
+			n, err := st.UpdateWhere(ctx, &core.Lead{}, core.ByID(lead.ID).Eq("status", lead.Status), map[string]any{"status": core.StatusInCall}, f)
+			must(t, err)
+			return n
+		}
+		if claim(t1.Fence()) != 0 || claim(t2.Fence()) != 1 {
+			t.Fatal("the old term claimed, or the new one could not")
+		}
+		h.hangup(held)
+		h.hangup(waiting)
+		h.waitState("a1", core.AgentAvailable)
+		h.waitState("a2", core.AgentAvailable)
+		h.assertQueueLogBalanced()
+		h.assertSessionsStored()
+	})
+}
