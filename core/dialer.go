@@ -42,8 +42,11 @@ type campaignPlan struct {
 }
 
 type plannedLead struct {
-	lead  Lead
+	lead  Lead // as claimed: called once more, status INCALL
 	phone string
+	// from is the lead as read before its claim, to give it back if the
+	// plan no longer holds when the lock is taken again.
+	from Lead
 }
 
 // dialPlanLocked lists the automatic outbound campaigns with free agents.
@@ -107,8 +110,12 @@ func (e *Engine) prefetchDialer(ctx context.Context, plan []*campaignPlan, now t
 				break
 			}
 			p.busy[lead.ID] = true
+			from := lead
+			if !e.claimLead(ctx, &lead, now) {
+				continue // another engine (or term) has it
+			}
 			phones := e.leadPhones(ctx, lead)
-			p.leads = append(p.leads, plannedLead{lead: lead, phone: phones[lead.PhoneIndex%len(phones)]})
+			p.leads = append(p.leads, plannedLead{lead: lead, from: from, phone: phones[lead.PhoneIndex%len(phones)]})
 			n--
 		}
 	}
@@ -120,24 +127,22 @@ func (e *Engine) prefetchDialer(ctx context.Context, plan []*campaignPlan, now t
 // here: agents and calls may have changed since the plan.
 func (e *Engine) runDialerLocked(ctx context.Context, plan []*campaignPlan, now time.Time) {
 	for _, p := range plan {
-		if _, ok := e.campaigns[p.camp.Name]; !ok {
-			continue
-		}
-		p.free, p.inFlight = e.campaignLoadLocked(p.camp.Name)
-		if p.free == 0 {
-			continue
-		}
-		n := p.want() - p.inFlight
-		for _, pl := range p.leads {
-			if n <= 0 {
-				break
+		n := 0
+		if _, ok := e.campaigns[p.camp.Name]; ok {
+			p.free, p.inFlight = e.campaignLoadLocked(p.camp.Name)
+			if p.free > 0 {
+				n = p.want() - p.inFlight
 			}
-			if e.leadsBusy[pl.lead.ID] {
+		}
+		for _, pl := range p.leads {
+			if n <= 0 || e.leadsBusy[pl.lead.ID] {
+				e.unclaimLeadLocked(pl)
 				continue
 			}
 			lead := pl.lead
-			if e.placeLeadCallLocked(ctx, p.camp.Name, lead.ID, &lead, pl.phone, "") == nil {
-				break
+			if e.placeClaimedLeadLocked(ctx, p.camp.Name, &lead, pl.phone) == nil {
+				e.unclaimLeadLocked(pl)
+				continue
 			}
 			n--
 		}
@@ -206,6 +211,16 @@ func (e *Engine) nextLead(ctx context.Context, camp *Campaign, now time.Time, bu
 // the call is connected to that agent on answer (callbacks, preview).
 // lead is the lead as read before the lock (nil when it could not be read).
 func (e *Engine) placeLeadCallLocked(ctx context.Context, campaign string, leadID uint64, lead *Lead, phone, agent string) *liveCall {
+	return e.placeLeadLocked(ctx, campaign, leadID, lead, phone, agent, false)
+}
+
+// placeClaimedLeadLocked dials a lead the dialer claimed (claimLead): the
+// claim already counted the attempt.
+func (e *Engine) placeClaimedLeadLocked(ctx context.Context, campaign string, lead *Lead, phone string) *liveCall {
+	return e.placeLeadLocked(ctx, campaign, lead.ID, lead, phone, "", true)
+}
+
+func (e *Engine) placeLeadLocked(ctx context.Context, campaign string, leadID uint64, lead *Lead, phone, agent string, claimed bool) *liveCall {
 	camp := e.campaigns[campaign]
 	now := e.now()
 	c := &liveCall{Call: Call{
@@ -216,11 +231,13 @@ func (e *Engine) placeLeadCallLocked(ctx context.Context, campaign string, leadI
 	if lead != nil {
 		l := *lead
 		c.ListID = l.ListID
-		e.write("lead dialed", func(ctx context.Context, st Store) error {
-			return st.Updates(ctx, &l, map[string]any{
-				"called_count": l.CalledCount + 1, "last_called_at": now, "status": StatusInCall,
+		if !claimed {
+			e.write("lead dialed", func(ctx context.Context, st Store) error {
+				return st.Updates(ctx, &l, map[string]any{
+					"called_count": l.CalledCount + 1, "last_called_at": now, "status": StatusInCall,
+				})
 			})
-		})
+		}
 	}
 	trunk := ""
 	number := phone

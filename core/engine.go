@@ -73,6 +73,10 @@ type Options struct {
 	// CallerNameBound is the longest an inbound call waits for its caller
 	// name before it is queued without one (caller_names.go; default 2 s).
 	CallerNameBound time.Duration
+	// Fence is the lease term this engine runs in (several gateways, one
+	// leader): its claims of leads, callbacks and origination jobs change
+	// nothing once another term began. Zero: one gateway, no lease.
+	Fence Fence
 	// Webhooks sends the outbox's messages (outbox.go); nil: webhooks are
 	// refused with EUNAVAILABLE.
 	Webhooks WebhookSender
@@ -608,13 +612,16 @@ func (e *Engine) tick(ctx context.Context) {
 	}
 	plan := e.dialPlanLocked(now)
 	e.unlock()
-	due := e.dueCallbacks(ctx, now)
+	due := e.claimCallbacks(ctx, e.dueCallbacks(ctx, now), now)
 	e.prefetchDialer(ctx, plan, now)
 	e.lock()
-	if !e.stopped {
-		e.runCallbacksLocked(ctx, due, now)
-		e.runDialerLocked(ctx, plan, now)
+	if e.stopped {
+		e.unlock()
+		e.giveBack(ctx, due, plan) // stopping: the claims go back
+		return
 	}
+	e.runCallbacksLocked(ctx, due, now)
+	e.runDialerLocked(ctx, plan, now)
 	e.unlock()
 }
 

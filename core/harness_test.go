@@ -29,6 +29,8 @@ type harness struct {
 	clk *clocktest.Clock
 	log *slog.Logger
 	o   harnessOpt
+	// fence is the lease term engines run in (Options.Fence).
+	fence core.Fence
 }
 
 // epoch is where the harness's fake clock starts (a Monday morning).
@@ -46,6 +48,7 @@ type harnessOpt struct {
 	serial bool
 	// bench: no lock check (it costs a stack trace per lock).
 	bench bool
+	fence core.Fence // the engine's lease term (zero: none)
 }
 
 func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
@@ -75,7 +78,7 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 	pbx := sim.New("sim-1")
 	pbx.UseClock(clk)
 	cst := &checkedStore{Store: st, shared: &storeChecks{t: t}}
-	h := &harness{t: t, ctx: ctx, st: cst, pbx: pbx, clk: clk, log: o.log, o: o}
+	h := &harness{t: t, ctx: ctx, st: cst, pbx: pbx, clk: clk, log: o.log, o: o, fence: o.fence}
 	h.e = h.newEngine()
 	must(t, h.e.Start(ctx))
 	return h
@@ -87,7 +90,7 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 func (h *harness) newEngine() *core.Engine {
 	e := core.New(core.Options{
 		Store: h.st, Tel: h.pbx, Logger: h.log,
-		DialerInterval: time.Second, Seed: 1, Clock: h.clk, LockCheck: !h.o.bench, SerialWrites: h.o.serial,
+		DialerInterval: time.Second, Seed: 1, Clock: h.clk, LockCheck: !h.o.bench, SerialWrites: h.o.serial, Fence: h.fence,
 	})
 	// No PBX or store call may happen while the engine holds its lock.
 	h.st.shared.e.Store(e)
@@ -294,4 +297,9 @@ func (h *harness) settleNoStore() {
 func (s *checkedStore) DialableLeads(ctx context.Context, campaign string, statuses []string, maxCalls int, now time.Time, limit int) ([]core.Lead, error) {
 	s.check("dialable leads")
 	return s.Store.DialableLeads(ctx, campaign, statuses, maxCalls, now, limit)
+}
+
+func (s *checkedStore) UpdateWhere(ctx context.Context, model any, f core.Filter, cols map[string]any, fence core.Fence) (int64, error) {
+	s.write("update where", model)
+	return s.Store.UpdateWhere(ctx, model, f, cols, fence)
 }

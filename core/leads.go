@@ -377,24 +377,21 @@ func (e *Engine) dueCallbacks(ctx context.Context, now time.Time) []dueCallback 
 	return out
 }
 
-// runCallbacksLocked places due callbacks. Agent-only callbacks wait for
-// their agent to be free; the others go to any agent of the campaign.
+// runCallbacksLocked places the due callbacks claimed (claimCallbacks).
+// Agent-only callbacks wait for their agent to be free; the others go to
+// any agent of the campaign; a claimed one that cannot be placed any more
+// is given back.
 func (e *Engine) runCallbacksLocked(ctx context.Context, due []dueCallback, now time.Time) {
 	for _, d := range due {
 		cb := d.cb
-		if cb.When.After(now) {
-			continue
-		}
-		agent := cb.Agent
-		if agent == "" {
-			agent = e.freeCampaignAgentLocked(cb.Campaign)
-		}
-		s := e.sessions[agent]
-		if s == nil || s.State != AgentAvailable || s.Paused || s.CallID != 0 {
+		agent := e.callbackAgentLocked(cb)
+		if cb.When.After(now) || agent == "" {
+			e.unclaimCallbackLocked(cb)
 			continue
 		}
 		c := e.placeLeadCallLocked(ctx, cb.Campaign, cb.LeadID, d.lead, cb.Phone, agent)
 		if c == nil {
+			e.unclaimCallbackLocked(cb)
 			continue
 		}
 		c.ScheduledID = cb.ID

@@ -648,6 +648,7 @@ func AllModels() []any {
 		&SMS{},
 		&Line{}, &RuleGroup{}, &Script{},
 		&SimpleList{}, &SimpleListElement{}, &PendingCallDetail{},
+		&LeaseRecord{}, &GatewayNode{},
 		&OutboxMessage{}, &OutboxAttempt{},
 		&ListField{}, &LeadFieldValue{},
 	}

@@ -23,12 +23,24 @@ func (e *Engine) scheduleJobLocked(j *originJob, d time.Duration) {
 	j.rec.Status = OriginScheduled
 	e.saveJobLocked(j)
 	j.timer = e.clock.AfterFunc(d, func() {
+		ctx := context.Background()
+		e.lock()
+		due := !e.stopped && e.jobs[j.rec.JobID] == j && j.rec.Status == OriginScheduled
+		id, attempt := j.rec.JobID, j.rec.Attempts+1
+		e.unlock()
+		// The claim marks the attempt started before any leg rings: a
+		// deposed engine's claim changes nothing, and the new leader's
+		// restart finds the job begun, never scheduled twice.
+		if !due || !e.claim(ctx, "origination "+id, &OriginationJob{}, Eq("job_id", id),
+			map[string]any{"attempts": attempt, "status": OriginRingingSource}) {
+			return
+		}
 		e.lock()
 		defer e.unlock()
 		if e.stopped || e.jobs[j.rec.JobID] != j || j.rec.Status != OriginScheduled {
 			return
 		}
-		e.startJobLocked(context.Background(), j)
+		e.startJobLocked(ctx, j)
 	})
 }
 

@@ -108,6 +108,15 @@ func (o *outbox) run(k string) {
 		if !o.acquire() {
 			return
 		}
+		if ok, err := o.claim(m); !ok {
+			<-o.sem
+			if err != nil {
+				o.later(k, webhookBackoff(1)) // the store failed: try again
+			}
+			// Otherwise another term owns the outbox: this engine's
+			// lease is over, the key stays with the new leader.
+			return
+		}
 		start := o.e.clock.Now()
 		resp, err := o.e.sendWebhook(o.ctx, m)
 		<-o.sem
@@ -152,6 +161,21 @@ func (o *outbox) later(k string, d time.Duration) {
 			o.goRun(k)
 		}
 	})
+}
+
+// claim takes message m for one attempt with a fenced conditional update
+// (claims.go): false with no error when m moved on or this engine's lease
+// term is over, so a deposed leader sends nothing.
+func (o *outbox) claim(m OutboxMessage) (bool, error) {
+	ctx, cancel := context.WithTimeout(o.ctx, 10*time.Second)
+	defer cancel()
+	n, err := o.e.store.UpdateWhere(ctx, &OutboxMessage{}, Eq("msg_id", m.MsgID).Eq("status", OutboxPending).Eq("attempts", m.Attempts),
+		map[string]any{"updated_at": o.e.now()}, o.e.opt.Fence)
+	if err != nil {
+		o.e.log.Warn("outbox: claim failed", "id", m.MsgID, "err", err)
+		return false, err
+	}
+	return n > 0, nil
 }
 
 func (o *outbox) acquire() bool {

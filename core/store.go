@@ -31,6 +31,13 @@ type Store interface {
 	// Find loads every record matching f into dst (a pointer to a slice).
 	Find(ctx context.Context, dst any, f Filter) error
 	Count(ctx context.Context, model any, f Filter) (int64, error)
+	// UpdateWhere sets cols on the records of model's type matching f (at
+	// least one condition) and returns how many it changed: a claim is an
+	// UpdateWhere whose filter holds the state it was read in, so of two
+	// claimants one changes the row and the other nothing. A non-zero
+	// fence also requires the leases row fence.Name to hold fence.Token in
+	// the same statement, so a deposed leader's claim changes nothing.
+	UpdateWhere(ctx context.Context, model any, f Filter, cols map[string]any, fence Fence) (int64, error)
 
 	// DialableLeads returns up to limit leads of a campaign the dialer may
 	// call at now: status in statuses, next attempt unset or due, called at

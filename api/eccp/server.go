@@ -225,12 +225,8 @@ func (s *Server) Serve(l net.Listener) error {
 		return ErrServerClosed
 	}
 	s.listeners[l] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, l)
-		s.mu.Unlock()
-	}()
+	// Under mu, so the Add happens before a Shutdown's Wait, or
+	// Shutdown came first and Serve returned above.
 	s.fanOnce.Do(func() {
 		s.wg.Add(1)
 		go func() {
@@ -238,6 +234,12 @@ func (s *Server) Serve(l net.Listener) error {
 			s.fan.run(s.stopFan)
 		}()
 	})
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, l)
+		s.mu.Unlock()
+	}()
 	var delay time.Duration
 	for {
 		c, err := l.Accept()

@@ -38,20 +38,31 @@ import (
 
 // gateway owns every part of the running server, in start order.
 type gateway struct {
-	cfg     config.Config
-	log     *slog.Logger
-	st      core.Store
-	bus     core.Bus
-	tel     core.Telephony
-	sim     *sim.PBX   // set in sim mode
-	simari  *simariPBX // set in simari mode
-	eng     *core.Engine
-	media   *media.Service // nil when media.dir is empty
-	metrics *metrics
-	httpSrv *http.Server
-	httpLn  net.Listener
-	eccpSrv *eccp.Server
-	eccpLn  net.Listener
+	cfg config.Config
+	log *slog.Logger
+	st  core.Store
+	bus core.Bus
+	tel core.Telephony
+	sim *sim.PBX // set in sim mode
+	// simari is the in-process simulated Asterisk (simari mode), started
+	// once; every term's ARI driver connects to it (simariARI).
+	simari    *simariPBX
+	simariARI ari.Config
+	eng       *core.Engine
+	// engPtr is eng for other goroutines (metrics, readiness): in a
+	// cluster it changes with every term, nil while standing by.
+	engPtr atomic.Pointer[core.Engine]
+	cl     *cluster // nil: one gateway (cluster.lease none)
+	// eccpShared is a cluster gateway's ECCP listener for its whole
+	// life (eccp_cluster.go).
+	eccpShared net.Listener
+	media      *media.Service // nil when media.dir is empty
+	metrics    *metrics
+	httpSrv    *http.Server
+	httpLn     net.Listener
+	eccpSrv    *eccp.Server
+	eccpPtr    atomic.Pointer[eccp.Server] // eccpSrv for the metrics
+	eccpLn     net.Listener
 	// closers are flushed after the listeners drain and before the store
 	// closes (the VICIdial API log writer queues rows).
 	closers []io.Closer
@@ -115,74 +126,106 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 		return nil, err
 	}
 
+	g.metrics = newMetrics(g.engPtr.Load, g.engineUp.Load)
+	g.metrics.watchECCP(g.eccpPtr.Load)
+	g.metrics.watchCluster(g.clusterView)
+	if cfg.ClusterLease != "none" {
+		// The engine is built when this gateway is elected (cluster.go).
+		if err := g.newCluster(ctx); err != nil {
+			_ = g.bus.Close()
+			_ = st.Close()
+			return nil, err
+		}
+		return g, nil
+	}
+	if err := g.buildEngine(core.Fence{}); err != nil {
+		_ = g.bus.Close()
+		_ = st.Close()
+		return nil, err
+	}
+	return g, nil
+}
+
+// connectSimari starts the in-process simulated Asterisk the first time and
+// connects a new ARI driver to it.
+func (g *gateway) connectSimari() error {
+	if g.simari == nil {
+		p, acfg, err := startSimari(g.cfg)
+		if err != nil {
+			return err
+		}
+		g.simari, g.simariARI = p, acfg
+		g.log.Info("simulated Asterisk (simari) serving ARI", "ari", "http://"+p.addr+"/ari", "control", "http://"+p.addr+"/control")
+	}
+	acfg := g.simariARI
+	acfg.Logger = g.log
+	t, err := ari.New(acfg)
+	if err != nil {
+		return err
+	}
+	g.tel = t
+	return nil
+}
+
+// buildEngine connects the telephony and builds the engine (not started):
+// once at start for one gateway, at every election in a cluster, the
+// engine running in the elected term (fence).
+func (g *gateway) buildEngine(fence core.Fence) error {
+	cfg := g.cfg
 	switch cfg.Telephony {
 	case "sim":
 		p := sim.New(cfg.NodeID)
 		p.SetDefaultBehavior(sim.Behavior{Outcome: sim.Answer, After: cfg.DemoSimAnswerWait})
 		g.sim, g.tel = p, p
 	case "simari":
-		p, acfg, err := startSimari(cfg)
-		if err == nil {
-			acfg.Logger = log
-			g.tel, err = ari.New(acfg)
-			if err != nil {
-				_ = p.Close()
-			}
+		if err := g.connectSimari(); err != nil {
+			return fmt.Errorf("telephony.mode simari: %w", err)
 		}
-		if err != nil {
-			_ = g.bus.Close()
-			_ = st.Close()
-			return nil, fmt.Errorf("telephony.mode simari: %w", err)
-		}
-		g.simari = p
-		log.Info("simulated Asterisk (simari) serving ARI", "ari", "http://"+p.addr+"/ari", "control", "http://"+p.addr+"/control")
 	default:
 		if cfg.ARITransport == string(ari.TransportProxy) {
 			// Many Asterisk nodes, each behind its own ari-proxy on NATS.
 			t, err := ariproxy.New(ariproxy.Config{
 				NATSURL: cfg.NATSURL, App: cfg.ARIApp, Nodes: cfg.ARIProxyNodes,
-				Pick: ariproxy.Pick(cfg.ARIProxyPick), Logger: log,
+				Pick: ariproxy.Pick(cfg.ARIProxyPick), Logger: g.log,
 			})
 			if err != nil {
-				_ = g.bus.Close()
-				_ = st.Close()
-				return nil, fmt.Errorf("ari.transport proxy (ari.proxy_nodes, bus.nats_url): %w", err)
+				return fmt.Errorf("ari.transport proxy (ari.proxy_nodes, bus.nats_url): %w", err)
 			}
 			g.tel = t
 			break
 		}
 		t, err := ari.New(ari.Config{
 			URL: cfg.ARIURL, WSURL: cfg.ARIWSURL, User: cfg.ARIUser, Password: cfg.ARIPassword,
-			App: cfg.ARIApp, NodeID: cfg.NodeID, Logger: log,
+			App: cfg.ARIApp, NodeID: cfg.NodeID, Logger: g.log,
 			Transport: ari.Transport(cfg.ARITransport), NATSURL: cfg.NATSURL,
 		})
 		if err != nil {
-			_ = g.bus.Close()
-			_ = st.Close()
 			if errors.Is(err, ari.ErrProxyNotImplemented) {
-				return nil, fmt.Errorf("ari.transport (CALLGATE_ARI_TRANSPORT): %w", err)
+				return fmt.Errorf("ari.transport (CALLGATE_ARI_TRANSPORT): %w", err)
 			}
-			return nil, fmt.Errorf("ari: %w", err)
+			return fmt.Errorf("ari: %w", err)
 		}
 		g.tel = t
 	}
 
-	g.media = g.newMedia(core.NewRecords(st))
-	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine"), Media: g.mediaPort(),
-		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint, Webhooks: webhook.NewHTTPSender(),
-		CallerNameBound: cfg.CallerNameBound})
-	g.metrics = newMetrics(g.eng, g.engineUp.Load)
-	return g, nil
+	g.media = g.newMedia(core.NewRecords(g.st))
+	g.eng = core.New(core.Options{Store: g.st, Tel: g.tel, Bus: g.bus, Logger: g.log.With("component", "engine"), Media: g.mediaPort(),
+		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint, Fence: fence,
+		Webhooks: webhook.NewHTTPSender(), CallerNameBound: cfg.CallerNameBound})
+	g.engPtr.Store(g.eng)
+	return nil
 }
 
 // start starts the engine and the listeners, then prints where it listens.
 func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
-	if err := g.eng.Start(ctx); err != nil {
-		return fmt.Errorf("engine: %w", err)
+	if g.cl == nil {
+		if err := g.eng.Start(ctx); err != nil {
+			return fmt.Errorf("engine: %w", err)
+		}
+		g.engineUp.Store(true)
+		g.startMedia()
+		g.resumeSMS(ctx)
 	}
-	g.engineUp.Store(true)
-	g.startMedia()
-	g.resumeSMS(ctx)
 
 	ln, err := net.Listen("tcp", g.cfg.HTTPAddr)
 	if err != nil {
@@ -201,40 +244,31 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 		ErrorLog:       slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
 	}
 	// Event streams never end by themselves: end them when shutdown starts.
-	g.httpSrv.RegisterOnShutdown(g.adminAPI.CloseStreams)
+	g.httpSrv.RegisterOnShutdown(g.closeStreams)
 	go func() {
 		if err := g.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			g.fatal <- fmt.Errorf("http: %w", err)
 		}
 	}()
 
-	if g.cfg.ECCPAddr != "" {
-		allow, err := prefixes(g.cfg.ECCPAllowFrom)
-		if err != nil {
+	if g.cl == nil {
+		if err := g.startECCP(); err != nil {
 			return err
 		}
-		g.eccpSrv = eccp.NewServer(g.eng, eccp.Options{
-			Addr: g.cfg.ECCPAddr, Logger: g.log, AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
-			MaxConns: g.cfg.ECCPMaxConns, MaxConnsPerSource: g.cfg.ECCPMaxConnsPerSource, LoginTimeout: g.cfg.ECCPLoginTimeout,
-		})
-		g.metrics.watchECCP(g.eccpSrv)
-		eln, err := net.Listen("tcp", g.cfg.ECCPAddr)
-		if err != nil {
-			return fmt.Errorf("eccp.addr: %w", err)
-		}
-		g.eccpLn = eln
-		go func() {
-			// Serve retries accept errors (out of descriptors under a
-			// flood included) and returns only once its listener is
-			// closed, so nothing a client does can end the process here.
-			if err := g.eccpSrv.Serve(eln); err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, eccp.ErrServerClosed) {
-				g.fatal <- fmt.Errorf("eccp: %w", err)
-			}
-		}()
 	}
 
 	if err := g.startPprof(stdout); err != nil {
 		return err
+	}
+	if g.cl != nil {
+		if g.cfg.ECCPAddr != "" {
+			eln, err := net.Listen("tcp", g.cfg.ECCPAddr)
+			if err != nil {
+				return fmt.Errorf("eccp.addr: %w", err)
+			}
+			g.eccpShared, g.eccpLn = eln, eln
+		}
+		g.cl.run() // stands by until elected (cluster.go)
 	}
 	fmt.Fprintf(stdout, "callgate: HTTP listening on %s (admin API /api/v1, VICIdial %s, /healthz, /readyz, /metrics)\n",
 		ln.Addr(), g.cfg.VicidialPath)
@@ -268,6 +302,45 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 	}
 	g.log.Info("callgate serving", "http", ln.Addr().String(), "eccp", eccpAddr, "telephony", g.cfg.Telephony, "demo", g.cfg.Demo)
 	return nil
+}
+
+// startECCP serves ECCP on eccp.addr with the current engine (in a
+// cluster: the leader only, for its term).
+func (g *gateway) startECCP() error {
+	if g.cfg.ECCPAddr == "" {
+		return nil
+	}
+	srv, err := g.newECCPServer()
+	if err != nil {
+		return err
+	}
+	eln, err := net.Listen("tcp", g.cfg.ECCPAddr)
+	if err != nil {
+		return fmt.Errorf("eccp.addr: %w", err)
+	}
+	g.eccpSrv, g.eccpLn = srv, eln
+	g.eccpPtr.Store(srv)
+	go func() {
+		// Serve retries accept errors (out of descriptors under a
+		// flood included) and returns only once its listener is
+		// closed, so nothing a client does can end the process here.
+		if err := srv.Serve(eln); err != nil && !errors.Is(err, net.ErrClosed) && !errors.Is(err, eccp.ErrServerClosed) {
+			g.fatal <- fmt.Errorf("eccp: %w", err)
+		}
+	}()
+	return nil
+}
+
+// newECCPServer builds an ECCP server on the current engine.
+func (g *gateway) newECCPServer() (*eccp.Server, error) {
+	allow, err := prefixes(g.cfg.ECCPAllowFrom)
+	if err != nil {
+		return nil, err
+	}
+	return eccp.NewServer(g.eng, eccp.Options{
+		Addr: g.cfg.ECCPAddr, Logger: g.log, AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
+		MaxConns: g.cfg.ECCPMaxConns, MaxConnsPerSource: g.cfg.ECCPMaxConnsPerSource, LoginTimeout: g.cfg.ECCPLoginTimeout,
+	}), nil
 }
 
 // configAttrs renders the redacted settings as one sorted group, so that the
@@ -380,17 +453,20 @@ func (g *gateway) shutdown(ctx context.Context) {
 			}()
 		}
 		wg.Wait()
+		if g.cl != nil {
+			g.cl.shutdown(ctx) // resigns the lease, stops the term's engine
+		}
 		for _, c := range g.closers {
 			if err := c.Close(); err != nil {
 				g.log.Warn("close", "err", err)
 			}
 		}
-		if g.engineUp.Load() {
+		if g.cl == nil && g.engineUp.Load() {
 			if err := g.eng.Stop(ctx); err != nil {
 				g.log.Warn("engine stop", "err", err)
 			}
 			g.engineUp.Store(false)
-		} else if g.tel != nil {
+		} else if g.cl == nil && g.tel != nil {
 			_ = g.tel.Close()
 		}
 		if g.simari != nil {
@@ -429,9 +505,31 @@ func (g *gateway) router() http.Handler {
 		}
 		writeStatus(w, code, status)
 	})
+	// /leaderz: 200 on the gateway running the engine (always, for one
+	// gateway), 503 on a standby: what a TCP balancer for ECCP checks.
+	r.Get("/leaderz", func(w http.ResponseWriter, r *http.Request) {
+		if g.cl == nil || g.cl.serving.Load() {
+			writeStatus(w, http.StatusOK, "leader")
+			return
+		}
+		writeStatus(w, http.StatusServiceUnavailable, "standby")
+	})
 	if g.cfg.MetricsEnabled {
 		r.Handle("/metrics", g.metrics.handler())
 	}
+	// Every gateway answers for itself, leader or not.
+	r.Get(adminPrefix+"/cluster", g.serveCluster)
+	if g.cl != nil {
+		// The leader's engine serves; a standby forwards (cluster.go).
+		r.Handle("/*", g.cl)
+		return r
+	}
+	g.mountDialects(r)
+	return r
+}
+
+// mountDialects mounts every HTTP dialect on the current engine.
+func (g *gateway) mountDialects(r chi.Router) {
 	g.adminAPI = admin.New(admin.Options{
 		Records: g.eng.Records(), Engine: g.eng, Token: g.cfg.AdminToken, Sim: g.sim, Logger: g.log.With("component", "admin"),
 		Media: g.mediaPort(),
@@ -458,7 +556,15 @@ func (g *gateway) router() http.Handler {
 	r.Handle(g.cfg.VicidialNonAgentPath, na)
 	g.closers = append(g.closers, na)
 	g.mountExpand(r)
-	return r
+}
+
+// closeStreams ends the admin API's event streams (shutdown).
+func (g *gateway) closeStreams() {
+	if g.cl != nil {
+		g.cl.closeStreams()
+		return
+	}
+	g.adminAPI.CloseStreams()
 }
 
 const adminPrefix = "/api/v1"
@@ -503,7 +609,9 @@ func (g *gateway) readiness() string {
 	switch {
 	case g.draining.Load():
 		return "shutting down"
-	case !g.engineUp.Load() || !g.eng.Ready():
+	case g.cl != nil && !g.engineUp.Load():
+		return g.cl.standbyReadiness()
+	case !g.engineUp.Load() || !g.engPtr.Load().Ready():
 		return "pbx not connected"
 	default:
 		return "ready"
@@ -545,7 +653,7 @@ func (g *gateway) requestLog(next http.Handler) http.Handler {
 		next.ServeHTTP(ww, r)
 		level := slog.LevelInfo
 		switch {
-		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics":
+		case r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/leaderz" || r.URL.Path == "/metrics":
 			// Probes: a 503 of /readyz is an answer, not a failure;
 			// noteReadiness logs its changes.
 			level = slog.LevelDebug

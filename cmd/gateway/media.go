@@ -46,9 +46,10 @@ func (g *gateway) startMedia() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
+	svc := g.media // in a cluster g.media changes with the term
 	go func() {
 		defer close(done)
-		g.media.Run(ctx, g.bus)
+		svc.Run(ctx, g.bus)
 	}()
 	g.closers = append(g.closers, mediaCloser(func() { cancel(); <-done }))
 }

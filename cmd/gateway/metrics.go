@@ -22,7 +22,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics(eng *core.Engine, engineUp func() bool) *metrics {
+func newMetrics(current func() *core.Engine, engineUp func() bool) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -35,28 +35,29 @@ func newMetrics(eng *core.Engine, engineUp func() bool) *metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"route", "method"}),
 	}
-	gauge := func(name, help string, f func() float64) prometheus.Collector {
+	gauge := func(name, help string, f func(eng *core.Engine) float64) prometheus.Collector {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
 			// Before Start and after Stop the engine's maps are not
 			// meaningful; report zero rather than stale numbers.
-			if !engineUp() {
+			eng := current()
+			if !engineUp() || eng == nil {
 				return 0
 			}
-			return f()
+			return f(eng)
 		})
 	}
 	m.reg.MustRegister(
 		m.requests, m.latency,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		gauge("callgate_pbx_ready", "1 while the engine is started and the PBX connected.", func() float64 {
+		gauge("callgate_pbx_ready", "1 while the engine is started and the PBX connected.", func(eng *core.Engine) float64 {
 			if eng.Ready() {
 				return 1
 			}
 			return 0
 		}),
-		gauge("callgate_agents_logged_in", "Agents with a live session.", func() float64 { return float64(len(eng.Sessions())) }),
-		gauge("callgate_agents_paused", "Logged-in agents currently paused.", func() float64 {
+		gauge("callgate_agents_logged_in", "Agents with a live session.", func(eng *core.Engine) float64 { return float64(len(eng.Sessions())) }),
+		gauge("callgate_agents_paused", "Logged-in agents currently paused.", func(eng *core.Engine) float64 {
 			n := 0
 			for _, s := range eng.Sessions() {
 				if s.Paused {
@@ -65,7 +66,7 @@ func newMetrics(eng *core.Engine, engineUp func() bool) *metrics {
 			}
 			return float64(n)
 		}),
-		gauge("callgate_agents_on_call", "Logged-in agents on a call.", func() float64 {
+		gauge("callgate_agents_on_call", "Logged-in agents on a call.", func(eng *core.Engine) float64 {
 			n := 0
 			for _, s := range eng.Sessions() {
 				if s.State == core.AgentOnCall {
@@ -74,8 +75,8 @@ func newMetrics(eng *core.Engine, engineUp func() bool) *metrics {
 			}
 			return float64(n)
 		}),
-		gauge("callgate_calls_active", "Calls held by the engine.", func() float64 { return float64(len(eng.ActiveCalls())) }),
-		gauge("callgate_calls_waiting", "Calls waiting in a queue for an agent.", func() float64 {
+		gauge("callgate_calls_active", "Calls held by the engine.", func(eng *core.Engine) float64 { return float64(len(eng.ActiveCalls())) }),
+		gauge("callgate_calls_waiting", "Calls waiting in a queue for an agent.", func(eng *core.Engine) float64 {
 			n := 0
 			for _, q := range eng.Queues() {
 				n += len(eng.Waiting(q.Name))
@@ -84,7 +85,12 @@ func newMetrics(eng *core.Engine, engineUp func() bool) *metrics {
 		}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "callgate_events_published_total", Help: "Domain events published on the bus.",
-		}, func() float64 { return float64(eng.Bus().LastSeq()) }),
+		}, func() float64 {
+			if e := current(); e != nil {
+				return float64(e.Bus().LastSeq())
+			}
+			return 0
+		}),
 	)
 	// One series per cause of the closed set core.UnreachableCauses, so the
 	// label never grows with agents or error texts.
@@ -93,9 +99,32 @@ func newMetrics(eng *core.Engine, engineUp func() bool) *metrics {
 			Name:        "callgate_agent_unreachable_total",
 			Help:        "Offers whose agent phone the PBX could not ring (each starts or extends a backoff), by cause.",
 			ConstLabels: prometheus.Labels{"cause": cause},
-		}, func() float64 { return float64(eng.UnreachableTotal()[cause]) }))
+		}, func() float64 {
+			if e := current(); e != nil {
+				return float64(e.UnreachableTotal()[cause])
+			}
+			return 0
+		}))
 	}
 	return m
+}
+
+// watchCluster exports this gateway's view of the election.
+func (m *metrics) watchCluster(view func() clusterView) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "callgate_cluster_leader", Help: "1 while this gateway leads (runs the engine), 0 while it stands by."}, func() float64 {
+			if view().Leader {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "callgate_cluster_term", Help: "Lease term (fencing token) this gateway last saw; 0 without a lease."}, func() float64 {
+			return float64(view().Term)
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "callgate_cluster_nodes_seen", Help: "Other gateways that announced themselves within three lease TTLs."}, func() float64 {
+			return float64(len(view().Nodes))
+		}),
+	)
 }
 
 func (m *metrics) handler() http.Handler {
@@ -132,7 +161,7 @@ func methodLabel(m string) string {
 
 // watchECCP exports the ECCP listener's flood counters. The reason label
 // takes only the values of eccp.RejectReasons, each present from the start.
-func (m *metrics) watchECCP(srv *eccp.Server) {
+func (m *metrics) watchECCP(srv func() *eccp.Server) {
 	m.reg.MustRegister(eccpCollector{srv})
 }
 
@@ -148,7 +177,9 @@ var (
 		"Failed accepts on the ECCP listener (for example out of file descriptors), each retried after a backoff.", nil, nil)
 )
 
-type eccpCollector struct{ srv *eccp.Server }
+// eccpCollector reads the current ECCP server (none: zeros; in a cluster
+// only the leader serves ECCP).
+type eccpCollector struct{ srv func() *eccp.Server }
 
 func (c eccpCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- eccpSessionsDesc
@@ -158,7 +189,10 @@ func (c eccpCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c eccpCollector) Collect(ch chan<- prometheus.Metric) {
-	st := c.srv.Stats()
+	var st eccp.Stats
+	if srv := c.srv(); srv != nil {
+		st = srv.Stats()
+	}
 	ch <- prometheus.MustNewConstMetric(eccpSessionsDesc, prometheus.GaugeValue, float64(st.Sessions))
 	ch <- prometheus.MustNewConstMetric(eccpUnauthDesc, prometheus.GaugeValue, float64(st.Unauthenticated))
 	for _, reason := range eccp.RejectReasons {

@@ -10,9 +10,10 @@ import (
 func (g *gateway) resumeSMS(context.Context) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
+	eng := g.eng // in a cluster g.eng changes with the term
 	go func() {
 		defer close(done)
-		if n, err := g.eng.ResumeSMS(ctx); err != nil {
+		if n, err := eng.ResumeSMS(ctx); err != nil {
 			g.log.Warn("sms: resume pending jobs", "err", err)
 		} else if n > 0 {
 			g.log.Info("sms: resumed pending jobs", "jobs", n)

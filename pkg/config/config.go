@@ -78,12 +78,19 @@ type Config struct {
 	ARITransport    string   // "native" or "proxy" (ari-proxy over NATS)
 	ARIProxyNodes   []string // Asterisk entity ids behind ari-proxy (transport proxy)
 	ARIProxyPick    string   // "least-channels" or "round-robin" (transport proxy)
-	Bus             string   // "memory" or "nats"
-	NATSURL         string
-	NATSStream      string
-	LogLevel        string // debug, info, warn, error
-	LogFormat       string // text or json
-	ShutdownTimeout time.Duration
+	// Cluster: "none" (one gateway, always the leader), "sql" or "nats"
+	// (the lease electing the one active engine among several gateways).
+	ClusterLease          string
+	ClusterName           string
+	ClusterLeaseTTL       time.Duration
+	ClusterForwardTimeout time.Duration
+	ClusterAdvertise      string
+	Bus                   string // "memory" or "nats"
+	NATSURL               string
+	NATSStream            string
+	LogLevel              string // debug, info, warn, error
+	LogFormat             string // text or json
+	ShutdownTimeout       time.Duration
 	// ShutdownDrain is how long /readyz answers 503 before the listeners
 	// close, so a load balancer takes the node out first.
 	ShutdownDrain time.Duration
@@ -212,6 +219,16 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setTokens(&c.ARIProxyNodes, v) }},
 	{Name: "ari.proxy_pick", Env: "CALLGATE_ARI_PROXY_PICK", Default: "least-channels", Doc: "Node of a new call not linked to another (ari.transport proxy): least-channels or round-robin.",
 		set: func(c *Config, v string) error { return setEnum(&c.ARIProxyPick, v, "least-channels", "round-robin") }},
+	{Name: "cluster.lease", Env: "CALLGATE_CLUSTER_LEASE", Default: "none", Doc: "none (one gateway, always the leader), sql (the lease in the database's leases table) or nats (in a JetStream KV bucket at bus.nats_url): gateways sharing the database elect one leader that runs the engine; the others forward every HTTP request to it over NATS (bus.nats_url).",
+		set: func(c *Config, v string) error { return setEnum(&c.ClusterLease, v, "none", "sql", "nats") }},
+	{Name: "cluster.name", Env: "CALLGATE_CLUSTER_NAME", Default: "callgate", Doc: "Name of the lease (one engine per name: a shard) and of the NATS subject requests are forwarded on.",
+		set: func(c *Config, v string) error { return setToken(&c.ClusterName, v) }},
+	{Name: "cluster.lease_ttl", Env: "CALLGATE_CLUSTER_LEASE_TTL", Default: "4s", Doc: "A leader's term without renewal; standbys try every ttl/4, so a dead leader is replaced within ttl*5/4 (5 s by default).",
+		set: func(c *Config, v string) error { return setDuration(&c.ClusterLeaseTTL, v) }},
+	{Name: "cluster.forward_timeout", Env: "CALLGATE_CLUSTER_FORWARD_TIMEOUT", Default: "30s", Doc: "Time limit of one request a standby forwards to the leader (504 past it).",
+		set: func(c *Config, v string) error { return setDuration(&c.ClusterForwardTimeout, v) }},
+	{Name: "cluster.advertise", Env: "CALLGATE_CLUSTER_ADVERTISE", Default: "host name", Doc: "Host name or IP the other gateways reach this one at: standbys relay ECCP connections to the leader's eccp.addr port on it.",
+		set: func(c *Config, v string) error { c.ClusterAdvertise = strings.TrimSpace(v); return nil }},
 	{Name: "bus.kind", Env: "CALLGATE_BUS", Default: "memory", Doc: "Domain event bus: memory (one gateway) or nats (JetStream, several gateways).",
 		set: func(c *Config, v string) error { return setEnum(&c.Bus, v, "memory", "nats") }},
 	{Name: "bus.nats_url", Env: "CALLGATE_NATS_URL", Default: "nats://127.0.0.1:4222", Doc: "NATS server URL for bus.kind=nats.",
@@ -296,6 +313,11 @@ func Defaults() Config {
 		ARITransport:          "native",
 		ARIProxyPick:          "least-channels",
 		Bus:                   "memory",
+		ClusterLease:          "none",
+		ClusterName:           "callgate",
+		ClusterLeaseTTL:       4 * time.Second,
+		ClusterForwardTimeout: 30 * time.Second,
+		ClusterAdvertise:      host,
 		NATSURL:               "nats://127.0.0.1:4222",
 		NATSStream:            "CALLGATE_EVENTS",
 		ReplayEvents:          10000,
@@ -559,6 +581,17 @@ func (c Config) Validate() error {
 	}
 	if c.Bus == "nats" && c.NATSURL == "" {
 		return fail("bus.nats_url", "required when bus.kind is nats")
+	}
+	if c.ClusterLease != "none" {
+		if c.NATSURL == "" {
+			return fail("bus.nats_url", "required when cluster.lease is set (standbys forward over NATS)")
+		}
+		if c.ClusterLeaseTTL < time.Second {
+			return fail("cluster.lease_ttl", "must be at least 1s")
+		}
+		if c.ClusterForwardTimeout <= 0 {
+			return fail("cluster.forward_timeout", "must be positive")
+		}
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fail("shutdown_timeout", "must be positive")
@@ -865,4 +898,14 @@ func setEncoder(dst *string, v string) error {
 		return nil
 	}
 	return errors.New("must be lame, none or an absolute path to lame")
+}
+
+// setToken accepts a name usable as a NATS subject token and a lease name.
+func setToken(dst *string, v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" || len(v) > 64 || strings.ContainsAny(v, " \t.*>") {
+		return fmt.Errorf("invalid name %q (1-64 characters, no spaces, '.', '*' or '>')", v)
+	}
+	*dst = v
+	return nil
 }

@@ -345,6 +345,31 @@ func (s *Store) Updates(ctx context.Context, v any, cols map[string]any) error {
 	return nil
 }
 
+// UpdateWhere is a conditional update (see core.Store): a filter with no
+// condition is refused rather than updating the whole table; the fence is
+// an EXISTS over the leases row in the same statement, so the check and
+// the write are one atomic step.
+func (s *Store) UpdateWhere(ctx context.Context, model any, f core.Filter, cols map[string]any, fence core.Fence) (int64, error) {
+	if len(cols) == 0 {
+		return 0, nil
+	}
+	if len(f.Equal)+len(f.NotEqual)+len(f.AnyOf)+len(f.Above)+len(f.AtLeast)+len(f.Below)+len(f.AtMost)+len(f.Null) == 0 {
+		return 0, fmt.Errorf("store: update where: %w: no condition", core.ErrInvalid)
+	}
+	db, err := apply(s.w.WithContext(ctx).Model(model), "update", model, f)
+	if err != nil {
+		return 0, err
+	}
+	if !fence.IsZero() {
+		db = db.Where("EXISTS (SELECT 1 FROM leases WHERE leases.name = ? AND leases.token = ?)", fence.Name, fence.Token)
+	}
+	res := db.Updates(cols)
+	if res.Error != nil {
+		return 0, wrap("update", res.Statement.Table, res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // Delete removes the records matching f, restricted to v's primary key when
 // it is set. Deleting with neither conditions nor a key is refused rather
 // than emptying the table.

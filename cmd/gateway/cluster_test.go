@@ -1,0 +1,429 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/config"
+	"github.com/callgate/callgate/pkg/demo"
+	"github.com/callgate/callgate/pkg/store"
+	"github.com/callgate/callgate/pkg/store/storetest"
+)
+
+// childEnv marks a copy of this test binary started as a gateway process,
+// so a test can SIGKILL a real gateway.
+const childEnv = "CALLGATE_TEST_GATEWAY_CHILD"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		err := run(ctx, nil, os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "callgate:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// member is one gateway process of a test cluster.
+type member struct {
+	node   string
+	cmd    *exec.Cmd
+	http   string
+	eccp   string
+	stderr *syncBuffer
+	exited chan struct{}
+}
+
+// startMember starts a gateway process in cluster mode on the shared
+// database and NATS, on loopback ports.
+func startMember(t testing.TB, node string, env map[string]string) *member {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=1", "CALLGATE_NODE_ID="+node, "CALLGATE_HTTP_ADDR=127.0.0.1:0",
+		"CALLGATE_ECCP_ADDR=127.0.0.1:0", "CALLGATE_CLUSTER_ADVERTISE=127.0.0.1", "CALLGATE_DEMO=1", "CALLGATE_LOG_LEVEL=warn", "CALLGATE_MEDIA_DIR=")
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	m := &member{node: node, cmd: cmd, stderr: &syncBuffer{}, exited: make(chan struct{})}
+	cmd.Stderr = m.stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addr := make(chan []string, 2)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if mm := listenRE.FindStringSubmatch(sc.Text()); mm != nil {
+				addr <- mm[1:]
+			}
+		}
+	}()
+	go func() { _ = cmd.Wait(); close(m.exited) }()
+	t.Cleanup(func() {
+		m.kill()
+		// A race-enabled child reports races on its stderr, and a
+		// SIGKILLed one never exits with the race detector's status.
+		if strings.Contains(m.stderr.String(), "DATA RACE") {
+			t.Errorf("%s: %s", node, m.stderr.String())
+		}
+	})
+	for m.http == "" || m.eccp == "" {
+		select {
+		case a := <-addr:
+			if a[0] == "HTTP" {
+				m.http = "http://" + a[1]
+			} else {
+				m.eccp = a[1]
+			}
+		case <-m.exited:
+			t.Fatalf("%s exited: %s", node, m.stderr.String())
+		case <-time.After(60 * time.Second):
+			t.Fatalf("%s did not start: %s", node, m.stderr.String())
+		}
+	}
+	return m
+}
+
+// kill is SIGKILL: no release of the lease, no shutdown of anything.
+func (m *member) kill() {
+	_ = m.cmd.Process.Kill()
+	<-m.exited
+}
+
+func (m *member) do(t testing.TB, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, m.http+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer demo-admin-token")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, []byte(err.Error())
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func (m *member) view(t testing.TB) clusterView {
+	t.Helper()
+	var v clusterView
+	if code, b := m.do(t, "GET", "/api/v1/cluster", ""); code == http.StatusOK {
+		_ = json.Unmarshal(b, &v)
+	}
+	return v
+}
+
+// clusterEnv is the configuration the members of one test cluster share.
+func clusterEnv(t testing.TB, lease string) (map[string]string, core.Store) {
+	url := os.Getenv("CALLGATE_TEST_NATS_URL")
+	if url == "" {
+		t.Skip("CALLGATE_TEST_NATS_URL not set")
+	}
+	if os.Getenv("CALLGATE_TEST_MYSQL_DSN") == "" {
+		t.Skip("CALLGATE_TEST_MYSQL_DSN not set: gateways share a MariaDB")
+	}
+	dsn := storetest.DSN(t, storetest.MySQL)
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	name := fmt.Sprintf("t%d", time.Now().UnixNano())
+	return map[string]string{
+		"CALLGATE_DB_DSN": dsn, "CALLGATE_NATS_URL": url, "CALLGATE_CLUSTER_LEASE": lease,
+		"CALLGATE_CLUSTER_NAME": name, "CALLGATE_CLUSTER_LEASE_TTL": "1s", "CALLGATE_SEED": "0",
+	}, st
+}
+
+// until polls cond (a real cluster: elections take real time) up to a
+// generous bound; the takeover time itself is measured by the benchmark.
+func until(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(45 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Three gateway processes on MariaDB and NATS: one leads, the standbys
+// serve every request by forwarding it to the leader, every gateway reports
+// the same leader; the leader is SIGKILLed and a standby takes over in a
+// new term with the agent's session restored from the store, and the
+// database holds one session and one term row, nothing doubled.
+func TestThreeGatewaysFailOverWhenTheLeaderIsKilled(t *testing.T) {
+	for _, lease := range []string{"sql", "nats"} {
+		t.Run(lease, func(t *testing.T) {
+			env, st := clusterEnv(t, lease)
+			seed := map[string]string{"CALLGATE_SEED": "1"}
+			for k, v := range env {
+				if _, ok := seed[k]; !ok {
+					seed[k] = v
+				}
+			}
+			gw1 := startMember(t, "gw-1", seed)
+			until(t, "gw-1 leads", func() bool { v := gw1.view(t); return v.Leader && v.Term == 1 })
+			gw2 := startMember(t, "gw-2", env)
+			gw3 := startMember(t, "gw-3", env)
+			until(t, "every gateway sees gw-1 lead and the two others", func() bool {
+				for _, m := range []*member{gw1, gw2, gw3} {
+					v := m.view(t)
+					if v.LeaderID != "gw-1" || v.Leader != (m == gw1) || len(v.Nodes) != 2 {
+						return false
+					}
+				}
+				return true
+			})
+
+			for _, tc := range []struct {
+				m      *member
+				want   int
+				metric string
+			}{
+				{gw1, http.StatusOK, "callgate_cluster_leader 1\n"},
+				{gw2, http.StatusServiceUnavailable, "callgate_cluster_leader 0\n"},
+				{gw3, http.StatusServiceUnavailable, "callgate_cluster_leader 0\n"},
+			} {
+				if code, _ := tc.m.do(t, "GET", "/leaderz", ""); code != tc.want {
+					t.Fatalf("%s /leaderz %d, want %d", tc.m.node, code, tc.want)
+				}
+				_, b := tc.m.do(t, "GET", "/metrics", "")
+				if !strings.Contains(string(b), tc.metric) || !strings.Contains(string(b), "callgate_cluster_term 1\n") ||
+					!strings.Contains(string(b), "callgate_cluster_nodes_seen 2\n") {
+					t.Fatalf("%s metrics lack %q, term 1, 2 nodes seen", tc.m.node, tc.metric)
+				}
+			}
+			// Requests to standbys are served by the leader's engine.
+			for _, m := range []*member{gw1, gw2, gw3} {
+				if got := m.eccpLogin(t); !strings.Contains(got, "<success/>") {
+					t.Fatalf("ECCP login through %s: %q", m.node, got)
+				}
+			}
+			if code, b := gw2.do(t, "POST", "/api/v1/agents/3/login", ""); code != http.StatusOK {
+				t.Fatalf("login through standby gw-2: %d %s", code, b)
+			}
+			code, b := gw3.do(t, "GET", "/api/v1/agents/3/session", "")
+			if code != http.StatusOK || !strings.Contains(string(b), `"1064"`) {
+				t.Fatalf("session through standby gw-3: %d %s", code, b)
+			}
+			if code, b := gw3.do(t, "GET", "/agc/api.php?source=t&user=6666&pass=nope&function=version", ""); code != http.StatusOK || len(b) == 0 {
+				t.Fatalf("VICIdial through standby gw-3: %d %s", code, b)
+			}
+
+			gw1.kill()
+			var leader, standby *member
+			until(t, "a standby leads in term 2", func() bool {
+				for _, m := range []*member{gw2, gw3} {
+					if v := m.view(t); v.Leader && v.Term == 2 {
+						leader = m
+					}
+				}
+				return leader != nil
+			})
+			standby = map[bool]*member{true: gw3, false: gw2}[leader == gw2]
+			until(t, "the other standby follows the new leader", func() bool {
+				v := standby.view(t)
+				return v.LeaderID == leader.node && !v.Leader
+			})
+			// The session was restored from the store by the new leader.
+			until(t, "the session is served after the failover", func() bool {
+				code, b := standby.do(t, "GET", "/api/v1/agents/3/session", "")
+				return code == http.StatusOK && strings.Contains(string(b), `"1064"`)
+			})
+			until(t, "ECCP through the standby reaches the new leader", func() bool {
+				return strings.Contains(standby.eccpLogin(t), "<success/>")
+			})
+			ctx := context.Background()
+			if n, err := st.Count(ctx, &core.AgentSession{}, core.Eq("username", "1064")); err != nil || n != 1 {
+				t.Fatalf("sessions of 1064 in the store: %d %v, want 1", n, err)
+			}
+			var leases []core.LeaseRecord
+			if err := st.Find(ctx, &leases, core.Eq("name", env["CALLGATE_CLUSTER_NAME"])); err != nil || len(leases) != 1 || leases[0].Token != 2 || leases[0].Holder != leader.node {
+				t.Fatalf("lease rows %+v %v, want one in term 2 held by %s", leases, err, leader.node)
+			}
+		})
+	}
+}
+
+// BenchmarkGatewayFailover measures the time from SIGKILL of the leader to
+// a standby serving as leader (default lease TTL, 4 s: the bound is 5 s).
+func BenchmarkGatewayFailover(b *testing.B) {
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		env, _ := clusterEnv(b, "sql")
+		env["CALLGATE_CLUSTER_LEASE_TTL"] = "4s"
+		seed := map[string]string{}
+		for k, v := range env {
+			seed[k] = v
+		}
+		seed["CALLGATE_SEED"] = "1"
+		gw1 := startMember(b, "gw-1", seed)
+		until(b, "gw-1 leads", func() bool { return gw1.view(b).Leader })
+		gw2 := startMember(b, "gw-2", env)
+		until(b, "gw-2 stands by", func() bool { return gw2.view(b).LeaderID == "gw-1" })
+		killed := time.Now()
+		gw1.kill()
+		until(b, "gw-2 leads", func() bool {
+			code, _ := gw2.do(b, "GET", "/api/v1/agents", "")
+			return gw2.view(b).Leader && code == http.StatusOK
+		})
+		total += time.Since(killed)
+		gw2.kill()
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/takeover")
+}
+
+// One gateway (no cluster.lease) is always the leader, in no term; the
+// cluster view needs the admin token like the rest of /api/v1.
+func TestSingleGatewayClusterViewSaysItLeads(t *testing.T) {
+	r := startGateway(t, t.TempDir()+"/c.db")
+	if code, _ := r.get(t, "/api/v1/cluster", false); code != http.StatusUnauthorized {
+		t.Fatalf("without the token: %d", code)
+	}
+	code, b := r.get(t, "/api/v1/cluster", true)
+	var v clusterView
+	if err := json.Unmarshal(b, &v); code != http.StatusOK || err != nil {
+		t.Fatalf("%d %s %v", code, b, err)
+	}
+	if !v.Leader || v.LeaderID != "test-node" || v.Node != "test-node" || v.Term != 0 || v.Backend != "none" || len(v.Nodes) != 0 {
+		t.Fatalf("view %+v", v)
+	}
+	if code, _ := r.get(t, "/leaderz", false); code != http.StatusOK {
+		t.Fatalf("/leaderz %d", code)
+	}
+}
+
+// eccpLogin logs the demo ECCP client in through m's ECCP listener and
+// returns the response (a standby relays it to the leader).
+func (m *member) eccpLogin(t testing.TB) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", m.eccp, 5*time.Second)
+	if err != nil {
+		return err.Error()
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	sum := md5.Sum([]byte(demo.ECCPClientPass))
+	fmt.Fprintf(c, `<request id="1"><login><username>%s</username><password>%s</password></login></request>`, demo.ECCPClient, hex.EncodeToString(sum[:]))
+	var got strings.Builder
+	buf := make([]byte, 4096)
+	for !strings.Contains(got.String(), "</response>") {
+		n, err := c.Read(buf)
+		got.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return got.String()
+}
+
+// inProcess starts a cluster gateway in this process (so -race sees its
+// terms start and stop) on the shared configuration.
+func inProcess(t *testing.T, node string, env map[string]string) *gateway {
+	t.Helper()
+	all := map[string]string{"CALLGATE_DEMO": "1", "CALLGATE_HTTP_ADDR": "127.0.0.1:0", "CALLGATE_ECCP_ADDR": "127.0.0.1:0",
+		"CALLGATE_CLUSTER_ADVERTISE": "127.0.0.1", "CALLGATE_NODE_ID": node, "CALLGATE_MEDIA_DIR": ""}
+	for k, v := range env {
+		all[k] = v
+	}
+	cfg, err := config.Load("", func(k string) string { return all[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	g, err := newGateway(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.start(ctx, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.shutdown(ctx) })
+	return g
+}
+
+// handOver makes from give up the lease until to leads (from may win the
+// lease back before to tries: it resigns again).
+func handOver(t *testing.T, from, to *gateway) core.LeaseState {
+	t.Helper()
+	var term core.LeaseState
+	until(t, to.cfg.NodeID+" leads", func() bool {
+		if leading, s := to.cl.el.State(); leading && to.cl.serving.Load() {
+			term = s
+			return true
+		}
+		if from.cl.serving.Load() {
+			from.cl.el.Resign()
+		}
+		return false
+	})
+	return term
+}
+
+// A gateway that loses the lease stops its engine and forwards; when it is
+// elected again it builds a new engine in the new term and serves again.
+func TestGatewayStepsDownAndLeadsAgainInANewTerm(t *testing.T) {
+	env, _ := clusterEnv(t, "sql")
+	seed := map[string]string{}
+	for k, v := range env {
+		seed[k] = v
+	}
+	seed["CALLGATE_SEED"] = "1"
+	gw1 := inProcess(t, "gw-1", seed)
+	until(t, "gw-1 leads", func() bool { return gw1.cl.serving.Load() })
+	gw2 := inProcess(t, "gw-2", env)
+	r1 := &running{httpBase: "http://" + gw1.httpLn.Addr().String()}
+	r2 := &running{httpBase: "http://" + gw2.httpLn.Addr().String()}
+	if code, b := r2.do(t, "POST", "/api/v1/agents/3/login", "", true); code != http.StatusOK {
+		t.Fatalf("login through gw-2: %d %s", code, b)
+	}
+	first := gw1.engPtr.Load()
+
+	t2 := handOver(t, gw1, gw2)
+	until(t, "gw-1 stands by with no engine", func() bool { return !gw1.engineUp.Load() && gw1.engPtr.Load() == nil })
+	if code, _ := r1.get(t, "/leaderz", false); code != http.StatusServiceUnavailable {
+		t.Fatalf("gw-1 /leaderz %d after stepping down", code)
+	}
+	if code, b := r1.get(t, "/api/v1/agents/3/session", true); code != http.StatusOK {
+		t.Fatalf("session through gw-1 standing by: %d %s", code, b)
+	}
+
+	t3 := handOver(t, gw2, gw1)
+	if t3.Token <= t2.Token || gw1.engPtr.Load() == first {
+		t.Fatalf("gw-1 leads again in term %d after %d, new engine %v", t3.Token, t2.Token, gw1.engPtr.Load() != first)
+	}
+	if code, b := r2.get(t, "/api/v1/agents/3/session", true); code != http.StatusOK {
+		t.Fatalf("session through gw-2 after the hand back: %d %s", code, b)
+	}
+}
