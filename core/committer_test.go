@@ -130,3 +130,51 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		runtime.Gosched()
 	}
 }
+
+// TestConcurrentPausesShareOneCommit: pauses of many agents decided while
+// the store is busy (an API log write is held) are committed together in
+// one transaction, and each command answers once its agent's paused
+// session and PAUSE row are in the store.
+func TestConcurrentPausesShareOneCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		const agents = 20
+		h := newHarness(t, st, harnessOpt{agents: agents})
+		users := make([]string, agents)
+		for i := range users {
+			users[i] = fmt.Sprintf("a%d", i+1)
+			h.login(users[i])
+		}
+		must(t, h.e.Sync(h.ctx))
+		held, release := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		gate := func(op string, v any) {
+			if _, ok := v.(*[]core.APILogEntry); ok {
+				once.Do(func() { close(held); <-release })
+			}
+		}
+		h.st.shared.onWrite.Store(&gate)
+		first := make(chan error, 1)
+		go func() { first <- h.e.RecordAPICalls(h.ctx, []core.APILogEntry{{Dialect: "t", Function: "held"}}) }()
+		<-held
+		errs := make(chan error, agents)
+		for _, u := range users {
+			go func() { errs <- h.e.Pause(h.ctx, u, "") }()
+		}
+		// Each pause queues its session save, its PAUSE row and its event.
+		waitFor(t, "every pause queued", func() bool { return h.e.CommitQueued() == 3*agents })
+		txs := h.st.shared.txs.Load()
+		close(release)
+		must(t, <-first)
+		for range agents {
+			must(t, <-errs)
+		}
+		if n := h.st.shared.txs.Load() - txs; n != 1 {
+			t.Errorf("%d transactions for %d pauses decided together, want 1", n, agents)
+		}
+		paused, _ := st.Count(h.ctx, &core.AgentSession{}, core.Eq("paused", true))
+		rows, _ := st.Count(h.ctx, &core.QueueLogEntry{}, core.Eq("event", core.QLPause))
+		if paused != agents || rows != agents {
+			t.Errorf("stored: %d paused sessions, %d PAUSE rows; want %d each", paused, rows, agents)
+		}
+	})
+}

@@ -119,6 +119,8 @@ type storeChecks struct {
 	e atomic.Pointer[core.Engine]
 	// onWrite runs before every write (tests' gates).
 	onWrite atomic.Pointer[func(op string, v any)]
+	// txs counts transactions begun (outermost and nested).
+	txs atomic.Int64
 }
 
 // checkedStore fails the test when the store is used while the engine
@@ -143,6 +145,7 @@ func (s *checkedStore) write(op string, v any) {
 
 func (s *checkedStore) Tx(ctx context.Context, fn func(core.Store) error) error {
 	s.check("tx")
+	s.shared.txs.Add(1)
 	return s.Store.Tx(ctx, func(tx core.Store) error { return fn(&checkedStore{Store: tx, shared: s.shared}) })
 }
 
