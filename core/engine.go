@@ -66,6 +66,8 @@ type Options struct {
 	// %s; default "pjsip:{number}"), see messaging.go.
 	SMSPerSecond int
 	SMSEndpoint  string
+	// Webhooks sends the outbox's HTTP requests (nil: webhooks refused).
+	Webhooks WebhookSender
 }
 
 // Engine is the call-center engine: it owns all live state, takes every
@@ -145,6 +147,8 @@ type Engine struct {
 	// runs the call scripts they name.
 	jobs    map[string]*originJob
 	scripts ScriptStarter
+	// scriptPorts: what script nodes reach outside (script_query.go).
+	scriptPorts scriptPorts
 }
 
 // liveCall is a call in progress with the PBX resources it owns.

@@ -20,6 +20,10 @@ const (
 	NodeGoto      = "goto"      // go to Next
 	NodeTransfer  = "transfer"  // put the call into Queue; the script ends
 	NodeEnd       = "end"       // hang up; the script ends
+	NodeQuery     = "query"     // ask a customer's system (Query, URL); Next when answered, Else on error
+	// Declared so the validator can name them: no engine backs them yet.
+	NodeVoice   = "voice"             // voice data request
+	NodeMachine = "answering_machine" // answering-machine detection
 )
 
 // Script is a stored call script.
@@ -49,6 +53,8 @@ type ScriptNode struct {
 	Then       string            `json:"then,omitempty"`
 	Else       string            `json:"else,omitempty"`
 	Queue      string            `json:"queue,omitempty"`
+	Query      string            `json:"query,omitempty"` // query: its name
+	URL        string            `json:"url,omitempty"`   // query: its URL (default: the dialect's)
 }
 
 var (
@@ -133,6 +139,16 @@ func checkNode(n ScriptNode, ids map[string]bool) error {
 		if n.Queue == "" {
 			return bad("queue required")
 		}
+	case NodeQuery:
+		if n.Query == "" || len(n.Query) > 64 || len(n.URL) > 512 || n.TimeoutSec < 0 || n.TimeoutSec > 60 {
+			return bad("query (name up to 64), url up to 512 and timeout_sec 0-60 required")
+		}
+		if err := target(n.Next, false); err != nil {
+			return err
+		}
+		return target(n.Else, false)
+	case NodeVoice, NodeMachine:
+		return bad("not supported: no voice recognition or answering-machine detection engine is configured")
 	case NodeEnd:
 	default:
 		return Errorf(EINVALID, "node %s: unknown type %q", n.ID, n.Type)

@@ -58,6 +58,11 @@ func (r *ScriptRunner) StartScript(ctx context.Context, callID uint64, name stri
 	if err != nil {
 		return err
 	}
+	call, err := r.e.Call(ctx, callID)
+	if err != nil {
+		sub.Close()
+		return err
+	}
 	run := &scriptRun{e: r.e, call: callID, name: name, nodes: map[string]ScriptNode{}, vars: map[string]string{},
 		sub: sub, timeout: make(chan struct{}, 1)}
 	for _, n := range nodes {
@@ -66,6 +71,10 @@ func (r *ScriptRunner) StartScript(ctx context.Context, callID uint64, name stri
 	for k, v := range vars {
 		run.vars[k] = v
 	}
+	run.record(StepStart, name)
+	// Published before the first node runs, so that a consumer's "call
+	// started" always precedes what the script does.
+	r.e.bus.Publish(ScriptStarted{Call: call, Script: name, Vars: userVars(run.vars)}, "")
 	go run.loop(nodes[0].ID)
 	return nil
 }
@@ -81,6 +90,10 @@ type scriptRun struct {
 	timeout chan struct{}
 	gone    bool // the call ended
 	lost    bool // the event stream broke (overflow): the script cannot go on
+	events  []ScriptEvent
+	ended   *Call  // the call as it ended (from its CallEnded)
+	queued  string // the queue a transfer node put the call in
+	linked  bool   // an agent took the queued call
 }
 
 func (s *scriptRun) loop(id string) {
@@ -105,48 +118,120 @@ func (s *scriptRun) loop(id string) {
 			s.e.log.Warn("engine: script call not hung up after lost events", "call", s.call, "err", err)
 		}
 	}
+	s.awaitEnd(ctx)
+	call := s.ended
+	if call == nil {
+		c, err := s.e.Call(ctx, s.call)
+		if err != nil {
+			s.e.log.Warn("engine: script call not found at its end", "call", s.call, "err", err)
+		}
+		call = &c
+	}
+	s.e.bus.Publish(ScriptCallEnded{Call: *call, Script: s.name, Events: s.events, Vars: userVars(s.vars)}, "")
+}
+
+// awaitEnd follows the call after its script until it ends: whether an
+// agent took it from the queue the script put it in, and its last state.
+func (s *scriptRun) awaitEnd(ctx context.Context) {
+	if !s.gone && !s.lost && !s.e.callLive(s.call) {
+		s.gone = true // ended before the subscription saw it
+	}
+	for !s.gone && !s.lost {
+		ev, ok := <-s.sub.C()
+		if !ok {
+			s.lost = true
+			break
+		}
+		s.follow(ev)
+	}
+	if s.queued != "" && !s.linked && s.ended != nil {
+		s.e.bus.Publish(ScriptTransfer{Call: *s.ended, Target: s.queued}, "")
+	}
+}
+
+// follow notes the call's end and, once queued, the agent that took it.
+func (s *scriptRun) follow(ev Event) {
+	switch p := ev.Data.(type) {
+	case CallEnded:
+		if p.Call.ID == s.call {
+			s.gone = true
+			c := p.Call
+			s.ended = &c
+		}
+	case AgentLinked:
+		if p.Call.ID == s.call && s.queued != "" && !s.linked {
+			s.linked = true
+			target := p.Interface
+			if target == "" {
+				target = p.Agent
+			}
+			s.e.bus.Publish(ScriptTransfer{Call: p.Call, Target: target, OK: true}, "")
+		}
+	}
 }
 
 // step runs one node and returns the next node's id ("" ends the script).
 func (s *scriptRun) step(ctx context.Context, n ScriptNode) (string, string) {
 	switch n.Type {
 	case NodeMessage:
+		s.record(StepMessage, n.Sound)
 		if err := s.e.PlayOnCall(ctx, s.call, n.Sound); err != nil {
 			return "", err.Error()
 		}
 		return n.Next, ""
 	case NodeMenu:
-		if err := s.e.PlayOnCall(ctx, s.call, n.Sound); n.Sound != "" && err != nil {
-			return "", err.Error()
-		}
-		d, ok := s.digit(n.TimeoutSec)
-		if !ok {
-			return n.Default, "timeout"
-		}
-		if next, ok := n.Options[d]; ok {
-			return next, d
-		}
-		return n.Default, d
+		return s.menu(ctx, n)
 	case NodeInput:
-		return n.Next, s.input(n)
+		got := s.input(n)
+		s.record(StepKeypad, n.Var, got)
+		return n.Next, got
 	case NodeCondition:
-		if s.holds(n) {
+		held := s.holds(n)
+		s.record(StepCondition, n.Var+" "+n.Op+" "+n.Value, map[bool]string{true: "1", false: "0"}[held])
+		if held {
 			return n.Then, "true"
 		}
 		return n.Else, "false"
 	case NodeGoto:
+		s.record(StepGoto, n.Next)
 		return n.Next, ""
+	case NodeQuery:
+		err := s.query(ctx, n)
+		s.record(StepQuery, n.Query, map[bool]string{true: "0", false: "1"}[err == nil])
+		if err != nil {
+			return n.Else, queryResult(err)
+		}
+		return n.Next, "0"
 	case NodeTransfer:
+		s.record(StepQueue, n.Queue)
 		if err := s.e.QueueCall(ctx, s.call, n.Queue); err != nil {
 			return "", err.Error()
 		}
+		s.queued = n.Queue
 		return "", n.Queue
 	default: // NodeEnd
+		s.record(StepEnd, n.ID)
 		if err := s.e.HangupCall(ctx, s.call, CauseNormal); err != nil {
 			return "", err.Error()
 		}
 		return "", ""
 	}
+}
+
+func (s *scriptRun) menu(ctx context.Context, n ScriptNode) (string, string) {
+	if err := s.e.PlayOnCall(ctx, s.call, n.Sound); n.Sound != "" && err != nil {
+		s.record(StepMenu, n.ID)
+		return "", err.Error()
+	}
+	d, ok := s.digit(n.TimeoutSec)
+	s.record(StepMenu, n.ID, d)
+	if !ok {
+		return n.Default, "timeout"
+	}
+	if next, ok := n.Options[d]; ok {
+		return next, d
+	}
+	return n.Default, d
 }
 
 // input collects digits into the node's variable.
@@ -216,7 +301,7 @@ func (s *scriptRun) digit(timeoutSec int) (string, bool) {
 				}
 			case CallEnded:
 				if p.Call.ID == s.call {
-					s.gone = true
+					s.follow(ev)
 					return "", false
 				}
 			}
