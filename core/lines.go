@@ -38,11 +38,19 @@ type Line struct {
 	Capacity int `json:"capacity"`
 	// WebhookFormat is JSON or XML; the URLs receive the informative
 	// (events) and interactive (script decisions) posts.
-	WebhookFormat  string    `gorm:"size:8" json:"webhook_format"`
-	InformativeURL string    `gorm:"size:512" json:"informative_url"`
-	InteractiveURL string    `gorm:"size:512" json:"interactive_url"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	WebhookFormat  string `gorm:"size:8" json:"webhook_format"`
+	InformativeURL string `gorm:"size:512" json:"informative_url"`
+	InteractiveURL string `gorm:"size:512" json:"interactive_url"`
+	// Each informative event may have its own URL (with the dialect's
+	// placeholders); an empty one falls back to InformativeURL.
+	StartURL          string `gorm:"size:512" json:"start_url"`
+	TransferOKURL     string `gorm:"size:512" json:"transfer_ok_url"`
+	TransferFailedURL string `gorm:"size:512" json:"transfer_failed_url"`
+	EndURL            string `gorm:"size:512" json:"end_url"`
+	// AdditionalNumbers also reach the line (comma-separated).
+	AdditionalNumbers string    `gorm:"size:512" json:"additional_numbers"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 // CountryCode is the prefix International adds to Number ("34").

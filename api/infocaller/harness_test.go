@@ -45,7 +45,7 @@ func newEnvClock(t testing.TB, st core.Store, clk *clocktest.Clock) *env {
 	}
 	e := &env{t: t, ctx: ctx, st: st, pbx: sim.New("node1")}
 	opt := core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0),
-		Now: func() time.Time { return testNow }, DialerInterval: time.Hour}
+		Now: func() time.Time { return testNow }, DialerInterval: time.Hour, Webhooks: httpSender{}}
 	if clk != nil {
 		opt.Now, opt.Clock = nil, clk
 	}
@@ -59,9 +59,37 @@ func newEnvClock(t testing.TB, st core.Store, clk *clocktest.Clock) *env {
 		_ = e.eng.Stop(sctx)
 		_ = e.pbx.Close()
 	})
-	e.srv = httptest.NewServer(New(e.eng, Options{MaxBody: 1 << 16, Location: time.UTC, Logger: slog.New(slog.DiscardHandler)}))
+	icOpt := Options{MaxBody: 1 << 16, Location: time.UTC, Logger: slog.New(slog.DiscardHandler)}
+	e.srv = httptest.NewServer(New(e.eng, icOpt))
 	t.Cleanup(e.srv.Close)
+	e.eng.SetScriptQueryCodec(NewQueryCodec(e.eng, icOpt))
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = NewNotifier(e.eng, icOpt).Run(runCtx) }()
+	t.Cleanup(func() { stop(); <-done })
 	return e
+}
+
+// httpSender is the webhook port over net/http, as the gateway's.
+type httpSender struct{}
+
+func (httpSender) Send(ctx context.Context, r core.WebhookRequest) (core.WebhookResponse, error) {
+	method := r.Method
+	if method == "" {
+		method = http.MethodPost
+	}
+	req, err := http.NewRequestWithContext(ctx, method, r.URL, strings.NewReader(string(r.Body)))
+	if err != nil {
+		return core.WebhookResponse{}, err
+	}
+	req.Header.Set("Content-Type", r.ContentType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return core.WebhookResponse{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return core.WebhookResponse{Status: resp.StatusCode, Body: b}, err
 }
 
 // post sends one form variable to /apicall/.
