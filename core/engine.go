@@ -486,6 +486,7 @@ type prefetched struct {
 	channelsErr error
 	known       map[string]bool // TelConnected: channels placed before the list
 	lead        *Lead           // inbound: the caller's lead
+	line        *lineRoute      // inbound: the line the call reaches (line_inbound.go)
 }
 
 // eventLoop applies PBX events one at a time, in order. It takes the lock
@@ -535,6 +536,7 @@ func (e *Engine) prefetch(ev TelEvent) prefetched {
 			if l, ok := e.leadByPhone(ctx, ev.CallerID); ok {
 				p.lead = &l
 			}
+			p.line = e.lineRouteFor(ctx, inboundDialed(ev), ev.CallerID)
 		}
 	}
 	return p

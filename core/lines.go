@@ -78,7 +78,10 @@ type RuleGroup struct {
 	Active     bool          `json:"active"`
 	// Script is the name of the call script; empty means the group has
 	// no valid rule.
-	Script    string    `gorm:"size:64" json:"script"`
+	Script string `gorm:"size:64" json:"script"`
+	// Rules (inbound groups) is a JSON array of LineRule; the first that
+	// matches a call decides, none: Script.
+	Rules     string    `gorm:"type:text" json:"rules"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }

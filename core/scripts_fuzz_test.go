@@ -56,3 +56,28 @@ func jumps(n core.ScriptNode) []string {
 	}
 	return nil
 }
+
+// ParseLineRules reads admin input: it never panics and what it accepts
+// has an action it knows.
+func FuzzParseLineRules(f *testing.F) {
+	for _, s := range []string{
+		`[{"callers":["X","600*"],"days":[1,7],"from":"22:00","to":"06:00","action":"script","script":"S"}]`,
+		`[{"dates":["2026-12-25"],"action":"reject"}]`, `[{"action":"end"}]`, ``, `{}`, `[null]`, `[{"action":"script"}]`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		rules, err := core.ParseLineRules(s)
+		if err != nil {
+			if core.ErrorCode(err) != core.EINVALID {
+				t.Fatalf("error code %q", core.ErrorCode(err))
+			}
+			return
+		}
+		for _, r := range rules {
+			if r.Action != core.RuleScript && r.Action != core.RuleEnd && r.Action != core.RuleReject {
+				t.Fatalf("accepted action %q", r.Action)
+			}
+		}
+	})
+}

@@ -33,8 +33,11 @@ func (a *API) infocallerRoutes() []route {
 	crud(a, &rt, "/infocaller/lines", "infocaller", lines, filterKeys(lines.filters)...)
 
 	groups := &resource[core.RuleGroup]{
-		name:     "rule group",
-		doc:      "Required: line_number, name. Defaults: kind emission. kind is emission (automatic calls) or inbound (calls to the line, when active); script names the call script run.",
+		name: "rule group",
+		doc: "Required: line_number, name. Defaults: kind emission. kind is emission (automatic calls) or inbound (calls to the line, when active); " +
+			"script names the call script run. rules (inbound): a JSON text, an array of {callers: [\"X\" hidden, \"*\", \"600*\" prefix, exact], " +
+			"days: [1-7, Monday=1], dates: [YYYY-MM-DD], from, to: HH:MM local time (to before from crosses midnight), action: script|end|reject, script}; " +
+			"the first matching rule decides before the call is answered, none: script.",
 		defaults: func() *core.RuleGroup { return &core.RuleGroup{Kind: core.RuleGroupEmission} },
 		validate: validateRuleGroup,
 		filters:  map[string]string{"line_number": "line_number", "name": "name", "kind": "kind"},
@@ -94,6 +97,9 @@ func validateRuleGroup(t *core.RuleGroup) error {
 	}
 	if t.Kind != core.RuleGroupEmission && t.Kind != core.RuleGroupInbound {
 		return badRequest("kind must be emission or inbound")
+	}
+	if _, err := core.ParseLineRules(t.Rules); err != nil {
+		return badRequest("%s", err.Error())
 	}
 	return nil
 }
