@@ -34,6 +34,7 @@ type ScriptQueryCodec interface {
 type scriptPorts struct {
 	mu    sync.Mutex
 	query ScriptQueryCodec
+	email EmailSender
 }
 
 // SetScriptQueryCodec installs the codec of query nodes.

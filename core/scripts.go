@@ -21,6 +21,9 @@ const (
 	NodeTransfer  = "transfer"  // put the call into Queue; the script ends
 	NodeEnd       = "end"       // hang up; the script ends
 	NodeQuery     = "query"     // ask a customer's system (Query, URL); Next when answered, Else on error
+	NodeSubScript = "subscript" // run Script; when it ends by itself, go on at Next
+	NodeSMS       = "sms"       // text Text to To (or the number in Var); Next when sent, Else on error
+	NodeEmail     = "email"     // mail Subject/Text to To; Next when sent, Else on error
 	// Declared so the validator can name them: no engine backs them yet.
 	NodeVoice   = "voice"             // voice data request
 	NodeMachine = "answering_machine" // answering-machine detection
@@ -53,13 +56,19 @@ type ScriptNode struct {
 	Then       string            `json:"then,omitempty"`
 	Else       string            `json:"else,omitempty"`
 	Queue      string            `json:"queue,omitempty"`
-	Query      string            `json:"query,omitempty"` // query: its name
-	URL        string            `json:"url,omitempty"`   // query: its URL (default: the dialect's)
+	Query      string            `json:"query,omitempty"`  // query: its name
+	URL        string            `json:"url,omitempty"`    // query: its URL (default: the dialect's)
+	Script     string            `json:"script,omitempty"` // subscript: the script run
+	To         string            `json:"to,omitempty"`     // sms: a number; email: an address
+	Subject    string            `json:"subject,omitempty"`
+	// Text of an SMS or email; {{VAR}} is replaced by the variable.
+	Text string `json:"text,omitempty"`
 }
 
 var (
 	scriptVarName = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
 	dtmfDigit     = regexp.MustCompile(`^[0-9*#]$`)
+	emailAddress  = regexp.MustCompile(`^[^@\s<>,;"]{1,64}@[A-Za-z0-9.-]{1,253}$`)
 	scriptOps     = map[string]bool{"eq": true, "ne": true, "lt": true, "gt": true, "empty": true, "notempty": true}
 )
 
@@ -147,11 +156,42 @@ func checkNode(n ScriptNode, ids map[string]bool) error {
 			return err
 		}
 		return target(n.Else, false)
+	case NodeSubScript:
+		if n.Script == "" || len(n.Script) > 64 {
+			return bad("script required")
+		}
+		return target(n.Next, false)
+	case NodeSMS, NodeEmail:
+		if err := checkMessageNode(n); err != nil {
+			return bad(err.Error())
+		}
+		if err := target(n.Next, false); err != nil {
+			return err
+		}
+		return target(n.Else, false)
 	case NodeVoice, NodeMachine:
 		return bad("not supported: no voice recognition or answering-machine detection engine is configured")
 	case NodeEnd:
 	default:
 		return Errorf(EINVALID, "node %s: unknown type %q", n.ID, n.Type)
+	}
+	return nil
+}
+
+// checkMessageNode: an SMS goes to To or to the number in Var, an email
+// to the address in To; both carry a text.
+func checkMessageNode(n ScriptNode) error {
+	switch {
+	case n.Text == "" || len(n.Text) > MaxSMSBody:
+		return fmt.Errorf("text of 1 to %d bytes required", MaxSMSBody)
+	case n.Type == NodeSMS && (n.To == "") == (n.Var == ""):
+		return fmt.Errorf("to or var (the number), one of them, required")
+	case n.Type == NodeSMS && n.Var != "" && !scriptVarName.MatchString(n.Var):
+		return fmt.Errorf("var is not a variable name")
+	case n.Type == NodeEmail && !emailAddress.MatchString(n.To):
+		return fmt.Errorf("to is not an email address")
+	case len(n.Subject) > 255:
+		return fmt.Errorf("subject over 255 bytes")
 	}
 	return nil
 }

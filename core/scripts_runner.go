@@ -43,14 +43,7 @@ func NewScriptRunner(e *Engine) *ScriptRunner {
 
 // StartScript loads the script and starts running it on the call.
 func (r *ScriptRunner) StartScript(ctx context.Context, callID uint64, name string, vars map[string]string) error {
-	var s Script
-	if err := r.e.store.First(ctx, &s, Eq("name", name)); err != nil {
-		if errors.Is(err, ErrNoRecord) {
-			return Errorf(ENOTFOUND, "script %s", name)
-		}
-		return err
-	}
-	nodes, err := ParseScript(s.Nodes)
+	nodes, err := r.e.loadScript(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -63,11 +56,8 @@ func (r *ScriptRunner) StartScript(ctx context.Context, callID uint64, name stri
 		sub.Close()
 		return err
 	}
-	run := &scriptRun{e: r.e, call: callID, name: name, nodes: map[string]ScriptNode{}, vars: map[string]string{},
+	run := &scriptRun{e: r.e, call: callID, name: name, nodes: nodeMap(nodes), vars: map[string]string{},
 		sub: sub, timeout: make(chan struct{}, 1)}
-	for _, n := range nodes {
-		run.nodes[n.ID] = n
-	}
 	for k, v := range vars {
 		run.vars[k] = v
 	}
@@ -78,6 +68,35 @@ func (r *ScriptRunner) StartScript(ctx context.Context, callID uint64, name stri
 	go run.loop(nodes[0].ID)
 	return nil
 }
+
+// loadScript reads and validates a stored script.
+func (e *Engine) loadScript(ctx context.Context, name string) ([]ScriptNode, error) {
+	var s Script
+	if err := e.store.First(ctx, &s, Eq("name", name)); err != nil {
+		if errors.Is(err, ErrNoRecord) {
+			return nil, Errorf(ENOTFOUND, "script %s", name)
+		}
+		return nil, err
+	}
+	return ParseScript(s.Nodes)
+}
+
+func nodeMap(nodes []ScriptNode) map[string]ScriptNode {
+	m := make(map[string]ScriptNode, len(nodes))
+	for _, n := range nodes {
+		m[n.ID] = n
+	}
+	return m
+}
+
+// scriptFrame is a script a sub-script node left, to go on at next.
+type scriptFrame struct {
+	name  string
+	nodes map[string]ScriptNode
+	next  string
+}
+
+const maxScriptDepth = 10
 
 // scriptRun is one script running on one call.
 type scriptRun struct {
@@ -94,13 +113,23 @@ type scriptRun struct {
 	ended   *Call  // the call as it ended (from its CallEnded)
 	queued  string // the queue a transfer node put the call in
 	linked  bool   // an agent took the queued call
+	stack   []scriptFrame
+	halt    bool // a node ended the whole run (end, transfer, failure)
 }
 
 func (s *scriptRun) loop(id string) {
 	defer s.sub.Close()
 	ctx := context.Background()
-	for i := 0; id != "" && !s.gone && i < maxScriptSteps; i++ {
-		n := s.nodes[id]
+	root := s.name
+	for i := 0; !s.gone && i < maxScriptSteps; i++ {
+		if id == "" {
+			if s.halt || len(s.stack) == 0 {
+				break
+			}
+			id = s.pop() // the sub-script ended by itself
+			continue
+		}
+		n, name := s.nodes[id], s.name
 		var result string
 		id, result = s.step(ctx, n)
 		if s.gone {
@@ -109,7 +138,7 @@ func (s *scriptRun) loop(id string) {
 		if s.lost {
 			result = "events lost"
 		}
-		s.e.bus.Publish(ScriptStep{CallID: s.call, Script: s.name, Node: n.ID, Type: n.Type, Result: result}, "")
+		s.e.bus.Publish(ScriptStep{CallID: s.call, Script: name, Node: n.ID, Type: n.Type, Result: result}, "")
 	}
 	if s.lost {
 		// Digits may have been missed: end the call rather than leave the
@@ -127,7 +156,7 @@ func (s *scriptRun) loop(id string) {
 		}
 		call = &c
 	}
-	s.e.bus.Publish(ScriptCallEnded{Call: *call, Script: s.name, Events: s.events, Vars: userVars(s.vars)}, "")
+	s.e.bus.Publish(ScriptCallEnded{Call: *call, Script: root, Events: s.events, Vars: userVars(s.vars)}, "")
 }
 
 // awaitEnd follows the call after its script until it ends: whether an
@@ -176,6 +205,7 @@ func (s *scriptRun) step(ctx context.Context, n ScriptNode) (string, string) {
 	case NodeMessage:
 		s.record(StepMessage, n.Sound)
 		if err := s.e.PlayOnCall(ctx, s.call, n.Sound); err != nil {
+			s.halt = true
 			return "", err.Error()
 		}
 		return n.Next, ""
@@ -204,13 +234,19 @@ func (s *scriptRun) step(ctx context.Context, n ScriptNode) (string, string) {
 		return n.Next, "0"
 	case NodeTransfer:
 		s.record(StepQueue, n.Queue)
+		s.halt = true
 		if err := s.e.QueueCall(ctx, s.call, n.Queue); err != nil {
 			return "", err.Error()
 		}
 		s.queued = n.Queue
 		return "", n.Queue
+	case NodeSubScript:
+		return s.subScript(ctx, n)
+	case NodeSMS, NodeEmail:
+		return s.message(ctx, n)
 	default: // NodeEnd
 		s.record(StepEnd, n.ID)
+		s.halt = true
 		if err := s.e.HangupCall(ctx, s.call, CauseNormal); err != nil {
 			return "", err.Error()
 		}
@@ -221,6 +257,7 @@ func (s *scriptRun) step(ctx context.Context, n ScriptNode) (string, string) {
 func (s *scriptRun) menu(ctx context.Context, n ScriptNode) (string, string) {
 	if err := s.e.PlayOnCall(ctx, s.call, n.Sound); n.Sound != "" && err != nil {
 		s.record(StepMenu, n.ID)
+		s.halt = true
 		return "", err.Error()
 	}
 	d, ok := s.digit(n.TimeoutSec)
@@ -309,4 +346,49 @@ func (s *scriptRun) digit(timeoutSec int) (string, bool) {
 			return "", false
 		}
 	}
+}
+
+// subScript enters another script; its natural end returns to n.Next.
+func (s *scriptRun) subScript(ctx context.Context, n ScriptNode) (string, string) {
+	s.record(StepSubScript, n.Script)
+	if len(s.stack) >= maxScriptDepth {
+		s.halt = true
+		return "", "sub-scripts nested too deep"
+	}
+	nodes, err := s.e.loadScript(ctx, n.Script)
+	if err != nil {
+		s.halt = true
+		return "", err.Error()
+	}
+	s.stack = append(s.stack, scriptFrame{name: s.name, nodes: s.nodes, next: n.Next})
+	s.name, s.nodes = n.Script, nodeMap(nodes)
+	return nodes[0].ID, n.Script
+}
+
+// pop returns to the script that entered the current one.
+func (s *scriptRun) pop() string {
+	f := s.stack[len(s.stack)-1]
+	s.stack = s.stack[:len(s.stack)-1]
+	s.name, s.nodes = f.name, f.nodes
+	return f.next
+}
+
+// message sends an SMS or email node's message.
+func (s *scriptRun) message(ctx context.Context, n ScriptNode) (string, string) {
+	kind, send := StepSMS, s.sms
+	if n.Type == NodeEmail {
+		kind, send = StepEmail, s.email
+	}
+	to := n.To
+	if n.Var != "" {
+		to = s.vars[n.Var]
+	}
+	err := send(ctx, n)
+	if err != nil {
+		s.record(kind, to, "1")
+		return n.Else, "error: " + truncate(err.Error(), 120)
+	}
+	// Callgate keeps no tariffs: the cost (Info 4) is 0.
+	s.record(kind, to, "0", "", "", "0.000000")
+	return n.Next, "sent"
 }

@@ -50,6 +50,8 @@ func (a *API) infocallerRoutes() []route {
 			"menu (sound, options {digit: node}, default, timeout_sec), input (var, max_digits, terminator, timeout_sec, next), " +
 			"condition (var, op eq|ne|lt|gt|empty|notempty, value, then, else), goto (next), transfer (queue), end, " +
 			"query (query name, url (default: the line's interactive_url), timeout_sec 0-60, next when answered, else on error). " +
+			"subscript (script; its natural end goes on at next), sms (to, or var holding the number; text), email (to, subject, text; " +
+			"smtp.addr), both with next when sent and else on error; {{VAR}} in a text is replaced by the variable. " +
 			"voice and answering_machine are refused (unsupported). Every target must be a node.",
 		validate: func(t *core.Script) error {
 			if err := required("name", t.Name, "nodes", t.Nodes); err != nil {
