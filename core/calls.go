@@ -236,6 +236,8 @@ func (e *Engine) channelAnsweredLocked(ctx context.Context, r *chanRef, ev TelEv
 		e.consultAnsweredLocked(ctx, c, r)
 	case roleOrigSource, roleOrigDest:
 		e.originationAnsweredLocked(ctx, r, ev)
+	case roleScriptLeg:
+		e.scriptLegAnsweredLocked(r)
 	case roleSupervisor:
 		bridge := "snoop-" + r.id
 		e.pxCreateBridge(bridge, BridgeMixing)
@@ -346,6 +348,8 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 		e.consultGoneLocked(ctx, c, r, ev.Cause)
 	case roleOrigSource, roleOrigDest:
 		e.originationGoneLocked(ctx, r, ev)
+	case roleScriptLeg:
+		e.scriptLegGoneLocked(r, ev)
 	case roleSupervisor:
 		if r.peer != "" {
 			delete(e.chans, r.peer)

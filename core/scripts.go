@@ -22,6 +22,7 @@ const (
 	NodeEnd       = "end"       // hang up; the script ends
 	NodeQuery     = "query"     // ask a customer's system (Query, URL); Next when answered, Else on error
 	NodeSubScript = "subscript" // run Script; when it ends by itself, go on at Next
+	NodeCall      = "call"      // call To (or the number in Var), bridged; Next after it hangs up, Else if unanswered
 	NodeSMS       = "sms"       // text Text to To (or the number in Var); Next when sent, Else on error
 	NodeEmail     = "email"     // mail Subject/Text to To; Next when sent, Else on error
 	// Declared so the validator can name them: no engine backs them yet.
@@ -161,6 +162,14 @@ func checkNode(n ScriptNode, ids map[string]bool) error {
 			return bad("script required")
 		}
 		return target(n.Next, false)
+	case NodeCall:
+		if (n.To == "") == (n.Var == "") || (n.To != "" && !isDigits(n.To)) || (n.Var != "" && !scriptVarName.MatchString(n.Var)) || n.TimeoutSec < 0 || n.TimeoutSec > 300 {
+			return bad("to (digits) or var, one of them, and timeout_sec 0-300 required")
+		}
+		if err := target(n.Next, false); err != nil {
+			return err
+		}
+		return target(n.Else, false)
 	case NodeSMS, NodeEmail:
 		if err := checkMessageNode(n); err != nil {
 			return bad(err.Error())

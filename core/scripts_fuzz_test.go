@@ -54,7 +54,7 @@ func jumps(n core.ScriptNode) []string {
 		return []string{n.Then, n.Else}
 	case core.NodeMessage, core.NodeInput, core.NodeGoto, core.NodeSubScript:
 		return []string{n.Next}
-	case core.NodeQuery, core.NodeSMS, core.NodeEmail:
+	case core.NodeQuery, core.NodeSMS, core.NodeEmail, core.NodeCall:
 		return []string{n.Next, n.Else}
 	}
 	return nil

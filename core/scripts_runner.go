@@ -244,6 +244,8 @@ func (s *scriptRun) step(ctx context.Context, n ScriptNode) (string, string) {
 		return s.subScript(ctx, n)
 	case NodeSMS, NodeEmail:
 		return s.message(ctx, n)
+	case NodeCall:
+		return s.dial(ctx, n)
 	default: // NodeEnd
 		s.record(StepEnd, n.ID)
 		s.halt = true

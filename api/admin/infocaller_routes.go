@@ -50,6 +50,7 @@ func (a *API) infocallerRoutes() []route {
 			"menu (sound, options {digit: node}, default, timeout_sec), input (var, max_digits, terminator, timeout_sec, next), " +
 			"condition (var, op eq|ne|lt|gt|empty|notempty, value, then, else), goto (next), transfer (queue), end, " +
 			"query (query name, url (default: the line's interactive_url), timeout_sec 0-60, next when answered, else on error). " +
+			"call (to, or var holding the number; timeout_sec; bridged to the call, next once it hangs up, else when unanswered), " +
 			"subscript (script; its natural end goes on at next), sms (to, or var holding the number; text), email (to, subject, text; " +
 			"smtp.addr), both with next when sent and else on error; {{VAR}} in a text is replaced by the variable. " +
 			"voice and answering_machine are refused (unsupported). Every target must be a node.",
