@@ -104,6 +104,7 @@ const (
 	maxLineCallWait    = 300 * time.Minute
 	defaultLineWait    = 5 * time.Minute
 	lineRetryGap       = 5 * time.Minute
+	maxLineBacklog     = 100 // requests waiting for a free line
 )
 
 // LineCallRequest asks for an automatic call on a line.
@@ -135,7 +136,7 @@ func (e *Engine) PlaceLineCall(ctx context.Context, req LineCallRequest) (Origin
 	if err != nil {
 		return OriginationJob{}, err
 	}
-	if err := e.checkLineCapacity(ctx, line); err != nil {
+	if err := e.checkLineCapacity(ctx, line, req.Wait); err != nil {
 		return OriginationJob{}, err
 	}
 	vars := map[string]string{}
@@ -147,8 +148,18 @@ func (e *Engine) PlaceLineCall(ctx context.Context, req LineCallRequest) (Origin
 		Script: group.Script, Vars: vars, NotBefore: req.When,
 		BusyRetries: req.Retries, RetryInterval: lineRetryGap,
 		Attributes: map[string]string{"line": line.Number, "rule_group": group.Name},
-		Origin:     "line:" + line.Number,
+		Origin:     "line:" + line.Number, MaxConcurrent: line.Capacity, WaitUntil: waitUntil(e.now(), req),
 	})
+}
+
+// waitUntil is when a request waiting for a free line is given up:
+// EsperaMax after its start time.
+func waitUntil(now time.Time, req LineCallRequest) time.Time {
+	start := now
+	if req.When.After(now) {
+		start = req.When
+	}
+	return start.Add(req.Wait)
 }
 
 // lineFor finds the line and checks the signature and state.
@@ -207,8 +218,9 @@ func (e *Engine) checkLineCall(ctx context.Context, line Line, req LineCallReque
 }
 
 // checkLineCapacity refuses a call when the line already has Capacity
-// jobs under way.
-func (e *Engine) checkLineCapacity(ctx context.Context, line Line) error {
+// jobs under way and the request will not wait (EsperaMax 0), or when
+// maxLineBacklog more already wait for a free line.
+func (e *Engine) checkLineCapacity(ctx context.Context, line Line, wait time.Duration) error {
 	if line.Capacity <= 0 {
 		return nil
 	}
@@ -217,7 +229,11 @@ func (e *Engine) checkLineCapacity(ctx context.Context, line Line) error {
 	if err != nil {
 		return err
 	}
-	if int(n) >= line.Capacity {
+	limit := int64(line.Capacity)
+	if wait > 0 {
+		limit += maxLineBacklog
+	}
+	if n >= limit {
 		return lineErr(EUNAVAILABLE, OpLineCapacity, "too many calls on the line")
 	}
 	return nil

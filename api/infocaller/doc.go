@@ -32,9 +32,10 @@
 //     than a minute past answers 4.
 //   - numtelefono "+CC…" with the line's own country code is dialed as a
 //     national number, another country as 00CC…; a national number as is.
-//   - EsperaMax is validated but capacity is judged when the request
-//     arrives: a line with Capacity calls under way answers 14 at once
-//     instead of queueing the request for up to EsperaMax minutes.
+//   - EsperaMax: at capacity, a request waits for a free line (rechecked
+//     every 10 s on the engine's clock) up to EsperaMax minutes after its
+//     start time, then fails (job status failed, cause 34); EsperaMax 0,
+//     or 100 requests already waiting, answers 14 at once.
 //
 // Once the destination answers, core.ScriptRunner runs the rule group's
 // script (core/scripts*.go; admin /api/v1/infocaller/scripts): message,
@@ -93,8 +94,7 @@
 //   - Query answers are read as JSON or XML by their first character,
 //     whatever the line's format.
 //
-// Not done: EsperaMax still answers 14 at once when the line is at
-// capacity (instead of queueing the request); scripts (and so their FIN)
+// Not done: scripts (and so their FIN)
 // do not survive a gateway restart; with several gateways on one NATS bus
 // every gateway's notifier would send each webhook (the notifier should
 // run on the leader only); the informative events of a call a script never
