@@ -110,7 +110,7 @@ func (e *Engine) inboundLocked(ctx context.Context, ev TelEvent, dialed string) 
 	e.calls[c.ID] = c
 	e.chans[ev.ChannelID] = &chanRef{id: ev.ChannelID, role: roleCustomer, callID: c.ID, answered: true, name: ev.Name}
 	e.pxAnswer(ev.ChannelID).warned()
-	e.enqueueLocked(ctx, c, queue)
+	e.enterQueueLocked(ctx, c, queue)
 }
 
 // agentDialInLocked: an agent's phone called in (dialplan
@@ -508,7 +508,7 @@ func (e *Engine) finishCallRecord(ctx context.Context, c *liveCall, by string, c
 		c.HangupCause = cause
 	}
 	cdr := CDR{
-		CallID: c.ID, UniqueID: c.UniqueID, Src: c.CallerID, Dst: c.Phone, Agent: c.Agent, Campaign: c.Campaign,
+		CallID: c.ID, UniqueID: c.UniqueID, Src: c.CallerID, Dst: c.Phone, CallerName: c.CallerName, Agent: c.Agent, Campaign: c.Campaign,
 		Queue: c.Queue, Direction: string(c.Direction), Start: c.CreatedAt, Answer: c.AnsweredAt, End: now,
 		Duration: int(now.Sub(c.CreatedAt).Seconds()), Status: status, Recording: c.Recording,
 	}
@@ -732,7 +732,8 @@ func (e *Engine) Dial(ctx context.Context, req DialRequest) (Call, error) {
 	}
 	dnc := !req.SkipDNC && phone != "" && e.IsDNC(ctx, phone, campaign)
 	var listID uint64
-	if lead, err := e.Lead(ctx, req.LeadID); err == nil {
+	lead, leadErr := e.Lead(ctx, req.LeadID)
+	if leadErr == nil {
 		listID = lead.ListID
 	}
 	e.lock()
@@ -740,6 +741,9 @@ func (e *Engine) Dial(ctx context.Context, req DialRequest) (Call, error) {
 	if err != nil {
 		e.unlock()
 		return Call{}, err
+	}
+	if leadErr == nil {
+		e.countLeadAttempt(lead)
 	}
 	call, id := c.Call, c.ID
 	if err := e.unlockWait(ctx); err != nil {
@@ -749,6 +753,16 @@ func (e *Engine) Dial(ctx context.Context, req DialRequest) (Call, error) {
 		return call, fmt.Errorf("dial agent %s: %w", req.Agent, err)
 	}
 	return call, nil
+}
+
+// countLeadAttempt records a dial of a lead (lock held): one more call,
+// now, in call. Every dial of a lead counts, whoever chose it (the dialer,
+// MANUALNEXT or an agent dialing a lead by id), as VICIdial counts them.
+func (e *Engine) countLeadAttempt(lead Lead) {
+	now := e.now()
+	e.write("count lead attempt", func(ctx context.Context, st Store) error {
+		return st.Updates(ctx, &lead, map[string]any{"called_count": lead.CalledCount + 1, "last_called_at": now, "status": StatusInCall})
+	})
 }
 
 func (e *Engine) dialLocked(ctx context.Context, req DialRequest, phone, campaign string, dnc bool, listID uint64) (*liveCall, error) {

@@ -29,14 +29,6 @@ func (e *Engine) AllPauseCodes(ctx context.Context) ([]PauseCode, error) {
 	return out, err
 }
 
-// APIUser returns the credential of a dialect's API user or client;
-// ErrNoRecord if there is none.
-func (e *Engine) APIUser(ctx context.Context, dialect, user string) (APIUser, error) {
-	var u APIUser
-	err := e.store.First(ctx, &u, Eq("dialect", dialect).Eq("username", user))
-	return u, err
-}
-
 // LeadsWithPhone lists up to limit leads whose main phone is phone, oldest
 // first.
 func (e *Engine) LeadsWithPhone(ctx context.Context, phone string, limit int) ([]Lead, error) {
@@ -48,14 +40,6 @@ func (e *Engine) LeadsWithPhone(ctx context.Context, phone string, limit int) ([
 // UncalledLeads counts a campaign's leads never dialled.
 func (e *Engine) UncalledLeads(ctx context.Context, campaign string) (int64, error) {
 	return e.store.Count(ctx, &Lead{}, Eq("campaign", campaign).Eq("called_count", 0))
-}
-
-// FindAgent returns the stored agent with that username; ErrNoRecord if
-// none.
-func (e *Engine) FindAgent(ctx context.Context, user string) (Agent, error) {
-	var a Agent
-	err := e.store.First(ctx, &a, Eq("username", user))
-	return a, err
 }
 
 // AgentByAltID returns the agent whose alternate id (an external system's
@@ -149,5 +133,9 @@ func (e *Engine) RecordAPICalls(ctx context.Context, rows []APILogEntry) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return e.store.Create(ctx, &rows)
+	if e.commit == nil {
+		return e.store.Create(ctx, &rows)
+	}
+	// Committed with the engine's and other requests' writes of the moment.
+	return e.commit.appendLog(ctx, rows)
 }

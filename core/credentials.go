@@ -207,12 +207,10 @@ func (c *Credentials) Check(ctx context.Context, a LoginAttempt, verify func() b
 // failures its own (principal, source) has.
 func (c *Credentials) delay(ctx context.Context, a LoginAttempt) (time.Time, int) {
 	p := c.policy
-	// One query per attempt: the source's recent failures, newest first.
-	// Past this many the delays are at their cap anyway.
-	var rows []LoginFailure
+	// The source's recent failures, newest first, from memory while no
+	// failure was written since they were read.
 	since := c.e.now().Add(-p.Window)
-	err := c.e.store.Find(ctx, &rows, Eq("dialect", a.Dialect).Eq("source", a.Source).Gt("time", since).
-		Desc("time").Take(64))
+	rows, err := c.e.recentFailures(ctx, a.Dialect, a.Source, since)
 	if err != nil {
 		// Fail open: the credential is still checked (slowly), and a store
 		// hiccup must not lock out every owner.

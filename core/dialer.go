@@ -285,7 +285,7 @@ func (e *Engine) leadAttemptFailedLocked(ctx context.Context, c *liveCall, statu
 		camp = &cc
 	}
 	now := e.now()
-	e.write("lead attempt", func(ctx context.Context, st Store) error {
+	e.writeAlone("lead attempt", func(ctx context.Context, st Store) error {
 		l, err := e.Lead(ctx, leadID)
 		if err != nil {
 			return nil
@@ -445,6 +445,5 @@ func (e *Engine) DialNextLead(ctx context.Context, req DialRequest) (Call, error
 		e.unlock()
 		return c, err
 	}
-	_ = e.store.Updates(ctx, &lead, map[string]any{"called_count": lead.CalledCount + 1, "last_called_at": e.now(), "status": StatusInCall})
-	return c, nil
+	return c, nil // Dial counted the attempt
 }

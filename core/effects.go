@@ -48,6 +48,13 @@ type effect struct {
 	// warn logs a failure at warning level (default: debug, for the
 	// best-effort PBX commands whose failure the engine tolerates).
 	warn bool
+	// write is a store write's function (e.write); the engine's committer
+	// runs it, grouped with the writes around it unless solo. post: a
+	// publish, run once the writes decided before it are committed.
+	write      func(ctx context.Context, st Store) error
+	solo, post bool
+	// key: the write replaces the whole of one record (see unit.key).
+	key string
 	// hold is an originated channel whose PBX events wait until the
 	// originate's outcome is decided (then/failLocked ran), so no event of
 	// the channel is applied to a state the outcome would still change.
@@ -180,6 +187,22 @@ func slicesContains(s []string, v string) bool {
 
 func (e *Engine) taskFor(f *effect, b *batch, counted bool) *task {
 	t := &task{keys: f.keys}
+	if f.write != nil && e.commit != nil {
+		// The lane hands the write to the committer (in lane order) and
+		// moves on; the effect ends when its group is committed, so the
+		// writes of concurrent commands share commits.
+		t.fn = func() func() {
+			done := e.commit.submit(&unit{what: f.what, write: f.write, solo: f.solo, post: f.post, key: f.key})
+			return func() {
+				err := <-done
+				if err != nil {
+					e.log.Error("engine: effect failed", "what", f.what, "err", err)
+				}
+				e.finishEffect(f, b, counted, err)
+			}
+		}
+		return t
+	}
 	t.fn = func() func() {
 		err := e.runEffect(f)
 		if f.then == nil && f.failLocked == nil && f.hold == nil {
@@ -191,36 +214,46 @@ func (e *Engine) taskFor(f *effect, b *batch, counted bool) *task {
 		// The outcome is decided after the task left its lanes: the
 		// decision may add effects on the same keys, and waiting for them
 		// from inside the lane would wait for ourselves.
-		return func() {
-			e.lock()
+		return func() { e.finishEffect(f, b, counted, err) }
+	}
+	return t
+}
+
+// finishEffect applies an effect's outcome: then or failLocked under the
+// lock, the originate's held events, and the command's batch.
+func (e *Engine) finishEffect(f *effect, b *batch, counted bool, err error) {
+	if f.then == nil && f.failLocked == nil && f.hold == nil {
+		if counted {
+			b.finish(reportErr(f, err))
+		}
+		return
+	}
+	e.lock()
+	if !e.stopped {
+		if err == nil && f.then != nil {
+			f.then()
+		}
+		if err != nil && f.failLocked != nil {
+			f.failLocked(err)
+		}
+	}
+	if r := f.hold; r != nil {
+		r.pending = false
+		evs := r.deferred
+		r.deferred = nil
+		for _, ev := range evs {
 			if !e.stopped {
-				if err == nil && f.then != nil {
-					f.then()
-				}
-				if err != nil && f.failLocked != nil {
-					f.failLocked(err)
-				}
-			}
-			if r := f.hold; r != nil {
-				r.pending = false
-				evs := r.deferred
-				r.deferred = nil
-				for _, ev := range evs {
-					if !e.stopped {
-						e.safeHandle(ev)
-					}
-				}
-			}
-			next := e.unlock()
-			if counted {
-				// A command waiting for this effect answers once what its
-				// outcome decided is done too; the lane does not wait.
-				b.adopt(next)
-				b.finish(reportErr(f, err))
+				e.safeHandle(ev)
 			}
 		}
 	}
-	return t
+	next := e.unlock()
+	if counted {
+		// A command waiting for this effect answers once what its
+		// outcome decided is done too; the lane does not wait.
+		b.adopt(next)
+		b.finish(reportErr(f, err))
+	}
 }
 
 func reportErr(f *effect, err error) error {
@@ -261,7 +294,17 @@ func (e *Engine) do(what string, keys []string, run func(ctx context.Context) er
 // write appends a store write (lock held). fn must only use values copied
 // at decision time: memory changes after the lock is released.
 func (e *Engine) write(what string, fn func(ctx context.Context, st Store) error) *effect {
-	return e.do(what, []string{storeKey}, func(ctx context.Context) error { return fn(ctx, e.store) })
+	f := e.do(what, []string{storeKey}, func(ctx context.Context) error { return fn(ctx, e.store) })
+	f.write = fn
+	return f
+}
+
+// writeAlone is write for a function that reads through the engine rather
+// than st, or publishes: it is never grouped with other writes.
+func (e *Engine) writeAlone(what string, fn func(ctx context.Context, st Store) error) *effect {
+	f := e.write(what, fn)
+	f.solo = true
+	return f
 }
 
 // Sync waits until every store write and event decided so far is applied:

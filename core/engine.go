@@ -54,6 +54,10 @@ type Options struct {
 	// engine lock, at some cost per lock): tests use it to prove that no
 	// PBX or store call happens under the lock.
 	LockCheck bool
+	// SerialWrites turns group commit off: every store write of the
+	// engine is then its own statement outside any transaction, one after
+	// the other (benchmarks compare both).
+	SerialWrites bool
 	// Secrets verifies hashed and opens sealed secrets; by default the
 	// store's (SecretsProvider), else clear text only.
 	Secrets Secrets
@@ -66,7 +70,11 @@ type Options struct {
 	// %s; default "pjsip:{number}"), see messaging.go.
 	SMSPerSecond int
 	SMSEndpoint  string
-	// Webhooks sends the outbox's HTTP requests (nil: webhooks refused).
+	// CallerNameBound is the longest an inbound call waits for its caller
+	// name before it is queued without one (caller_names.go; default 2 s).
+	CallerNameBound time.Duration
+	// Webhooks sends the outbox's messages (outbox.go); nil: webhooks are
+	// refused with EUNAVAILABLE.
 	Webhooks WebhookSender
 }
 
@@ -78,10 +86,14 @@ type Options struct {
 type Engine struct {
 	opt Options
 	sms smsLimiter // messages sent this second (messaging.go)
+	// outbox delivers stored webhooks (outbox.go).
+	outbox *outbox
 	// Contact imports running in the background (contact_import.go).
 	importsMu sync.Mutex
 	imports   map[uint64]chan struct{}
 	store     Store
+	auth      *authCache
+	commit    *committer // nil: Options.SerialWrites
 	tel       Telephony
 	bus       Bus
 	log       *slog.Logger
@@ -147,6 +159,7 @@ type Engine struct {
 	// runs the call scripts they name.
 	jobs    map[string]*originJob
 	scripts ScriptStarter
+	names   callerNames // caller name lookup and cache (caller_names.go)
 	// scriptPorts: what script nodes reach outside (script_query.go).
 	scriptPorts scriptPorts
 }
@@ -292,7 +305,12 @@ func New(opt Options) *Engine {
 		stopCh:           make(chan struct{}),
 	}
 	e.creds = newCredentials(e, opt.Secrets, opt.Throttle)
+	e.auth = newAuthCache(func() time.Time { return e.now() }, opt.Store)
+	if !opt.SerialWrites {
+		e.commit = newCommitter(opt.Store, opt.Logger)
+	}
 	e.values = NewAgentValues(opt.Store, func() time.Time { return e.now() })
+	e.outbox = newOutbox(e)
 	return e
 }
 
@@ -360,6 +378,9 @@ func (e *Engine) Start(ctx context.Context) error {
 		return err
 	}
 	e.closeInterruptedImports(ctx)
+	if err := e.outbox.start(ctx); err != nil {
+		return err
+	}
 	e.beat(ctx, true)
 	return nil
 }
@@ -403,6 +424,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 	e.unlock()
 	close(e.stopCh)
 	e.stopSettle()
+	e.outbox.stop()
 	done := make(chan struct{})
 	go func() { e.wg.Wait(); e.lanes.wait(); close(done) }()
 	select {
@@ -606,7 +628,7 @@ func (e *Engine) publish(p Payload, agent string) {
 	e.write("publish "+p.EventType(), func(context.Context, Store) error {
 		e.emit(p, agent)
 		return nil
-	})
+	}).post = true
 }
 
 // emit hands an event to the bus without waiting for it (store lane only).
@@ -682,12 +704,17 @@ func (e *Engine) saveSession(_ context.Context, s *AgentSession) {
 		s.ID = e.lastSessionID
 	}
 	cp := *s
-	e.write("session "+s.Username, func(ctx context.Context, st Store) error {
+	f := e.write("session "+s.Username, func(ctx context.Context, st Store) error {
 		if create {
 			return st.Create(ctx, &cp)
 		}
 		return st.Save(ctx, &cp)
 	})
+	if !create {
+		// Every column is written: a later save of the session in the
+		// same commit group supersedes this one.
+		f.key = "session:" + strconv.FormatUint(uint64(cp.ID), 10)
+	}
 }
 
 func (e *Engine) deleteSession(_ context.Context, s AgentSession) {

@@ -6,3 +6,10 @@ func (e *Engine) SettleNoStore() {
 	e.settleEvents()
 	e.lanes.waitOnly(storeKey)
 }
+
+// CommitQueued is how many store writes wait for the committer.
+func (e *Engine) CommitQueued() int {
+	e.commit.mu.Lock()
+	defer e.commit.mu.Unlock()
+	return len(e.commit.q)
+}

@@ -551,6 +551,24 @@ func TestCallbackIsPlacedWhenDue(t *testing.T) {
 	}
 }
 
+// An agent dialing a lead by id counts an attempt on it, as the dialer's
+// own calls do (VICIdial increments called_count on every manual dial).
+func TestManualDialOfALeadCountsTheAttempt(t *testing.T) {
+	h := newHarness(t, sqlite(t), harnessOpt{})
+	lead := core.Lead{Campaign: "OUT1", PhoneNumber: "5552100"}
+	must(t, h.e.AddLead(h.ctx, &lead, core.AddLeadOptions{}))
+	h.login("a1")
+	_, err := h.e.Dial(h.ctx, core.DialRequest{Agent: "a1", Phone: "5552100", LeadID: lead.ID})
+	must(t, err)
+	h.callOf("a1")
+	h.settle()
+	got, err := h.e.Lead(h.ctx, lead.ID)
+	must(t, err)
+	if got.CalledCount != 1 || got.LastCalledAt == nil || got.Status != core.StatusInCall {
+		t.Fatalf("lead after a manual dial: count %d, last %v, status %q", got.CalledCount, got.LastCalledAt, got.Status)
+	}
+}
+
 // Reports are computed from the queue log.
 func TestQueueStatsFromQueueLog(t *testing.T) {
 	h := newHarness(t, sqlite(t), harnessOpt{})

@@ -28,6 +28,7 @@ type harness struct {
 	// clk drives every engine and PBX timer: tests Advance it.
 	clk *clocktest.Clock
 	log *slog.Logger
+	o   harnessOpt
 }
 
 // epoch is where the harness's fake clock starts (a Monday morning).
@@ -41,6 +42,10 @@ type harnessOpt struct {
 	ring     int
 	maxWait  int
 	log      *slog.Logger // discarded if nil
+	// serial: the engine without group commit (Options.SerialWrites).
+	serial bool
+	// bench: no lock check (it costs a stack trace per lock).
+	bench bool
 }
 
 func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
@@ -70,7 +75,7 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 	pbx := sim.New("sim-1")
 	pbx.UseClock(clk)
 	cst := &checkedStore{Store: st, shared: &storeChecks{t: t}}
-	h := &harness{t: t, ctx: ctx, st: cst, pbx: pbx, clk: clk, log: o.log}
+	h := &harness{t: t, ctx: ctx, st: cst, pbx: pbx, clk: clk, log: o.log, o: o}
 	h.e = h.newEngine()
 	must(t, h.e.Start(ctx))
 	return h
@@ -82,7 +87,7 @@ func newHarness(t testing.TB, st core.Store, o harnessOpt) *harness {
 func (h *harness) newEngine() *core.Engine {
 	e := core.New(core.Options{
 		Store: h.st, Tel: h.pbx, Logger: h.log,
-		DialerInterval: time.Second, Seed: 1, Clock: h.clk, LockCheck: true,
+		DialerInterval: time.Second, Seed: 1, Clock: h.clk, LockCheck: !h.o.bench, SerialWrites: h.o.serial,
 	})
 	// No PBX or store call may happen while the engine holds its lock.
 	h.st.shared.e.Store(e)

@@ -412,7 +412,7 @@ func (e *Engine) runCallbacksLocked(ctx context.Context, due []dueCallback, now 
 // in order.
 func (e *Engine) callbackFailedLocked(ctx context.Context, c *liveCall) {
 	id, call, agent, name := c.ScheduledID, c.Call, c.connectAgent, e.interfaceLocked(c.connectAgent)
-	e.write("callback failed", func(ctx context.Context, st Store) error {
+	e.writeAlone("callback failed", func(ctx context.Context, st Store) error {
 		var cb Callback
 		if err := st.First(ctx, &cb, Eq("id", id)); err != nil {
 			return nil

@@ -137,7 +137,10 @@ type Queue struct {
 	Campaign     string        `gorm:"size:64" json:"campaign"`  // inbound campaign using this queue
 	Active       bool          `gorm:"default:true" json:"active"`
 	Script       string        `gorm:"type:text" json:"script"`
-	CreatedAt    time.Time
+	// CallerList names a simple list (caller id → agent or queue) that
+	// routes a known caller before the call enters this queue (caller_lists.go).
+	CallerList string `gorm:"size:64" json:"caller_list"`
+	CreatedAt  time.Time
 }
 
 // QueueMember is an agent's membership of a queue with a penalty; the ACD
@@ -305,8 +308,12 @@ type Call struct {
 	Agent     string        `gorm:"size:64" json:"agent"`
 	Phone     string        `gorm:"size:64" json:"phone"`
 	CallerID  string        `gorm:"size:64" json:"caller_id"`
-	DID       string        `gorm:"size:64" json:"did"`
-	Trunk     string        `gorm:"size:128" json:"trunk"`
+	// CallerName: the caller's name from the customer's backend
+	// (caller_names.go); IVRData: what the call's script collected (ivr_codes.go).
+	CallerName string `gorm:"size:128" json:"caller_name"`
+	IVRData    string `gorm:"type:text" json:"ivr_data"`
+	DID        string `gorm:"size:64" json:"did"`
+	Trunk      string `gorm:"size:128" json:"trunk"`
 	// PBX resources owned by the call.
 	ChannelID      string `gorm:"size:128" json:"channel_id"`       // customer leg
 	AgentChannelID string `gorm:"size:128" json:"agent_channel_id"` // agent leg (on-hook agents)
@@ -408,6 +415,7 @@ type CDR struct {
 	UniqueID    string     `gorm:"size:64;index" json:"uniqueid"`
 	Src         string     `gorm:"size:64" json:"src"`
 	Dst         string     `gorm:"size:64" json:"dst"`
+	CallerName  string     `gorm:"size:128" json:"caller_name"`
 	Agent       string     `gorm:"size:64" json:"agent"`
 	Campaign    string     `gorm:"size:64" json:"campaign"`
 	Queue       string     `gorm:"size:64" json:"queue"`
@@ -634,5 +642,6 @@ func AllModels() []any {
 		&SMS{},
 		&Line{}, &RuleGroup{}, &Script{},
 		&SimpleList{}, &SimpleListElement{}, &PendingCallDetail{},
+		&OutboxMessage{}, &OutboxAttempt{},
 	}
 }

@@ -50,8 +50,7 @@ func (e *Engine) QueueCall(ctx context.Context, id uint64, queue string) error {
 	if c.State == CallQueued {
 		return Errorf(ECONFLICT, "call %d is already queued", id)
 	}
-	e.enqueueLocked(ctx, c, queue)
-	return nil
+	return e.enterQueueLocked(ctx, c, queue)
 }
 
 // callLive is whether the call is still up (not ended, not unknown).

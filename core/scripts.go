@@ -63,7 +63,8 @@ type ScriptNode struct {
 	To         string            `json:"to,omitempty"`     // sms: a number; email: an address
 	Subject    string            `json:"subject,omitempty"`
 	// Text of an SMS or email; {{VAR}} is replaced by the variable.
-	Text string `json:"text,omitempty"`
+	Text    string `json:"text,omitempty"`
+	IVRCode string `json:"ivr_code,omitempty"` // reported when the call reaches the node (ivr_codes.go)
 }
 
 var (
@@ -94,6 +95,9 @@ func ParseScript(nodes string) ([]ScriptNode, error) {
 	}
 	for _, n := range ns {
 		if err := checkNode(n, ids); err != nil {
+			return nil, err
+		}
+		if err := checkIVRCode(n); err != nil {
 			return nil, err
 		}
 	}

@@ -130,6 +130,7 @@ func (s *scriptRun) loop(id string) {
 			continue
 		}
 		n, name := s.nodes[id], s.name
+		s.e.passIVRCode(ctx, s.call, n.IVRCode)
 		var result string
 		id, result = s.step(ctx, n)
 		if s.gone {

@@ -55,6 +55,9 @@ type SettingDef struct {
 	Doc     string   `json:"doc"`
 	// Check, when set, also checks a value (a format the kinds cannot say).
 	Check func(string) error `json:"-"`
+	// Secret values (a backend's password) are sealed at rest and never
+	// shown: the admin API lists them as "********" (settings_secret.go).
+	Secret bool `json:"secret,omitempty"`
 }
 
 // SettingValue is a setting's effective value as the admin API shows it.
@@ -185,13 +188,16 @@ func (v SettingValues) Int(name string) int64 {
 }
 
 // Settings is the service dialect settings are read and changed through.
-type Settings struct{ st Store }
+type Settings struct {
+	st    Store
+	cache *authCache // nil: every read goes to the store
+}
 
 // NewSettings serves the settings kept in st.
 func NewSettings(st Store) *Settings { return &Settings{st: st} }
 
 // Settings is the engine's settings service.
-func (e *Engine) Settings() *Settings { return NewSettings(e.store) }
+func (e *Engine) Settings() *Settings { return &Settings{st: e.store, cache: e.auth} }
 
 // scopeDefs validates dialect/scope/owner and returns the scope's defs.
 func (s *Settings) scopeDefs(ctx context.Context, op, dialect, scope, owner string) (map[string]SettingDef, error) {
@@ -245,6 +251,15 @@ func (s *Settings) stored(ctx context.Context, st Store, dialect, scope, owner s
 	return out, nil
 }
 
+// current is stored through the engine's cache (read-only map).
+func (s *Settings) current(ctx context.Context, dialect, scope, owner string) (map[string]Setting, error) {
+	load := func() (map[string]Setting, error) { return s.stored(ctx, s.st, dialect, scope, owner) }
+	if s.cache == nil {
+		return load()
+	}
+	return lookup(s.cache, s.cache.settings, settingsKey{dialect, scope, owner}, load)
+}
+
 // Values are the effective values of a scope: stored values over the
 // declared defaults. A campaign or user that does not exist simply gets
 // the defaults, so a dialect can read settings for any owner it is given.
@@ -253,15 +268,17 @@ func (s *Settings) Values(ctx context.Context, dialect, scope, owner string) (Se
 	if !ok {
 		return nil, &Error{Code: ENOTFOUND, Op: "settings", Message: "no settings declared for dialect " + strconv.Quote(dialect)}
 	}
-	rows, err := s.stored(ctx, s.st, dialect, scope, owner)
+	rows, err := s.current(ctx, dialect, scope, owner)
 	if err != nil {
 		return nil, &Error{Code: EINTERNAL, Op: "settings", Message: "cannot read settings", Err: err}
 	}
 	out := make(SettingValues, len(defs))
 	for name, d := range defs {
 		out[name] = d.Default
-		if r, ok := rows[name]; ok && d.check(r.Value) == nil {
-			out[name] = r.Value
+		if r, ok := rows[name]; ok {
+			if v, err := s.reveal(d, r.Value); err == nil && d.check(v) == nil {
+				out[name] = v
+			}
 		}
 	}
 	return out, nil
@@ -274,7 +291,7 @@ func (s *Settings) List(ctx context.Context, dialect, scope, owner string) ([]Se
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.stored(ctx, s.st, dialect, scope, owner)
+	rows, err := s.current(ctx, dialect, scope, owner)
 	if err != nil {
 		return nil, &Error{Code: EINTERNAL, Op: "settings", Message: "cannot read settings", Err: err}
 	}
@@ -285,8 +302,8 @@ func describe(defs map[string]SettingDef, rows map[string]Setting) []SettingValu
 	out := make([]SettingValue, 0, len(defs))
 	for name, d := range defs {
 		v := SettingValue{SettingDef: d, Value: d.Default}
-		if r, ok := rows[name]; ok && d.check(r.Value) == nil {
-			v.Value, v.Changed = r.Value, true
+		if r, ok := rows[name]; ok && (d.Secret || d.check(r.Value) == nil) {
+			v.Value, v.Changed = masked(d, r.Value), true
 		}
 		out = append(out, v)
 	}
@@ -304,6 +321,9 @@ func (s *Settings) Set(ctx context.Context, dialect, scope, owner string, change
 		return nil, err
 	}
 	if err := checkChanges(op, defs, changes); err != nil {
+		return nil, err
+	}
+	if changes, err = s.sealSecrets(op, defs, changes); err != nil {
 		return nil, err
 	}
 	var rows map[string]Setting

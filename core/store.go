@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"reflect"
 	"time"
 )
 
@@ -154,3 +155,12 @@ func (f Filter) Take(n int) Filter { f.Limit = n; return f }
 
 // Skip skips the first n records.
 func (f Filter) Skip(n int) Filter { f.Offset = n; return f }
+
+// WriteWatcher is implemented by a store that reports its writes: fn gets
+// the record type written (e.g. reflect.TypeFor[Agent]()) after a write
+// outside a transaction returns and after a transaction ends. The engine
+// keeps the records it authenticates with in memory and drops them on such
+// a report, so a change through any path is seen by the next request.
+type WriteWatcher interface {
+	WatchWrites(fn func(reflect.Type))
+}

@@ -110,8 +110,16 @@ ensure_lame() {
 	(apt_install lame) || log "lame not installed: the MP3 tests of pkg/media will skip"
 }
 
+# ensure_php_soap installs PHP's command line with ext/soap: the eXpand SOAP
+# tests run a real legacy client (PHP SoapClient) against the gateway.
+ensure_php_soap() {
+	php -m 2>/dev/null | grep -qx soap && return
+	(apt_install php-cli php-soap) || log "php-soap not installed: the PHP SoapClient tests of cmd/gateway will skip"
+}
+
 ensure_services() {
 	ensure_lame
+	ensure_php_soap
 	if [ "${CALLGATE_TEST_NO_SERVICES:-}" = 1 ]; then
 		log "CALLGATE_TEST_NO_SERVICES=1: MySQL and NATS tests will skip"
 		return

@@ -570,8 +570,8 @@ func TestEveryListFilterWorks(t *testing.T) {
 		a := New(Options{Records: core.NewRecords(st), Token: testToken})
 		c := newServer(t, Options{Records: core.NewRecords(st)})
 		for _, rt := range a.routes {
-			if rt.method != "GET" || !rt.list || len(rt.query) == 0 {
-				continue
+			if rt.method != "GET" || !rt.list || len(rt.query) == 0 || strings.HasPrefix(rt.path, "/outbox") {
+				continue // the outbox is the engine's, not a table's: outbox_test.go
 			}
 			for _, q := range rt.query {
 				v := "x"

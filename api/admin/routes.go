@@ -392,6 +392,8 @@ func (a *API) table() []route {
 
 	rt = append(rt, a.settingsRoutes()...)
 	rt = append(rt, a.smsRoutes()...)
+	rt = append(rt, a.outboxRoutes()...)
+	rt = append(rt, a.apiKeyRoutes()...)
 	rt = append(rt, a.infocallerRoutes()...)
 
 	// Simulated PBX controls (demo mode only).

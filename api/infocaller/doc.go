@@ -73,7 +73,8 @@
 // Status.Events (only in FIN), CustVars (user variables, sorted by name).
 // They go through core.Engine.EnqueueWebhook with OrderKey call-<id>, so
 // INICIO is delivered before FIN and a slow, down or broken receiver never
-// holds the call. Interactive queries (query.go, QueryCodec): the node
+// holds the call (it does hold the later webhooks of the same call: they
+// keep their order while the outbox retries it). Interactive queries (query.go, QueryCodec): the node
 // posts apiInfocaller (with QueryName) to its url or the line's
 // interactive_url through core.Engine.CallWebhook, bounded by the node's
 // timeout_sec on the engine's clock; Status.Result 0 merges CustVars

@@ -17,6 +17,7 @@ import (
 	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/demo"
 	"github.com/callgate/callgate/pkg/telephony/sim"
+	"github.com/callgate/callgate/pkg/webhook"
 )
 
 // testNow is the engine's frozen clock (Madrid-like local time is not
@@ -45,7 +46,7 @@ func newEnvClock(t testing.TB, st core.Store, clk *clocktest.Clock) *env {
 	}
 	e := &env{t: t, ctx: ctx, st: st, pbx: sim.New("node1")}
 	opt := core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0),
-		Now: func() time.Time { return testNow }, DialerInterval: time.Hour, Webhooks: httpSender{}}
+		Now: func() time.Time { return testNow }, DialerInterval: time.Hour, Webhooks: webhook.NewHTTPSender()}
 	if clk != nil {
 		opt.Now, opt.Clock = nil, clk
 	}
@@ -68,28 +69,6 @@ func newEnvClock(t testing.TB, st core.Store, clk *clocktest.Clock) *env {
 	go func() { defer close(done); _ = NewNotifier(e.eng, icOpt).Run(runCtx) }()
 	t.Cleanup(func() { stop(); <-done })
 	return e
-}
-
-// httpSender is the webhook port over net/http, as the gateway's.
-type httpSender struct{}
-
-func (httpSender) Send(ctx context.Context, r core.WebhookRequest) (core.WebhookResponse, error) {
-	method := r.Method
-	if method == "" {
-		method = http.MethodPost
-	}
-	req, err := http.NewRequestWithContext(ctx, method, r.URL, strings.NewReader(string(r.Body)))
-	if err != nil {
-		return core.WebhookResponse{}, err
-	}
-	req.Header.Set("Content-Type", r.ContentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return core.WebhookResponse{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return core.WebhookResponse{Status: resp.StatusCode, Body: b}, err
 }
 
 // post sends one form variable to /apicall/.

@@ -293,8 +293,10 @@ func checkFINEvents(t *testing.T, d apiCallJSON) {
 
 // A receiver that holds INICIO, answers the query with garbage and is
 // down for the transfer report never stalls the call: the script takes the
-// query's error branch and reaches the queue while INICIO is still held;
-// once released, FIN still comes.
+// query's error branch and reaches the queue, and the call ends, while
+// INICIO is still held. Once released INICIO is delivered; FIN is stored,
+// signed and complete, waiting in the call's order behind the report the
+// down receiver has not taken yet.
 func TestSlowDownOrGarbageReceiversNeverStallTheCall(t *testing.T) {
 	e := newEnv(t, storetest.Open(t, storetest.SQLite))
 	core.NewScriptRunner(e.eng)
@@ -308,24 +310,54 @@ func TestSlowDownOrGarbageReceiversNeverStallTheCall(t *testing.T) {
 	downURL := down.URL
 	down.Close()
 	setLineURLs(t, e, rcv.srv.URL, func(l *core.Line) { l.TransferFailedURL = downURL + "/desvio" })
-	sub, err := e.eng.Bus().Subscribe(0, 256)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sub, err := e.eng.Bus().Subscribe(0, 1024)
+	must(t, err)
 	defer sub.Close()
 	job, q := emitEMISION(t, e, sub)
 	if !strings.HasPrefix(q.Result, "error") {
 		t.Fatalf("query step %+v", q)
 	}
 	rcv.await("/inicio", "/query")
-	// The call is in queue 8000 (checked by emitEMISION) with INICIO held.
-	if err := e.eng.HangupCall(e.ctx, job.CallID, core.CauseNormal); err != nil {
-		t.Fatal(err)
+	must(t, e.eng.HangupCall(e.ctx, job.CallID, core.CauseNormal))
+	awaitBus(t, sub, func(p core.Payload) bool { x, ok := p.(core.ScriptCallEnded); return ok && x.Call.ID == job.CallID })
+	close(rcv.gates["/inicio"]) // the call ended with INICIO still held
+	awaitBus(t, sub, func(p core.Payload) bool {
+		x, ok := p.(core.WebhookDelivered)
+		return ok && x.Message.Topic == "infocaller.inicio" && x.Message.Status == core.OutboxDelivered
+	})
+	msgs, err := e.eng.OutboxMessages(e.ctx, core.OutboxQuery{CallID: job.CallID})
+	must(t, err)
+	byTopic := map[string]core.OutboxMessage{}
+	for _, m := range msgs {
+		byTopic[m.Topic] = m
 	}
-	close(rcv.gates["/inicio"])
-	fin := rcv.await("/fin")["/fin"]
-	evs := fin.doc.ApiCall.Status.Events.Event
-	if len(evs) != 5 || evs[3]["EventType"] != "17" || evs[3]["EventAddInfo1"] != "1" || len(fin.doc.vars()) != 1 {
-		t.Fatalf("FIN events %v vars %v", evs, fin.doc.vars())
+	fin, desvio := byTopic["infocaller.fin"], byTopic["infocaller.desvio_fallido"]
+	if fin.Status != core.OutboxPending || desvio.Status != core.OutboxPending || fin.OrderKey != desvio.OrderKey {
+		t.Fatalf("outbox %+v", msgs)
+	}
+	form, err := url.ParseQuery(fin.Body)
+	must(t, err)
+	var doc apiCallJSON
+	must(t, json.Unmarshal([]byte(form.Get("apilinfocaller")), &doc))
+	evs := doc.ApiCall.Status.Events.Event
+	if len(evs) != 5 || evs[3]["EventType"] != "17" || evs[3]["EventAddInfo1"] != "1" || len(doc.vars()) != 1 {
+		t.Fatalf("FIN events %v vars %v", evs, doc.vars())
+	}
+}
+
+// awaitBus waits for the first event match accepts.
+func awaitBus(t *testing.T, sub core.Subscription, match func(core.Payload) bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		select {
+		case ev := <-sub.C():
+			if match(ev.Data) {
+				return
+			}
+		case <-ctx.Done():
+			t.Fatal("event not seen")
+		}
 	}
 }

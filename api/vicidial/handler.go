@@ -135,6 +135,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.host = strings.Trim(host, "[]")
 	}
 	status := c.run()
+	h.logs.write(c.ctx, c.rows)
 
 	hd := w.Header()
 	setHeaders(hd)
@@ -242,6 +243,7 @@ type call struct {
 	sys core.SettingValues
 
 	out    bytes.Buffer
+	rows   []core.APILogEntry // API log, written before the answer
 	exited bool
 	// fatal: PHP died; nothing is answered or logged.
 	fatal bool
@@ -281,7 +283,7 @@ func (c *call) log(result, reason, data string) {
 		Source: trunc(c.source, 20), Data: strings.ReplaceAll(data, `"`, "'"),
 		RunTime: time.Since(c.start).Seconds(),
 	}
-	c.h.logs.add(e)
+	c.rows = append(c.rows, e)
 }
 
 func trunc(s string, n int) string {

@@ -140,6 +140,7 @@ func (h *NonAgentHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.remote = host
 	}
 	status := c.run()
+	h.logs.write(c.ctx, c.rows)
 	hd := w.Header()
 	setHeaders(hd)
 	if status == http.StatusTeapot {
@@ -162,6 +163,7 @@ type naCall struct {
 	user, function, source string
 	api                    core.APIUser
 	out                    bytes.Buffer
+	rows                   []core.APILogEntry // API log, written before the answer
 }
 
 // NonAgentLogDialect marks the non-agent API's log rows (VICIdial's
@@ -181,7 +183,7 @@ func (c *naCall) logRow(result, reason, data string) {
 		Reason: trunc(reason, 255), Source: trunc(c.source, 20), Data: strings.ReplaceAll(data, `"`, "'"),
 		RunTime: time.Since(c.start).Seconds(),
 	}
-	c.h.logs.add(e)
+	c.rows = append(c.rows, e)
 }
 
 // dash prints "RESULT: function REASON - data" (the usual form).

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,6 +21,15 @@ type scenario struct {
 }
 
 const vicidialAuth = "source=load&user=6666&pass=1234"
+
+// soapGetUserInfo is the eXpand manual's getUserInfo with the demo key.
+const soapGetUserInfo = `<?xml version="1.0" encoding="UTF-8"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="urn:apiws"><SOAP-ENV:Body><ns1:getUserInfo><authorizedKey>319a67432f51ed53938542b809320dd2</authorizedKey><username>ngarcia</username></ns1:getUserInfo></SOAP-ENV:Body></SOAP-ENV:Envelope>`
+
+// infocallerSignature is md5(line + password) of the demo line.
+var infocallerSignature = func() string {
+	sum := md5.Sum([]byte("123456789" + "3956"))
+	return hex.EncodeToString(sum[:])
+}()
 
 // vicidial is an agent API function on the demo's agent 1000.
 func vicidial(about, query string, alternate ...string) scenario {
@@ -64,6 +76,52 @@ var scenarios = map[string]scenario{
 			}
 			return bearer(req, err)(token)
 		},
+	},
+	"expand/soap_getUserInfo": {
+		about: "eXpand SOAP apiws.php getUserInfo of the demo's ngarcia (XML in and out, key check)",
+		build: func(base *url.URL, _ uint64, _ string) (*http.Request, error) {
+			req, err := http.NewRequest(http.MethodPost, base.JoinPath("/apiws/2/apiws.php").String(), strings.NewReader(soapGetUserInfo))
+			if err == nil {
+				req.Header.Set("Content-Type", "text/xml; charset=utf-8")
+				req.Header.Set("SOAPAction", "urn:apiws#getUserInfo")
+			}
+			return req, err
+		},
+		ok: func(b []byte) bool { return !bytes.Contains(b, []byte("Fault")) },
+	},
+	"expand/rest_campaigns": {
+		about: "eXpand REST expandweb3: list external campaigns (HTTP Basic, JSON)",
+		build: func(base *url.URL, _ uint64, _ string) (*http.Request, error) {
+			req, err := http.NewRequest(http.MethodGet, base.JoinPath("/expandweb3/api/campaign/external/campaigns").String()+"/", nil)
+			if err == nil {
+				req.SetBasicAuth("external_user", "1deD9=cf9")
+			}
+			return req, err
+		},
+	},
+	"ucontact/queuesummary": {
+		about: "uContact Integra Supervisor/queuesummary (HTTP Basic, live campaign figures)",
+		build: func(base *url.URL, _ uint64, _ string) (*http.Request, error) {
+			req, err := http.NewRequest(http.MethodPost, base.JoinPath("/Integra/resources/Supervisor/queuesummary").String(), nil)
+			if err == nil {
+				req.SetBasicAuth("integra", "integra-demo")
+			}
+			return req, err
+		},
+	},
+	"infocaller/emission": {
+		about: "Infocaller apicall: emit a call on the demo line (script EMISION on the simulator; over the line's capacity it is refused)",
+		build: func(base *url.URL, n uint64, _ string) (*http.Request, error) {
+			doc := `{"callRequest":{"UserID":{"idinfocaller":"123456789","firma":"` + infocallerSignature +
+				`"},"callData":{"numtelefono":"6` + fmt.Sprintf("%08d", n%100000000) + `","gruporeglas":"EMISION"}}}`
+			body := url.Values{"apiCALLjson": {doc}}.Encode()
+			req, err := http.NewRequest(http.MethodPost, base.JoinPath("/apicall/").String(), strings.NewReader(body))
+			if err == nil {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			return req, err
+		},
+		ok: func(b []byte) bool { return bytes.Contains(b, []byte(`"Resultado":"0"`)) },
 	},
 	"health": {
 		about: "/healthz: the server's own cost, to compare a dialect with",

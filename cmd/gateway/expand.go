@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/go-chi/chi/v5"
 
+	"github.com/callgate/callgate/api/expand/backend"
 	"github.com/callgate/callgate/api/expand/soap"
 )
 
@@ -19,6 +20,11 @@ func (g *gateway) mountExpand(r chi.Router) {
 	for _, p := range expandSOAPPaths {
 		r.Handle(p, h)
 	}
+	// The customer's backend webservices (getCallerIDName, pushAgentInfo,
+	// IVRCode), configured by the expand dialect settings.
+	bk := backend.New(g.eng, g.log.With("component", "expand-backend"))
+	bk.Start()
+	g.closers = append(g.closers, bk)
 }
 
 // ownsBodyLimit is whether the handler at path p bounds its own body.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -26,5 +27,34 @@ func TestGatewayServesExpandSOAPOnTheDemoData(t *testing.T) {
 	code, body = g.do(t, http.MethodPost, "/apiws/2/apiws.php", strings.Repeat("x", 2<<20), false)
 	if code != http.StatusInternalServerError || !strings.Contains(string(body), "SOAP-ENV:Client") {
 		t.Fatalf("oversized body: %d %.300s", code, body)
+	}
+}
+
+// A key made with the admin API is shown once and opens the SOAP API at
+// once; the store holds only its hash, and a second key of the same value
+// is refused.
+func TestAdminAPIKeyOpensTheExpandSOAPAPI(t *testing.T) {
+	g := startGateway(t, filepath.Join(t.TempDir(), "cg.db"))
+	code, body := g.do(t, http.MethodPost, "/api/v1/apikeys", `{"dialect":"expand","description":"ERP"}`, true)
+	var created struct {
+		Key  string `json:"key"`
+		User struct {
+			Username    string `json:"username"`
+			Description string `json:"description"`
+		} `json:"api_user"`
+	}
+	if code != http.StatusCreated || json.Unmarshal(body, &created) != nil || len(created.Key) != 32 ||
+		created.User.Username == created.Key || created.User.Description != "ERP" || strings.Contains(string(body), "secret") {
+		t.Fatalf("new key: %d %s", code, body)
+	}
+	env := `<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ns1="urn:apiws"><SOAP-ENV:Body><ns1:getUserInfo><authorizedKey>` +
+		created.Key + `</authorizedKey><username>ngarcia</username></ns1:getUserInfo></SOAP-ENV:Body></SOAP-ENV:Envelope>`
+	code, body = g.do(t, http.MethodPost, "/apiws/2/apiws.php", env, false)
+	if code != http.StatusOK || !strings.Contains(string(body), `Natalia Garcia`) {
+		t.Fatalf("getUserInfo with the new key: %d %s", code, body)
+	}
+	code, body = g.do(t, http.MethodPost, "/api/v1/apikeys", `{"dialect":"expand","key":"`+created.Key+`"}`, true)
+	if code != http.StatusConflict || strings.Contains(string(body), created.Key) {
+		t.Fatalf("same key again: %d %s", code, body)
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/callgate/callgate/pkg/telephony/ari"
 	"github.com/callgate/callgate/pkg/telephony/ariproxy"
 	"github.com/callgate/callgate/pkg/telephony/sim"
+	"github.com/callgate/callgate/pkg/webhook"
 )
 
 // gateway owns every part of the running server, in start order.
@@ -42,7 +43,8 @@ type gateway struct {
 	st      core.Store
 	bus     core.Bus
 	tel     core.Telephony
-	sim     *sim.PBX // set in sim mode
+	sim     *sim.PBX   // set in sim mode
+	simari  *simariPBX // set in simari mode
 	eng     *core.Engine
 	media   *media.Service // nil when media.dir is empty
 	metrics *metrics
@@ -118,6 +120,22 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 		p := sim.New(cfg.NodeID)
 		p.SetDefaultBehavior(sim.Behavior{Outcome: sim.Answer, After: cfg.DemoSimAnswerWait})
 		g.sim, g.tel = p, p
+	case "simari":
+		p, acfg, err := startSimari(cfg)
+		if err == nil {
+			acfg.Logger = log
+			g.tel, err = ari.New(acfg)
+			if err != nil {
+				_ = p.Close()
+			}
+		}
+		if err != nil {
+			_ = g.bus.Close()
+			_ = st.Close()
+			return nil, fmt.Errorf("telephony.mode simari: %w", err)
+		}
+		g.simari = p
+		log.Info("simulated Asterisk (simari) serving ARI", "ari", "http://"+p.addr+"/ari", "control", "http://"+p.addr+"/control")
 	default:
 		if cfg.ARITransport == string(ari.TransportProxy) {
 			// Many Asterisk nodes, each behind its own ari-proxy on NATS.
@@ -151,7 +169,8 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 
 	g.media = g.newMedia(core.NewRecords(st))
 	g.eng = core.New(core.Options{Store: st, Tel: g.tel, Bus: g.bus, Logger: log.With("component", "engine"), Media: g.mediaPort(),
-		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint})
+		SMSPerSecond: cfg.SMSPerSecond, SMSEndpoint: cfg.SMSEndpoint, Webhooks: webhook.NewHTTPSender(),
+		CallerNameBound: cfg.CallerNameBound})
 	g.metrics = newMetrics(g.eng, g.engineUp.Load)
 	return g, nil
 }
@@ -225,6 +244,10 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 	} else {
 		fmt.Fprintln(stdout, "callgate: ECCP disabled")
 	}
+	if g.simari != nil {
+		fmt.Fprintf(stdout, "callgate: simulated Asterisk: ARI http://%s/ari, control API http://%s/control (HTTP Basic ari.user / ari.password)\n",
+			g.simari.addr, g.simari.addr)
+	}
 	if g.cfg.Demo {
 		// The token is printed only when it is the published demo one.
 		token := "from configuration (not shown)"
@@ -275,8 +298,11 @@ func demoDSN(dsn string) string {
 }
 
 func pbxName(mode string) string {
-	if mode == "sim" {
+	switch mode {
+	case "sim":
 		return "simulated"
+	case "simari":
+		return "simulated Asterisk (ARI)"
 	}
 	return mode
 }
@@ -367,6 +393,9 @@ func (g *gateway) shutdown(ctx context.Context) {
 			g.engineUp.Store(false)
 		} else if g.tel != nil {
 			_ = g.tel.Close()
+		}
+		if g.simari != nil {
+			_ = g.simari.Close()
 		}
 		if g.bus != nil {
 			_ = g.bus.Close()

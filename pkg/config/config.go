@@ -66,7 +66,10 @@ type Config struct {
 	ECCPAllowFrom   []string
 	DBDSN           string
 	AdminToken      string
-	Telephony       string // "sim" or "ari"
+	Telephony       string // "sim", "ari" or "simari"
+	// SimariAddr is where the in-process simulated Asterisk listens in
+	// telephony mode simari.
+	SimariAddr      string
 	ARIURL          string
 	ARIWSURL        string
 	ARIUser         string
@@ -123,6 +126,10 @@ type Config struct {
 	SMSEndpoint  string
 	// SMTP server of call-script email nodes (empty Addr: none).
 	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword string
+
+	// CallerNameBound: the longest an inbound call waits for its caller's
+	// name from a backend before it is queued without one (core/caller_names.go).
+	CallerNameBound time.Duration
 }
 
 // Key describes one setting, for documentation and error messages.
@@ -187,8 +194,10 @@ var keys = []Key{
 		set: func(c *Config, v string) error { c.SecretKey = v; return nil }, Secret: true},
 	{Name: "secrets.key_file", Env: "CALLGATE_SECRET_KEY_FILE", Default: "", Doc: "File holding the secrets.key value (mode 0600); used when secrets.key is empty.",
 		set: func(c *Config, v string) error { c.SecretKeyFile = v; return nil }},
-	{Name: "telephony.mode", Env: "CALLGATE_TELEPHONY", Default: "sim in demo mode, otherwise ari", Doc: "PBX driver: ari (Asterisk REST Interface) or sim (in-process simulated PBX).",
-		set: func(c *Config, v string) error { return setEnum(&c.Telephony, v, "sim", "ari") }},
+	{Name: "telephony.mode", Env: "CALLGATE_TELEPHONY", Default: "sim in demo mode, otherwise ari", Doc: "PBX driver: ari (Asterisk REST Interface), sim (in-process simulated PBX) or simari (the real ARI driver against an in-process simulated Asterisk speaking ARI at simari.addr; for demos and CI).",
+		set: func(c *Config, v string) error { return setEnum(&c.Telephony, v, "sim", "ari", "simari") }},
+	{Name: "simari.addr", Env: "CALLGATE_SIMARI_ADDR", Default: "127.0.0.1:0", Doc: "telephony.mode simari: address of the in-process simulated Asterisk (ARI at /ari, control API at /control, HTTP Basic ari.user / ari.password; port 0 picks a free one, printed at start).",
+		set: func(c *Config, v string) error { c.SimariAddr = strings.TrimSpace(v); return nil }},
 	{Name: "ari.url", Env: "CALLGATE_ARI_URL", Default: "http://127.0.0.1:8088/ari", Doc: "Asterisk ARI base URL.",
 		set: func(c *Config, v string) error { return setURL(&c.ARIURL, v, "http", "https") }},
 	{Name: "ari.ws_url", Env: "CALLGATE_ARI_WS_URL", Default: "derived from ari.url", Doc: "ARI events websocket URL.",
@@ -259,7 +268,9 @@ var keys = []Key{
 		set: func(c *Config, v string) error { c.SMTPUsername = v; return nil }},
 	{Name: "smtp.password", Env: "CALLGATE_SMTP_PASSWORD", Default: "", Doc: "SMTP password.",
 		set: func(c *Config, v string) error { c.SMTPPassword = v; return nil }, Secret: true},
-	{Name: "sim.answer_delay", Env: "CALLGATE_SIM_ANSWER_DELAY", Default: "0s", Doc: "Simulated PBX: how long originated calls ring before answering.",
+	{Name: "calls.caller_name_bound", Env: "CALLGATE_CALLER_NAME_BOUND", Default: "2s", Doc: "Longest an inbound call waits for its caller's name from the customer's backend (eXpand getCallerIDName) before it is queued without one; at most 10s.",
+		set: func(c *Config, v string) error { return setBound(&c.CallerNameBound, v, 10*time.Second) }},
+	{Name: "sim.answer_delay", Env: "CALLGATE_SIM_ANSWER_DELAY", Default: "0s", Doc: "Simulated PBX: how long originated calls ring before answering (modes sim and simari).",
 		set: func(c *Config, v string) error { return setDuration(&c.DemoSimAnswerWait, v) }},
 }
 
@@ -289,6 +300,7 @@ func Defaults() Config {
 		HTTPMaxBody:           1 << 20,
 		ECCPAddr:              ":20005",
 		ARIURL:                "http://127.0.0.1:8088/ari",
+		SimariAddr:            "127.0.0.1:0",
 		ARIUser:               "callgate",
 		ARIApp:                "callgate",
 		ARITransport:          "native",
@@ -309,6 +321,7 @@ func Defaults() Config {
 		MediaEncoder:          "lame",
 		MediaEncoderTimeout:   2 * time.Minute,
 		MediaS3Region:         "us-east-1",
+		CallerNameBound:       2 * time.Second,
 	}
 }
 
@@ -683,6 +696,19 @@ func setBool(dst *bool, v string) error {
 	default:
 		return fmt.Errorf("invalid boolean %q (use true or false)", v)
 	}
+	return nil
+}
+
+// setBound is setDuration with a maximum.
+func setBound(dst *time.Duration, v string, max time.Duration) error {
+	var d time.Duration
+	if err := setDuration(&d, v); err != nil {
+		return err
+	}
+	if d > max {
+		return fmt.Errorf("%s is over the maximum %s", d, max)
+	}
+	*dst = d
 	return nil
 }
 

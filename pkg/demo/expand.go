@@ -19,7 +19,7 @@ const ExpandKey = "319a67432f51ed53938542b809320dd2"
 // the queues and pauses of the panel and report examples. Idempotent;
 // operator edits are kept.
 func seedExpand(ctx context.Context, st core.Store) error {
-	key := core.APIUser{Dialect: soap.Dialect, Username: soap.KeyID(ExpandKey), Secret: ExpandKey,
+	key := core.APIUser{Dialect: soap.Dialect, Username: core.KeyName(ExpandKey), Secret: ExpandKey,
 		Description: "eXpand webservices document examples", Active: true, UserLevel: 8, APIAccess: true, AllowedFunctions: "ALL_FUNCTIONS"}
 	if _, err := ensure(ctx, st, core.Eq("dialect", key.Dialect).Eq("username", key.Username), &key); err != nil {
 		return fmt.Errorf("expand key: %w", err)

@@ -40,6 +40,8 @@ type Store struct {
 	dialect string
 	inTx    bool
 	sec     core.Secrets // see UseSecrets
+	watch   *watchers    // shared by every Store of one Open
+	touched *touchedSet  // inside a transaction: what it wrote
 }
 
 var _ core.Store = (*Store)(nil)
@@ -120,6 +122,14 @@ func MySQLConfig(dsn string) (*mysqldrv.Config, error) {
 	if err := cfg.Apply(mysqldrv.TimeTruncate(time.Millisecond)); err != nil {
 		return nil, errors.New("store: invalid mysql DSN")
 	}
+	// Client-side interpolation: one round trip per statement instead of
+	// prepare, execute and close (issue 16 measured +40-48% on the VICIdial
+	// write functions). The driver escapes by the connection's charset and
+	// NO_BACKSLASH_ESCAPES; a DSN that says interpolateParams=false keeps
+	// server-side prepares.
+	if !strings.Contains(dsn, "interpolateParams=") {
+		cfg.InterpolateParams = true
+	}
 	cfg.ParseTime = true
 	cfg.Loc = time.UTC
 	cfg.ClientFoundRows = true
@@ -156,7 +166,7 @@ func openMySQL(dsn string) (*Store, error) {
 	sqlDB.SetMaxOpenConns(64)
 	sqlDB.SetMaxIdleConns(16)
 	sqlDB.SetConnMaxLifetime(5 * time.Minute)
-	return &Store{w: db, r: db, dialect: DialectMySQL}, nil
+	return &Store{w: db, r: db, dialect: DialectMySQL, watch: &watchers{}}, nil
 }
 
 func openSQLite(dsn string) (*Store, error) {
@@ -204,7 +214,7 @@ func openSQLite(dsn string) (*Store, error) {
 		pool.SetMaxIdleConns(1)
 		pool.SetConnMaxLifetime(0)
 		pool.SetConnMaxIdleTime(0)
-		return &Store{w: db, r: db, dialect: DialectSQLite}, nil
+		return &Store{w: db, r: db, dialect: DialectSQLite, watch: &watchers{}}, nil
 	}
 
 	if err := restrictFile(path); err != nil {
@@ -239,7 +249,7 @@ func openSQLite(dsn string) (*Store, error) {
 	rpool, _ := r.DB()
 	rpool.SetMaxOpenConns(4)
 	rpool.SetMaxIdleConns(4)
-	return &Store{w: w, r: r, dialect: DialectSQLite}, nil
+	return &Store{w: w, r: r, dialect: DialectSQLite, watch: &watchers{}}, nil
 }
 
 func (s *Store) ping(ctx context.Context) error {
@@ -288,8 +298,14 @@ func (s *Store) Close() error {
 // read through it does not see the transaction's writes.
 func (s *Store) Tx(ctx context.Context, fn func(core.Store) error) error {
 	var fnErr error
+	touched := s.touched
+	if touched == nil {
+		touched = &touchedSet{}
+		// Watchers hear of the writes once they are visible to others.
+		defer touched.flush(s.watch)
+	}
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		fnErr = fn(&Store{w: tx, r: tx, dialect: s.dialect, inTx: true, sec: s.sec})
+		fnErr = fn(&Store{w: tx, r: tx, dialect: s.dialect, inTx: true, sec: s.sec, watch: s.watch, touched: touched})
 		return fnErr
 	})
 	if err == nil {
@@ -303,11 +319,13 @@ func (s *Store) Tx(ctx context.Context, fn func(core.Store) error) error {
 
 func (s *Store) Create(ctx context.Context, v any) error {
 	res := s.w.WithContext(ctx).Create(v)
+	s.wrote(v)
 	return wrap("create", res.Statement.Table, res.Error)
 }
 
 func (s *Store) Save(ctx context.Context, v any) error {
 	res := s.w.WithContext(ctx).Save(v)
+	s.wrote(v)
 	return wrap("save", res.Statement.Table, res.Error)
 }
 
@@ -317,6 +335,7 @@ func (s *Store) Updates(ctx context.Context, v any, cols map[string]any) error {
 		return nil
 	}
 	res := s.w.WithContext(ctx).Model(v).Updates(cols)
+	s.wrote(v)
 	if res.Error != nil {
 		return wrap("update", res.Statement.Table, res.Error)
 	}
@@ -335,6 +354,7 @@ func (s *Store) Delete(ctx context.Context, v any, f core.Filter) error {
 		return err
 	}
 	res := db.Delete(v)
+	s.wrote(v)
 	return wrap("delete", res.Statement.Table, res.Error)
 }
 

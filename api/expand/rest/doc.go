@@ -25,8 +25,13 @@
 //
 // Done (Lists module, external/lists/simple): GET the lists; GET /<name>;
 // GET/POST <name>/elements (409 on a duplicate key); GET/PUT/DELETE
-// <name>/elements/<key>. The core's simple lists (core/simple_lists.go);
-// Engine.LookupSimpleList is the lookup routing uses (caller id → extension).
+// <name>/elements/<key>. The core's simple lists (core/simple_lists.go).
+// Routing uses them: a queue whose caller_list names a list (admin API
+// /api/v1/queues, field caller_list) sends a caller whose number is a key of
+// the list to the element's value before the call is queued: a logged-in
+// agent (username, number or extension such as 101 or SIP/101) is offered
+// the call alone, a queue name queues it there; an unknown caller, or one
+// whose agent is not logged in, stays in the queue (core/caller_lists.go).
 // Lists are addressed by name, as the document's examples do (its table says
 // "<id lista>"); lists themselves are created by demo data / store, not by
 // this API (the document has no create).

@@ -8,12 +8,13 @@
 // # Operations on the engine
 //
 // authorizedKey: each key is a core.APIUser row with Dialect "expand",
-// Username the hex SHA-256 of the key (KeyID; an index lookup) and Secret
+// Username the hex SHA-256 of the key (core.KeyName; an index lookup) and Secret
 // the key itself, hashed by the store and checked with
 // Credentials().Verify (constant time, cached); Description names the
-// application. Manage them with the admin API (/api/v1/apiusers: dialect
-// "expand", username = sha256 hex of the key, secret = the key,
-// description). An unknown, inactive or empty key answers -1 in the
+// application. Create them with the admin API (POST /api/v1/apikeys
+// {"dialect":"expand","description":"CRM"} answers a new random key once;
+// a "key" of your own is accepted too), list and deactivate them as
+// /api/v1/apiusers rows. An unknown, inactive or empty key answers -1 in the
 // operation's type: xsd:string "-1", xsd:int -1, xsd:boolean false. An
 // unknown key costs no slow hash (finding its row needs the key itself, so
 // timing tells nothing). A store failure is a Server fault, never -1.
@@ -123,7 +124,10 @@
 // the agent's queues, else FALSE) and then means every queue. cdrData's
 // channel, dstchannel, lastapp and lastdata are empty (the engine keeps no
 // dialplan trace); dcontext is the call's queue, else its campaign, else
-// its direction; clid is the source number. statusQueues: status is
+// its direction; clid is the source number, or "Name" <number> when the
+// customer's backend named the caller (getCallerIDName, package
+// api/expand/backend), whose name is also qcalls' calleridname (empty for
+// an unnamed caller). statusQueues: status is
 // offline, waiting, ringing, busy, wrapup or busyout (paused);
 // lastcongestion and warning are 0; abandoned and counterabn are today's
 // abandoned calls, completed today's completed ones, counterans today's
@@ -148,6 +152,14 @@
 //     encodingStyle.
 //   - zeep and gowsdl: doc/lit from the doc/lit WSDL (gowsdl omits every
 //     empty or zero field).
+//
+// Real clients run against the gateway: PHP 8.2's SoapClient on every
+// build (cmd/gateway TestPHPSoapClientCallsTheExpandAPI: WSDL mode with
+// __soapCall and method calls, no-WSDL mode with named SoapParams, faults);
+// node-soap (npm soap) was run by hand on 2026-12-04 against the demo
+// (getUserInfo, loginAgent, originateCall, a wrong key, an unknown user)
+// and decoded the same values; it is not in the suite because installing
+// it needs the npm registry at test time.
 //
 // # What the codec accepts
 //

@@ -2,8 +2,6 @@ package soap
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -113,14 +111,6 @@ func denied(t XSD) Result {
 	return String("-1")
 }
 
-// KeyID is the lookup name under which an authorizedKey is stored: the hex
-// SHA-256 of the key. The row's Secret holds the key itself (hashed by the
-// store), so the lookup is an index hit and the check stays constant-time.
-func KeyID(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
-}
-
 // authorized checks an authorizedKey. An unknown key is refused without the
 // slow hash: finding its row already required knowing the key, so timing
 // tells an attacker nothing, and refusals stay cheap under a flood. A store
@@ -129,7 +119,7 @@ func (o *EngineOps) authorized(ctx context.Context, key string) (bool, error) {
 	if key == "" || len(key) > 256 {
 		return false, nil
 	}
-	u, err := o.eng.APIUser(ctx, Dialect, KeyID(key))
+	u, err := o.eng.APIUser(ctx, Dialect, core.KeyName(key))
 	if errors.Is(err, core.ErrNoRecord) {
 		return false, nil
 	}

@@ -71,7 +71,7 @@ func cdrAttrs(c core.CDR, loc *time.Location) []xattr {
 	return []xattr{
 		{"uniqueid", c.UniqueID}, {"src", c.Src}, {"dst", c.Dst},
 		{"dcontext", firstNonEmpty(c.Queue, c.Campaign, c.Direction)},
-		{"clid", c.Src}, {"channel", ""}, {"dstchannel", ""}, {"lastapp", ""}, {"lastdata", ""},
+		{"clid", clid(c)}, {"channel", ""}, {"dstchannel", ""}, {"lastapp", ""}, {"lastdata", ""},
 		{"calldate", c.Start.In(loc).Format("2006-01-02 15:04:05")},
 		{"duration", strconv.Itoa(c.Duration)}, {"billsec", strconv.Itoa(c.BillSec)},
 		{"disposition", c.Disposition},
@@ -139,4 +139,13 @@ func recordingXML(status, uid, audio string) string {
 		d.elem("recording", true, xattr{"status", status}, xattr{"uniqueid", uid})
 	}
 	return d.done("record")
+}
+
+// clid is Asterisk's caller id: "Name" <number> when the backend named the
+// caller (getCallerIDName), else the number.
+func clid(c core.CDR) string {
+	if c.CallerName == "" {
+		return c.Src
+	}
+	return `"` + c.CallerName + `" <` + c.Src + `>`
 }

@@ -101,7 +101,7 @@ func (o *EngineOps) panelQueue(ctx context.Context, d *xmlDoc, q core.Queue, now
 		if c.QueuedAt != nil {
 			in = *c.QueuedAt
 		}
-		d.text("call", firstNonEmpty(numbers[c.Agent], "0"), xattr{"type", typ}, xattr{"callerid", c.CallerID}, xattr{"calleridname", ""},
+		d.text("call", firstNonEmpty(numbers[c.Agent], "0"), xattr{"type", typ}, xattr{"callerid", c.CallerID}, xattr{"calleridname", c.CallerName},
 			xattr{"connecttime", unixOrEmpty(c.ConnectedAt)}, xattr{"intime", strconv.FormatInt(in.Unix(), 10)}, xattr{"uniqueid", c.UniqueID})
 	}
 	d.end("qcalls")

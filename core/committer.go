@@ -1,0 +1,234 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+)
+
+// committer is group commit on the store: writes submitted while another
+// batch is being committed wait together and are then committed in one
+// transaction, so under load many requests share one commit (one fsync on
+// MySQL, one WAL append on SQLite) instead of paying one each. Each
+// submitter still waits for its own write to be committed.
+//
+// Order is submission order: units run in the order they were submitted,
+// batches one after another. The engine submits its store lane's writes
+// here (see taskFor), so decisions reach the store in decision order
+// without the lane waiting for each commit.
+//
+// Failures are honest: when a write of a batch fails, the batch is rolled
+// back and each of its writes runs again alone, so each gets its own
+// outcome (as it would have without grouping); when the commit itself
+// fails, every write of the batch gets that error.
+type committer struct {
+	st  Store
+	log *slog.Logger
+
+	mu      sync.Mutex
+	q       []*unit
+	running bool
+}
+
+// unit is one submitted piece of store work.
+type unit struct {
+	what  string
+	write func(ctx context.Context, st Store) error
+	// solo: runs alone, after the writes before it are committed: it
+	// reads through the engine (outside st) or publishes from inside.
+	solo bool
+	// post: runs once the writes before it are committed, never inside a
+	// transaction (the engine's publishes).
+	post bool
+	// key: a write that replaces the whole of one record (a session's
+	// Save); a later write of the same key in the group makes it moot.
+	key string
+	// logRows: an API log append; those of one group are written by one
+	// INSERT (one round trip for the whole group).
+	logRows []APILogEntry
+	done    chan error
+}
+
+// maxGroup bounds a batch: a transaction of this many small writes still
+// commits in milliseconds and holds its locks no longer.
+const maxGroup = 256
+
+func newCommitter(st Store, log *slog.Logger) *committer { return &committer{st: st, log: log} }
+
+// submit queues u and returns where its outcome will be sent.
+func (c *committer) submit(u *unit) <-chan error {
+	u.done = make(chan error, 1)
+	c.mu.Lock()
+	c.q = append(c.q, u)
+	start := !c.running
+	c.running = true
+	c.mu.Unlock()
+	if start {
+		go c.run()
+	}
+	return u.done
+}
+
+// appendLog submits API log rows and waits for their commit.
+func (c *committer) appendLog(ctx context.Context, rows []APILogEntry) error {
+	u := &unit{what: "api log", logRows: rows, write: func(ctx context.Context, st Store) error { return st.Create(ctx, &rows) }}
+	select {
+	case err := <-c.submit(u):
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// run takes what is queued, batch after batch, until nothing is.
+func (c *committer) run() {
+	for {
+		c.mu.Lock()
+		q := c.q
+		if len(q) == 0 {
+			c.running = false
+			c.mu.Unlock()
+			return
+		}
+		n := min(len(q), maxGroup)
+		c.q = q[n:]
+		c.mu.Unlock()
+		c.process(q[:n])
+	}
+}
+
+// process runs units in order: consecutive writes as one group, posts
+// once the writes before them are committed, solo units alone.
+func (c *committer) process(units []*unit) {
+	var group, posts []*unit
+	flush := func() {
+		c.commit(group)
+		group = nil
+		for _, p := range posts {
+			p.done <- c.runUnit(p, c.st)
+		}
+		posts = nil
+	}
+	for _, u := range units {
+		switch {
+		case u.post:
+			posts = append(posts, u)
+		case u.solo:
+			flush()
+			u.done <- c.runUnit(u, c.st)
+		default:
+			group = append(group, u)
+		}
+	}
+	flush()
+}
+
+func (c *committer) commit(group []*unit) {
+	switch len(group) {
+	case 0:
+		return
+	case 1:
+		group[0].done <- c.runUnit(group[0], c.st)
+		return
+	}
+	failed := false
+	tx := c.st.Tx
+	if onlyLogs(group) {
+		// One multi-row INSERT is atomic by itself: no BEGIN and COMMIT.
+		tx = func(_ context.Context, fn func(Store) error) error { return fn(c.st) }
+	}
+	err := tx(context.Background(), func(tx Store) error {
+		if err := c.appendLogs(tx, group); err != nil {
+			failed = true
+			return err
+		}
+		last := lastOfKey(group)
+		for i, u := range group {
+			if u.logRows != nil || u.key != "" && last[u.key] != i {
+				continue
+			}
+			if err := c.runUnit(u, tx); err != nil {
+				failed = true
+				return err
+			}
+		}
+		return nil
+	})
+	switch {
+	case failed:
+		// Nothing of the batch was kept; each write runs alone, so one bad
+		// write fails only its own submitter.
+		for _, u := range group {
+			u.done <- c.runUnit(u, c.st)
+		}
+	case err != nil:
+		err = fmt.Errorf("group commit of %d writes: %w", len(group), err)
+		for _, u := range group {
+			u.done <- err
+		}
+	default:
+		for _, u := range group {
+			u.done <- nil
+		}
+	}
+}
+
+// appendLogs writes the API log rows of the group's units in one INSERT
+// (a listing's rows come in chunks, see logBatch), first: they depend on
+// nothing else of the group.
+func (c *committer) appendLogs(tx Store, group []*unit) error {
+	var rows []APILogEntry
+	for _, u := range group {
+		rows = append(rows, u.logRows...)
+	}
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), logBatch)]
+		if err := tx.Create(context.Background(), &chunk); err != nil {
+			return err
+		}
+		rows = rows[len(chunk):]
+	}
+	return nil
+}
+
+// lastOfKey indexes the last unit of each key: the earlier ones are
+// overwritten by it within the same transaction, so they are not run.
+func lastOfKey(group []*unit) map[string]int {
+	var last map[string]int
+	for i, u := range group {
+		if u.key == "" {
+			continue
+		}
+		if last == nil {
+			last = map[string]int{}
+		}
+		last[u.key] = i
+	}
+	return last
+}
+
+func onlyLogs(group []*unit) bool {
+	n := 0
+	for _, u := range group {
+		if u.logRows == nil {
+			return false
+		}
+		n += len(u.logRows)
+	}
+	return n <= logBatch
+}
+
+// logBatch bounds one INSERT of API log rows under every database's limit
+// of bound values.
+const logBatch = 256
+
+func (c *committer) runUnit(u *unit, st Store) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("engine: panic in store write", "what", u.what, "panic", r)
+			err = errEffectPanic
+		}
+	}()
+	return u.write(context.Background(), st)
+}

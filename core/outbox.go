@@ -1,0 +1,296 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// The webhook outbox: messages Callgate sends to customers' systems
+// (Infocaller's informative webhooks, eXpand's pushAgentInfo, ...). A
+// message is stored before EnqueueWebhook returns and delivered in the
+// background, so a slow, down or broken receiver never blocks the engine or
+// a call, and a gateway restart loses nothing: Start takes back every
+// message still pending. Non-2xx answers and transport errors are retried
+// with doubling backoff on the engine's clock until MaxAttempts; every
+// attempt is written to the delivery log (OutboxAttempt). Messages that
+// share an OrderKey are delivered one after the other in enqueue order,
+// retries included, so a call's "ended" never overtakes its "started".
+//
+// The wire format of a message (form variables, JSON, SOAP) is the
+// dialect's: the core only carries bytes to a URL.
+
+// OutboxStatus is where a message stands.
+type OutboxStatus string
+
+const (
+	OutboxPending   OutboxStatus = "pending"   // waiting for its (next) attempt
+	OutboxDelivered OutboxStatus = "delivered" // a 2xx answer was received
+	OutboxFailed    OutboxStatus = "failed"    // every attempt failed; kept for the log and a manual retry
+)
+
+// Bounds on one message, so a dialect bug or a hostile configuration cannot
+// fill the store or hold a connection forever.
+const (
+	MaxWebhookBody          = 256 << 10
+	MaxWebhookResponse      = 1 << 20
+	MaxWebhookAttempts      = 20
+	maxWebhookTimeout       = 60 * time.Second
+	defaultWebhookTimeout   = 5 * time.Second
+	defaultWebhookAttempts  = 8
+	webhookFirstBackoff     = 2 * time.Second
+	webhookMaxBackoff       = 5 * time.Minute
+	webhookConcurrency      = 8
+	maxWebhookLogResponse   = 512
+	maxWebhookHeaderEntries = 32
+)
+
+// WebhookRequest is one HTTP request to a customer's system.
+type WebhookRequest struct {
+	Topic       string // what it is: "infocaller.fin", "expand.pushAgentInfo", ...
+	Origin      string // the dialect or subsystem asking
+	URL         string
+	Method      string // default POST
+	ContentType string // default application/x-www-form-urlencoded
+	Headers     map[string]string
+	Body        []byte
+	// Timeout bounds each attempt (default 5 s, at most 60 s).
+	Timeout time.Duration
+	// MaxAttempts of a durable message (default 8; 1 = no retry).
+	MaxAttempts int
+	// OrderKey: messages with the same key are delivered in enqueue order
+	// (e.g. "call-17"). Empty: no ordering with other messages.
+	OrderKey string
+	CallID   uint64 // for the delivery log
+}
+
+// WebhookResponse is the receiver's answer; Body is capped at
+// MaxWebhookResponse bytes.
+type WebhookResponse struct {
+	Status int
+	Body   []byte
+}
+
+// WebhookSender sends one request (Options.Webhooks; pkg/webhook's
+// HTTPSender is the real one). It must honour ctx's deadline.
+type WebhookSender interface {
+	Send(ctx context.Context, r WebhookRequest) (WebhookResponse, error)
+}
+
+// OutboxMessage is a stored webhook.
+type OutboxMessage struct {
+	ID          uint         `gorm:"primaryKey" json:"-"`
+	MsgID       string       `gorm:"size:16;uniqueIndex" json:"id"`
+	Topic       string       `gorm:"size:64;index" json:"topic"`
+	Origin      string       `gorm:"size:32" json:"origin"`
+	URL         string       `gorm:"size:1024" json:"url"`
+	Method      string       `gorm:"size:8" json:"method"`
+	ContentType string       `gorm:"size:128" json:"content_type"`
+	Headers     string       `gorm:"type:text" json:"-"` // JSON object
+	Body        string       `gorm:"type:mediumtext" json:"body"`
+	TimeoutMs   int          `json:"timeout_ms"`
+	MaxAttempts int          `json:"max_attempts"`
+	OrderKey    string       `gorm:"size:64" json:"order_key"`
+	CallID      uint64       `json:"call_id"`
+	Sync        bool         `json:"sync"` // an interactive query, logged, never retried
+	Status      OutboxStatus `gorm:"size:12;index" json:"status"`
+	Attempts    int          `json:"attempts"`
+	NextAt      *time.Time   `json:"next_attempt_at,omitempty"`
+	LastStatus  int          `json:"last_status"`
+	LastError   string       `gorm:"size:255" json:"last_error,omitempty"`
+	DeliveredAt *time.Time   `json:"delivered_at,omitempty"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
+}
+
+// TableName keeps the table's name plain.
+func (OutboxMessage) TableName() string { return "outbox_messages" }
+
+// OutboxAttempt is one line of the delivery log.
+type OutboxAttempt struct {
+	ID         uint      `gorm:"primaryKey" json:"-"`
+	MsgID      string    `gorm:"size:16;index" json:"message_id"`
+	Attempt    int       `json:"attempt"`
+	At         time.Time `json:"at"`
+	DurationMs int64     `json:"duration_ms"`
+	Status     int       `json:"status"` // HTTP status, 0 when none came back
+	Error      string    `gorm:"size:255" json:"error,omitempty"`
+	Response   string    `gorm:"size:512" json:"response,omitempty"` // the answer's first bytes
+}
+
+// TableName keeps the table's name plain.
+func (OutboxAttempt) TableName() string { return "outbox_attempts" }
+
+// WebhookDelivered: a durable message reached its receiver (2xx) or gave up
+// after its last attempt (Status failed). Published once the row is stored.
+type WebhookDelivered struct {
+	Message OutboxMessage `json:"message"`
+}
+
+func (WebhookDelivered) EventType() string { return "webhook.ended" }
+
+// EnqueueWebhook stores r and returns its id; delivery happens in the
+// background (see the package comment above). EINVALID for a request that
+// could never be sent, EUNAVAILABLE when no sender is configured.
+func (e *Engine) EnqueueWebhook(ctx context.Context, r WebhookRequest) (string, error) {
+	msg, err := e.newOutboxMessage(r, false)
+	if err != nil {
+		return "", err
+	}
+	if err := e.store.Create(ctx, &msg); err != nil {
+		return "", fmt.Errorf("enqueue webhook: %w", err)
+	}
+	e.outbox.push(msg)
+	return msg.MsgID, nil
+}
+
+// CallWebhook sends r once, now, bounded by r.Timeout, and returns the
+// receiver's answer (any status) or the transport error. It is for
+// interactive queries whose answer a call waits for; the attempt is written
+// to the delivery log in the background so the caller waits only for the
+// receiver.
+func (e *Engine) CallWebhook(ctx context.Context, r WebhookRequest) (WebhookResponse, error) {
+	r.MaxAttempts = 1
+	msg, err := e.newOutboxMessage(r, true)
+	if err != nil {
+		return WebhookResponse{}, err
+	}
+	start := e.clock.Now()
+	resp, sendErr := e.sendWebhook(ctx, msg)
+	e.recordSync(msg, start, resp, sendErr)
+	return resp, sendErr
+}
+
+func (e *Engine) newOutboxMessage(r WebhookRequest, sync bool) (OutboxMessage, error) {
+	if e.opt.Webhooks == nil {
+		return OutboxMessage{}, Errorf(EUNAVAILABLE, "webhook %s: no webhook sender is configured", r.Topic)
+	}
+	if err := checkWebhook(&r); err != nil {
+		return OutboxMessage{}, err
+	}
+	h, _ := json.Marshal(r.Headers)
+	now := e.now()
+	return OutboxMessage{MsgID: newOutboxID(), Topic: r.Topic, Origin: r.Origin, URL: r.URL, Method: r.Method,
+		ContentType: r.ContentType, Headers: string(h), Body: string(r.Body), TimeoutMs: int(r.Timeout / time.Millisecond),
+		MaxAttempts: r.MaxAttempts, OrderKey: r.OrderKey, CallID: r.CallID, Sync: sync, Status: OutboxPending,
+		NextAt: &now, CreatedAt: now, UpdatedAt: now}, nil
+}
+
+// checkWebhook fills defaults and refuses what could never be delivered.
+func checkWebhook(r *WebhookRequest) error {
+	u, err := url.Parse(r.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(r.URL) > 1024 {
+		return Errorf(EINVALID, "webhook %s: %q is not an http(s) URL", r.Topic, truncate(r.URL, 64))
+	}
+	if r.Method == "" {
+		r.Method = "POST"
+	}
+	if r.ContentType == "" {
+		r.ContentType = "application/x-www-form-urlencoded"
+	}
+	if r.Timeout <= 0 {
+		r.Timeout = defaultWebhookTimeout
+	}
+	r.Timeout = min(r.Timeout, maxWebhookTimeout)
+	if r.MaxAttempts <= 0 {
+		r.MaxAttempts = defaultWebhookAttempts
+	}
+	r.MaxAttempts = min(r.MaxAttempts, MaxWebhookAttempts)
+	switch {
+	case len(r.Body) > MaxWebhookBody:
+		return Errorf(EINVALID, "webhook %s: body over %d bytes", r.Topic, MaxWebhookBody)
+	case len(r.Headers) > maxWebhookHeaderEntries:
+		return Errorf(EINVALID, "webhook %s: more than %d headers", r.Topic, maxWebhookHeaderEntries)
+	case len(r.Topic) > 64 || len(r.OrderKey) > 64 || len(r.Origin) > 32 || len(r.ContentType) > 128:
+		return Errorf(EINVALID, "webhook %s: topic, order key, origin or content type too long", truncate(r.Topic, 64))
+	case strings.ContainsAny(r.Method, " \r\n") || len(r.Method) > 8:
+		return Errorf(EINVALID, "webhook %s: bad method", r.Topic)
+	}
+	return nil
+}
+
+func newOutboxID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// request rebuilds what a stored message sends.
+func (m OutboxMessage) request() WebhookRequest {
+	var h map[string]string
+	_ = json.Unmarshal([]byte(m.Headers), &h)
+	return WebhookRequest{Topic: m.Topic, Origin: m.Origin, URL: m.URL, Method: m.Method, ContentType: m.ContentType,
+		Headers: h, Body: []byte(m.Body), Timeout: time.Duration(m.TimeoutMs) * time.Millisecond,
+		MaxAttempts: m.MaxAttempts, OrderKey: m.OrderKey, CallID: m.CallID}
+}
+
+// sendWebhook makes one attempt, bounded by the message's timeout.
+func (e *Engine) sendWebhook(ctx context.Context, m OutboxMessage) (WebhookResponse, error) {
+	r := m.request()
+	ctx, cancel := context.WithTimeout(ctx, r.Timeout)
+	defer cancel()
+	resp, err := e.opt.Webhooks.Send(ctx, r)
+	if len(resp.Body) > MaxWebhookResponse {
+		resp.Body = resp.Body[:MaxWebhookResponse]
+	}
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return resp, err
+}
+
+// webhookAttempt turns one attempt into its log line; ok when delivered.
+func webhookAttempt(m OutboxMessage, start, end time.Time, resp WebhookResponse, err error) (OutboxAttempt, bool) {
+	a := OutboxAttempt{MsgID: m.MsgID, Attempt: m.Attempts + 1, At: start, DurationMs: end.Sub(start).Milliseconds(),
+		Status: resp.Status, Response: truncate(string(resp.Body), maxWebhookLogResponse)}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		a.Error = fmt.Sprintf("no answer within %s", time.Duration(m.TimeoutMs)*time.Millisecond)
+	case err != nil:
+		a.Error = truncate(err.Error(), 255)
+	case resp.Status < 200 || resp.Status > 299:
+		a.Error = fmt.Sprintf("HTTP status %d", resp.Status)
+	}
+	return a, a.Error == ""
+}
+
+// recordSync writes an interactive query and its single attempt to the log.
+func (e *Engine) recordSync(m OutboxMessage, start time.Time, resp WebhookResponse, err error) {
+	a, ok := webhookAttempt(m, start, e.clock.Now(), resp, err)
+	m.Attempts, m.LastStatus, m.LastError, m.NextAt = 1, a.Status, a.Error, nil
+	m.Status = OutboxFailed
+	if ok || (err == nil && resp.Status > 0) {
+		// Any answer is the query's result for the caller to judge.
+		m.Status, m.DeliveredAt = OutboxDelivered, &a.At
+	}
+	e.outbox.wg.Add(1)
+	go func() {
+		defer e.outbox.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := e.store.Tx(ctx, func(tx Store) error {
+			if err := tx.Create(ctx, &m); err != nil {
+				return err
+			}
+			return tx.Create(ctx, &a)
+		}); err != nil && e.log != nil {
+			e.log.Warn("outbox: log query", "topic", m.Topic, "err", err)
+		}
+	}()
+}
+
+// webhookBackoff is the wait before attempt n+1 (n ≥ 1): 2 s doubling, at
+// most 5 min.
+func webhookBackoff(n int) time.Duration {
+	d := webhookFirstBackoff
+	for i := 1; i < n && d < webhookMaxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, webhookMaxBackoff)
+}
