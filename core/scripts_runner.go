@@ -118,7 +118,7 @@ type scriptRun struct {
 }
 
 func (s *scriptRun) loop(id string) {
-	defer s.sub.Close()
+	defer func() { s.sub.Close() }() // the subscription may be replaced (resubscribe)
 	ctx := context.Background()
 	root := s.name
 	for i := 0; !s.gone && i < maxScriptSteps; i++ {
@@ -166,17 +166,36 @@ func (s *scriptRun) awaitEnd(ctx context.Context) {
 	if !s.gone && !s.lost && !s.e.callLive(s.call) {
 		s.gone = true // ended before the subscription saw it
 	}
+	var last uint64
 	for !s.gone && !s.lost {
 		ev, ok := <-s.sub.C()
 		if !ok {
-			s.lost = true
-			break
+			// A call can wait long in a queue: a busy bus may overflow the
+			// subscription; take it up again after the last event seen.
+			s.lost = !s.resubscribe(last)
+			continue
 		}
+		last = ev.Seq
 		s.follow(ev)
 	}
 	if s.queued != "" && !s.linked && s.ended != nil {
 		s.e.bus.Publish(ScriptTransfer{Call: *s.ended, Target: s.queued}, "")
 	}
+}
+
+// resubscribe replaces an overflowed subscription, replaying from after
+// last; false when the stream cannot be resumed (closed bus, gap).
+func (s *scriptRun) resubscribe(last uint64) bool {
+	if last == 0 || !errors.Is(s.sub.Err(), ErrOverflow) {
+		return false
+	}
+	sub, err := s.e.bus.Subscribe(last+1, 256)
+	if err != nil {
+		return false
+	}
+	s.sub.Close()
+	s.sub = sub
+	return true
 }
 
 // follow notes the call's end and, once queued, the agent that took it.
