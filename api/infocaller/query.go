@@ -24,14 +24,13 @@ import (
 
 // QueryCodec is the core.ScriptQueryCodec of Infocaller lines.
 type QueryCodec struct {
-	eng NotifierEngine
-	opt Options
+	n *Notifier // reads the line and the call as the webhooks do
 }
 
 // NewQueryCodec makes the codec; install it with
 // core.Engine.SetScriptQueryCodec.
 func NewQueryCodec(eng NotifierEngine, opt Options) *QueryCodec {
-	return &QueryCodec{eng: eng, opt: NewNotifier(eng, opt).opt}
+	return &QueryCodec{n: NewNotifier(eng, opt)}
 }
 
 // QueryRequest renders the query of a line's call.
@@ -40,7 +39,7 @@ func (c *QueryCodec) QueryRequest(ctx context.Context, q core.ScriptQuery) (core
 	if number == "" {
 		return core.WebhookRequest{}, core.Errorf(core.EINVALID, "query %s: the call is not a line's", q.Name)
 	}
-	lc, err := NewNotifier(c.eng, c.opt).lineCall(ctx, number, q.Call, q.Vars)
+	lc, err := c.n.lineCall(ctx, number, q.Call, q.Vars)
 	if err != nil {
 		return core.WebhookRequest{}, err
 	}
@@ -51,7 +50,7 @@ func (c *QueryCodec) QueryRequest(ctx context.Context, q core.ScriptQuery) (core
 	if raw == "" {
 		return core.WebhookRequest{}, core.Errorf(core.EINVALID, "query %s: the line has no interactive URL", q.Name)
 	}
-	d := lc.document(c.opt.Location, false, nil)
+	d := lc.document(c.n.opt.Location, false, nil)
 	d.Infocaller.QueryName = q.Name
 	doc := render(lineFormat(lc.line), d)
 	return core.WebhookRequest{
