@@ -29,11 +29,7 @@ func (e *Engine) handleTel(ctx context.Context, ev TelEvent) {
 			return
 		}
 		if len(ev.Args) > 0 && ev.Args[0] == "inbound" {
-			dialed := ev.Dialed
-			if len(ev.Args) > 1 {
-				dialed = ev.Args[1]
-			}
-			e.inboundLocked(ctx, ev, dialed)
+			e.inboundLocked(ctx, ev, inboundDialed(ev))
 			return
 		}
 		if len(ev.Args) > 0 && ev.Args[0] == "snoop" {
@@ -74,8 +70,19 @@ func (e *Engine) handleTel(ctx context.Context, ev TelEvent) {
 	}
 }
 
+// inboundDialed is the number an inbound channel dialed.
+func inboundDialed(ev TelEvent) string {
+	if len(ev.Args) > 1 {
+		return ev.Args[1]
+	}
+	return ev.Dialed
+}
+
 // inboundLocked takes a new inbound channel: route its DID to a queue.
 func (e *Engine) inboundLocked(ctx context.Context, ev TelEvent, dialed string) {
+	if e.lineInboundLocked(ctx, ev, dialed) {
+		return // a line's call, decided by its rule group
+	}
 	queue, campaign := e.routeLocked(ctx, dialed)
 	if queue == "" {
 		e.log.Info("engine: no route for inbound call", "dialed", dialed)
@@ -229,6 +236,8 @@ func (e *Engine) channelAnsweredLocked(ctx context.Context, r *chanRef, ev TelEv
 		e.consultAnsweredLocked(ctx, c, r)
 	case roleOrigSource, roleOrigDest:
 		e.originationAnsweredLocked(ctx, r, ev)
+	case roleScriptLeg:
+		e.scriptLegAnsweredLocked(r)
 	case roleSupervisor:
 		bridge := "snoop-" + r.id
 		e.pxCreateBridge(bridge, BridgeMixing)
@@ -339,6 +348,8 @@ func (e *Engine) channelGoneLocked(ctx context.Context, ev TelEvent) {
 		e.consultGoneLocked(ctx, c, r, ev.Cause)
 	case roleOrigSource, roleOrigDest:
 		e.originationGoneLocked(ctx, r, ev)
+	case roleScriptLeg:
+		e.scriptLegGoneLocked(r, ev)
 	case roleSupervisor:
 		if r.peer != "" {
 			delete(e.chans, r.peer)

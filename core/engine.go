@@ -164,6 +164,8 @@ type Engine struct {
 	jobs    map[string]*originJob
 	scripts ScriptStarter
 	names   callerNames // caller name lookup and cache (caller_names.go)
+	// scriptPorts: what script nodes reach outside (script_query.go).
+	scriptPorts scriptPorts
 }
 
 // liveCall is a call in progress with the PBX resources it owns.
@@ -510,6 +512,7 @@ type prefetched struct {
 	channelsErr error
 	known       map[string]bool // TelConnected: channels placed before the list
 	lead        *Lead           // inbound: the caller's lead
+	line        *lineRoute      // inbound: the line the call reaches (line_inbound.go)
 }
 
 // eventLoop applies PBX events one at a time, in order. It takes the lock
@@ -559,6 +562,7 @@ func (e *Engine) prefetch(ev TelEvent) prefetched {
 			if l, ok := e.leadByPhone(ctx, ev.CallerID); ok {
 				p.lead = &l
 			}
+			p.line = e.lineRouteFor(ctx, inboundDialed(ev), ev.CallerID)
 		}
 	}
 	return p

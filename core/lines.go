@@ -38,11 +38,19 @@ type Line struct {
 	Capacity int `json:"capacity"`
 	// WebhookFormat is JSON or XML; the URLs receive the informative
 	// (events) and interactive (script decisions) posts.
-	WebhookFormat  string    `gorm:"size:8" json:"webhook_format"`
-	InformativeURL string    `gorm:"size:512" json:"informative_url"`
-	InteractiveURL string    `gorm:"size:512" json:"interactive_url"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	WebhookFormat  string `gorm:"size:8" json:"webhook_format"`
+	InformativeURL string `gorm:"size:512" json:"informative_url"`
+	InteractiveURL string `gorm:"size:512" json:"interactive_url"`
+	// Each informative event may have its own URL (with the dialect's
+	// placeholders); an empty one falls back to InformativeURL.
+	StartURL          string `gorm:"size:512" json:"start_url"`
+	TransferOKURL     string `gorm:"size:512" json:"transfer_ok_url"`
+	TransferFailedURL string `gorm:"size:512" json:"transfer_failed_url"`
+	EndURL            string `gorm:"size:512" json:"end_url"`
+	// AdditionalNumbers also reach the line (comma-separated).
+	AdditionalNumbers string    `gorm:"size:512" json:"additional_numbers"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 // CountryCode is the prefix International adds to Number ("34").
@@ -70,7 +78,10 @@ type RuleGroup struct {
 	Active     bool          `json:"active"`
 	// Script is the name of the call script; empty means the group has
 	// no valid rule.
-	Script    string    `gorm:"size:64" json:"script"`
+	Script string `gorm:"size:64" json:"script"`
+	// Rules (inbound groups) is a JSON array of LineRule; the first that
+	// matches a call decides, none: Script.
+	Rules     string    `gorm:"type:text" json:"rules"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -93,6 +104,7 @@ const (
 	maxLineCallWait    = 300 * time.Minute
 	defaultLineWait    = 5 * time.Minute
 	lineRetryGap       = 5 * time.Minute
+	maxLineBacklog     = 100 // requests waiting for a free line
 )
 
 // LineCallRequest asks for an automatic call on a line.
@@ -124,7 +136,7 @@ func (e *Engine) PlaceLineCall(ctx context.Context, req LineCallRequest) (Origin
 	if err != nil {
 		return OriginationJob{}, err
 	}
-	if err := e.checkLineCapacity(ctx, line); err != nil {
+	if err := e.checkLineCapacity(ctx, line, req.Wait); err != nil {
 		return OriginationJob{}, err
 	}
 	vars := map[string]string{}
@@ -136,8 +148,18 @@ func (e *Engine) PlaceLineCall(ctx context.Context, req LineCallRequest) (Origin
 		Script: group.Script, Vars: vars, NotBefore: req.When,
 		BusyRetries: req.Retries, RetryInterval: lineRetryGap,
 		Attributes: map[string]string{"line": line.Number, "rule_group": group.Name},
-		Origin:     "line:" + line.Number,
+		Origin:     "line:" + line.Number, MaxConcurrent: line.Capacity, WaitUntil: waitUntil(e.now(), req),
 	})
+}
+
+// waitUntil is when a request waiting for a free line is given up:
+// EsperaMax after its start time.
+func waitUntil(now time.Time, req LineCallRequest) time.Time {
+	start := now
+	if req.When.After(now) {
+		start = req.When
+	}
+	return start.Add(req.Wait)
 }
 
 // lineFor finds the line and checks the signature and state.
@@ -196,8 +218,9 @@ func (e *Engine) checkLineCall(ctx context.Context, line Line, req LineCallReque
 }
 
 // checkLineCapacity refuses a call when the line already has Capacity
-// jobs under way.
-func (e *Engine) checkLineCapacity(ctx context.Context, line Line) error {
+// jobs under way and the request will not wait (EsperaMax 0), or when
+// maxLineBacklog more already wait for a free line.
+func (e *Engine) checkLineCapacity(ctx context.Context, line Line, wait time.Duration) error {
 	if line.Capacity <= 0 {
 		return nil
 	}
@@ -206,7 +229,11 @@ func (e *Engine) checkLineCapacity(ctx context.Context, line Line) error {
 	if err != nil {
 		return err
 	}
-	if int(n) >= line.Capacity {
+	limit := int64(line.Capacity)
+	if wait > 0 {
+		limit += maxLineBacklog
+	}
+	if n >= limit {
 		return lineErr(EUNAVAILABLE, OpLineCapacity, "too many calls on the line")
 	}
 	return nil

@@ -80,6 +80,11 @@ type OriginationRequest struct {
 	Campaign string
 	// Origin names who asked (a dialect), for the record.
 	Origin string
+	// MaxConcurrent, when set, caps the jobs of the same Origin ringing or
+	// talking at once; a job over it waits (rechecked on the clock) until
+	// WaitUntil, then fails with cause 34 (no circuit available).
+	MaxConcurrent int
+	WaitUntil     time.Time
 }
 
 // OriginationJob is the stored job.
@@ -106,6 +111,8 @@ type OriginationJob struct {
 	NotBefore       *time.Time        `json:"not_before"`
 	AnsweredAt      *time.Time        `json:"answered_at"`
 	EndedAt         *time.Time        `json:"ended_at"`
+	MaxConcurrent   int               `json:"max_concurrent"`
+	WaitUntil       *time.Time        `json:"wait_until"`
 	CreatedAt       time.Time         `json:"created_at"`
 	UpdatedAt       time.Time         `json:"updated_at"`
 }
@@ -189,6 +196,10 @@ func (e *Engine) newOriginationRecord(req OriginationRequest) (OriginationJob, e
 	if !req.NotBefore.IsZero() {
 		nb := req.NotBefore
 		rec.NotBefore = &nb
+	}
+	if req.MaxConcurrent > 0 {
+		wu := req.WaitUntil
+		rec.MaxConcurrent, rec.WaitUntil = req.MaxConcurrent, &wu
 	}
 	return rec, nil
 }

@@ -47,6 +47,9 @@ func (e *Engine) scheduleJobLocked(j *originJob, d time.Duration) {
 // startJobLocked places one attempt of j.
 func (e *Engine) startJobLocked(ctx context.Context, j *originJob) {
 	j.timer = nil
+	if e.waitForCapacityLocked(j) {
+		return
+	}
 	j.rec.Attempts++
 	if j.rec.Script == "" && e.sourceBusyLocked(j.rec.Source) {
 		e.endJobLocked(j, OriginSourceOffHook, 0)

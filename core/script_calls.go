@@ -52,3 +52,11 @@ func (e *Engine) QueueCall(ctx context.Context, id uint64, queue string) error {
 	}
 	return e.enterQueueLocked(ctx, c, queue)
 }
+
+// callLive is whether the call is still up (not ended, not unknown).
+func (e *Engine) callLive(id uint64) bool {
+	e.lock()
+	defer e.unlock()
+	c := e.calls[id]
+	return c != nil && c.State != CallDone
+}

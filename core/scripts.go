@@ -20,6 +20,14 @@ const (
 	NodeGoto      = "goto"      // go to Next
 	NodeTransfer  = "transfer"  // put the call into Queue; the script ends
 	NodeEnd       = "end"       // hang up; the script ends
+	NodeQuery     = "query"     // ask a customer's system (Query, URL); Next when answered, Else on error
+	NodeSubScript = "subscript" // run Script; when it ends by itself, go on at Next
+	NodeCall      = "call"      // call To (or the number in Var), bridged; Next after it hangs up, Else if unanswered
+	NodeSMS       = "sms"       // text Text to To (or the number in Var); Next when sent, Else on error
+	NodeEmail     = "email"     // mail Subject/Text to To; Next when sent, Else on error
+	// Declared so the validator can name them: no engine backs them yet.
+	NodeVoice   = "voice"             // voice data request
+	NodeMachine = "answering_machine" // answering-machine detection
 )
 
 // Script is a stored call script.
@@ -49,12 +57,20 @@ type ScriptNode struct {
 	Then       string            `json:"then,omitempty"`
 	Else       string            `json:"else,omitempty"`
 	Queue      string            `json:"queue,omitempty"`
-	IVRCode    string            `json:"ivr_code,omitempty"` // reported when the call reaches the node (ivr_codes.go)
+	Query      string            `json:"query,omitempty"`  // query: its name
+	URL        string            `json:"url,omitempty"`    // query: its URL (default: the dialect's)
+	Script     string            `json:"script,omitempty"` // subscript: the script run
+	To         string            `json:"to,omitempty"`     // sms: a number; email: an address
+	Subject    string            `json:"subject,omitempty"`
+	// Text of an SMS or email; {{VAR}} is replaced by the variable.
+	Text    string `json:"text,omitempty"`
+	IVRCode string `json:"ivr_code,omitempty"` // reported when the call reaches the node (ivr_codes.go)
 }
 
 var (
 	scriptVarName = regexp.MustCompile(`^[A-Za-z0-9_]{1,32}$`)
 	dtmfDigit     = regexp.MustCompile(`^[0-9*#]$`)
+	emailAddress  = regexp.MustCompile(`^[^@\s<>,;"]{1,64}@[A-Za-z0-9.-]{1,253}$`)
 	scriptOps     = map[string]bool{"eq": true, "ne": true, "lt": true, "gt": true, "empty": true, "notempty": true}
 )
 
@@ -137,9 +153,58 @@ func checkNode(n ScriptNode, ids map[string]bool) error {
 		if n.Queue == "" {
 			return bad("queue required")
 		}
+	case NodeQuery:
+		if n.Query == "" || len(n.Query) > 64 || len(n.URL) > 512 || n.TimeoutSec < 0 || n.TimeoutSec > 60 {
+			return bad("query (name up to 64), url up to 512 and timeout_sec 0-60 required")
+		}
+		if err := target(n.Next, false); err != nil {
+			return err
+		}
+		return target(n.Else, false)
+	case NodeSubScript:
+		if n.Script == "" || len(n.Script) > 64 {
+			return bad("script required")
+		}
+		return target(n.Next, false)
+	case NodeCall:
+		if (n.To == "") == (n.Var == "") || (n.To != "" && !isDigits(n.To)) || (n.Var != "" && !scriptVarName.MatchString(n.Var)) || n.TimeoutSec < 0 || n.TimeoutSec > 300 {
+			return bad("to (digits) or var, one of them, and timeout_sec 0-300 required")
+		}
+		if err := target(n.Next, false); err != nil {
+			return err
+		}
+		return target(n.Else, false)
+	case NodeSMS, NodeEmail:
+		if err := checkMessageNode(n); err != nil {
+			return bad(err.Error())
+		}
+		if err := target(n.Next, false); err != nil {
+			return err
+		}
+		return target(n.Else, false)
+	case NodeVoice, NodeMachine:
+		return bad("not supported: no voice recognition or answering-machine detection engine is configured")
 	case NodeEnd:
 	default:
 		return Errorf(EINVALID, "node %s: unknown type %q", n.ID, n.Type)
+	}
+	return nil
+}
+
+// checkMessageNode: an SMS goes to To or to the number in Var, an email
+// to the address in To; both carry a text.
+func checkMessageNode(n ScriptNode) error {
+	switch {
+	case n.Text == "" || len(n.Text) > MaxSMSBody:
+		return fmt.Errorf("text of 1 to %d bytes required", MaxSMSBody)
+	case n.Type == NodeSMS && (n.To == "") == (n.Var == ""):
+		return fmt.Errorf("to or var (the number), one of them, required")
+	case n.Type == NodeSMS && n.Var != "" && !scriptVarName.MatchString(n.Var):
+		return fmt.Errorf("var is not a variable name")
+	case n.Type == NodeEmail && !emailAddress.MatchString(n.To):
+		return fmt.Errorf("to is not an email address")
+	case len(n.Subject) > 255:
+		return fmt.Errorf("subject over 255 bytes")
 	}
 	return nil
 }

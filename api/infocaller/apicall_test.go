@@ -93,7 +93,7 @@ func TestEmissionRefusalsAnswerTheDocumentsCodes(t *testing.T) {
 		{"unknown rule group", "apiCALLjson", callJSON(demoLine, good, "600111222", "NOEXISTE"), jsonAnswer("8", "Grupo de reglas no existe o no es válido")},
 		{"inbound rule group", "apiCALLxml", callXML(demoLine, good, "600111222", "NORMAL"), xmlAnswer("8", "Grupo de reglas no existe o no es válido")},
 		{"rule group without script", "apiCALLjson", callJSON(demoLine, good, "600111222", "VACIO"), jsonAnswer("13", "Ninguna regla válida en el grupo de reglas")},
-		{"line at capacity", "apiCALLjson", callJSON(fullLine, firma(fullLine, "p"), "600111222", "EMISION"), jsonAnswer("14", "Excedido número máximo de emisión de llamadas. Contactar con Atención al Cliente.")},
+		{"line at capacity", "apiCALLjson", callJSON(fullLine, firma(fullLine, "p"), "600111222", "EMISION", `"EsperaMax":"0"`), jsonAnswer("14", "Excedido número máximo de emisión de llamadas. Contactar con Atención al Cliente.")},
 		{"bad variable name", "apiCALLjson", callJSON(demoLine, good, "600111222", "EMISION", `"CustVars":{"CustVar":[{"VarName":"NO VALE","VarValue":"1"}]}`), jsonAnswer("-3", "Formato XML no correcto")},
 	}
 	storetest.Each(t, func(t *testing.T, st core.Store) {

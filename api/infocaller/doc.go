@@ -32,21 +32,72 @@
 //     than a minute past answers 4.
 //   - numtelefono "+CC…" with the line's own country code is dialed as a
 //     national number, another country as 00CC…; a national number as is.
-//   - EsperaMax is validated but capacity is judged when the request
-//     arrives: a line with Capacity calls under way answers 14 at once
-//     instead of queueing the request for up to EsperaMax minutes.
+//   - EsperaMax: at capacity, a request waits for a free line (rechecked
+//     every 10 s on the engine's clock) up to EsperaMax minutes after its
+//     start time, then fails (job status failed, cause 34); EsperaMax 0,
+//     or 100 requests already waiting, answers 14 at once.
 //
 // Once the destination answers, core.ScriptRunner runs the rule group's
 // script (core/scripts*.go; admin /api/v1/infocaller/scripts): message,
 // menu, keypad input into a variable, condition, goto, transfer to a
-// queue, end; each step is published on the bus as call.script_step.
-// CustVars reach the script as variables, with _NUMINFOCALLER and
-// _NUMLLAMADO.
+// queue, end, query (API Interactiva), call to a number or to the number
+// held in a variable (bridged; the script goes on after it hangs up),
+// sub-script, SMS (core SMS service) and email (smtp.* config). Voice data
+// requests and answering-machine detection are refused by the validator
+// (no engine backs them). CustVars reach the script as variables, with
+// _NUMINFOCALLER and _NUMLLAMADO (and _NUMLLAMANTE on inbound calls).
 //
-// Not yet done (later slices): the informative and interactive webhooks
-// (INICIO, FIN, DESVIO…) and their durable outbox, so script steps are not
-// yet reported in the document's event types; inbound calls to the line's
-// number through the active rule group; script nodes beyond the first
-// slice (query, SMS, email, transfer to a number); a message node does not
-// wait for its playback to finish before the next node starts.
+// Every step is published on the bus (call.script_step) and recorded as
+// the document's event (core.StepKind: 1 message, 2 call, 4 keypad, 6
+// menu, 7 end, 8 goto, 11 email, 12 SMS, 13 sub-script, 14 start and rule
+// applied, 16 queue, 17 query, 18 condition, 21 continue after a call).
+//
+// Inbound calls (core/line_inbound.go): a call to the line's main or
+// additional number is judged by the line's active inbound rule group
+// before it is answered; its rules match the caller (X hidden, prefixes,
+// exact numbers) and weekdays, dates and HH:MM windows (gateway local
+// time), and script, end (answer and hang up) or reject (never answered).
+// No rule matching: the group's own script; no active group: the ordinary
+// DID routing. A line that is off or suspended rejects its calls.
+//
+// Informative webhooks (webhooks.go, Notifier, run by the gateway): INICIO
+// when a script starts on a line's call, DESVIO_CORRECTO / DESVIO_FALLIDO
+// when a call node's number answers or not and when an agent takes (or
+// never takes) the call a transfer node queued, FIN once the call ended,
+// each to the line's start_url, transfer_ok_url, transfer_failed_url,
+// end_url (informative_url when empty) with the placeholders filled (any
+// letter case, values query-escaped) and POST variable apilinfocaller
+// carrying ApiCall in the line's format: UserID with Signature =
+// md5(LineNumber + CallSequence + phone password) (CallSequence is the
+// call's id, _UUID its GUID), Infocaller (CallSeconds onwards only in FIN),
+// Status.Events (only in FIN), CustVars (user variables, sorted by name).
+// They go through core.Engine.EnqueueWebhook with OrderKey call-<id>, so
+// INICIO is delivered before FIN and a slow, down or broken receiver never
+// holds the call (it does hold the later webhooks of the same call: they
+// keep their order while the outbox retries it). Interactive queries (query.go, QueryCodec): the node
+// posts apiInfocaller (with QueryName) to its url or the line's
+// interactive_url through core.Engine.CallWebhook, bounded by the node's
+// timeout_sec on the engine's clock; Status.Result 0 merges CustVars
+// (Appendix II names and values), anything else, a non-2xx status, a
+// malformed answer or the timeout takes the node's else branch. Golden
+// bodies: testdata/*.golden.
+//
+// Deliberate differences in the webhooks, with reason:
+//   - Documents are UTF-8 (XML declares it) and the XML root carries the
+//     namespace but not the original's encoding=" ISO-8559-1" attribute;
+//     the XML Infocaller section uses the JSON names (InboundNumberInt,
+//     CallSeconds): the document's XML sample has typos there.
+//   - CallerNumberInt is sent on emitted calls only; InboundNumber(Int) is
+//     empty on emitted calls, OutboundNumber(Int) on received ones.
+//   - CostRX and CostTX are always 0.000000 (no tariffs are kept), as are
+//     the cost fields of events 2 and 12.
+//   - Calls a rule ends or rejects run no script and send no webhook.
+//   - Query answers are read as JSON or XML by their first character,
+//     whatever the line's format.
+//
+// Not done: scripts (and so their FIN)
+// do not survive a gateway restart; with several gateways on one NATS bus
+// every gateway's notifier would send each webhook (the notifier should
+// run on the leader only); the informative events of a call a script never
+// ran on (no INICIO/FIN for rule "end"/"reject").
 package infocaller

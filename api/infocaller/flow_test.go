@@ -46,11 +46,10 @@ func TestEmissionCallRunsTheMenuAndTransfersToQueue8000(t *testing.T) {
 		if m == nil {
 			t.Fatalf("answer %q", body)
 		}
+		job := answeredJob(t, e, sub, m[1])
 		if s := nextStep(t, sub, "hola"); s.Type != core.NodeMessage || s.Result != "" {
 			t.Fatalf("message step %+v", s)
 		}
-		// The job's row is written outside the engine lock: wait for it.
-		job := answeredJob(t, e, sub, m[1])
 		c, err := e.eng.Call(e.ctx, job.CallID)
 		if err != nil {
 			t.Fatal(err)
@@ -125,23 +124,28 @@ func TestScriptKeypadEntryAndConditionPickTheBranch(t *testing.T) {
 	}
 }
 
-// answeredJob waits for the job's call to be answered (its CallProgress).
+// answeredJob waits for the job's call to be answered and its script to
+// have started (the runner listens for digits from then on).
 func answeredJob(t *testing.T, e *env, sub core.Subscription, id string) core.OriginationJob {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	started := map[uint64]bool{}
 	for {
 		job, err := e.eng.Origination(e.ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if job.Status == core.OriginAnswered {
+		if job.Status == core.OriginAnswered && started[job.CallID] {
 			return job
 		}
 		select {
-		case <-sub.C():
+		case ev := <-sub.C():
+			if p, ok := ev.Data.(core.ScriptStarted); ok {
+				started[p.Call.ID] = true
+			}
 		case <-ctx.Done():
-			t.Fatalf("job %s not answered: %s", id, job.Status)
+			t.Fatalf("job %s not answered or its script not started: %s", id, job.Status)
 		}
 	}
 }

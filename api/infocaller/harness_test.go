@@ -17,6 +17,7 @@ import (
 	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/demo"
 	"github.com/callgate/callgate/pkg/telephony/sim"
+	"github.com/callgate/callgate/pkg/webhook"
 )
 
 // testNow is the engine's frozen clock (Madrid-like local time is not
@@ -45,7 +46,7 @@ func newEnvClock(t testing.TB, st core.Store, clk *clocktest.Clock) *env {
 	}
 	e := &env{t: t, ctx: ctx, st: st, pbx: sim.New("node1")}
 	opt := core.Options{Store: st, Tel: e.pbx, Bus: core.NewMemoryBus(0),
-		Now: func() time.Time { return testNow }, DialerInterval: time.Hour}
+		Now: func() time.Time { return testNow }, DialerInterval: time.Hour, Webhooks: webhook.NewHTTPSender()}
 	if clk != nil {
 		opt.Now, opt.Clock = nil, clk
 	}
@@ -59,8 +60,14 @@ func newEnvClock(t testing.TB, st core.Store, clk *clocktest.Clock) *env {
 		_ = e.eng.Stop(sctx)
 		_ = e.pbx.Close()
 	})
-	e.srv = httptest.NewServer(New(e.eng, Options{MaxBody: 1 << 16, Location: time.UTC, Logger: slog.New(slog.DiscardHandler)}))
+	icOpt := Options{MaxBody: 1 << 16, Location: time.UTC, Logger: slog.New(slog.DiscardHandler)}
+	e.srv = httptest.NewServer(New(e.eng, icOpt))
 	t.Cleanup(e.srv.Close)
+	e.eng.SetScriptQueryCodec(NewQueryCodec(e.eng, icOpt))
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = NewNotifier(e.eng, icOpt).Run(runCtx) }()
+	t.Cleanup(func() { stop(); <-done })
 	return e
 }
 

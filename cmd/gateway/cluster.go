@@ -194,6 +194,7 @@ func (c *cluster) startTerm(term core.LeaseState) (*termParts, error) {
 	g.engineUp.Store(true)
 	g.startMedia()
 	g.resumeSMS(ctx)
+	g.startInfocaller()
 	inner := chi.NewRouter()
 	inner.Use(middleware.Recoverer)
 	g.mountDialects(inner)

@@ -225,6 +225,7 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 		g.engineUp.Store(true)
 		g.startMedia()
 		g.resumeSMS(ctx)
+		g.startInfocaller()
 	}
 
 	ln, err := net.Listen("tcp", g.cfg.HTTPAddr)

@@ -131,6 +131,8 @@ type Config struct {
 	// message URI template numbers are sent through.
 	SMSPerSecond int
 	SMSEndpoint  string
+	// SMTP server of call-script email nodes (empty Addr: none).
+	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword string
 
 	// CallerNameBound: the longest an inbound call waits for its caller's
 	// name from a backend before it is queued without one (core/caller_names.go).
@@ -275,6 +277,14 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setNonNegative(&c.SMSPerSecond, v) }},
 	{Name: "sms.endpoint", Env: "CALLGATE_SMS_ENDPOINT", Default: "pjsip:{number}", Doc: "Message URI a recipient number is sent to through Asterisk's message routing ({number} or %s is replaced; recipients given as URIs are kept).",
 		set: func(c *Config, v string) error { c.SMSEndpoint = strings.TrimSpace(v); return nil }},
+	{Name: "smtp.addr", Env: "CALLGATE_SMTP_ADDR", Default: "", Doc: "SMTP server (host:port) call-script email nodes send through; empty: email nodes take their error branch.",
+		set: func(c *Config, v string) error { c.SMTPAddr = strings.TrimSpace(v); return nil }},
+	{Name: "smtp.from", Env: "CALLGATE_SMTP_FROM", Default: "callgate@localhost", Doc: "Sender address of call-script email.",
+		set: func(c *Config, v string) error { c.SMTPFrom = strings.TrimSpace(v); return nil }},
+	{Name: "smtp.username", Env: "CALLGATE_SMTP_USERNAME", Default: "", Doc: "SMTP user (PLAIN authentication, over STARTTLS unless the server is local); empty: no authentication.",
+		set: func(c *Config, v string) error { c.SMTPUsername = v; return nil }},
+	{Name: "smtp.password", Env: "CALLGATE_SMTP_PASSWORD", Default: "", Doc: "SMTP password.",
+		set: func(c *Config, v string) error { c.SMTPPassword = v; return nil }, Secret: true},
 	{Name: "calls.caller_name_bound", Env: "CALLGATE_CALLER_NAME_BOUND", Default: "2s", Doc: "Longest an inbound call waits for its caller's name from the customer's backend (eXpand getCallerIDName) before it is queued without one; at most 10s.",
 		set: func(c *Config, v string) error { return setBound(&c.CallerNameBound, v, 10*time.Second) }},
 	{Name: "sim.answer_delay", Env: "CALLGATE_SIM_ANSWER_DELAY", Default: "0s", Doc: "Simulated PBX: how long originated calls ring before answering (modes sim and simari).",

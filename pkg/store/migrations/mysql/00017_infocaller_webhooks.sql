@@ -1,0 +1,22 @@
+-- Version 17: Infocaller lines get one URL per informative event and
+-- additional numbers that also reach them; inbound rule groups get rules;
+-- origination jobs may wait for capacity (EsperaMax).
+-- +goose Up
+ALTER TABLE `lines` ADD COLUMN `start_url` varchar(512) DEFAULT NULL;
+ALTER TABLE `lines` ADD COLUMN `transfer_ok_url` varchar(512) DEFAULT NULL;
+ALTER TABLE `lines` ADD COLUMN `transfer_failed_url` varchar(512) DEFAULT NULL;
+ALTER TABLE `lines` ADD COLUMN `end_url` varchar(512) DEFAULT NULL;
+ALTER TABLE `lines` ADD COLUMN `additional_numbers` varchar(512) DEFAULT NULL;
+ALTER TABLE `rule_groups` ADD COLUMN `rules` text DEFAULT NULL;
+ALTER TABLE `origination_jobs` ADD COLUMN `max_concurrent` bigint(20) DEFAULT NULL;
+ALTER TABLE `origination_jobs` ADD COLUMN `wait_until` datetime(3) DEFAULT NULL;
+
+-- +goose Down
+ALTER TABLE `origination_jobs` DROP COLUMN `wait_until`;
+ALTER TABLE `origination_jobs` DROP COLUMN `max_concurrent`;
+ALTER TABLE `rule_groups` DROP COLUMN `rules`;
+ALTER TABLE `lines` DROP COLUMN `additional_numbers`;
+ALTER TABLE `lines` DROP COLUMN `end_url`;
+ALTER TABLE `lines` DROP COLUMN `transfer_failed_url`;
+ALTER TABLE `lines` DROP COLUMN `transfer_ok_url`;
+ALTER TABLE `lines` DROP COLUMN `start_url`;
