@@ -110,8 +110,20 @@ ensure_lame() {
 	(apt_install lame) || log "lame not installed: the MP3 tests of pkg/media will skip"
 }
 
+# ensure_chromium installs Debian's chromium, the browser the web pages'
+# tests drive headless through chromedp (cmd/gateway/browser_test.go). Without
+# it those tests skip with a message saying so, so a failed install only
+# warns. CALLGATE_TEST_CHROMIUM names another binary.
+ensure_chromium() {
+	if [ -n "${CALLGATE_TEST_CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1; then
+		return
+	fi
+	(apt_install chromium) || log "chromium not installed: the browser tests of the web pages will skip"
+}
+
 ensure_services() {
 	ensure_lame
+	ensure_chromium
 	if [ "${CALLGATE_TEST_NO_SERVICES:-}" = 1 ]; then
 		log "CALLGATE_TEST_NO_SERVICES=1: MySQL and NATS tests will skip"
 		return

@@ -33,6 +33,7 @@ import (
 	"github.com/callgate/callgate/pkg/telephony/ari"
 	"github.com/callgate/callgate/pkg/telephony/ariproxy"
 	"github.com/callgate/callgate/pkg/telephony/sim"
+	"github.com/callgate/callgate/web"
 )
 
 // gateway owns every part of the running server, in start order.
@@ -403,11 +404,15 @@ func (g *gateway) router() http.Handler {
 	if g.cfg.MetricsEnabled {
 		r.Handle("/metrics", g.metrics.handler())
 	}
+	pages := web.New(web.Options{Engine: g.eng, AdminToken: g.cfg.AdminToken, Logger: g.log.With("component", "web")})
 	g.adminAPI = admin.New(admin.Options{
 		Records: g.eng.Records(), Engine: g.eng, Token: g.cfg.AdminToken, Sim: g.sim, Logger: g.log.With("component", "admin"),
-		Media: g.mediaPort(),
+		Media: g.mediaPort(), Sessions: pages,
 	})
 	r.Mount(adminPrefix, g.adminAPI)
+	for _, p := range web.Routes() {
+		r.Handle(p, pages)
+	}
 	vd := vicidial.NewHandler(g.eng, vicidial.Options{
 		ServerIP: g.cfg.VicidialServerIP, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "vicidial"),
 	})
