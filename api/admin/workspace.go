@@ -160,7 +160,7 @@ func (a *API) workspace(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) buildWorkspace(ctx context.Context, we workspaceEngine, ag core.Agent) (workspace, error) {
 	ws := workspace{Agent: workspaceAgent{ID: ag.ID, Username: ag.Username, Name: ag.Name, Campaign: ag.Campaign},
-		PauseCodes: we.PauseCodes(), Simulated: a.sim != nil, Forms: []core.FormSpec{}}
+		Simulated: a.sim != nil, Forms: []core.FormSpec{}, PauseCodes: []core.PauseCode{}}
 	campaign := ag.Campaign
 	if s, ok := we.Session(ag.Username); ok {
 		ws.Session, campaign = &s, s.Campaign
@@ -177,6 +177,13 @@ func (a *API) buildWorkspace(ctx context.Context, we workspaceEngine, ag core.Ag
 			if l, err := we.Lead(ctx, leadID); err == nil {
 				ws.Lead = &l
 			}
+		}
+	}
+	// An agent picks breaks of its campaign or of every campaign; the hold
+	// pseudo-break (type H) is the engine's own.
+	for _, pc := range we.PauseCodes() {
+		if pc.Active && pc.Type != "H" && (pc.Campaign == "" || pc.Campaign == campaign) {
+			ws.PauseCodes = append(ws.PauseCodes, pc)
 		}
 	}
 	if c, ok := we.Campaign(campaign); ok {

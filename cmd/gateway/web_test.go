@@ -96,7 +96,7 @@ func TestAgentAnswersPausesAndDispositionsACallFromTheWorkspace(t *testing.T) {
 	callID := calls[0].ID
 
 	browse(t, ctx, "pause and hang up",
-		chromedp.SetValue(chromedp.CSS("#pause-code"), "Almuerzo"),
+		chromedp.SetValue(chromedp.CSS("#pause-code"), "ALMUER"),
 		chromedp.Click(chromedp.CSS("#pause")),
 		chromedp.Click(chromedp.CSS("#hangup")),
 		chromedp.WaitVisible(chromedp.CSS("#no-call")),
