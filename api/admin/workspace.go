@@ -27,7 +27,12 @@ type workspaceEngine interface {
 	Lead(ctx context.Context, id uint64) (core.Lead, error)
 	Forms(ctx context.Context, ids []uint) ([]core.FormSpec, error)
 	PauseCodes() []core.PauseCode
-	PendingCalls(ctx context.Context, q core.PendingCallQuery) ([]core.PendingCall, error)
+	PendingItems(ctx context.Context, user string) ([]core.Callback, error)
+	PendingCall(ctx context.Context, id uint64) (core.PendingCall, error)
+	ActOnPending(ctx context.Context, req core.PendingActionRequest) (core.Callback, error)
+	PoolContact(ctx context.Context, c core.Contact) (core.Lead, error)
+	ScheduleContact(ctx context.Context, c core.Contact, when time.Time) (core.Callback, error)
+	SaveFormData(ctx context.Context, callID uint64, entries []core.FormEntry) error
 	PreviewLead(ctx context.Context, user string) (core.Lead, error)
 	SetDisposition(ctx context.Context, user string, req core.DispositionRequest) error
 	DispositionPath(ctx context.Context, campaign string, levels []string) (core.Disposition, error)
@@ -38,19 +43,32 @@ type workspaceEngine interface {
 
 // workspace is the agent workspace's view of one agent.
 type workspace struct {
-	Agent        workspaceAgent       `json:"agent"`
-	Session      *core.AgentSession   `json:"session"`
-	Call         *core.Call           `json:"call"`
-	Held         bool                 `json:"held"`
-	Lead         *core.Lead           `json:"lead"`
-	Forms        []core.FormSpec      `json:"forms"`
-	Dispositions []core.Disposition   `json:"dispositions"`
-	PauseCodes   []core.PauseCode     `json:"pause_codes"`
-	Callbacks    []core.Callback      `json:"callbacks"`
-	PendingCalls []core.PendingCall   `json:"pending_calls"`
-	Simulated    bool                 `json:"simulated"` // the phone can be answered from the page (simulated PBX)
-	Ringing      bool                 `json:"ringing"`   // the agent's phone rings (simulated PBX)
-	Screen       []core.ScreenCommand `json:"-"`
+	Agent        workspaceAgent     `json:"agent"`
+	Session      *core.AgentSession `json:"session"`
+	Call         *core.Call         `json:"call"`
+	Held         bool               `json:"held"`
+	Lead         *core.Lead         `json:"lead"`
+	Forms        []core.FormSpec    `json:"forms"`
+	Dispositions []core.Disposition `json:"dispositions"`
+	PauseCodes   []core.PauseCode   `json:"pause_codes"`
+	// Pending: the agent's callbacks and pending outgoing calls (with
+	// their details), its own and its campaign's or queues' unassigned.
+	Pending   []pendingItem `json:"pending"`
+	Simulated bool          `json:"simulated"` // the phone can be answered from the page (simulated PBX)
+	Ringing   bool          `json:"ringing"`   // the agent's phone rings (simulated PBX)
+}
+
+type pendingItem struct {
+	core.Callback
+	Contact string   `json:"contact,omitempty"`
+	Subject string   `json:"subject,omitempty"`
+	Phones  []string `json:"phones,omitempty"`
+}
+
+type pendingInput struct {
+	Action string `json:"action"`         // postpone, reassign, discard, complete
+	When   string `json:"when,omitempty"` // postpone: RFC 3339
+	To     string `json:"to,omitempty"`   // reassign: agent username
 }
 
 type workspaceAgent struct {
@@ -82,6 +100,30 @@ type dispositionInput struct {
 	AgentOnly  bool     `json:"agent_only,omitempty"`
 }
 
+// contactInput is a dialer contact (uContact's Respool object, decoded by
+// the page): put back in the pool, or scheduled with when.
+type contactInput struct {
+	Campaign     string            `json:"campaign"`
+	Phone        string            `json:"phone"`
+	Alternatives []string          `json:"alternatives,omitempty"`
+	Data         map[string]string `json:"data,omitempty"`
+	Priority     int               `json:"priority,omitempty"`
+	Retries      int               `json:"retries,omitempty"`
+	LeadID       uint64            `json:"lead_id,omitempty"`
+	Agent        string            `json:"agent,omitempty"` // progressive: the agent who takes it
+	When         string            `json:"when,omitempty"`  // schedule: RFC 3339
+}
+
+type formInput struct {
+	Entries []formEntryInput `json:"entries"`
+}
+
+type formEntryInput struct {
+	FormID  uint   `json:"form_id"`
+	FieldID uint   `json:"field_id"`
+	Value   string `json:"value"`
+}
+
 type tagInput struct {
 	Message string `json:"message"`
 }
@@ -96,7 +138,15 @@ func (a *API) webRoutes() []route {
 		{method: "POST", path: "/agents/{id}/calls", tag: "web", summary: "Place a manual call for this agent", doc: "Required: phone. The agent's phone rings first, then the customer.", body: wsDialInput{}, resp: core.Call{}, status: http.StatusCreated, access: selfOnly, h: a.agentDial},
 		{method: "POST", path: "/agents/{id}/preview", tag: "web", summary: "Reserve the next lead of the agent's campaign for a preview dial", resp: core.Lead{}, access: selfOnly, h: a.preview},
 		{method: "POST", path: "/agents/{id}/disposition", tag: "web", summary: "Disposition the agent's current or last call", doc: "status (a disposition code) or levels (up to three names or codes of the campaign's disposition tree).", body: dispositionInput{}, resp: okBody{}, access: selfOnly, h: a.disposition},
+		{method: "POST", path: "/agents/{id}/pending/{callbackID}", tag: "web", summary: "Postpone, reassign, discard or complete an item of the agent's pending list",
+			doc: "action: postpone (when, RFC 3339, in the future), reassign (to: an agent's username), discard, complete. 409 once the item is being dialed or closed.", body: pendingInput{}, resp: core.Callback{}, access: selfOnly, h: a.actOnPending},
+		{method: "POST", path: "/agents/{id}/respool", tag: "web", summary: "Put a contact back in its campaign's dialable pool (uContact Respool from the agent's CRM)",
+			doc: "Required: campaign, phone.", body: contactInput{}, resp: core.Lead{}, access: selfOnly, h: a.respool},
+		{method: "POST", path: "/agents/{id}/schedule", tag: "web", summary: "Schedule a call to a contact (uContact ScheduleDialerCall from the agent's CRM)",
+			doc: "Required: campaign, phone, when (RFC 3339).", body: contactInput{}, resp: core.Callback{}, status: http.StatusCreated, access: selfOnly, h: a.schedule},
 		{method: "POST", path: "/agents/{id}/answer", tag: "simulator", summary: "Answer the agent's ringing phone (simulated PBX only)", resp: okBody{}, sim: true, access: selfOnly, h: a.simAnswerAgent},
+		{method: "POST", path: "/calls/{id}/form", tag: "call control", summary: "Save the call's form values (the campaign's forms)",
+			doc: "entries: [{form_id, field_id, value}], at most 200; validated against the forms, all stored or none.", body: formInput{}, resp: okBody{}, access: ownCall, h: a.saveForm},
 		{method: "POST", path: "/calls/{id}/tag", tag: "call control", summary: "Tag a live call (recording tag)", body: tagInput{}, resp: okBody{}, access: ownCall, h: a.tagCall},
 	}
 }
@@ -198,16 +248,17 @@ func (a *API) buildWorkspace(ctx context.Context, we workspaceEngine, ag core.Ag
 	if err := a.rec.List(ctx, &ws.Dispositions, core.All.In("campaign", []string{"", campaign}).Eq("selectable", true).Asc("id")); err != nil {
 		return ws, err
 	}
-	if err := a.rec.List(ctx, &ws.Callbacks, core.Eq("agent", ag.Username).In("status", []string{"ACTIVE", "LIVE"}).Asc("due_at")); err != nil {
-		return ws, err
-	}
-	pending, err := we.PendingCalls(ctx, core.PendingCallQuery{Agent: ag.Username})
+	items, err := we.PendingItems(ctx, ag.Username)
 	if err != nil {
 		return ws, err
 	}
-	ws.PendingCalls = pending
-	if ws.PendingCalls == nil {
-		ws.PendingCalls = []core.PendingCall{}
+	ws.Pending = make([]pendingItem, 0, len(items))
+	for _, cb := range items {
+		it := pendingItem{Callback: cb}
+		if pc, err := we.PendingCall(ctx, cb.ID); err == nil {
+			it.Contact, it.Subject, it.Phones = pc.Detail.Contact, pc.Detail.Subject, pc.Phones
+		}
+		ws.Pending = append(ws.Pending, it)
 	}
 	return ws, nil
 }
@@ -361,6 +412,117 @@ func (a *API) tagCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := we.TagCall(r.Context(), c.GUID, c.Phone, in.Message); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, okBody{OK: true})
+}
+
+func (a *API) actOnPending(w http.ResponseWriter, r *http.Request) {
+	var in pendingInput
+	a.withAgent(w, r, func(we workspaceEngine, ag core.Agent) (any, error) {
+		id, err := pathID(r, "callbackID")
+		if err != nil {
+			return nil, notFound("pending item")
+		}
+		if err := decode(w, r, &in); err != nil {
+			return nil, err
+		}
+		req := core.PendingActionRequest{Agent: ag.Username, Callback: id, Action: core.PendingAction(in.Action), To: in.To}
+		if in.When != "" {
+			if req.When, err = time.Parse(time.RFC3339, in.When); err != nil {
+				return nil, badRequest("when must be an RFC 3339 time")
+			}
+		}
+		return we.ActOnPending(r.Context(), req)
+	})
+}
+
+func (a *API) contactFrom(w http.ResponseWriter, r *http.Request, in *contactInput) (core.Contact, error) {
+	if err := decode(w, r, in); err != nil {
+		return core.Contact{}, err
+	}
+	if err := required("campaign", in.Campaign, "phone", in.Phone); err != nil {
+		return core.Contact{}, err
+	}
+	if len(in.Alternatives) > 32 || len(in.Data) > 64 {
+		return core.Contact{}, badRequest("at most 32 alternatives and 64 data values")
+	}
+	c := core.Contact{Campaign: in.Campaign, Phone: in.Phone, Alternatives: in.Alternatives, Data: in.Data,
+		Priority: in.Priority, Retries: in.Retries, LeadID: in.LeadID, Agent: in.Agent, Source: "web"}
+	if c.Alternatives == nil {
+		c.Alternatives = []string{}
+	}
+	return c, nil
+}
+
+func (a *API) respool(w http.ResponseWriter, r *http.Request) {
+	var in contactInput
+	a.withAgent(w, r, func(we workspaceEngine, _ core.Agent) (any, error) {
+		c, err := a.contactFrom(w, r, &in)
+		if err != nil {
+			return nil, err
+		}
+		return we.PoolContact(r.Context(), c)
+	})
+}
+
+func (a *API) schedule(w http.ResponseWriter, r *http.Request) {
+	var in contactInput
+	we, err := a.workspaceEngine()
+	if err == nil {
+		_, err = a.agentFromPath(r.Context(), r)
+	}
+	var c core.Contact
+	if err == nil {
+		c, err = a.contactFrom(w, r, &in)
+	}
+	var when time.Time
+	if err == nil {
+		if when, err = time.Parse(time.RFC3339, in.When); err != nil {
+			err = badRequest("when must be an RFC 3339 time")
+		}
+	}
+	var cb core.Callback
+	if err == nil {
+		cb, err = we.ScheduleContact(r.Context(), c, when)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, cb)
+}
+
+func (a *API) saveForm(w http.ResponseWriter, r *http.Request) {
+	we, err := a.workspaceEngine()
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		a.fail(w, r, notFound("call"))
+		return
+	}
+	var in formInput
+	if err := decode(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if len(in.Entries) == 0 || len(in.Entries) > 200 {
+		a.fail(w, r, badRequest("entries must hold 1 to 200 values"))
+		return
+	}
+	entries := make([]core.FormEntry, len(in.Entries))
+	for i, e := range in.Entries {
+		entries[i] = core.FormEntry{FormID: e.FormID, FieldID: e.FieldID, Value: e.Value}
+	}
+	if err := we.SaveFormData(r.Context(), id, entries); err != nil {
+		var fe *core.FormError
+		if errors.As(err, &fe) {
+			err = badRequest("%s", fe.Error())
+		}
 		a.fail(w, r, err)
 		return
 	}

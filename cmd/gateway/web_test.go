@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -155,9 +156,12 @@ var windowProxy = new Porthole.WindowProxy(null);
 windowProxy.addEventListener(function (messageEvent) {
   var guid = messageEvent.data.guid;
   document.getElementById('out').textContent = guid;
-  fetch('/got?guid=' + encodeURIComponent(guid) + '&error=' + encodeURIComponent(messageEvent.data.error || ''));
+  fetch('/got?guid=' + encodeURIComponent(guid) + '&result=' + encodeURIComponent(messageEvent.data.result) +
+    '&action=' + encodeURIComponent(messageEvent.data.action) + '&error=' + encodeURIComponent(messageEvent.data.error || ''));
 });
-windowProxy.post({'action': 'call', 'campaign': 'TESTCAMP', 'callerid': '5550000', 'destination': '7275551212'});
+var msg = location.hash ? JSON.parse(decodeURIComponent(location.hash.slice(1))) :
+  {'action': 'call', 'campaign': 'TESTCAMP', 'callerid': '5550000', 'destination': '7275551212'};
+windowProxy.post(msg);
 </script></body></html>`
 
 func TestPortholeCallFromTheCRMIframePlacesACall(t *testing.T) {
@@ -208,5 +212,66 @@ func TestPortholeCallFromTheCRMIframePlacesACall(t *testing.T) {
 	g.apiJSON(t, "GET", "/api/v1/calls?guid="+url.QueryEscape(guid), "", &calls)
 	if len(calls) != 1 || calls[0].Agent != "1000" || calls[0].Phone != "7275551212" {
 		t.Fatalf("engine's call with guid %s = %+v, want agent 1000 dialing 7275551212", guid, calls)
+	}
+
+	// schedule: uContact's dialer object and portal date become a callback.
+	when := time.Now().Add(2 * time.Hour).Format("2006-01-02 15:04:05")
+	msg := fmt.Sprintf(`{"action":"schedule","callDate":%q,"objectDialer":{"campaign":"TESTCAMP","destination":"5553334444","alternatives":"5553334445","data":"Par1=Val1"}}`, when)
+	browse(t, ctx, "schedule from the CRM",
+		// Another path: a new fragment alone would not reload the page.
+		chromedp.SetValue(chromedp.CSS("#crm-url"), crmURL+"/schedule#"+url.PathEscape(msg)),
+		chromedp.Click(chromedp.CSS("#crm-open")),
+	)
+	select {
+	case answer = <-got:
+	case <-ctx.Done():
+		t.Fatal("the CRM page got no answer to its Porthole schedule")
+	}
+	if answer.Get("action") != "schedule" || answer.Get("result") != "1" {
+		t.Fatalf("Porthole schedule answer = %v, want result 1", answer)
+	}
+	var cbs []struct {
+		Phone    string    `json:"phone"`
+		Campaign string    `json:"campaign"`
+		When     time.Time `json:"when"`
+	}
+	g.apiJSON(t, "GET", "/api/v1/callbacks?campaign=TESTCAMP", "", &cbs)
+	found := false
+	for _, cb := range cbs {
+		found = found || cb.Phone == "5553334444" && cb.When.After(time.Now().Add(time.Hour))
+	}
+	if !found {
+		t.Fatalf("no callback to 5553334444 in two hours among %+v", cbs)
+	}
+}
+
+func TestWorkspaceReceivesScreenCommandsAndWorksThePendingList(t *testing.T) {
+	g := startGateway(t, filepath.Join(t.TempDir(), "callgate.db"))
+	g.apiJSON(t, "POST", "/api/v1/agents/1/login", `{"paused":true}`, nil)
+	var cb struct {
+		ID uint64 `json:"id"`
+	}
+	due := time.Now().Add(3 * time.Hour).UTC().Format(time.RFC3339)
+	g.apiJSON(t, "POST", "/api/v1/callbacks", `{"phone":"5557778888","campaign":"TESTCAMP","agent":"1000","agent_only":true,"when":"`+due+`"}`, &cb)
+	ctx := newBrowser(t)
+	browserLogin(t, ctx, g.httpBase, "agent", "1000", "1234", "#session-controls")
+	item := fmt.Sprintf(`li[data-pending="%d"]`, cb.ID)
+	browse(t, ctx, "pending list", chromedp.WaitVisible(chromedp.CSS(item)), until(`document.getElementById("state").textContent.startsWith("paused")`))
+
+	// VICIdial's send_notification reaches the open workspace.
+	code, body := g.get(t, "/agc/api.php?source=test&user=6666&pass=1234&function=send_notification&recipient=1000&recipient_type=USER&notification_text=Team+meeting+at+noon", false)
+	if code != http.StatusOK || !strings.Contains(string(body), "SUCCESS") {
+		t.Fatalf("send_notification: %d %s", code, body)
+	}
+	browse(t, ctx, "notification", until(`[...document.querySelectorAll("#notifications .notice")].some(e => e.textContent.includes("Team meeting at noon"))`))
+	screenshot(t, ctx, "notification")
+
+	browse(t, ctx, "complete", chromedp.Click(chromedp.CSS(item+" button.complete")), chromedp.WaitNotPresent(chromedp.CSS(item)))
+	var after struct {
+		Status string `json:"status"`
+	}
+	g.apiJSON(t, "GET", fmt.Sprintf("/api/v1/callbacks/%d", cb.ID), "", &after)
+	if after.Status != "DONE" {
+		t.Fatalf("callback %d status = %q after Complete, want DONE", cb.ID, after.Status)
 	}
 }

@@ -11,6 +11,8 @@
   let ws = null;
   let pending = null;
   let dispoKey = '';
+  let pendingKey = '';
+  let formsKey = '';
 
   async function load() {
     try {
@@ -73,18 +75,31 @@
     renderPending();
   }
 
+  // renderForms redraws the campaign's forms for a new call only, so
+  // values being typed survive refreshes.
   function renderForms() {
+    const key = (ws.call ? ws.call.id : 0) + ':' + ws.forms.map((f) => f.Form.id).join(',');
+    if (key === formsKey) return;
+    formsKey = key;
     const box = $('forms');
-    box.replaceChildren(...ws.forms.map((f) => el('fieldset', {},
+    box.replaceChildren(...ws.forms.map((f) => el('fieldset', { 'data-form': f.Form.id },
       el('legend', {}, f.Form.name),
       ...f.Fields.map((fd) => {
         const fid = 'form-' + f.Form.id + '-' + fd.id;
         if (fd.type === 'LABEL') return el('p', {}, fd.label);
+        const attrs = { id: fid, 'data-field': fd.id, required: fd.required, maxlength: fd.max_len || undefined };
         const input = fd.type === 'LIST'
-          ? el('select', { id: fid }, ...String(fd.options || fd.value || '').split(',').filter(Boolean).map((o) => el('option', {}, o.trim())))
-          : el(fd.type === 'TEXTAREA' ? 'textarea' : 'input', { id: fid, type: fd.type === 'DATE' ? 'date' : undefined });
+          ? el('select', attrs, ...String(fd.options || '').split(',').filter(Boolean).map((o) => el('option', {}, o.trim())))
+          : el(fd.type === 'TEXTAREA' ? 'textarea' : 'input', Object.assign(attrs, { type: fd.type === 'DATE' ? 'date' : undefined }));
         return el('div', {}, el('label', { for: fid }, fd.label), input);
-      }))));
+      }),
+      el('button', { type: 'button', onclick: () => saveForm(f.Form.id) }, 'Save ' + f.Form.name))));
+  }
+
+  function saveForm(formID) {
+    const entries = [...document.querySelectorAll('fieldset[data-form="' + formID + '"] [data-field]')]
+      .map((e) => ({ form_id: formID, field_id: Number(e.dataset.field), value: e.value }));
+    act('/calls/' + currentCall().id + '/form', { entries }).then(() => say('Form saved.')).catch(() => {});
   }
 
   // Dispositions form a tree (uContact's three levels); VICIdial statuses
@@ -119,11 +134,24 @@
     return '';
   }
 
+  // renderPending redraws only when the list changed, so a time or an
+  // agent being typed is not wiped by an unrelated event.
   function renderPending() {
-    const items = [
-      ...ws.callbacks.map((cb) => el('li', {}, 'Callback #' + cb.id + ' ' + (cb.phone || 'lead ' + cb.lead_id) + ' at ' + new Date(cb.when || cb.due_at).toLocaleString())),
-      ...ws.pending_calls.map((p) => el('li', {}, 'Pending call #' + p.Callback.id + ' ' + (p.Phones || []).join(', ') + ' (' + p.State + ')')),
-    ];
+    const key = JSON.stringify(ws.pending.map((p) => [p.id, p.when, p.agent, p.status]));
+    if (key === pendingKey) return;
+    pendingKey = key;
+    const items = ws.pending.map((p) => {
+      const what = (p.contact ? p.contact + ' ' : '') + (p.phones && p.phones.length ? p.phones.join(', ') : p.phone || 'lead ' + p.lead_id);
+      const when = el('input', { type: 'datetime-local', 'aria-label': 'New time for pending item ' + p.id });
+      const to = el('input', { 'aria-label': 'Agent to reassign pending item ' + p.id + ' to', size: 8 });
+      const pact = (body) => act(base + '/pending/' + p.id, body).catch(() => {});
+      return el('li', { 'data-pending': p.id },
+        (p.agent ? 'Callback' : 'Queue callback') + ' #' + p.id + ' ' + what + ' due ' + new Date(p.when).toLocaleString() + (p.subject ? ' — ' + p.subject : '') + ' ',
+        when, el('button', { type: 'button', onclick: () => when.value && pact({ action: 'postpone', when: new Date(when.value).toISOString() }) }, 'Postpone'),
+        to, el('button', { type: 'button', onclick: () => to.value && pact({ action: 'reassign', to: to.value.trim() }) }, 'Reassign'),
+        el('button', { type: 'button', class: 'discard', onclick: () => pact({ action: 'discard' }) }, 'Discard'),
+        el('button', { type: 'button', class: 'complete', onclick: () => pact({ action: 'complete' }) }, 'Complete'));
+    });
     $('pending').replaceChildren(...(items.length ? items : [el('li', {}, 'Nothing pending.')]));
   }
 
@@ -193,13 +221,44 @@
       retries: c.retries || 0, contact: l.id || 0, dialerbase: c.list_id ? String(c.list_id) : '', priority: 0, agentphone: ws.session ? ws.session.extension : '' };
   }
 
+  // uContact names campaigns by direction ("Sales->" outbound, "Sales<-"
+  // inbound); the engine's names are "Sales.out" and "Sales.in".
+  function campaignName(wire) {
+    const w = String(wire || '').trim();
+    if (w.endsWith('->')) return w.slice(0, -2) + '.out';
+    if (w.endsWith('<-')) return w.slice(0, -2) + '.in';
+    return w;
+  }
+
+  // contact turns uContact's Respool object (data "P1=V1:P2=V2",
+  // alternatives "a:b", agentphone) into the API's contact.
+  function contact(o) {
+    if (!o || typeof o !== 'object') throw new Error('missing dialer object');
+    const data = {};
+    for (const part of String(o.data || '').split(':')) {
+      const i = part.indexOf('=');
+      if (i > 0) data[part.slice(0, i).trim()] = part.slice(i + 1).trim();
+    }
+    return { campaign: campaignName(o.campaign), phone: String(o.destination || ''),
+      alternatives: String(o.alternatives || '').split(':').map((a) => a.trim()).filter(Boolean), data,
+      priority: Number(o.priority) || 0, retries: Number(o.retries) || 0, lead_id: Number(o.contact) || undefined,
+      agent: o.agentphone ? String(o.agentphone) : undefined };
+  }
+
+  // uContact's dates are "yyyy-MM-dd HH:mm:ss" in the portal's time.
+  function portalDate(s) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(String(s || '').trim());
+    if (!m) throw new Error('the date must be yyyy-MM-dd HH:mm:ss');
+    return new Date(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] || 0)).toISOString();
+  }
+
   const portholeActions = {
     call: async (d) => {
-      const c = await act(base + '/calls', { phone: String(d.destination || ''), campaign: d.campaign || undefined, caller_id: d.callerid ? String(d.callerid) : undefined });
+      const c = await act(base + '/calls', { phone: String(d.destination || ''), campaign: campaignName(d.campaign) || undefined, caller_id: d.callerid ? String(d.callerid) : undefined });
       return { action: 'call', guid: c.guid };
     },
     callWithPhone: async (d) => {
-      const c = await act(base + '/calls', { phone: String(d.destination || ''), campaign: d.campaign || undefined });
+      const c = await act(base + '/calls', { phone: String(d.destination || ''), campaign: campaignName(d.campaign) || undefined });
       return { action: 'callWithPhone', guid: c.guid };
     },
     hangup: async () => {
@@ -214,6 +273,17 @@
       return { action: 'tag', result: 1, guid: c.guid };
     },
     CTI: async () => ({ action: 'CTI', CTI: cti() }),
+    respool: async (d) => {
+      await CG.post(base + '/respool', contact(d.objetoRespool));
+      return { action: 'respool', result: 1 };
+    },
+    schedule: async (d) => {
+      const c = contact(d.objectDialer);
+      c.when = portalDate(d.callDate || (d.objectDialer && d.objectDialer.calldate));
+      await CG.post(base + '/schedule', c);
+      load();
+      return { action: 'schedule', result: 1 };
+    },
   };
 
   function wire() {
