@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -8,8 +10,10 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // webClient is a browser-like HTTP client: a cookie jar, no redirects
@@ -181,5 +185,86 @@ func TestWebSessionsAreScopedAndCSRFProtected(t *testing.T) {
 		if code, _, _ := w.do(t, "GET", "/api/v1/wallboard", "", nil); code != http.StatusUnauthorized {
 			t.Fatalf("wallboard after logout: %d, want 401", code)
 		}
+	})
+}
+
+// sseEvents reads SSE frames ("event" and "data" lines) until stop says so.
+func sseEvents(t *testing.T, body io.Reader, stop func(name, data string) bool) [][2]string {
+	t.Helper()
+	var out [][2]string
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var name, data string
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			name = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			data = strings.TrimPrefix(line, "data: ")
+		case line == "" && name != "":
+			out = append(out, [2]string{name, data})
+			if stop(name, data) {
+				return out
+			}
+			name, data = "", ""
+		}
+	}
+	t.Fatalf("event stream ended: %v (got %v)", sc.Err(), out)
+	return out
+}
+
+func TestSupervisorEventStreamCarriesOnlyItsScope(t *testing.T) {
+	g := startGateway(t, filepath.Join(t.TempDir(), "callgate.db"))
+	g.apiJSON(t, "POST", "/api/v1/apiusers", `{"dialect":"web","username":"sup1","secret":"sup-pass-1","scopes":"group:AGENTS"}`, nil)
+	w := newWebClient(g.httpBase)
+	if code, _ := w.login(t, "supervisor", "sup1", "sup-pass-1"); code != http.StatusSeeOther {
+		t.Fatalf("supervisor login: %d", code)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", g.httpBase+"/api/v1/events", nil)
+	resp, err := w.c.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("supervisor's event stream: %v %v", resp, err)
+	}
+	defer resp.Body.Close()
+
+	// A call in queue 8000 (campaign INBOUND8000, outside group AGENTS),
+	// stored before agent 1000 (TESTCAMP, inside) logs in.
+	g.apiJSON(t, "POST", "/api/v1/sim/inbound", `{"caller_id":"5551234","did":"5558000"}`, nil)
+	var calls []liveCall
+	g.apiJSON(t, "GET", "/api/v1/calls/active", "", &calls)
+	if len(calls) != 1 {
+		t.Fatalf("live calls %+v", calls)
+	}
+	// The store lane writes the queue log and publishes in one order:
+	// once ENTERQUEUE is stored, the call's events are on the bus.
+	var rows []json.RawMessage
+	for len(rows) == 0 && ctx.Err() == nil {
+		g.apiJSON(t, "GET", "/api/v1/queuelog?event=ENTERQUEUE&call_id="+strconv.FormatUint(calls[0].ID, 10), "", &rows)
+	}
+	g.apiJSON(t, "POST", "/api/v1/agents/1/login", `{}`, nil)
+
+	got := sseEvents(t, resp.Body, func(name, data string) bool {
+		return name == "agent.logged_in" && strings.Contains(data, `"1000"`)
+	})
+	for _, ev := range got {
+		if strings.HasPrefix(ev[0], "call.") || strings.Contains(ev[1], `"8000"`) {
+			t.Fatalf("supervisor of AGENTS got %s %s", ev[0], ev[1])
+		}
+	}
+
+	// The admin's stream from the start shows the call the supervisor
+	// did not get.
+	areq, _ := http.NewRequestWithContext(ctx, "GET", g.httpBase+"/api/v1/events?from=1", nil)
+	areq.Header.Set("Authorization", "Bearer demo-admin-token")
+	aresp, err := http.DefaultClient.Do(areq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer aresp.Body.Close()
+	sseEvents(t, aresp.Body, func(name, data string) bool {
+		return strings.HasPrefix(name, "call.") && strings.Contains(data, `"8000"`)
 	})
 }
