@@ -107,7 +107,8 @@ func textIs(sel, want string) string {
 	return fmt.Sprintf(`(() => { const e = document.querySelector(%s); return !!e && e.textContent.trim() === %s; })()`, b, w)
 }
 
-// browserLogin logs in through the login page.
+// browserLogin logs in through the login page with the keyboard: the
+// password field's Enter submits the form.
 func browserLogin(t *testing.T, ctx context.Context, base, role, user, pass, landing string) {
 	t.Helper()
 	browse(t, ctx, "login",
@@ -115,8 +116,7 @@ func browserLogin(t *testing.T, ctx context.Context, base, role, user, pass, lan
 		chromedp.WaitVisible(chromedp.CSS("#password")),
 		chromedp.SetValue(chromedp.CSS("#role"), role),
 		chromedp.SendKeys(chromedp.CSS("#username"), user),
-		chromedp.SendKeys(chromedp.CSS("#password"), pass),
-		chromedp.Click(chromedp.CSS("#login")),
+		chromedp.SendKeys(chromedp.CSS("#password"), pass+"\r"),
 		chromedp.WaitReady(chromedp.CSS(landing)),
 	)
 }

@@ -63,6 +63,32 @@ func TestWallboardShowsASimulatedCallWaitingInItsQueue(t *testing.T) {
 	if len(calls) != 1 || calls[0].Queue != "8000" || calls[0].Agent != "" {
 		t.Fatalf("engine's live calls = %+v, want one call waiting in queue 8000", calls)
 	}
+
+	// Supervisor actions: pause agent 1000 with a code, then log it out.
+	g.apiJSON(t, "POST", "/api/v1/agents/1/login", `{"paused":false}`, nil)
+	row := `tr[data-agent="1000"]`
+	browse(t, ctx, "pause from the wallboard",
+		chromedp.WaitVisible(chromedp.CSS(row+" td.actions select")),
+		chromedp.SetValue(chromedp.CSS(row+" td.actions select"), "LUNCH"),
+		chromedp.Click(chromedp.CSS(row+" td.actions button")),
+		until(textIs(row+" td.state", "paused")),
+	)
+	screenshot(t, ctx, "agent-paused")
+	var s struct {
+		Paused    bool   `json:"paused"`
+		PauseCode string `json:"pause_code"`
+	}
+	g.apiJSON(t, "GET", "/api/v1/agents/1/session", "", &s)
+	if !s.Paused || s.PauseCode != "LUNCH" {
+		t.Fatalf("agent 1000 session after the wallboard's pause = %+v", s)
+	}
+	browse(t, ctx, "log out from the wallboard",
+		chromedp.Click(chromedp.CSS(row+" button.logout")),
+		chromedp.WaitNotPresent(chromedp.CSS(row)),
+	)
+	if code, _ := g.get(t, "/api/v1/agents/1/session", true); code != http.StatusNotFound {
+		t.Fatalf("agent 1000 still has a session after the wallboard's log out: %d", code)
+	}
 }
 
 func TestAgentAnswersPausesAndDispositionsACallFromTheWorkspace(t *testing.T) {

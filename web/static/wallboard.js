@@ -63,7 +63,7 @@
       a.paused
         ? el('button', { type: 'button', onclick: () => act('/agents/' + a.id + '/unpause') }, 'Unpause')
         : [codes, el('button', { type: 'button', onclick: () => act('/agents/' + a.id + '/pause', { code: codes.value }) }, 'Pause')],
-      el('button', { type: 'button', onclick: () => act('/agents/' + a.id + '/logout', { reason: 'supervisor' }) }, 'Log out'));
+      el('button', { type: 'button', class: 'logout', onclick: () => act('/agents/' + a.id + '/logout', { reason: 'supervisor' }) }, 'Log out'));
     if (a.call_id) {
       for (const mode of ['listen', 'whisper', 'barge']) {
         actions.append(el('button', { type: 'button', onclick: () => snoop(a.call_id, mode) }, mode[0].toUpperCase() + mode.slice(1)));
