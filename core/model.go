@@ -634,5 +634,6 @@ func AllModels() []any {
 		&SMS{},
 		&Line{}, &RuleGroup{}, &Script{},
 		&SimpleList{}, &SimpleListElement{}, &PendingCallDetail{},
+		&WebSession{},
 	}
 }

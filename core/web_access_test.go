@@ -170,3 +170,56 @@ func TestPendingItemsAreChangedOnlyByTheirAgentWhileWaiting(t *testing.T) {
 		}
 	})
 }
+
+func TestWebSessionsLiveInTheStoreUntilIdleOrTooOld(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		ctx := context.Background()
+		must(t, st.Create(ctx, &core.UserGroup{Name: "G1", AllowedCampaigns: " OUT1 - "}))
+		now := epoch
+		e := core.New(core.Options{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
+		sup, err := e.OpenWebSession(ctx, core.Principal{Kind: core.PrincipalSupervisor, Name: "sup1", Group: "G1"})
+		must(t, err)
+		agent, err := e.OpenWebSession(ctx, core.Principal{Kind: core.PrincipalAgent, Name: "a1", AgentID: 7})
+		must(t, err)
+
+		var rows []core.WebSession
+		must(t, st.Find(ctx, &rows, core.All))
+		for _, r := range rows {
+			if r.TokenHash == sup || r.TokenHash == agent {
+				t.Fatal("a session token is stored in clear")
+			}
+		}
+		p, err := e.WebSessionPrincipal(ctx, sup)
+		if err != nil || p.Kind != core.PrincipalSupervisor || !p.Scope.Campaign("OUT1") || p.Scope.Campaign("X") {
+			t.Fatalf("supervisor session: %+v, %v", p, err)
+		}
+		// A fresh engine (another gateway, or after a restart) knows it.
+		other := core.New(core.Options{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
+		if p, err := other.WebSessionPrincipal(ctx, agent); err != nil || p.Name != "a1" || p.AgentID != 7 {
+			t.Fatalf("agent session on another engine: %+v, %v", p, err)
+		}
+
+		// Used every 7 hours, a session lives to its 24 hours, not beyond.
+		for i := 0; i < 3; i++ {
+			now = now.Add(7 * time.Hour)
+			if _, err := e.WebSessionPrincipal(ctx, agent); err != nil {
+				t.Fatalf("agent session after %v: %v", now.Sub(epoch), err)
+			}
+		}
+		now = now.Add(4 * time.Hour)
+		if _, err := e.WebSessionPrincipal(ctx, agent); core.ErrorCode(err) != core.EUNAUTHORIZED {
+			t.Fatalf("agent session 25 h after login: %v, want unauthorized", err)
+		}
+		// Unused for 8 hours, the supervisor's has expired.
+		if _, err := e.WebSessionPrincipal(ctx, sup); core.ErrorCode(err) != core.EUNAUTHORIZED {
+			t.Fatalf("idle supervisor session: %v, want unauthorized", err)
+		}
+
+		fresh, err := e.OpenWebSession(ctx, core.Principal{Kind: core.PrincipalAdmin, Name: "admin"})
+		must(t, err)
+		must(t, e.CloseWebSession(ctx, fresh))
+		if _, err := e.WebSessionPrincipal(ctx, fresh); core.ErrorCode(err) != core.EUNAUTHORIZED {
+			t.Fatalf("closed session: %v", err)
+		}
+	})
+}

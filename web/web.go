@@ -27,6 +27,9 @@ var assets embed.FS
 // Engine is what the pages need from the core (*core.Engine has it).
 type Engine interface {
 	WebLogin(ctx context.Context, req core.WebLoginRequest) (core.Principal, core.LoginVerdict, error)
+	OpenWebSession(ctx context.Context, p core.Principal) (string, error)
+	WebSessionPrincipal(ctx context.Context, token string) (core.Principal, error)
+	CloseWebSession(ctx context.Context, token string) error
 	Credentials() *core.Credentials
 	Now() time.Time
 }
@@ -41,12 +44,11 @@ type Options struct {
 
 // Web is the pages' handler and the session authenticator of /api/v1.
 type Web struct {
-	eng      Engine
-	token    [32]byte
-	log      *slog.Logger
-	sessions *sessionStore
-	pages    *template.Template
-	static   http.Handler
+	eng    Engine
+	token  [32]byte
+	log    *slog.Logger
+	pages  *template.Template
+	static http.Handler
 }
 
 // New builds the pages; mount the result at / (it serves /, /agent,
@@ -57,9 +59,8 @@ func New(o Options) *Web {
 	}
 	sub, _ := fs.Sub(assets, "static")
 	w := &Web{eng: o.Engine, token: sha256.Sum256([]byte(o.AdminToken)), log: o.Logger,
-		sessions: newSessionStore(o.Engine.Now),
-		pages:    template.Must(template.ParseFS(assets, "templates/*.html")),
-		static:   http.StripPrefix("/static/", http.FileServer(http.FS(sub)))}
+		pages:  template.Must(template.ParseFS(assets, "templates/*.html")),
+		static: http.StripPrefix("/static/", http.FileServer(http.FS(sub)))}
 	return w
 }
 
@@ -111,18 +112,18 @@ func (w *Web) page(rw http.ResponseWriter, r *http.Request, name string, roles .
 		http.Error(rw, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	sess, ok := w.sessionOf(r)
+	token, p, ok := w.sessionOf(r)
 	if !ok {
 		http.Redirect(rw, r, "/login", http.StatusSeeOther)
 		return
 	}
 	for _, k := range roles {
-		if sess.principal.Kind == k {
-			w.render(rw, name, pageData{CSRF: sess.csrf, Principal: sess.principal})
+		if p.Kind == k {
+			w.render(rw, name, pageData{CSRF: csrfOf(token), Principal: p})
 			return
 		}
 	}
-	http.Redirect(rw, r, homeOf(sess.principal.Kind), http.StatusSeeOther)
+	http.Redirect(rw, r, homeOf(p.Kind), http.StatusSeeOther)
 }
 
 func homeOf(k core.PrincipalKind) string {
@@ -204,8 +205,14 @@ func (w *Web) loginSubmit(rw http.ResponseWriter, r *http.Request) {
 		w.loginForm(rw, r, http.StatusUnauthorized, d)
 		return
 	}
-	token, _ := w.sessions.create(p)
-	w.setSessionCookie(rw, r, token, int(maxLifetime/time.Second))
+	token, err := w.eng.OpenWebSession(r.Context(), p)
+	if err != nil {
+		w.log.Error("web: open session", "err", err)
+		d.Error = "Login failed: internal error."
+		w.loginForm(rw, r, http.StatusInternalServerError, d)
+		return
+	}
+	w.setSessionCookie(rw, r, token, int(core.WebSessionMax/time.Second))
 	http.SetCookie(rw, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
 	http.Redirect(rw, r, homeOf(p.Kind), http.StatusSeeOther)
 }
@@ -230,13 +237,15 @@ func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(rw, r.Body, maxLoginBody)
 	_ = r.ParseForm()
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if sess, ok := w.sessions.get(c.Value); ok {
-			if !csrfMatches(sess, r.PostForm.Get("csrf")) {
-				http.Error(rw, "missing or invalid CSRF token", http.StatusForbidden)
-				return
-			}
-			w.sessions.remove(c.Value)
+	if token, _, ok := w.sessionOf(r); ok {
+		if !csrfMatches(token, r.PostForm.Get("csrf")) {
+			http.Error(rw, "missing or invalid CSRF token", http.StatusForbidden)
+			return
+		}
+		if err := w.eng.CloseWebSession(r.Context(), token); err != nil {
+			w.log.Error("web: close session", "err", err)
+			http.Error(rw, "log out failed", http.StatusInternalServerError)
+			return
 		}
 	}
 	w.setSessionCookie(rw, r, "", -1)

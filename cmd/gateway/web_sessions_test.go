@@ -268,3 +268,21 @@ func TestSupervisorEventStreamCarriesOnlyItsScope(t *testing.T) {
 		return strings.HasPrefix(name, "call.") && strings.Contains(data, `"8000"`)
 	})
 }
+
+func TestWebSessionSurvivesAGatewayRestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "callgate.db")
+	g := startGateway(t, db)
+	w := newWebClient(g.httpBase)
+	if code, _ := w.login(t, "agent", "1000", "1234"); code != http.StatusSeeOther {
+		t.Fatalf("agent login: %d", code)
+	}
+	if err := g.stop(); err != nil {
+		t.Fatal(err)
+	}
+	g2 := startGateway(t, db)
+	w.base = g2.httpBase // cookies are not bound to a port
+	code, body, _ := w.do(t, "GET", "/api/v1/me", "", nil)
+	if code != http.StatusOK || !strings.Contains(body, `"kind":"agent"`) || !strings.Contains(body, `"name":"1000"`) {
+		t.Fatalf("me after the restart: %d %s", code, body)
+	}
+}
