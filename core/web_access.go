@@ -83,10 +83,8 @@ func (e *Engine) AgentInScope(ctx context.Context, s Scope, user string) bool {
 	if s.All {
 		return true
 	}
+	// Memory first: event streams ask this for every event with an agent.
 	if sess, ok := e.Session(user); ok && s.Campaign(sess.Campaign) {
-		return true
-	}
-	if ag, err := e.FindAgent(ctx, user); err == nil && s.Campaign(ag.Campaign) {
 		return true
 	}
 	for _, q := range e.AgentQueues(user) {
@@ -95,13 +93,17 @@ func (e *Engine) AgentInScope(ctx context.Context, s Scope, user string) bool {
 		}
 	}
 	for _, q := range e.Queues() {
+		if !s.Queue(q.Name) {
+			continue
+		}
 		for _, m := range e.QueueMembers(q.Name) {
-			if m.Agent == user && s.Queue(q.Name) {
+			if m.Agent == user {
 				return true
 			}
 		}
 	}
-	return false
+	ag, err := e.FindAgent(ctx, user)
+	return err == nil && s.Campaign(ag.Campaign)
 }
 
 // WebLoginRequest is one login attempt of the web pages.
