@@ -16,6 +16,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/callgate/callgate/core"
@@ -39,12 +40,17 @@ type Options struct {
 	Engine Engine
 	// AdminToken lets the admin log in with the role "admin".
 	AdminToken string
+	// CRMOrigins are the origins the agent workspace may frame and take
+	// Porthole actions from (scheme://host[:port]); empty: any.
+	CRMOrigins []string
 	Logger     *slog.Logger
 }
 
 // Web is the pages' handler and the session authenticator of /api/v1.
 type Web struct {
 	eng    Engine
+	crm    []string
+	csp    string
 	token  [32]byte
 	log    *slog.Logger
 	pages  *template.Template
@@ -58,7 +64,12 @@ func New(o Options) *Web {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	sub, _ := fs.Sub(assets, "static")
-	w := &Web{eng: o.Engine, token: sha256.Sum256([]byte(o.AdminToken)), log: o.Logger,
+	frames := "http: https:"
+	if len(o.CRMOrigins) > 0 {
+		frames = strings.Join(o.CRMOrigins, " ")
+	}
+	w := &Web{eng: o.Engine, crm: o.CRMOrigins, csp: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src " + frames +
+		"; frame-ancestors 'none'; form-action 'self'; base-uri 'none'", token: sha256.Sum256([]byte(o.AdminToken)), log: o.Logger,
 		pages:  template.Must(template.ParseFS(assets, "templates/*.html")),
 		static: http.StripPrefix("/static/", http.FileServer(http.FS(sub)))}
 	return w
@@ -70,7 +81,7 @@ func Routes() []string {
 }
 
 func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	securityHeaders(rw)
+	securityHeaders(rw, w.csp)
 	switch {
 	case r.URL.Path == "/login":
 		w.login(rw, r)
@@ -88,16 +99,17 @@ func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// securityHeaders: the pages run only their own scripts; the agent
-// workspace frames a CRM page of any origin (the operator's choice).
-func securityHeaders(rw http.ResponseWriter) {
+// securityHeaders: the pages run only their own scripts and frame only
+// the configured CRM origins.
+func securityHeaders(rw http.ResponseWriter, csp string) {
 	h := rw.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src http: https:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 }
 
 type pageData struct {
+	CRM       string // space-separated CRM origins, empty for any
 	CSRF      string
 	Principal core.Principal
 	Error     string
@@ -119,7 +131,7 @@ func (w *Web) page(rw http.ResponseWriter, r *http.Request, name string, roles .
 	}
 	for _, k := range roles {
 		if p.Kind == k {
-			w.render(rw, name, pageData{CSRF: csrfOf(token), Principal: p})
+			w.render(rw, name, pageData{CSRF: csrfOf(token), Principal: p, CRM: strings.Join(w.crm, " ")})
 			return
 		}
 	}

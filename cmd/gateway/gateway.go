@@ -404,7 +404,7 @@ func (g *gateway) router() http.Handler {
 	if g.cfg.MetricsEnabled {
 		r.Handle("/metrics", g.metrics.handler())
 	}
-	pages := web.New(web.Options{Engine: g.eng, AdminToken: g.cfg.AdminToken, Logger: g.log.With("component", "web")})
+	pages := web.New(web.Options{Engine: g.eng, AdminToken: g.cfg.AdminToken, CRMOrigins: g.cfg.WebCRMOrigins, Logger: g.log.With("component", "web")})
 	g.adminAPI = admin.New(admin.Options{
 		Records: g.eng.Records(), Engine: g.eng, Token: g.cfg.AdminToken, Sim: g.sim, Logger: g.log.With("component", "admin"),
 		Media: g.mediaPort(), Sessions: pages,

@@ -301,3 +301,34 @@ func TestWorkspaceReceivesScreenCommandsAndWorksThePendingList(t *testing.T) {
 		t.Fatalf("callback %d status = %q after Complete, want DONE", cb.ID, after.Status)
 	}
 }
+
+func TestWorkspaceFramesOnlyTheConfiguredCRMOrigins(t *testing.T) {
+	g := startGateway(t, filepath.Join(t.TempDir(), "callgate.db"), "CALLGATE_WEB_CRM_ORIGINS", "https://crm.example.com")
+	got := make(chan url.Values, 1)
+	crm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.URL.Query()
+		_, _ = w.Write([]byte("<p>not allowed</p>"))
+	}))
+	defer crm.Close()
+	g.apiJSON(t, "POST", "/api/v1/agents/1/login", `{"paused":false}`, nil)
+	ctx := newBrowser(t)
+	browserLogin(t, ctx, g.httpBase, "agent", "1000", "1234", "#session-controls")
+	browse(t, ctx, "a CRM of another origin",
+		chromedp.Navigate(g.httpBase+"/agent?crm="+url.QueryEscape(crm.URL+"/crm")),
+		until(`document.getElementById("message").textContent.startsWith("CRM pages may come only from https://crm.example.com")`),
+		until(`document.getElementById("crm").getAttribute("src") === null`),
+	)
+	select {
+	case <-got:
+		t.Fatal("the workspace loaded a CRM page from an origin outside web.crm_origins")
+	default:
+	}
+	resp, err := http.Get(g.httpBase + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-src https://crm.example.com;") {
+		t.Fatalf("CSP %q does not limit frames to the CRM origin", csp)
+	}
+}

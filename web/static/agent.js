@@ -200,7 +200,16 @@
     }
   }
 
+  // The operator's CRM origins (web.crm_origins); none listed: any.
+  const crmOrigins = (document.querySelector('meta[name="crm-origins"]').content || '').split(' ').filter(Boolean);
+
   function openCRM(url) {
+    let origin = '';
+    try { origin = new URL(url).origin; } catch (e) { say('Not a CRM address: ' + url); return; }
+    if (!/^https?:$/.test(new URL(url).protocol) || (crmOrigins.length && !crmOrigins.includes(origin))) {
+      say('CRM pages may come only from ' + (crmOrigins.join(', ') || 'http(s) addresses'));
+      return;
+    }
     $('crm-url').value = url;
     $('crm').src = url;
   }
@@ -339,9 +348,9 @@
 
   async function start() {
     wire();
-    PortholeBridge.start($('crm'), portholeActions);
+    PortholeBridge.start($('crm'), portholeActions, crmOrigins);
     const crm = new URLSearchParams(location.search).get('crm');
-    if (crm && /^https?:\/\//.test(crm)) openCRM(crm);
+    if (crm) openCRM(crm);
     await load();
     await screen();
     CG.stream((type) => {

@@ -13,9 +13,11 @@ const PortholeBridge = (() => {
   // start listens to the messages of one iframe; actions maps an action
   // name to an async function(data) returning the answer's data (or null
   // for none).
-  function start(iframe, actions) {
+  // allowed (a list of origins, empty for any) limits who may act.
+  function start(iframe, actions, allowed) {
     window.addEventListener('message', async (e) => {
       if (!iframe.contentWindow || e.source !== iframe.contentWindow) return;
+      if (allowed.length && !allowed.includes(e.origin)) return;
       let msg = null;
       try { msg = typeof e.data === 'string' ? JSON.parse(e.data) : null; } catch (err) { return; }
       if (!msg || typeof msg !== 'object' || !msg.data || typeof msg.data.action !== 'string') return;
