@@ -55,7 +55,15 @@ func (e *Engine) agentCampaigns(ctx context.Context, user string) []string {
 	if ag, err := e.FindAgent(ctx, user); err == nil && ag.Campaign != "" {
 		out = append(out, ag.Campaign)
 	}
-	for _, q := range e.AgentQueues(user) {
+	queues := e.AgentQueues(user)
+	for _, q := range e.Queues() {
+		for _, m := range e.QueueMembers(q.Name) {
+			if m.Agent == user {
+				queues = append(queues, q.Name)
+			}
+		}
+	}
+	for _, q := range queues {
 		out = append(out, q)
 		if qq, ok := e.Queue(q); ok && qq.Campaign != "" {
 			out = append(out, qq.Campaign)

@@ -168,6 +168,16 @@ func TestPendingItemsAreChangedOnlyByTheirAgentWhileWaiting(t *testing.T) {
 		if discarded.Status != "INACTIVE" {
 			t.Fatalf("discarded callback status %q", discarded.Status)
 		}
+
+		// An eXpand pending outgoing call of queue sales, for no agent in
+		// particular, is on the list of every member of sales.
+		pc, err := h.e.AddPendingCall(h.ctx, core.PendingCallRequest{Queue: "sales", Contact: "Ana", Phones: []string{"5552002"}, When: epoch.Add(time.Hour)})
+		must(t, err)
+		items, err = h.e.PendingItems(h.ctx, "a3")
+		must(t, err)
+		if len(items) != 1 || items[0].ID != pc.Callback.ID {
+			t.Fatalf("a3's pending items = %+v, want the queue's pending call %d", items, pc.Callback.ID)
+		}
 	})
 }
 
