@@ -218,7 +218,7 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 	if err := g.startPprof(stdout); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "callgate: HTTP listening on %s (admin API /api/v1, VICIdial %s, /healthz, /readyz, /metrics)\n",
+	fmt.Fprintf(stdout, "callgate: HTTP listening on %s (wallboard /, agent workspace /agent, admin API /api/v1, VICIdial %s, /healthz, /readyz, /metrics)\n",
 		ln.Addr(), g.cfg.VicidialPath)
 	if g.eccpLn != nil {
 		fmt.Fprintf(stdout, "callgate: ECCP listening on %s\n", g.eccpLn.Addr())
