@@ -71,7 +71,7 @@ func screenshot(t *testing.T, ctx context.Context, step string) {
 		return
 	}
 	dir := filepath.Join("testdata", "artifacts")
-	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()) + "-" + step + ".png"
+	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name()+"-"+step) + ".png"
 	if err := os.MkdirAll(dir, 0o755); err == nil {
 		if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 			t.Logf("screenshot %s: %v", step, err)

@@ -109,15 +109,19 @@ func TestAgentAnswersPausesAndDispositionsACallFromTheWorkspace(t *testing.T) {
 	screenshot(t, ctx, "logged-in")
 
 	g.apiJSON(t, "POST", "/api/v1/sim/inbound", `{"caller_id":"5559876","did":"5558000"}`, nil)
-	browse(t, ctx, "answer",
+	browse(t, ctx, "ringing",
 		chromedp.WaitVisible(chromedp.CSS("#answer")),
+		until(`document.getElementById("call-info").textContent.includes("offering")`),
+	)
+	screenshot(t, ctx, "ringing")
+	browse(t, ctx, "answer",
 		chromedp.Click(chromedp.CSS("#answer")),
-		chromedp.WaitVisible(chromedp.CSS("#call")),
+		until(`document.getElementById("ringing").hidden && document.getElementById("call-info").textContent.includes("connected")`),
 	)
 	screenshot(t, ctx, "on-call")
 	var calls []liveCall
 	g.apiJSON(t, "GET", "/api/v1/calls/active", "", &calls)
-	if len(calls) != 1 || calls[0].Agent != "1064" {
+	if len(calls) != 1 || calls[0].Agent != "1064" || calls[0].State != "connected" {
 		t.Fatalf("engine's live calls = %+v, want one call connected to 1064", calls)
 	}
 	callID := calls[0].ID
