@@ -185,11 +185,15 @@ func TestWebSessionsLiveInTheStoreUntilIdleOrTooOld(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		ctx := context.Background()
 		must(t, st.Create(ctx, &core.UserGroup{Name: "G1", AllowedCampaigns: " OUT1 - "}))
+		a1 := core.Agent{Username: "a1", Number: "a1", Type: "SIP", Active: true}
+		must(t, st.Create(ctx, &a1))
+		sup1 := core.APIUser{Dialect: core.WebDialect, Username: "sup1", Secret: "x", Active: true}
+		must(t, st.Create(ctx, &sup1))
 		now := epoch
 		e := core.New(core.Options{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
 		sup, err := e.OpenWebSession(ctx, core.Principal{Kind: core.PrincipalSupervisor, Name: "sup1", Group: "G1"})
 		must(t, err)
-		agent, err := e.OpenWebSession(ctx, core.Principal{Kind: core.PrincipalAgent, Name: "a1", AgentID: 7})
+		agent, err := e.OpenWebSession(ctx, core.Principal{Kind: core.PrincipalAgent, Name: "a1", AgentID: a1.ID})
 		must(t, err)
 
 		var rows []core.WebSession
@@ -205,7 +209,7 @@ func TestWebSessionsLiveInTheStoreUntilIdleOrTooOld(t *testing.T) {
 		}
 		// A fresh engine (another gateway, or after a restart) knows it.
 		other := core.New(core.Options{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }})
-		if p, err := other.WebSessionPrincipal(ctx, agent); err != nil || p.Name != "a1" || p.AgentID != 7 {
+		if p, err := other.WebSessionPrincipal(ctx, agent); err != nil || p.Name != "a1" || p.AgentID != a1.ID {
 			t.Fatalf("agent session on another engine: %+v, %v", p, err)
 		}
 
@@ -223,6 +227,17 @@ func TestWebSessionsLiveInTheStoreUntilIdleOrTooOld(t *testing.T) {
 		// Unused for 8 hours, the supervisor's has expired.
 		if _, err := e.WebSessionPrincipal(ctx, sup); core.ErrorCode(err) != core.EUNAUTHORIZED {
 			t.Fatalf("idle supervisor session: %v, want unauthorized", err)
+		}
+
+		// Deactivating a supervisor ends its sessions at once.
+		sup, err = e.OpenWebSession(ctx, core.Principal{Kind: core.PrincipalSupervisor, Name: "sup1", Group: "G1"})
+		must(t, err)
+		if _, err := e.WebSessionPrincipal(ctx, sup); err != nil {
+			t.Fatalf("new supervisor session: %v", err)
+		}
+		must(t, st.Updates(ctx, &sup1, map[string]any{"active": false}))
+		if _, err := e.WebSessionPrincipal(ctx, sup); core.ErrorCode(err) != core.EUNAUTHORIZED {
+			t.Fatalf("session of a deactivated supervisor: %v, want unauthorized", err)
 		}
 
 		fresh, err := e.OpenWebSession(ctx, core.Principal{Kind: core.PrincipalAdmin, Name: "admin"})

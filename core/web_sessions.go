@@ -82,10 +82,19 @@ func (e *Engine) WebSessionPrincipal(ctx context.Context, token string) (Princip
 		_ = e.store.Updates(ctx, &s, map[string]any{"seen_at": now})
 	}
 	p := Principal{Kind: PrincipalKind(s.Kind), Name: s.Name, AgentID: s.AgentID, Group: s.UserGroup}
+	// A deactivated or deleted agent or supervisor loses its sessions at
+	// once.
 	switch p.Kind {
 	case PrincipalAdmin:
 		p.Scope = Scope{All: true}
+	case PrincipalAgent:
+		if ag, err := e.FindAgent(ctx, s.Name); err != nil || !ag.Active || ag.ID != s.AgentID {
+			return Principal{}, Errorf(EUNAUTHORIZED, "the agent can no longer log in")
+		}
 	case PrincipalSupervisor:
+		if u, err := e.APIUser(ctx, WebDialect, s.Name); err != nil || !u.Active {
+			return Principal{}, Errorf(EUNAUTHORIZED, "the supervisor can no longer log in")
+		}
 		sc, err := e.GroupScope(ctx, s.UserGroup)
 		if err != nil {
 			return Principal{}, Errorf(EUNAUTHORIZED, "the supervisor's user group is gone")

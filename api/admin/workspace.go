@@ -47,6 +47,7 @@ type workspace struct {
 	Session      *core.AgentSession `json:"session"`
 	Call         *core.Call         `json:"call"`
 	Held         bool               `json:"held"`
+	Transfer     string             `json:"transfer,omitempty"` // kind of a pending attended transfer or conference
 	Lead         *core.Lead         `json:"lead"`
 	Forms        []core.FormSpec    `json:"forms"`
 	Dispositions []core.Disposition `json:"dispositions"`
@@ -218,6 +219,9 @@ func (a *API) buildWorkspace(ctx context.Context, we workspaceEngine, ag core.Ag
 		if c, ok := we.AgentCall(ag.Username); ok {
 			ws.Call = &c
 			ws.Held, _ = we.CallHeld(ag.Username)
+			if cc, ok := a.eng.(callController); ok {
+				ws.Transfer, _ = cc.TransferState(ag.Username)
+			}
 		}
 		leadID := s.LeadID
 		if ws.Call != nil && ws.Call.LeadID != 0 {

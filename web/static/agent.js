@@ -66,6 +66,7 @@
         ['Queue', c.queue], ['Campaign', c.campaign], ['State', c.state + (ws.held ? ', on hold' : '')]]);
       $('hold').disabled = ws.held;
       $('unhold').disabled = !ws.held;
+      $('transfer-pending').hidden = !ws.transfer;
     }
     const l = ws.lead;
     dl($('lead'), l ? [['Lead', l.id], ['Name', [l.first_name, l.last_name].filter(Boolean).join(' ')], ['Phone', l.phone_number],
@@ -307,6 +308,8 @@
     $('hold').addEventListener('click', () => act('/calls/' + currentCall().id + '/hold').catch(() => {}));
     $('unhold').addEventListener('click', () => act('/calls/' + currentCall().id + '/unhold').catch(() => {}));
     $('hangup').addEventListener('click', () => act('/calls/' + currentCall().id + '/hangup').catch(() => {}));
+    $('transfer-complete').addEventListener('click', () => act('/calls/' + currentCall().id + '/transfer/complete').catch(() => {}));
+    $('transfer-cancel').addEventListener('click', () => act('/calls/' + currentCall().id + '/transfer/cancel').catch(() => {}));
     $('transfer-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const kind = $('transfer-kind').value, target = $('transfer-target').value.trim();
