@@ -33,6 +33,7 @@ type workspaceEngine interface {
 	PoolContact(ctx context.Context, c core.Contact) (core.Lead, error)
 	ScheduleContact(ctx context.Context, c core.Contact, when time.Time) (core.Callback, error)
 	SaveFormData(ctx context.Context, callID uint64, entries []core.FormEntry) error
+	CallFormData(ctx context.Context, callID uint64) ([]core.FormAnswer, error)
 	PreviewLead(ctx context.Context, user string) (core.Lead, error)
 	SetDisposition(ctx context.Context, user string, req core.DispositionRequest) error
 	DispositionPath(ctx context.Context, campaign string, levels []string) (core.Disposition, error)
@@ -43,11 +44,13 @@ type workspaceEngine interface {
 
 // workspace is the agent workspace's view of one agent.
 type workspace struct {
-	Agent        workspaceAgent     `json:"agent"`
-	Session      *core.AgentSession `json:"session"`
-	Call         *core.Call         `json:"call"`
-	Held         bool               `json:"held"`
-	Transfer     string             `json:"transfer,omitempty"` // kind of a pending attended transfer or conference
+	Agent    workspaceAgent     `json:"agent"`
+	Session  *core.AgentSession `json:"session"`
+	Call     *core.Call         `json:"call"`
+	Held     bool               `json:"held"`
+	Transfer string             `json:"transfer,omitempty"` // kind of a pending attended transfer or conference
+	// FormValues are the current call's saved form values by field id.
+	FormValues   map[string]string  `json:"form_values"`
 	Lead         *core.Lead         `json:"lead"`
 	Forms        []core.FormSpec    `json:"forms"`
 	Dispositions []core.Disposition `json:"dispositions"`
@@ -211,32 +214,26 @@ func (a *API) workspace(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) buildWorkspace(ctx context.Context, we workspaceEngine, ag core.Agent) (workspace, error) {
 	ws := workspace{Agent: workspaceAgent{ID: ag.ID, Username: ag.Username, Name: ag.Name, Campaign: ag.Campaign},
-		Simulated: a.sim != nil, Forms: []core.FormSpec{}, PauseCodes: []core.PauseCode{}}
+		Simulated: a.sim != nil, Forms: []core.FormSpec{}, PauseCodes: []core.PauseCode{}, FormValues: map[string]string{}}
 	campaign := ag.Campaign
 	if s, ok := we.Session(ag.Username); ok {
 		ws.Session, campaign = &s, s.Campaign
-		ws.Ringing = a.ringingChannel(s.Extension) != ""
-		if c, ok := we.AgentCall(ag.Username); ok {
-			ws.Call = &c
-			ws.Held, _ = we.CallHeld(ag.Username)
-			if cc, ok := a.eng.(callController); ok {
-				ws.Transfer, _ = cc.TransferState(ag.Username)
-			}
+	}
+	breaksOf := campaign
+	if ws.Session != nil {
+		if err := a.fillCall(ctx, we, ag, &ws); err != nil {
+			return ws, err
 		}
-		leadID := s.LeadID
-		if ws.Call != nil && ws.Call.LeadID != 0 {
-			leadID = ws.Call.LeadID
-		}
-		if leadID != 0 {
-			if l, err := we.Lead(ctx, leadID); err == nil {
-				ws.Lead = &l
-			}
+		// The call's campaign decides the forms and dispositions: an
+		// inbound call brings its own.
+		if ws.Call != nil && ws.Call.Campaign != "" {
+			campaign = ws.Call.Campaign
 		}
 	}
 	// An agent picks breaks of its campaign or of every campaign; the hold
 	// pseudo-break (type H) is the engine's own.
 	for _, pc := range we.PauseCodes() {
-		if pc.Active && pc.Type != "H" && (pc.Campaign == "" || pc.Campaign == campaign) {
+		if pc.Active && pc.Type != "H" && (pc.Campaign == "" || pc.Campaign == breaksOf) {
 			ws.PauseCodes = append(ws.PauseCodes, pc)
 		}
 	}
@@ -265,6 +262,37 @@ func (a *API) buildWorkspace(ctx context.Context, we workspaceEngine, ag core.Ag
 		ws.Pending = append(ws.Pending, it)
 	}
 	return ws, nil
+}
+
+// fillCall adds a logged-in agent's ringing phone, current call (with its
+// form values, hold and transfer state) and lead.
+func (a *API) fillCall(ctx context.Context, we workspaceEngine, ag core.Agent, ws *workspace) error {
+	s := ws.Session
+	ws.Ringing = a.ringingChannel(s.Extension) != ""
+	if c, ok := we.AgentCall(ag.Username); ok {
+		ws.Call = &c
+		answers, err := we.CallFormData(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, an := range answers {
+			ws.FormValues[strconv.FormatUint(uint64(an.Field.ID), 10)] = an.Value
+		}
+		ws.Held, _ = we.CallHeld(ag.Username)
+		if cc, ok := a.eng.(callController); ok {
+			ws.Transfer, _ = cc.TransferState(ag.Username)
+		}
+	}
+	leadID := s.LeadID
+	if ws.Call != nil && ws.Call.LeadID != 0 {
+		leadID = ws.Call.LeadID
+	}
+	if leadID != 0 {
+		if l, err := we.Lead(ctx, leadID); err == nil {
+			ws.Lead = &l
+		}
+	}
+	return nil
 }
 
 func formIDs(list string) []uint {

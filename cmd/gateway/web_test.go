@@ -126,6 +126,24 @@ func TestAgentAnswersPausesAndDispositionsACallFromTheWorkspace(t *testing.T) {
 	}
 	callID := calls[0].ID
 
+	// The campaign's form (the demo's "Prueba"): fill its text field, save.
+	browse(t, ctx, "form",
+		chromedp.SendKeys(chromedp.CSS("fieldset[data-form] > div:first-of-type > input"), "dato del cliente"),
+		chromedp.Click(chromedp.CSS("fieldset[data-form] > button")),
+		until(textIs("#message", "Form saved.")),
+	)
+	var ws struct {
+		FormValues map[string]string `json:"form_values"`
+	}
+	g.apiJSON(t, "GET", "/api/v1/agents/3/workspace", "", &ws)
+	saved := false
+	for _, v := range ws.FormValues {
+		saved = saved || v == "dato del cliente"
+	}
+	if !saved {
+		t.Fatalf("form values of call %d = %v, want the text typed in the workspace", callID, ws.FormValues)
+	}
+
 	browse(t, ctx, "pause and hang up",
 		chromedp.SetValue(chromedp.CSS("#pause-code"), "ALMUER"),
 		chromedp.Click(chromedp.CSS("#pause")),

@@ -89,9 +89,11 @@
         const fid = 'form-' + f.Form.id + '-' + fd.id;
         if (fd.type === 'LABEL') return el('p', {}, fd.label);
         const attrs = { id: fid, 'data-field': fd.id, required: fd.required, maxlength: fd.max_len || undefined };
+        const saved = ws.form_values[String(fd.id)];
         const input = fd.type === 'LIST'
           ? el('select', attrs, ...String(fd.options || '').split(',').filter(Boolean).map((o) => el('option', {}, o.trim())))
           : el(fd.type === 'TEXTAREA' ? 'textarea' : 'input', Object.assign(attrs, { type: fd.type === 'DATE' ? 'date' : undefined }));
+        if (saved !== undefined) input.value = saved;
         return el('div', {}, el('label', { for: fid }, fd.label), input);
       }),
       el('button', { type: 'button', onclick: () => saveForm(f.Form.id) }, 'Save ' + f.Form.name))));
