@@ -448,9 +448,9 @@ func (e *Engine) SendScreen(ctx context.Context, user, kind, payload string) (Sc
 }
 
 // PendingScreen returns the screen commands not yet delivered to an agent's
-// console and marks them delivered. It has no caller yet: the web agent
-// console that consumes stored screen commands is built by a later issue;
-// until then commands reach consoles only as bus events.
+// console and marks them delivered. The web agent workspace reads them
+// (GET /api/v1/agents/{id}/screen) when it opens and on every agent.screen
+// event, so a command sent while no workspace was open waits for the next.
 func (e *Engine) PendingScreen(ctx context.Context, user string) ([]ScreenCommand, error) {
 	var out []ScreenCommand
 	if err := e.store.Find(ctx, &out, Eq("agent", user).IsNull("delivered").Asc("id")); err != nil {

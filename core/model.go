@@ -651,5 +651,6 @@ func AllModels() []any {
 		&LeaseRecord{}, &GatewayNode{},
 		&OutboxMessage{}, &OutboxAttempt{},
 		&ListField{}, &LeadFieldValue{},
+		&WebSession{},
 	}
 }

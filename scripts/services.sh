@@ -117,9 +117,21 @@ ensure_php_soap() {
 	(apt_install php-cli php-soap) || log "php-soap not installed: the PHP SoapClient tests of cmd/gateway will skip"
 }
 
+# ensure_chromium installs Debian's chromium, the browser the web pages'
+# tests drive headless through chromedp (cmd/gateway/browser_test.go). Without
+# it those tests skip with a message saying so, so a failed install only
+# warns. CALLGATE_TEST_CHROMIUM names another binary.
+ensure_chromium() {
+	if [ -n "${CALLGATE_TEST_CHROMIUM:-}" ] || command -v chromium >/dev/null 2>&1; then
+		return
+	fi
+	(apt_install chromium) || log "chromium not installed: the browser tests of the web pages will skip"
+}
+
 ensure_services() {
 	ensure_lame
 	ensure_php_soap
+	ensure_chromium
 	if [ "${CALLGATE_TEST_NO_SERVICES:-}" = 1 ]; then
 		log "CALLGATE_TEST_NO_SERVICES=1: MySQL and NATS tests will skip"
 		return

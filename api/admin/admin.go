@@ -77,6 +77,9 @@ type Options struct {
 	// zero); Clock times it (the real clock when nil).
 	Heartbeat time.Duration
 	Clock     core.Clock
+	// Sessions lets browser sessions (package web) use the routes open to
+	// them with a session cookie instead of the token (sessions.go).
+	Sessions SessionAuth
 }
 
 // API is the admin HTTP handler.
@@ -96,6 +99,7 @@ type API struct {
 	clock       core.Clock
 	closing     chan struct{}
 	closeOnce   sync.Once
+	webAuth     SessionAuth
 }
 
 // New builds the API; mount it at /api/v1.
@@ -103,7 +107,7 @@ func New(o Options) *API {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{rec: o.Records, eng: o.Engine, sim: o.Sim, media: o.Media, log: o.Logger, token: sha256.Sum256([]byte(o.Token))}
+	a := &API{rec: o.Records, eng: o.Engine, sim: o.Sim, media: o.Media, log: o.Logger, token: sha256.Sum256([]byte(o.Token)), webAuth: o.Sessions}
 	a.initStreams(o)
 	a.routes = a.table()
 	r := chi.NewRouter()
@@ -123,7 +127,7 @@ func New(o Options) *API {
 		r.Use(a.auth)
 		for _, rt := range a.routes {
 			if !rt.public && (!rt.sim || a.sim != nil) {
-				r.Method(rt.method, rt.path, rt.h)
+				r.Method(rt.method, rt.path, a.guard(rt))
 			}
 		}
 	})
@@ -148,6 +152,9 @@ type credentialer interface {
 // delay (core.Credentials) is running.
 func (a *API) auth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a.sessionAuth(w, r, next) {
+			return
+		}
 		h := r.Header.Get("Authorization")
 		tok, ok := strings.CutPrefix(h, "Bearer ")
 		if !ok {

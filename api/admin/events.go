@@ -42,6 +42,8 @@ type eventBus interface {
 // eventFilter keeps the events a client asked for; empty sets match all.
 type eventFilter struct {
 	agents, queues, campaigns, types map[string]bool
+	// scope, when set, is the session's own limit (sessions.go).
+	scope func(ev core.Event, data []byte) bool
 }
 
 // eventFields are the fields of any payload that filters look at: the agent
@@ -227,6 +229,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
+	filter.scope = a.eventScope(r)
 	from, err := resumeFrom(r)
 	if err != nil {
 		a.fail(w, r, err)
@@ -300,7 +303,7 @@ func (a *API) pump(r *http.Request, s *sseWriter, sub core.Subscription, filter 
 				a.log.Error("events: encode", "type", ev.Type, "err", err)
 				continue
 			}
-			if filter.match(ev, data) {
+			if filter.match(ev, data) && (filter.scope == nil || filter.scope(ev, data)) {
 				s.event(ev, data)
 			}
 			if len(sub.C()) == 0 {

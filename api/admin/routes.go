@@ -27,6 +27,9 @@ type route struct {
 	h            http.HandlerFunc
 	// binary lists the content types of a non-JSON success body.
 	binary []string
+	// access opens the route to browser sessions (sessions.go); nil keeps
+	// it for the admin token.
+	access access
 }
 
 // Write-only secrets travel in these wrappers; the records never serialise them.
@@ -390,6 +393,7 @@ func (a *API) table() []route {
 		route{method: "POST", path: "/reload", tag: "live", summary: "Make the engine re-read provisioned records", resp: okBody{}, h: a.reloadNow},
 	)
 
+	rt = append(rt, a.webRoutes()...)
 	rt = append(rt, a.settingsRoutes()...)
 	rt = append(rt, a.smsRoutes()...)
 	rt = append(rt, a.outboxRoutes()...)
@@ -406,6 +410,7 @@ func (a *API) table() []route {
 		route{method: "POST", path: "/sim/channels/{channelID}/hangup", tag: "simulator", summary: "Hang up a channel from the far end", body: hangupInput{}, optional: true, resp: okBody{}, sim: true, h: a.simHangup},
 		route{method: "PUT", path: "/sim/behavior", tag: "simulator", summary: "Set how an originated endpoint answers", body: simBehaviorInput{}, resp: okBody{}, sim: true, h: a.simBehavior},
 	)
+	openToSessions(rt)
 	return rt
 }
 

@@ -164,9 +164,9 @@ func clusterEnv(t testing.TB, lease string) (map[string]string, core.Store) {
 	}, st
 }
 
-// until polls cond (a real cluster: elections take real time) up to a
+// clusterUntil polls cond (a real cluster: elections take real time) up to a
 // generous bound; the takeover time itself is measured by the benchmark.
-func until(t testing.TB, what string, cond func() bool) {
+func clusterUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(45 * time.Second)
 	for !cond() {
@@ -193,10 +193,10 @@ func TestThreeGatewaysFailOverWhenTheLeaderIsKilled(t *testing.T) {
 				}
 			}
 			gw1 := startMember(t, "gw-1", seed)
-			until(t, "gw-1 leads", func() bool { v := gw1.view(t); return v.Leader && v.Term == 1 })
+			clusterUntil(t, "gw-1 leads", func() bool { v := gw1.view(t); return v.Leader && v.Term == 1 })
 			gw2 := startMember(t, "gw-2", env)
 			gw3 := startMember(t, "gw-3", env)
-			until(t, "every gateway sees gw-1 lead and the two others", func() bool {
+			clusterUntil(t, "every gateway sees gw-1 lead and the two others", func() bool {
 				for _, m := range []*member{gw1, gw2, gw3} {
 					v := m.view(t)
 					if v.LeaderID != "gw-1" || v.Leader != (m == gw1) || len(v.Nodes) != 2 {
@@ -243,7 +243,7 @@ func TestThreeGatewaysFailOverWhenTheLeaderIsKilled(t *testing.T) {
 
 			gw1.kill()
 			var leader, standby *member
-			until(t, "a standby leads in term 2", func() bool {
+			clusterUntil(t, "a standby leads in term 2", func() bool {
 				for _, m := range []*member{gw2, gw3} {
 					if v := m.view(t); v.Leader && v.Term == 2 {
 						leader = m
@@ -252,16 +252,16 @@ func TestThreeGatewaysFailOverWhenTheLeaderIsKilled(t *testing.T) {
 				return leader != nil
 			})
 			standby = map[bool]*member{true: gw3, false: gw2}[leader == gw2]
-			until(t, "the other standby follows the new leader", func() bool {
+			clusterUntil(t, "the other standby follows the new leader", func() bool {
 				v := standby.view(t)
 				return v.LeaderID == leader.node && !v.Leader
 			})
 			// The session was restored from the store by the new leader.
-			until(t, "the session is served after the failover", func() bool {
+			clusterUntil(t, "the session is served after the failover", func() bool {
 				code, b := standby.do(t, "GET", "/api/v1/agents/3/session", "")
 				return code == http.StatusOK && strings.Contains(string(b), `"1064"`)
 			})
-			until(t, "ECCP through the standby reaches the new leader", func() bool {
+			clusterUntil(t, "ECCP through the standby reaches the new leader", func() bool {
 				return strings.Contains(standby.eccpLogin(t), "<success/>")
 			})
 			ctx := context.Background()
@@ -289,12 +289,12 @@ func BenchmarkGatewayFailover(b *testing.B) {
 		}
 		seed["CALLGATE_SEED"] = "1"
 		gw1 := startMember(b, "gw-1", seed)
-		until(b, "gw-1 leads", func() bool { return gw1.view(b).Leader })
+		clusterUntil(b, "gw-1 leads", func() bool { return gw1.view(b).Leader })
 		gw2 := startMember(b, "gw-2", env)
-		until(b, "gw-2 stands by", func() bool { return gw2.view(b).LeaderID == "gw-1" })
+		clusterUntil(b, "gw-2 stands by", func() bool { return gw2.view(b).LeaderID == "gw-1" })
 		killed := time.Now()
 		gw1.kill()
-		until(b, "gw-2 leads", func() bool {
+		clusterUntil(b, "gw-2 leads", func() bool {
 			code, _ := gw2.do(b, "GET", "/api/v1/agents", "")
 			return gw2.view(b).Leader && code == http.StatusOK
 		})
@@ -378,7 +378,7 @@ func inProcess(t *testing.T, node string, env map[string]string) *gateway {
 func handOver(t *testing.T, from, to *gateway) core.LeaseState {
 	t.Helper()
 	var term core.LeaseState
-	until(t, to.cfg.NodeID+" leads", func() bool {
+	clusterUntil(t, to.cfg.NodeID+" leads", func() bool {
 		if leading, s := to.cl.el.State(); leading && to.cl.serving.Load() {
 			term = s
 			return true
@@ -401,7 +401,7 @@ func TestGatewayStepsDownAndLeadsAgainInANewTerm(t *testing.T) {
 	}
 	seed["CALLGATE_SEED"] = "1"
 	gw1 := inProcess(t, "gw-1", seed)
-	until(t, "gw-1 leads", func() bool { return gw1.cl.serving.Load() })
+	clusterUntil(t, "gw-1 leads", func() bool { return gw1.cl.serving.Load() })
 	gw2 := inProcess(t, "gw-2", env)
 	r1 := &running{httpBase: "http://" + gw1.httpLn.Addr().String()}
 	r2 := &running{httpBase: "http://" + gw2.httpLn.Addr().String()}
@@ -411,7 +411,7 @@ func TestGatewayStepsDownAndLeadsAgainInANewTerm(t *testing.T) {
 	first := gw1.engPtr.Load()
 
 	t2 := handOver(t, gw1, gw2)
-	until(t, "gw-1 stands by with no engine", func() bool { return !gw1.engineUp.Load() && gw1.engPtr.Load() == nil })
+	clusterUntil(t, "gw-1 stands by with no engine", func() bool { return !gw1.engineUp.Load() && gw1.engPtr.Load() == nil })
 	if code, _ := r1.get(t, "/leaderz", false); code != http.StatusServiceUnavailable {
 		t.Fatalf("gw-1 /leaderz %d after stepping down", code)
 	}

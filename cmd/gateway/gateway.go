@@ -34,6 +34,7 @@ import (
 	"github.com/callgate/callgate/pkg/telephony/ariproxy"
 	"github.com/callgate/callgate/pkg/telephony/sim"
 	"github.com/callgate/callgate/pkg/webhook"
+	"github.com/callgate/callgate/web"
 )
 
 // gateway owns every part of the running server, in start order.
@@ -271,7 +272,7 @@ func (g *gateway) start(ctx context.Context, stdout io.Writer) error {
 		}
 		g.cl.run() // stands by until elected (cluster.go)
 	}
-	fmt.Fprintf(stdout, "callgate: HTTP listening on %s (admin API /api/v1, VICIdial %s, /healthz, /readyz, /metrics)\n",
+	fmt.Fprintf(stdout, "callgate: HTTP listening on %s (wallboard /, agent workspace /agent, admin API /api/v1, VICIdial %s, /healthz, /readyz, /metrics)\n",
 		ln.Addr(), g.cfg.VicidialPath)
 	if g.eccpLn != nil {
 		fmt.Fprintf(stdout, "callgate: ECCP listening on %s\n", g.eccpLn.Addr())
@@ -531,11 +532,15 @@ func (g *gateway) router() http.Handler {
 
 // mountDialects mounts every HTTP dialect on the current engine.
 func (g *gateway) mountDialects(r chi.Router) {
+	pages := web.New(web.Options{Engine: g.eng, AdminToken: g.cfg.AdminToken, CRMOrigins: g.cfg.WebCRMOrigins, Logger: g.log.With("component", "web")})
 	g.adminAPI = admin.New(admin.Options{
 		Records: g.eng.Records(), Engine: g.eng, Token: g.cfg.AdminToken, Sim: g.sim, Logger: g.log.With("component", "admin"),
-		Media: g.mediaPort(),
+		Media: g.mediaPort(), Sessions: pages,
 	})
 	r.Mount(adminPrefix, g.adminAPI)
+	for _, p := range web.Routes() {
+		r.Handle(p, pages)
+	}
 	vd := vicidial.NewHandler(g.eng, vicidial.Options{
 		ServerIP: g.cfg.VicidialServerIP, MaxBody: g.cfg.HTTPMaxBody, Logger: g.log.With("component", "vicidial"),
 	})

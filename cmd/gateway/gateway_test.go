@@ -58,8 +58,9 @@ type running struct {
 
 var listenRE = regexp.MustCompile(`^callgate: (HTTP|ECCP) listening on (\S+)`)
 
-// startGateway runs the real program in demo mode on loopback ports.
-func startGateway(t *testing.T, dbPath string) *running {
+// startGateway runs the real program in demo mode on loopback ports;
+// extra holds more variables as name, value pairs.
+func startGateway(t *testing.T, dbPath string, extra ...string) *running {
 	t.Helper()
 	env := map[string]string{
 		"CALLGATE_DEMO":      "1",
@@ -68,6 +69,9 @@ func startGateway(t *testing.T, dbPath string) *running {
 		"CALLGATE_DB_DSN":    "sqlite://" + dbPath,
 		"CALLGATE_LOG_LEVEL": "warn",
 		"CALLGATE_NODE_ID":   "test-node",
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		env[extra[i]] = extra[i+1]
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &lineWriter{lines: make(chan string, 64)}

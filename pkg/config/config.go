@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -99,10 +100,13 @@ type Config struct {
 	VicidialNonAgentPath string
 	VicidialServerIP     string
 	UContactToken        string
-	MetricsEnabled       bool
-	PprofAddr            string // empty: no profiling listener
-	ReplayEvents         int
-	DemoSimAnswerWait    time.Duration
+	// WebCRMOrigins are the origins the agent workspace frames CRM pages
+	// from and takes Porthole actions from; empty: any http(s) origin.
+	WebCRMOrigins     []string
+	MetricsEnabled    bool
+	PprofAddr         string // empty: no profiling listener
+	ReplayEvents      int
+	DemoSimAnswerWait time.Duration
 
 	// ECCP flood limits; 0 means the ECCP server's default.
 	ECCPMaxConns          int
@@ -255,6 +259,8 @@ var keys = []Key{
 		set: func(c *Config, v string) error { c.VicidialServerIP = v; return nil }},
 	{Name: "ucontact.token", Env: "CALLGATE_UCONTACT_TOKEN", Default: "", Doc: "Bearer token accepted by the uContact Integra API besides HTTP Basic of its API users (empty: Basic only).",
 		set: func(c *Config, v string) error { c.UContactToken = v; return nil }},
+	{Name: "web.crm_origins", Env: "CALLGATE_WEB_CRM_ORIGINS", Default: "(any)", Doc: "Comma-separated origins (https://crm.example.com) whose pages the agent workspace may frame and take Porthole actions (call, hangup, schedule...) from; empty: any http(s) origin.",
+		set: func(c *Config, v string) error { return setOrigins(&c.WebCRMOrigins, v) }},
 	{Name: "metrics.enabled", Env: "CALLGATE_METRICS", Default: "true", Doc: "Serve Prometheus metrics at /metrics.",
 		set: func(c *Config, v string) error { return setBool(&c.MetricsEnabled, v) }},
 	{Name: "debug.pprof_addr", Env: "CALLGATE_PPROF_ADDR", Default: "", Doc: "Loopback address of an opt-in listener serving Go profiles (net/http/pprof) at /debug/pprof/; empty disables it.",
@@ -864,6 +870,24 @@ func setPath(dst *string, v string) error {
 		return fmt.Errorf("invalid path %q (must start with /)", v)
 	}
 	*dst = v
+	return nil
+}
+
+// setOrigins reads a comma-separated list of web origins
+// (scheme://host[:port], http or https, nothing after the host).
+func setOrigins(dst *[]string, v string) error {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		u, err := url.Parse(p)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			return fmt.Errorf("invalid origin %q (scheme://host[:port], e.g. https://crm.example.com)", p)
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	*dst = out
 	return nil
 }
 
