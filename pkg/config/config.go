@@ -70,15 +70,15 @@ type Config struct {
 	Telephony       string // "sim", "ari" or "simari"
 	// SimariAddr is where the in-process simulated Asterisk listens in
 	// telephony mode simari.
-	SimariAddr      string
-	ARIURL          string
-	ARIWSURL        string
-	ARIUser         string
-	ARIPassword     string
-	ARIApp          string
-	ARITransport    string   // "native" or "proxy" (ari-proxy over NATS)
-	ARIProxyNodes   []string // Asterisk entity ids behind ari-proxy (transport proxy)
-	ARIProxyPick    string   // "least-channels" or "round-robin" (transport proxy)
+	SimariAddr    string
+	ARIURL        string
+	ARIWSURL      string
+	ARIUser       string
+	ARIPassword   string
+	ARIApp        string
+	ARITransport  string   // "native" or "proxy" (ari-proxy over NATS)
+	ARIProxyNodes []string // Asterisk entity ids behind ari-proxy (transport proxy)
+	ARIProxyPick  string   // "least-channels" or "round-robin" (transport proxy)
 	// Cluster: "none" (one gateway, always the leader), "sql" or "nats"
 	// (the lease electing the one active engine among several gateways).
 	ClusterLease          string
