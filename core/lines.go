@@ -47,6 +47,14 @@ type Line struct {
 	TransferOKURL     string `gorm:"size:512" json:"transfer_ok_url"`
 	TransferFailedURL string `gorm:"size:512" json:"transfer_failed_url"`
 	EndURL            string `gorm:"size:512" json:"end_url"`
+	// Tariffs and credit (line_billing.go): per-minute rates of received
+	// and emitted calls (0: free), and, when BalanceOn, the balance the
+	// calls' costs are taken from and how far below zero it may go.
+	RateRX      float64 `json:"rate_rx"`
+	RateTX      float64 `json:"rate_tx"`
+	BalanceOn   bool    `json:"balance_on"`
+	Balance     float64 `json:"balance"`
+	CreditLimit float64 `json:"credit_limit"`
 	// AdditionalNumbers also reach the line (comma-separated).
 	AdditionalNumbers string    `gorm:"size:512" json:"additional_numbers"`
 	CreatedAt         time.Time `json:"created_at"`
@@ -100,6 +108,8 @@ const (
 	OpLineRuleGroup    = "line.rule_group"
 	OpLineNoRule       = "line.no_rule"
 	OpLineCapacity     = "line.capacity"
+	OpLineBalance      = "line.balance" // no balance left (no credit limit)
+	OpLineCredit       = "line.credit"  // the credit limit is used up
 	maxLineCallRetries = 4
 	maxLineCallWait    = 300 * time.Minute
 	defaultLineWait    = 5 * time.Minute
@@ -188,7 +198,7 @@ func (e *Engine) lineFor(ctx context.Context, req LineCallRequest) (Line, error)
 	case LineSuspended:
 		return line, lineErr(ECONFLICT, OpLineSuspended, "line is suspended")
 	}
-	return line, nil
+	return line, checkLineCredit(line)
 }
 
 // checkLineCall validates the call data and finds the rule group.

@@ -64,6 +64,9 @@ type ScriptCallEnded struct {
 	Script string            `json:"script"`
 	Events []ScriptEvent     `json:"events"`
 	Vars   map[string]string `json:"vars"`
+	// Cost is what the call cost its line (line_billing.go), already taken
+	// from the line's balance when it keeps one.
+	Cost float64 `json:"cost"`
 }
 
 func (ScriptStarted) EventType() string   { return "call.script_started" }

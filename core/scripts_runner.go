@@ -157,7 +157,11 @@ func (s *scriptRun) loop(id string) {
 		}
 		call = &c
 	}
-	s.e.bus.Publish(ScriptCallEnded{Call: *call, Script: root, Events: s.events, Vars: userVars(s.vars)}, "")
+	cost, err := s.e.chargeLineCall(ctx, *call)
+	if err != nil {
+		s.e.log.Error("engine: line call not charged", "call", s.call, "err", err)
+	}
+	s.e.bus.Publish(ScriptCallEnded{Call: *call, Script: root, Events: s.events, Vars: userVars(s.vars), Cost: cost}, "")
 }
 
 // awaitEnd follows the call after its script until it ends: whether an

@@ -87,6 +87,7 @@ type lineCall struct {
 	call     core.Call
 	jobID    string // emitted calls: the emission's idcall
 	vars     map[string]string
+	cost     float64 // FIN: what the call cost its line
 }
 
 // emitted: the line placed the call (origination job), else it received it.
@@ -160,9 +161,14 @@ func (lc lineCall) finish(in *callSection, loc *time.Location) {
 	secs := max(int(end.Sub(start)/time.Second), 0)
 	in.CallSeconds = strconv.Itoa(secs)
 	in.StartDate, in.EndDate = start.In(loc).Format(fechahoraForm), end.In(loc).Format(fechahoraForm)
-	// No cost rates are configured in Callgate: both costs are 0.
-	in.CostRX, in.CostTX = json.RawMessage("0.000000"), json.RawMessage("0.000000")
-	in.CostRXText, in.CostTXText = "0.000000", "0.000000"
+	// The call's cost (its line's rate, core/line_billing.go) is CostTX
+	// for an emitted call, CostRX for a received one.
+	rx, tx := "0.000000", strconv.FormatFloat(lc.cost, 'f', 6, 64)
+	if !lc.emitted() {
+		rx, tx = tx, rx
+	}
+	in.CostRX, in.CostTX = json.RawMessage(rx), json.RawMessage(tx)
+	in.CostRXText, in.CostTXText = rx, tx
 }
 
 func eventEntries(events []core.ScriptEvent, loc *time.Location) []eventEntry {

@@ -22,6 +22,8 @@ const (
 	offLine  = "900000003"
 	suspLine = "900000010"
 	fullLine = "900000014"
+	poorLine = "900000011" // balance spent, no credit
+	debtLine = "900000012" // credit limit reached
 )
 
 // seedRefusals adds the lines and groups the refusal cases need.
@@ -31,6 +33,8 @@ func seedRefusals(t testing.TB, st core.Store) {
 		{Number: offLine, PhonePassword: "p", State: core.LineOff, WebhookFormat: "JSON"},
 		{Number: suspLine, PhonePassword: "p", State: core.LineSuspended, WebhookFormat: "JSON"},
 		{Number: fullLine, PhonePassword: "p", State: core.LineOn, Capacity: 1, WebhookFormat: "JSON"},
+		{Number: poorLine, PhonePassword: "p", State: core.LineOn, WebhookFormat: "JSON", BalanceOn: true, Balance: 0},
+		{Number: debtLine, PhonePassword: "p", State: core.LineOn, WebhookFormat: "JSON", BalanceOn: true, Balance: -5, CreditLimit: 5},
 	} {
 		if err := st.Create(ctx, &l); err != nil {
 			t.Fatal(err)
@@ -94,6 +98,8 @@ func TestEmissionRefusalsAnswerTheDocumentsCodes(t *testing.T) {
 		{"inbound rule group", "apiCALLxml", callXML(demoLine, good, "600111222", "NORMAL"), xmlAnswer("8", "Grupo de reglas no existe o no es válido")},
 		{"rule group without script", "apiCALLjson", callJSON(demoLine, good, "600111222", "VACIO"), jsonAnswer("13", "Ninguna regla válida en el grupo de reglas")},
 		{"line at capacity", "apiCALLjson", callJSON(fullLine, firma(fullLine, "p"), "600111222", "EMISION", `"EsperaMax":"0"`), jsonAnswer("14", "Excedido número máximo de emisión de llamadas. Contactar con Atención al Cliente.")},
+		{"balance spent", "apiCALLjson", callJSON(poorLine, firma(poorLine, "p"), "600111222", "EMISION"), jsonAnswer("11", "Saldo insuficiente")},
+		{"credit limit reached", "apiCALLxml", callXML(debtLine, firma(debtLine, "p"), "600111222", "EMISION"), xmlAnswer("12", "Límite de crédito excedido")},
 		{"bad variable name", "apiCALLjson", callJSON(demoLine, good, "600111222", "EMISION", `"CustVars":{"CustVar":[{"VarName":"NO VALE","VarValue":"1"}]}`), jsonAnswer("-3", "Formato XML no correcto")},
 	}
 	storetest.Each(t, func(t *testing.T, st core.Store) {

@@ -12,9 +12,11 @@
 // the rule group's. Core errors map to Resultado in one table (result.go).
 //
 // Resultado codes answered: 0, -1, -2, -3, -99, -100, 1, 2, 3, 4, 5, 6, 7,
-// 8, 10, 13, 14. Not answered: 9 (end-of-call rule: no rule kind ends a
-// call before it is placed), 11 and 12 (Callgate keeps no balance or
-// credit).
+// 8, 10, 11, 12, 13, 14. Not answered: 9 (end-of-call rule: no rule kind
+// ends a call before it is placed). 11 (Saldo insuficiente) and 12 (Límite
+// de crédito excedido) come from the line's balance when it keeps one
+// (balance_on): 11 once the balance is spent and there is no credit
+// limit, 12 once the balance is credit_limit below zero.
 //
 // Deliberate differences from the original, with reason:
 //   - Answers are UTF-8 (Content-Type says so; the XML declaration has no
@@ -89,8 +91,11 @@
 //     CallSeconds): the document's XML sample has typos there.
 //   - CallerNumberInt is sent on emitted calls only; InboundNumber(Int) is
 //     empty on emitted calls, OutboundNumber(Int) on received ones.
-//   - CostRX and CostTX are always 0.000000 (no tariffs are kept), as are
-//     the cost fields of events 2 and 12.
+//   - CostTX (emitted calls) or CostRX (received calls) on FIN is the
+//     line's per-minute rate (rate_tx, rate_rx; 0 by default) times the
+//     talk time from answer to end, billed by the second and rounded to
+//     six decimals (core/line_billing.go); it is taken from the balance
+//     when the call ends. The cost fields of events 2 and 12 stay 0.
 //   - Calls a rule ends or rejects run no script and send no webhook.
 //   - Query answers are read as JSON or XML by their first character,
 //     whatever the line's format.

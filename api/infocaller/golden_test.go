@@ -41,12 +41,14 @@ func TestSignatureMatchesTheDocumentsExample(t *testing.T) {
 
 // goldenCalls are an emitted and a received call of the demo line.
 func goldenCalls() (emitted, received lineCall) {
-	line := core.Line{Number: "123456789", International: "34123456789", WebhookFormat: "JSON"}
+	line := core.Line{Number: "123456789", International: "34123456789", WebhookFormat: "JSON", RateTX: 0.6}
 	at := time.Date(2026, 3, 10, 11, 0, 0, 0, time.UTC)
 	answered, ended := at.Add(2*time.Second), at.Add(95*time.Second)
 	emitted = lineCall{line: line, password: "3956", jobID: "0a1b2c3d", vars: map[string]string{"PEDIDO": "77", "NOMBRE": "José & <Cía>"},
 		call: core.Call{ID: 98565656, GUID: "6f1c2b9e-7a57-4c33-9d0e-2b7f3f1e4a10", Direction: core.CallOriginated,
 			Phone: "600111222", CreatedAt: at, AnsweredAt: &answered, EndedAt: &ended}}
+	// 93 s of talk at 0.6 a minute: CostTX 0.930000 on FIN.
+	emitted.cost = line.CallCost(true, core.TalkSeconds(emitted.call))
 	received = lineCall{line: line, password: "3956", vars: map[string]string{},
 		call: core.Call{ID: 17, Direction: core.CallInbound, CallerID: "", DID: "123456789", CreatedAt: at, EndedAt: &ended}}
 	return emitted, received

@@ -36,6 +36,8 @@ const (
 	resultBadRetries   result = 7
 	resultBadRuleGroup result = 8
 	resultSuspended    result = 10
+	resultNoBalance    result = 11
+	resultNoCredit     result = 12
 	resultNoRule       result = 13
 	resultTooMany      result = 14
 )
@@ -57,6 +59,8 @@ var resultText = map[result]string{
 	resultBadRetries:   "Valor reintentos no válido",
 	resultBadRuleGroup: "Grupo de reglas no existe o no es válido",
 	resultSuspended:    "Línea suspendida",
+	resultNoBalance:    "Saldo insuficiente",
+	resultNoCredit:     "Límite de crédito excedido",
 	resultNoRule:       "Ninguna regla válida en el grupo de reglas",
 	resultTooMany:      "Excedido número máximo de emisión de llamadas. Contactar con Atención al Cliente.",
 }
@@ -74,6 +78,8 @@ var opResult = map[string]result{
 	core.OpLineRuleGroup: resultBadRuleGroup,
 	core.OpLineNoRule:    resultNoRule,
 	core.OpLineCapacity:  resultTooMany,
+	core.OpLineBalance:   resultNoBalance,
+	core.OpLineCredit:    resultNoCredit,
 }
 
 func resultFor(err error) result {

@@ -101,24 +101,24 @@ func (n *Notifier) follow(ctx context.Context, sub core.Subscription, last uint6
 func (n *Notifier) handle(ctx context.Context, ev core.Event) {
 	switch p := ev.Data.(type) {
 	case core.ScriptStarted:
-		n.send(ctx, hookStart, p.Call, p.Vars, "", nil)
+		n.send(ctx, hookStart, p.Call, p.Vars, "", nil, 0)
 	case core.ScriptTransfer:
 		name := hookTransferFailed
 		if p.OK {
 			name = hookTransferOK
 		}
-		n.send(ctx, name, p.Call, nil, p.Target, nil)
+		n.send(ctx, name, p.Call, nil, p.Target, nil, 0)
 	case core.ScriptCallEnded:
 		events := p.Events
 		if events == nil {
 			events = []core.ScriptEvent{}
 		}
-		n.send(ctx, hookEnd, p.Call, p.Vars, "", events)
+		n.send(ctx, hookEnd, p.Call, p.Vars, "", events, p.Cost)
 	}
 }
 
 // send posts one event of a line's call, if the line has a URL for it.
-func (n *Notifier) send(ctx context.Context, name string, call core.Call, vars map[string]string, target string, events []core.ScriptEvent) {
+func (n *Notifier) send(ctx context.Context, name string, call core.Call, vars map[string]string, target string, events []core.ScriptEvent, cost float64) {
 	number := core.CallAttributes(call)["line"]
 	if number == "" {
 		return // not a line's call
@@ -128,6 +128,7 @@ func (n *Notifier) send(ctx context.Context, name string, call core.Call, vars m
 		n.opt.Logger.Warn("infocaller: webhook not sent", "event", name, "call", call.ID, "err", err)
 		return
 	}
+	lc.cost = cost
 	raw := hookURL(lc.line, name)
 	if raw == "" {
 		return
