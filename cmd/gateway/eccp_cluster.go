@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -113,10 +114,18 @@ func allowed(list []netip.Prefix, a net.Addr) bool {
 }
 
 // relayECCP copies conn to and from the leader's ECCP listener; with no
-// leader known the connection is closed (the client retries).
+// leader known, even after reading the gateways' table again (a leader
+// elected since the last announce round), the connection is closed (the
+// client retries).
 func (c *cluster) relayECCP(conn net.Conn) {
 	defer conn.Close()
 	addr := c.leaderECCP()
+	if addr == "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		c.announceOnce(ctx)
+		cancel()
+		addr = c.leaderECCP()
+	}
 	if addr == "" {
 		return
 	}
