@@ -220,9 +220,10 @@ type GatewayNode struct {
 	Leader bool
 	Token  uint64
 	Addr   string `gorm:"size:255"`
-	// ECCPAddr is where the leader serves ECCP (host:port other gateways
-	// reach), so standbys relay ECCP connections to it.
-	ECCPAddr string `gorm:"size:255"`
-	SeenAt   time.Time
-	Started  time.Time
+	// ConsoleAddr is where the leader serves the agent-console protocol
+	// (host:port other gateways reach), so standbys relay console (ECCP)
+	// connections to it.
+	ConsoleAddr string `gorm:"column:eccp_addr;size:255"`
+	SeenAt      time.Time
+	Started     time.Time
 }

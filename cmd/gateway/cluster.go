@@ -402,7 +402,7 @@ func (c *cluster) announceOnce(ctx context.Context) {
 	n, err := g.st.UpdateWhere(ctx, &core.GatewayNode{}, core.Eq("node_id", g.cfg.NodeID), cols, core.Fence{})
 	if err == nil && n == 0 {
 		err = g.st.Create(ctx, &core.GatewayNode{NodeID: g.cfg.NodeID, Lease: g.cfg.ClusterName, Leader: leading,
-			Token: s.Token, Addr: addr, ECCPAddr: eccpAddr, SeenAt: now, Started: c.started.UTC()})
+			Token: s.Token, Addr: addr, ConsoleAddr: eccpAddr, SeenAt: now, Started: c.started.UTC()})
 		if errors.Is(err, core.ErrDuplicate) {
 			err = nil
 		}
@@ -417,7 +417,7 @@ func (c *cluster) announceOnce(ctx context.Context) {
 	}
 	nodes := make([]nodeView, 0, len(rows))
 	for _, r := range rows {
-		nodes = append(nodes, nodeView{Node: r.NodeID, Leader: r.Leader, Term: r.Token, Addr: r.Addr, ECCPAddr: r.ECCPAddr, SeenAt: r.SeenAt.UTC()})
+		nodes = append(nodes, nodeView{Node: r.NodeID, Leader: r.Leader, Term: r.Token, Addr: r.Addr, ECCPAddr: r.ConsoleAddr, SeenAt: r.SeenAt.UTC()})
 	}
 	c.nodesMu.Lock()
 	c.nodes = nodes
