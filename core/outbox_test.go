@@ -160,8 +160,10 @@ func TestOutboxGivesUpAfterItsAttemptsAndAnOperatorRetryDeliversIt(t *testing.T)
 	clk := clocktest.New(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC))
 	env := newOutboxEnv(t, sqlite(t), clk)
 	rcv := newReceiver(t, 503, 503)
-	id := env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, MaxAttempts: 2})
+	// Counted before the enqueue: the first refusal may arm its retry
+	// before the test looks.
 	timers := clk.Pending()
+	id := env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, MaxAttempts: 2})
 	rcv.next(t)
 	clk.BlockUntil(timers + 1)
 	clk.Advance(2 * time.Second)
