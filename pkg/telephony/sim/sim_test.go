@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/core/clocktest"
 	"github.com/callgate/callgate/pkg/telephony/sim"
 )
 
@@ -203,11 +204,17 @@ func TestBehaviorRulesExactBeatsPrefixAndLongestPrefixWins(t *testing.T) {
 
 func TestDelayedAnswerRingsFirst(t *testing.T) {
 	p := started(t)
-	p.SetDefaultBehavior(sim.Behavior{Outcome: sim.Answer, After: 10 * time.Millisecond})
-	originate(t, p, "c", "PJSIP/1", time.Second)
+	// A fake clock: the answer cannot come before the test looks, however
+	// loaded the machine.
+	clk := clocktest.New(time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC))
+	p.UseClock(clk)
+	p.SetDefaultBehavior(sim.Behavior{Outcome: sim.Answer, After: 10 * time.Second})
+	originate(t, p, "c", "PJSIP/1", time.Minute)
 	if c, _ := p.Channel("c"); c.State != sim.StateRinging || c.InApp {
 		t.Fatalf("right after Originate: %+v, want ringing outside the application", c)
 	}
+	clk.BlockUntil(1)
+	clk.Advance(10 * time.Second)
 	wait(t, p, sim.Is(core.TelStasisStart, "c"))
 	if c, _ := p.Channel("c"); c.State != sim.StateUp || c.Answered.IsZero() {
 		t.Fatalf("after answer: %+v", c)
