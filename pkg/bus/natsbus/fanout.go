@@ -130,14 +130,12 @@ func (f *Fanout) Subscribe(from uint64, buffer int) (core.Subscription, error) {
 	if closed {
 		return nil, core.ErrBusClosed
 	}
-	// Let the feed catch up with what the stream holds now, so "new" and
-	// "from" mean the same as on the stream itself.
+	// Let the feed catch up with everything the stream holds now, so "new"
+	// and "from" mean the same as on the stream itself, and so every stored
+	// event is in the subscription's backlog (sized to hold it) rather than
+	// arriving live into a buffer smaller than the replay.
 	target := f.nb.LastSeq()
-	want := target
-	if from != 0 && from-1 < want {
-		want = from - 1
-	}
-	if !f.waitFor(want) {
+	if !f.waitFor(target) {
 		f.direct.Add(1)
 		return f.nb.Subscribe(from, buffer)
 	}
