@@ -24,9 +24,9 @@ type LoginOptions struct {
 }
 
 // AgentByUsername returns a provisioned agent.
-func (e *Engine) AgentByUsername(ctx context.Context, user string) (Agent, error) {
+func (e *Engine) AgentByUsername(ctx context.Context, user string) (_ Agent, err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	a, ok := e.agents[user]
 	if !ok {
 		return Agent{}, fmt.Errorf("%w: %s", ErrUnknownAgent, user)
@@ -35,9 +35,9 @@ func (e *Engine) AgentByUsername(ctx context.Context, user string) (Agent, error
 }
 
 // AgentByNumber finds an agent by its agent number (eXpand nroAgente).
-func (e *Engine) AgentByNumber(ctx context.Context, number string) (Agent, error) {
+func (e *Engine) AgentByNumber(ctx context.Context, number string) (_ Agent, err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	for _, u := range sortedKeys(e.agents) {
 		if e.agents[u].Number == number {
 			return *e.agents[u], nil
@@ -47,9 +47,9 @@ func (e *Engine) AgentByNumber(ctx context.Context, number string) (Agent, error
 }
 
 // AgentByInterface finds an agent by its ECCP name ("Agent/9000", "SIP/1064").
-func (e *Engine) AgentByInterface(ctx context.Context, name string) (Agent, error) {
+func (e *Engine) AgentByInterface(ctx context.Context, name string) (_ Agent, err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	for _, u := range sortedKeys(e.agents) {
 		if e.agents[u].Interface() == name {
 			return *e.agents[u], nil
@@ -59,9 +59,9 @@ func (e *Engine) AgentByInterface(ctx context.Context, name string) (Agent, erro
 }
 
 // AgentByExtension finds the agent whose endpoint is ext.
-func (e *Engine) AgentByExtension(ctx context.Context, ext string) (Agent, error) {
+func (e *Engine) AgentByExtension(ctx context.Context, ext string) (_ Agent, err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	for _, u := range sortedKeys(e.agents) {
 		if strings.EqualFold(e.agents[u].Extension, ext) {
 			return *e.agents[u], nil
@@ -241,7 +241,7 @@ func (e *Engine) dropSessionLocked(ctx context.Context, s *AgentSession) {
 // the call (and its wrap-up) ends: deferred is true then.
 func (e *Engine) Logout(ctx context.Context, user, reason string) (deferred bool, err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	s, ok := e.sessions[user]
 	if !ok {
 		if _, known := e.agents[user]; !known {
@@ -297,9 +297,9 @@ func (e *Engine) logoutLocked(ctx context.Context, user, reason string) {
 
 // Pause puts an agent on a break. A paused agent is offered no call; the
 // current call, if any, goes on.
-func (e *Engine) Pause(ctx context.Context, user, code string) error {
+func (e *Engine) Pause(ctx context.Context, user, code string) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	var pc *PauseCode
 	if code != "" {
 		pc = e.pauses[code]
@@ -311,9 +311,9 @@ func (e *Engine) Pause(ctx context.Context, user, code string) error {
 }
 
 // PauseByID starts a break by its numeric id (ECCP break id).
-func (e *Engine) PauseByID(ctx context.Context, user string, id uint) error {
+func (e *Engine) PauseByID(ctx context.Context, user string, id uint) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	pc := e.pauseByID[id]
 	if pc == nil || !pc.Active {
 		return fmt.Errorf("%w: %d", ErrUnknownPause, id)
@@ -352,9 +352,9 @@ func (e *Engine) pauseLocked(ctx context.Context, user string, pc *PauseCode, co
 
 // SetPauseCode sets or changes the code of the current pause (VICIdial
 // pause_code after PAUSE).
-func (e *Engine) SetPauseCode(ctx context.Context, user, code string) error {
+func (e *Engine) SetPauseCode(ctx context.Context, user, code string) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)
@@ -372,9 +372,9 @@ func (e *Engine) SetPauseCode(ctx context.Context, user, code string) error {
 }
 
 // Unpause ends the agent's break.
-func (e *Engine) Unpause(ctx context.Context, user string) error {
+func (e *Engine) Unpause(ctx context.Context, user string) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)
@@ -418,9 +418,9 @@ func (e *Engine) endHoldLocked(ctx context.Context, s *AgentSession, now time.Ti
 }
 
 // Ping refreshes an agent's inactivity timer.
-func (e *Engine) Ping(ctx context.Context, user string) error {
+func (e *Engine) Ping(ctx context.Context, user string) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)
@@ -431,9 +431,9 @@ func (e *Engine) Ping(ctx context.Context, user string) error {
 }
 
 // SetAgentQueues replaces the in-groups selected for the session.
-func (e *Engine) SetAgentQueues(ctx context.Context, user string, queues []string, blended bool) error {
+func (e *Engine) SetAgentQueues(ctx context.Context, user string, queues []string, blended bool) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)
@@ -527,9 +527,9 @@ func (e *Engine) endWrapLocked(ctx context.Context, s *AgentSession) {
 }
 
 // EndWrapUp ends an agent's wrap-up early (disposition submitted).
-func (e *Engine) EndWrapUp(ctx context.Context, user string) error {
+func (e *Engine) EndWrapUp(ctx context.Context, user string) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)
@@ -542,9 +542,9 @@ func (e *Engine) EndWrapUp(ctx context.Context, user string) error {
 
 // PauseAfterCall asks for a pause once the current call ends (VICIdial
 // "pause after dispo").
-func (e *Engine) PauseAfterCall(ctx context.Context, user, code string) error {
+func (e *Engine) PauseAfterCall(ctx context.Context, user, code string) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)

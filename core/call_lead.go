@@ -14,8 +14,7 @@ func (e *Engine) SetCallLead(ctx context.Context, callID, leadID uint64) error {
 	if c, ok := e.calls[callID]; ok {
 		c.LeadID = leadID
 		e.persistCall(ctx, &c.Call)
-		e.settle(ctx)
-		return nil
+		return e.settleErr(ctx)
 	}
 	e.write("call lead", func(ctx context.Context, st Store) error {
 		return st.Updates(ctx, &Call{ID: callID}, map[string]any{"lead_id": leadID})

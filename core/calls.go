@@ -926,9 +926,9 @@ func dialStatus(cause HangupCause) string {
 }
 
 // HangupCall hangs up a call by id.
-func (e *Engine) HangupCall(ctx context.Context, id uint64, cause HangupCause) error {
+func (e *Engine) HangupCall(ctx context.Context, id uint64, cause HangupCause) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	c := e.calls[id]
 	if c == nil {
 		return fmt.Errorf("%w: %d", ErrCallNotFound, id)
@@ -945,9 +945,9 @@ func (e *Engine) HangupCall(ctx context.Context, id uint64, cause HangupCause) e
 }
 
 // Hangup hangs up the agent's current call.
-func (e *Engine) Hangup(ctx context.Context, user string) error {
+func (e *Engine) Hangup(ctx context.Context, user string) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	if _, ok := e.sessions[user]; !ok {
 		return e.notLoggedIn(user)
 	}

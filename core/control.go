@@ -22,7 +22,7 @@ func (e *Engine) connectedCallLocked(user string) (*liveCall, error) {
 
 // HoldCall puts the agent's customer on hold: out of the call bridge, with
 // music on hold. The agent is flagged on hold (ECCP pause class "hold").
-func (e *Engine) HoldCall(ctx context.Context, user string) error {
+func (e *Engine) HoldCall(ctx context.Context, user string) (err error) {
 	e.lock()
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
@@ -40,7 +40,7 @@ func (e *Engine) HoldCall(ctx context.Context, user string) error {
 		return err
 	}
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	if cur, err := e.connectedCallLocked(user); err != nil || cur != c {
 		return fmt.Errorf("%w: %s", ErrNoCall, user)
 	}
@@ -59,9 +59,9 @@ func (e *Engine) HoldCall(ctx context.Context, user string) error {
 }
 
 // UnholdCall brings the held customer back into the call bridge.
-func (e *Engine) UnholdCall(ctx context.Context, user string) error {
+func (e *Engine) UnholdCall(ctx context.Context, user string) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
 		return err
@@ -109,7 +109,7 @@ func (e *Engine) unparkCustomerLocked(ctx context.Context, c *liveCall) {
 
 // Park parks the agent's customer (music on hold, agent stays on the call
 // and may grab it back).
-func (e *Engine) Park(ctx context.Context, user string) error {
+func (e *Engine) Park(ctx context.Context, user string) (err error) {
 	e.lock()
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
@@ -125,7 +125,7 @@ func (e *Engine) Park(ctx context.Context, user string) error {
 		return err
 	}
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	if cur, err := e.connectedCallLocked(user); err != nil || cur != c {
 		return fmt.Errorf("%w: %s", ErrNoCall, user)
 	}
@@ -139,9 +139,9 @@ func (e *Engine) Park(ctx context.Context, user string) error {
 }
 
 // Grab takes a parked customer back to the agent.
-func (e *Engine) Grab(ctx context.Context, user string) error {
+func (e *Engine) Grab(ctx context.Context, user string) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
 		return err
@@ -543,9 +543,9 @@ func (e *Engine) consultGoneLocked(ctx context.Context, c *liveCall, r *chanRef,
 
 // CompleteTransfer joins the customer with the consulted party and releases
 // the agent (attended transfer complete).
-func (e *Engine) CompleteTransfer(ctx context.Context, user string) error {
+func (e *Engine) CompleteTransfer(ctx context.Context, user string) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
 		return err
@@ -595,9 +595,9 @@ func (e *Engine) LeaveThreeWay(ctx context.Context, user string) error {
 }
 
 // CancelTransfer hangs up the consulted party and returns to the customer.
-func (e *Engine) CancelTransfer(ctx context.Context, user string) error {
+func (e *Engine) CancelTransfer(ctx context.Context, user string) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	c, err := e.connectedCallLocked(user)
 	if err != nil {
 		return err

@@ -390,7 +390,7 @@ func (e *Engine) reserveNextLead(ctx context.Context, user, campaign string) (Le
 
 // PreviewLead reserves the next lead of the agent's campaign for a preview
 // dial (the agent decides to dial it or skip it).
-func (e *Engine) PreviewLead(ctx context.Context, user string) (Lead, error) {
+func (e *Engine) PreviewLead(ctx context.Context, user string) (_ Lead, err error) {
 	l, _, err := e.reserveNextLead(ctx, user, "")
 	if err != nil {
 		if errors.Is(err, ErrUnknownLead) {
@@ -399,7 +399,7 @@ func (e *Engine) PreviewLead(ctx context.Context, user string) (Lead, error) {
 		return Lead{}, err
 	}
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	s, ok := e.sessions[user]
 	if !ok {
 		delete(e.leadsBusy, l.ID)
@@ -413,7 +413,8 @@ func (e *Engine) PreviewLead(ctx context.Context, user string) (Lead, error) {
 // ReleaseLead frees a previewed lead that was skipped.
 func (e *Engine) ReleaseLead(ctx context.Context, user string, leadID uint64) {
 	e.lock()
-	defer e.settle(ctx)
+	var err error // a failed write is logged by the committer; the caller has no answer to give
+	defer e.settle(ctx, &err)
 	delete(e.leadsBusy, leadID)
 	if s := e.sessions[user]; s != nil && s.LeadID == leadID && s.CallID == 0 {
 		s.LeadID = 0
@@ -422,9 +423,9 @@ func (e *Engine) ReleaseLead(ctx context.Context, user string, leadID uint64) {
 }
 
 // SetAgentLead puts a lead on the agent's screen (VICIdial switch_lead).
-func (e *Engine) SetAgentLead(ctx context.Context, user string, leadID uint64) error {
+func (e *Engine) SetAgentLead(ctx context.Context, user string, leadID uint64) (err error) {
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	s, ok := e.sessions[user]
 	if !ok {
 		return e.notLoggedIn(user)

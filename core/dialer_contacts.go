@@ -62,8 +62,7 @@ func (e *Engine) ScheduleContact(ctx context.Context, c Contact, when time.Time)
 	e.announce(ctx, LeadChanged{Lead: l}, l.Owner)
 	e.lock()
 	e.publish(CallbackEvent{Callback: cb, Agent: cb.Agent, Interface: e.interfaceLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
-	e.settle(ctx)
-	return cb, nil
+	return cb, e.settleErr(ctx)
 }
 
 // contactLead validates c and returns the lead it updates or creates.

@@ -76,10 +76,37 @@ func (f *effect) warned() *effect { f.warn = true; return f }
 // batch is the set of effects one decision made; a command waits for it
 // (outside the lock) so it answers once what it decided is done.
 type batch struct {
-	mu   sync.Mutex
-	n    int
-	err  error
-	done chan struct{}
+	mu  sync.Mutex
+	n   int
+	err error
+	// storeErr is the first failed store write of the decision: a command
+	// that answers once its outcome is durable (settle) must not answer
+	// success when it is not.
+	storeErr error
+	done     chan struct{}
+}
+
+// end finishes one effect: its error counts for unlockWait if reported,
+// and for settle if it was a store write.
+func (b *batch) end(f *effect, err error) {
+	if err != nil && f.write != nil {
+		b.mu.Lock()
+		if b.storeErr == nil {
+			b.storeErr = err
+		}
+		b.mu.Unlock()
+	}
+	b.finish(reportErr(f, err))
+}
+
+// failedWrite is the decision's first failed store write (nil batch: none).
+func (b *batch) failedWrite() error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.storeErr
 }
 
 func (b *batch) finish(err error) {
@@ -169,11 +196,32 @@ func (e *Engine) unlockWait(ctx context.Context) error {
 	return e.unlock().wait(ctx)
 }
 
+// settleErr is settle for a command that answers right after it.
+func (e *Engine) settleErr(ctx context.Context) error {
+	var err error
+	e.settle(ctx, &err)
+	return err
+}
+
 // settle unlocks and waits for the decision's store writes and events,
 // for commands that answer once their outcome is durable (deferred after a
-// decision whose effects report nothing).
-func (e *Engine) settle(ctx context.Context) {
-	_ = e.unlockWait(ctx)
+// decision whose effects report nothing). When the command decided no
+// error itself but one of its store writes failed, *errp becomes an
+// EINTERNAL error (the store's text stays in the log): the change is in
+// memory only, and the caller must not be told it is saved.
+func (e *Engine) settle(ctx context.Context, errp *error) {
+	b := e.unlock()
+	err := b.wait(ctx)
+	if *errp != nil {
+		return
+	}
+	if err != nil {
+		*errp = err
+		return
+	}
+	if werr := b.failedWrite(); werr != nil {
+		*errp = &Error{Code: EINTERNAL, Message: "the change could not be saved", Err: werr}
+	}
 }
 
 func slicesContains(s []string, v string) bool {
@@ -207,7 +255,7 @@ func (e *Engine) taskFor(f *effect, b *batch, counted bool) *task {
 		err := e.runEffect(f)
 		if f.then == nil && f.failLocked == nil && f.hold == nil {
 			if counted {
-				b.finish(reportErr(f, err))
+				b.end(f, err)
 			}
 			return nil
 		}
@@ -224,7 +272,7 @@ func (e *Engine) taskFor(f *effect, b *batch, counted bool) *task {
 func (e *Engine) finishEffect(f *effect, b *batch, counted bool, err error) {
 	if f.then == nil && f.failLocked == nil && f.hold == nil {
 		if counted {
-			b.finish(reportErr(f, err))
+			b.end(f, err)
 		}
 		return
 	}
@@ -252,7 +300,7 @@ func (e *Engine) finishEffect(f *effect, b *batch, counted bool, err error) {
 		// A command waiting for this effect answers once what its
 		// outcome decided is done too; the lane does not wait.
 		b.adopt(next)
-		b.finish(reportErr(f, err))
+		b.end(f, err)
 	}
 }
 

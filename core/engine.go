@@ -443,7 +443,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 
 // Reload re-reads the provisioned records (agents, queues, members,
 // campaigns, pause codes, routes). The admin API calls it after every change.
-func (e *Engine) Reload(ctx context.Context) error {
+func (e *Engine) Reload(ctx context.Context) (err error) {
 	var (
 		agents    []Agent
 		queues    []Queue
@@ -463,7 +463,7 @@ func (e *Engine) Reload(ctx context.Context) error {
 		}
 	}
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	prev := e.agents
 	e.agents = map[string]*Agent{}
 	for i := range agents {

@@ -116,7 +116,8 @@ func (e *Engine) appendIVRData(ctx context.Context, callID uint64, add string) {
 		return
 	}
 	e.lock()
-	defer e.settle(ctx)
+	var err error // a failed write is logged by the committer; the caller has no answer to give
+	defer e.settle(ctx, &err)
 	c := e.calls[callID]
 	if c == nil {
 		return

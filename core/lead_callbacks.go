@@ -49,8 +49,7 @@ func (e *Engine) RescheduleLeadCallback(ctx context.Context, leadID uint64, ch C
 	}
 	e.lock()
 	e.publish(CallbackEvent{Callback: cb, Agent: cb.Agent, Interface: e.interfaceLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
-	e.settle(ctx)
-	return cb, nil
+	return cb, e.settleErr(ctx)
 }
 
 func applyCallbackChange(cb *Callback, ch CallbackChange) {

@@ -161,7 +161,7 @@ const (
 // returned and nothing changed (the agent stays in wrap-up to retry).
 // The call is looked up under the lock; the store is read and the
 // transaction runs without it; the outcome is decided under it again.
-func (e *Engine) SetDisposition(ctx context.Context, user string, req DispositionRequest) error {
+func (e *Engine) SetDisposition(ctx context.Context, user string, req DispositionRequest) (err error) {
 	const op = "SetDisposition"
 	e.lock()
 	s, ok := e.sessions[user]
@@ -268,7 +268,7 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 			dnc = &DNCEntry{Phone: p, Campaign: "", Reason: "disposition " + req.Status, CreatedAt: now}
 		}
 	}
-	err := e.store.Tx(ctx, func(tx Store) error {
+	err = e.store.Tx(ctx, func(tx Store) error {
 		// Only the status: a live call's other columns belong to the
 		// engine's ordered writes.
 		if err := tx.Updates(ctx, &Call{ID: call.ID}, map[string]any{"status": req.Status}); err != nil {
@@ -296,7 +296,7 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 	}
 	call.Status = req.Status
 	e.lock()
-	defer e.settle(ctx)
+	defer e.settle(ctx, &err)
 	if e.calls[id] == live && live != nil {
 		// Later writes of the live call carry the status; this one puts it
 		// back should a write decided meanwhile have carried the old one.
@@ -342,8 +342,7 @@ func (e *Engine) scheduleCallback(ctx context.Context, cb *Callback) error {
 	}
 	e.lock()
 	e.publish(CallbackEvent{Callback: *cb, Agent: cb.Agent, Interface: e.interfaceLocked(cb.Agent), Action: "scheduled"}, cb.Agent)
-	e.settle(ctx)
-	return nil
+	return e.settleErr(ctx)
 }
 
 func (e *Engine) interfaceLocked(user string) string {

@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -52,5 +53,49 @@ func TestCallEndWriteIsAllOrNothing(t *testing.T) {
 	}
 	if n, _ := base.Count(h.ctx, &core.CDR{}, core.All); n != 0 {
 		t.Fatalf("%d CDR rows", n)
+	}
+}
+
+// queueLogRefusingStore refuses queue-log rows while armed.
+type queueLogRefusingStore struct {
+	core.Store
+	armed *atomic.Bool
+}
+
+func (f queueLogRefusingStore) Tx(ctx context.Context, fn func(core.Store) error) error {
+	return f.Store.Tx(ctx, func(tx core.Store) error {
+		return fn(queueLogRefusingStore{Store: tx, armed: f.armed})
+	})
+}
+
+func (f queueLogRefusingStore) Create(ctx context.Context, v any) error {
+	if _, ok := v.(*core.QueueLogEntry); ok && f.armed.Load() {
+		return errInjected
+	}
+	return f.Store.Create(ctx, v)
+}
+
+// A command whose decision stands but whose store write failed does not
+// answer success: its caller learns the change is not saved (EINTERNAL,
+// with no store text in the message), and the next command, with the
+// store healthy again, succeeds.
+func TestCommandWhoseWriteFailedAnswersAnError(t *testing.T) {
+	armed := &atomic.Bool{}
+	h := newHarness(t, queueLogRefusingStore{Store: sqlite(t), armed: armed}, harnessOpt{})
+	h.login("a1")
+	armed.Store(true)
+	err := h.e.Pause(h.ctx, "a1", "")
+	if err == nil {
+		t.Fatal("Pause answered success although its queue-log row was refused")
+	}
+	if code := core.ErrorCode(err); code != core.EINTERNAL {
+		t.Fatalf("error code %q, want %q (%v)", code, core.EINTERNAL, err)
+	}
+	if msg := core.ErrorMessage(err); strings.Contains(msg, errInjected.Error()) {
+		t.Fatalf("wire message %q carries the store's text", msg)
+	}
+	armed.Store(false)
+	if err := h.e.Unpause(h.ctx, "a1"); err != nil {
+		t.Fatalf("Unpause with a healthy store: %v", err)
 	}
 }
