@@ -47,7 +47,10 @@ type unit struct {
 	// logRows: an API log append; those of one group are written by one
 	// INSERT (one round trip for the whole group).
 	logRows []APILogEntry
-	done    chan error
+	// queueRow: a queue-log row; consecutive ones of a group are written
+	// by one INSERT, in their order (row ids follow decision order).
+	queueRow *QueueLogEntry
+	done     chan error
 }
 
 // maxGroup bounds a batch: a transaction of this many small writes still
@@ -143,15 +146,9 @@ func (c *committer) commit(group []*unit) {
 			failed = true
 			return err
 		}
-		last := lastOfKey(group)
-		for i, u := range group {
-			if u.logRows != nil || u.key != "" && last[u.key] != i {
-				continue
-			}
-			if err := c.runUnit(u, flatTx{tx}); err != nil {
-				failed = true
-				return err
-			}
+		if err := c.runGroup(tx, group); err != nil {
+			failed = true
+			return err
 		}
 		return nil
 	})
@@ -172,6 +169,43 @@ func (c *committer) commit(group []*unit) {
 			u.done <- nil
 		}
 	}
+}
+
+// runGroup runs the group's writes in order inside tx: a write made moot
+// by a later one of its key is skipped, and each run of consecutive
+// queue-log rows (moot writes between them do not break a run) is one
+// multi-row INSERT.
+func (c *committer) runGroup(tx Store, group []*unit) error {
+	last := lastOfKey(group)
+	var rows []QueueLogEntry
+	for i, u := range group {
+		switch {
+		case u.logRows != nil || u.key != "" && last[u.key] != i:
+			continue
+		case u.queueRow != nil:
+			rows = append(rows, *u.queueRow)
+			continue
+		}
+		if err := insertQueueRows(tx, rows); err != nil {
+			return err
+		}
+		rows = nil
+		if err := c.runUnit(u, flatTx{tx}); err != nil {
+			return err
+		}
+	}
+	return insertQueueRows(tx, rows)
+}
+
+func insertQueueRows(tx Store, rows []QueueLogEntry) error {
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), logBatch)]
+		if err := tx.Create(context.Background(), &chunk); err != nil {
+			return err
+		}
+		rows = rows[len(chunk):]
+	}
+	return nil
 }
 
 // flatTx runs a unit's own transactions as part of the group's, without a

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -24,7 +25,18 @@ var errCommitLost = errors.New("commit lost")
 func (s *memTxStore) Create(_ context.Context, v any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	name := v.(*QueueLogEntry).Event
+	var name string
+	switch v := v.(type) {
+	case *QueueLogEntry:
+		name = v.Event
+	case *[]QueueLogEntry:
+		for i, r := range *v {
+			if i > 0 {
+				name += "+"
+			}
+			name += r.Event
+		}
+	}
 	if s.pending != nil {
 		*s.pending = append(*s.pending, name)
 		return nil
@@ -99,5 +111,37 @@ func TestCommitterGroupOutcome(t *testing.T) {
 		if len(order) != 1 {
 			t.Errorf("lose=%v: publishes %v", lose, order)
 		}
+	}
+}
+
+// Consecutive queue-log rows of a group are one INSERT, in decision order;
+// a write that is run between them splits the run, a moot one does not.
+func TestCommitterBatchesConsecutiveQueueRows(t *testing.T) {
+	st := &memTxStore{}
+	c := newCommitter(st, slog.New(slog.DiscardHandler))
+	row := func(ev string) *unit {
+		q := QueueLogEntry{Event: ev}
+		return &unit{what: ev, queueRow: &q, write: func(ctx context.Context, st Store) error { return st.Create(ctx, &q) }}
+	}
+	write := func(ev, key string) *unit {
+		return &unit{what: ev, key: key, write: func(ctx context.Context, st Store) error { return st.Create(ctx, &QueueLogEntry{Event: ev}) }}
+	}
+	units := []*unit{row("q1"), row("q2"), write("s1", "session:1"), row("q3"), write("w1", ""), row("q4"), write("s2", "session:1")}
+	c.mu.Lock()
+	c.running = true
+	c.mu.Unlock()
+	done := make([]<-chan error, len(units))
+	for i, u := range units {
+		done[i] = c.submit(u)
+	}
+	go c.run()
+	for i, d := range done {
+		if err := <-d; err != nil {
+			t.Fatalf("%s: %v", units[i].what, err)
+		}
+	}
+	want := []string{"q1+q2+q3", "w1", "q4", "s2"}
+	if fmt.Sprint(st.kept) != fmt.Sprint(want) {
+		t.Fatalf("statements %v, want %v", st.kept, want)
 	}
 }

@@ -55,6 +55,8 @@ type effect struct {
 	solo, post bool
 	// key: the write replaces the whole of one record (see unit.key).
 	key string
+	// queueRow: the write appends this queue-log row (see unit.queueRow).
+	queueRow *QueueLogEntry
 	// hold is an originated channel whose PBX events wait until the
 	// originate's outcome is decided (then/failLocked ran), so no event of
 	// the channel is applied to a state the outcome would still change.
@@ -240,7 +242,7 @@ func (e *Engine) taskFor(f *effect, b *batch, counted bool) *task {
 		// moves on; the effect ends when its group is committed, so the
 		// writes of concurrent commands share commits.
 		t.fn = func() func() {
-			done := e.commit.submit(&unit{what: f.what, write: f.write, solo: f.solo, post: f.post, key: f.key})
+			done := e.commit.submit(&unit{what: f.what, write: f.write, solo: f.solo, post: f.post, key: f.key, queueRow: f.queueRow})
 			return func() {
 				err := <-done
 				if err != nil {

@@ -659,7 +659,7 @@ func (e *Engine) queueLog(_ context.Context, q QueueLogEntry) {
 	if q.Time.IsZero() {
 		q.Time = e.now()
 	}
-	e.write("queue log "+q.Event, func(ctx context.Context, st Store) error { return st.Create(ctx, &q) })
+	e.write("queue log "+q.Event, func(ctx context.Context, st Store) error { return st.Create(ctx, &q) }).queueRow = &q
 }
 
 // persistCall saves a call and its queue-log rows in one transaction, so a

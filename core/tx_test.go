@@ -69,8 +69,11 @@ func (f queueLogRefusingStore) Tx(ctx context.Context, fn func(core.Store) error
 }
 
 func (f queueLogRefusingStore) Create(ctx context.Context, v any) error {
-	if _, ok := v.(*core.QueueLogEntry); ok && f.armed.Load() {
-		return errInjected
+	switch v.(type) {
+	case *core.QueueLogEntry, *[]core.QueueLogEntry:
+		if f.armed.Load() {
+			return errInjected
+		}
 	}
 	return f.Store.Create(ctx, v)
 }
