@@ -73,11 +73,15 @@ func (c *committer) submit(u *unit) <-chan error {
 	return u.done
 }
 
+// submitLog submits API log rows; their outcome comes on the channel.
+func (c *committer) submitLog(rows []APILogEntry) <-chan error {
+	return c.submit(&unit{what: "api log", logRows: rows, write: func(ctx context.Context, st Store) error { return st.Create(ctx, &rows) }})
+}
+
 // appendLog submits API log rows and waits for their commit.
 func (c *committer) appendLog(ctx context.Context, rows []APILogEntry) error {
-	u := &unit{what: "api log", logRows: rows, write: func(ctx context.Context, st Store) error { return st.Create(ctx, &rows) }}
 	select {
-	case err := <-c.submit(u):
+	case err := <-c.submitLog(rows):
 		return err
 	case <-ctx.Done():
 		return ctx.Err()

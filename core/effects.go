@@ -213,6 +213,14 @@ func (e *Engine) settleErr(ctx context.Context) error {
 // memory only, and the caller must not be told it is saved.
 func (e *Engine) settle(ctx context.Context, errp *error) {
 	b := e.unlock()
+	if p := pendingFrom(ctx); p != nil {
+		// The request waits for it later, with its log rows (see
+		// PendingWrites).
+		if b != nil {
+			p.add(b)
+		}
+		return
+	}
 	err := b.wait(ctx)
 	if *errp != nil {
 		return

@@ -31,6 +31,7 @@ type engineAPI interface {
 	ExternalIDs() *core.ExternalIDs
 	Settings() *core.Settings
 	RecordAPICalls(ctx context.Context, rows []core.APILogEntry) error
+	AwaitWrites(ctx context.Context, p *core.PendingWrites, rows []core.APILogEntry) (writes, logged error)
 	DispositionPending(ctx context.Context, s core.AgentSession) (core.Call, bool)
 	ConferenceRoom(s core.AgentSession, base int) int
 	ReserveDial(agent, number string) bool

@@ -128,14 +128,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// A client that hangs up mid-request must not leave a command half
 	// done in the engine: the request runs to its end, as api.php does.
-	c := h.newCall(context.WithoutCancel(r.Context()), parseQuery(r.URL.RawQuery, post))
+	ctx, pending := core.WithPendingWrites(context.WithoutCancel(r.Context()))
+	c := h.newCall(ctx, parseQuery(r.URL.RawQuery, post))
 	c.remote = r.RemoteAddr
 	c.host = r.Host
 	if host, _, err := net.SplitHostPort(r.Host); err == nil {
 		c.host = strings.Trim(host, "[]")
 	}
 	status := c.run()
-	h.logs.write(c.ctx, c.rows)
+	h.settle(c, pending)
 
 	hd := w.Header()
 	setHeaders(hd)
@@ -145,6 +146,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Content-Length", strconv.Itoa(c.out.Len()))
 	w.WriteHeader(status)
 	_, _ = w.Write(c.out.Bytes())
+}
+
+// settle waits for the request's engine writes and its API log rows,
+// committed together (core.PendingWrites): one commit per request instead
+// of two. Nothing is answered before it is durable; if a command's write
+// failed, the answer becomes the function's error line (logged too).
+func (h *Handler) settle(c *call, pending *core.PendingWrites) {
+	h.logs.wg.Add(1)
+	defer h.logs.wg.Done()
+	writes, logged := h.eng.AwaitWrites(c.ctx, pending, c.rows)
+	if logged != nil {
+		h.log.Error("vicidial: api log write failed", "rows", len(c.rows), "err", logged)
+	}
+	if writes == nil {
+		return
+	}
+	c.out.Reset()
+	c.rows = nil
+	c.exited = false
+	c.refused(writes)
+	h.logs.write(c.ctx, c.rows)
 }
 
 // setHeaders sets the headers api.php sends with every answer.
