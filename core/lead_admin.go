@@ -314,6 +314,28 @@ func (e *Engine) ListLeadCount(ctx context.Context, id uint64, statuses ...strin
 	return e.store.Count(ctx, &Lead{}, f)
 }
 
+// ListDialableCount counts the list's leads its campaign's dialer would
+// call now: a retried status, under the campaign's call limit, due (the
+// dialer's own conditions, see NextLeads). A list without a campaign has
+// none.
+func (e *Engine) ListDialableCount(ctx context.Context, id uint64) (int64, error) {
+	l, err := e.FindList(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	camp, ok := e.Campaign(l.Campaign)
+	if !ok {
+		return 0, nil
+	}
+	due := Eq("list_id", id).Eq("campaign", camp.Name).In("status", retryStatuses).Lte("called_count", camp.MaxRetries)
+	never, err := e.store.Count(ctx, &Lead{}, due.IsNull("next_attempt_at"))
+	if err != nil {
+		return 0, err
+	}
+	later, err := e.store.Count(ctx, &Lead{}, due.Lte("next_attempt_at", e.now()))
+	return never + later, err
+}
+
 // RecordingQuery selects finished recordings; at least one field is set.
 type RecordingQuery struct {
 	Agent  string

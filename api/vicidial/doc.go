@@ -317,8 +317,7 @@
 //     the script's error lines and answers SUCCESS PHONE NUMBER IS VALID -
 //     phone|phone_code|user where the script prints its per-tz_method
 //     dialability (Callgate has no call times or area-code offsets);
-//     list_info prints list_id|list_name|campaign_id|
-//     active|leads_count|new_count; agent_campaigns prints user|campaigns|
+//     agent_campaigns prints user|campaigns|
 //     in-groups (dash lists); ingroup_list prints group_id|group_name|
 //     active|queue_priority|call_time_id; user_details prints user|
 //     full_name|user_level|user_group|active|email|phone_login;
@@ -332,6 +331,16 @@
 //     login_time_sec|talk_time_sec|avg_talk_time_sec; the DNC, list, user,
 //     phone and campaign edits answer "{THING} HAS BEEN ADDED/UPDATED/
 //     DELETED" and "... DOES NOT EXIST / ALREADY EXISTS" lines.
+//   - list_info prints the script's row (list_id … resets_today, the
+//     leads_counts=Y counts, and always a last field for dialable_count=Y,
+//     empty otherwise); Callgate keeps no list change, last-call or
+//     expiration dates nor reset counts, so those print empty, empty,
+//     2099-12-31 (the column's default) and 0. dialable_count counts the
+//     leads the campaign's dialer would call now (no call times or lead
+//     filters). It needs modify_lists (level 8), as the script does.
+//   - Rights refusals print the script's words and ending: "|user|0" for
+//     the edit functions, "|user|0|" for the reports, and call_dispo_report
+//     refuses with call_status_stats' line (the script's copy).
 //   - did_log_export keeps VICIdial's swapped columns (caller id before
 //     date, under a header that says the opposite): parsers learned it.
 //   - recording_lookup's location is the archived recording's store key

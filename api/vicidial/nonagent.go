@@ -53,6 +53,7 @@ type nonAgentEngine interface {
 	SaveList(ctx context.Context, l core.List, create bool) error
 	ResetList(ctx context.Context, id uint64) (int, error)
 	ListLeadCount(ctx context.Context, id uint64, statuses ...string) (int64, error)
+	ListDialableCount(ctx context.Context, id uint64) (int64, error)
 	FindRecordings(ctx context.Context, q core.RecordingQuery) ([]core.Recording, error)
 	AgentByPhoneLogin(ctx context.Context, login string) (core.Agent, error)
 	Snoop(ctx context.Context, supervisorEndpoint, user, mode string) error
@@ -245,7 +246,7 @@ func (c *naCall) run() int {
 		return http.StatusOK
 	}
 	if fn.right != nil && !fn.right(c.api) {
-		c.colon("ERROR", fn.denied, "|"+c.user+"|0|")
+		c.deny(fn)
 		return http.StatusOK
 	}
 	fn.run(c)
@@ -308,6 +309,30 @@ type naFunction struct {
 	run    func(c *naCall)
 }
 
+// bareRefusal: the functions whose rights refusal the script prints as
+// "|user|0" (the edit functions), not "|user|0|" (the reports).
+var bareRefusal = map[string]bool{"add_dnc_phone": true, "delete_dnc_phone": true, "add_list": true,
+	"update_list": true, "list_info": true, "add_user": true, "update_user": true, "copy_user": true,
+	"update_campaign": true, "add_phone": true, "update_phone": true}
+
+// refusalName: where the script's refusal names another function (its
+// call_dispo_report block was copied from call_status_stats).
+var refusalName = map[string]string{"call_dispo_report": "call_status_stats"}
+
+// deny prints the function's rights refusal as non_agent_api.php does
+// ("0" is the script's count of matching privileged users).
+func (c *naCall) deny(fn naFunction) {
+	name := c.function
+	if n := refusalName[name]; n != "" {
+		name = n
+	}
+	text := "ERROR: " + name + " " + fn.denied + ": |" + c.user + "|0"
+	if !bareRefusal[c.function] {
+		text += "|"
+	}
+	c.line("ERROR", name+" "+fn.denied, "0", text)
+}
+
 // Rights VICIdial checks per function. Callgate's API users carry
 // user_level, modify_leads and modify_campaigns; view_reports and
 // modify_users/lists follow the level (see doc.go).
@@ -330,26 +355,26 @@ func init() {
 		"lead_field_info":    {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadFieldInfo},
 		"add_dnc_phone":      {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO ADD DNC NUMBERS", (*naCall).addDNC},
 		"delete_dnc_phone":   {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO DELETE DNC NUMBERS", (*naCall).deleteDNC},
-		"hopper_list":        {canViewReports, "USER DOES NOT HAVE PERMISSION TO VIEW HOPPER LIST", (*naCall).hopperList},
+		"hopper_list":        {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CAMPAIGN INFO", (*naCall).hopperList},
 		"agent_status":       {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatus},
 		"logged_in_agents":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).loggedInAgents},
 		"campaigns_list":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CAMPAIGN INFO", (*naCall).campaignsList},
 		"batch_update_lead":  {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LEADS IN THE SYSTEM", (*naCall).batchUpdateLead},
 		"lead_callback_info": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadCallbackInfo},
-		"lead_status_search": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO SEARCH LEADS", (*naCall).leadStatusSearch},
+		"lead_status_search": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO GET LEAD INFO", (*naCall).leadStatusSearch},
 		"check_phone_number": {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO CHECK PHONE NUMBERS", (*naCall).checkPhoneNumber},
 		"add_list":           {canModifyLists, "USER DOES NOT HAVE PERMISSION TO ADD LISTS", (*naCall).addList},
 		"update_list":        {canModifyLists, "USER DOES NOT HAVE PERMISSION TO UPDATE LISTS", (*naCall).updateList},
-		"list_info":          {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET LIST INFO", (*naCall).listInfo},
-		"agent_campaigns":    {canViewReports, "USER DOES NOT HAVE PERMISSION TO VIEW CAMPAIGNS", (*naCall).agentCampaigns},
-		"ingroup_list":       {canViewReports, "USER DOES NOT HAVE PERMISSION TO VIEW INGROUPS", (*naCall).ingroupList},
-		"user_details":       {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET USER INFO", (*naCall).userDetails},
+		"list_info":          {canModifyLists, "USER DOES NOT HAVE PERMISSION TO MODIFY LISTS", (*naCall).listInfo},
+		"agent_campaigns":    {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentCampaigns},
+		"ingroup_list":       {canViewReports, "USER DOES NOT HAVE PERMISSION TO VIEW INBOUND GROUPS LIST", (*naCall).ingroupList},
+		"user_details":       {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET USER DETAILS", (*naCall).userDetails},
 		"recording_lookup":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET RECORDING INFO", (*naCall).recordingLookup},
 		"in_group_status":    {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET IN-GROUP INFO", (*naCall).inGroupStatus},
 		"blind_monitor":      {canViewReports, "USER DOES NOT HAVE PERMISSION TO BLIND MONITOR", (*naCall).blindMonitor},
 		"add_user":           {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD USERS", (*naCall).addUser},
 		"update_user":        {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO UPDATE USERS", (*naCall).updateUser},
-		"copy_user":          {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD USERS", (*naCall).copyUser},
+		"copy_user":          {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO COPY USERS", (*naCall).copyUser},
 		"update_campaign":    {canModifyLists, "USER DOES NOT HAVE PERMISSION TO UPDATE CAMPAIGNS", (*naCall).updateCampaign},
 		"callid_info":        {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL INFO", (*naCall).callidInfo},
 		"user_group_status":  {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET USER GROUP INFO", (*naCall).userGroupStatus},
@@ -357,8 +382,8 @@ func init() {
 		"update_phone":       {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO UPDATE PHONES", (*naCall).updatePhone},
 		"did_log_export":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET DID INFO", (*naCall).didLogExport},
 		"phone_number_log":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL LOG INFO", (*naCall).phoneNumberLog},
-		"call_status_stats":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL STATS INFO", (*naCall).callStatusStats},
-		"call_dispo_report":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO GET CALL DISPO INFO", (*naCall).callDispoReport},
+		"call_status_stats":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO VIEW STATS", (*naCall).callStatusStats},
+		"call_dispo_report":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO VIEW STATS", (*naCall).callDispoReport},
 		"list_custom_fields": {nil, "", (*naCall).listCustomFieldsChecked},
 		"agent_stats_export": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatsExport},
 	}

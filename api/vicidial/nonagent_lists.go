@@ -356,21 +356,45 @@ func (c *naCall) deleteCustomField(id uint64, raw, label string) {
 }
 
 func (c *naCall) listInfo() {
-	id, raw, ok := c.listID()
-	if !ok {
-		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+raw)
+	raw := c.p.get("list_id")
+	id, err := strconv.ParseUint(raw, 10, 64)
+	if len(raw) < 2 || len(raw) > 14 || err != nil {
+		data := raw + "|" + c.p.get("list_name") + "|" + c.p.get("campaign_id")
+		c.line("ERROR", "list_info YOU MUST USE ALL REQUIRED FIELDS", data,
+			"ERROR: list_info YOU MUST USE ALL REQUIRED FIELDS: |"+c.user+"|"+data)
 		return
 	}
 	l, err := c.h.eng.FindList(c.ctx, id)
 	if err != nil {
-		c.colon("ERROR", "LIST DOES NOT EXIST", c.user+"|"+raw)
+		c.line("ERROR", "list_info LIST DOES NOT EXIST", raw, "ERROR: list_info LIST DOES NOT EXIST: |"+c.user+"|"+raw)
 		return
 	}
-	total, _ := c.h.eng.ListLeadCount(c.ctx, id)
-	fresh, _ := c.h.eng.ListLeadCount(c.ctx, id, "NEW")
-	c.header("list_id", "list_name", "campaign_id", "active", "leads_count", "new_count")
-	c.row(raw, l.Name, l.Campaign, yn(l.Active), strconv.FormatInt(total, 10), strconv.FormatInt(fresh, 10))
-	c.logRow("SUCCESS", "list_info", c.user+"|"+raw)
+	cols := []string{"list_id", "list_name", "campaign_id", "active", "list_changedate", "list_lastcalldate", "expiration_date", "resets_today"}
+	// Callgate keeps no change, last-call or expiration dates nor reset
+	// counts: the script's values for a list never changed, called or
+	// reset (expiration_date is vicidial_lists' default).
+	row := []string{raw, l.Name, l.Campaign, yn(l.Active), "", "", "2099-12-31", "0"}
+	if c.p.get("leads_counts") == "Y" {
+		cols = append(cols, "all_leads_count", "new_leads_count")
+		total, _ := c.h.eng.ListLeadCount(c.ctx, id)
+		fresh, _ := c.h.eng.ListLeadCount(c.ctx, id, "NEW")
+		row = append(row, strconv.FormatInt(total, 10), strconv.FormatInt(fresh, 10))
+	}
+	// The script always ends the row with a delimiter and the dialable
+	// count, empty unless dialable_count=Y.
+	dialable := ""
+	if c.p.get("dialable_count") == "Y" {
+		cols = append(cols, "dialable_count")
+		n, _ := c.h.eng.ListDialableCount(c.ctx, id)
+		dialable = strconv.FormatInt(n, 10)
+	}
+	row = append(row, dialable)
+	dl := c.delimiter()
+	if c.p.get("header") == "YES" {
+		c.out.WriteString(strings.Join(cols, dl) + "\n")
+	}
+	c.out.WriteString(strings.Join(row, dl) + "\n")
+	c.logRow("SUCCESS", "list_info LIST INFORMATION SENT", raw)
 }
 
 // agentCampaigns is agent_campaigns: the campaigns the agent's user group
