@@ -317,10 +317,8 @@
 //     the script's error lines and answers SUCCESS PHONE NUMBER IS VALID -
 //     phone|phone_code|user where the script prints its per-tz_method
 //     dialability (Callgate has no call times or area-code offsets);
-//     agent_campaigns prints user|campaigns|
-//     in-groups (dash lists); ingroup_list prints group_id|group_name|
-//     active|queue_priority|call_time_id; user_details prints user|
-//     full_name|user_level|user_group|active|email|phone_login;
+//     ingroup_list prints group_id|group_name|
+//     active|queue_priority|call_time_id;
 //     in_group_status and user_group_status print per-group counts;
 //     callid_info prints call_id|call_type|lead_id|phone_number|
 //     campaign_or_ingroup|user|call_date|status|length_in_sec;
@@ -338,6 +336,11 @@
 //     2099-12-31 (the column's default) and 0. dialable_count counts the
 //     leads the campaign's dialer would call now (no call times or lead
 //     filters). It needs modify_lists (level 8), as the script does.
+//   - user_details and agent_campaigns print the script's rows and
+//     errors (user|full_name|user_group|user_level|active; user|campaigns|
+//     in-groups as dash lists, active campaigns of the agent's user group or
+//     campaign_id alone, their active in-groups, ignore_agentdirect). The
+//     API user's admin_viewable_groups are not applied.
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

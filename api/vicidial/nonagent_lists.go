@@ -397,35 +397,56 @@ func (c *naCall) listInfo() {
 	c.logRow("SUCCESS", "list_info LIST INFORMATION SENT", raw)
 }
 
-// agentCampaigns is agent_campaigns: the campaigns the agent's user group
-// allows and the in-groups those campaigns take.
+// agentCampaigns is agent_campaigns: the active campaigns the agent's
+// user group allows (or campaign_id alone) and the active in-groups those
+// campaigns take, as the script lists them.
 func (c *naCall) agentCampaigns() {
 	agent := c.p.get("agent_user")
 	a, err := c.h.eng.FindAgent(c.ctx, agent)
-	if len(agent) < 1 || err != nil {
-		c.colon("ERROR", "AGENT NOT FOUND", c.user+"|"+agent)
+	if err != nil {
+		c.line("ERROR", "agent_campaigns AGENT USER DOES NOT EXIST", agent,
+			"ERROR: agent_campaigns AGENT USER DOES NOT EXIST: |"+c.user+"|"+agent)
 		return
 	}
+	camps, closers := c.agentCampaignNames(a)
+	if len(camps) == 0 {
+		data := agent + "|" + c.user + "|"
+		c.line("ERROR", "agent_campaigns THIS AGENT USER HAS NO AVAILABLE CAMPAIGNS", data,
+			"ERROR: agent_campaigns THIS AGENT USER HAS NO AVAILABLE CAMPAIGNS: "+data)
+		return
+	}
+	var ingroups []string
+	for _, q := range c.h.eng.Queues() {
+		if !q.Active || !closers[q.Name] || c.p.get("ignore_agentdirect") == "Y" && strings.HasPrefix(q.Name, "AGENTDIRECT") {
+			continue
+		}
+		ingroups = append(ingroups, q.Name)
+	}
+	sort.Strings(ingroups)
+	c.header("user", "allowed_campaigns_list", "allowed_ingroups_list")
+	c.row(agent, strings.Join(camps, "-"), strings.Join(ingroups, "-"))
+	c.logRow("SUCCESS", "agent_campaigns RESULTS FOUND: 1", c.user+"|"+agent+"|"+strings.Join(camps, "-")+"|"+strings.Join(ingroups, "-"))
+}
+
+// agentCampaignNames: the active campaigns a's user group allows (only
+// campaign_id when given), sorted as the script's primary key orders them,
+// and the in-groups they take.
+func (c *naCall) agentCampaignNames(a core.Agent) ([]string, map[string]bool) {
 	g, _ := c.h.eng.UserGroup(c.ctx, a.UserGroup)
-	var camps, ingroups []string
-	seen := map[string]bool{}
+	only := c.p.get("campaign_id")
+	var camps []string
+	closers := map[string]bool{}
 	for _, camp := range c.h.eng.Campaigns() {
-		if !campaignAllowed(g, camp.Name) || !camp.Active {
+		if !campaignAllowed(g, camp.Name) || !camp.Active || only != "" && camp.Name != only {
 			continue
 		}
 		camps = append(camps, camp.Name)
 		for _, q := range strings.Fields(camp.Ingroups) {
-			if !seen[q] {
-				seen[q] = true
-				ingroups = append(ingroups, q)
-			}
+			closers[q] = true
 		}
 	}
 	sort.Strings(camps)
-	sort.Strings(ingroups)
-	c.header("user", "allowed_campaigns_list", "allowed_ingroups_list")
-	c.row(agent, strings.Join(camps, "-"), strings.Join(ingroups, "-"))
-	c.logRow("SUCCESS", "agent_campaigns", c.user+"|"+agent)
+	return camps, closers
 }
 
 // campaignAllowed reads a user group's allowed_campaigns (" A B - " or
@@ -458,12 +479,17 @@ func (c *naCall) ingroupList() {
 
 func (c *naCall) userDetails() {
 	agent := c.p.get("agent_user")
-	a, err := c.h.eng.FindAgent(c.ctx, agent)
-	if len(agent) < 1 || err != nil {
-		c.colon("ERROR", "USER DOES NOT EXIST", c.user+"|"+agent)
+	data := c.user + "|" + agent
+	if len(agent) < 1 || len(agent) >= 100 {
+		c.line("ERROR", "user_details INVALID SEARCH PARAMETERS", data, "ERROR: user_details INVALID SEARCH PARAMETERS: "+data)
 		return
 	}
-	c.header("user", "full_name", "user_level", "user_group", "active", "email", "phone_login")
-	c.row(a.Username, a.Name, strconv.Itoa(a.UserLevel), a.UserGroup, yn(a.Active), a.Email, a.PhoneLogin)
-	c.logRow("SUCCESS", "user_details", c.user+"|"+agent)
+	a, err := c.h.eng.FindAgent(c.ctx, agent)
+	if err != nil {
+		c.line("ERROR", "user_details USER NOT FOUND", data, "ERROR: user_details USER NOT FOUND: "+data)
+		return
+	}
+	c.header("user", "full_name", "user_group", "user_level", "active")
+	c.row(agent, a.Name, a.UserGroup, strconv.Itoa(a.UserLevel), yn(a.Active))
+	c.logRow("SUCCESS", "user_details", data)
 }

@@ -301,6 +301,8 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 		{name: "list_info short id", query: naq("function=list_info&list_id=9")},
 		{name: "list_info missing", query: naq("function=list_info&list_id=4242")},
 		{name: "agent_campaigns", query: naq("function=agent_campaigns&agent_user=1000&header=YES")},
+		{name: "agent_campaigns one campaign", query: naq("function=agent_campaigns&agent_user=1000&campaign_id=TESTCAMP&ignore_agentdirect=Y")},
+		{name: "agent_campaigns no campaign", query: naq("function=agent_campaigns&agent_user=1000&campaign_id=NOSUCH")},
 		{name: "agent_campaigns unknown", query: naq("function=agent_campaigns&agent_user=nobody")},
 		{name: "ingroup_list", query: naq("function=ingroup_list&stage=csv")},
 		{name: "user_details", query: naq("function=user_details&agent_user=1000&header=YES")},
