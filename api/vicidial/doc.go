@@ -317,8 +317,6 @@
 //     the script's error lines and answers SUCCESS PHONE NUMBER IS VALID -
 //     phone|phone_code|user where the script prints its per-tz_method
 //     dialability (Callgate has no call times or area-code offsets);
-//     ingroup_list prints group_id|group_name|
-//     active|queue_priority|call_time_id;
 //     in_group_status and user_group_status print per-group counts;
 //     callid_info prints call_id|call_type|lead_id|phone_number|
 //     campaign_or_ingroup|user|call_date|status|length_in_sec;
@@ -341,6 +339,12 @@
 //     in-groups as dash lists, active campaigns of the agent's user group or
 //     campaign_id alone, their active in-groups, ignore_agentdirect). The
 //     API user's admin_viewable_groups are not applied.
+//   - ingroup_list answers, as the script does, the admin pages' HTML
+//     chooser frame of the active in-groups (no API log row); the colour
+//     cell is empty (Callgate keeps no in-group colour). The comments
+//     field name is reduced to the characters of an element id and names
+//     are HTML-escaped: the script reflects both unescaped into the page's
+//     JavaScript (a script injection Callgate does not reproduce).
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

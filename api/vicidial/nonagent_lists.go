@@ -1,6 +1,8 @@
 package vicidial
 
 import (
+	"fmt"
+	"html"
 	"sort"
 	"strconv"
 	"strings"
@@ -463,19 +465,58 @@ func campaignAllowed(g core.UserGroup, camp string) bool {
 	return false
 }
 
+// ingroupList is ingroup_list: like the script, the HTML chooser frame of
+// the admin pages (active in-groups by id, each a link that fills the
+// parent page's field named by comments), with no API log row.
 func (c *naCall) ingroupList() {
 	qs := c.h.eng.Queues()
 	sort.Slice(qs, func(i, j int) bool { return qs[i].Name < qs[j].Name })
-	if len(qs) == 0 {
-		c.colon("ERROR", "NO INGROUPS FOUND", c.user)
-		return
-	}
-	c.header("group_id", "group_name", "active", "queue_priority", "call_time_id")
+	// comments names the parent page's field: the script reflects it into
+	// the page's JavaScript as sent; Callgate keeps only the characters an
+	// element id uses (no script injection), and escapes names.
+	field := strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return -1
+	}, c.p.get("comments"))
+	var b strings.Builder
+	b.WriteString(chooserHead + "<td width=30>#</td>\n<td colspan=2>Inbound Groups</td>\n<td>Name</td>\n<td>Color</td>\n</tr>\n")
+	n := 0
 	for _, q := range qs {
-		c.row(q.Name, q.Description, yn(q.Active), "0", "24hours")
+		if !q.Active {
+			continue
+		}
+		n++
+		bg := `bgcolor="#F6F6F6"`
+		if n%2 == 1 {
+			bg = `bgcolor="#E6E6E6"`
+		}
+		fmt.Fprintf(&b, "<tr %s><td width=30><font size=1 face=\"Arial,Helvetica\">%d</td>\n", bg, n)
+		name := html.EscapeString(q.Name)
+		fmt.Fprintf(&b, "<td colspan=2><a href=\"javascript:choose_file('%s','%s');\"><font size=2 face=\"Arial,Helvetica\">%s</a></td>\n", name, field, name)
+		fmt.Fprintf(&b, "<td><font size=2 face=\"Arial,Helvetica\">%s</td>\n", html.EscapeString(q.Description))
+		// Callgate keeps no in-group colour: the column's NULL prints empty.
+		b.WriteString("<td bgcolor=\"\"><font size=2 face=\"Arial,Helvetica\"> &nbsp; &nbsp; &nbsp; &nbsp; </td></tr>\n")
 	}
-	c.logRow("SUCCESS", "ingroup_list", c.user+"|"+strconv.Itoa(len(qs)))
+	b.WriteString("</table></div></body></HTML>\n")
+	c.out.WriteString(b.String())
 }
+
+// chooserHead opens the script's chooser frames (ingroup_list and the
+// other *_list functions of the admin pages).
+const chooserHead = "\n<HTML><head><title>NON-AGENT API</title>\n<script language=\"Javascript\">\n" +
+	"function choose_file(filename,fieldname)\n\t{\n\tif (filename.length > 0)\n\t\t{\n" +
+	"\t\tparent.document.getElementById(fieldname).value = filename;\n" +
+	"\t\tdocument.getElementById(\"selectframe\").innerHTML = '';\n" +
+	"\t\tdocument.getElementById(\"selectframe\").style.visibility = 'hidden';\n" +
+	"\t\tparent.close_chooser();\n\t\t}\n\t}\n" +
+	"function close_file()\n\t{\n\tdocument.getElementById(\"selectframe\").innerHTML = '';\n" +
+	"\tdocument.getElementById(\"selectframe\").style.visibility = 'hidden';\n\tparent.close_chooser();\n\t}\n" +
+	"</script>\n</head>\n\n<body>\n" +
+	"<a href=\"javascript:close_file();\"><font size=1 face=\"Arial,Helvetica\">close frame</font></a>\n" +
+	"<div id='selectframe' style=\"height:400px;width:710px;overflow:scroll;\">\n" +
+	"<table border=0 cellpadding=1 cellspacing=2 width=690 bgcolor=white><tr>\n"
 
 func (c *naCall) userDetails() {
 	agent := c.p.get("agent_user")

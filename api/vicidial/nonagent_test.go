@@ -305,6 +305,7 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 		{name: "agent_campaigns no campaign", query: naq("function=agent_campaigns&agent_user=1000&campaign_id=NOSUCH")},
 		{name: "agent_campaigns unknown", query: naq("function=agent_campaigns&agent_user=nobody")},
 		{name: "ingroup_list", query: naq("function=ingroup_list&stage=csv")},
+		{name: "ingroup_list chooser field", query: naq("function=ingroup_list&comments=group_field%27);alert(1)//")},
 		{name: "user_details", query: naq("function=user_details&agent_user=1000&header=YES")},
 		{name: "user_details unknown", query: naq("function=user_details&agent_user=nobody")},
 		{name: "level 7 cannot add lists", query: "source=test&user=6668&pass=1234&function=add_list&list_id=5009&list_name=xx"},
