@@ -318,8 +318,6 @@
 //     phone|phone_code|user where the script prints its per-tz_method
 //     dialability (Callgate has no call times or area-code offsets);
 //     in_group_status and user_group_status print per-group counts;
-//     callid_info prints call_id|call_type|lead_id|phone_number|
-//     campaign_or_ingroup|user|call_date|status|length_in_sec;
 //     phone_number_log prints phone_number|call_date|list_id|length_in_sec|
 //     lead_status|hangup_reason|call_status|source_id|user;
 //     call_dispo_report prints status|total|agent-count list;
@@ -345,6 +343,11 @@
 //     field name is reduced to the characters of an element id and names
 //     are HTML-escaped: the script reflects both unescaped into the page's
 //     JavaScript (a script injection Callgate does not reproduce).
+//   - callid_info takes the script's call ids (18 to 39 characters, Y J V M
+//     DC S LP VH XL) and prints call_id|custtime (detail=YES: the log row,
+//     call_type read off the id's prefix); custtime is the seconds since
+//     the customer was connected (VICIdial: talk minus dead seconds of the
+//     agent log).
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

@@ -189,38 +189,109 @@ func dialString(ip string) string {
 
 // callidInfo is callid_info: a call named by its VICIdial call id (the id
 // the agent API and agent_status print), live or ended.
+// callidInfo is callid_info: a call found by its VICIdial call id, with the
+// customer's talk seconds (detail=YES: the log row too).
 func (c *naCall) callidInfo() {
 	cid := c.p.get("call_id")
-	if len(cid) < 2 {
-		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+cid)
+	if len(cid) < 18 || len(cid) >= 40 || !hasAnyPrefix(cid, "Y", "J", "V", "M", "DC", "S", "LP", "VH", "XL") {
+		data := c.user + "|" + cid
+		c.line("ERROR", "callid_info INVALID SEARCH PARAMETERS", data, "ERROR: callid_info INVALID SEARCH PARAMETERS: "+data)
 		return
 	}
-	call, ok := c.h.ids.callByID(c.ctx, cid, c.h.eng.ActiveCalls())
+	call, ok := c.callByVicidialID(cid)
 	if !ok {
-		id, err := c.h.eng.ExternalIDs().Internal(c.ctx, core.EntityCall, Dialect, cid)
-		if err == nil {
-			call, err = c.h.eng.Call(c.ctx, id)
-		}
-		if err != nil {
-			c.colon("ERROR", "NO RECORDS FOUND", c.user+"|"+cid)
-			return
-		}
+		data := c.user + "|" + c.p.get("agent_user")
+		c.line("ERROR", "callid_info CALL NOT FOUND", data, "ERROR: callid_info CALL NOT FOUND: "+data)
+		return
 	}
-	typ, group := "OUT", call.Campaign
-	if call.Direction == core.CallInbound {
-		typ, group = "IN", call.Queue
-	}
-	length := 0
+	custSec := 0
 	if call.ConnectedAt != nil {
 		end := c.now
 		if call.EndedAt != nil {
 			end = *call.EndedAt
 		}
-		length = int(end.Sub(*call.ConnectedAt).Seconds())
+		custSec = int(end.Sub(*call.ConnectedAt).Seconds())
 	}
-	c.header("call_id", "call_type", "lead_id", "phone_number", "campaign_or_ingroup", "user", "call_date", "status", "length_in_sec")
-	c.row(cid, typ, strconv.FormatUint(call.LeadID, 10), call.Phone, group, call.Agent, c.stamp(call.CreatedAt), call.Status, strconv.Itoa(length))
-	c.logRow("SUCCESS", "callid_info", c.user+"|"+cid)
+	detail := c.p.get("detail") == "YES"
+	if detail {
+		c.header("call_id", "custtime", "call_date", "phone", "call_type", "campaign_id", "list_id", "status", "user")
+	} else {
+		c.header("call_id", "custtime")
+	}
+	start := c.out.Len()
+	if !detail {
+		c.row(cid, strconv.Itoa(custSec))
+	} else {
+		c.row(cid, strconv.Itoa(custSec), c.stamp(call.CreatedAt), call.Phone, callidType(cid), c.callGroup(call),
+			c.leadList(call.LeadID), call.Status, call.Agent)
+	}
+	// The script logs the printed row as the reason.
+	c.logRow("SUCCESS", "callid_info "+c.out.String()[start:], c.user+"|"+cid+"|"+c.stageName())
+}
+
+// callidType is the script's call_type, read off the call id's prefix.
+func callidType(cid string) string {
+	switch {
+	case hasAnyPrefix(cid, "Y", "J", "LP", "VH"):
+		return "INBOUND"
+	case strings.HasPrefix(cid, "V"):
+		return "OUTBOUND_AUTO"
+	case strings.HasPrefix(cid, "M"):
+		return "OUTBOUND_MANUAL"
+	}
+	return "OUTBOUND_OTHER"
+}
+
+func hasAnyPrefix(s string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// callByVicidialID finds a live or ended call by the id the VICIdial APIs
+// gave it.
+func (c *naCall) callByVicidialID(cid string) (core.Call, bool) {
+	if call, ok := c.h.ids.callByID(c.ctx, cid, c.h.eng.ActiveCalls()); ok {
+		return call, true
+	}
+	id, err := c.h.eng.ExternalIDs().Internal(c.ctx, core.EntityCall, Dialect, cid)
+	if err != nil {
+		return core.Call{}, false
+	}
+	call, err := c.h.eng.Call(c.ctx, id)
+	return call, err == nil
+}
+
+// callGroup is vicidial_log's campaign_id: the in-group of an inbound call.
+func (c *naCall) callGroup(call core.Call) string {
+	if call.Direction == core.CallInbound {
+		return call.Queue
+	}
+	return call.Campaign
+}
+
+// leadList is the list of the call's lead ("" without one).
+func (c *naCall) leadList(id uint64) string {
+	if id == 0 {
+		return ""
+	}
+	l, err := c.h.eng.Lead(c.ctx, id)
+	if err != nil {
+		return ""
+	}
+	return strconv.FormatUint(l.ListID, 10)
+}
+
+// stageName is the script's $stage after its delimiter choice.
+func (c *naCall) stageName() string {
+	switch s := c.p.get("stage"); s {
+	case "csv", "tab":
+		return s
+	}
+	return "pipe"
 }
 
 // userGroupStatus is user_group_status: per user group, agents logged in

@@ -57,6 +57,7 @@ var nonAgentFilters = map[string]filter{
 	"delete_lead":                  k(clsUpper),
 	"reset_lead":                   k(clsUpper),
 	"header":                       k(clsUpper),
+	"detail":                       k(clsUpper),
 	"ignore_agentdirect":           k(clsUpper),
 	"leads_counts":                 k(clsWord),
 	"dialable_count":               k(class("_0~9a~zA~Z")),
@@ -106,7 +107,7 @@ var nonAgentFilters = map[string]filter{
 	"protocol":                     k(clsUpperDigit),
 	"phone_full_name":              spaceThenKeep(clsNotes),
 	"delete_phone":                 k(clsUpper),
-	"call_id":                      k(clsWord),
+	"call_id":                      k(clsAlnum),
 	"update_phone_number":          k(clsUpper),
 	"list_id_field":                k(clsDigits),
 }

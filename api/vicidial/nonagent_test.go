@@ -491,6 +491,8 @@ func TestNonAgentCallidAndUserGroupStatus(t *testing.T) {
 		{name: "user_group_status needs groups", query: naq("function=user_group_status")},
 		{name: "user_group_status none", query: naq("function=user_group_status&user_groups=AGENTS")},
 		{name: "callid_info unknown", query: naq("function=callid_info&call_id=M1221010000000000099")},
+		{name: "callid_info too short", query: naq("function=callid_info&call_id=M12210100")},
+		{name: "callid_info wrong prefix", query: naq("function=callid_info&call_id=Q1221010000000000001")},
 		{name: "user_group_status", setup: func(n *naEnv) {
 			n.login("1000")
 			n.pause("1000")
@@ -510,5 +512,6 @@ func TestNonAgentCallidAndUserGroupStatus(t *testing.T) {
 					t.Errorf("agent_status call id %q, callid_info asked for M1221010000000000001", cid)
 				}
 			}},
+		{name: "callid_info detail", query: naq("function=callid_info&call_id=M1221010000000000001&detail=YES&header=YES&stage=tab")},
 	})
 }
