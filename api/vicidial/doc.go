@@ -317,7 +317,6 @@
 //     the script's error lines and answers SUCCESS PHONE NUMBER IS VALID -
 //     phone|phone_code|user where the script prints its per-tz_method
 //     dialability (Callgate has no call times or area-code offsets);
-//     in_group_status and user_group_status print per-group counts;
 //     phone_number_log prints phone_number|call_date|list_id|length_in_sec|
 //     lead_status|hangup_reason|call_status|source_id|user;
 //     call_dispo_report prints status|total|agent-count list;
@@ -348,6 +347,11 @@
 //     call_type read off the id's prefix); custtime is the seconds since
 //     the customer was connected (VICIdial: talk minus dead seconds of the
 //     agent log).
+//   - in_group_status and user_group_status print the script's one row
+//     over all the groups asked (their names space-separated), agents
+//     classified as the script does (wrap-up is DISPO, a held call PARK, a
+//     call gone DEAD, an unanswered manual call DIAL); user_group_status's
+//     calls_waiting counts the callers waiting in every queue.
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

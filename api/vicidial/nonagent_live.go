@@ -2,7 +2,6 @@ package vicidial
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -73,42 +72,93 @@ func recordingLocation(r core.Recording) string {
 	return r.File
 }
 
-// inGroupStatus is in_group_status: per in-group, calls waiting and the
-// agents logged into it.
+// liveCounts are the script's figures over a set of vicidial_live_agents
+// rows.
+type liveCounts struct{ agents, inCalls, waiting, paused, dead, dispo, dial int }
+
+// count classifies one agent as the script does: READY or PAUSED with a
+// lead still to disposition is DISPO; INCALL whose call is gone is DEAD,
+// held (parked) is PARK, a manual call not yet answered is DIAL.
+func (n *liveCounts) count(s core.AgentSession, live map[uint64]core.Call) {
+	st := vicidialStatus(s)
+	switch {
+	case s.State == core.AgentWrapUp:
+		st = "DISPO"
+	case st == "INCALL":
+		call, ok := live[s.CallID]
+		switch {
+		case !ok:
+			st = "DEAD"
+		case s.OnHold:
+			st = "PARK"
+		case call.ConnectedAt == nil && call.Direction != core.CallInbound:
+			st = "DIAL"
+		}
+	}
+	n.agents++
+	switch st {
+	case "DEAD":
+		n.dead++
+	case "DISPO":
+		n.dispo++
+	case "PAUSED":
+		n.paused++
+	case "INCALL", "DIAL", "QUEUE", "PARK":
+		n.inCalls++
+		if st == "DIAL" {
+			n.dial++
+		}
+	case "READY":
+		n.waiting++
+	}
+}
+
+func (c *naCall) liveCalls() map[uint64]core.Call {
+	m := map[uint64]core.Call{}
+	for _, call := range c.h.eng.ActiveCalls() {
+		m[call.ID] = call
+	}
+	return m
+}
+
+// inGroupStatus is in_group_status: one row over the in-groups asked
+// (pipe-separated, printed space-separated): their calls, those waiting,
+// and the agents taking any of them by state.
 func (c *naCall) inGroupStatus() {
-	want := pipeSet(c.p.get("in_groups"))
-	if want == nil && c.p.get("in_groups") == "" {
-		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|")
+	raw := c.p.get("in_groups")
+	if len(raw) < 1 || len(raw) >= 10000 {
+		data := c.user + "|" + raw
+		c.line("ERROR", "in_group_status INVALID SEARCH PARAMETERS", data, "ERROR: in_group_status INVALID SEARCH PARAMETERS: "+data)
 		return
 	}
-	var rows [][]string
-	for _, q := range c.h.eng.Queues() {
-		if want != nil && !want[q.Name] {
-			continue
+	want := map[string]bool{}
+	for _, g := range strings.Split(raw, "|") {
+		want[g] = true
+	}
+	calls, waiting := 0, 0
+	for q := range want {
+		waiting += len(c.h.eng.Waiting(q))
+	}
+	live := c.liveCalls()
+	for _, call := range live {
+		if want[call.Queue] && call.Direction == core.CallInbound {
+			calls++
 		}
-		waiting := c.h.eng.Waiting(q.Name)
-		agents, busy := 0, 0
-		for _, s := range c.h.eng.Sessions() {
-			if !containsStr(c.h.eng.AgentQueues(s.Username), q.Name) {
-				continue
-			}
-			agents++
-			if s.State == core.AgentOnCall {
-				busy++
+	}
+	var n liveCounts
+	for _, s := range c.h.eng.Sessions() {
+		for _, q := range c.h.eng.AgentQueues(s.Username) {
+			if want[q] {
+				n.count(s, live)
+				break
 			}
 		}
-		rows = append(rows, []string{q.Name, strconv.Itoa(len(waiting)), strconv.Itoa(agents), strconv.Itoa(agents - busy), strconv.Itoa(busy)})
 	}
-	if len(rows) == 0 {
-		c.colon("ERROR", "NO IN-GROUPS FOUND", c.user+"|"+c.p.get("in_groups"))
-		return
-	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i][0] < rows[j][0] })
-	c.header("ingroup", "calls_waiting", "agents_logged_in", "agents_waiting", "agents_incall")
-	for _, r := range rows {
-		c.row(r...)
-	}
-	c.logRow("SUCCESS", "in_group_status", c.user+"|"+strconv.Itoa(len(rows)))
+	c.header("ingroups", "total_calls", "calls_waiting", "agents_logged_in", "agents_in_calls", "agents_waiting",
+		"agents_paused", "agents_in_dispo", "agents_in_dial")
+	c.row(strings.ReplaceAll(raw, "|", " "), strconv.Itoa(calls), strconv.Itoa(waiting), strconv.Itoa(n.agents),
+		strconv.Itoa(n.inCalls), strconv.Itoa(n.waiting), strconv.Itoa(n.paused), strconv.Itoa(n.dispo), strconv.Itoa(n.dial))
+	c.logRow("SUCCESS", "in_group_status CALLS FOUND: "+strconv.Itoa(n.agents), c.user+"|"+raw+"|"+c.stageName())
 }
 
 // blindMonitor is blind_monitor: the supervisor's phone (phone_login) is
@@ -294,49 +344,34 @@ func (c *naCall) stageName() string {
 	return "pipe"
 }
 
-// userGroupStatus is user_group_status: per user group, agents logged in
-// and how many are waiting, in calls and paused.
+// userGroupStatus is user_group_status: one row over the user groups asked
+// (pipe-separated, printed space-separated): callers waiting in every
+// queue, and the groups' logged-in agents by state.
 func (c *naCall) userGroupStatus() {
-	want := pipeSet(c.p.get("user_groups"))
-	if c.p.get("user_groups") == "" {
-		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|")
+	raw := c.p.get("user_groups")
+	if len(raw) < 1 || len(raw) >= 10000 {
+		data := c.user + "|" + raw
+		c.line("ERROR", "user_group_status INVALID SEARCH PARAMETERS", data, "ERROR: user_group_status INVALID SEARCH PARAMETERS: "+data)
 		return
 	}
-	type counts struct{ total, ready, incall, paused int }
-	groups := map[string]*counts{}
+	want := map[string]bool{}
+	for _, g := range strings.Split(raw, "|") {
+		want[g] = true
+	}
+	waiting := 0
+	for _, q := range c.h.eng.Queues() {
+		waiting += len(c.h.eng.Waiting(q.Name))
+	}
+	live := c.liveCalls()
+	var n liveCounts
 	for _, s := range c.h.eng.Sessions() {
-		a, _ := c.h.eng.FindAgent(c.ctx, s.Username)
-		if want != nil && !want[a.UserGroup] {
-			continue
-		}
-		g := groups[a.UserGroup]
-		if g == nil {
-			g = &counts{}
-			groups[a.UserGroup] = g
-		}
-		g.total++
-		switch vicidialStatus(s) {
-		case "INCALL", "QUEUE":
-			g.incall++
-		case "PAUSED":
-			g.paused++
-		default:
-			g.ready++
+		if a, err := c.h.eng.FindAgent(c.ctx, s.Username); err == nil && want[a.UserGroup] {
+			n.count(s, live)
 		}
 	}
-	if len(groups) == 0 {
-		c.colon("ERROR", "NO AGENTS FOUND", c.user+"|"+c.p.get("user_groups"))
-		return
-	}
-	names := make([]string, 0, len(groups))
-	for n := range groups {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	c.header("user_group", "agents_logged_in", "agents_waiting", "agents_incall", "agents_paused")
-	for _, n := range names {
-		g := groups[n]
-		c.row(n, strconv.Itoa(g.total), strconv.Itoa(g.ready), strconv.Itoa(g.incall), strconv.Itoa(g.paused))
-	}
-	c.logRow("SUCCESS", "user_group_status", c.user+"|"+strconv.Itoa(len(names)))
+	c.header("usergroups", "calls_waiting", "agents_logged_in", "agents_in_calls", "agents_waiting", "agents_paused",
+		"agents_in_dead_calls", "agents_in_dispo", "agents_in_dial")
+	c.row(strings.ReplaceAll(raw, "|", " "), strconv.Itoa(waiting), strconv.Itoa(n.agents), strconv.Itoa(n.inCalls),
+		strconv.Itoa(n.waiting), strconv.Itoa(n.paused), strconv.Itoa(n.dead), strconv.Itoa(n.dispo), strconv.Itoa(n.dial))
+	c.logRow("SUCCESS", "user_group_status AGENTS FOUND: "+strconv.Itoa(n.agents), c.user+"|"+raw+"|"+c.stageName())
 }
