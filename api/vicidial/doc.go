@@ -321,7 +321,7 @@
 //     lead_status|hangup_reason|call_status|source_id|user;
 //     call_dispo_report prints status|total|agent-count list;
 //     agent_stats_export prints user|full_name|user_group|calls|
-//     login_time_sec|talk_time_sec|avg_talk_time_sec; the DNC, list, user,
+//     login_time_sec|talk_time_sec|avg_talk_time_sec; the list, user,
 //     phone and campaign edits answer "{THING} HAS BEEN ADDED/UPDATED/
 //     DELETED" and "... DOES NOT EXIST / ALREADY EXISTS" lines.
 //   - list_info prints the script's row (list_id … resets_today, the
@@ -352,6 +352,12 @@
 //     classified as the script does (wrap-up is DISPO, a held call PARK, a
 //     call gone DEAD, an unanswered manual call DIAL); user_group_status's
 //     calls_waiting counts the callers waiting in every queue.
+//   - add_dnc_phone and delete_dnc_phone print the script's lines and need
+//     campaign_id (SYSTEM_INTERNAL: the system list; any other value a
+//     campaign's list, as the script, existing or not); a store failure,
+//     which the script cannot report, answers "DNC NUMBER HAS NOT BEEN
+//     ADDED/DELETED"; numbers over 18 digits (the column) are refused as
+//     missing fields.
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

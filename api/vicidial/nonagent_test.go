@@ -214,22 +214,23 @@ func TestNonAgentLeadInfoAndDNC(t *testing.T) {
 		{name: "lead_search vendor code first, then phones", query: naq("function=lead_search&search_method=VENDOR_LEAD_CODE_PHONE_NUMBER&vendor_lead_code=NOPE&phone_number=7275551212,123,3125550199")},
 		{name: "lead_search by lead ids prints only phone and vendor keys", query: naq("function=lead_search&search_method=LEAD_ID&lead_id=1&lead_ids=1,2")},
 		{name: "lead_search no valid method", query: naq("function=lead_search&search_method=LEAD_ID&phone_number=7275551212")},
-		{name: "add dnc", query: naq("function=add_dnc_phone&phone_number=7275550101"),
+		{name: "add dnc", query: naq("function=add_dnc_phone&phone_number=7275550101&campaign_id=SYSTEM_INTERNAL"),
 			check: func(t *testing.T, n *naEnv, _ string) {
 				if !n.eng.OnDNC(n.ctx, "7275550101", "") {
 					t.Error("not on the system DNC list")
 				}
 			}},
-		{name: "add dnc again", query: naq("function=add_dnc_phone&phone_number=7275550101")},
+		{name: "add dnc again", query: naq("function=add_dnc_phone&phone_number=7275550101&campaign_id=SYSTEM_INTERNAL")},
 		{name: "add campaign dnc", query: naq("function=add_dnc_phone&phone_number=7275550101&campaign_id=TESTCAMP")},
+		{name: "add dnc without campaign", query: naq("function=add_dnc_phone&phone_number=7275550101")},
 		{name: "add dnc unknown campaign", query: naq("function=add_dnc_phone&phone_number=7275550101&campaign_id=NOPE")},
-		{name: "delete dnc", query: naq("function=delete_dnc_phone&phone_number=7275550101"),
+		{name: "delete dnc", query: naq("function=delete_dnc_phone&phone_number=7275550101&campaign_id=SYSTEM_INTERNAL"),
 			check: func(t *testing.T, n *naEnv, _ string) {
 				if n.eng.OnDNC(n.ctx, "7275550101", "") {
 					t.Error("still on the system DNC list")
 				}
 			}},
-		{name: "delete dnc not there", query: naq("function=delete_dnc_phone&phone_number=7275550101")},
+		{name: "delete dnc not there", query: naq("function=delete_dnc_phone&phone_number=7275550101&campaign_id=SYSTEM_INTERNAL")},
 	})
 }
 

@@ -216,57 +216,63 @@ func (c *naCall) fieldValue(l core.Lead, field string) (string, bool) {
 	return "", false
 }
 
-// addDNC and deleteDNC edit the system DNC list, or a campaign's with
-// campaign_id.
+// addDNC and deleteDNC edit the system DNC list (campaign_id
+// SYSTEM_INTERNAL) or a campaign's, with the script's lines. campaign_id is
+// required, as in the script.
 func (c *naCall) addDNC() {
-	phone, camp := c.p.get("phone_number"), c.dncList()
-	if len(phone) < 6 || len(phone) > 16 || strings.Contains(phone, ",") || !c.campaignOK(camp) {
-		c.dash("ERROR", "INVALID DATA", phone+"|"+camp+"|"+c.user)
+	phone, camp, ok := c.dncRequest()
+	if !ok {
 		return
 	}
+	data := phone + "|" + camp
 	if c.h.eng.OnDNC(c.ctx, phone, c.campaignKey(camp)) {
-		c.dash("ERROR", "PHONE NUMBER ALREADY IN DNC", phone+"|"+camp+"|"+c.user)
+		c.line("ERROR", "add_dnc_phone DNC NUMBER ALREADY EXISTS", data, "ERROR: add_dnc_phone DNC NUMBER ALREADY EXISTS: |"+c.user+"|"+data)
 		return
 	}
 	if err := c.h.eng.AddDNC(c.ctx, phone, c.campaignKey(camp), "non_agent_api "+c.user); err != nil {
-		c.dash("ERROR", "PHONE NUMBER NOT ADDED TO DNC", phone+"|"+camp+"|"+refusalText(err))
+		// The script cannot fail here; Callgate says so when its store does.
+		c.h.log.Error("vicidial: add_dnc_phone", "err", err)
+		c.line("ERROR", "add_dnc_phone DNC NUMBER HAS NOT BEEN ADDED", data, "ERROR: add_dnc_phone DNC NUMBER HAS NOT BEEN ADDED: |"+c.user+"|"+data)
 		return
 	}
-	c.dash("SUCCESS", "PHONE NUMBER ADDED TO DNC", phone+"|"+camp+"|"+c.user)
+	c.line("SUCCESS", "add_dnc_phone DNC NUMBER HAS BEEN ADDED", data, "SUCCESS: add_dnc_phone DNC NUMBER HAS BEEN ADDED - "+c.user+"|"+data)
 }
 
 func (c *naCall) deleteDNC() {
-	phone, camp := c.p.get("phone_number"), c.dncList()
-	if len(phone) < 6 || len(phone) > 16 || strings.Contains(phone, ",") || !c.campaignOK(camp) {
-		c.dash("ERROR", "INVALID DATA", phone+"|"+camp+"|"+c.user)
+	phone, camp, ok := c.dncRequest()
+	if !ok {
 		return
 	}
+	data := phone + "|" + camp
 	removed, err := c.h.eng.RemoveDNC(c.ctx, phone, c.campaignKey(camp))
 	switch {
 	case err != nil:
-		c.dash("ERROR", "PHONE NUMBER NOT DELETED FROM DNC", phone+"|"+camp+"|"+refusalText(err))
+		c.h.log.Error("vicidial: delete_dnc_phone", "err", err)
+		c.line("ERROR", "delete_dnc_phone DNC NUMBER HAS NOT BEEN DELETED", data, "ERROR: delete_dnc_phone DNC NUMBER HAS NOT BEEN DELETED: |"+c.user+"|"+data)
 	case !removed:
-		c.dash("ERROR", "PHONE NUMBER NOT IN DNC", phone+"|"+camp+"|"+c.user)
+		c.line("ERROR", "delete_dnc_phone DNC NUMBER DOES NOT EXIST", data, "ERROR: delete_dnc_phone DNC NUMBER DOES NOT EXIST: |"+c.user+"|"+data)
 	default:
-		c.dash("SUCCESS", "PHONE NUMBER DELETED FROM DNC", phone+"|"+camp+"|"+c.user)
+		c.line("SUCCESS", "delete_dnc_phone DNC NUMBER HAS BEEN DELETED", data, "SUCCESS: delete_dnc_phone DNC NUMBER HAS BEEN DELETED - "+c.user+"|"+data)
 	}
 }
 
-// dncList is the DNC list named by campaign_id: SYSTEM_INTERNAL (default)
-// or a campaign.
-func (c *naCall) dncList() string { return defaulted(c.p.get("campaign_id"), "SYSTEM_INTERNAL") }
+// dncRequest reads phone_number and campaign_id, answering the script's
+// required-fields error when either is missing or too short.
+func (c *naCall) dncRequest() (phone, camp string, ok bool) {
+	phone, camp = c.p.get("phone_number"), c.p.get("campaign_id")
+	if len(phone) < 6 || len(camp) < 1 || len(phone) > 18 {
+		data := phone + "|" + camp
+		c.line("ERROR", c.function+" YOU MUST USE ALL REQUIRED FIELDS", data,
+			"ERROR: "+c.function+" YOU MUST USE ALL REQUIRED FIELDS: |"+c.user+"|"+data)
+		return "", "", false
+	}
+	return phone, camp, true
+}
 
+// campaignKey is the core's DNC list for campaign_id: "" is the system's.
 func (c *naCall) campaignKey(list string) string {
 	if list == "SYSTEM_INTERNAL" {
 		return ""
 	}
 	return list
-}
-
-func (c *naCall) campaignOK(list string) bool {
-	if list == "SYSTEM_INTERNAL" {
-		return true
-	}
-	_, err := c.h.eng.FindCampaign(c.ctx, list)
-	return err == nil
 }
