@@ -196,17 +196,23 @@ func (c *naCall) listID() (uint64, string, bool) {
 func (c *naCall) addList() {
 	id, raw, ok := c.listID()
 	name, camp := c.p.get("list_name"), c.p.get("campaign_id")
-	if !ok || len(name) < 2 {
+	if !ok || len(raw) < 2 || len(raw) > 14 || len(camp) < 1 || len(camp) > 8 || len(name) < 2 || len(name) > 30 {
 		c.colon("ERROR", "YOU MUST USE ALL REQUIRED FIELDS", "|"+c.user+"|"+raw+"|"+name+"|"+camp)
 		return
 	}
 	l := core.List{ID: id, Name: cut("first_name", name), Campaign: camp, Active: c.p.get("active") == "Y"}
 	if err := c.h.eng.SaveList(c.ctx, l, true); err != nil {
-		reason := "LIST ALREADY EXISTS"
-		if core.ErrorCode(err) == core.ENOTFOUND {
-			reason = "CAMPAIGN DOES NOT EXIST"
+		// The script names the campaign, or the list, that is wrong.
+		switch core.ErrorCode(err) {
+		case core.ENOTFOUND:
+			c.colon("ERROR", "CAMPAIGN DOES NOT EXIST", "|"+c.user+"|"+camp)
+		case core.EINTERNAL, core.EUNAVAILABLE:
+			// The script cannot fail here; Callgate says so when it does.
+			c.h.log.Error("vicidial: add_list", "err", err)
+			c.colon("ERROR", "LIST HAS NOT BEEN ADDED", "|"+c.user+"|"+raw)
+		default:
+			c.colon("ERROR", "LIST ALREADY EXISTS", "|"+c.user+"|"+raw)
 		}
-		c.colon("ERROR", reason, "|"+c.user+"|"+raw+"|"+camp)
 		return
 	}
 	c.dash("SUCCESS", "LIST HAS BEEN ADDED", c.user+"|"+raw+"|"+name+"|"+camp)
