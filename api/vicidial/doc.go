@@ -317,8 +317,6 @@
 //     the script's error lines and answers SUCCESS PHONE NUMBER IS VALID -
 //     phone|phone_code|user where the script prints its per-tz_method
 //     dialability (Callgate has no call times or area-code offsets);
-//     phone_number_log prints phone_number|call_date|list_id|length_in_sec|
-//     lead_status|hangup_reason|call_status|source_id|user;
 //     call_dispo_report prints status|total|agent-count list;
 //     agent_stats_export prints user|full_name|user_group|calls|
 //     login_time_sec|talk_time_sec|avg_talk_time_sec; the list, user,
@@ -358,6 +356,10 @@
 //     which the script cannot report, answers "DNC NUMBER HAS NOT BEEN
 //     ADDED/DELETED"; numbers over 18 digits (the column) are refused as
 //     missing fields.
+//   - phone_number_log prints the script's rows (per number asked, its
+//     outbound then inbound calls as type OUT, IN or ALL selects, newest
+//     first, detail=LAST the newest of each), hangup_reason as
+//     term_reason (CALLER, AGENT, SYSTEM, NONE), and its NOTICE when none.
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

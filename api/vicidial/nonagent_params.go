@@ -57,6 +57,7 @@ var nonAgentFilters = map[string]filter{
 	"delete_lead":                  k(clsUpper),
 	"reset_lead":                   k(clsUpper),
 	"header":                       k(clsUpper),
+	"type":                         k(clsWord),
 	"detail":                       k(clsUpper),
 	"ignore_agentdirect":           k(clsUpper),
 	"leads_counts":                 k(clsWord),

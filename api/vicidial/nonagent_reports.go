@@ -45,35 +45,71 @@ func (c *naCall) phoneNumberLog() {
 	raw := c.p.get("phone_number")
 	var phones []string
 	for _, p := range strings.Split(raw, ",") {
-		if len(p) >= 6 && len(p) <= 16 {
+		if len(p) > 3 {
 			phones = append(phones, p)
 		}
 	}
-	if len(phones) == 0 || len(phones) > 100 {
-		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+raw)
+	if len(raw) <= 3 || len(phones) == 0 {
+		data := c.user + "|" + raw + "|" + c.p.get("date")
+		c.line("ERROR", "phone_number_log NO VALID PHONE NUMBERS DEFINED", data, "ERROR: phone_number_log NO VALID PHONE NUMBERS DEFINED: "+data)
 		return
 	}
+	typ := c.p.get("type")
+	if typ != "IN" && typ != "ALL" {
+		typ = "OUT"
+	}
 	calls, err := c.h.eng.CallLog(c.ctx, core.CallLogQuery{From: time.Unix(0, 0), To: c.now.AddDate(0, 0, 1), Phones: phones})
-	if err != nil || len(calls) == 0 {
-		c.dash("ERROR", "NO RECORDS FOUND", c.user+"|"+raw)
+	if err != nil {
+		c.h.log.Error("vicidial: phone_number_log", "err", err)
+	}
+	// The script's order: per phone asked, its outbound calls then its
+	// inbound ones, newest first; detail=LAST keeps the newest of each.
+	sort.SliceStable(calls, func(i, j int) bool { return calls[i].CreatedAt.After(calls[j].CreatedAt) })
+	var rows [][]string
+	for _, phone := range phones {
+		for _, dir := range []core.CallDirection{core.CallOutbound, core.CallInbound} {
+			if dir == core.CallOutbound && typ == "IN" || dir == core.CallInbound && typ == "OUT" {
+				continue
+			}
+			for _, call := range calls {
+				if call.Phone != phone || (call.Direction == core.CallInbound) != (dir == core.CallInbound) {
+					continue
+				}
+				rows = append(rows, c.phoneLogRow(phone, call))
+				if c.p.get("detail") == "LAST" {
+					break
+				}
+			}
+		}
+	}
+	if len(rows) == 0 {
+		data := c.user + "|" + raw + "|" + c.p.get("lead_id") + "|" + c.p.get("date")
+		c.line("NOTICE", "phone_number_log NO RECORDS FOUND FOR THIS PHONE NUMBER", data,
+			"NOTICE: phone_number_log NO RECORDS FOUND FOR THIS PHONE NUMBER - "+data)
 		return
 	}
 	c.header("phone_number", "call_date", "list_id", "length_in_sec", "lead_status", "hangup_reason", "call_status", "source_id", "user")
-	for _, call := range calls {
-		if call.Direction == core.CallInbound {
-			continue
-		}
-		length, leadStatus, source := 0, "", ""
-		if call.ConnectedAt != nil && call.EndedAt != nil {
-			length = int(call.EndedAt.Sub(*call.ConnectedAt).Seconds())
-		}
-		if l, err := c.h.eng.Lead(c.ctx, call.LeadID); err == nil {
-			leadStatus, source = l.Status, l.SourceID
-		}
-		c.row(call.Phone, c.stamp(call.CreatedAt), strconv.FormatUint(call.ListID, 10), strconv.Itoa(length), leadStatus,
-			call.HangupBy, call.Status, source, call.Agent)
+	for _, r := range rows {
+		c.row(r...)
 	}
-	c.logRow("SUCCESS", "phone_number_log", c.user+"|"+raw)
+	c.logRow("SUCCESS", "phone_number_log RECORDS FOUND: "+strconv.Itoa(len(rows)),
+		c.user+"|"+c.p.get("agent_user")+"|"+c.p.get("lead_id")+"|"+c.p.get("date")+"|"+c.stageName())
+}
+
+// phoneLogRow is one vicidial_log / vicidial_closer_log row with the
+// lead's current status and source.
+func (c *naCall) phoneLogRow(phone string, call core.Call) []string {
+	length, leadStatus, source := 0, "", ""
+	if call.ConnectedAt != nil && call.EndedAt != nil {
+		length = int(call.EndedAt.Sub(*call.ConnectedAt).Seconds())
+	}
+	if l, err := c.h.eng.Lead(c.ctx, call.LeadID); err == nil {
+		leadStatus, source = l.Status, l.SourceID
+	}
+	// term_reason: CALLER, AGENT or SYSTEM (NONE while unknown).
+	reason := strings.ToUpper(defaulted(call.HangupBy, "none"))
+	return []string{phone, c.stamp(call.CreatedAt), strconv.FormatUint(call.ListID, 10), strconv.Itoa(length), leadStatus,
+		reason, call.Status, source, call.Agent}
 }
 
 // dashList reads a dash list where ---ALL--- or ALL<what> selects all.
