@@ -318,8 +318,7 @@
 //     phone|phone_code|user where the script prints its per-tz_method
 //     dialability (Callgate has no call times or area-code offsets);
 //     call_dispo_report prints status|total|agent-count list;
-//     agent_stats_export prints user|full_name|user_group|calls|
-//     login_time_sec|talk_time_sec|avg_talk_time_sec; the list, user,
+//     the list, user,
 //     phone and campaign edits answer "{THING} HAS BEEN ADDED/UPDATED/
 //     DELETED" and "... DOES NOT EXIST / ALREADY EXISTS" lines.
 //   - list_info prints the script's row (list_id … resets_today, the
@@ -360,6 +359,13 @@
 //     outbound then inbound calls as type OUT, IN or ALL selects, newest
 //     first, detail=LAST the newest of each), hangup_reason as
 //     term_reason (CALLER, AGENT, SYSTEM, NONE), and its NOTICE when none.
+//   - agent_stats_export prints the script's 20 columns (campaign first
+//     with group_by_campaign=YES, the agent's campaign; campaign_id selects
+//     the agents of a campaign), times through sec_convert (time_format HF,
+//     H, M, S). Calls and talk come from the stored calls, sessions and
+//     pauses from the queue log, wait is the rest of the logged-in time;
+//     dispo and dead times are 0 (not kept apart). avg_talk_time is the
+//     agent's own average (the script divides the previous agent's total).
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

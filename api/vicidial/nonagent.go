@@ -72,6 +72,7 @@ type nonAgentEngine interface {
 	CallStatusStats(ctx context.Context, day time.Time, campaigns, queues, statuses []string) ([]core.CallGroupStats, error)
 	DispositionCounts(ctx context.Context, from, to time.Time, campaigns []string) (map[string]map[string]int, error)
 	AgentSummaries(ctx context.Context, from, to time.Time) ([]core.AgentSummary, error)
+	AgentActivity(ctx context.Context, user string, since, until time.Time) (core.AgentActivity, error)
 	ActiveCalls() []core.Call
 	Lists(ctx context.Context) ([]core.List, error)
 	Settings() *core.Settings

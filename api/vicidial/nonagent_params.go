@@ -57,6 +57,8 @@ var nonAgentFilters = map[string]filter{
 	"delete_lead":                  k(clsUpper),
 	"reset_lead":                   k(clsUpper),
 	"header":                       k(clsUpper),
+	"time_format":                  k(clsUpper),
+	"group_by_campaign":            k(clsAlnum),
 	"type":                         k(clsWord),
 	"detail":                       k(clsUpper),
 	"ignore_agentdirect":           k(clsUpper),

@@ -1,6 +1,8 @@
 package vicidial
 
 import (
+	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -222,47 +224,149 @@ func (c *naCall) callDispoReport() {
 	c.logRow("SUCCESS", "call_dispo_report", c.user+"|"+day.Format("2006-01-02"))
 }
 
-// agentStatsExport is agent_stats_export: per agent, calls, login and
-// talk time between datetime_start and datetime_end.
+// agentStatsExport is agent_stats_export: per agent (per campaign and
+// agent with group_by_campaign=YES) the script's 20 figures over the
+// period, from the queue log: sessions, calls, talk and pause time; the
+// rest of the logged-in time is waiting (Callgate's queue log keeps no
+// separate dispo or dead time: 0).
 func (c *naCall) agentStatsExport() {
+	agent, camp := c.p.get("agent_user"), c.p.get("campaign_id")
 	start, end := c.p.get("datetime_start"), c.p.get("datetime_end")
+	data := c.user + "|" + agent + "|" + start + "|" + end + "|" + camp
 	from, err1 := time.ParseInLocation("2006-01-02 15:04:05", start, c.now.Location())
 	to, err2 := time.ParseInLocation("2006-01-02 15:04:05", end, c.now.Location())
-	if err1 != nil || err2 != nil || !to.After(from) {
-		c.colon("ERROR", "INVALID TIME PARAMETERS", c.user+"|"+start+"|"+end)
+	if len(start) != 19 || len(end) != 19 || err1 != nil || err2 != nil || len(agent) > 20 || len(camp) > 8 {
+		c.line("ERROR", "agent_stats_export INVALID SEARCH PARAMETERS", data, "ERROR: agent_stats_export INVALID SEARCH PARAMETERS: "+data)
 		return
 	}
+	stats := c.agentStats(from, to, agent, camp)
+	if len(stats) == 0 {
+		c.line("ERROR", "agent_stats_export NO RECORDS FOUND", data, "ERROR: agent_stats_export NO RECORDS FOUND - "+data)
+		return
+	}
+	byCamp := c.p.get("group_by_campaign") == "YES"
+	cols := []string{"user", "full_name", "user_group", "calls", "login_time", "total_talk_time", "avg_talk_time", "avg_wait_time",
+		"pct_of_queue", "pause_time", "sessions", "avg_session", "pauses", "avg_pause_time", "pause_pct", "pauses_per_session",
+		"wait_time", "talk_time", "dispo_time", "dead_time"}
+	if byCamp {
+		cols = append([]string{"campaign_id"}, cols...)
+	}
+	c.header(cols...)
+	total := 0
+	for _, st := range stats {
+		total += st.calls
+	}
+	for _, st := range stats {
+		row := st.row(c.timeFormat(), total)
+		if byCamp {
+			row = append([]string{st.campaign}, row...)
+		}
+		c.row(row...)
+	}
+	c.logRow("SUCCESS", "agent_stats_export AGENTS FOUND: "+strconv.Itoa(len(stats)),
+		c.user+"|"+agent+"|"+c.p.get("lead_id")+"|"+c.p.get("date")+"|"+c.stageName())
+}
+
+// agentStat is one agent's figures over the period.
+type agentStat struct {
+	user, name, group, campaign           string
+	calls, sessions, pauses               int
+	login, talk, pause, wait, dispo, dead int
+}
+
+// agentStats gathers the agents with activity in the period, sorted by
+// campaign (the agent's) then user, as the script orders its rows.
+func (c *naCall) agentStats(from, to time.Time, agent, camp string) []agentStat {
 	sums, err := c.h.eng.AgentSummaries(c.ctx, from, to)
 	if err != nil {
-		c.dash("ERROR", "REPORT FAILED", c.user+"|"+refusalText(err))
-		return
+		c.h.log.Error("vicidial: agent_stats_export", "err", err)
+		return nil
 	}
-	only := c.p.get("agent_user")
-	var rows [][]string
+	var out []agentStat
 	for _, s := range sums {
-		if only != "" && s.Agent.Username != only || len(s.Calls) == 0 && s.LastLogin == nil {
+		if agent != "" && s.Agent.Username != agent || camp != "" && s.Agent.Campaign != camp {
 			continue
 		}
+		act, err := c.h.eng.AgentActivity(c.ctx, s.Agent.Username, from, to.Add(time.Second))
+		if err != nil || act.Logins+act.Pauses == 0 && len(s.Calls) == 0 && s.LoginSeconds == 0 {
+			continue
+		}
+		// Calls and talk time from the stored calls (they hold every call,
+		// the queue log only those that went through a queue).
 		talk := 0
 		for _, call := range s.Calls {
 			if call.ConnectedAt != nil && call.EndedAt != nil {
 				talk += int(call.EndedAt.Sub(*call.ConnectedAt).Seconds())
 			}
 		}
-		avg := 0
-		if len(s.Calls) > 0 {
-			avg = talk / len(s.Calls)
+		st := agentStat{user: s.Agent.Username, name: s.Agent.Name, group: s.Agent.UserGroup, campaign: s.Agent.Campaign,
+			calls: len(s.Calls), sessions: max(act.Logins, 1), pauses: act.Pauses, login: int(s.LoginSeconds),
+			talk: talk, pause: act.PauseSeconds}
+		st.login = max(st.login, st.talk+st.pause)
+		st.wait = st.login - st.talk - st.pause
+		out = append(out, st)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].campaign != out[j].campaign && c.p.get("group_by_campaign") == "YES" {
+			return out[i].campaign < out[j].campaign
 		}
-		rows = append(rows, []string{s.Agent.Username, s.Agent.Name, s.Agent.UserGroup, strconv.Itoa(len(s.Calls)),
-			strconv.FormatInt(s.LoginSeconds, 10), strconv.Itoa(talk), strconv.Itoa(avg)})
+		return out[i].user < out[j].user
+	})
+	return out
+}
+
+// row prints the script's figures: times through sec_convert, the
+// percentages with one decimal and a % sign; pause_time stays seconds.
+func (st agentStat) row(format string, totalCalls int) []string {
+	div := func(a, b int) float64 {
+		if b == 0 || a == 0 {
+			return 0
+		}
+		return float64(a) / float64(b)
 	}
-	if len(rows) == 0 {
-		c.dash("ERROR", "NO RECORDS FOUND", c.user+"|"+start+"|"+end)
-		return
+	pctPause := 100.0
+	if st.pauses > 0 && st.login > 0 {
+		pctPause = div(st.pause, st.login) * 100
 	}
-	c.header("user", "full_name", "user_group", "calls", "login_time_sec", "talk_time_sec", "avg_talk_time_sec")
-	for _, r := range rows {
-		c.row(r...)
+	cust, wait, talk, dispo, dead := st.talk-st.dead, st.wait, st.talk, st.dispo, st.dead
+	if st.calls < 1 {
+		cust, wait, talk, dispo, dead = 0, 0, 0, 0, 0
 	}
-	c.logRow("SUCCESS", "agent_stats_export", c.user+"|"+start+"|"+end)
+	sc := func(sec float64) string { return secConvert(sec, format) }
+	return []string{st.user, st.name, st.group, strconv.Itoa(st.calls), sc(float64(st.login)), sc(float64(cust)),
+		sc(math.Round(div(cust, st.calls))), sc(math.Round(div(st.wait, st.calls))), phpRound1(div(st.calls, totalCalls)*100) + "%",
+		strconv.Itoa(st.pause), strconv.Itoa(st.sessions), sc(math.Round(div(st.login, st.sessions))), strconv.Itoa(st.pauses),
+		sc(math.Round(div(st.pause, st.pauses))), phpRound1(pctPause) + "%", strconv.FormatFloat(math.Round(div(st.pauses, st.sessions)), 'f', -1, 64),
+		sc(float64(wait)), sc(float64(talk)), sc(float64(dispo)), sc(float64(dead))}
+}
+
+// timeFormat is the script's time_format, HF by default.
+func (c *naCall) timeFormat() string { return defaulted(c.p.get("time_format"), "HF") }
+
+// secConvert is VICIdial's sec_convert: H and HF print H:MM:SS, M prints
+// M:SS, anything else plain seconds; under a second it prints 0:00:00 (H,
+// HF), 0 (S) or 0:00 (anything else), as the PHP does.
+func secConvert(sec float64, format string) string {
+	s := int64(math.Round(sec))
+	if s < 1 {
+		switch format {
+		case "HF", "H":
+			return "0:00:00"
+		case "S":
+			return "0"
+		}
+		return "0:00"
+	}
+	switch format {
+	case "HF", "H":
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s%3600/60, s%60)
+	case "M":
+		return fmt.Sprintf("%d:%02d", s/60, s%60)
+	}
+	return strconv.FormatInt(s, 10)
+}
+
+// phpRound1 prints round($x, 1) as PHP echoes a float: no trailing ".0".
+func phpRound1(x float64) string {
+	return strconv.FormatFloat(math.Round(x*10)/10, 'f', -1, 64)
 }

@@ -401,6 +401,9 @@ func TestNonAgentReports(t *testing.T) {
 		{name: "call_dispo_report", query: admin9 + "function=call_dispo_report&query_date=2025-01-22&header=YES"},
 		{name: "call_dispo_report empty day", query: admin9 + "function=call_dispo_report&query_date=2025-01-20"},
 		{name: "agent_stats_export", query: naq("function=agent_stats_export&datetime_start=2025-01-22+00:00:00&datetime_end=2025-01-22+23:59:59&header=YES")},
+		{name: "agent_stats_export by campaign in seconds", query: naq("function=agent_stats_export&datetime_start=2025-01-22+00:00:00&datetime_end=2025-01-22+23:59:59&group_by_campaign=YES&time_format=S&stage=csv")},
+		{name: "agent_stats_export one agent in minutes", query: naq("function=agent_stats_export&agent_user=1000&datetime_start=2025-01-22+00:00:00&datetime_end=2025-01-22+23:59:59&time_format=M")},
+		{name: "agent_stats_export without period", query: naq("function=agent_stats_export&agent_user=1000")},
 		{name: "agent_stats_export bad period", query: naq("function=agent_stats_export&datetime_start=2025-01-22+00:00:00&datetime_end=2025-01-21+23:59:59")},
 	})
 }
