@@ -317,7 +317,6 @@
 //     the script's error lines and answers SUCCESS PHONE NUMBER IS VALID -
 //     phone|phone_code|user where the script prints its per-tz_method
 //     dialability (Callgate has no call times or area-code offsets);
-//     call_dispo_report prints status|total|agent-count list;
 //     the list, user,
 //     phone and campaign edits answer "{THING} HAS BEEN ADDED/UPDATED/
 //     DELETED" and "... DOES NOT EXIST / ALREADY EXISTS" lines.
@@ -366,6 +365,15 @@
 //     pauses from the queue log, wait is the rest of the logged-in time;
 //     dispo and dead times are 0 (not kept apart). avg_talk_time is the
 //     agent's own average (the script divides the previous agent's total).
+//   - call_dispo_report prints the script's plain-text CSV (text/plain,
+//     no line end after the TOTAL row): calls per campaign, in-group and
+//     DID between query_date query_time and end_date end_time, filtered by
+//     statuses, users and user_groups, with status_breakdown and
+//     show_percentages; it keeps the script's quirk of header statuses in
+//     the order met but row values in natural order. categories is not
+//     read (Callgate's statuses have no categories). Without campaigns,
+//     ingroups or DIDs it answers the script's two error lines (after the
+//     source check, which the script skips for this function).
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

@@ -73,6 +73,7 @@ type nonAgentEngine interface {
 	DispositionCounts(ctx context.Context, from, to time.Time, campaigns []string) (map[string]map[string]int, error)
 	AgentSummaries(ctx context.Context, from, to time.Time) ([]core.AgentSummary, error)
 	AgentActivity(ctx context.Context, user string, since, until time.Time) (core.AgentActivity, error)
+	AgentsOfGroup(ctx context.Context, group string) ([]core.Agent, error)
 	ActiveCalls() []core.Call
 	Lists(ctx context.Context) ([]core.List, error)
 	Settings() *core.Settings
@@ -157,6 +158,9 @@ func (h *NonAgentHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.logs.write(c.ctx, c.rows)
 	hd := w.Header()
 	setHeaders(hd)
+	if c.contentType != "" {
+		hd.Set("Content-Type", c.contentType)
+	}
 	if status == http.StatusTeapot {
 		hd.Set("Connection", "close")
 	}
@@ -167,12 +171,15 @@ func (h *NonAgentHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // naCall is one non_agent_api.php run.
 type naCall struct {
-	h      *NonAgentHandler
-	ctx    context.Context
-	p      *params
-	start  time.Time
-	now    time.Time
-	remote string
+	// contentType replaces the script's default text/html where a
+	// function sends its own header (call_dispo_report: text/plain).
+	contentType string
+	h           *NonAgentHandler
+	ctx         context.Context
+	p           *params
+	start       time.Time
+	now         time.Time
+	remote      string
 
 	user, function, source string
 	api                    core.APIUser

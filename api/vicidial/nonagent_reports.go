@@ -188,40 +188,232 @@ func twoDigits(n int) string {
 	return strconv.Itoa(n)
 }
 
-// callDispoReport is call_dispo_report: per status, the day's total and
-// its split per agent.
+// callDispoReport is call_dispo_report: calls per outbound campaign, per
+// in-group and per DID between query_date query_time and end_date
+// end_time, optionally broken down by status, as the script's plain-text
+// CSV (its last line has no line end).
 func (c *naCall) callDispoReport() {
-	day, ok := c.reportDay()
+	camps, ingroups, dids := c.p.get("campaigns"), c.p.get("ingroups"), c.p.get("did_ids")+c.p.get("did_patterns")
+	if len(camps) < 2 && len(ingroups) < 2 && len(dids) < 1 {
+		c.line("ERROR", "call_dispo_report INVALID OR MISSING CAMPAIGNS, INGROUPS, OR DIDS", "",
+			"ERROR: call_dispo_report INVALID OR MISSING CAMPAIGNS, INGROUPS, OR DIDS - "+c.source+"\nERROR: Invalid Source: |"+c.source+"|")
+		return
+	}
+	from, to, ok := c.dispoPeriod()
 	if !ok {
-		c.dash("ERROR", "INVALID QUERY DATE", c.p.get("query_date")+"|"+c.user)
+		// The script's query finds nothing in a reversed or unreadable period.
+		c.contentType = "text/plain;charset=UTF-8"
+		c.out.WriteString("CAMPAIGN,TOTAL CALLS\nTOTAL,0")
 		return
 	}
-	var camps []string
-	if v := c.p.get("campaigns"); v != "" {
-		camps = dashList(v, nil)
+	calls, err := c.h.eng.CallLog(c.ctx, core.CallLogQuery{From: from, To: to.Add(time.Second)})
+	if err != nil {
+		c.h.log.Error("vicidial: call_dispo_report", "err", err)
 	}
-	counts, err := c.h.eng.DispositionCounts(c.ctx, day, day.AddDate(0, 0, 1), camps)
-	if err != nil || len(counts) == 0 {
-		c.dash("ERROR", "NO RECORDS FOUND", c.user+"|"+day.Format("2006-01-02"))
-		return
-	}
-	statuses := make([]string, 0, len(counts))
-	for s := range counts {
-		statuses = append(statuses, s)
-	}
-	sort.Strings(statuses)
-	c.header("status", "total", "agents")
-	for _, s := range statuses {
-		agents := make([]string, 0, len(counts[s]))
-		total := 0
-		for a, n := range counts[s] {
-			agents = append(agents, a+"-"+strconv.Itoa(n))
-			total += n
+	r := newDispoReport(c.p.get("status_breakdown") != "", c.p.get("show_percentages") != "" && c.p.get("status_breakdown") != "")
+	statuses, users := dashFilter(c.p.get("statuses"), "ALLSTATUSES"), c.dispoUsers()
+	for _, call := range calls {
+		if statuses != nil && !statuses[call.Status] || users != nil && !users[call.Agent] {
+			continue
 		}
-		sort.Strings(agents)
-		c.row(s, strconv.Itoa(total), strings.Join(agents, ","))
+		switch {
+		case call.Direction != core.CallInbound && len(camps) > 0 && inDashList(camps, call.Campaign, "ALLCAMPAIGNS"):
+			r.add(&r.outbound, call.Campaign, call.Status)
+		case call.Direction == core.CallInbound && len(ingroups) > 0 && inDashList(ingroups, call.Queue, "ALLGROUPS"):
+			r.add(&r.inbound, call.Queue, call.Status)
+		case call.Direction == core.CallInbound && len(ingroups) == 0 && len(dids) > 0 &&
+			(inDashList(c.p.get("did_ids"), call.DID, "ALLDIDS") || inDashList(c.p.get("did_patterns"), call.DID, "ALLPATTERNS")):
+			r.add(&r.dids, call.DID, call.Status)
+		}
 	}
-	c.logRow("SUCCESS", "call_dispo_report", c.user+"|"+day.Format("2006-01-02"))
+	c.contentType = "text/plain;charset=UTF-8"
+	c.out.WriteString(r.String())
+	c.logRow("SUCCESS", "call_dispo_report", c.user+"|"+from.Format("2006-01-02 15:04:05")+"|"+to.Format("2006-01-02 15:04:05"))
+}
+
+// dispoPeriod is the script's period: query_date (today) query_time
+// (00:00:00) to end_date (query_date) end_time (23:59:59).
+func (c *naCall) dispoPeriod() (time.Time, time.Time, bool) {
+	qd := defaulted(c.p.get("query_date"), c.now.Format("2006-01-02"))
+	qt := defaulted(c.p.get("query_time"), "00:00:00")
+	ed := defaulted(c.p.get("end_date"), qd)
+	et := defaulted(c.p.get("end_time"), "23:59:59")
+	from, err1 := time.ParseInLocation("2006-01-02 15:04:05", qd+" "+qt, c.now.Location())
+	to, err2 := time.ParseInLocation("2006-01-02 15:04:05", ed+" "+et, c.now.Location())
+	return from, to, err1 == nil && err2 == nil && !to.Before(from)
+}
+
+// dispoUsers is users plus the members of user_groups (nil: everyone).
+func (c *naCall) dispoUsers() map[string]bool {
+	users := dashFilter(c.p.get("users"), "ALLUSERS")
+	groups := dashFilter(c.p.get("user_groups"), "ALLGROUPS")
+	if c.p.get("users") != "" && users == nil || c.p.get("user_groups") != "" && groups == nil {
+		return nil
+	}
+	if groups != nil {
+		if users == nil {
+			users = map[string]bool{}
+		}
+		for g := range groups {
+			members, _ := c.h.eng.AgentsOfGroup(c.ctx, g)
+			for _, a := range members {
+				users[a.Username] = true
+			}
+		}
+	}
+	return users
+}
+
+// dashFilter reads a dash list; nil when empty or when it selects all.
+func dashFilter(v, all string) map[string]bool {
+	if v == "" || strings.Contains(v, "---ALL---") {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, x := range strings.Split(v, "-") {
+		if x == all {
+			return nil
+		}
+		m[x] = true
+	}
+	return m
+}
+
+func inDashList(v, name, all string) bool {
+	f := dashFilter(v, all)
+	return f == nil || f[name]
+}
+
+// dispoReport accumulates call_dispo_report's counts in the script's
+// orders: rows by name, status columns by first appearance in the header,
+// while each row's values follow natural case-insensitive status order
+// (the script's uksort; the two orders differ when statuses appear out of
+// order, as in VICIdial).
+type dispoReport struct {
+	breakdown, pct          bool
+	outbound, inbound, dids map[string]map[string]int
+	statuses                []string
+	total                   int
+	grand                   map[string]int
+}
+
+func newDispoReport(breakdown, pct bool) *dispoReport {
+	return &dispoReport{breakdown: breakdown, pct: pct, grand: map[string]int{}}
+}
+
+func (r *dispoReport) add(m *map[string]map[string]int, key, status string) {
+	if *m == nil {
+		*m = map[string]map[string]int{}
+	}
+	if (*m)[key] == nil {
+		(*m)[key] = map[string]int{}
+	}
+	(*m)[key][""]++
+	(*m)[key][status]++
+	r.total++
+	r.grand[status]++
+}
+
+func (r *dispoReport) String() string {
+	r.statuses = r.appearance()
+	var b strings.Builder
+	b.WriteString("CAMPAIGN,TOTAL CALLS")
+	if r.breakdown {
+		for _, s := range r.statuses {
+			b.WriteString("," + s)
+		}
+	}
+	b.WriteString("\n")
+	for _, m := range []map[string]map[string]int{r.outbound, r.inbound, r.dids} {
+		for _, k := range sortedKeys(m) {
+			b.WriteString(k + "," + strconv.Itoa(m[k][""]))
+			if r.breakdown {
+				r.values(&b, m[k], m[k][""])
+			}
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("TOTAL," + strconv.Itoa(r.total))
+	if r.breakdown {
+		r.values(&b, r.grand, r.total)
+	}
+	return b.String()
+}
+
+// appearance is the order the script meets statuses in: its queries
+// return outbound, then inbound, then DID rows, each by name and status.
+func (r *dispoReport) appearance() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range []map[string]map[string]int{r.outbound, r.inbound, r.dids} {
+		for _, k := range sortedKeys(m) {
+			var sts []string
+			for s := range m[k] {
+				if s != "" && !seen[s] {
+					sts = append(sts, s)
+				}
+			}
+			sort.Strings(sts)
+			for _, s := range sts {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// values prints ",n" (and " (p%)") per status in natural case order.
+func (r *dispoReport) values(b *strings.Builder, counts map[string]int, total int) {
+	names := append([]string(nil), r.statuses...)
+	sort.SliceStable(names, func(i, j int) bool { return natLess(names[i], names[j]) })
+	for _, s := range names {
+		n := counts[s]
+		b.WriteString("," + strconv.Itoa(n))
+		if r.pct && total > 0 {
+			fmt.Fprintf(b, " (%.1f%%)", 100*float64(n)/float64(total))
+		}
+	}
+}
+
+// natLess is PHP's strnatcasecmp order, for the status codes it sorts
+// (letters and digits): digit runs compare as numbers.
+func natLess(a, b string) bool {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	for a != "" && b != "" {
+		da, db := digitRun(a), digitRun(b)
+		if da > 0 && db > 0 {
+			na, _ := strconv.Atoi(a[:da])
+			nb, _ := strconv.Atoi(b[:db])
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+func digitRun(s string) int {
+	n := 0
+	for n < len(s) && n < 9 && s[n] >= '0' && s[n] <= '9' {
+		n++
+	}
+	return n
 }
 
 // agentStatsExport is agent_stats_export: per agent (per campaign and
