@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -46,10 +45,11 @@ func (e *Engine) CallLog(ctx context.Context, q CallLogQuery) ([]Call, error) {
 	return out, nil
 }
 
-// CallGroupStats is one campaign's or queue's calls over a day: totals,
+// CallGroupStats is one campaign's or queue's calls over a period: totals,
 // calls per hour and per status (in first-seen order).
 type CallGroupStats struct {
 	Group    string
+	Inbound  bool // an in-group (queue), else an outbound campaign
 	Total    int
 	Answered int // a person answered (the call reached an agent)
 	Hours    [24]int
@@ -62,56 +62,54 @@ type StatusCount struct {
 	Count  int
 }
 
-// CallStatusStats breaks the day's calls down per campaign (outbound and
-// manual calls) and per queue (inbound calls). An empty campaigns or
-// queues list selects none of that kind; statuses, when set, keeps only
-// those statuses in the breakdown.
-func (e *Engine) CallStatusStats(ctx context.Context, day time.Time, campaigns, queues, statuses []string) ([]CallGroupStats, error) {
-	from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, day.Location())
-	calls, err := e.CallLog(ctx, CallLogQuery{From: from, To: from.AddDate(0, 0, 1)})
+// CallStatusStats counts the calls created between from and to
+// (inclusive) per outbound campaign and per in-group (queue): totals,
+// answered, per hour of from's location and per status. Every campaign
+// and queue asked has a group, with no calls if need be; with statuses,
+// only calls ending in them count.
+func (e *Engine) CallStatusStats(ctx context.Context, from, to time.Time, campaigns, queues, statuses []string) ([]CallGroupStats, error) {
+	calls, err := e.CallLog(ctx, CallLogQuery{From: from, To: to.Add(time.Second)})
 	if err != nil {
 		return nil, err
 	}
-	groups := map[string]*CallGroupStats{}
-	add := func(name string, c Call) {
-		g := groups[name]
-		if g == nil {
-			g = &CallGroupStats{Group: name}
-			groups[name] = g
-		}
-		g.Total++
-		if c.ConnectedAt != nil {
-			g.Answered++
-		}
-		g.Hours[c.CreatedAt.In(day.Location()).Hour()]++
-		if len(statuses) > 0 && !contains(statuses, c.Status) {
-			return
-		}
-		for i := range g.Statuses {
-			if g.Statuses[i].Status == c.Status {
-				g.Statuses[i].Count++
-				return
-			}
-		}
-		g.Statuses = append(g.Statuses, StatusCount{Status: c.Status, Count: 1})
+	out := make([]CallGroupStats, 0, len(campaigns)+len(queues))
+	index := map[string]int{}
+	for _, name := range campaigns {
+		index["o:"+name] = len(out)
+		out = append(out, CallGroupStats{Group: name})
+	}
+	for _, name := range queues {
+		index["i:"+name] = len(out)
+		out = append(out, CallGroupStats{Group: name, Inbound: true})
 	}
 	for _, c := range calls {
-		if c.Direction == CallInbound {
-			if contains(queues, c.Queue) {
-				add(c.Queue, c)
-			}
+		if len(statuses) > 0 && !contains(statuses, c.Status) || c.CreatedAt.After(to) {
 			continue
 		}
-		if contains(campaigns, c.Campaign) {
-			add(c.Campaign, c)
+		key := "o:" + c.Campaign
+		if c.Direction == CallInbound {
+			key = "i:" + c.Queue
+		}
+		if i, ok := index[key]; ok {
+			out[i].count(c, from.Location())
 		}
 	}
-	out := make([]CallGroupStats, 0, len(groups))
-	for _, g := range groups {
-		out = append(out, *g)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Group < out[j].Group })
 	return out, nil
+}
+
+func (g *CallGroupStats) count(c Call, loc *time.Location) {
+	g.Total++
+	if c.ConnectedAt != nil {
+		g.Answered++
+	}
+	g.Hours[c.CreatedAt.In(loc).Hour()]++
+	for i := range g.Statuses {
+		if g.Statuses[i].Status == c.Status {
+			g.Statuses[i].Count++
+			return
+		}
+	}
+	g.Statuses = append(g.Statuses, StatusCount{Status: c.Status, Count: 1})
 }
 
 func contains(list []string, v string) bool {

@@ -374,6 +374,12 @@
 //     read (Callgate's statuses have no categories). Without campaigns,
 //     ingroups or DIDs it answers the script's two error lines (after the
 //     source check, which the script skips for this function).
+//   - call_status_stats takes the script's period (query_date query_time
+//     to end_date end_time), prints a row for every campaign asked (all
+//     with ALLCAMPAIGNS or ---ALL---) and every in-group asked or, without
+//     ingroups, every in-group those campaigns take, calls or not, each
+//     kind in natural order; statuses limits every figure, as its SQL does.
+//     Answered is "reached an agent" (no human_answered statuses).
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

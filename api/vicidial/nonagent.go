@@ -69,7 +69,7 @@ type nonAgentEngine interface {
 	DeleteAgent(ctx context.Context, user string) error
 	UpdateCampaign(ctx context.Context, name string, cols map[string]any) error
 	CallLog(ctx context.Context, q core.CallLogQuery) ([]core.Call, error)
-	CallStatusStats(ctx context.Context, day time.Time, campaigns, queues, statuses []string) ([]core.CallGroupStats, error)
+	CallStatusStats(ctx context.Context, from, to time.Time, campaigns, queues, statuses []string) ([]core.CallGroupStats, error)
 	DispositionCounts(ctx context.Context, from, to time.Time, campaigns []string) (map[string]map[string]int, error)
 	AgentSummaries(ctx context.Context, from, to time.Time) ([]core.AgentSummary, error)
 	AgentActivity(ctx context.Context, user string, since, until time.Time) (core.AgentActivity, error)

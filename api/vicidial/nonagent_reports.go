@@ -146,39 +146,88 @@ func (c *naCall) callStatusStats() {
 		c.line("ERROR", "Invalid Source", c.source, "ERROR: Invalid Source: |"+c.source+"|")
 		return
 	}
-	day, ok := c.reportDay()
-	if !ok {
-		c.dash("ERROR", "INVALID QUERY DATE", c.p.get("query_date")+"|"+c.user)
-		return
-	}
-	var camps, queues []string
-	for _, camp := range c.h.eng.Campaigns() {
-		camps = append(camps, camp.Name)
-	}
-	for _, q := range c.h.eng.Queues() {
-		queues = append(queues, q.Name)
-	}
+	from, to, ok := c.dispoPeriod()
+	camps, queues := c.statsGroups()
 	var statuses []string
 	if s := c.p.get("statuses"); s != "" {
-		statuses = dashList(s, nil)
+		statuses = strings.Split(s, "-")
 	}
-	stats, err := c.h.eng.CallStatusStats(c.ctx, day, dashList(c.p.get("campaigns"), camps), dashList(c.p.get("ingroups"), queues), statuses)
-	if err != nil {
-		c.dash("ERROR", "REPORT FAILED", c.user+"|"+refusalText(err))
-		return
+	var stats []core.CallGroupStats
+	if ok {
+		var err error
+		if stats, err = c.h.eng.CallStatusStats(c.ctx, from, to, camps, queues, statuses); err != nil {
+			c.h.log.Error("vicidial: call_status_stats", "err", err)
+		}
 	}
 	for _, g := range stats {
 		hours := make([]string, 24)
 		for h, n := range g.Hours {
 			hours[h] = twoDigits(h) + "-" + strconv.Itoa(n)
 		}
+		sort.SliceStable(g.Statuses, func(i, j int) bool { return natLess(g.Statuses[i].Status, g.Statuses[j].Status) })
 		st := make([]string, len(g.Statuses))
 		for i, s := range g.Statuses {
 			st[i] = s.Status + "-" + strconv.Itoa(s.Count)
 		}
 		c.raw(g.Group + "|" + strconv.Itoa(g.Total) + "|" + strconv.Itoa(g.Answered) + "|" + strings.Join(hours, ",") + "|" + strings.Join(st, ",") + "|")
 	}
-	c.logRow("SUCCESS", "call_status_stats", c.user+"|"+day.Format("2006-01-02")+"|"+strconv.Itoa(len(stats)))
+	c.logRow("SUCCESS", "call_status_stats", c.user+"|"+from.Format("2006-01-02 15:04:05")+"|"+strconv.Itoa(len(stats)))
+}
+
+// statsGroups are call_status_stats' rows, each kind in natural order: the
+// campaigns asked (ALLCAMPAIGNS or ---ALL---: every campaign), and the
+// in-groups asked or, without ingroups, those the campaigns take.
+func (c *naCall) statsGroups() (camps, queues []string) {
+	list := c.p.get("campaigns")
+	all := dashFilter(list, "ALLCAMPAIGNS") == nil
+	seen := map[string]bool{}
+	for _, camp := range c.h.eng.Campaigns() {
+		if all {
+			camps = append(camps, camp.Name)
+		}
+	}
+	if !all {
+		camps = uniq(strings.Split(list, "-"))
+	}
+	if v := c.p.get("ingroups"); v != "" {
+		queues = uniq(strings.Split(v, "-"))
+	} else {
+		for _, camp := range c.h.eng.Campaigns() {
+			if !all && !contains(camps, camp.Name) {
+				continue
+			}
+			for _, q := range strings.Fields(camp.Ingroups) {
+				if !seen[q] {
+					seen[q] = true
+					queues = append(queues, q)
+				}
+			}
+		}
+	}
+	sort.SliceStable(camps, func(i, j int) bool { return natLess(camps[i], camps[j]) })
+	sort.SliceStable(queues, func(i, j int) bool { return natLess(queues[i], queues[j]) })
+	return camps, queues
+}
+
+func uniq(list []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, x := range list {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 func twoDigits(n int) string {

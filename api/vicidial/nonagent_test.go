@@ -397,6 +397,7 @@ func TestNonAgentReports(t *testing.T) {
 		{name: "call_status_stats needs level 9", query: naq("function=call_status_stats&campaigns=TESTCAMP")},
 		{name: "call_status_stats missing campaigns", query: admin9 + "function=call_status_stats"},
 		{name: "call_status_stats", query: admin9 + "function=call_status_stats&campaigns=---ALL---&ingroups=TEST_IN&query_date=2025-01-22"},
+		{name: "call_status_stats over a range with the campaign's in-groups", query: admin9 + "function=call_status_stats&campaigns=TESTCAMP&query_date=2025-01-21&end_date=2025-01-22&query_time=10:00:00&end_time=10:30:00"},
 		{name: "call_status_stats filtered statuses", query: admin9 + "function=call_status_stats&campaigns=TESTCAMP&statuses=SALE&query_date=2025-01-22"},
 		{name: "call_dispo_report", query: admin9 + "function=call_dispo_report&query_date=2025-01-22&campaigns=---ALL---&ingroups=---ALL---"},
 		{name: "call_dispo_report by status", query: admin9 + "function=call_dispo_report&query_date=2025-01-22&campaigns=TESTCAMP&ingroups=TEST_IN-SALESLINE&status_breakdown=1&show_percentages=1"},
