@@ -311,8 +311,7 @@
 //     not changed or removed. hopper_local_call_time_check is not
 //     modelled (no local call times).
 //   - Where the reference gives no layout, Callgate's is:
-//     lead_status_search prints lead_all_info rows (32 vicidial_list
-//     columns, header with header=YES); check_phone_number runs
+//     check_phone_number runs
 //     add_lead's phone and DNC checks (dnc_check, campaign_dnc_check) with
 //     the script's error lines and answers SUCCESS PHONE NUMBER IS VALID -
 //     phone|phone_code|user where the script prints its per-tz_method
@@ -380,6 +379,11 @@
 //     ingroups, every in-group those campaigns take, calls or not, each
 //     kind in natural order; statuses limits every figure, as its SQL does.
 //     Answered is "reached an agent" (no human_answered statuses).
+//   - lead_status_search prints the script's record blocks (";----------
+//     START OF RECORD n ----------" and "field => value" lines) for the
+//     leads of the calls of date that ended with status (outbound first),
+//     or for lead_id (the script finds a lead_id only when it has calls;
+//     Callgate finds any lead).
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

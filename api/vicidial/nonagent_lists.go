@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/callgate/callgate/core"
 )
@@ -136,35 +137,82 @@ func (c *naCall) callbackRow(leadID string, cb core.Callback) []string {
 		"", "", cb.Comments}
 }
 
-// leadStatusSearch is lead_status_search: leads with a status, optionally
-// last called on date (YYYY-MM-DD) and within list_id.
+// leadStatusSearch is lead_status_search: the leads of the calls that
+// ended with status on date (outbound calls first, then inbound, newest
+// first, up to 1000 calls each), or the lead lead_id, each printed as the
+// script's ";---------- START OF RECORD n" block of "field => value" lines
+// (custom_fields=Y adds the entry list's custom values).
 func (c *naCall) leadStatusSearch() {
-	status, date := c.p.get("status"), c.p.get("date")
-	q := core.LeadQuery{Statuses: []string{status}, Limit: 10000}
-	if date != "" {
-		day, err := parseDay(date, c.now)
-		if err != nil {
-			status = ""
+	status, date, leadID := c.p.get("status"), c.p.get("date"), c.p.get("lead_id")
+	byStatus := len(status) > 0 && len(date) == 10
+	if !byStatus && len(leadID) < 1 {
+		data := c.user + "|" + status + "|" + date + "|" + leadID
+		c.line("ERROR", "lead_status_search INVALID SEARCH PARAMETERS", data, "ERROR: lead_status_search INVALID SEARCH PARAMETERS: "+data)
+		return
+	}
+	var ids []uint64
+	if byStatus {
+		ids = c.leadsOfCalls(status, date)
+	} else if id, err := strconv.ParseUint(leadID, 10, 64); err == nil {
+		ids = []uint64{id}
+	}
+	start, n := c.out.Len(), 0
+	for _, id := range ids {
+		l, err := c.h.eng.Lead(c.ctx, id)
+		if err != nil || !c.listAllowed(l.ListID) {
+			continue
 		}
-		q.CalledSince, q.CalledUntil = day, day.AddDate(0, 0, 1)
+		n++
+		c.out.WriteString(";---------- START OF RECORD " + strconv.Itoa(n) + " ----------\n")
+		c.out.WriteString("lead_id => " + strconv.FormatUint(l.ID, 10) + "\n")
+		row := leadRow(l)
+		for i, name := range leadRowHeader[:31] {
+			c.out.WriteString(name + " => " + row[i] + "\n")
+		}
+		if c.p.get("custom_fields") == "Y" {
+			labels, values := c.customColumns(l)
+			for i := range labels {
+				c.out.WriteString(labels[i] + " => " + values[i] + "\n")
+			}
+		}
 	}
-	if lid, err := strconv.ParseUint(c.p.get("list_id"), 10, 64); err == nil {
-		q.ListIDs = []uint64{lid}
-	}
-	if status == "" {
-		c.colon("ERROR", "INVALID SEARCH PARAMETERS", c.user+"|"+c.p.get("status")+"|"+date)
+	if n == 0 {
+		data := c.user + "|" + leadID + "|" + status + "|" + c.p.get("call_date")
+		c.line("ERROR", "lead_status_search NO RESULTS FOUND", data, "ERROR: lead_status_search NO RESULTS FOUND: "+data)
 		return
 	}
-	found, err := c.h.eng.FindLeads(c.ctx, q)
-	if err != nil || len(found) == 0 {
-		c.dash("ERROR", "NO RECORDS FOUND", c.user+"|"+status+"|"+date)
-		return
+	c.logRow("SUCCESS", "lead_status_search "+c.out.String()[start:], c.user+"|"+leadID+"|"+c.stageName())
+}
+
+// leadsOfCalls lists the distinct leads of the calls of date that ended
+// with status: outbound first, then inbound ones not already listed.
+func (c *naCall) leadsOfCalls(status, date string) []uint64 {
+	day, err := time.ParseInLocation("2006-01-02", date, c.now.Location())
+	if err != nil {
+		return nil
 	}
-	c.header(leadRowHeader...)
-	for _, l := range found {
-		c.row(leadRow(l)...)
+	calls, err := c.h.eng.CallLog(c.ctx, core.CallLogQuery{From: day, To: day.AddDate(0, 0, 1)})
+	if err != nil {
+		c.h.log.Error("vicidial: lead_status_search", "err", err)
+		return nil
 	}
-	c.logRow("SUCCESS", "lead_status_search", c.user+"|"+status+"|"+strconv.Itoa(len(found)))
+	sort.SliceStable(calls, func(i, j int) bool { return calls[i].CreatedAt.After(calls[j].CreatedAt) })
+	var ids []uint64
+	seen := map[uint64]bool{}
+	for _, inbound := range []bool{false, true} {
+		taken := 0
+		for _, call := range calls {
+			if call.Status != status || call.LeadID == 0 || (call.Direction == core.CallInbound) != inbound || taken >= 1000 {
+				continue
+			}
+			taken++
+			if !seen[call.LeadID] {
+				seen[call.LeadID] = true
+				ids = append(ids, call.LeadID)
+			}
+		}
+	}
+	return ids
 }
 
 // checkPhoneNumber is check_phone_number: length and DNC (system, and the

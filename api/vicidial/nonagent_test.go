@@ -272,8 +272,9 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 					t.Errorf("lead 1 owner %q, lead 2 owner %q: want only the highest id changed", l1.Owner, l2.Owner)
 				}
 			}},
-		{name: "lead_status_search", query: naq("function=lead_status_search&status=B&header=YES")},
-		{name: "lead_status_search bad date", query: naq("function=lead_status_search&status=B&date=2025-99-99")},
+		{name: "lead_status_search without date", query: naq("function=lead_status_search&status=B&header=YES")},
+		{name: "lead_status_search by lead", query: naq("function=lead_status_search&lead_id=1")},
+		{name: "lead_status_search no calls", query: naq("function=lead_status_search&status=B&date=2025-01-22")},
 		{name: "lead_callback_info none", query: naq("function=lead_callback_info&lead_id=1")},
 		{name: "lead_callback_info", setup: func(n *naEnv) {
 			n.create(&core.Callback{LeadID: 1, ListID: 998, Campaign: "TESTCAMP", Agent: "1000", AgentOnly: true, Phone: "7275551212",
