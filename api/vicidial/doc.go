@@ -188,11 +188,12 @@
 // user_details, add_phone, update_phone; live status and reports:
 // agent_status, logged_in_agents, user_group_status, in_group_status,
 // callid_info, recording_lookup, did_log_export, phone_number_log,
-// agent_stats_export, call_status_stats, call_dispo_report; blind_monitor
+// agent_stats_export, call_status_stats, call_dispo_report,
+// update_log_entry; blind_monitor
 // (the engine's snoop). Not served yet (answered NO FUNCTION SPECIFIED, as
 // the real script answers a name it does not know): sounds_list, moh_list,
 // vm_list, callmenu_list, container_list, agent_ingroup_info,
-// hopper_bulk_insert, update_log_entry, lead_dearchive, ccc_lead_info,
+// hopper_bulk_insert, lead_dearchive, ccc_lead_info,
 // update_remote_agent, add_group_alias, the FPG and phone-alias functions,
 // server_refresh, update_alt_url, update_presets, the DID functions,
 // update_cid_group_entry.
@@ -384,6 +385,13 @@
 //     leads of the calls of date that ended with status (outbound first),
 //     or for lead_id (the script finds a lead_id only when it has calls;
 //     Callgate finds any lead).
+//   - update_log_entry rewrites the status of the call record (not the
+//     lead) of the newest call of group (a campaign, or an in-group for
+//     inbound calls) whose lead is the call id's last ten digits, with the
+//     script's lines and its inverted guard (refused only when group,
+//     call_id and status are all long). A call still live is not changed
+//     (NO RECORDS UPDATED): its status belongs to its disposition. The
+//     uniqueid printed is the engine's call id.
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

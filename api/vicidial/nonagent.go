@@ -74,6 +74,9 @@ type nonAgentEngine interface {
 	AgentSummaries(ctx context.Context, from, to time.Time) ([]core.AgentSummary, error)
 	AgentActivity(ctx context.Context, user string, since, until time.Time) (core.AgentActivity, error)
 	AgentsOfGroup(ctx context.Context, group string) ([]core.Agent, error)
+	LoggedCall(ctx context.Context, group string, inbound bool, uniqueID string, leadID uint64) (core.Call, error)
+	FindQueue(ctx context.Context, name string) (core.Queue, error)
+	SetLoggedCallStatus(ctx context.Context, id uint64, status string) error
 	ActiveCalls() []core.Call
 	Lists(ctx context.Context) ([]core.List, error)
 	Settings() *core.Settings
@@ -388,6 +391,7 @@ func init() {
 		"user_group_status":  {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET USER GROUP INFO", (*naCall).userGroupStatus},
 		"add_phone":          {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD PHONES", (*naCall).addPhone},
 		"update_phone":       {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO UPDATE PHONES", (*naCall).updatePhone},
+		"update_log_entry":   {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LOGS", (*naCall).updateLogEntry},
 		"did_log_export":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET DID INFO", (*naCall).didLogExport},
 		"phone_number_log":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL LOG INFO", (*naCall).phoneNumberLog},
 		"call_status_stats":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO VIEW STATS", (*naCall).callStatusStats},

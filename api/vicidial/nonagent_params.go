@@ -68,6 +68,7 @@ var nonAgentFilters = map[string]filter{
 	"status_breakdown":             k(class("1Y")),
 	"show_percentages":             k(class("1Y")),
 	"file_download":                k(clsDigits),
+	"group":                        k(clsValue),
 	"type":                         k(clsWord),
 	"detail":                       k(clsUpper),
 	"ignore_agentdirect":           k(clsUpper),

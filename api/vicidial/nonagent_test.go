@@ -410,6 +410,19 @@ func TestNonAgentReports(t *testing.T) {
 		{name: "agent_stats_export one agent in minutes", query: naq("function=agent_stats_export&agent_user=1000&datetime_start=2025-01-22+00:00:00&datetime_end=2025-01-22+23:59:59&time_format=M")},
 		{name: "agent_stats_export without period", query: naq("function=agent_stats_export&agent_user=1000")},
 		{name: "agent_stats_export bad period", query: naq("function=agent_stats_export&datetime_start=2025-01-22+00:00:00&datetime_end=2025-01-21+23:59:59")},
+		{name: "update_log_entry rewrites the newest call of the lead", query: naq("function=update_log_entry&group=TESTCAMP&call_id=M1221010000000000001&status=CALLBK"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				var c core.Call
+				if err := n.st.First(n.ctx, &c, core.Eq("guid", "c1")); err != nil || c.Status != "CALLBK" {
+					t.Errorf("call c1 status %q (%v), want CALLBK", c.Status, err)
+				}
+				if l, _ := n.eng.Lead(n.ctx, 1); l.Status == "CALLBK" {
+					t.Errorf("the lead's status changed too")
+				}
+			}},
+		{name: "update_log_entry in-group", query: naq("function=update_log_entry&group=TEST_IN&call_id=M1221010000000000000&status=B")},
+		{name: "update_log_entry unknown group", query: naq("function=update_log_entry&group=NOPE&call_id=M1221010000000000001&status=B")},
+		{name: "update_log_entry long fields refused", query: naq("function=update_log_entry&group=TESTCAMP&call_id=M1221010000000000001&status=LONGSTATUS")},
 	})
 }
 
