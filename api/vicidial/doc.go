@@ -189,11 +189,11 @@
 // agent_status, logged_in_agents, user_group_status, in_group_status,
 // callid_info, recording_lookup, did_log_export, phone_number_log,
 // agent_stats_export, call_status_stats, call_dispo_report,
-// update_log_entry; blind_monitor
+// update_log_entry, hopper_bulk_insert; blind_monitor
 // (the engine's snoop). Not served yet (answered NO FUNCTION SPECIFIED, as
 // the real script answers a name it does not know): sounds_list, moh_list,
 // vm_list, callmenu_list, container_list, agent_ingroup_info,
-// hopper_bulk_insert, lead_dearchive, ccc_lead_info,
+// lead_dearchive, ccc_lead_info,
 // update_remote_agent, add_group_alias, the FPG and phone-alias functions,
 // server_refresh, update_alt_url, update_presets, the DID functions,
 // update_cid_group_entry.
@@ -392,6 +392,13 @@
 //     call_id and status are all long). A call still live is not changed
 //     (NO RECORDS UPDATED): its status belongs to its disposition. The
 //     uniqueid printed is the engine's call id.
+//   - hopper_bulk_insert makes each lead of lead_ids due for its campaign's
+//     dialer at once with hopper_priority (as add_to_hopper does: no hopper
+//     table, hopper_id is the lead id), with the script's NOTICE per lead and
+//     summary line. "LEAD IS ALREADY IN THE HOPPER" is never printed (a due
+//     lead is simply made due again); a lead whose status the dialer does
+//     not call gets "LEAD HOPPER INSERT ERROR"; hopper_local_call_time_check
+//     is not applied (no local call times).
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

@@ -392,6 +392,7 @@ func init() {
 		"add_phone":          {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD PHONES", (*naCall).addPhone},
 		"update_phone":       {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO UPDATE PHONES", (*naCall).updatePhone},
 		"update_log_entry":   {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO UPDATE LOGS", (*naCall).updateLogEntry},
+		"hopper_bulk_insert": {canModifyLists, "USER DOES NOT HAVE PERMISSION TO ADD LEADS TO THE HOPPER", (*naCall).hopperBulkInsert},
 		"did_log_export":     {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET DID INFO", (*naCall).didLogExport},
 		"phone_number_log":   {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET CALL LOG INFO", (*naCall).phoneNumberLog},
 		"call_status_stats":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO VIEW STATS", (*naCall).callStatusStats},

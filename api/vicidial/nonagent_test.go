@@ -275,6 +275,14 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 		{name: "lead_status_search without date", query: naq("function=lead_status_search&status=B&header=YES")},
 		{name: "lead_status_search by lead", query: naq("function=lead_status_search&lead_id=1")},
 		{name: "lead_status_search no calls", query: naq("function=lead_status_search&status=B&date=2025-01-22")},
+		{name: "hopper_bulk_insert", query: naq("function=hopper_bulk_insert&lead_ids=2,4242,1&hopper_priority=50"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				next, err := n.eng.NextLeads(n.ctx, "TESTCAMP", 5)
+				if err != nil || len(next) == 0 || next[0].ID != 2 && next[0].ID != 1 {
+					t.Errorf("the campaign's next leads %v (%v): want the inserted leads first", next, err)
+				}
+			}},
+		{name: "hopper_bulk_insert none found", query: naq("function=hopper_bulk_insert&lead_ids=4242")},
 		{name: "lead_callback_info none", query: naq("function=lead_callback_info&lead_id=1")},
 		{name: "lead_callback_info", setup: func(n *naEnv) {
 			n.create(&core.Callback{LeadID: 1, ListID: 998, Campaign: "TESTCAMP", Agent: "1000", AgentOnly: true, Phone: "7275551212",
