@@ -190,7 +190,7 @@ func (c *committer) runGroup(tx Store, group []*unit) error {
 			rows = append(rows, *u.queueRow)
 			continue
 		}
-		if err := insertQueueRows(tx, rows); err != nil {
+		if err := insertRows(tx, rows); err != nil {
 			return err
 		}
 		rows = nil
@@ -198,10 +198,12 @@ func (c *committer) runGroup(tx Store, group []*unit) error {
 			return err
 		}
 	}
-	return insertQueueRows(tx, rows)
+	return insertRows(tx, rows)
 }
 
-func insertQueueRows(tx Store, rows []QueueLogEntry) error {
+// insertRows writes rows in multi-row INSERTs of at most logBatch rows,
+// under every database's limit of bound values.
+func insertRows[T any](tx Store, rows []T) error {
 	for len(rows) > 0 {
 		chunk := rows[:min(len(rows), logBatch)]
 		if err := tx.Create(context.Background(), &chunk); err != nil {
@@ -229,14 +231,7 @@ func (c *committer) appendLogs(tx Store, group []*unit) error {
 	for _, u := range group {
 		rows = append(rows, u.logRows...)
 	}
-	for len(rows) > 0 {
-		chunk := rows[:min(len(rows), logBatch)]
-		if err := tx.Create(context.Background(), &chunk); err != nil {
-			return err
-		}
-		rows = rows[len(chunk):]
-	}
-	return nil
+	return insertRows(tx, rows)
 }
 
 // lastOfKey indexes the last unit of each key: the earlier ones are

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/store/storetest"
 )
 
 // failingStore refuses CDR writes inside transactions while armed.
@@ -56,35 +57,13 @@ func TestCallEndWriteIsAllOrNothing(t *testing.T) {
 	}
 }
 
-// queueLogRefusingStore refuses queue-log rows while armed.
-type queueLogRefusingStore struct {
-	core.Store
-	armed *atomic.Bool
-}
-
-func (f queueLogRefusingStore) Tx(ctx context.Context, fn func(core.Store) error) error {
-	return f.Store.Tx(ctx, func(tx core.Store) error {
-		return fn(queueLogRefusingStore{Store: tx, armed: f.armed})
-	})
-}
-
-func (f queueLogRefusingStore) Create(ctx context.Context, v any) error {
-	switch v.(type) {
-	case *core.QueueLogEntry, *[]core.QueueLogEntry:
-		if f.armed.Load() {
-			return errInjected
-		}
-	}
-	return f.Store.Create(ctx, v)
-}
-
 // A command whose decision stands but whose store write failed does not
 // answer success: its caller learns the change is not saved (EINTERNAL,
 // with no store text in the message), and the next command, with the
 // store healthy again, succeeds.
 func TestCommandWhoseWriteFailedAnswersAnError(t *testing.T) {
 	armed := &atomic.Bool{}
-	h := newHarness(t, queueLogRefusingStore{Store: sqlite(t), armed: armed}, harnessOpt{})
+	h := newHarness(t, storetest.RefuseQueueLog(sqlite(t), armed), harnessOpt{})
 	h.login("a1")
 	armed.Store(true)
 	err := h.e.Pause(h.ctx, "a1", "")
@@ -94,7 +73,7 @@ func TestCommandWhoseWriteFailedAnswersAnError(t *testing.T) {
 	if code := core.ErrorCode(err); code != core.EINTERNAL {
 		t.Fatalf("error code %q, want %q (%v)", code, core.EINTERNAL, err)
 	}
-	if msg := core.ErrorMessage(err); strings.Contains(msg, errInjected.Error()) {
+	if msg := core.ErrorMessage(err); strings.Contains(msg, storetest.ErrRefused.Error()) {
 		t.Fatalf("wire message %q carries the store's text", msg)
 	}
 	armed.Store(false)

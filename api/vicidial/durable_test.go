@@ -1,7 +1,6 @@
 package vicidial
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"sync/atomic"
@@ -10,33 +9,6 @@ import (
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/store/storetest"
 )
-
-// queueLogRefusingStore refuses queue-log rows while armed.
-type queueLogRefusingStore struct {
-	core.Store
-	armed *atomic.Bool
-}
-
-func (f queueLogRefusingStore) Tx(ctx context.Context, fn func(core.Store) error) error {
-	return f.Store.Tx(ctx, func(tx core.Store) error {
-		return fn(queueLogRefusingStore{Store: tx, armed: f.armed})
-	})
-}
-
-// Secrets keeps the store's sealing and hashing (credentials need it).
-func (f queueLogRefusingStore) Secrets() core.Secrets {
-	return f.Store.(core.SecretsProvider).Secrets()
-}
-
-func (f queueLogRefusingStore) Create(ctx context.Context, v any) error {
-	switch v.(type) {
-	case *core.QueueLogEntry, *[]core.QueueLogEntry:
-		if f.armed.Load() {
-			return errors.New("injected: no space left on device")
-		}
-	}
-	return f.Store.Create(ctx, v)
-}
 
 // The command's writes and the request's log row are committed together,
 // before the answer: when the command's write fails, the answer is the
@@ -47,7 +19,7 @@ func (f queueLogRefusingStore) Create(ctx context.Context, v any) error {
 func TestExternalPauseWhoseWriteFailedAnswersError(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		armed := &atomic.Bool{}
-		e := newEnv(t, queueLogRefusingStore{Store: st, armed: armed}, Options{})
+		e := newEnv(t, storetest.RefuseQueueLog(st, armed), Options{})
 		e.login("1000")
 		armed.Store(true)
 		r := e.do("source=failing&user=6666&pass=1234&function=external_pause&value=PAUSE&agent_user=1000", "")
