@@ -78,6 +78,7 @@ func (e *Engine) DeleteAgent(ctx context.Context, user string) error {
 var campaignColumns = map[string]bool{
 	"description": true, "active": true, "dial_method": true, "dial_ratio": true, "dial_timeout": true,
 	"dial_prefix": true, "caller_id": true, "max_retries": true, "retry_delay": true, "queue": true,
+	"start_time": true, "end_time": true,
 }
 
 // UpdateCampaign sets columns of a campaign; its dialer follows at once.
@@ -89,6 +90,13 @@ func (e *Engine) UpdateCampaign(ctx context.Context, name string, cols map[strin
 	for k := range cols {
 		if !campaignColumns[k] {
 			return Errorf(EINVALID, "campaign column %s", k)
+		}
+	}
+	for _, k := range []string{"start_time", "end_time"} {
+		if v, ok := cols[k].(string); ok && v != "" {
+			if _, valid := hhmm(v); !valid || len(v) != 5 {
+				return Errorf(EINVALID, "campaign %s %q is not HH:MM", k, v)
+			}
 		}
 	}
 	if len(cols) == 0 {

@@ -127,6 +127,7 @@ var (
 	ErrUnknownCampaign = &Error{Code: ENOTFOUND, Message: "unknown campaign"}
 	ErrUnknownPause    = &Error{Code: EINVALID, Message: "unknown pause code"}
 	ErrUnknownLead     = &Error{Code: ENOTFOUND, Message: "unknown lead"}
+	ErrLeadQueued      = &Error{Code: ECONFLICT, Message: "lead already queued"}
 	ErrDNC             = &Error{Code: ECONFLICT, Message: "number is on a do-not-call list"}
 	ErrNotPaused       = &Error{Code: ECONFLICT, Message: "agent not paused"}
 	ErrAlreadyPaused   = &Error{Code: ECONFLICT, Message: "agent already paused"}

@@ -213,11 +213,58 @@ func (e *Engine) QueueLeadNow(ctx context.Context, id uint64, priority int) erro
 	if l.Campaign == "" {
 		return Errorf(ECONFLICT, "lead %d has no campaign", id)
 	}
-	cols := map[string]any{"next_attempt_at": nil, "priority": priority, "modify_date": e.now()}
+	if HopperState(l) != "" {
+		return fmt.Errorf("lead %d: %w", id, ErrLeadQueued)
+	}
+	now := e.now()
+	cols := map[string]any{"next_attempt_at": nil, "priority": priority, "modify_date": now, "hopper_at": now}
 	if err := e.store.Updates(ctx, &Lead{ID: id}, cols); err != nil {
 		return fmt.Errorf("queue lead: %w", err)
 	}
 	return nil
+}
+
+// Hopper states of a lead (VICIdial's vicidial_hopper.status).
+const (
+	HopperReady  = "READY"
+	HopperInCall = "INCALL"
+)
+
+// HopperState is where a lead stands after QueueLeadNow: READY while it
+// waits for the dialer, INCALL once dialed and still on that call, ""
+// when it was not queued or its queued dial is over.
+func HopperState(l Lead) string {
+	if l.HopperAt == nil {
+		return ""
+	}
+	dialedSince := l.LastCalledAt != nil && !l.LastCalledAt.Before(*l.HopperAt)
+	switch {
+	case dialedSince && l.Status == StatusInCall:
+		return HopperInCall
+	case !dialedSince && retryable(l.Status):
+		return HopperReady
+	}
+	return ""
+}
+
+// UnqueueLead takes a READY lead back out of the head of its campaign's
+// dialer (VICIdial's hopper removal): it returns to the order its status
+// and due time give it. It answers the state found and whether it was
+// taken out; a lead on its call stays.
+func (e *Engine) UnqueueLead(ctx context.Context, id uint64) (string, bool, error) {
+	l, err := e.Lead(ctx, id)
+	if err != nil {
+		return "", false, err
+	}
+	state := HopperState(l)
+	if state != HopperReady {
+		return state, false, nil
+	}
+	cols := map[string]any{"priority": 0, "hopper_at": nil, "modify_date": e.now()}
+	if err := e.store.Updates(ctx, &Lead{ID: id}, cols); err != nil {
+		return state, false, fmt.Errorf("unqueue lead: %w", err)
+	}
+	return state, true, nil
 }
 
 func retryable(status string) bool {

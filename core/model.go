@@ -250,6 +250,9 @@ type Lead struct {
 	LastCalledAt   *time.Time `json:"last_local_call_time"`
 	NextAttemptAt  *time.Time `gorm:"index" json:"next_attempt_at"`
 	Priority       int        `json:"priority"`
+	// HopperAt is when the lead was put at the head of its campaign's
+	// dialer (QueueLeadNow); it is in that "hopper" until dialed after it.
+	HopperAt *time.Time `json:"hopper_at"`
 	// Attempt bookkeeping for the dialer: which phone to try next (0 main, 1 alt, 2 address3).
 	PhoneIndex int `json:"phone_index"`
 	// Attributes: free key/value pairs (ECCP call_attributes, eXpand contact data).

@@ -278,12 +278,21 @@
 //     blind_monitor needs level 7 and has no queuemetrics callerid login.
 //   - The API user's viewable groups are not applied (api_list_restrict
 //     is).
-//   - Callgate has no phone-code or NANPA prefix tables: usacan_areacode_check
-//     applies the North American numbering rules (ten digits, area code
-//     not N9X or N11) in place of vicidial_phone_codes; nanpa_ac_prefix_check
-//     and NANPA tz_methods always answer the script's "NANPA options
-//     disabled, NANPA prefix data not loaded - 0|user" NOTICE; lookup_state
-//     is not modelled. DNC lists hold whole numbers, so AREACODE checks
+//   - Callgate has no phone-code, postal-code or NANPA prefix tables. A
+//     phone's zone and state come from libphonenumber's data and the IANA
+//     zone database (pkg/numplan) in place of vicidial_phone_codes:
+//     tz_method AREACODE (the default) reads the number, TZCODE reads owner
+//     as EST, CST, MST, PST, AKST, HST, AST or NST, POSTAL falls back to the
+//     number as the script does when its postal table has no row; an area
+//     code spanning zones takes the last zone in name order (Alaska:
+//     Anchorage). The offset prints as lookup_gmt_api returns it ("-5.00"
+//     in standard time, "-4" in daylight saving time). lookup_state=Y fills
+//     an empty state from the number's state or province (phone code 1).
+//     usacan_areacode_check applies the North American numbering rules
+//     (ten digits, area code not N9X or N11); nanpa_ac_prefix_check and
+//     NANPA tz_methods always answer the script's "NANPA options disabled,
+//     NANPA prefix data not loaded - 0|user" (a NOTICE in add_lead, the
+//     ERROR that ends check_phone_number). DNC lists hold whole numbers, so AREACODE checks
 //     the number alone. DUPTITLEALTPHONE* with an empty alt_phone finds no
 //     duplicate. multi_alt_phones keeps number and note (the phone code is
 //     not stored).
@@ -295,28 +304,33 @@
 //     The add/delete NOTICE reports "SUCCESS: Field added" or "ERROR: Field
 //     not added" from the core's answer where VICIdial relays
 //     admin_lists_custom.php's.
-//   - The gmt_offset of a new lead is gmt_offset_now when sent, else the
-//     server's offset (no area-code lookup). Values longer than a
+//   - The gmt_offset of a new lead whose number has no known zone (toll
+//     free, unassigned) is gmt_offset_now when sent, else the server's
+//     offset, where VICIdial leaves it empty. Values longer than a
 //     vicidial_list column are cut to its size.
 //   - Callgate has no hopper table: add_to_hopper makes the lead due at
-//     once with hopper_priority as its dialer priority, and hopper_id is
-//     the lead id; hopper_list lists the leads the campaign's dialer would
+//     once with hopper_priority as its dialer priority and marks it queued
+//     (core QueueLeadNow: READY until dialed, INCALL on that call, then out
+//     of the "hopper"), and hopper_id is the lead id; a queued lead is
+//     "LEAD IS ALREADY IN THE HOPPER" (update_lead, hopper_bulk_insert), and
+//     update_lead remove_from_hopper=Y takes a READY lead back out (its
+//     priority reset; its status still lets the dialer reach it in turn,
+//     as VICIdial's next hopper fill would), leaves an INCALL one ("NOT
+//     REMOVED FROM HOPPER"), and says "LEAD IS NOT IN THE HOPPER" otherwise.
+//     hopper_local_call_time_check=Y holds the lead to its campaign's
+//     hours (Callgate's local_call_time; all day when it has none) read on
+//     the lead's clock (its gmt_offset), with the script's OUTSIDE OF LOCAL
+//     TIME lines; hopper_list lists the leads the campaign's dialer would
 //     call next, in its order (alt_dial NONE, source A). A lead whose
 //     status the dialer does not retry is "NOT ADDED TO HOPPER" with the
 //     engine's reason where VICIdial prints its SQL.
 //   - update_lead deletes callbacks and custom values with the lead (no
 //     callback archive: the archive counts are 0); a lead on a live call
 //     is not deleted. reset_lead sets status NEW and called_count 0.
-//     remove_from_hopper and archived_lead are not modelled (no hopper
-//     table, no archive). A callback being placed is
-//     not changed or removed. hopper_local_call_time_check is not
-//     modelled (no local call times).
+//     archived_lead is not modelled (no archive). A callback being placed
+//     is not changed or removed. Call times have no state or holiday
+//     rules.
 //   - Where the reference gives no layout, Callgate's is:
-//     check_phone_number runs
-//     add_lead's phone and DNC checks (dnc_check, campaign_dnc_check) with
-//     the script's error lines and answers SUCCESS PHONE NUMBER IS VALID -
-//     phone|phone_code|user where the script prints its per-tz_method
-//     dialability (Callgate has no call times or area-code offsets);
 //     the list, user,
 //     phone and campaign edits answer "{THING} HAS BEEN ADDED/UPDATED/
 //     DELETED" and "... DOES NOT EXIST / ALREADY EXISTS" lines.
@@ -395,10 +409,16 @@
 //   - hopper_bulk_insert makes each lead of lead_ids due for its campaign's
 //     dialer at once with hopper_priority (as add_to_hopper does: no hopper
 //     table, hopper_id is the lead id), with the script's NOTICE per lead and
-//     summary line. "LEAD IS ALREADY IN THE HOPPER" is never printed (a due
-//     lead is simply made due again); a lead whose status the dialer does
-//     not call gets "LEAD HOPPER INSERT ERROR"; hopper_local_call_time_check
-//     is not applied (no local call times).
+//     summary line; a lead whose status the dialer does not call gets
+//     "LEAD HOPPER INSERT ERROR".
+//   - check_phone_number prints the script's line: for each tz_method
+//     asked (AREACODE, POSTAL, TZCODE) "METHOD: dialable|gmt#", then
+//     "PHONE: phone|phone_code|postal_code|state|owner|", after the
+//     script's checks (local_call_time must name a call time: Callgate
+//     defines VICIdial's six defaults, 24hours, 9am-9pm, 9am-5pm, 12pm-5pm,
+//     12pm-9pm and 5pm-9pm, in core; the phone and DNC checks of add_lead).
+//     A number with no known zone prints an empty offset and is judged at
+//     GMT, as dialable_gmt reads an empty offset.
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

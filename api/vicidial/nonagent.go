@@ -29,6 +29,7 @@ type nonAgentEngine interface {
 	FindLeads(ctx context.Context, q core.LeadQuery) ([]core.Lead, error)
 	DeleteLead(ctx context.Context, id uint64) (int64, error)
 	QueueLeadNow(ctx context.Context, id uint64, priority int) error
+	UnqueueLead(ctx context.Context, id uint64) (string, bool, error)
 	NextLeads(ctx context.Context, campaign string, limit int) ([]core.Lead, error)
 	FindList(ctx context.Context, id uint64) (core.List, error)
 	ListsOfCampaign(ctx context.Context, campaign string) ([]uint64, error)

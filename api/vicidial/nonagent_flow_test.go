@@ -66,6 +66,10 @@ func TestNonAgentAddedLeadIsDialedAndVisibleEverywhere(t *testing.T) {
 		if !strings.Contains(agent.body, "|7275558888|"+id+"|") {
 			t.Errorf("agent API does not show the lead: %q", agent.body)
 		}
+		// The queued lead on its call is the hopper's INCALL row: it stays.
+		if rm := n.get(naq("function=update_lead&lead_id="+id+"&remove_from_hopper=Y"), ""); rm.body != "NOTICE: update_lead NOT REMOVED FROM HOPPER - 7275558888|"+id+"|INCALL|6666\n" {
+			t.Errorf("remove_from_hopper on the call: %q", rm.body)
+		}
 		status := n.get(naq("function=agent_status&agent_user=1000"), "")
 		if !strings.HasPrefix(status.body, "INCALL|V") || !strings.Contains(status.body, "|"+id+"|OUTONLY|") {
 			t.Errorf("agent_status: %q", status.body)

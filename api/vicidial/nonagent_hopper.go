@@ -28,9 +28,20 @@ func (c *naCall) hopperBulkInsert() {
 			continue
 		}
 		lid := strconv.FormatUint(l.ID, 10)
-		if _, err := c.h.eng.FindCampaign(c.ctx, l.Campaign); err != nil {
+		if core.HopperState(l) != "" {
+			failed++
+			notices.WriteString("NOTICE: hopper_bulk_insert NOT ADDED TO HOPPER, LEAD IS ALREADY IN THE HOPPER - " + lid + "\n")
+			continue
+		}
+		camp, err := c.h.eng.FindCampaign(c.ctx, l.Campaign)
+		if err != nil {
 			failed++
 			notices.WriteString("NOTICE: hopper_bulk_insert CAMPAIGN DOES NOT EXIST - " + strconv.FormatUint(l.ListID, 10) + "|" + lid + "\n")
+			continue
+		}
+		if gmt, _ := strconv.ParseFloat(l.GMTOffset, 64); c.p.get("hopper_local_call_time_check") == "Y" && !camp.CallTime().DialableAt(c.now, gmt) {
+			failed++
+			notices.WriteString("NOTICE: hopper_bulk_insert NOT ADDED TO HOPPER, OUTSIDE OF LOCAL TIME, - " + lid + "|" + l.GMTOffset + "|" + l.State + "|0\n")
 			continue
 		}
 		if err := c.h.eng.QueueLeadNow(c.ctx, l.ID, prio); err != nil {

@@ -1,11 +1,13 @@
 package vicidial
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/numplan"
 )
 
 // naLeadFields maps non_agent_api.php's lead variables to lead columns.
@@ -107,16 +109,6 @@ func setLeadColumn(l *core.Lead, col string, v any) {
 	}
 }
 
-// gmtOffset is the offset a new lead gets: gmt_offset_now when sent, else
-// the server's (VICIdial looks the phone's area code up; see doc.go).
-func (c *naCall) gmtOffset() string {
-	if g := c.p.get("gmt_offset_now"); g != "" {
-		return g
-	}
-	_, off := c.now.Zone()
-	return strconv.FormatFloat(float64(off)/3600, 'f', 2, 64)
-}
-
 // newLead builds the lead add_lead (and update_lead's insert) would store.
 func (c *naCall) newLead(phone string, listID uint64) core.Lead {
 	l := core.Lead{PhoneNumber: phone, ListID: listID, PhoneCode: defaulted(c.p.get("phone_code"), "1"),
@@ -124,7 +116,10 @@ func (c *naCall) newLead(phone string, listID uint64) core.Lead {
 	for col, v := range c.leadColumns() {
 		setLeadColumn(&l, col, v)
 	}
-	l.GMTOffset = cut("gmt_offset", c.gmtOffset())
+	l.GMTOffset = cut("gmt_offset", c.gmtOffset(l))
+	if c.p.get("lookup_state") == "Y" && l.State == "" {
+		l.State = numplan.State(l.PhoneCode, phone)
+	}
 	if v, err := strconv.ParseUint(c.p.get("entry_list_id"), 10, 64); err == nil {
 		l.EntryListID = v
 	}
@@ -261,8 +256,20 @@ func (c *naCall) hopperAfterAdd(l core.Lead) {
 		return
 	}
 	phone, id := l.PhoneNumber, strconv.FormatUint(l.ID, 10)
+	if core.HopperState(l) != "" {
+		c.dash("NOTICE", "NOT ADDED TO HOPPER, LEAD IS ALREADY IN THE HOPPER", phone+"|"+id+"|"+c.user)
+		return
+	}
+	if c.outsideLocalTime(l) {
+		return
+	}
 	prio, _ := strconv.Atoi(c.p.get("hopper_priority"))
-	if err := c.h.eng.QueueLeadNow(c.ctx, l.ID, prio); err != nil {
+	err := c.h.eng.QueueLeadNow(c.ctx, l.ID, prio)
+	if errors.Is(err, core.ErrLeadQueued) {
+		c.dash("NOTICE", "NOT ADDED TO HOPPER, LEAD IS ALREADY IN THE HOPPER", phone+"|"+id+"|"+c.user)
+		return
+	}
+	if err != nil {
 		c.dash("NOTICE", "NOT ADDED TO HOPPER", phone+"|"+id+"|"+refusalText(err)+"|"+c.user)
 		return
 	}

@@ -215,26 +215,6 @@ func (c *naCall) leadsOfCalls(status, date string) []uint64 {
 	return ids
 }
 
-// checkPhoneNumber is check_phone_number: length and DNC (system, and the
-// campaign's with campaign_id).
-// checkPhoneNumber is check_phone_number: add_lead's phone checks
-// (length, usacan_prefix_check, usacan_areacode_check, the NANPA notice)
-// and its dnc_check / campaign_dnc_check, with the script's lines; a
-// number that passes gets Callgate's SUCCESS line (see doc.go).
-func (c *naCall) checkPhoneNumber() {
-	phone := c.p.get("phone_number")
-	code := defaulted(c.p.get("phone_code"), "1")
-	c.nanpaNotice()
-	if reason := c.phoneInvalid(phone); reason != "" {
-		c.dash("ERROR", reason, phone+"|"+c.user)
-		return
-	}
-	if c.dncRefused(phone) {
-		return
-	}
-	c.dash("SUCCESS", "PHONE NUMBER IS VALID", phone+"|"+code+"|"+c.user)
-}
-
 func (c *naCall) listID() (uint64, string, bool) {
 	raw := c.p.get("list_id")
 	id, err := strconv.ParseUint(raw, 10, 64)

@@ -27,6 +27,7 @@ var nonAgentFilters = map[string]filter{
 	"nanpa_ac_prefix_check":        k(clsUpper),
 	"lookup_state":                 k(clsUpper),
 	"tz_method":                    k(clsWord),
+	"local_call_time":              k(clsWord),
 	"multi_alt_phones":             keepThenSpace(class("- +!:_0~9a~zA~Z")),
 	"callback_datetime":            k(class("- +.:/@_0~9a~zA~Z")),
 	"callback_comments":            k(class("- +.:/@_0~9a~zA~Z")),

@@ -169,6 +169,21 @@ func TestNonAgentAddLead(t *testing.T) {
 				}
 			}},
 		{name: "callback campaign not valid", query: naq("function=add_lead&phone_number=7275553333&list_id=102&callback=Y&campaign_id=NOPE")},
+		{name: "state looked up, zone by owner", query: naq("function=add_lead&phone_number=3125554444&list_id=102&lookup_state=Y&tz_method=TZCODE&owner=PST"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if l := n.leadByPhone(t, "3125554444"); l.State != "IL" || l.GMTOffset != "-8.00" {
+					t.Errorf("lead state %q gmt %q, want IL -8.00", l.State, l.GMTOffset)
+				}
+			}},
+		{name: "hopper outside the campaign's hours on the lead's clock",
+			setup: func(n *naEnv) {
+				if err := n.eng.UpdateCampaign(n.ctx, "OUTONLY", map[string]any{"start_time": "09:00", "end_time": "21:00"}); err != nil {
+					panic(err)
+				}
+			},
+			query: naq("function=add_lead&phone_number=2135555555&list_id=102&add_to_hopper=Y&hopper_local_call_time_check=Y")},
+		{name: "hopper inside the campaign's hours abroad",
+			query: naq("function=add_lead&phone_code=44&phone_number=2071234567&list_id=102&add_to_hopper=Y&hopper_local_call_time_check=Y")},
 	})
 }
 
@@ -186,6 +201,20 @@ func TestNonAgentUpdateLead(t *testing.T) {
 		{name: "no valid search method", query: naq("function=update_lead&search_method=EMAIL_ADDRESS&lead_id=1")},
 		{name: "not found", query: naq("function=update_lead&lead_id=9999&first_name=X")},
 		{name: "insert if not found", query: naq("function=update_lead&search_method=PHONE_NUMBER&phone_number=7275554444&insert_if_not_found=Y&list_id=101&first_name=Ann")},
+		{name: "to the hopper", query: naq("function=update_lead&lead_id=3&add_to_hopper=Y&hopper_priority=20"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if l, _ := n.eng.Lead(n.ctx, 3); core.HopperState(l) != core.HopperReady || l.Priority != 20 {
+					t.Errorf("lead 3 hopper %q priority %d", core.HopperState(l), l.Priority)
+				}
+			}},
+		{name: "to the hopper again", query: naq("function=update_lead&lead_id=3&add_to_hopper=Y")},
+		{name: "out of the hopper", query: naq("function=update_lead&lead_id=3&remove_from_hopper=Y&add_to_hopper=Y"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if l, _ := n.eng.Lead(n.ctx, 3); core.HopperState(l) != "" || l.Priority != 0 {
+					t.Errorf("lead 3 hopper %q priority %d", core.HopperState(l), l.Priority)
+				}
+			}},
+		{name: "out of the hopper when not in it", query: naq("function=update_lead&lead_id=3&remove_from_hopper=Y")},
 		{name: "insert refused without list", query: naq("function=update_lead&search_method=PHONE_NUMBER&phone_number=7275554445&insert_if_not_found=Y")},
 		{name: "delete", query: naq("function=update_lead&lead_id=2&delete_lead=Y"),
 			check: func(t *testing.T, n *naEnv, _ string) {
@@ -283,16 +312,31 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 				}
 			}},
 		{name: "hopper_bulk_insert none found", query: naq("function=hopper_bulk_insert&lead_ids=4242")},
+		{name: "hopper_bulk_insert already in the hopper", query: naq("function=hopper_bulk_insert&lead_ids=2")},
+		{name: "hopper_bulk_insert outside local time",
+			setup: func(n *naEnv) {
+				n.create(&core.Lead{ID: 777, ListID: 101, Campaign: "TESTCAMP", Status: "NEW", PhoneCode: "1", PhoneNumber: "2135550123", GMTOffset: "-8.00", State: "CA"})
+				if err := n.eng.UpdateCampaign(n.ctx, "TESTCAMP", map[string]any{"start_time": "09:00", "end_time": "21:00"}); err != nil {
+					panic(err)
+				}
+			},
+			query: naq("function=hopper_bulk_insert&lead_ids=777&hopper_local_call_time_check=Y")},
 		{name: "lead_callback_info none", query: naq("function=lead_callback_info&lead_id=1")},
 		{name: "lead_callback_info", setup: func(n *naEnv) {
 			n.create(&core.Callback{LeadID: 1, ListID: 998, Campaign: "TESTCAMP", Agent: "1000", AgentOnly: true, Phone: "7275551212",
 				When: testNow.Add(time.Hour), Status: "ACTIVE", Comments: "call back", CreatedAt: testNow})
 		}, query: naq("function=lead_callback_info&lead_id=1&header=YES")},
 		{name: "lead_callback_info archive", query: naq("function=lead_callback_info&lead_id=1&search_location=ARCHIVE")},
-		{name: "check_phone_number ok", query: naq("function=check_phone_number&phone_number=7275551212")},
-		{name: "check_phone_number dnc", query: naq("function=check_phone_number&phone_number=5550001&dnc_check=Y")},
-		{name: "check_phone_number campaign dnc", query: naq("function=check_phone_number&phone_number=5550002&campaign_id=TESTCAMP&campaign_dnc_check=Y")},
-		{name: "check_phone_number short", query: naq("function=check_phone_number&phone_number=555")},
+		{name: "check_phone_number ok", query: naq("function=check_phone_number&phone_number=7275551212&local_call_time=24hours")},
+		{name: "check_phone_number outside call time, every method", query: naq("function=check_phone_number&phone_number=7275551212&local_call_time=9am-9pm&tz_method=AREACODEPOSTALTZCODE&postal_code=33765&state=FL&owner=PST")},
+		{name: "check_phone_number postal and tzcode not run", query: naq("function=check_phone_number&phone_number=7275551212&local_call_time=9am-9pm&tz_method=POSTAL-TZCODE&owner=LONGOWNER")},
+		{name: "check_phone_number abroad inside call time", query: naq("function=check_phone_number&phone_code=44&phone_number=2071234567&local_call_time=9am-5pm")},
+		{name: "check_phone_number non-geographic", query: naq("function=check_phone_number&phone_number=8005551212&local_call_time=9am-9pm")},
+		{name: "check_phone_number unknown call time", query: naq("function=check_phone_number&phone_number=7275551212&local_call_time=8am-11pm")},
+		{name: "check_phone_number nanpa", query: naq("function=check_phone_number&phone_number=7275551212&local_call_time=24hours&tz_method=NANPA")},
+		{name: "check_phone_number dnc", query: naq("function=check_phone_number&phone_number=5550001&dnc_check=Y&local_call_time=24hours")},
+		{name: "check_phone_number campaign dnc", query: naq("function=check_phone_number&phone_number=5550002&campaign_id=TESTCAMP&campaign_dnc_check=Y&local_call_time=24hours")},
+		{name: "check_phone_number short", query: naq("function=check_phone_number&phone_number=555&local_call_time=24hours")},
 		{name: "add_list", query: naq("function=add_list&list_id=5001&list_name=Spring+leads&campaign_id=OUTONLY&active=Y")},
 		{name: "add_list exists", query: naq("function=add_list&list_id=5001&list_name=Again&campaign_id=OUTONLY")},
 		{name: "add_list bad campaign", query: naq("function=add_list&list_id=5002&list_name=Bad&campaign_id=NOPE")},

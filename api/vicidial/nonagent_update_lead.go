@@ -45,11 +45,35 @@ func (c *naCall) updateLead() {
 		}
 		c.updateOne(l)
 	}
-	// The hopper section runs once, for the first lead found.
-	if c.p.get("add_to_hopper") == "Y" && c.p.get("no_update") != "Y" && c.p.get("delete_lead") != "Y" {
+	// The hopper sections run once, for the first lead found;
+	// remove_from_hopper=Y turns add_to_hopper off, as in the script.
+	if c.p.get("no_update") == "Y" || c.p.get("delete_lead") == "Y" {
+		return
+	}
+	if c.p.get("remove_from_hopper") == "Y" {
+		c.removeFromHopper(found[0])
+	} else if c.p.get("add_to_hopper") == "Y" {
 		if l, err := c.h.eng.Lead(c.ctx, found[0].ID); err == nil {
 			c.hopperAfterAdd(l)
 		}
+	}
+}
+
+// removeFromHopper is remove_from_hopper=Y: a lead waiting at the head of
+// its campaign's dialer is taken back out; one on its call stays.
+func (c *naCall) removeFromHopper(l core.Lead) {
+	phone, id := l.PhoneNumber, strconv.FormatUint(l.ID, 10)
+	state, removed, err := c.h.eng.UnqueueLead(c.ctx, l.ID)
+	switch {
+	case err == nil && state == "":
+		c.dash("NOTICE", "NOT REMOVED FROM HOPPER, LEAD IS NOT IN THE HOPPER", phone+"|"+id+"|"+c.user)
+	case removed:
+		c.dash("NOTICE", "REMOVED FROM HOPPER", phone+"|"+id+"|"+state+"|"+c.user)
+	default:
+		if err != nil {
+			c.h.log.Warn("vicidial: remove_from_hopper", "lead", l.ID, "err", err)
+		}
+		c.dash("NOTICE", "NOT REMOVED FROM HOPPER", phone+"|"+id+"|"+state+"|"+c.user)
 	}
 }
 
