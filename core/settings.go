@@ -14,11 +14,12 @@ import (
 )
 
 // Setting scopes: a dialect's system-wide switches, a campaign's options,
-// an agent's (user's) options.
+// an agent's (user's) options, a lead list's options (owner: the list id).
 const (
 	ScopeSystem   = "system"
 	ScopeCampaign = "campaign"
 	ScopeUser     = "user"
+	ScopeList     = "list"
 )
 
 // Kinds of setting value. Every value is stored as text, as the products
@@ -218,8 +219,16 @@ func (s *Settings) scopeDefs(ctx context.Context, op, dialect, scope, owner stri
 		if err := s.ownerExists(ctx, op, &Agent{}, "username", "agent", owner); err != nil {
 			return nil, err
 		}
+	case ScopeList:
+		id, err := strconv.ParseUint(owner, 10, 64)
+		if err != nil || id == 0 || strconv.FormatUint(id, 10) != owner {
+			return nil, &Error{Code: EINVALID, Op: op, Message: "list id " + strconv.Quote(owner) + " is not a list number"}
+		}
+		if err := s.ownerExists(ctx, op, &List{}, "id", "list", owner); err != nil {
+			return nil, err
+		}
 	default:
-		return nil, &Error{Code: EINVALID, Op: op, Message: "scope must be system, campaign or user"}
+		return nil, &Error{Code: EINVALID, Op: op, Message: "scope must be system, campaign, user or list"}
 	}
 	return defs, nil
 }

@@ -14,7 +14,7 @@ import (
 type settingsInput map[string]*string
 
 // settingsRoutes serve dialect settings (core/settings.go): the system
-// scope of a dialect, a campaign's and an agent's.
+// scope of a dialect, a campaign's, an agent's and a lead list's.
 func (a *API) settingsRoutes() []route {
 	const tag = "settings"
 	doc := "Each entry shows the setting's kind, the dialect's default and the effective value (changed=false: the default)."
@@ -24,6 +24,7 @@ func (a *API) settingsRoutes() []route {
 		{"/settings/{dialect}", core.ScopeSystem, "system"},
 		{"/settings/{dialect}/campaigns/{campaign}", core.ScopeCampaign, "a campaign's"},
 		{"/settings/{dialect}/users/{user}", core.ScopeUser, "an agent's"},
+		{"/settings/{dialect}/lists/{list}", core.ScopeList, "a lead list's"},
 	} {
 		rt = append(rt,
 			route{method: "GET", path: s.path, tag: tag, summary: "A dialect's " + s.what + " settings", doc: doc, resp: core.SettingValue{}, list: true, h: a.getSettings(s.scope)},
@@ -33,13 +34,15 @@ func (a *API) settingsRoutes() []route {
 	return rt
 }
 
-// settingsOwner is the campaign name or agent username of the path.
+// settingsOwner is the campaign name, agent username or list id of the path.
 func settingsOwner(r *http.Request, scope string) string {
 	switch scope {
 	case core.ScopeCampaign:
 		return chi.URLParam(r, "campaign")
 	case core.ScopeUser:
 		return chi.URLParam(r, "user")
+	case core.ScopeList:
+		return chi.URLParam(r, "list")
 	}
 	return ""
 }

@@ -18,6 +18,7 @@ func init() {
 		core.SettingDef{Name: "webphone_url", Scope: core.ScopeSystem, Default: ""},
 		core.SettingDef{Name: "list_id", Scope: core.ScopeCampaign, Kind: core.SettingInt, Min: 1, Max: 99999, Default: "101"},
 		core.SettingDef{Name: "alias", Scope: core.ScopeUser, Default: "none"},
+		core.SettingDef{Name: "description", Scope: core.ScopeList, Default: ""},
 	)
 }
 
@@ -117,5 +118,22 @@ func TestCampaignAndUserSettingsAreKeptApart(t *testing.T) {
 		if v := settingValue(t, vals, "alias"); v.Value != "sales" {
 			t.Fatalf("user: %+v", v)
 		}
+	})
+}
+
+func TestListSettingsNeedAnExistingList(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		c := newServer(t, Options{Records: core.NewRecords(st)})
+		if err := st.Create(context.Background(), &core.List{ID: 101, Name: "Main", Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		c.must(http.StatusOK, "PUT", "/settings/admintest/lists/101", map[string]any{"description": "spring"}, nil)
+		var vals []core.SettingValue
+		c.must(http.StatusOK, "GET", "/settings/admintest/lists/101", nil, &vals)
+		if v := settingValue(t, vals, "description"); v.Value != "spring" || !v.Changed {
+			t.Fatalf("list 101: %+v", v)
+		}
+		c.must(http.StatusNotFound, "GET", "/settings/admintest/lists/102", nil, nil)
+		c.must(http.StatusBadRequest, "GET", "/settings/admintest/lists/0101", nil, nil)
 	})
 }

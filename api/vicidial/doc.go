@@ -272,7 +272,10 @@
 //     more; modify_users and modify_phones as level 8 or more; modify_lists
 //     (add_list, update_list, update_campaign, list_custom_fields) as
 //     modify_campaigns with level 8; call_status_stats and
-//     call_dispo_report need level 9 (the code's user_level > 8). The lead
+//     call_dispo_report need level 9 (the code's user_level > 8), and so do
+//     update_list's delete_list and delete_leads (delete_lists; delete_leads
+//     also modify_leads). The demo's API user 6666 is level 9, as
+//     VICIdial's default admin. The lead
 //     functions need modify_leads and level 8, as add_lead does
 //     (lead_callback_info: view_reports).
 //     blind_monitor needs level 7 and has no queuemetrics callerid login.
@@ -298,8 +301,8 @@
 //     not stored).
 //   - Custom fields: field types, rank, order, size, max, default, options
 //     and required are stored; values longer than field_max are cut; no
-//     encryption, show/hide, custom_fields_update, or add_list's
-//     custom_fields_copy; list_custom_fields prints empty list_changedate
+//     encryption, show/hide or custom_fields_update; list_custom_fields
+//     prints empty list_changedate
 //     and list_lastcalldate.
 //     The add/delete NOTICE reports "SUCCESS: Field added" or "ERROR: Field
 //     not added" from the core's answer where VICIdial relays
@@ -331,9 +334,30 @@
 //     is not changed or removed. Call times have no state or holiday
 //     rules.
 //   - Where the reference gives no layout, Callgate's is:
-//     the list, user,
-//     phone and campaign edits answer "{THING} HAS BEEN ADDED/UPDATED/
-//     DELETED" and "... DOES NOT EXIST / ALREADY EXISTS" lines.
+//     the user, phone and campaign edits answer "{THING} HAS BEEN ADDED/
+//     UPDATED/DELETED" and "... DOES NOT EXIST / ALREADY EXISTS" lines.
+//   - add_list and update_list check and print as the script does (its
+//     "..., THIS IS AN OPTIONAL FIELD" ERRORs end the function; update_list
+//     insert_if_not_found=Y sends a missing list to add_list; --BLANK--
+//     empties an option). The list's own columns are the core list's
+//     (list_name, campaign_id, active); the other vicidial_lists columns
+//     (list_description, expiration_date, reset_time, local_call_time,
+//     time_zone_setting, campaign_cid_override, am_message_exten_override,
+//     agent_script_override, drop_inbound_group_override, the three web
+//     form addresses, xferconf_a..e_number) are list settings of the
+//     dialect (admin API /api/v1/settings/vicidial/lists/{id}). Of those,
+//     local_call_time overrides the campaign's hours for the hopper checks
+//     and list_info prints expiration_date; the others are kept for the
+//     admin and a later agent screen but not applied to calls (no reset
+//     timer, list caller id or answering-machine message). Callgate has no
+//     agent scripts, so script is always "SCRIPT DOES NOT EXIST".
+//     expiration_date must be a date (the script's own check can never
+//     fail), reset_time HHMM times joined by dashes. reset_list makes the
+//     list's leads dialable again (status NEW, no attempts) and prints the
+//     script's line with its empty count; Callgate has no daily reset
+//     limit. delete_list removes the list, its custom fields and settings
+//     (its leads stay, out of the campaign's dialer); delete_leads removes
+//     its leads not on a live call and prints how many.
 //   - list_info prints the script's row (list_id … resets_today, the
 //     leads_counts=Y counts, and always a last field for dialable_count=Y,
 //     empty otherwise); Callgate keeps no list change, last-call or

@@ -28,6 +28,8 @@ type nonAgentEngine interface {
 	UpdateLeadFields(ctx context.Context, id uint64, fields map[string]any, agent string) (bool, error)
 	FindLeads(ctx context.Context, q core.LeadQuery) ([]core.Lead, error)
 	DeleteLead(ctx context.Context, id uint64) (int64, error)
+	DeleteList(ctx context.Context, id uint64) error
+	DeleteListLeads(ctx context.Context, id uint64) (int, error)
 	QueueLeadNow(ctx context.Context, id uint64, priority int) error
 	UnqueueLead(ctx context.Context, id uint64) (string, bool, error)
 	NextLeads(ctx context.Context, campaign string, limit int) ([]core.Lead, error)

@@ -33,15 +33,15 @@ func (c *naCall) hopperBulkInsert() {
 			notices.WriteString("NOTICE: hopper_bulk_insert NOT ADDED TO HOPPER, LEAD IS ALREADY IN THE HOPPER - " + lid + "\n")
 			continue
 		}
-		camp, err := c.h.eng.FindCampaign(c.ctx, l.Campaign)
-		if err != nil {
+		if _, err := c.h.eng.FindCampaign(c.ctx, l.Campaign); err != nil {
 			failed++
 			notices.WriteString("NOTICE: hopper_bulk_insert CAMPAIGN DOES NOT EXIST - " + strconv.FormatUint(l.ListID, 10) + "|" + lid + "\n")
 			continue
 		}
-		if gmt, _ := strconv.ParseFloat(l.GMTOffset, 64); c.p.get("hopper_local_call_time_check") == "Y" && !camp.CallTime().DialableAt(c.now, gmt) {
-			failed++
+		if c.outsideLocalTime(l, func() {
 			notices.WriteString("NOTICE: hopper_bulk_insert NOT ADDED TO HOPPER, OUTSIDE OF LOCAL TIME, - " + lid + "|" + l.GMTOffset + "|" + l.State + "|0\n")
+		}) {
+			failed++
 			continue
 		}
 		if err := c.h.eng.QueueLeadNow(c.ctx, l.ID, prio); err != nil {

@@ -260,7 +260,9 @@ func (c *naCall) hopperAfterAdd(l core.Lead) {
 		c.dash("NOTICE", "NOT ADDED TO HOPPER, LEAD IS ALREADY IN THE HOPPER", phone+"|"+id+"|"+c.user)
 		return
 	}
-	if c.outsideLocalTime(l) {
+	if c.outsideLocalTime(l, func() {
+		c.dash("NOTICE", "NOT ADDED TO HOPPER, OUTSIDE OF LOCAL TIME", phone+"|"+id+"|"+l.GMTOffset+"|0|"+c.user)
+	}) {
 		return
 	}
 	prio, _ := strconv.Atoi(c.p.get("hopper_priority"))

@@ -221,98 +221,64 @@ func (c *naCall) listID() (uint64, string, bool) {
 	return id, raw, err == nil && id > 0 && len(raw) <= 19
 }
 
-func (c *naCall) addList() {
-	id, raw, ok := c.listID()
-	name, camp := c.p.get("list_name"), c.p.get("campaign_id")
-	if !ok || len(raw) < 2 || len(raw) > 14 || len(camp) < 1 || len(camp) > 8 || len(name) < 2 || len(name) > 30 {
-		c.colon("ERROR", "YOU MUST USE ALL REQUIRED FIELDS", "|"+c.user+"|"+raw+"|"+name+"|"+camp)
-		return
-	}
-	l := core.List{ID: id, Name: cut("first_name", name), Campaign: camp, Active: c.p.get("active") == "Y"}
-	if err := c.h.eng.SaveList(c.ctx, l, true); err != nil {
-		// The script names the campaign, or the list, that is wrong.
-		switch core.ErrorCode(err) {
-		case core.ENOTFOUND:
-			c.colon("ERROR", "CAMPAIGN DOES NOT EXIST", "|"+c.user+"|"+camp)
-		case core.EINTERNAL, core.EUNAVAILABLE:
-			// The script cannot fail here; Callgate says so when it does.
-			c.h.log.Error("vicidial: add_list", "err", err)
-			c.colon("ERROR", "LIST HAS NOT BEEN ADDED", "|"+c.user+"|"+raw)
-		default:
-			c.colon("ERROR", "LIST ALREADY EXISTS", "|"+c.user+"|"+raw)
-		}
-		return
-	}
-	c.dash("SUCCESS", "LIST HAS BEEN ADDED", c.user+"|"+raw+"|"+name+"|"+camp)
-}
-
-func (c *naCall) updateList() {
-	id, raw, ok := c.listID()
-	if !ok {
-		c.colon("ERROR", "YOU MUST USE ALL REQUIRED FIELDS", "|"+c.user+"|"+raw)
-		return
-	}
-	if !c.listAllowed(id) {
-		c.dash("ERROR", "NOT AN ALLOWED LIST ID", raw)
-		return
-	}
-	l, err := c.h.eng.FindList(c.ctx, id)
-	if err != nil {
-		c.colon("ERROR", "LIST DOES NOT EXIST", "|"+c.user+"|"+raw)
-		return
-	}
-	c.customFieldCommands(id, raw)
-	changed := false
-	if v := c.p.get("list_name"); v != "" {
-		l.Name, changed = cut("first_name", v), true
-	}
-	if v := c.p.get("campaign_id"); v != "" {
-		l.Campaign, changed = v, true
-	}
-	if v := c.p.get("active"); v == "Y" || v == "N" {
-		l.Active, changed = v == "Y", true
-	}
-	if !changed {
-		c.colon("NOTICE", "NO UPDATES DEFINED", "|"+c.user+"|")
-	} else if err := c.h.eng.SaveList(c.ctx, l, false); err != nil {
-		c.colon("ERROR", "CAMPAIGN DOES NOT EXIST", "|"+c.user+"|"+raw+"|"+l.Campaign)
-		return
-	} else {
-		c.dash("SUCCESS", "LIST HAS BEEN UPDATED", c.user+"|"+raw)
-	}
-	if c.p.get("reset_list") == "Y" {
-		n, err := c.h.eng.ResetList(c.ctx, id)
-		if err != nil {
-			c.dash("NOTICE", "LIST HAS NOT BEEN RESET", c.user+"|"+raw)
-			return
-		}
-		c.dash("NOTICE", "LIST HAS BEEN RESET", c.user+"|"+raw+"|"+strconv.Itoa(n))
-	}
-	c.copyCustomFields(id, raw)
-}
-
 // copyCustomFields is update_list's custom_fields_copy (a list id) with
 // custom_copy_method APPEND (default), UPDATE or REPLACE; its refusals are
 // NOTICEs ("THIS IS AN OPTIONAL FIELD").
 func (c *naCall) copyCustomFields(id uint64, raw string) {
+	if fid, ok := c.copySource(raw, "NOTICE"); ok {
+		c.copyFrom(fid, id, raw, true)
+	}
+}
+
+// copyAllowed is add_list's check of custom_fields_copy before the list
+// is added: its refusals are ERRORs that end the function.
+func (c *naCall) copyAllowed(raw string) bool {
+	from := c.p.get("custom_fields_copy")
+	if len(from) < 2 || len(from) > 14 {
+		return true
+	}
+	_, ok := c.copySource(raw, "ERROR")
+	return ok
+}
+
+// copyFields is add_list's copy, once the list exists (checked first by
+// copyAllowed); add_list reports it in its admin log only.
+func (c *naCall) copyFields(id uint64, raw string) {
 	from := c.p.get("custom_fields_copy")
 	if len(from) < 2 || len(from) > 14 {
 		return
 	}
 	fid, _ := strconv.ParseUint(from, 10, 64)
+	c.copyFrom(fid, id, raw, false)
+}
+
+// copySource checks custom_fields_copy: the list exists, has fields, and
+// the user may modify custom fields; a refusal prints result's line.
+func (c *naCall) copySource(raw, result string) (uint64, bool) {
+	from := c.p.get("custom_fields_copy")
+	if len(from) < 2 || len(from) > 14 {
+		return 0, false
+	}
+	data := "|" + c.user + "|" + raw + "|" + from + "|0"
+	fid, _ := strconv.ParseUint(from, 10, 64)
 	if _, err := c.h.eng.FindList(c.ctx, fid); err != nil {
-		c.colon("NOTICE", "CUSTOM FIELDS LIST ID TO COPY FROM DOES NOT EXIST, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+from+"|0")
-		return
+		c.colon(result, "CUSTOM FIELDS LIST ID TO COPY FROM DOES NOT EXIST, THIS IS AN OPTIONAL FIELD", data)
+		return 0, false
 	}
 	if fields, err := c.h.eng.ListFields(c.ctx, fid); err != nil || len(fields) == 0 {
-		c.colon("NOTICE", "CUSTOM FIELDS LIST ID TO COPY FROM HAS NO CUSTOM FIELDS, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+from+"|0")
-		return
+		c.colon(result, "CUSTOM FIELDS LIST ID TO COPY FROM HAS NO CUSTOM FIELDS, THIS IS AN OPTIONAL FIELD", data)
+		return 0, false
 	}
 	v, _ := c.h.eng.Settings().Values(c.ctx, Dialect, core.ScopeUser, c.user)
 	if v.String(setCustomFieldsModify) != "1" {
-		c.colon("NOTICE", "USER DOES NOT HAVE PERMISSION TO MODIFY CUSTOM FIELDS, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+from+"|0")
-		return
+		c.colon(result, "USER DOES NOT HAVE PERMISSION TO MODIFY CUSTOM FIELDS, THIS IS AN OPTIONAL FIELD", data)
+		return 0, false
 	}
+	return fid, true
+}
+
+// copyFrom copies the fields; notice prints update_list's NOTICE.
+func (c *naCall) copyFrom(fid, id uint64, raw string, notice bool) {
 	method := c.p.get("custom_copy_method")
 	if method != "UPDATE" && method != "REPLACE" {
 		method = "APPEND"
@@ -322,7 +288,9 @@ func (c *naCall) copyCustomFields(id uint64, raw string) {
 		c.h.log.Warn("vicidial: copy custom fields", "from", fid, "to", id, "err", err)
 		resp = "ERROR: Fields not copied"
 	}
-	c.dash("NOTICE", "COPY CUSTOM FIELDS COMMAND SENT", c.user+"|"+raw+"|"+from+"|"+method+"|"+resp+"|")
+	if notice {
+		c.dash("NOTICE", "COPY CUSTOM FIELDS COMMAND SENT", c.user+"|"+raw+"|"+c.p.get("custom_fields_copy")+"|"+method+"|"+resp+"|")
+	}
 }
 
 // customFieldCommands are update_list's custom_fields_add and
@@ -406,10 +374,10 @@ func (c *naCall) listInfo() {
 		return
 	}
 	cols := []string{"list_id", "list_name", "campaign_id", "active", "list_changedate", "list_lastcalldate", "expiration_date", "resets_today"}
-	// Callgate keeps no change, last-call or expiration dates nor reset
-	// counts: the script's values for a list never changed, called or
-	// reset (expiration_date is vicidial_lists' default).
-	row := []string{raw, l.Name, l.Campaign, yn(l.Active), "", "", "2099-12-31", "0"}
+	// Callgate keeps no change or last-call dates nor reset counts: the
+	// script's values for a list never changed, called or reset.
+	settings, _ := c.h.eng.Settings().Values(c.ctx, Dialect, core.ScopeList, raw)
+	row := []string{raw, l.Name, l.Campaign, yn(l.Active), "", "", settings.String("expiration_date"), "0"}
 	if c.p.get("leads_counts") == "Y" {
 		cols = append(cols, "all_leads_count", "new_leads_count")
 		total, _ := c.h.eng.ListLeadCount(c.ctx, id)

@@ -5,6 +5,9 @@ var (
 	clsListIDs   = class("-,0~9")       // [-,0-9]
 	clsCampList  = class("-_0~9a~zA~Z") // [-_0-9a-zA-Z]
 	clsHopPrio   = class("-0~9")        // [-0-9]
+	clsResetTime = class("-_0~9")       // [-_0-9]
+	clsWebForm   = class("- %=+.:/@?&_0~9a~zA~Z")
+	clsListDesc  = class("- +.:/@?&_0~9a~zA~Z")
 )
 
 // nonAgentFilters are non_agent_api.php's input filters where they differ
@@ -124,6 +127,22 @@ var nonAgentFilters = map[string]filter{
 	"call_id":                      k(clsAlnum),
 	"update_phone_number":          k(clsUpper),
 	"list_id_field":                k(clsDigits),
+	"script":                       k(clsWord),
+	"am_message":                   k(clsWord),
+	"drop_inbound_group":           k(clsWord),
+	"expiration_date":              k(clsWord),
+	"reset_time":                   k(clsResetTime),
+	"web_form_address":             k(clsWebForm),
+	"web_form_address_two":         k(clsWebForm),
+	"web_form_address_three":       k(clsWebForm),
+	"list_description":             k(clsListDesc),
+	"xferconf_one":                 k(clsWord),
+	"xferconf_two":                 k(clsWord),
+	"xferconf_three":               k(clsWord),
+	"xferconf_four":                k(clsWord),
+	"xferconf_five":                k(clsWord),
+	"delete_list":                  k(clsUpper),
+	"delete_leads":                 k(clsUpper),
 }
 
 // parseNonAgent builds the filtered variables, GET winning per variable.

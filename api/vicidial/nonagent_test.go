@@ -349,6 +349,46 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 				}
 			}},
 		{name: "update_list missing", query: naq("function=update_list&list_id=4242")},
+		{name: "add_list with options", query: naq("function=add_list&list_id=5004&list_name=Options+list&campaign_id=OUTONLY&list_description=Spring+push&expiration_date=2025-12-31&local_call_time=9am-5pm&reset_time=0900-1700&web_form_address=http%253A%252F%252Fcrm.example.com%252Flead%253Fid%253D1&xferconf_one=8005551212"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				v, err := n.eng.Settings().Values(n.ctx, Dialect, core.ScopeList, "5004")
+				if err != nil || v.String("list_description") != "Spring push" || v.String("local_call_time") != "9am-5pm" ||
+					v.String("web_form_address") != "http://crm.example.com/lead?id=1" || v.String("xferconf_a_number") != "8005551212" {
+					t.Errorf("list settings %v (%v)", v, err)
+				}
+			}},
+		{name: "add_list unknown call time", query: naq("function=add_list&list_id=5006&list_name=Bad+time&campaign_id=OUTONLY&local_call_time=8am-11pm"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if _, err := n.eng.FindList(n.ctx, 5006); err == nil {
+					t.Error("the refused list was added")
+				}
+			}},
+		{name: "add_list unknown script", query: naq("function=add_list&list_id=5006&list_name=Bad+script&campaign_id=OUTONLY&script=SALES1")},
+		{name: "update_list options", query: naq("function=update_list&list_id=5004&list_description=--BLANK--&expiration_date=2026-01-31&tz_method=POSTAL_CODE&outbound_cid=7275551000")},
+		{name: "list_info shows the expiration", query: naq("function=list_info&list_id=5004")},
+		{name: "update_list bad values end the function",
+			query: naq("function=update_list&list_id=5004&list_name=abc&active=Y")},
+		{name: "update_list bad active", query: naq("function=update_list&list_id=5004&active=X")},
+		{name: "update_list bad tz_method", query: naq("function=update_list&list_id=5004&tz_method=AREACODE")},
+		{name: "update_list bad outbound cid", query: naq("function=update_list&list_id=5004&outbound_cid=123")},
+		{name: "update_list bad campaign", query: naq("function=update_list&list_id=5004&campaign_id=NOPE")},
+		{name: "update_list sends to add_list", query: naq("function=update_list&list_id=5005&insert_if_not_found=Y&list_name=Inserted&campaign_id=OUTONLY")},
+		{name: "update_list delete needs delete_lists", query: naq("function=update_list&list_id=5005&delete_list=Y")},
+		{name: "update_list deletes leads and the list",
+			setup: func(n *naEnv) {
+				n.create(&core.APIUser{Dialect: Dialect, Username: "6669", Secret: "1234", Active: true, UserLevel: 9, APIAccess: true,
+					AllowedFunctions: "ALL_FUNCTIONS", ModifyLeads: true, ModifyCampaigns: true})
+				n.create(&core.Lead{ID: 900, ListID: 5005, Campaign: "OUTONLY", Status: "NEW", PhoneNumber: "7275550900"})
+			},
+			query: "source=test&user=6669&pass=1234&function=update_list&list_id=5005&delete_leads=Y&delete_list=Y",
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if _, err := n.eng.FindList(n.ctx, 5005); err == nil {
+					t.Error("list 5005 still exists")
+				}
+				if _, err := n.eng.Lead(n.ctx, 900); err == nil {
+					t.Error("lead 900 still exists")
+				}
+			}},
 		{name: "list_info", query: naq("function=list_info&list_id=998&header=YES")},
 		{name: "list_info with counts", query: naq("function=list_info&list_id=998&leads_counts=Y&dialable_count=Y&header=YES&stage=csv")},
 		{name: "list_info no header no counts", query: naq("function=list_info&list_id=998")},

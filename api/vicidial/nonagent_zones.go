@@ -47,23 +47,34 @@ func (c *naCall) gmtOffset(l core.Lead) string {
 	return strconv.FormatFloat(float64(off)/3600, 'f', 2, 64)
 }
 
-// outsideLocalTime is hopper_local_call_time_check=Y: the lead's campaign
-// hours (Callgate's local_call_time) read on the lead's clock. It prints
-// the script's NOTICE and reports true when the lead may not be called now.
-func (c *naCall) outsideLocalTime(l core.Lead) bool {
+// leadCallTime is the window a lead may be called in: its list's
+// local_call_time, or with "campaign" (the default) its campaign's hours
+// (Callgate's local_call_time). ok is false when the campaign is unknown.
+func (c *naCall) leadCallTime(l core.Lead) (core.CallTime, bool) {
+	camp, err := c.h.eng.FindCampaign(c.ctx, l.Campaign)
+	if err != nil {
+		return core.CallTime{}, false
+	}
+	v, _ := c.h.eng.Settings().Values(c.ctx, Dialect, core.ScopeList, strconv.FormatUint(l.ListID, 10))
+	if ct, ok := core.FindCallTime(v.String("local_call_time")); ok {
+		return ct, true
+	}
+	return camp.CallTime(), true
+}
+
+// outsideLocalTime is hopper_local_call_time_check=Y: the lead's call time
+// (leadCallTime) read on the lead's clock. It reports true when the lead
+// may not be called now; outside prints the script's line for that.
+func (c *naCall) outsideLocalTime(l core.Lead, outside func()) bool {
 	if c.p.get("hopper_local_call_time_check") != "Y" {
 		return false
 	}
-	camp, err := c.h.eng.FindCampaign(c.ctx, l.Campaign)
-	if err != nil {
-		return false
-	}
+	ct, ok := c.leadCallTime(l)
 	gmt, _ := strconv.ParseFloat(l.GMTOffset, 64)
-	if camp.CallTime().DialableAt(c.now, gmt) {
+	if !ok || ct.DialableAt(c.now, gmt) {
 		return false
 	}
-	c.dash("NOTICE", "NOT ADDED TO HOPPER, OUTSIDE OF LOCAL TIME",
-		l.PhoneNumber+"|"+strconv.FormatUint(l.ID, 10)+"|"+l.GMTOffset+"|0|"+c.user)
+	outside()
 	return true
 }
 

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/callgate/callgate/core"
 )
@@ -78,6 +79,58 @@ func init() {
 		core.SettingDef{Name: setCustomFieldsModify, Scope: core.ScopeUser, Kind: core.SettingEnum, Choices: []string{"0", "1"}, Default: "0",
 			Doc: "1 lets the user add and delete lists' custom fields (update_list custom_fields_add/delete)."},
 	)
+	core.DeclareSettings(Dialect, listSettingDefs()...)
+}
+
+// listSettingDefs are the vicidial_lists columns add_list and update_list
+// write beyond the list's name, campaign and active flag.
+func listSettingDefs() []core.SettingDef {
+	text := func(name string, n int, doc string) core.SettingDef {
+		return core.SettingDef{Name: name, Scope: core.ScopeList, MaxLen: n, Doc: doc}
+	}
+	defs := []core.SettingDef{
+		text("list_description", 255, "The list's description."),
+		{Name: "expiration_date", Scope: core.ScopeList, Default: "2099-12-31", Check: checkDate,
+			Doc: "YYYY-MM-DD; list_info reports it."},
+		{Name: "reset_time", Scope: core.ScopeList, MaxLen: 100, Check: checkResetTimes,
+			Doc: "HHMM times joined by dashes at which VICIdial resets the list (kept, not run by Callgate)."},
+		{Name: "local_call_time", Scope: core.ScopeList, Default: "campaign", Check: checkLocalCallTime,
+			Doc: "campaign, or a call time (24hours, 9am-9pm…) that overrides the campaign's hours for hopper_local_call_time_check."},
+		{Name: "time_zone_setting", Scope: core.ScopeList, Kind: core.SettingEnum, Choices: tzMethods, Default: "COUNTRY_AND_AREA_CODE",
+			Doc: "How VICIdial finds its leads' time zones (kept; the non-agent API's tz_method decides per request)."},
+		text("campaign_cid_override", 20, "Caller id override for the list (kept, not applied to dials)."),
+		text("am_message_exten_override", 100, "Answering-machine message override (kept, not played)."),
+		text("agent_script_override", 20, "Agent script override (Callgate has no agent scripts)."),
+		text("drop_inbound_group_override", 20, "In-group for dropped calls of the list (kept, not applied)."),
+	}
+	for _, n := range []string{"web_form_address", "web_form_address_two", "web_form_address_three"} {
+		defs = append(defs, text(n, 1024, "Agent screen web form override (kept for the agent screen; not read by the APIs)."))
+	}
+	for _, c := range "abcde" {
+		defs = append(defs, text("xferconf_"+string(c)+"_number", 50, "Transfer-conference number override (kept, not applied)."))
+	}
+	return defs
+}
+
+func checkDate(v string) error {
+	if _, err := time.Parse("2006-01-02", v); err != nil {
+		return fmt.Errorf("must be YYYY-MM-DD")
+	}
+	return nil
+}
+
+func checkResetTimes(v string) error {
+	if v != "" && !resetTimes(v) {
+		return fmt.Errorf("must be HHMM times joined by dashes")
+	}
+	return nil
+}
+
+func checkLocalCallTime(v string) error {
+	if _, ok := core.FindCallTime(v); !ok && v != "campaign" {
+		return fmt.Errorf("must be campaign or a defined call time")
+	}
+	return nil
 }
 
 func checkGroupAliases(v string) error {

@@ -265,7 +265,9 @@ func seedAPIUsers(ctx context.Context, st core.Store) error {
 	core.DeriveSecret("eccp", core.MD5Hex)
 	users := []core.APIUser{
 		{
-			Dialect: "vicidial", Username: VicidialAPIUser, Secret: VicidialAPIPass, Active: true, UserLevel: 8,
+			// Level 9, as VICIdial's default admin 6666: the reports and
+			// list deletions of the vendor's examples need it.
+			Dialect: "vicidial", Username: VicidialAPIUser, Secret: VicidialAPIPass, Active: true, UserLevel: 9,
 			APIAccess: true, AllowedFunctions: "ALL_FUNCTIONS", ModifyLeads: true, ChangeAgentCampaign: true,
 			ModifyCampaigns: true, ManualDial: true,
 		},
