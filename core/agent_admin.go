@@ -78,7 +78,7 @@ func (e *Engine) DeleteAgent(ctx context.Context, user string) error {
 var campaignColumns = map[string]bool{
 	"description": true, "active": true, "dial_method": true, "dial_ratio": true, "dial_timeout": true,
 	"dial_prefix": true, "caller_id": true, "max_retries": true, "retry_delay": true, "queue": true,
-	"start_time": true, "end_time": true,
+	"start_time": true, "end_time": true, "dial_statuses": true,
 }
 
 // UpdateCampaign sets columns of a campaign; its dialer follows at once.

@@ -1,10 +1,14 @@
 package core_test
 
 import (
+	"fmt"
+	"slices"
+	"sort"
 	"testing"
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/store/storetest"
 )
 
 func TestCallTimesHoldToTheCalleesClock(t *testing.T) {
@@ -45,4 +49,30 @@ func TestCampaignHoursAreItsCallTime(t *testing.T) {
 	if all := (core.Campaign{Name: "C"}).CallTime(); all.Start != 0 || all.Stop != 2400 {
 		t.Fatalf("a campaign without hours: %+v", all)
 	}
+}
+
+func TestCampaignDialStatusesChooseTheLeadsDialed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		h := newHarness(t, st, harnessOpt{})
+		for i, status := range []string{"NEW", "CALLBK", "NA"} {
+			must(t, st.Create(h.ctx, &core.Lead{ListID: 1, Campaign: "OUT1", Status: status, PhoneNumber: fmt.Sprint(7275550100 + i)}))
+		}
+		statuses := func() []string {
+			leads, err := h.e.NextLeads(h.ctx, "OUT1", 10)
+			must(t, err)
+			var out []string
+			for _, l := range leads {
+				out = append(out, l.Status)
+			}
+			sort.Strings(out)
+			return out
+		}
+		if got := statuses(); !slices.Equal(got, []string{"CALLBK", "NA", "NEW"}) {
+			t.Fatalf("default statuses dialed %v", got)
+		}
+		must(t, h.e.UpdateCampaign(h.ctx, "OUT1", map[string]any{"dial_statuses": " CALLBK NEW -"}))
+		if got := statuses(); !slices.Equal(got, []string{"CALLBK", "NEW"}) {
+			t.Fatalf("with dial statuses CALLBK NEW: %v", got)
+		}
+	})
 }

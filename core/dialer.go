@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -188,7 +189,7 @@ func (e *Engine) pacingRatio(ctx context.Context, camp *Campaign, now time.Time)
 // it runs without the lock; the caller checks the lead is still free when
 // it takes the lock to dial it.
 func (e *Engine) nextLead(ctx context.Context, camp *Campaign, now time.Time, busy map[uint64]bool) (Lead, bool) {
-	leads, err := e.store.DialableLeads(ctx, camp.Name, retryStatuses, camp.MaxRetries, now, 50)
+	leads, err := e.store.DialableLeads(ctx, camp.Name, camp.dialStatuses(), camp.MaxRetries, now, 50)
 	if err != nil {
 		e.log.Warn("engine: dialer lead query failed", "campaign", camp.Name, "err", err)
 		return Lead{}, false
@@ -464,4 +465,23 @@ func (e *Engine) DialNextLead(ctx context.Context, req DialRequest) (Call, error
 		return c, err
 	}
 	return c, nil // Dial counted the attempt
+}
+
+// dialStatuses are the statuses the campaign's dialer calls.
+func (c *Campaign) dialStatuses() []string { return DialStatusesOf(*c) }
+
+// DialStatusesOf lists a campaign's own dial statuses (its DialStatuses
+// without VICIdial's closing "-"), or the engine's retry statuses when it
+// has none.
+func DialStatusesOf(c Campaign) []string {
+	var out []string
+	for _, s := range strings.Fields(c.DialStatuses) {
+		if s != "-" {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return append([]string(nil), retryStatuses...)
+	}
+	return out
 }

@@ -196,7 +196,7 @@ func (e *Engine) NextLeads(ctx context.Context, campaign string, limit int) ([]L
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	return e.store.DialableLeads(ctx, camp.Name, retryStatuses, camp.MaxRetries, e.now(), limit)
+	return e.store.DialableLeads(ctx, camp.Name, camp.dialStatuses(), camp.MaxRetries, e.now(), limit)
 }
 
 // QueueLeadNow makes a lead due for its campaign's dialer at once, ahead of
@@ -374,7 +374,7 @@ func (e *Engine) ListDialableCount(ctx context.Context, id uint64) (int64, error
 	if !ok {
 		return 0, nil
 	}
-	due := Eq("list_id", id).Eq("campaign", camp.Name).In("status", retryStatuses).Lte("called_count", camp.MaxRetries)
+	due := Eq("list_id", id).Eq("campaign", camp.Name).In("status", camp.dialStatuses()).Lte("called_count", camp.MaxRetries)
 	never, err := e.store.Count(ctx, &Lead{}, due.IsNull("next_attempt_at"))
 	if err != nil {
 		return 0, err
@@ -459,4 +459,25 @@ func (e *Engine) Lists(ctx context.Context) ([]List, error) {
 		return nil, fmt.Errorf("lists: %w", err)
 	}
 	return out, nil
+}
+
+// UnqueueCampaign takes every READY lead of a campaign back out of the
+// head of its dialer (VICIdial's reset_hopper); it returns how many.
+func (e *Engine) UnqueueCampaign(ctx context.Context, campaign string) (int, error) {
+	var leads []Lead
+	if err := e.store.Find(ctx, &leads, Eq("campaign", campaign).Gt("hopper_at", time.Time{})); err != nil {
+		return 0, fmt.Errorf("unqueue campaign: %w", err)
+	}
+	n := 0
+	for _, l := range leads {
+		if HopperState(l) != HopperReady {
+			continue
+		}
+		cols := map[string]any{"priority": 0, "hopper_at": nil, "modify_date": e.now()}
+		if err := e.store.Updates(ctx, &Lead{ID: l.ID}, cols); err != nil {
+			return n, fmt.Errorf("unqueue campaign: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }

@@ -200,7 +200,11 @@ type Campaign struct {
 	// LoginPaused: agents logging into this campaign start paused and
 	// resume when ready (VICIdial's agent screen does this).
 	LoginPaused bool `json:"login_paused"`
-	CreatedAt   time.Time
+	// DialStatuses are the lead statuses the dialer calls, space-separated
+	// as VICIdial keeps them (" NEW NA -"); empty: the engine's retry
+	// statuses (DialStatusesOf).
+	DialStatuses string `gorm:"size:255" json:"dial_statuses"`
+	CreatedAt    time.Time
 }
 
 // List is a set of leads loaded together (VICIdial list_id).

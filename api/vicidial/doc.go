@@ -451,11 +451,28 @@
 //   - recording_lookup's location is the archived recording's store key
 //     (YYYYMMDD/<guid>.<ext>) when archived, else the PBX file name;
 //     uniqueid is the VICIdial call id or the engine call id.
-//   - campaigns_list prints user_group ---ALL---, lead_order DOWN and
-//     dial_statuses " NEW -": Callgate campaigns have no such columns.
-//     update_campaign sets active, campaign_name, dial_method (MANUAL,
-//     RATIO, ADAPT_*), auto_dial_level, dial_timeout, dial_prefix,
-//     campaign_cid.
+//   - campaigns_list prints user_group ---ALL---, the campaign's lead_order
+//     setting and its dial statuses (the engine's default statuses, " NEW B
+//     NA DC A N DROP CALLBK -", until update_campaign changes them).
+//   - update_campaign runs the script's checks in its order, each refusal
+//     an ERROR "..., THIS IS AN OPTIONAL FIELD: |user|value" that ends the
+//     function, then NO UPDATES DEFINED or CAMPAIGN HAS BEEN UPDATED.
+//     Applied by the engine: active, campaign_name, dial_method (MANUAL,
+//     INBOUND_MAN, RATIO, ADAPT_*), auto_dial_level (up to the system
+//     setting auto_dial_limit, 4 by default as in VICIdial), dial_timeout,
+//     outbound_cid (the campaign's caller id), dial_status_add and
+//     dial_status_remove (the core campaign's dial statuses: the dialer
+//     calls those statuses only; added as the script adds, in front and
+//     even when present), reset_hopper (every queued lead of the campaign
+//     taken back out). Kept as campaign settings of the dialect, not
+//     applied to calls: adaptive_maximum_level, campaign_vdad_exten,
+//     hopper_level, the transfer-conference numbers, dispo_call_url and
+//     the web forms (at most 1024 characters where the script takes
+//     65000), list_order (printed by campaigns_list; the engine dials by
+//     priority, then fewest attempts), list_order_randomize,
+//     list_order_secondary. Callgate has no lead filters: any
+//     lead_filter_id but ---NONE--- is refused. The script's RANDOM-order
+//     system switch is not modelled.
 //   - blind_monitor joins the agent's current call through the engine's
 //     snoop (MONITOR listen, BARGE both ways, WHISPER agent only); with
 //     no call, or an unknown session_id, it answers INVALID SESSION ID

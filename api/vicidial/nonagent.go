@@ -32,6 +32,7 @@ type nonAgentEngine interface {
 	DeleteListLeads(ctx context.Context, id uint64) (int, error)
 	QueueLeadNow(ctx context.Context, id uint64, priority int) error
 	UnqueueLead(ctx context.Context, id uint64) (string, bool, error)
+	UnqueueCampaign(ctx context.Context, campaign string) (int, error)
 	NextLeads(ctx context.Context, campaign string, limit int) ([]core.Lead, error)
 	FindList(ctx context.Context, id uint64) (core.List, error)
 	ListsOfCampaign(ctx context.Context, campaign string) ([]uint64, error)

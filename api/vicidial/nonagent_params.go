@@ -8,6 +8,8 @@ var (
 	clsResetTime = class("-_0~9")       // [-_0-9]
 	clsWebForm   = class("- %=+.:/@?&_0~9a~zA~Z")
 	clsListDesc  = class("- +.:/@?&_0~9a~zA~Z")
+	clsDecimal   = class(".0~9")
+	clsListOrder = class(" 0~9a~zA~Z")
 )
 
 // nonAgentFilters are non_agent_api.php's input filters where they differ
@@ -114,10 +116,24 @@ var nonAgentFilters = map[string]filter{
 	"source_user":                  k(clsWord),
 	"delete_user":                  k(clsUpper),
 	"phone_pass":                   k(clsPass),
-	"campaign_name":                spaceThenKeep(clsNotes),
+	"campaign_name":                spaceThenKeep(class("- .,_0~9a~zA~Z")),
 	"campaign_cid":                 k(clsDigits),
 	"dial_timeout":                 k(clsDigits),
-	"auto_dial_level":              k(clsGMT),
+	"auto_dial_level":              k(clsDecimal),
+	"adaptive_maximum_level":       k(clsDecimal),
+	"campaign_vdad_exten":          k(clsDigits),
+	"hopper_level":                 k(clsDigits),
+	"lead_filter_id":               k(clsWord),
+	"dispo_call_url":               k(clsWebForm),
+	"webform_one":                  k(clsWebForm),
+	"webform_two":                  k(clsWebForm),
+	"webform_three":                k(clsWebForm),
+	"list_order":                   k(clsListOrder),
+	"list_order_randomize":         k(clsWord),
+	"list_order_secondary":         k(clsWord),
+	"dial_status_add":              k(clsWord),
+	"dial_status_remove":           k(clsWord),
+	"reset_hopper":                 k(class("NY")),
 	"dial_method":                  k(clsWord),
 	"dialplan_number":              k(clsDigits),
 	"voicemail_id":                 k(clsDigits),

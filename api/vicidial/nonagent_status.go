@@ -140,8 +140,10 @@ func (c *naCall) campaignsList() {
 		if ratio == 0 {
 			ratio = 1
 		}
+		settings, _ := c.h.eng.Settings().Values(c.ctx, Dialect, core.ScopeCampaign, camp.Name)
+		statuses := vicidialDialStatuses(camp)
 		c.row(camp.Name, camp.Description, yn(camp.Active), "---ALL---", dialMethod(camp),
-			strconv.FormatFloat(ratio, 'f', 3, 64), "DOWN", " NEW -", strconv.Itoa(camp.DialTimeout),
+			strconv.FormatFloat(ratio, 'f', 3, 64), settings.String("lead_order"), statuses, strconv.Itoa(camp.DialTimeout),
 			camp.DialPrefix, camp.DialPrefix, camp.DialPrefix)
 	}
 	c.logRow("SUCCESS", "campaigns_list", c.user+"|"+strconv.Itoa(len(out)))

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -563,6 +564,26 @@ func TestNonAgentUsersAndCampaigns(t *testing.T) {
 		{name: "update_campaign bad timeout", query: naq("function=update_campaign&campaign_id=OUTONLY&dial_timeout=500")},
 		{name: "update_campaign bad method", query: naq("function=update_campaign&campaign_id=OUTONLY&dial_method=WILD")},
 		{name: "update_campaign nothing", query: naq("function=update_campaign&campaign_id=OUTONLY")},
+		{name: "update_campaign settings and dial statuses",
+			query: naq("function=update_campaign&campaign_id=OUTONLY&list_order=DOWN+COUNT&hopper_level=500&outbound_cid=7275551000&dial_status_add=CALLBK&dial_status_remove=NA&xferconf_one=8005551212&webform_one=https://crm.example.com/?id=1&lead_filter_id=---NONE---&reset_hopper=Y"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				camp, _ := n.eng.FindCampaign(n.ctx, "OUTONLY")
+				statuses := core.DialStatusesOf(camp)
+				if camp.CallerID != "7275551000" || statuses[0] != "CALLBK" || slices.Contains(statuses, "NA") {
+					t.Errorf("campaign caller id %q dial statuses %v", camp.CallerID, statuses)
+				}
+				v, _ := n.eng.Settings().Values(n.ctx, Dialect, core.ScopeCampaign, "OUTONLY")
+				if v.String("lead_order") != "DOWN COUNT" || v.String("hopper_level") != "500" || v.String("web_form_address") != "https://crm.example.com/?id=1" {
+					t.Errorf("campaign settings %v", v)
+				}
+			}},
+		{name: "campaigns_list shows them", query: naq("function=campaigns_list&campaign_id=OUTONLY")},
+		{name: "update_campaign level over the system limit", query: naq("function=update_campaign&campaign_id=OUTONLY&auto_dial_level=5")},
+		{name: "update_campaign unknown lead filter", query: naq("function=update_campaign&campaign_id=OUTONLY&lead_filter_id=F1")},
+		{name: "update_campaign bad list order", query: naq("function=update_campaign&campaign_id=OUTONLY&list_order=SIDEWAYS")},
+		{name: "update_campaign removing a status it lacks", query: naq("function=update_campaign&campaign_id=OUTONLY&dial_status_remove=XYZ")},
+		{name: "update_campaign short name", query: naq("function=update_campaign&campaign_id=OUTONLY&campaign_name=Abc")},
+		{name: "update_campaign id too long", query: naq("function=update_campaign&campaign_id=OUTONLYLONG")},
 		{name: "update_campaign unknown", query: naq("function=update_campaign&campaign_id=NOPE&active=N")},
 	})
 }

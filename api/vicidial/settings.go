@@ -34,6 +34,7 @@ const (
 	setCustomFieldsEnabled = "custom_fields_enabled"
 	setAPIListRestrict     = "api_list_restrict"
 	setCustomFieldsModify  = "custom_fields_modify"
+	setAutoDialLimit       = "auto_dial_limit"
 )
 
 // groupAliasList is groups_alias as one setting: "ALIAS=callerid" pairs
@@ -80,6 +81,35 @@ func init() {
 			Doc: "1 lets the user add and delete lists' custom fields (update_list custom_fields_add/delete)."},
 	)
 	core.DeclareSettings(Dialect, listSettingDefs()...)
+	core.DeclareSettings(Dialect, campaignSettingDefs()...)
+}
+
+// campaignSettingDefs are the vicidial_campaigns columns update_campaign
+// writes that the engine's campaign does not model; they are kept for the
+// admin and the agent screen, not applied to calls (see doc.go).
+func campaignSettingDefs() []core.SettingDef {
+	text := func(name string, n int, def, doc string) core.SettingDef {
+		return core.SettingDef{Name: name, Scope: core.ScopeCampaign, MaxLen: n, Default: def, Doc: doc}
+	}
+	defs := []core.SettingDef{
+		{Name: setAutoDialLimit, Scope: core.ScopeSystem, Kind: core.SettingInt, Min: 1, Max: 100, Default: "4",
+			Doc: "Highest auto_dial_level update_campaign accepts (VICIdial's system setting)."},
+		text("adaptive_maximum_level", 5, "3.0", "Adaptive dialing's highest level (kept; the engine paces on its abandon rate)."),
+		text("campaign_vdad_exten", 20, "8368", "Routing extension of answered calls (kept; the engine routes itself)."),
+		text("hopper_level", 4, "100", "Leads VICIdial keeps in the hopper (kept; the engine reads due leads directly)."),
+		text("lead_filter_id", 20, "", "Lead filter (Callgate has none)."),
+		text("dispo_call_url", 1024, "", "URL VICIdial calls after a disposition (kept, not called)."),
+		text("lead_order", 30, "DOWN", "VICIdial's lead order (kept; the engine dials by priority, then fewest attempts); campaigns_list prints it."),
+		text("lead_order_randomize", 1, "N", "Y randomizes the lead order (kept)."),
+		text("lead_order_secondary", 20, "LEAD_ASCEND", "Secondary lead order (kept)."),
+	}
+	for _, n := range []string{"web_form_address", "web_form_address_two", "web_form_address_three"} {
+		defs = append(defs, text(n, 1024, "", "Agent screen web form (kept for the agent screen)."))
+	}
+	for _, c := range "abcde" {
+		defs = append(defs, text("xferconf_"+string(c)+"_number", 50, "", "Transfer-conference number (kept)."))
+	}
+	return defs
 }
 
 // listSettingDefs are the vicidial_lists columns add_list and update_list
