@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 )
 
@@ -30,6 +31,7 @@ func (e *Engine) AddAgent(ctx context.Context, a *Agent) error {
 var agentColumns = map[string]bool{
 	"name": true, "password": true, "user_level": true, "user_group": true, "active": true, "email": true,
 	"phone_login": true, "phone_pass": true, "extension": true, "campaign": true, "alt_id": true,
+	"custom_four": true,
 }
 
 // UpdateAgent sets columns of an agent (secrets are hashed or sealed by
@@ -106,4 +108,51 @@ func (e *Engine) UpdateCampaign(ctx context.Context, name string, cols map[strin
 		return fmt.Errorf("update campaign: %w", err)
 	}
 	return e.Reload(ctx)
+}
+
+// passwordChars are the characters of a reset password (VICIdial's: no O).
+const passwordChars = "0123456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
+
+// ResetAgentPassword gives an agent a new random password of n characters
+// (8 to 64) and emails it to email, as VICIdial's reset_password does; the
+// password changes only once the mail is sent.
+func (e *Engine) ResetAgentPassword(ctx context.Context, user, email string, n int) error {
+	if n < 8 || n > 64 {
+		return Errorf(EINVALID, "password length %d", n)
+	}
+	if _, err := e.FindAgent(ctx, user); err != nil {
+		return err
+	}
+	sender := e.emailSender()
+	if sender == nil {
+		return Errorf(EUNAVAILABLE, "no SMTP server is configured")
+	}
+	b, err := randomText(n)
+	if err != nil {
+		return fmt.Errorf("reset password: %w", err)
+	}
+	msg := Email{To: email, Subject: "User Account Reset", Text: "Here is your new temporary password: " + string(b)}
+	if err := sender.SendEmail(ctx, msg); err != nil {
+		return Errorf(EUNAVAILABLE, "the mail could not be sent")
+	}
+	return e.UpdateAgent(ctx, user, map[string]any{"password": string(b)})
+}
+
+// randomText is n characters of passwordChars from crypto/rand, without
+// modulo bias (bytes past the last whole multiple are drawn again).
+func randomText(n int) ([]byte, error) {
+	const limit = 256 - 256%len(passwordChars)
+	out := make([]byte, 0, n)
+	buf := make([]byte, n)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
+			return nil, err
+		}
+		for _, c := range buf {
+			if int(c) < limit && len(out) < n {
+				out = append(out, passwordChars[int(c)%len(passwordChars)])
+			}
+		}
+	}
+	return out, nil
 }

@@ -336,6 +336,22 @@
 //   - Where the reference gives no layout, Callgate's is:
 //     the user, phone and campaign edits answer "{THING} HAS BEEN ADDED/
 //     UPDATED/DELETED" and "... DOES NOT EXIST / ALREADY EXISTS" lines.
+//   - update_user checks and prints as the script does: the target user
+//     must be at most the API user's level (modify_same_user_level is
+//     taken as 1), delete_user needs delete_users (level 9) and, as in the
+//     script, the update section still runs after a deletion; each option
+//     is checked in the script's order, the first bad one an ERROR ending
+//     the function. Applied: agent_pass, agent_full_name,
+//     agent_user_level, agent_user_group, phone_login (a provisioned
+//     phone), phone_pass, email, custom_three (the alternate user id the
+//     agent API reads), custom_four, active, in_groups (the agent's queue
+//     memberships: its default in-groups, ACD follows at once),
+//     reset_password (a random password of that length mailed through the
+//     configured SMTP sender; "EMAIL FAILURE" without one). Kept as user
+//     settings, not applied to calls: hotkeys_active, voicemail_id,
+//     custom_one, custom_two, custom_five, wrapup_seconds_override and the
+//     campaign/in-group ranks and grades (one value for every campaign or
+//     in-group; camp_rg_only and ingrp_rg_only are not read).
 //   - add_list and update_list check and print as the script does (its
 //     "..., THIS IS AN OPTIONAL FIELD" ERRORs end the function; update_list
 //     insert_if_not_found=Y sends a missing list to add_list; --BLANK--

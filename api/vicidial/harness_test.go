@@ -95,8 +95,12 @@ func (e *env) clear(v any, col string) {
 // seed provisions the vendor document's examples: API user 6666/1234,
 // agent 1000, campaign TESTCAMP, in-groups TEST_IN and SALESLINE.
 func (e *env) seed() {
-	e.create(&core.APIUser{Dialect: Dialect, Username: "6666", Secret: "1234", Active: true, UserLevel: 8, APIAccess: true,
+	e.create(&core.APIUser{Dialect: Dialect, Username: "6666", Secret: "1234", Active: true, UserLevel: 9, APIAccess: true,
 		AllowedFunctions: "ALL_FUNCTIONS", ModifyLeads: true, ChangeAgentCampaign: true, ModifyCampaigns: true, ManualDial: true})
+	// 6680: a level-8 admin (VICIdial's 6666 is level 9), for the rights
+	// only level 9 has.
+	e.create(&core.APIUser{Dialect: Dialect, Username: "6680", Secret: "1234", Active: true, UserLevel: 8, APIAccess: true,
+		AllowedFunctions: "ALL_FUNCTIONS", ModifyLeads: true, ModifyCampaigns: true})
 	e.create(&core.APIUser{Dialect: Dialect, Username: "6667", Secret: "1234", Active: true, UserLevel: 8, APIAccess: true,
 		AllowedFunctions: " version external_pause "})
 	e.create(&core.APIUser{Dialect: Dialect, Username: "6668", Secret: "1234", Active: true, UserLevel: 7, APIAccess: true, AllowedFunctions: "ALL_FUNCTIONS"})

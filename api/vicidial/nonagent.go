@@ -33,6 +33,8 @@ type nonAgentEngine interface {
 	QueueLeadNow(ctx context.Context, id uint64, priority int) error
 	UnqueueLead(ctx context.Context, id uint64) (string, bool, error)
 	UnqueueCampaign(ctx context.Context, campaign string) (int, error)
+	SetQueueMemberships(ctx context.Context, user string, queues []string) error
+	ResetAgentPassword(ctx context.Context, user, email string, n int) error
 	NextLeads(ctx context.Context, campaign string, limit int) ([]core.Lead, error)
 	FindList(ctx context.Context, id uint64) (core.List, error)
 	ListsOfCampaign(ctx context.Context, campaign string) ([]uint64, error)

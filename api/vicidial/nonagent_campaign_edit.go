@@ -8,31 +8,51 @@ import (
 	"github.com/callgate/callgate/core"
 )
 
-// campaignEdit collects what update_campaign changes: the core campaign's
-// columns and the dialect's campaign settings (vicidial_campaigns columns
-// the engine does not model).
-type campaignEdit struct {
+// optEdit collects an edit function's changes: core columns and dialect
+// settings, with the first "... THIS IS AN OPTIONAL FIELD" refusal (the
+// script checks every option in turn and stops at the first bad one).
+type optEdit struct {
 	c        *naCall
-	camp     core.Campaign
 	cols     map[string]any
 	settings map[string]*string
-	refusal  string // the first refusal, "... THIS IS AN OPTIONAL FIELD"
+	refusal  string
 	value    string // the refused value
 }
 
-func (e *campaignEdit) refuse(reason, v string) {
+func newOptEdit(c *naCall) optEdit {
+	return optEdit{c: c, cols: map[string]any{}, settings: map[string]*string{}}
+}
+
+func (e *optEdit) refuse(reason, v string) {
 	if e.refusal == "" {
 		e.refusal, e.value = reason, v
 	}
 }
 
-func (e *campaignEdit) set(name, v string) { e.settings[name] = &v }
+func (e *optEdit) set(name, v string) { e.settings[name] = &v }
 
 // opt runs check on a non-empty parameter unless a refusal came first.
-func (e *campaignEdit) opt(param string, check func(v string)) {
+func (e *optEdit) opt(param string, check func(v string)) {
 	if v := e.c.p.get(param); v != "" && e.refusal == "" {
 		check(v)
 	}
+}
+
+// refused prints the refusal, if any, and reports it.
+func (e *optEdit) refused() bool {
+	if e.refusal == "" {
+		return false
+	}
+	e.c.colon("ERROR", e.refusal+", THIS IS AN OPTIONAL FIELD", "|"+e.c.user+"|"+e.value)
+	return true
+}
+
+func (e *optEdit) empty() bool { return len(e.cols) == 0 && len(e.settings) == 0 }
+
+// campaignEdit is update_campaign's edit of one campaign.
+type campaignEdit struct {
+	optEdit
+	camp core.Campaign
 }
 
 var listOrders = regexp.MustCompile(`^(DOWN|UP)( PHONE| LAST NAME| COUNT| LAST CALL TIME| RANK| OWNER| TIMEZONE)?( [2-6](nd|rd|th) NEW)?$|^RANDOM( [2-6](nd|rd|th) NEW)?$`)
@@ -57,17 +77,16 @@ func (c *naCall) updateCampaign() {
 		c.colon("ERROR", "CAMPAIGN DOES NOT EXIST", "|"+c.user+"|"+name)
 		return
 	}
-	e := &campaignEdit{c: c, camp: camp, cols: map[string]any{}, settings: map[string]*string{}}
+	e := &campaignEdit{optEdit: newOptEdit(c), camp: camp}
 	e.dialing()
 	e.identity()
 	e.urls()
 	e.ordering()
 	e.dialStatuses()
-	if e.refusal != "" {
-		c.colon("ERROR", e.refusal+", THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+e.value)
+	if e.refused() {
 		return
 	}
-	if len(e.cols) == 0 && len(e.settings) == 0 {
+	if e.empty() {
 		c.colon("NOTICE", "NO UPDATES DEFINED", "|"+c.user+"|")
 	} else if !e.save() {
 		return
@@ -266,7 +285,7 @@ func (e *campaignEdit) dialStatuses() {
 }
 
 // lengthSetting keeps a setting whose value must be min to max long.
-func (e *campaignEdit) lengthSetting(param, setting string, min, max int, reason string) {
+func (e *optEdit) lengthSetting(param, setting string, min, max int, reason string) {
 	e.opt(param, func(v string) {
 		if len(v) < min || len(v) > max {
 			e.refuse(reason, v)
@@ -277,7 +296,7 @@ func (e *campaignEdit) lengthSetting(param, setting string, min, max int, reason
 }
 
 // blankable is lengthSetting where --BLANK-- empties the setting.
-func (e *campaignEdit) blankable(param, setting string, min, max int, reason string) {
+func (e *optEdit) blankable(param, setting string, min, max int, reason string) {
 	if e.c.p.get(param) == "--BLANK--" {
 		if e.refusal == "" {
 			e.set(setting, "")

@@ -1,15 +1,16 @@
 package vicidial
 
 var (
-	clsPhoneList = class(",0~9")        // [,0-9]
-	clsListIDs   = class("-,0~9")       // [-,0-9]
-	clsCampList  = class("-_0~9a~zA~Z") // [-_0-9a-zA-Z]
-	clsHopPrio   = class("-0~9")        // [-0-9]
-	clsResetTime = class("-_0~9")       // [-_0-9]
-	clsWebForm   = class("- %=+.:/@?&_0~9a~zA~Z")
-	clsListDesc  = class("- +.:/@?&_0~9a~zA~Z")
-	clsDecimal   = class(".0~9")
-	clsListOrder = class(" 0~9a~zA~Z")
+	clsPhoneList  = class(",0~9")        // [,0-9]
+	clsListIDs    = class("-,0~9")       // [-,0-9]
+	clsCampList   = class("-_0~9a~zA~Z") // [-_0-9a-zA-Z]
+	clsHopPrio    = class("-0~9")        // [-0-9]
+	clsResetTime  = class("-_0~9")       // [-_0-9]
+	clsWebForm    = class("- %=+.:/@?&_0~9a~zA~Z")
+	clsListDesc   = class("- +.:/@?&_0~9a~zA~Z")
+	clsDecimal    = class(".0~9")
+	clsCustomUser = class("- +.:/@_0~9a~zA~Z")
+	clsListOrder  = class(" 0~9a~zA~Z")
 )
 
 // nonAgentFilters are non_agent_api.php's input filters where they differ
@@ -96,6 +97,18 @@ var nonAgentFilters = map[string]filter{
 	"list_name":                    spaceThenKeep(clsNotes),
 	"active":                       k(clsUpper),
 	"reset_list":                   k(clsUpper),
+	"hotkeys_active":               k(clsDigits),
+	"custom_one":                   k(clsCustomUser),
+	"custom_two":                   k(clsCustomUser),
+	"custom_three":                 k(clsCustomUser),
+	"custom_four":                  k(clsCustomUser),
+	"custom_five":                  k(clsCustomUser),
+	"wrapup_seconds_override":      k(clsHopPrio),
+	"campaign_rank":                k(clsResetTime),
+	"campaign_grade":               k(clsDigits),
+	"ingroup_rank":                 k(clsResetTime),
+	"ingroup_grade":                k(clsDigits),
+	"reset_password":               k(clsDigits),
 	"date":                         k(clsDOB),
 	"uniqueid":                     k(clsGMT),
 	"extension":                    k(clsWord),

@@ -374,7 +374,7 @@ func TestNonAgentListsAndLeadQueries(t *testing.T) {
 		{name: "update_list bad outbound cid", query: naq("function=update_list&list_id=5004&outbound_cid=123")},
 		{name: "update_list bad campaign", query: naq("function=update_list&list_id=5004&campaign_id=NOPE")},
 		{name: "update_list sends to add_list", query: naq("function=update_list&list_id=5005&insert_if_not_found=Y&list_name=Inserted&campaign_id=OUTONLY")},
-		{name: "update_list delete needs delete_lists", query: naq("function=update_list&list_id=5005&delete_list=Y")},
+		{name: "update_list delete needs delete_lists", query: "source=test&user=6680&pass=1234&function=update_list&list_id=5005&delete_list=Y"},
 		{name: "update_list deletes leads and the list",
 			setup: func(n *naEnv) {
 				n.create(&core.APIUser{Dialect: Dialect, Username: "6669", Secret: "1234", Active: true, UserLevel: 9, APIAccess: true,
@@ -488,7 +488,7 @@ func TestNonAgentReports(t *testing.T) {
 		{name: "phone_number_log inbound only", query: naq("function=phone_number_log&phone_number=7275551212&type=IN")},
 		{name: "phone_number_log no valid number", query: naq("function=phone_number_log&phone_number=123")},
 		{name: "phone_number_log none", query: naq("function=phone_number_log&phone_number=9999999999")},
-		{name: "call_status_stats needs level 9", query: naq("function=call_status_stats&campaigns=TESTCAMP")},
+		{name: "call_status_stats needs level 9", query: "source=test&user=6680&pass=1234&function=call_status_stats&campaigns=TESTCAMP"},
 		{name: "call_status_stats missing campaigns", query: admin9 + "function=call_status_stats"},
 		{name: "call_status_stats", query: admin9 + "function=call_status_stats&campaigns=---ALL---&ingroups=TEST_IN&query_date=2025-01-22"},
 		{name: "call_status_stats over a range with the campaign's in-groups", query: admin9 + "function=call_status_stats&campaigns=TESTCAMP&query_date=2025-01-21&end_date=2025-01-22&query_time=10:00:00&end_time=10:30:00"},
@@ -535,7 +535,7 @@ func TestNonAgentUsersAndCampaigns(t *testing.T) {
 				}
 			}},
 		{name: "add_user exists", query: naq("function=add_user&agent_user=2001&agent_pass=x1x1&agent_user_level=1&agent_full_name=Dup&agent_user_group=AGENTS")},
-		{name: "add_user level above own", query: naq("function=add_user&agent_user=2002&agent_pass=x1x1&agent_user_level=9&agent_full_name=Boss&agent_user_group=AGENTS")},
+		{name: "add_user level above own", query: "source=test&user=6680&pass=1234&function=add_user&agent_user=2002&agent_pass=x1x1&agent_user_level=9&agent_full_name=Boss&agent_user_group=AGENTS"},
 		{name: "add_user unknown group", query: naq("function=add_user&agent_user=2002&agent_pass=x1x1&agent_user_level=1&agent_full_name=A&agent_user_group=NOPE")},
 		{name: "add_user missing fields", query: naq("function=add_user&agent_user=2002")},
 		{name: "update_user", query: naq("function=update_user&agent_user=2001&agent_full_name=Renamed&active=N"),
@@ -545,6 +545,25 @@ func TestNonAgentUsersAndCampaigns(t *testing.T) {
 				}
 			}},
 		{name: "update_user unknown", query: naq("function=update_user&agent_user=nobody&agent_full_name=X")},
+		{name: "update_user options", query: naq("function=update_user&agent_user=2001&phone_pass=abcd&email=agent@example.com&custom_one=Team+A&custom_three=crm2001&hotkeys_active=1&wrapup_seconds_override=30&in_groups=TEST_IN|SALESLINE&voicemail_id=2001"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				a, _ := n.eng.FindAgent(n.ctx, "2001")
+				v, _ := n.eng.Settings().Values(n.ctx, Dialect, core.ScopeUser, "2001")
+				if a.Email != "agent@example.com" || a.AltID != "crm2001" || v.String("custom_one") != "Team A" ||
+					v.String("hotkeys_active") != "1" || v.String("wrapup_seconds_override") != "30" {
+					t.Errorf("agent %+v settings %v", a, v)
+				}
+				if qs := n.eng.AgentQueues("2001"); !slices.Equal(qs, []string{"SALESLINE", "TEST_IN"}) {
+					t.Errorf("agent 2001 queues %v", qs)
+				}
+			}},
+		{name: "update_user bad hotkeys", query: naq("function=update_user&agent_user=2001&hotkeys_active=5&active=N")},
+		{name: "update_user bad email", query: naq("function=update_user&agent_user=2001&email=a@b")},
+		{name: "update_user bad level", query: naq("function=update_user&agent_user=2001&agent_user_level=12")},
+		{name: "update_user ranks", query: naq("function=update_user&agent_user=2001&campaign_rank=5&ingroup_grade=11")},
+		{name: "update_user password reset without mail", query: naq("function=update_user&agent_user=2001&reset_password=10&active=Y")},
+		{name: "update_user nothing", query: naq("function=update_user&agent_user=2001")},
+		{name: "update_user delete needs delete_users", query: "source=test&user=6680&pass=1234&function=update_user&agent_user=2001&delete_user=Y"},
 		{name: "copy_user", query: naq("function=copy_user&agent_user=2003&agent_pass=p4ss&agent_full_name=Copy&source_user=1000")},
 		{name: "copy_user from unknown", query: naq("function=copy_user&agent_user=2004&agent_pass=p4ss&agent_full_name=Copy&source_user=nobody")},
 		{name: "update_user delete", query: naq("function=update_user&agent_user=2003&delete_user=Y"),

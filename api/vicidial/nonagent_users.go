@@ -37,66 +37,6 @@ func (c *naCall) addUser() {
 	c.dash("SUCCESS", "USER HAS BEEN ADDED", c.user+"|"+agent+"||"+levelRaw+"|"+name+"|"+group)
 }
 
-// updateUser is update_user: change or delete (delete_user=Y) an agent.
-func (c *naCall) updateUser() {
-	agent := c.p.get("agent_user")
-	a, err := c.h.eng.FindAgent(c.ctx, agent)
-	if len(agent) < 2 || err != nil {
-		c.colon("ERROR", "USER DOES NOT EXIST", "|"+c.user+"|"+agent)
-		return
-	}
-	if a.UserLevel > c.api.UserLevel {
-		c.colon("ERROR", "USER DOES NOT HAVE PERMISSION TO UPDATE THIS USER", "|"+c.user+"|"+agent+"|"+strconv.Itoa(a.UserLevel))
-		return
-	}
-	if c.p.get("delete_user") == "Y" {
-		if err := c.h.eng.DeleteAgent(c.ctx, agent); err != nil {
-			c.dash("ERROR", "USER HAS NOT BEEN DELETED", c.user+"|"+agent+"|"+refusalText(err))
-			return
-		}
-		c.dash("SUCCESS", "USER HAS BEEN DELETED", c.user+"|"+agent)
-		return
-	}
-	cols, bad := c.userColumns()
-	if bad != "" {
-		c.colon("ERROR", bad, "|"+c.user+"|"+agent)
-		return
-	}
-	if err := c.h.eng.UpdateAgent(c.ctx, agent, cols); err != nil {
-		c.dash("ERROR", "USER HAS NOT BEEN UPDATED", c.user+"|"+agent+"|"+refusalText(err))
-		return
-	}
-	c.dash("SUCCESS", "USER HAS BEEN UPDATED", c.user+"|"+agent+"|"+strconv.Itoa(len(cols)))
-}
-
-// userColumns reads update_user's fields; bad names the refusal.
-func (c *naCall) userColumns() (map[string]any, string) {
-	cols := map[string]any{}
-	for param, col := range map[string]string{"agent_pass": "password", "agent_full_name": "name", "email": "email",
-		"phone_login": "phone_login", "phone_pass": "phone_pass"} {
-		if v := c.p.get(param); v != "" {
-			cols[col] = v
-		}
-	}
-	if v := c.p.get("agent_user_level"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 9 || n > c.api.UserLevel {
-			return nil, "USER DOES NOT HAVE PERMISSION TO UPDATE USERS TO THIS USER LEVEL"
-		}
-		cols["user_level"] = n
-	}
-	if g := c.p.get("agent_user_group"); g != "" {
-		if _, err := c.h.eng.UserGroup(c.ctx, g); err != nil {
-			return nil, "USER GROUP DOES NOT EXIST"
-		}
-		cols["user_group"] = g
-	}
-	if v := c.p.get("active"); v == "Y" || v == "N" {
-		cols["active"] = v == "Y"
-	}
-	return cols, ""
-}
-
 // copyUser is copy_user: a new agent with source_user's settings, its own
 // id, name and password.
 func (c *naCall) copyUser() {

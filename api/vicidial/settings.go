@@ -82,6 +82,28 @@ func init() {
 	)
 	core.DeclareSettings(Dialect, listSettingDefs()...)
 	core.DeclareSettings(Dialect, campaignSettingDefs()...)
+	core.DeclareSettings(Dialect, userSettingDefs()...)
+}
+
+// userSettingDefs are the vicidial_users columns update_user writes that
+// the engine's agent does not model; kept, not applied to calls.
+func userSettingDefs() []core.SettingDef {
+	text := func(name string, n int, def, doc string) core.SettingDef {
+		return core.SettingDef{Name: name, Scope: core.ScopeUser, MaxLen: n, Default: def, Doc: doc}
+	}
+	return []core.SettingDef{
+		{Name: "hotkeys_active", Scope: core.ScopeUser, Kind: core.SettingEnum, Choices: []string{"0", "1"}, Default: "0",
+			Doc: "1 lets the agent screen use hotkeys (kept for the agent screen)."},
+		text("voicemail_id", 10, "", "The agent's voicemail box (kept)."),
+		text("custom_one", 100, "", "vicidial_users custom_one."),
+		text("custom_two", 100, "", "vicidial_users custom_two."),
+		text("custom_five", 100, "", "vicidial_users custom_five."),
+		text("wrapup_seconds_override", 5, "-1", "The agent's wrap-up seconds, -1 the campaign's (kept; queues set wrap-up)."),
+		text("campaign_rank", 3, "", "Rank in every campaign, -9 to 9 (kept; routing does not read it)."),
+		text("campaign_grade", 2, "", "Grade in every campaign, 1 to 10 (kept)."),
+		text("ingroup_rank", 3, "", "Rank in every in-group, -9 to 9 (kept)."),
+		text("ingroup_grade", 2, "", "Grade in every in-group, 1 to 10 (kept)."),
+	}
 }
 
 // campaignSettingDefs are the vicidial_campaigns columns update_campaign
