@@ -28,6 +28,12 @@ func FuzzNonAgent(f *testing.F) {
 	f.Add("function=list_custom_fields&list_id=---ALL---&custom_order=alpha_down", "1234")
 	f.Add("function=update_list&list_id=101&custom_fields_add=Y&field_label=lead_id&field_name=x&field_size=1&field_type=NOPE&field_rank=1", "1234")
 	f.Add("function=add_lead&phone_number=%00%ff&first_name="+strings.Repeat("x", 300), "1234")
+	f.Add("function=check_phone_number&phone_number=7275551111&local_call_time=9am-9pm&tz_method=AREACODEPOSTALTZCODE&postal_code=33765&owner=PST", "1234")
+	f.Add("function=update_list&list_id=101&list_description=--BLANK--&expiration_date=2026-99-99&reset_time=0900-2561&local_call_time=campaign"+
+		"&web_form_address=http%253A%252F%252Fx%2520y&delete_leads=Y&insert_if_not_found=Y&list_name=abcdefg", "1234")
+	f.Add("function=update_campaign&campaign_id=TESTCAMP&auto_dial_level=1e9&list_order=DOWN+6th+NEW&dial_status_add=XXXXXXX&dial_status_remove=NEW&reset_hopper=Y", "1234")
+	f.Add("function=update_user&agent_user=1000&in_groups=TEST_IN|NOPE&reset_password=99&campaign_rank=-99&delete_user=Y&agent_user_level=0", "1234")
+	f.Add("function=update_lead&lead_id=1&remove_from_hopper=Y&add_to_hopper=Y&hopper_local_call_time_check=Y", "1234")
 	f.Add("function=version", "wrongpass")
 	n := newNAEnv(f, storetest.Open(f, storetest.SQLite))
 	n.login("1000")
