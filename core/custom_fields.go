@@ -130,6 +130,27 @@ func validFieldType(t string) bool {
 	return false
 }
 
+// UpdateListField changes a list's custom field (found by f.ListID and
+// f.Label) to f's definition; values longer than a smaller Max are kept
+// (VICIdial does not cut stored values either). A field the list does not
+// define is ENOTFOUND; a bad type EINVALID.
+func (e *Engine) UpdateListField(ctx context.Context, f ListField) (ListField, error) {
+	var old ListField
+	if err := e.store.First(ctx, &old, Eq("list_id", f.ListID).Eq("label", f.Label)); err != nil {
+		return f, Errorf(ENOTFOUND, "list %d field %s", f.ListID, f.Label)
+	}
+	if !validFieldType(f.Type) {
+		return f, Errorf(EINVALID, "field type %q", f.Type)
+	}
+	cols := map[string]any{"name": f.Name, "description": f.Description, "type": f.Type, "rank": f.Rank,
+		"order": f.Order, "size": f.Size, "max": f.Max, "default": f.Default, "options": f.Options, "required": f.Required}
+	if err := e.store.Updates(ctx, &ListField{ID: old.ID}, cols); err != nil {
+		return f, fmt.Errorf("update list field: %w", err)
+	}
+	f.ID, f.CreatedAt = old.ID, old.CreatedAt
+	return f, nil
+}
+
 // DeleteListField removes a list's custom field and every lead's value of
 // it, and returns the field as it was. A field the list does not define
 // is ENOTFOUND.

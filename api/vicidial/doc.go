@@ -301,7 +301,9 @@
 //     not stored).
 //   - Custom fields: field types, rank, order, size, max, default, options
 //     and required are stored; values longer than field_max are cut; no
-//     encryption, show/hide or custom_fields_update; list_custom_fields
+//     encryption or show/hide; custom_fields_update replaces the options
+//     sent and keeps the rest (field_rerank, multi_position, name_position,
+//     field_help and field_duplicate are not kept); list_custom_fields
 //     prints empty list_changedate
 //     and list_lastcalldate.
 //     The add/delete NOTICE reports "SUCCESS: Field added" or "ERROR: Field

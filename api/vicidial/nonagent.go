@@ -34,6 +34,7 @@ type nonAgentEngine interface {
 	UnqueueLead(ctx context.Context, id uint64) (string, bool, error)
 	UnqueueCampaign(ctx context.Context, campaign string) (int, error)
 	SetQueueMemberships(ctx context.Context, user string, queues []string) error
+	UpdateListField(ctx context.Context, f core.ListField) (core.ListField, error)
 	ResetAgentPassword(ctx context.Context, user, email string, n int) error
 	NextLeads(ctx context.Context, campaign string, limit int) ([]core.Lead, error)
 	FindList(ctx context.Context, id uint64) (core.List, error)

@@ -128,6 +128,17 @@ func TestNonAgentCustomFieldsAndListRestrict(t *testing.T) {
 		{name: "add a second field", query: naq("function=update_list&list_id=101&custom_fields_add=Y&field_label=agent_note&field_name=Note&field_size=40&field_type=AREA&field_rank=2")},
 		{name: "same label again is refused", query: naq("function=update_list&list_id=101&custom_fields_add=Y&field_label=plan&field_name=Plan&field_size=10&field_type=TEXT&field_rank=1")},
 		{name: "missing field variables", query: naq("function=update_list&list_id=101&custom_fields_add=Y&field_label=x")},
+		{name: "update a field", query: naq("function=update_list&list_id=101&custom_fields_update=Y&field_label=agent_note&field_name=Agent_note&field_max=80&field_description=--BLANK--&field_required=Y"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				fields, _ := n.eng.ListFields(n.ctx, 101)
+				for _, f := range fields {
+					if f.Label == "agent_note" && (f.Name != "Agent_note" || f.Max != 80 || !f.Required || f.Type != "AREA" || f.Size != 40) {
+						t.Errorf("updated field %+v", f)
+					}
+				}
+			}},
+		{name: "update a field it lacks", query: naq("function=update_list&list_id=101&custom_fields_update=Y&field_label=nope&field_type=TEXT")},
+		{name: "update to a bad type", query: naq("function=update_list&list_id=101&custom_fields_update=Y&field_label=plan&field_type=WILD")},
 		{name: "list_custom_fields", query: naq("function=list_custom_fields&list_id=101&header=YES")},
 		{name: "list_custom_fields all lists alpha", query: naq("function=list_custom_fields&list_id=---ALL---&custom_order=alpha_up")},
 		{name: "add_lead with custom values", query: naq("function=add_lead&phone_number=7275556000&list_id=101&custom_fields=Y&plan=Gold+Plus&agent_note=hello"),

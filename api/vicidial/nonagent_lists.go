@@ -297,8 +297,8 @@ func (c *naCall) copyFrom(fid, id uint64, raw string, notice bool) {
 // custom_fields_delete: they need the user's custom_fields_modify
 // setting; their failures are NOTICEs ("THIS IS AN OPTIONAL FIELD").
 func (c *naCall) customFieldCommands(id uint64, raw string) {
-	add, del := c.p.get("custom_fields_add") == "Y", c.p.get("custom_fields_delete") == "Y"
-	if !add && !del {
+	add, upd, del := c.p.get("custom_fields_add") == "Y", c.p.get("custom_fields_update") == "Y", c.p.get("custom_fields_delete") == "Y"
+	if !add && !upd && !del {
 		return
 	}
 	v, _ := c.h.eng.Settings().Values(c.ctx, Dialect, core.ScopeUser, c.user)
@@ -310,6 +310,9 @@ func (c *naCall) customFieldCommands(id uint64, raw string) {
 	label := c.p.get("field_label")
 	if add {
 		c.addCustomField(id, raw, label)
+	}
+	if upd {
+		c.updateCustomField(id, raw, label)
 	}
 	if del {
 		c.deleteCustomField(id, raw, label)
@@ -338,6 +341,60 @@ func (c *naCall) addCustomField(id uint64, raw, label string) {
 		resp = "ERROR: Field not added"
 	}
 	c.dash("NOTICE", "ADD CUSTOM FIELD COMMAND SENT", c.user+"|"+raw+"|"+label+"|"+typ+"|"+resp+"|")
+}
+
+// updateCustomField is custom_fields_update: the options sent replace
+// the field's (--BLANK-- empties description, options and default), the
+// others keep their values, as the script's form post does.
+func (c *naCall) updateCustomField(id uint64, raw, label string) {
+	if label == "" {
+		c.colon("NOTICE", "REQUIRED CUSTOM FIELDS VARIABLES ARE MISSING, FIELD NOT UPDATED, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+label+"|")
+		return
+	}
+	fields, _ := c.h.eng.ListFields(c.ctx, id)
+	var f *core.ListField
+	for i := range fields {
+		if fields[i].Label == label {
+			f = &fields[i]
+		}
+	}
+	if f == nil {
+		c.colon("NOTICE", "FIELD DOES NOT EXIST, FIELD NOT UPDATED, THIS IS AN OPTIONAL FIELD", "|"+c.user+"|"+raw+"|"+label+"|"+
+			c.p.get("field_name")+"|"+c.p.get("field_size")+"|"+c.p.get("field_type")+"|"+c.p.get("field_rank")+"|")
+		return
+	}
+	text := func(k string, v *string) {
+		switch s := c.p.get(k); s {
+		case "":
+		case "--BLANK--":
+			*v = ""
+		default:
+			*v = s
+		}
+	}
+	num := func(k string, v *int) {
+		if n, err := strconv.Atoi(c.p.get(k)); err == nil {
+			*v = n
+		}
+	}
+	text("field_name", &f.Name)
+	text("field_description", &f.Description)
+	text("field_type", &f.Type)
+	text("field_options", &f.Options)
+	text("field_default", &f.Default)
+	num("field_rank", &f.Rank)
+	num("field_order", &f.Order)
+	num("field_size", &f.Size)
+	num("field_max", &f.Max)
+	if r := c.p.get("field_required"); r == "Y" || r == "N" {
+		f.Required = r == "Y"
+	}
+	resp := "SUCCESS: Field updated"
+	if _, err := c.h.eng.UpdateListField(c.ctx, *f); err != nil {
+		c.h.log.Info("vicidial: custom field not updated", "list", id, "label", label, "reason", err.Error())
+		resp = "ERROR: Field not updated"
+	}
+	c.dash("NOTICE", "UPDATE CUSTOM FIELD COMMAND SENT", c.user+"|"+raw+"|"+label+"|"+f.Type+"|"+resp+"|")
 }
 
 func (c *naCall) deleteCustomField(id uint64, raw, label string) {

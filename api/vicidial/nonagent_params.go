@@ -40,6 +40,7 @@ var nonAgentFilters = map[string]filter{
 	"remove_from_hopper":           k(clsUpper),
 	"delete_cf_data":               k(clsUpper),
 	"custom_fields_add":            k(class("_0~9a~zA~Z")),
+	"custom_fields_update":         k(class("_0~9a~zA~Z")),
 	"custom_fields_copy":           k(clsDigits),
 	"custom_copy_method":           k(clsUpper),
 	"custom_fields_delete":         k(class("_0~9a~zA~Z")),
