@@ -80,6 +80,10 @@ type Options struct {
 	// Sessions lets browser sessions (package web) use the routes open to
 	// them with a session cookie instead of the token (sessions.go).
 	Sessions SessionAuth
+	// Bus serves GET /events where no engine runs (a standby gateway
+	// streams the leader's events from the shared bus); an Engine's bus
+	// wins when both are set.
+	Bus core.Bus
 }
 
 // API is the admin HTTP handler.
@@ -100,6 +104,7 @@ type API struct {
 	closing     chan struct{}
 	closeOnce   sync.Once
 	webAuth     SessionAuth
+	bus         core.Bus
 }
 
 // New builds the API; mount it at /api/v1.
@@ -107,7 +112,7 @@ func New(o Options) *API {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	a := &API{rec: o.Records, eng: o.Engine, sim: o.Sim, media: o.Media, log: o.Logger, token: sha256.Sum256([]byte(o.Token)), webAuth: o.Sessions}
+	a := &API{rec: o.Records, eng: o.Engine, sim: o.Sim, media: o.Media, log: o.Logger, token: sha256.Sum256([]byte(o.Token)), webAuth: o.Sessions, bus: o.Bus}
 	a.initStreams(o)
 	a.routes = a.table()
 	r := chi.NewRouter()

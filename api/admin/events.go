@@ -219,8 +219,11 @@ func firstHeld(bus core.Bus) uint64 {
 }
 
 func (a *API) events(w http.ResponseWriter, r *http.Request) {
-	eb, ok := a.eng.(eventBus)
-	if a.eng == nil || !ok || eb.Bus() == nil {
+	bus := a.bus
+	if eb, ok := a.eng.(eventBus); ok && a.eng != nil && eb.Bus() != nil {
+		bus = eb.Bus()
+	}
+	if bus == nil {
 		a.fail(w, r, errNoEngine)
 		return
 	}
@@ -241,7 +244,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer a.streams.release()
-	sub, gap, err := subscribeFrom(eb.Bus(), from, a.eventBuffer)
+	sub, gap, err := subscribeFrom(bus, from, a.eventBuffer)
 	if err != nil {
 		a.fail(w, r, &httpError{status: http.StatusServiceUnavailable, msg: "event bus unavailable"})
 		return

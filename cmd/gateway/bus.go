@@ -17,7 +17,7 @@ func newBus(ctx context.Context, cfg config.Config) (core.Bus, error) {
 	case "nats":
 		cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
-		b, err := natsbus.Connect(cctx, cfg.NATSURL, natsbus.Options{Stream: cfg.NATSStream})
+		b, err := natsbus.Connect(cctx, cfg.NATSURL, natsbus.Options{Stream: cfg.NATSStream, Subject: busSubject(cfg.NATSStream)})
 		if err != nil {
 			return nil, fmt.Errorf("bus.nats_url (CALLGATE_NATS_URL): %w", err)
 		}
@@ -25,4 +25,15 @@ func newBus(ctx context.Context, cfg config.Config) (core.Bus, error) {
 	default:
 		return core.NewMemoryBus(cfg.ReplayEvents), nil
 	}
+}
+
+// busSubject is where a stream's events are published: the default
+// stream keeps callgate.events; any other stream gets subjects of its own
+// (callgate.stream.<name>), since JetStream refuses two streams over the
+// same subjects, so deployments sharing one NATS server stay apart.
+func busSubject(stream string) string {
+	if stream == "" || stream == "CALLGATE_EVENTS" {
+		return ""
+	}
+	return "callgate.stream." + stream
 }

@@ -64,6 +64,12 @@ type cluster struct {
 	nodesMu sync.Mutex
 	nodes   []nodeView // other gateways seen
 	started time.Time
+
+	// events serves token-authenticated GET /api/v1/events on every
+	// gateway from its own subscription to the shared bus, so a stream
+	// outlives terms: it carries the leader's events with their bus
+	// sequence across a failover, without a forward's timeout.
+	events *admin.API
 }
 
 // termParts is what one term started, to be stopped with it.
@@ -110,6 +116,13 @@ func (g *gateway) newCluster(ctx context.Context) error {
 		OnDeposed: c.stepDown,
 	})
 	c.forward = forward.Handler(nc, c.forwardOptions())
+	if cfg.Bus != "nats" {
+		g.log.Warn("cluster: bus.kind is not nats: event streams and ECCP events are the leader's only, forwarded to standbys")
+	}
+	if cfg.Bus == "nats" {
+		c.events = admin.New(admin.Options{Records: core.NewRecords(g.st), Token: cfg.AdminToken, Bus: g.bus,
+			Logger: g.log.With("component", "admin-events")})
+	}
 	g.cl = c
 	return nil
 }
@@ -137,6 +150,10 @@ func (c *cluster) run() {
 // ServeHTTP serves the dialects: the term's router while leading, the
 // leader over NATS otherwise.
 func (c *cluster) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if c.events != nil && r.Method == http.MethodGet && r.URL.Path == adminPrefix+"/events" && r.Header.Get("Authorization") != "" {
+		http.StripPrefix(adminPrefix, c.events).ServeHTTP(w, r)
+		return
+	}
 	if leading, _ := c.el.State(); leading {
 		if h := c.local.Load(); h != nil {
 			(*h).ServeHTTP(w, r)
@@ -281,6 +298,9 @@ func (c *cluster) shutdown(ctx context.Context) {
 }
 
 func (c *cluster) closeStreams() {
+	if c.events != nil {
+		c.events.CloseStreams()
+	}
 	c.mu.Lock()
 	t := c.term
 	c.mu.Unlock()

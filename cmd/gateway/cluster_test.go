@@ -19,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/config"
 	"github.com/callgate/callgate/pkg/demo"
@@ -158,9 +161,11 @@ func clusterEnv(t testing.TB, lease string) (map[string]string, core.Store) {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	name := fmt.Sprintf("t%d", time.Now().UnixNano())
+	t.Cleanup(func() { dropStream(url, "EV_"+name) })
 	return map[string]string{
 		"CALLGATE_DB_DSN": dsn, "CALLGATE_NATS_URL": url, "CALLGATE_CLUSTER_LEASE": lease,
 		"CALLGATE_CLUSTER_NAME": name, "CALLGATE_CLUSTER_LEASE_TTL": "1s", "CALLGATE_SEED": "0",
+		"CALLGATE_BUS": "nats", "CALLGATE_NATS_STREAM": "EV_" + name,
 	}, st
 }
 
@@ -426,4 +431,21 @@ func TestGatewayStepsDownAndLeadsAgainInANewTerm(t *testing.T) {
 	if code, b := r2.get(t, "/api/v1/agents/3/session", true); code != http.StatusOK {
 		t.Fatalf("session through gw-2 after the hand back: %d %s", code, b)
 	}
+}
+
+// dropStream deletes a test cluster's event stream from the shared NATS
+// server (best effort: it may never have been created).
+func dropStream(url, stream string) {
+	nc, err := nats.Connect(url)
+	if err != nil {
+		return
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = js.DeleteStream(ctx, stream)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,6 +85,10 @@ func TestLeaderKilledMidCallKeepsTheCalls(t *testing.T) {
 	clusterUntil(t, "the standbys follow gw-1", func() bool {
 		return gw2.view(t).LeaderID == "gw-1" && gw3.view(t).LeaderID == "gw-1"
 	})
+	// A client follows the event stream through a standby for the whole
+	// test: the stream must carry the killed leader's events and then the
+	// new leader's, in sequence, none twice.
+	stream := openEventStream(t, gw3)
 	if code, b := gw2.do(t, "POST", "/api/v1/agents/3/login", ""); code != http.StatusOK {
 		t.Fatalf("login through standby gw-2: %d %s", code, b)
 	}
@@ -202,6 +208,82 @@ func TestLeaderKilledMidCallKeepsTheCalls(t *testing.T) {
 	}
 	clusterUntil(t, "no call is live", func() bool { return len(leader.activeCalls(t)) == 0 })
 	assertOneRowEach(t, st)
+	clusterUntil(t, "the stream through gw-3 shows the three calls end", func() bool {
+		return len(stream.ended()) == 3
+	})
+	stream.checkInOrder(t)
+}
+
+// eventStream reads an SSE stream in the background.
+type eventStream struct {
+	mu     sync.Mutex
+	seqs   []uint64
+	phones []string // of call.ended
+}
+
+func openEventStream(t *testing.T, m *member) *eventStream {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", m.http+"/api/v1/events", nil)
+	req.Header.Set("Authorization", "Bearer demo-admin-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		cancel()
+		t.Fatalf("event stream through %s: %v %v", m.node, err, resp)
+	}
+	s := &eventStream{}
+	done := make(chan struct{})
+	t.Cleanup(func() { cancel(); <-done })
+	go func() {
+		defer close(done)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			s.line(sc.Text())
+		}
+	}()
+	return s
+}
+
+func (s *eventStream) line(l string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case strings.HasPrefix(l, "id: "):
+		n, _ := strconv.ParseUint(l[4:], 10, 64)
+		s.seqs = append(s.seqs, n)
+	case strings.HasPrefix(l, "data: ") && strings.Contains(l, `"type":"call.ended"`):
+		var ev struct {
+			Data struct {
+				Call core.Call `json:"call"`
+			} `json:"data"`
+		}
+		if json.Unmarshal([]byte(l[6:]), &ev) == nil {
+			s.phones = append(s.phones, ev.Data.Call.Phone)
+		}
+	}
+}
+
+func (s *eventStream) ended() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.phones...)
+}
+
+// checkInOrder: every sequence once, each greater than the one before.
+func (s *eventStream) checkInOrder(t *testing.T) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 1; i < len(s.seqs); i++ {
+		if s.seqs[i] <= s.seqs[i-1] {
+			t.Fatalf("event %d after %d: out of order or twice (%v)", s.seqs[i], s.seqs[i-1], s.seqs)
+		}
+	}
+	if len(s.seqs) < 10 {
+		t.Fatalf("only %d events on the stream", len(s.seqs))
+	}
 }
 
 func mustChannel(t *testing.T, ctl *simari.Client, id string) simari.ChannelView {
