@@ -36,7 +36,7 @@ if [ "${CALLGATE_BENCH_DB:-sqlite}" = mysql ]; then
 	dsn='mysql://root@tcp(127.0.0.1:3306)/callgate_bench'
 fi
 # exec: $! is then the gateway itself, which the trap stops.
-(cd "$work" && exec env CALLGATE_DEMO=1 CALLGATE_SEED=1 CALLGATE_HTTP_ADDR=$addr CALLGATE_ECCP_ADDR=off CALLGATE_LOG_LEVEL=error \
+(cd "$work" && exec env CALLGATE_DEMO=1 CALLGATE_SEED=1 CALLGATE_HTTP_ADDR=$addr CALLGATE_ECCP_ADDR=127.0.0.1:18181 CALLGATE_LOG_LEVEL=error \
 	CALLGATE_DB_DSN="$dsn" CALLGATE_SECRET_KEY="$(head -c32 /dev/urandom | base64)" CALLGATE_ADMIN_TOKEN=demo-admin-token \
 	CALLGATE_MEDIA_DIR= ./gateway >"$work/gateway.log" 2>&1) &
 gw=$!
@@ -49,3 +49,5 @@ for s in health vicidial/version vicidial/external_pause vicidial/external_statu
 	expand/soap_getUserInfo expand/rest_campaigns ucontact/queuesummary infocaller/emission admin/agents sim/inbound; do
 	"$work/load" -target "http://$addr" -scenario "$s" -c 32 -d "${secs}s"
 done
+# ECCP fan-out: 1,000 consoles, agent 1064 paused and resumed 20 times a second.
+"$work/load" -target "http://$addr" -scenario eccp/fanout -eccp 127.0.0.1:18181 -c 1000 -rate 20 -d "${secs}s"

@@ -41,6 +41,10 @@ func run(args []string, out io.Writer) error {
 	total := fs.Int("n", 0, "stop after this many requests (0 = only the duration)")
 	token := fs.String("token", "demo-admin-token", "admin bearer token (sim/* scenarios)")
 	list := fs.Bool("list", false, "list the scenarios and exit")
+	eccp := fs.String("eccp", "127.0.0.1:20005", "ECCP address (eccp/fanout; loopback only)")
+	eccpUser := fs.String("eccp-user", "agentconsole", "ECCP console user (eccp/fanout)")
+	eccpPass := fs.String("eccp-pass", "agentconsole", "ECCP console password (eccp/fanout)")
+	agent := fs.String("agent", "3", "admin API id of the agent paused and resumed (eccp/fanout; the demo's 1064)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,10 +57,11 @@ func run(args []string, out io.Writer) error {
 		for _, n := range names {
 			fmt.Fprintf(out, "%-32s %s\n", n, scenarios[n].about)
 		}
+		fmt.Fprintf(out, "%-32s %s\n", fanoutScenario, "-c ECCP consoles logged in at -eccp; agent -agent paused and resumed -rate times a second (default 20) through the admin API; time from command to event at every console")
 		return nil
 	}
 	sc, ok := scenarios[*scenario]
-	if !ok {
+	if !ok && *scenario != fanoutScenario {
 		return fmt.Errorf("unknown scenario %q (-list shows them)", *scenario)
 	}
 	base, err := loopbackURL(*target)
@@ -73,6 +78,13 @@ func run(args []string, out io.Writer) error {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *dur)
 	defer cancel()
+	if *scenario == fanoutScenario {
+		if *rate <= 0 {
+			*rate = 20
+		}
+		return runFanout(ctx, fanoutConfig{base: base, eccp: *eccp, sessions: *conc, rate: *rate, token: *token,
+			user: *eccpUser, pass: *eccpPass, agent: *agent}, out)
+	}
 	res := runLoad(ctx, config{base: base, sc: sc, conc: *conc, rate: *rate, total: *total, token: *token})
 	res.print(out, *scenario)
 	return nil
