@@ -46,6 +46,7 @@ curl -fs -X POST -H 'Authorization: Bearer demo-admin-token' "http://$addr/api/v
 secs=${CALLGATE_LOAD_SECONDS:-10}
 # health is the server's own cost: each dialect's figure is read against it.
 for s in health vicidial/version vicidial/external_pause vicidial/external_status vicidial/nonagent_version \
+	vicidial/nonagent_add_lead vicidial/nonagent_agent_status vicidial/nonagent_lead_search \
 	expand/soap_getUserInfo expand/rest_campaigns ucontact/queuesummary infocaller/emission admin/agents sim/inbound; do
 	"$work/load" -target "http://$addr" -scenario "$s" -c 32 -d "${secs}s"
 done

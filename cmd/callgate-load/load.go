@@ -137,9 +137,17 @@ func (r result) percentile(p float64) time.Duration {
 	return r.latencies[i]
 }
 
+// rate is the answered requests per second.
+func (r result) rate() float64 {
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(len(r.latencies)) / r.elapsed.Seconds()
+}
+
 func (r result) print(w io.Writer, name string) {
 	answered := len(r.latencies)
-	rps := float64(answered) / r.elapsed.Seconds()
+	rps := r.rate()
 	fmt.Fprintf(w, "%s: %d answered in %s = %.0f req/s\n", name, answered, r.elapsed.Round(time.Millisecond), rps)
 	fmt.Fprintf(w, "  latency p50 %s  p90 %s  p99 %s  max %s\n",
 		r.percentile(0.50), r.percentile(0.90), r.percentile(0.99), r.percentile(1))

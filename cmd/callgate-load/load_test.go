@@ -58,7 +58,7 @@ func TestOnlyLoopbackTargets(t *testing.T) {
 
 func TestRefusesBadFlags(t *testing.T) {
 	for _, args := range [][]string{
-		{"-scenario", "nope"}, {"-target", "http://10.1.1.1"}, {"-d", "10m"}, {"-c", "0"},
+		{"-scenario", "nope"}, {"-target", "http://10.1.1.1"}, {"-d", "10m"}, {"-c", "0"}, {"-baseline", "nope"},
 	} {
 		if err := run(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v accepted", args)
@@ -67,5 +67,18 @@ func TestRefusesBadFlags(t *testing.T) {
 	var out bytes.Buffer
 	if err := run([]string{"-list"}, &out); err != nil || !strings.Contains(out.String(), "vicidial/external_pause") {
 		t.Fatalf("-list: %v %s", err, out.String())
+	}
+}
+
+// -baseline runs the other scenario first and prints the ratio.
+func TestBaselineRatio(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("VERSION: 2.14-917a\n"))
+	}))
+	defer srv.Close()
+	var out bytes.Buffer
+	err := run([]string{"-target", srv.URL, "-scenario", "vicidial/nonagent_version", "-baseline", "health", "-c", "2", "-d", "200ms"}, &out)
+	if err != nil || !strings.Contains(out.String(), "health: ") || !strings.Contains(out.String(), "ratio vicidial/nonagent_version / health: ") {
+		t.Fatalf("%v %s", err, out.String())
 	}
 }

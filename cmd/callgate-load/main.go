@@ -5,6 +5,7 @@
 //
 //	callgate-load -scenario vicidial/external_pause -c 32 -d 20s
 //	callgate-load -scenario vicidial/version -rate 5000 -d 10s
+//	callgate-load -scenario vicidial/external_pause -baseline vicidial/version
 //	callgate-load -list
 package main
 
@@ -45,6 +46,7 @@ func run(args []string, out io.Writer) error {
 	eccpUser := fs.String("eccp-user", "agentconsole", "ECCP console user (eccp/fanout)")
 	eccpPass := fs.String("eccp-pass", "agentconsole", "ECCP console password (eccp/fanout)")
 	agent := fs.String("agent", "3", "admin API id of the agent paused and resumed (eccp/fanout; the demo's 1064)")
+	baseline := fs.String("baseline", "", "run this scenario first, as long and as wide, and print the ratio of the two (e.g. vicidial/version)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -74,8 +76,19 @@ func run(args []string, out io.Writer) error {
 	if *conc < 1 || *conc > 4096 {
 		return fmt.Errorf("-c must be between 1 and 4096")
 	}
+	bsc, ok := scenarios[*baseline]
+	if *baseline != "" && !ok {
+		return fmt.Errorf("unknown -baseline scenario %q (-list shows them)", *baseline)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	var base0 result
+	if *baseline != "" {
+		bctx, bcancel := context.WithTimeout(ctx, *dur)
+		base0 = runLoad(bctx, config{base: base, sc: bsc, conc: *conc, rate: *rate, total: *total, token: *token})
+		bcancel()
+		base0.print(out, *baseline)
+	}
 	ctx, cancel := context.WithTimeout(ctx, *dur)
 	defer cancel()
 	if *scenario == fanoutScenario {
@@ -87,6 +100,9 @@ func run(args []string, out io.Writer) error {
 	}
 	res := runLoad(ctx, config{base: base, sc: sc, conc: *conc, rate: *rate, total: *total, token: *token})
 	res.print(out, *scenario)
+	if *baseline != "" && base0.rate() > 0 {
+		fmt.Fprintf(out, "ratio %s / %s: %.2f\n", *scenario, *baseline, res.rate()/base0.rate())
+	}
 	return nil
 }
 

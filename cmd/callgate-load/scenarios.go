@@ -47,19 +47,32 @@ func vicidial(about, query string, alternate ...string) scenario {
 	}
 }
 
+// nonAgent is a non-agent API function with the demo's API user 6666.
+func nonAgent(about string, query func(n uint64) string) scenario {
+	return scenario{
+		about: about,
+		build: func(base *url.URL, n uint64, _ string) (*http.Request, error) {
+			return http.NewRequest(http.MethodGet, base.JoinPath("/vicidial/non_agent_api.php").String()+"?"+vicidialAuth+"&"+query(n), nil)
+		},
+		ok: func(b []byte) bool { return !bytes.HasPrefix(b, []byte("ERROR")) },
+	}
+}
+
 var scenarios = map[string]scenario{
 	"vicidial/version": vicidial("VICIdial agent API version (no state)", "function=version"),
 	"vicidial/external_pause": vicidial("pause then resume agent 1000 (a logged-in agent is needed)",
 		"agent_user=1000&function=external_pause&value=PAUSE", "agent_user=1000&function=external_pause&value=RESUME"),
 	"vicidial/external_status": vicidial("set a status for agent 1000's call (errors without one)",
 		"agent_user=1000&function=external_status&value=A"),
-	"vicidial/nonagent_version": {
-		about: "VICIdial non-agent API version",
-		build: func(base *url.URL, _ uint64, _ string) (*http.Request, error) {
-			return http.NewRequest(http.MethodGet, base.JoinPath("/vicidial/non_agent_api.php").String()+"?"+vicidialAuth+"&function=version", nil)
-		},
-		ok: func(b []byte) bool { return !bytes.HasPrefix(b, []byte("ERROR")) },
-	},
+	"vicidial/nonagent_version": nonAgent("VICIdial non-agent API version", func(uint64) string { return "function=version" }),
+	"vicidial/nonagent_add_lead": nonAgent("non-agent add_lead: a new lead in list 101 each request (stored, dialable by TESTCAMP)",
+		func(n uint64) string {
+			return fmt.Sprintf("function=add_lead&list_id=101&phone_number=7%09d&first_name=Load&last_name=Test&source=load", n%1000000000)
+		}),
+	"vicidial/nonagent_agent_status": nonAgent("non-agent agent_status of agent 1000 (live state, errors when logged out)",
+		func(uint64) string { return "function=agent_status&agent_user=1000&stage=csv&header=NO" }),
+	"vicidial/nonagent_lead_search": nonAgent("non-agent lead_search by phone number (store read)",
+		func(uint64) string { return "function=lead_search&phone_number=7275551111" }),
 	"admin/agents": {
 		about: "native API: list agents (JSON read)",
 		build: func(base *url.URL, _ uint64, token string) (*http.Request, error) {
