@@ -52,3 +52,14 @@ for s in health vicidial/version vicidial/external_pause vicidial/external_statu
 done
 # ECCP fan-out: 1,000 consoles, agent 1064 paused and resumed 20 times a second.
 "$work/load" -target "http://$addr" -scenario eccp/fanout -eccp 127.0.0.1:18181 -c 1000 -rate 20 -d "${secs}s"
+# Call control: raw ARI on the tool's own simulated Asterisk against the same calls through a
+# gateway driving its in-process simulated Asterisk over ARI (telephony.mode simari).
+kill "$gw" 2>/dev/null; wait "$gw" 2>/dev/null || true
+(cd "$work" && exec env CALLGATE_DEMO=1 CALLGATE_SEED=1 CALLGATE_TELEPHONY=simari CALLGATE_ARI_PASSWORD=bench-pw \
+	CALLGATE_HTTP_ADDR=$addr CALLGATE_ECCP_ADDR=off CALLGATE_LOG_LEVEL=error CALLGATE_DB_DSN="sqlite://$work/bench-ari.db" \
+	CALLGATE_SECRET_KEY="$(head -c32 /dev/urandom | base64)" CALLGATE_ADMIN_TOKEN=demo-admin-token CALLGATE_MEDIA_DIR= \
+	./gateway >"$work/gateway-ari.log" 2>&1) &
+gw=$!
+for _ in $(seq 100); do curl -fs "http://$addr/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -fs -X POST -H 'Authorization: Bearer demo-admin-token' "http://$addr/api/v1/agents/3/login" >/dev/null
+"$work/load" -target "http://$addr" -scenario ari/manual_call -d "$((secs * 2))s"

@@ -46,6 +46,8 @@ func run(args []string, out io.Writer) error {
 	eccpUser := fs.String("eccp-user", "agentconsole", "ECCP console user (eccp/fanout)")
 	eccpPass := fs.String("eccp-pass", "agentconsole", "ECCP console password (eccp/fanout)")
 	agent := fs.String("agent", "3", "admin API id of the agent paused and resumed (eccp/fanout; the demo's 1064)")
+	agentUser := fs.String("agent-user", "1064", "agent the gateway dials for (ari/manual_call; logged in and available)")
+	phone := fs.String("phone", "7275551111", "number dialed (ari/manual_call)")
 	baseline := fs.String("baseline", "", "run this scenario first, as long and as wide, and print the ratio of the two (e.g. vicidial/version)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -59,11 +61,12 @@ func run(args []string, out io.Writer) error {
 		for _, n := range names {
 			fmt.Fprintf(out, "%-32s %s\n", n, scenarios[n].about)
 		}
+		fmt.Fprintf(out, "%-32s %s\n", callScenario, "manual calls (two answered legs bridged, then hung up) with raw ARI on a simulated Asterisk of its own, then through the gateway (admin API, -agent-user dials -phone): the gateway's cost per call")
 		fmt.Fprintf(out, "%-32s %s\n", fanoutScenario, "-c ECCP consoles logged in at -eccp; agent -agent paused and resumed -rate times a second (default 20) through the admin API; time from command to event at every console")
 		return nil
 	}
 	sc, ok := scenarios[*scenario]
-	if !ok && *scenario != fanoutScenario {
+	if !ok && *scenario != fanoutScenario && *scenario != callScenario {
 		return fmt.Errorf("unknown scenario %q (-list shows them)", *scenario)
 	}
 	base, err := loopbackURL(*target)
@@ -91,6 +94,9 @@ func run(args []string, out io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, *dur)
 	defer cancel()
+	if *scenario == callScenario {
+		return runCalls(ctx, callConfig{base: base, token: *token, agent: *agentUser, phone: *phone}, out)
+	}
 	if *scenario == fanoutScenario {
 		if *rate <= 0 {
 			*rate = 20
