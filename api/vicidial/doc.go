@@ -189,12 +189,12 @@
 // agent_status, logged_in_agents, user_group_status, in_group_status,
 // callid_info, recording_lookup, did_log_export, phone_number_log,
 // agent_stats_export, call_status_stats, call_dispo_report,
-// update_log_entry, hopper_bulk_insert; blind_monitor
+// update_log_entry, hopper_bulk_insert, add_group_alias; blind_monitor
 // (the engine's snoop). Not served yet (answered NO FUNCTION SPECIFIED, as
 // the real script answers a name it does not know): sounds_list, moh_list,
 // vm_list, callmenu_list, container_list, agent_ingroup_info,
 // lead_dearchive, ccc_lead_info,
-// update_remote_agent, add_group_alias, the FPG and phone-alias functions,
+// update_remote_agent, the FPG and phone-alias functions,
 // server_refresh, update_alt_url, update_presets, the DID functions,
 // update_cid_group_entry.
 //
@@ -461,6 +461,11 @@
 //     12pm-9pm and 5pm-9pm, in core; the phone and DNC checks of add_lead).
 //     A number with no known zone prints an empty offset and is judged at
 //     GMT, as dialable_gmt reads an empty offset.
+//   - add_group_alias adds the alias to the system setting group_aliases
+//     (the id=number pairs external_dial's group_alias reads), so only the
+//     id and caller id number are kept (the name, caller id name, active
+//     flag and admin_user_group are not); ast_admin_access is taken as
+//     level 8. Ids may hold letters, digits and underscores, up to 30.
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

@@ -331,7 +331,7 @@ type naFunction struct {
 // "|user|0" (the edit functions), not "|user|0|" (the reports).
 var bareRefusal = map[string]bool{"add_dnc_phone": true, "delete_dnc_phone": true, "add_list": true,
 	"update_list": true, "list_info": true, "add_user": true, "update_user": true, "copy_user": true,
-	"update_campaign": true, "add_phone": true, "update_phone": true}
+	"update_campaign": true, "add_phone": true, "update_phone": true, "add_group_alias": true}
 
 // refusalName: where the script's refusal names another function (its
 // call_dispo_report block was copied from call_status_stats).
@@ -405,6 +405,7 @@ func init() {
 		"call_status_stats":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO VIEW STATS", (*naCall).callStatusStats},
 		"call_dispo_report":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO VIEW STATS", (*naCall).callDispoReport},
 		"list_custom_fields": {nil, "", (*naCall).listCustomFieldsChecked},
+		"add_group_alias":    {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD GROUP ALIASES", (*naCall).addGroupAlias},
 		"agent_stats_export": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatsExport},
 	}
 }

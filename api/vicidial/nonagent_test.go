@@ -603,6 +603,17 @@ func TestNonAgentUsersAndCampaigns(t *testing.T) {
 		{name: "update_campaign removing a status it lacks", query: naq("function=update_campaign&campaign_id=OUTONLY&dial_status_remove=XYZ")},
 		{name: "update_campaign short name", query: naq("function=update_campaign&campaign_id=OUTONLY&campaign_name=Abc")},
 		{name: "update_campaign id too long", query: naq("function=update_campaign&campaign_id=OUTONLYLONG")},
+		{name: "add_group_alias", query: naq("function=add_group_alias&group_alias_id=SALES_CID&group_alias_name=Sales+line&caller_id_number=7275551000&caller_id_name=Sales"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				v, _ := n.eng.Settings().Values(n.ctx, Dialect, core.ScopeSystem, "")
+				if cid, ok := aliasCallerID(v, "SALES_CID"); !ok || cid != "7275551000" {
+					t.Errorf("group_aliases %q", v.String(setGroupAliases))
+				}
+			}},
+		{name: "add_group_alias again", query: naq("function=add_group_alias&group_alias_id=SALES_CID&caller_id_number=7275551000")},
+		{name: "add_group_alias id from the number", query: naq("function=add_group_alias&caller_id_number=7275552000")},
+		{name: "add_group_alias short number", query: naq("function=add_group_alias&group_alias_id=X1&caller_id_number=123")},
+		{name: "add_group_alias needs level 8", query: "source=test&user=6668&pass=1234&function=add_group_alias&caller_id_number=7275553000"},
 		{name: "update_campaign unknown", query: naq("function=update_campaign&campaign_id=NOPE&active=N")},
 	})
 }

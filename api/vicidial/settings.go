@@ -39,7 +39,7 @@ const (
 
 // groupAliasList is groups_alias as one setting: "ALIAS=callerid" pairs
 // separated by spaces (api.php reads caller_id_number by group_alias_id).
-var groupAliasList = regexp.MustCompile(`^([0-9A-Za-z]{1,30}=[0-9]{0,20}( |$))*$`)
+var groupAliasList = regexp.MustCompile(`^([0-9A-Za-z_]{1,30}=[0-9]{0,20}( |$))*$`)
 
 func init() {
 	yn := []string{"Y", "N"}
