@@ -88,9 +88,7 @@ func init() {
 // userSettingDefs are the vicidial_users columns update_user writes that
 // the engine's agent does not model; kept, not applied to calls.
 func userSettingDefs() []core.SettingDef {
-	text := func(name string, n int, def, doc string) core.SettingDef {
-		return core.SettingDef{Name: name, Scope: core.ScopeUser, MaxLen: n, Default: def, Doc: doc}
-	}
+	text := textSetting(core.ScopeUser)
 	return []core.SettingDef{
 		{Name: "hotkeys_active", Scope: core.ScopeUser, Kind: core.SettingEnum, Choices: []string{"0", "1"}, Default: "0",
 			Doc: "1 lets the agent screen use hotkeys (kept for the agent screen)."},
@@ -106,13 +104,19 @@ func userSettingDefs() []core.SettingDef {
 	}
 }
 
+// textSetting declares text settings of one scope: name, longest value,
+// default, doc.
+func textSetting(scope string) func(name string, n int, def, doc string) core.SettingDef {
+	return func(name string, n int, def, doc string) core.SettingDef {
+		return core.SettingDef{Name: name, Scope: scope, MaxLen: n, Default: def, Doc: doc}
+	}
+}
+
 // campaignSettingDefs are the vicidial_campaigns columns update_campaign
 // writes that the engine's campaign does not model; they are kept for the
 // admin and the agent screen, not applied to calls (see doc.go).
 func campaignSettingDefs() []core.SettingDef {
-	text := func(name string, n int, def, doc string) core.SettingDef {
-		return core.SettingDef{Name: name, Scope: core.ScopeCampaign, MaxLen: n, Default: def, Doc: doc}
-	}
+	text := textSetting(core.ScopeCampaign)
 	defs := []core.SettingDef{
 		{Name: setAutoDialLimit, Scope: core.ScopeSystem, Kind: core.SettingInt, Min: 1, Max: 100, Default: "4",
 			Doc: "Highest auto_dial_level update_campaign accepts (VICIdial's system setting)."},
@@ -137,9 +141,8 @@ func campaignSettingDefs() []core.SettingDef {
 // listSettingDefs are the vicidial_lists columns add_list and update_list
 // write beyond the list's name, campaign and active flag.
 func listSettingDefs() []core.SettingDef {
-	text := func(name string, n int, doc string) core.SettingDef {
-		return core.SettingDef{Name: name, Scope: core.ScopeList, MaxLen: n, Doc: doc}
-	}
+	setting := textSetting(core.ScopeList)
+	text := func(name string, n int, doc string) core.SettingDef { return setting(name, n, "", doc) }
 	defs := []core.SettingDef{
 		text("list_description", 255, "The list's description."),
 		{Name: "expiration_date", Scope: core.ScopeList, Default: "2099-12-31", Check: checkDate,
