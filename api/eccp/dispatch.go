@@ -163,6 +163,10 @@ func (ss *session) dispatch(ctx context.Context, cmd *elem) (resp *elem, keep bo
 		}
 	}()
 	req := requestIndex[cmd.name]
+	if cmd.name == "callgate_resume" {
+		// Not in dialerd's request list: between gateways only (relay.go).
+		return hResume(ss, cmd), true
+	}
 	if req == nil {
 		return topFailure(501, "Not Implemented"), true
 	}

@@ -11,6 +11,10 @@ type eventHold struct {
 	mu      sync.Mutex // orders held and live event sends for one session
 	holding bool
 	held    [][]byte
+	// catching: a resumed relay session reads events back from the bus;
+	// live ones wait in caught with their sequence (relay.go).
+	catching bool
+	caught   []seqPkts
 }
 
 // holdEvents makes the events delivered from now on wait for this
@@ -26,6 +30,10 @@ func (ss *session) holdEvents() {
 func (ss *session) sendEvents(pkts [][]byte) bool {
 	ss.ev.mu.Lock()
 	defer ss.ev.mu.Unlock()
+	return ss.sendEventsLocked(pkts)
+}
+
+func (ss *session) sendEventsLocked(pkts [][]byte) bool {
 	if ss.ev.holding {
 		ss.ev.held = append(ss.ev.held, pkts...)
 		return true

@@ -118,20 +118,9 @@ func (f *fanout) deliver(ev core.Event, buf []*session) []*session {
 	}
 	buf = f.srv.snapshot(buf)
 	for _, ss := range buf {
-		ss.mu.Lock()
-		ok := ss.user != ""
-		if ok {
-			if tg.progress {
-				ok = ss.progress
-			} else if ss.filter != "" && tg.agent != "" && ss.filter != tg.agent {
-				ok = false
-			}
+		if ss.wants(tg) {
+			ss.sendEvent(ev.Seq, pkts)
 		}
-		ss.mu.Unlock()
-		if !ok {
-			continue
-		}
-		ss.sendEvents(pkts)
 	}
 	return buf
 }

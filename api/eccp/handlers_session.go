@@ -36,8 +36,16 @@ func hLogin(ss *session, ctx context.Context, cmd *elem) *elem {
 	}
 	cookie := newCookie()
 	ss.mu.Lock()
-	ss.user, ss.cookie = user, cookie
+	resume := ss.resume
+	ss.resume = nil
 	ss.mu.Unlock()
+	if resume != nil {
+		ss.loginResumed(ctx, user, cookie, resume)
+	} else {
+		ss.mu.Lock()
+		ss.user, ss.cookie = user, cookie
+		ss.mu.Unlock()
+	}
 	root, body := nested("login")
 	body.add("success")
 	body.addText("app_cookie", cookie)

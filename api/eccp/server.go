@@ -120,6 +120,9 @@ type Options struct {
 	LoginTimeout time.Duration
 	// Clock defaults to the engine's clock.
 	Clock func() time.Time
+	// RelayKey enables the relay protocol between gateways (relay.go):
+	// a relay holding it may resume a session across a failover.
+	RelayKey []byte
 }
 
 // Server is an ECCP listener bound to one engine.
@@ -415,6 +418,10 @@ type session struct {
 	// ev keeps events back while a response that precedes them is built
 	// (unhold).
 	ev eventHold
+	// relay: the peer is a gateway's relay (relay.go); resume is what it
+	// asked for before the login.
+	relay  atomic.Bool
+	resume *resumeState
 
 	// src is the source the per-source cap counts by. While the session
 	// has not logged in it sits in the server's pending lists (guarded by
