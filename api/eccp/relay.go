@@ -168,34 +168,39 @@ func (ss *session) loginResumed(ctx context.Context, user, cookie string, r *res
 }
 
 // replay sends the bus's events from from up to its last one when the
-// call began; it returns the last sequence covered (0: nothing replayed,
-// every caught event is new).
+// call began; it returns the last sequence sent (0: nothing replayed,
+// every caught event is new). Live events keep coming while it reads: a
+// subscription they overflow is opened again where it stopped.
 func (ss *session) replay(ctx context.Context, from uint64) uint64 {
 	bus := ss.srv.eng.Bus()
 	last := bus.LastSeq()
 	if from == 0 || from > last {
 		return 0
 	}
-	sub, err := bus.Subscribe(from, int(last-from)+64)
-	if err != nil {
-		if errors.Is(err, core.ErrGap) {
-			ss.srv.log.Warn("ECCP relay resume: events before the bus's replay window are lost", "from", from, "peer", ss.peer)
-		} else {
-			ss.srv.log.Error("ECCP relay resume", "err", err)
+	through := from - 1
+	for through < last && ctx.Err() == nil {
+		sub, err := bus.Subscribe(through+1, int(last-through)+64)
+		if err != nil {
+			if errors.Is(err, core.ErrGap) {
+				ss.srv.log.Warn("ECCP relay resume: events before the bus's replay window are lost", "from", through+1, "peer", ss.peer)
+			} else {
+				ss.srv.log.Error("ECCP relay resume", "err", err)
+			}
+			return through
 		}
-		return 0
-	}
-	defer sub.Close()
-	for ev := range sub.C() {
-		if pkts, tg := ss.srv.eventPackets(ctx, ev); len(pkts) > 0 && ss.wants(tg) {
-			ss.send(seqMarker(ev.Seq))
-			for _, p := range pkts {
-				ss.send(p)
+		for ev := range sub.C() {
+			if pkts, tg := ss.srv.eventPackets(ctx, ev); len(pkts) > 0 && ss.wants(tg) {
+				ss.send(seqMarker(ev.Seq))
+				for _, p := range pkts {
+					ss.send(p)
+				}
+			}
+			through = ev.Seq
+			if through >= last {
+				break
 			}
 		}
-		if ev.Seq >= last {
-			break
-		}
+		sub.Close()
 	}
-	return last
+	return through
 }
