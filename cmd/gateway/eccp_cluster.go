@@ -13,9 +13,11 @@ import (
 // ECCP in a cluster: the gateway owns its eccp.addr listener for its whole
 // life. While it leads, accepted connections go to the term's ECCP server
 // (through a connQueue, the server's listener); while it stands by, each
-// connection is relayed byte for byte to the leader's ECCP listener (the
-// address the leader announces in gateway_nodes). A failover drops relayed
-// and served sessions alike: ECCP clients log in again, on any gateway.
+// connection is relayed to the leader's ECCP listener (the address the
+// leader announces in gateway_nodes). With the cluster's secrets key the
+// relay keeps the session across a failover (eccp_relay.go); without one
+// it copies bytes and a failover drops the session. Sessions the leader
+// serves itself end with it.
 
 // connQueue is a net.Listener fed with connections accepted elsewhere.
 type connQueue struct {
@@ -118,6 +120,10 @@ func allowed(list []netip.Prefix, a net.Addr) bool {
 // elected since the last announce round), the connection is closed (the
 // client retries).
 func (c *cluster) relayECCP(conn net.Conn) {
+	if key := c.g.relayKey; key != nil {
+		(&sessionRelay{c: c, client: conn, key: key}).run()
+		return
+	}
 	defer conn.Close()
 	addr := c.leaderECCP()
 	if addr == "" {
@@ -149,9 +155,17 @@ func (c *cluster) relayECCP(conn net.Conn) {
 	<-done
 }
 
-// leaderECCP is the ECCP address the current leader announced.
+// leaderECCP is the ECCP address the current leader announced, this
+// gateway's own once it leads and its term serves (a relayed session
+// resumes on it).
 func (c *cluster) leaderECCP() string {
-	_, s := c.el.State()
+	leading, s := c.el.State()
+	if leading {
+		if c.serving.Load() {
+			return c.g.advertisedECCP()
+		}
+		return ""
+	}
 	c.nodesMu.Lock()
 	defer c.nodesMu.Unlock()
 	for _, n := range c.nodes {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/callgate/callgate/api/eccp"
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/telephony/sim"
 	"github.com/callgate/callgate/pkg/telephony/simari"
@@ -89,6 +90,10 @@ func TestLeaderKilledMidCallKeepsTheCalls(t *testing.T) {
 	// test: the stream must carry the killed leader's events and then the
 	// new leader's, in sequence, none twice.
 	stream := openEventStream(t, gw3)
+	// ECCP consoles logged in through the standbys keep their connections
+	// and sessions across the failover (the relays resume them on the new
+	// leader, be it their own gateway or the other).
+	consoles := []*eccpConsole{openConsole(t, gw2), openConsole(t, gw3)}
 	if code, b := gw2.do(t, "POST", "/api/v1/agents/3/login", ""); code != http.StatusOK {
 		t.Fatalf("login through standby gw-2: %d %s", code, b)
 	}
@@ -212,6 +217,89 @@ func TestLeaderKilledMidCallKeepsTheCalls(t *testing.T) {
 		return len(stream.ended()) == 3
 	})
 	stream.checkInOrder(t)
+	for i, console := range consoles {
+		clusterUntil(t, "the ECCP consoles see the three calls unlinked", func() bool {
+			return console.count("<agentunlinked>") >= 3
+		})
+		for _, phone := range []string{"5551001", "5551002", "5551003"} {
+			if n := console.count("<agentunlinked>", "<phone>"+phone+"</phone>"); n != 1 {
+				t.Errorf("console %d got %d agentunlinked events for %s, want 1", i, n, phone)
+			}
+		}
+		if n := console.count("callgate"); n != 0 {
+			t.Errorf("relay documents leaked to console %d %d times", i, n)
+		}
+		console.write(t, `<request id="90"><getcampaignlist/></request>`)
+		clusterUntil(t, "the console's request is answered by the new leader", func() bool {
+			return console.count(`<response id="90">`, "<getcampaignlist_response>") == 1
+		})
+	}
+}
+
+// eccpConsole is an ECCP client reading documents in the background.
+type eccpConsole struct {
+	conn net.Conn
+	mu   sync.Mutex
+	docs []string
+}
+
+func openConsole(t *testing.T, m *member) *eccpConsole {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", m.eccp, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &eccpConsole{conn: conn}
+	done := make(chan struct{})
+	t.Cleanup(func() { conn.Close(); <-done })
+	go func() {
+		defer close(done)
+		fr := eccp.NewFramer(0)
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := conn.Read(buf)
+			fr.Feed(buf[:n])
+			for {
+				d, ferr := fr.Next()
+				if d == nil || ferr != nil {
+					break
+				}
+				c.mu.Lock()
+				c.docs = append(c.docs, string(d))
+				c.mu.Unlock()
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	c.write(t, `<request id="1"><login><username>agentconsole</username><password>agentconsole</password></login></request>`)
+	clusterUntil(t, "the console logs in through "+m.node, func() bool { return c.count("<login_response><success/>") == 1 })
+	return c
+}
+
+func (c *eccpConsole) write(t *testing.T, req string) {
+	t.Helper()
+	if _, err := c.conn.Write([]byte("<?xml version=\"1.0\"?>\n" + req + "\n")); err != nil {
+		t.Fatalf("console write: %v", err)
+	}
+}
+
+// count is how many documents contain every one of parts.
+func (c *eccpConsole) count(parts ...string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, d := range c.docs {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(d, p)
+		}
+		if all {
+			n++
+		}
+	}
+	return n
 }
 
 // eventStream reads an SSE stream in the background.

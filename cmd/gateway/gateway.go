@@ -40,11 +40,14 @@ import (
 // gateway owns every part of the running server, in start order.
 type gateway struct {
 	cfg config.Config
-	log *slog.Logger
-	st  core.Store
-	bus core.Bus
-	tel core.Telephony
-	sim *sim.PBX // set in sim mode
+	// relayKey lets this gateway's ECCP relay resume sessions on a new
+	// leader, and the leader's ECCP server accept them (api/eccp/relay.go).
+	relayKey []byte
+	log      *slog.Logger
+	st       core.Store
+	bus      core.Bus
+	tel      core.Telephony
+	sim      *sim.PBX // set in sim mode
 	// simari is the in-process simulated Asterisk (simari mode), started
 	// once; every term's ARI driver connects to it (simariARI).
 	simari    *simariPBX
@@ -109,10 +112,12 @@ func newGateway(ctx context.Context, cfg config.Config, log *slog.Logger) (*gate
 		_ = st.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
-	if err := useSecrets(ctx, cfg, st, log); err != nil {
+	key, err := useSecrets(ctx, cfg, st, log)
+	if err != nil {
 		_ = st.Close()
 		return nil, err
 	}
+	g.relayKey = relayKeyOf(key)
 	if cfg.Seed {
 		if err := demo.Seed(ctx, st); err != nil {
 			_ = st.Close()
@@ -342,6 +347,7 @@ func (g *gateway) newECCPServer() (*eccp.Server, error) {
 	return eccp.NewServer(g.eng, eccp.Options{
 		Addr: g.cfg.ECCPAddr, Logger: g.log, AllowFrom: allow, IdleTimeout: g.cfg.ECCPIdleTimeout,
 		MaxConns: g.cfg.ECCPMaxConns, MaxConnsPerSource: g.cfg.ECCPMaxConnsPerSource, LoginTimeout: g.cfg.ECCPLoginTimeout,
+		RelayKey: g.relayKey,
 	}), nil
 }
 
