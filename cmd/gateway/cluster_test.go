@@ -173,10 +173,16 @@ func clusterEnv(t testing.TB, lease string) (map[string]string, core.Store) {
 // generous bound; the takeover time itself is measured by the benchmark.
 func clusterUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
+	clusterUntilOr(t, what, cond, func() string { return "" })
+}
+
+// clusterUntilOr is clusterUntil that says what it last saw on failure.
+func clusterUntilOr(t testing.TB, what string, cond func() bool, seen func() string) {
+	t.Helper()
 	deadline := time.Now().Add(45 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+			t.Fatalf("timed out waiting for %s %s", what, seen())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
