@@ -189,13 +189,13 @@
 // agent_status, logged_in_agents, user_group_status, in_group_status,
 // callid_info, recording_lookup, did_log_export, phone_number_log,
 // agent_stats_export, call_status_stats, call_dispo_report,
-// update_log_entry, hopper_bulk_insert, add_group_alias; blind_monitor
+// update_log_entry, hopper_bulk_insert, add_group_alias, server_refresh,
+// lead_dearchive; blind_monitor
 // (the engine's snoop). Not served yet (answered NO FUNCTION SPECIFIED, as
 // the real script answers a name it does not know): sounds_list, moh_list,
 // vm_list, callmenu_list, container_list, agent_ingroup_info,
-// lead_dearchive, ccc_lead_info,
-// update_remote_agent, the FPG and phone-alias functions,
-// server_refresh, update_alt_url, update_presets, the DID functions,
+// ccc_lead_info, update_remote_agent, the FPG and phone-alias functions,
+// update_alt_url, update_presets, the DID functions,
 // update_cid_group_entry.
 //
 // Lead options as non_agent_api.php 2.14-202 runs them: add_lead's
@@ -466,6 +466,11 @@
 //     id and caller id number are kept (the name, caller id name, active
 //     flag and admin_user_group are not); ast_admin_access is taken as
 //     level 8. Ids may hold letters, digits and underscores, up to 30.
+//   - server_refresh (stage containing REFRESH) makes the engine read its
+//     catalog back from the store at once, where VICIdial flags its servers
+//     to rebuild their Asterisk configuration (Callgate writes none); the
+//     count printed is the one engine. lead_dearchive always answers the
+//     script's ARCHIVED LEAD NOT FOUND: Callgate keeps no lead archive.
 //   - Rights refusals print the script's words and ending: "|user|0" for
 //     the edit functions, "|user|0|" for the reports, and call_dispo_report
 //     refuses with call_status_stats' line (the script's copy).

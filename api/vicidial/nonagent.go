@@ -35,6 +35,7 @@ type nonAgentEngine interface {
 	UnqueueCampaign(ctx context.Context, campaign string) (int, error)
 	SetQueueMemberships(ctx context.Context, user string, queues []string) error
 	UpdateListField(ctx context.Context, f core.ListField) (core.ListField, error)
+	Reload(ctx context.Context) error
 	ResetAgentPassword(ctx context.Context, user, email string, n int) error
 	NextLeads(ctx context.Context, campaign string, limit int) ([]core.Lead, error)
 	FindList(ctx context.Context, id uint64) (core.List, error)
@@ -331,7 +332,8 @@ type naFunction struct {
 // "|user|0" (the edit functions), not "|user|0|" (the reports).
 var bareRefusal = map[string]bool{"add_dnc_phone": true, "delete_dnc_phone": true, "add_list": true,
 	"update_list": true, "list_info": true, "add_user": true, "update_user": true, "copy_user": true,
-	"update_campaign": true, "add_phone": true, "update_phone": true, "add_group_alias": true}
+	"update_campaign": true, "add_phone": true, "update_phone": true, "add_group_alias": true,
+	"server_refresh": true}
 
 // refusalName: where the script's refusal names another function (its
 // call_dispo_report block was copied from call_status_stats).
@@ -406,6 +408,8 @@ func init() {
 		"call_dispo_report":  {canViewAllReports, "USER DOES NOT HAVE PERMISSION TO VIEW STATS", (*naCall).callDispoReport},
 		"list_custom_fields": {nil, "", (*naCall).listCustomFieldsChecked},
 		"add_group_alias":    {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO ADD GROUP ALIASES", (*naCall).addGroupAlias},
+		"server_refresh":     {canModifyUsers, "USER DOES NOT HAVE PERMISSION TO REFRESH SERVERS", (*naCall).serverRefresh},
+		"lead_dearchive":     {canModifyLeads, "USER DOES NOT HAVE PERMISSION TO MODIFY LEAD INFO", (*naCall).leadDearchive},
 		"agent_stats_export": {canViewReports, "USER DOES NOT HAVE PERMISSION TO GET AGENT INFO", (*naCall).agentStatsExport},
 	}
 }

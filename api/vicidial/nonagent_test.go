@@ -614,6 +614,20 @@ func TestNonAgentUsersAndCampaigns(t *testing.T) {
 		{name: "add_group_alias id from the number", query: naq("function=add_group_alias&caller_id_number=7275552000")},
 		{name: "add_group_alias short number", query: naq("function=add_group_alias&group_alias_id=X1&caller_id_number=123")},
 		{name: "add_group_alias needs level 8", query: "source=test&user=6668&pass=1234&function=add_group_alias&caller_id_number=7275553000"},
+		{name: "server_refresh", setup: func(n *naEnv) {
+			// Written behind the engine's back: only a reload shows it.
+			n.create(&core.Queue{Name: "REFRESHQ", Strategy: core.StrategyRingAll, RingTimeout: 15, Active: true})
+		}, query: naq("function=server_refresh&stage=REFRESH"),
+			check: func(t *testing.T, n *naEnv, _ string) {
+				if _, ok := n.eng.Queue("REFRESHQ"); !ok {
+					t.Error("the engine does not hold the queue after server_refresh")
+				}
+			}},
+		{name: "server_refresh without the stage", query: naq("function=server_refresh")},
+		{name: "server_refresh needs level 8", query: "source=test&user=6668&pass=1234&function=server_refresh&stage=REFRESH"},
+		{name: "lead_dearchive of an active lead", query: naq("function=lead_dearchive&lead_id=1&stage=LIVE")},
+		{name: "lead_dearchive without a lead", query: naq("function=lead_dearchive")},
+		{name: "lead_dearchive needs modify_leads", query: "source=test&user=6668&pass=1234&function=lead_dearchive&lead_id=1"},
 		{name: "update_campaign unknown", query: naq("function=update_campaign&campaign_id=NOPE&active=N")},
 	})
 }
