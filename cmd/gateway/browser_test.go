@@ -120,3 +120,21 @@ func browserLogin(t *testing.T, ctx context.Context, base, role, user, pass, lan
 		chromedp.WaitReady(chromedp.CSS(landing)),
 	)
 }
+
+// press clicks an element from inside the page, finding and clicking it in
+// one JavaScript turn. A page that rebuilds its rows on every event (the
+// wallboard) can replace a node between chromedp's lookup and its mouse
+// events ("Could not find node with given id"); a user's click cannot land
+// on a node that is gone, and neither does this one.
+func press(sel string) chromedp.Action[chromedp.Void] {
+	b, _ := json.Marshal(sel)
+	return until(fmt.Sprintf(`(() => { const e = document.querySelector(%s); if (!e) return false; e.click(); return true; })()`, b))
+}
+
+// choose picks an option of a select as a user does: the value and the
+// change event the page listens to, in one JavaScript turn.
+func choose(sel, value string) chromedp.Action[chromedp.Void] {
+	b, _ := json.Marshal(sel)
+	v, _ := json.Marshal(value)
+	return until(fmt.Sprintf(`(() => { const e = document.querySelector(%s); if (!e) return false; e.value = %s; e.dispatchEvent(new Event('change')); return e.value === %s; })()`, b, v, v))
+}

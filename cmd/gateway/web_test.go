@@ -69,8 +69,8 @@ func TestWallboardShowsASimulatedCallWaitingInItsQueue(t *testing.T) {
 	row := `tr[data-agent="1000"]`
 	browse(t, ctx, "pause from the wallboard",
 		chromedp.WaitVisible(chromedp.CSS(row+" td.actions select")),
-		chromedp.SetValue(chromedp.CSS(row+" td.actions select"), "LUNCH"),
-		chromedp.Click(chromedp.CSS(row+" td.actions button")),
+		choose(row+" td.actions select", "LUNCH"),
+		press(row+" td.actions button"),
 		until(textIs(row+" td.state", "paused")),
 	)
 	screenshot(t, ctx, "agent-paused")
@@ -83,7 +83,7 @@ func TestWallboardShowsASimulatedCallWaitingInItsQueue(t *testing.T) {
 		t.Fatalf("agent 1000 session after the wallboard's pause = %+v", s)
 	}
 	browse(t, ctx, "log out from the wallboard",
-		chromedp.Click(chromedp.CSS(row+" button.logout")),
+		press(row+" button.logout"),
 		chromedp.WaitNotPresent(chromedp.CSS(row)),
 	)
 	if code, _ := g.get(t, "/api/v1/agents/1/session", true); code != http.StatusNotFound {

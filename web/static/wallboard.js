@@ -8,6 +8,9 @@
   let pending = null;
   let loading = false;
   let again = false;
+  // The pause code a supervisor picked per agent: rows are rebuilt on every
+  // event, and a choice must not snap back to the first code under them.
+  const picked = new Map();
 
   async function load() {
     if (loading) { again = true; return; }
@@ -59,8 +62,8 @@
   function agentRow(a) {
     const since = Date.parse(a.state_since);
     const call = a.call_id ? '#' + a.call_id + ' ' + (a.call_phone || '') + (a.call_queue ? ' (' + a.call_queue + ')' : '') : '—';
-    const codes = el('select', { 'aria-label': 'Pause code for ' + a.username },
-      ...pauseCodes.map((p) => el('option', { value: p.code }, p.name || p.code)));
+    const codes = el('select', { 'aria-label': 'Pause code for ' + a.username, onchange: (e) => picked.set(a.id, e.target.value) },
+      ...pauseCodes.map((p) => el('option', { value: p.code, selected: picked.get(a.id) === p.code }, p.name || p.code)));
     const actions = el('td', { class: 'actions' },
       a.paused
         ? el('button', { type: 'button', onclick: () => act('/agents/' + a.id + '/unpause') }, 'Unpause')
