@@ -51,6 +51,54 @@ func BenchmarkACDCallSetup(b *testing.B) {
 	}
 }
 
+// BenchmarkACDCallThroughput is BenchmarkACDCallSetup without the batch
+// barriers: a window of calls is kept in flight, each hung up as soon as
+// the engine says it is connected to an agent (AgentLinked, published once
+// its rows are committed) and replaced by a new arrival once it has ended.
+// The barriers make every phase of a batch wait for the slowest call of
+// the one before (the PBX, the engine and the store take turns), which
+// measures latency; this measures what the engine sustains, as a busy
+// center's independent calls load it. Every row is still written.
+func BenchmarkACDCallThroughput(b *testing.B) {
+	for _, kind := range storetest.Kinds() {
+		b.Run(kind, func(b *testing.B) {
+			st := storetest.Open(b, kind)
+			h := newHarness(b, st, harnessOpt{strategy: core.StrategyLeastRecent, agents: 200, bench: true})
+			for i := 1; i <= 200; i++ {
+				must(b, h.e.Login(h.ctx, fmt.Sprintf("a%d", i), core.LoginOptions{}))
+			}
+			must(b, h.e.Sync(h.ctx))
+			sub, err := h.e.Bus().Subscribe(0, 4096)
+			must(b, err)
+			defer sub.Close()
+			const window = 100
+			b.ResetTimer()
+			started, ended := 0, 0
+			for ; started < min(window, b.N); started++ {
+				h.inbound(fmt.Sprintf("55500%05d", started))
+			}
+			for ended < b.N {
+				ev, ok := <-sub.C()
+				if !ok {
+					b.Fatalf("event stream ended: %v", sub.Err())
+				}
+				switch p := ev.Data.(type) {
+				case core.AgentLinked:
+					_ = h.pbx.FarHangup(p.Call.ChannelID, core.CauseNormal)
+				case core.CallEnded:
+					ended++
+					if started < b.N {
+						h.inbound(fmt.Sprintf("55500%05d", started))
+						started++
+					}
+				}
+			}
+			must(b, h.e.Sync(h.ctx))
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
+		})
+	}
+}
+
 // BenchmarkEngineMemory reports the memory the engine (with the simulated
 // PBX's channels) holds per logged-in agent, with 10,000 agents logged in,
 // and per live call, with 2,000 calls connected to them at once. One op

@@ -534,7 +534,7 @@ func (e *Engine) finishCallRecord(ctx context.Context, c *liveCall, by string, c
 		}
 		rows[i].CallID = c.ID
 	}
-	e.write("call end "+strconv.FormatUint(c.ID, 10), func(ctx context.Context, st Store) error {
+	f := e.write("call end "+strconv.FormatUint(c.ID, 10), func(ctx context.Context, st Store) error {
 		return st.Tx(ctx, func(tx Store) error {
 			if err := tx.Save(ctx, &call); err != nil {
 				return err
@@ -547,6 +547,7 @@ func (e *Engine) finishCallRecord(ctx context.Context, c *liveCall, by string, c
 			return tx.Create(ctx, &cdr)
 		})
 	})
+	f.call = &callWrite{call: call, rows: rows, cdr: &cdr}
 	delete(e.calls, c.ID)
 	if c.LeadID != 0 {
 		delete(e.leadsBusy, c.LeadID)

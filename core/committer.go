@@ -50,7 +50,32 @@ type unit struct {
 	// queueRow: a queue-log row; consecutive ones of a group are written
 	// by one INSERT, in their order (row ids follow decision order).
 	queueRow *QueueLogEntry
-	done     chan error
+	// call: the write is a call's whole row and its queue-log rows (and at
+	// its end its CDR); see callWrite.
+	call *callWrite
+	// session: the write creates or saves this agent session (every
+	// column); sessionEnd: it deletes the session of this agent. A group's
+	// session writes are one upsert too, except an agent's whose session
+	// ends in the group (a new one of the agent would meet the old row's
+	// unique agent id): those run in order.
+	session    *AgentSession
+	sessionEnd uint
+	done       chan error
+}
+
+// callWrite is what a call's write holds besides its function (which does
+// it all in one transaction, for when it runs alone). A call is written
+// five times or so from arrival to hangup, each time every column; in a
+// group, which is one transaction, only its last value matters: the calls
+// of a group are written first, each once with its last value, by one
+// multi-row upsert, and their CDRs by one INSERT at the end. Their
+// queue-log rows join the group's runs of rows in order. Nothing outside
+// the transaction sees the states in between, and no write of a group
+// reads the store (those that do run alone).
+type callWrite struct {
+	call Call
+	rows []QueueLogEntry
+	cdr  *CDR
 }
 
 // maxGroup bounds a batch: a transaction of this many small writes still
@@ -180,14 +205,27 @@ func (c *committer) commit(group []*unit) {
 // queue-log rows (moot writes between them do not break a run) is one
 // multi-row INSERT.
 func (c *committer) runGroup(tx Store, group []*unit) error {
+	b := batchRecords(group)
+	if err := b.upsert(tx); err != nil {
+		return err
+	}
 	last := lastOfKey(group)
 	var rows []QueueLogEntry
+	var cdrs []CDR
 	for i, u := range group {
 		switch {
-		case u.logRows != nil || u.key != "" && last[u.key] != i:
+		case u.logRows != nil || u.key != "" && last[u.key] != i && !b.batched(u):
 			continue
 		case u.queueRow != nil:
 			rows = append(rows, *u.queueRow)
+			continue
+		case u.call != nil:
+			rows = append(rows, u.call.rows...)
+			if u.call.cdr != nil {
+				cdrs = append(cdrs, *u.call.cdr)
+			}
+			continue
+		case b.batched(u):
 			continue
 		}
 		if err := insertRows(tx, rows); err != nil {
@@ -198,8 +236,78 @@ func (c *committer) runGroup(tx Store, group []*unit) error {
 			return err
 		}
 	}
-	return insertRows(tx, rows)
+	if err := insertRows(tx, rows); err != nil {
+		return err
+	}
+	return insertRows(tx, cdrs)
 }
+
+// records are the whole-record writes of a group, each record once with
+// its last value, in the order the records first appear.
+type records struct {
+	calls    []Call
+	sessions []AgentSession
+	// ended: agents whose session a unit of the group deletes.
+	ended map[uint]bool
+}
+
+func batchRecords(group []*unit) *records {
+	b := &records{}
+	for _, u := range group {
+		if u.sessionEnd != 0 {
+			if b.ended == nil {
+				b.ended = map[uint]bool{}
+			}
+			b.ended[u.sessionEnd] = true
+		}
+	}
+	callAt, sessionAt := map[uint64]int{}, map[uint]int{}
+	for _, u := range group {
+		switch {
+		case u.call != nil:
+			b.calls = lastValue(b.calls, callAt, u.call.call.ID, u.call.call)
+		case b.batched(u):
+			b.sessions = lastValue(b.sessions, sessionAt, u.session.ID, *u.session)
+		}
+	}
+	return b
+}
+
+// batched: u's session write is part of the group's upsert.
+func (b *records) batched(u *unit) bool {
+	return u.session != nil && !b.ended[u.session.AgentID]
+}
+
+func lastValue[K comparable, T any](list []T, at map[K]int, id K, v T) []T {
+	if i, ok := at[id]; ok {
+		list[i] = v
+		return list
+	}
+	at[id] = len(list)
+	return append(list, v)
+}
+
+func (b *records) upsert(tx Store) error {
+	if err := upsertChunks(tx, b.calls); err != nil {
+		return err
+	}
+	return upsertChunks(tx, b.sessions)
+}
+
+func upsertChunks[T any](tx Store, recs []T) error {
+	for len(recs) > 0 {
+		chunk := recs[:min(len(recs), callBatch)]
+		if err := tx.Upsert(context.Background(), &chunk); err != nil {
+			return err
+		}
+		recs = recs[len(chunk):]
+	}
+	return nil
+}
+
+// callBatch bounds one upsert of records (a call has some 60 columns)
+// under every database's limit of bound values.
+const callBatch = 100
 
 // insertRows writes rows in multi-row INSERTs of at most logBatch rows,
 // under every database's limit of bound values.

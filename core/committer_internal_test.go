@@ -36,13 +36,41 @@ func (s *memTxStore) Create(_ context.Context, v any) error {
 			}
 			name += r.Event
 		}
+	case *[]CDR:
+		name = "cdr"
+		for _, r := range *v {
+			name += fmt.Sprintf(" %d", r.CallID)
+		}
 	}
+	s.record(name)
+	return nil
+}
+
+// Upsert records "upsert" and each record's id:state.
+func (s *memTxStore) Upsert(_ context.Context, v any) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	name := "upsert"
+	switch v := v.(type) {
+	case *[]Call:
+		for _, c := range *v {
+			name += fmt.Sprintf(" call %d:%s", c.ID, c.State)
+		}
+	case *[]AgentSession:
+		for _, a := range *v {
+			name += fmt.Sprintf(" session %d:%s", a.ID, a.State)
+		}
+	}
+	s.record(name)
+	return nil
+}
+
+func (s *memTxStore) record(name string) {
 	if s.pending != nil {
 		*s.pending = append(*s.pending, name)
-		return nil
+		return
 	}
 	s.kept = append(s.kept, name)
-	return nil
 }
 
 func (s *memTxStore) Tx(_ context.Context, fn func(Store) error) error {
@@ -143,5 +171,62 @@ func TestCommitterBatchesConsecutiveQueueRows(t *testing.T) {
 	want := []string{"q1+q2+q3", "w1", "q4", "s2"}
 	if fmt.Sprint(st.kept) != fmt.Sprint(want) {
 		t.Fatalf("statements %v, want %v", st.kept, want)
+	}
+}
+
+// A group writes each call and each session once, with its last value, by
+// one upsert before the rest; the calls' queue-log rows still join the
+// runs of rows in order and their CDRs are one INSERT at the end. An
+// agent whose session ends in the group keeps its session writes in order
+// (a new session would meet the old row's unique agent id).
+func TestCommitterWritesEachRecordOnceWithItsLastValue(t *testing.T) {
+	st := &memTxStore{}
+	c := newCommitter(st, slog.New(slog.DiscardHandler))
+	named := func(ev string) func(context.Context, Store) error {
+		return func(ctx context.Context, st Store) error { return st.Create(ctx, &QueueLogEntry{Event: ev}) }
+	}
+	call := func(id uint64, state CallState, cdr bool, rows ...string) *unit {
+		w := &callWrite{call: Call{ID: id, State: state}}
+		for _, r := range rows {
+			w.rows = append(w.rows, QueueLogEntry{Event: r, CallID: id})
+		}
+		if cdr {
+			w.cdr = &CDR{CallID: id}
+		}
+		return &unit{what: "call", call: w, write: named("alone")}
+	}
+	session := func(id, agent uint, state AgentState, key string) *unit {
+		return &unit{what: "session", session: &AgentSession{ID: id, AgentID: agent, State: state}, key: key, write: named(fmt.Sprintf("s%d:%s", id, state))}
+	}
+	units := []*unit{
+		call(1, CallQueued, false, "ENTERQUEUE"),
+		session(10, 7, AgentAvailable, ""),
+		call(2, CallQueued, false, "ENTERQUEUE"),
+		call(1, CallConnected, false, "CONNECT"),
+		session(10, 7, AgentOnCall, "session:10"),
+		session(11, 8, AgentAvailable, "session:11"),
+		{what: "logout", sessionEnd: 8, write: named("delete 11")},
+		{what: "w1", write: named("w1")},
+		call(1, CallDone, true, "COMPLETEAGENT"),
+	}
+	c.mu.Lock()
+	c.running = true
+	c.mu.Unlock()
+	done := make([]<-chan error, len(units))
+	for i, u := range units {
+		done[i] = c.submit(u)
+	}
+	go c.run()
+	for i, d := range done {
+		if err := <-d; err != nil {
+			t.Fatalf("%s: %v", units[i].what, err)
+		}
+	}
+	want := []string{
+		"upsert call 1:ended call 2:queued", "upsert session 10:on_call",
+		"ENTERQUEUE+ENTERQUEUE+CONNECT", "s11:available", "delete 11", "w1", "COMPLETEAGENT", "cdr 1",
+	}
+	if fmt.Sprint(st.kept) != fmt.Sprint(want) {
+		t.Fatalf("statements\n%q\nwant\n%q", st.kept, want)
 	}
 }

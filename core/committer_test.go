@@ -178,3 +178,56 @@ func TestConcurrentPausesShareOneCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupedRecordWritesLeaveTheStoreAsTheEngineIs: while the store is
+// busy, an agent logs out and in again (its old session deleted, a new one
+// created for the same unique agent id) and a call arrives, is offered and
+// connected (several writes of one call row): committed together, the
+// store holds exactly the engine's state, on every database.
+func TestGroupedRecordWritesLeaveTheStoreAsTheEngineIs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		h := newHarness(t, st, harnessOpt{agents: 2})
+		h.login("a1", "a2")
+		must(t, h.e.Pause(h.ctx, "a2", ""))
+		must(t, h.e.Sync(h.ctx))
+		held, release := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		gate := func(op string, v any) {
+			if _, ok := v.(*[]core.APILogEntry); ok {
+				once.Do(func() { close(held); <-release })
+			}
+		}
+		h.st.shared.onWrite.Store(&gate)
+		first := make(chan error, 1)
+		go func() { first <- h.e.RecordAPICalls(h.ctx, []core.APILogEntry{{Dialect: "t", Function: "held"}}) }()
+		<-held
+		// Each answers once its writes are committed: the log in is decided
+		// while the log out's writes wait, and joins their group.
+		logout, login := make(chan error, 1), make(chan error, 1)
+		go func() { _, err := h.e.Logout(h.ctx, "a1", "test"); logout <- err }()
+		waitFor(t, "the log out queued", func() bool { _, in := h.e.Session("a1"); return !in })
+		go func() { login <- h.e.Login(h.ctx, "a1", core.LoginOptions{}) }()
+		waitFor(t, "the log in queued", func() bool { _, in := h.e.Session("a1"); return in })
+		queued := h.e.CommitQueued()
+		ch := h.inbound("5551000")
+		waitFor(t, "the call's writes queued", func() bool { return h.e.CommitQueued() > queued+2 })
+		close(release)
+		must(t, <-first)
+		must(t, <-logout)
+		must(t, <-login)
+		c := h.callOf("a1")
+		must(t, h.e.Sync(h.ctx))
+
+		var stored core.Call
+		must(t, st.First(h.ctx, &stored, core.ByID(c.ID)))
+		if stored.State != c.State || stored.Agent != "a1" || stored.ChannelID != ch || stored.AnsweredAt == nil {
+			t.Errorf("stored call %+v, engine's %+v", stored, c)
+		}
+		s, _ := h.e.Session("a1")
+		var rows []core.AgentSession
+		must(t, st.Find(h.ctx, &rows, core.Eq("agent_id", s.AgentID)))
+		if len(rows) != 1 || rows[0].ID != s.ID || rows[0].State != s.State || rows[0].CallID != c.ID {
+			t.Errorf("stored sessions of a1 %+v, engine's %+v", rows, s)
+		}
+	})
+}

@@ -57,6 +57,11 @@ type effect struct {
 	key string
 	// queueRow: the write appends this queue-log row (see unit.queueRow).
 	queueRow *QueueLogEntry
+	// call: the write is a call's row and its rows (see callWrite);
+	// session, sessionEnd: see unit.
+	call       *callWrite
+	session    *AgentSession
+	sessionEnd uint
 	// hold is an originated channel whose PBX events wait until the
 	// originate's outcome is decided (then/failLocked ran), so no event of
 	// the channel is applied to a state the outcome would still change.
@@ -250,7 +255,7 @@ func (e *Engine) taskFor(f *effect, b *batch, counted bool) *task {
 		// moves on; the effect ends when its group is committed, so the
 		// writes of concurrent commands share commits.
 		t.fn = func() func() {
-			done := e.commit.submit(&unit{what: f.what, write: f.write, solo: f.solo, post: f.post, key: f.key, queueRow: f.queueRow})
+			done := e.commit.submit(&unit{what: f.what, write: f.write, solo: f.solo, post: f.post, key: f.key, queueRow: f.queueRow, call: f.call, session: f.session, sessionEnd: f.sessionEnd})
 			return func() {
 				err := <-done
 				if err != nil {

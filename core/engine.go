@@ -684,7 +684,7 @@ func (e *Engine) persistCall(_ context.Context, c *Call, rows ...QueueLogEntry) 
 			rows[i].CallID = cp.ID
 		}
 	}
-	e.write("call "+strconv.FormatUint(cp.ID, 10), func(ctx context.Context, st Store) error {
+	f := e.write("call "+strconv.FormatUint(cp.ID, 10), func(ctx context.Context, st Store) error {
 		return st.Tx(ctx, func(tx Store) error {
 			if create {
 				if err := tx.Create(ctx, &cp); err != nil {
@@ -701,6 +701,7 @@ func (e *Engine) persistCall(_ context.Context, c *Call, rows ...QueueLogEntry) 
 			return nil
 		})
 	})
+	f.call = &callWrite{call: cp, rows: rows}
 }
 
 func (e *Engine) saveSession(_ context.Context, s *AgentSession) {
@@ -717,6 +718,7 @@ func (e *Engine) saveSession(_ context.Context, s *AgentSession) {
 		}
 		return st.Save(ctx, &cp)
 	})
+	f.session = &cp
 	if !create {
 		// Every column is written: a later save of the session in the
 		// same commit group supersedes this one.
@@ -731,7 +733,7 @@ func (e *Engine) deleteSession(_ context.Context, s AgentSession) {
 	id := s.ID
 	e.write("session delete "+s.Username, func(ctx context.Context, st Store) error {
 		return st.Delete(ctx, &AgentSession{}, ByID(id))
-	})
+	}).sessionEnd = s.AgentID
 }
 
 func newGUID() string { return uuid.NewString() }

@@ -159,6 +159,11 @@ func (s *checkedStore) Save(ctx context.Context, v any) error {
 	return s.Store.Save(ctx, v)
 }
 
+func (s *checkedStore) Upsert(ctx context.Context, v any) error {
+	s.write("upsert", v)
+	return s.Store.Upsert(ctx, v)
+}
+
 func (s *checkedStore) Updates(ctx context.Context, v any, cols map[string]any) error {
 	s.write("updates", v)
 	return s.Store.Updates(ctx, v, cols)

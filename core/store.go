@@ -20,6 +20,10 @@ type Store interface {
 	Create(ctx context.Context, v any) error
 	// Save inserts or updates every column of v.
 	Save(ctx context.Context, v any) error
+	// Upsert writes every column of each record of v (a pointer to a
+	// slice) in one statement: those whose primary key exists are replaced,
+	// the others inserted.
+	Upsert(ctx context.Context, v any) error
 	// Updates sets the given columns of the record identified by v's
 	// primary key; ErrNoRecord if there is none.
 	Updates(ctx context.Context, v any, cols map[string]any) error

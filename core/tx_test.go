@@ -26,7 +26,12 @@ func (f failingStore) Tx(ctx context.Context, fn func(core.Store) error) error {
 }
 
 func (f failingStore) Create(ctx context.Context, v any) error {
-	if _, ok := v.(*core.CDR); ok && f.armed.Load() {
+	switch v.(type) {
+	case *core.CDR, *[]core.CDR: // alone, or batched by group commit
+	default:
+		return f.Store.Create(ctx, v)
+	}
+	if f.armed.Load() {
 		return errInjected
 	}
 	return f.Store.Create(ctx, v)
