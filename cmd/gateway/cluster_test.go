@@ -455,3 +455,68 @@ func dropStream(url, stream string) {
 	defer cancel()
 	_ = js.DeleteStream(ctx, stream)
 }
+
+// Two shards (two independent call centers) on one NATS and one MariaDB
+// server: each has its own cluster name (its lease), database and event
+// stream. Each elects its own leader, sees only its own members, keeps its
+// agents to itself, and the death of one shard's leader is no event for
+// the other.
+func TestTwoShardsShareNATSAndTheDatabaseServerButNothingElse(t *testing.T) {
+	type shard struct {
+		env             map[string]string
+		st              core.Store
+		leader, standby *member
+	}
+	var shards [2]*shard
+	for i, prefix := range []string{"a", "b"} {
+		env, st := clusterEnv(t, "nats")
+		seed := map[string]string{"CALLGATE_SEED": "1"}
+		for k, v := range env {
+			if _, ok := seed[k]; !ok {
+				seed[k] = v
+			}
+		}
+		s := &shard{env: env, st: st}
+		s.leader = startMember(t, prefix+"-1", seed)
+		clusterUntil(t, prefix+"-1 leads", func() bool { v := s.leader.view(t); return v.Leader && v.Term == 1 })
+		s.standby = startMember(t, prefix+"-2", env)
+		shards[i] = s
+	}
+	a, b := shards[0], shards[1]
+	clusterUntil(t, "each shard's members see their leader and only each other", func() bool {
+		for _, s := range shards {
+			for _, m := range []*member{s.leader, s.standby} {
+				v := m.view(t)
+				if v.LeaderID != s.leader.node || v.Leader != (m == s.leader) || len(v.Nodes) != 1 {
+					return false
+				}
+			}
+		}
+		return true
+	})
+	if code, body := a.standby.do(t, "POST", "/api/v1/agents/3/login", ""); code != http.StatusOK {
+		t.Fatalf("login in shard a: %d %s", code, body)
+	}
+	if code, _ := b.standby.do(t, "GET", "/api/v1/agents/3/session", ""); code != http.StatusNotFound {
+		t.Fatalf("shard b sees shard a's agent session: %d", code)
+	}
+	ctx := context.Background()
+	if n, _ := b.st.Count(ctx, &core.AgentSession{}, core.Filter{}); n != 0 {
+		t.Fatalf("shard b's database holds %d sessions", n)
+	}
+
+	a.leader.kill()
+	clusterUntil(t, "shard a's standby leads in term 2", func() bool { v := a.standby.view(t); return v.Leader && v.Term == 2 })
+	clusterUntil(t, "shard a's session is restored", func() bool {
+		code, _ := a.standby.do(t, "GET", "/api/v1/agents/3/session", "")
+		return code == http.StatusOK
+	})
+	for _, m := range []*member{b.leader, b.standby} {
+		if v := m.view(t); v.LeaderID != "b-1" || v.Term != 1 {
+			t.Fatalf("shard b after shard a's failover, %s sees %+v", m.node, v)
+		}
+	}
+	if code, _ := b.standby.do(t, "GET", "/api/v1/agents/3/session", ""); code != http.StatusNotFound {
+		t.Fatalf("shard b sees shard a's agent after the failover: %d", code)
+	}
+}
