@@ -28,6 +28,10 @@ type ElectorOptions struct {
 	Fences Store
 	Clock  Clock
 	Logger *slog.Logger
+	// Follower never tries the lease: it reads it every Interval to know
+	// the leader (a front gateway, which forwards and relays to whoever
+	// leads and so outlives every leader).
+	Follower bool
 	// OnElected runs when this gateway begins a term and OnDeposed when
 	// the term ends (lost, expired unrenewed, released). They run on the
 	// elector's path and must not block: start or stop work elsewhere.
@@ -123,11 +127,26 @@ func (el *Elector) Step(ctx context.Context) {
 	el.mu.Lock()
 	leading, term := el.leading, el.term
 	el.mu.Unlock()
-	if leading {
+	switch {
+	case leading:
 		el.renew(ctx, term)
+	case el.opt.Follower:
+		el.follow(ctx)
+	default:
+		el.try(ctx)
+	}
+}
+
+// follow reads the lease without trying it.
+func (el *Elector) follow(ctx context.Context) {
+	st, err := el.opt.Lease.Read(ctx)
+	if err != nil {
+		el.opt.Logger.Warn("lease: read failed", "err", err)
 		return
 	}
-	el.try(ctx)
+	el.mu.Lock()
+	el.seen = st
+	el.mu.Unlock()
 }
 
 func (el *Elector) renew(ctx context.Context, term LeaseState) {

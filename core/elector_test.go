@@ -144,3 +144,44 @@ func TestElectorRecordsItsTermInTheStoreBeforeLeading(t *testing.T) {
 		t.Fatalf("fence row expires %v, not renewed", row.ExpiresAt)
 	}
 }
+
+// A follower (a front gateway) never takes the lease, not even one nobody
+// holds: it only follows who leads, term after term.
+func TestFollowerFollowsTheLeaderAndNeverLeads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		ctx := context.Background()
+		clk := clocktest.New(epoch)
+		var ra, rf terms
+		fopt := rf.opts(&core.SQLLease{Store: st, Name: "engine", Now: clk.Now}, "front", clk)
+		fopt.Follower = true
+		f := core.NewElector(fopt)
+		f.Step(ctx)
+		if lead, s := f.State(); lead || s.Token != 0 {
+			t.Fatalf("follower alone: leading %v in %+v, want nobody", lead, s)
+		}
+		a := core.NewElector(ra.opts(&core.SQLLease{Store: st, Name: "engine", Now: clk.Now}, "gw-a", clk))
+		a.Step(ctx)
+		f.Step(ctx)
+		if lead, s := f.State(); lead || s.Holder != "gw-a" || s.Token != 1 {
+			t.Fatalf("follower: leading %v, sees %+v, want gw-a in term 1", lead, s)
+		}
+		// gw-a dies: its term expires and nobody else may lead.
+		for range 10 {
+			clk.Advance(time.Second)
+			f.Step(ctx)
+		}
+		if lead, s := f.State(); lead || s.Holder != "gw-a" {
+			t.Fatalf("follower after the leader's death: leading %v in %+v", lead, s)
+		}
+		if el, _ := rf.get(); len(el) != 0 {
+			t.Fatalf("follower elected in terms %v", el)
+		}
+		var rb terms
+		b := core.NewElector(rb.opts(&core.SQLLease{Store: st, Name: "engine", Now: clk.Now}, "gw-b", clk))
+		b.Step(ctx)
+		f.Step(ctx)
+		if _, s := f.State(); s.Holder != "gw-b" || s.Token != 2 {
+			t.Fatalf("follower sees %+v, want gw-b in term 2", s)
+		}
+	})
+}

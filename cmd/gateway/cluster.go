@@ -110,7 +110,7 @@ func (g *gateway) newCluster(ctx context.Context) error {
 		lease, fences = l, g.st
 	}
 	c.el = core.NewElector(core.ElectorOptions{
-		Lease: lease, Holder: cfg.NodeID, TTL: cfg.ClusterLeaseTTL, Fences: fences,
+		Lease: lease, Holder: cfg.NodeID, TTL: cfg.ClusterLeaseTTL, Fences: fences, Follower: cfg.ClusterRole == "front",
 		Logger:    g.log.With("component", "cluster"),
 		OnElected: func(s core.LeaseState) { go c.lead(s) },
 		OnDeposed: c.stepDown,
@@ -333,6 +333,7 @@ type nodeView struct {
 // clusterView is GET /api/v1/cluster.
 type clusterView struct {
 	Node         string     `json:"node"`
+	Role         string     `json:"role"` // member or front (never leads)
 	Leader       bool       `json:"leader"`
 	LeaderID     string     `json:"leader_id"`
 	Term         uint64     `json:"term"`
@@ -343,7 +344,7 @@ type clusterView struct {
 }
 
 func (g *gateway) clusterView() clusterView {
-	v := clusterView{Node: g.cfg.NodeID, Lease: g.cfg.ClusterName, Backend: g.cfg.ClusterLease, Nodes: []nodeView{}}
+	v := clusterView{Node: g.cfg.NodeID, Role: g.cfg.ClusterRole, Lease: g.cfg.ClusterName, Backend: g.cfg.ClusterLease, Nodes: []nodeView{}}
 	if g.cl == nil {
 		// One gateway: always the leader, no lease, no term.
 		v.Leader, v.LeaderID = true, g.cfg.NodeID

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -519,4 +520,65 @@ func TestTwoShardsShareNATSAndTheDatabaseServerButNothingElse(t *testing.T) {
 	if code, _ := b.standby.do(t, "GET", "/api/v1/agents/3/session", ""); code != http.StatusNotFound {
 		t.Fatalf("shard b sees shard a's agent after the failover: %d", code)
 	}
+}
+
+// A front gateway (cluster.role front) never leads, not even when no
+// member is left; an ECCP console and an event stream connected to it
+// outlive the leaders, so clients that must not lose their connection are
+// pointed at fronts.
+func TestFrontGatewayNeverLeadsAndItsClientsOutliveTheLeaders(t *testing.T) {
+	env, _ := clusterEnv(t, "nats")
+	with := func(k, v string) map[string]string {
+		out := map[string]string{k: v}
+		for ek, ev := range env {
+			if _, ok := out[ek]; !ok {
+				out[ek] = ev
+			}
+		}
+		return out
+	}
+	gw1 := startMember(t, "gw-1", with("CALLGATE_SEED", "1"))
+	clusterUntil(t, "gw-1 leads", func() bool { v := gw1.view(t); return v.Leader && v.Term == 1 })
+	front := startMember(t, "fr-1", with("CALLGATE_CLUSTER_ROLE", "front"))
+	gw2 := startMember(t, "gw-2", env)
+	clusterUntil(t, "the front follows gw-1", func() bool {
+		v := front.view(t)
+		return v.Role == "front" && !v.Leader && v.LeaderID == "gw-1" && len(v.Nodes) == 2
+	})
+	console := openConsole(t, front)
+	events := openEventStream(t, front)
+
+	gw1.kill()
+	clusterUntil(t, "gw-2 leads in term 2", func() bool { v := gw2.view(t); return v.Leader && v.Term == 2 })
+	// A request the relay holds while it finds the new leader is answered
+	// 503 (not run): the console retries, as a real one would.
+	for id := 90; ; id++ {
+		if id == 100 {
+			t.Fatal("the console's requests through the front are never answered by gw-2")
+		}
+		resp := fmt.Sprintf(`<response id="%d">`, id)
+		console.write(t, fmt.Sprintf(`<request id="%d"><getcampaignlist/></request>`, id))
+		clusterUntil(t, "an answer to request "+strconv.Itoa(id), func() bool { return console.count(resp) == 1 })
+		if console.count(resp, "<getcampaignlist_response>") == 1 {
+			break
+		}
+	}
+	seen := events.count()
+	if code, b := front.do(t, "POST", "/api/v1/agents/3/login", ""); code != http.StatusOK {
+		t.Fatalf("login through the front: %d %s", code, b)
+	}
+	clusterUntil(t, "the front's event stream carries gw-2's events", func() bool { return events.count() > seen })
+
+	gw2.kill()
+	clusterUntil(t, "the front sees the lease expire", func() bool { return front.view(t).LeaderID == "" })
+	if v := front.view(t); v.Leader || v.Term != 2 {
+		t.Fatalf("front with no member left: %+v", v)
+	}
+	if code, _ := front.do(t, "GET", "/leaderz", ""); code != http.StatusServiceUnavailable {
+		t.Fatalf("front /leaderz %d", code)
+	}
+	// Had the front taken a term while alone, gw-3 would not lead in 3.
+	gw3 := startMember(t, "gw-3", env)
+	clusterUntil(t, "gw-3 leads in term 3", func() bool { v := gw3.view(t); return v.Leader && v.Term == 3 })
+	clusterUntil(t, "the front follows gw-3", func() bool { return front.view(t).LeaderID == "gw-3" })
 }

@@ -355,6 +355,13 @@ func (s *eventStream) line(l string) {
 	}
 }
 
+// count is how many events arrived.
+func (s *eventStream) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.seqs)
+}
+
 func (s *eventStream) ended() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

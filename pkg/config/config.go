@@ -86,6 +86,7 @@ type Config struct {
 	ClusterLeaseTTL       time.Duration
 	ClusterForwardTimeout time.Duration
 	ClusterAdvertise      string
+	ClusterRole           string // "member" or "front"
 	Bus                   string // "memory" or "nats"
 	NATSURL               string
 	NATSStream            string
@@ -235,6 +236,8 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setDuration(&c.ClusterForwardTimeout, v) }},
 	{Name: "cluster.advertise", Env: "CALLGATE_CLUSTER_ADVERTISE", Default: "host name", Doc: "Host name or IP the other gateways reach this one at: standbys relay ECCP connections to the leader's eccp.addr port on it.",
 		set: func(c *Config, v string) error { c.ClusterAdvertise = strings.TrimSpace(v); return nil }},
+	{Name: "cluster.role", Env: "CALLGATE_CLUSTER_ROLE", Default: "member", Doc: "member (may lead) or front (never leads: serves every dialect by forwarding to the leader and relaying ECCP, so the clients connected to it keep their connections and ECCP sessions when a leader dies; it needs no engine capacity).",
+		set: func(c *Config, v string) error { return setEnum(&c.ClusterRole, v, "member", "front") }},
 	{Name: "bus.kind", Env: "CALLGATE_BUS", Default: "memory", Doc: "Domain event bus: memory (one gateway) or nats (JetStream, several gateways).",
 		set: func(c *Config, v string) error { return setEnum(&c.Bus, v, "memory", "nats") }},
 	{Name: "bus.nats_url", Env: "CALLGATE_NATS_URL", Default: "nats://127.0.0.1:4222", Doc: "NATS server URL for bus.kind=nats.",
@@ -334,6 +337,7 @@ func Defaults() Config {
 		ClusterLeaseTTL:       4 * time.Second,
 		ClusterForwardTimeout: 30 * time.Second,
 		ClusterAdvertise:      host,
+		ClusterRole:           "member",
 		NATSURL:               "nats://127.0.0.1:4222",
 		NATSStream:            "CALLGATE_EVENTS",
 		ReplayEvents:          10000,
@@ -608,6 +612,8 @@ func (c Config) Validate() error {
 		if c.ClusterForwardTimeout <= 0 {
 			return fail("cluster.forward_timeout", "must be positive")
 		}
+	} else if c.ClusterRole == "front" {
+		return fail("cluster.role", "front needs cluster.lease (a front follows the leader of a cluster)")
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fail("shutdown_timeout", "must be positive")
