@@ -321,6 +321,8 @@ func TestInvalidValuesNameTheKey(t *testing.T) {
 		{name: "negative connection cap", env: map[string]string{"CALLGATE_ECCP_MAX_CONNS": "-1"}, wantKey: "eccp.max_conns", wantEnv: "CALLGATE_ECCP_MAX_CONNS"},
 		{name: "bad per-source cap", env: map[string]string{"CALLGATE_ECCP_MAX_CONNS_PER_SOURCE": "lots"}, wantKey: "eccp.max_conns_per_source", wantEnv: "CALLGATE_ECCP_MAX_CONNS_PER_SOURCE"},
 		{name: "bad login timeout", env: map[string]string{"CALLGATE_ECCP_LOGIN_TIMEOUT": "-5s"}, wantKey: "eccp.login_timeout", wantEnv: "CALLGATE_ECCP_LOGIN_TIMEOUT"},
+		{name: "front without a cluster", env: map[string]string{"CALLGATE_CLUSTER_ROLE": "front"}, wantKey: "cluster.role", wantEnv: "CALLGATE_CLUSTER_ROLE"},
+		{name: "unknown cluster role", env: map[string]string{"CALLGATE_CLUSTER_ROLE": "observer"}, wantKey: "cluster.role", wantEnv: "CALLGATE_CLUSTER_ROLE"},
 		{name: "pprof off loopback", env: map[string]string{"CALLGATE_PPROF_ADDR": "0.0.0.0:6060"}, wantKey: "debug.pprof_addr", wantEnv: "CALLGATE_PPROF_ADDR"},
 		{name: "yaml unknown key", yaml: "htp:\n  addr: :80\n", wantKey: "htp.addr"},
 		{name: "yaml bad level", yaml: "log:\n  level: loud\n", wantKey: "log.level", wantEnv: "CALLGATE_LOG_LEVEL"},
