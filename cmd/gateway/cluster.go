@@ -160,6 +160,10 @@ func (c *cluster) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if isPageStream(r) {
+		c.proxyStream(w, r)
+		return
+	}
 	c.forward.ServeHTTP(w, r)
 }
 
@@ -411,10 +415,7 @@ func (c *cluster) announceOnce(ctx context.Context) {
 	g := c.g
 	leading, s := c.el.State()
 	now := time.Now().UTC()
-	addr := ""
-	if g.httpLn != nil {
-		addr = g.httpLn.Addr().String()
-	}
+	addr := g.advertisedHTTP()
 	eccpAddr := ""
 	if leading && c.eccpQ.Load() != nil {
 		eccpAddr = g.advertisedECCP()

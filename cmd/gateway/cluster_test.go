@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -547,9 +548,19 @@ func TestFrontGatewayNeverLeadsAndItsClientsOutliveTheLeaders(t *testing.T) {
 	})
 	console := openConsole(t, front)
 	events := openEventStream(t, front)
+	// A page's stream (session cookie): proxied to the leader over HTTP.
+	cookie := pageSession(t, front)
+	page := openStream(t, front, http.Header{"Cookie": {cookie.String()}})
+	if code, b := front.do(t, "POST", "/api/v1/agents/1/login", ""); code != http.StatusOK {
+		t.Fatalf("login through the front: %d %s", code, b)
+	}
+	clusterUntil(t, "the page's stream carries gw-1's events", func() bool { return page.count() > 0 })
 
 	gw1.kill()
 	clusterUntil(t, "gw-2 leads in term 2", func() bool { v := gw2.view(t); return v.Leader && v.Term == 2 })
+	<-page.ended // EventSource reconnects, with the last id it saw
+	last := page.last()
+	page = openStream(t, front, http.Header{"Cookie": {cookie.String()}, "Last-Event-ID": {strconv.FormatUint(last, 10)}})
 	// A request the relay holds while it finds the new leader is answered
 	// 503 (not run): the console retries, as a real one would.
 	for id := 90; ; id++ {
@@ -568,6 +579,10 @@ func TestFrontGatewayNeverLeadsAndItsClientsOutliveTheLeaders(t *testing.T) {
 		t.Fatalf("login through the front: %d %s", code, b)
 	}
 	clusterUntil(t, "the front's event stream carries gw-2's events", func() bool { return events.count() > seen })
+	clusterUntil(t, "the page's stream resumed through the front carries gw-2's events", func() bool { return page.count() > 0 })
+	if first := page.first(); first != last+1 {
+		t.Fatalf("the page's stream resumed at %d, want %d (the one after the last it saw)", first, last+1)
+	}
 
 	gw2.kill()
 	clusterUntil(t, "the front sees the lease expire", func() bool { return front.view(t).LeaderID == "" })
@@ -581,4 +596,41 @@ func TestFrontGatewayNeverLeadsAndItsClientsOutliveTheLeaders(t *testing.T) {
 	gw3 := startMember(t, "gw-3", env)
 	clusterUntil(t, "gw-3 leads in term 3", func() bool { v := gw3.view(t); return v.Leader && v.Term == 3 })
 	clusterUntil(t, "the front follows gw-3", func() bool { return front.view(t).LeaderID == "gw-3" })
+}
+
+// pageSession logs in to the web pages as the admin through m (the form's
+// double-submit CSRF cookie first) and returns the session cookie.
+func pageSession(t *testing.T, m *member) *http.Cookie {
+	t.Helper()
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noRedirect.Get(m.http + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var csrf *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "callgate_login" {
+			csrf = c
+		}
+	}
+	if csrf == nil {
+		t.Fatalf("login form through %s: %d without its CSRF cookie", m.node, resp.StatusCode)
+	}
+	form := url.Values{"role": {"admin"}, "username": {"admin"}, "password": {"demo-admin-token"}, "csrf": {csrf.Value}}
+	req, _ := http.NewRequest("POST", m.http+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(csrf)
+	resp, err = noRedirect.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == "callgate_session" && c.Value != "" {
+			return c
+		}
+	}
+	t.Fatalf("login through %s: %d without a session cookie", m.node, resp.StatusCode)
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -216,7 +217,7 @@ func TestLeaderKilledMidCallKeepsTheCalls(t *testing.T) {
 	clusterUntil(t, "no call is live", func() bool { return len(leader.activeCalls(t)) == 0 })
 	assertOneRowEach(t, st)
 	clusterUntil(t, "the stream through gw-3 shows the three calls end", func() bool {
-		return len(stream.ended()) == 3
+		return len(stream.endedCalls()) == 3
 	})
 	stream.checkInOrder(t)
 	for i, console := range consoles {
@@ -308,24 +309,35 @@ func (c *eccpConsole) count(parts ...string) int {
 type eventStream struct {
 	mu     sync.Mutex
 	seqs   []uint64
-	phones []string // of call.ended
+	phones []string      // of call.ended
+	ended  chan struct{} // closed when the stream is over
 }
 
 func openEventStream(t *testing.T, m *member) *eventStream {
 	t.Helper()
+	return openStream(t, m, http.Header{"Authorization": {"Bearer demo-admin-token"}})
+}
+
+// openStream opens GET /api/v1/events through m with these headers (a
+// token, or a page's session cookie and Last-Event-ID).
+func openStream(t *testing.T, m *member, h http.Header) *eventStream {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", m.http+"/api/v1/events", nil)
-	req.Header.Set("Authorization", "Bearer demo-admin-token")
+	req.Header = h
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		cancel()
-		t.Fatalf("event stream through %s: %v %v", m.node, err, resp)
+		var body []byte
+		if resp != nil {
+			body, _ = io.ReadAll(resp.Body)
+		}
+		t.Fatalf("event stream through %s: %v %v %s", m.node, err, resp, body)
 	}
-	s := &eventStream{}
-	done := make(chan struct{})
-	t.Cleanup(func() { cancel(); <-done })
+	s := &eventStream{ended: make(chan struct{})}
+	t.Cleanup(func() { cancel(); <-s.ended })
 	go func() {
-		defer close(done)
+		defer close(s.ended)
 		defer resp.Body.Close()
 		sc := bufio.NewScanner(resp.Body)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -362,7 +374,27 @@ func (s *eventStream) count() int {
 	return len(s.seqs)
 }
 
-func (s *eventStream) ended() []string {
+// first is the sequence of the first event that arrived.
+func (s *eventStream) first() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.seqs) == 0 {
+		return 0
+	}
+	return s.seqs[0]
+}
+
+// last is the sequence of the last event that arrived.
+func (s *eventStream) last() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.seqs) == 0 {
+		return 0
+	}
+	return s.seqs[len(s.seqs)-1]
+}
+
+func (s *eventStream) endedCalls() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.phones...)

@@ -234,7 +234,7 @@ var keys = []Key{
 		set: func(c *Config, v string) error { return setDuration(&c.ClusterLeaseTTL, v) }},
 	{Name: "cluster.forward_timeout", Env: "CALLGATE_CLUSTER_FORWARD_TIMEOUT", Default: "30s", Doc: "Time limit of one request a standby forwards to the leader (504 past it).",
 		set: func(c *Config, v string) error { return setDuration(&c.ClusterForwardTimeout, v) }},
-	{Name: "cluster.advertise", Env: "CALLGATE_CLUSTER_ADVERTISE", Default: "host name", Doc: "Host name or IP the other gateways reach this one at: standbys relay ECCP connections to the leader's eccp.addr port on it.",
+	{Name: "cluster.advertise", Env: "CALLGATE_CLUSTER_ADVERTISE", Default: "host name", Doc: "Host name or IP the other gateways reach this one at: the others relay ECCP connections to the leader's eccp.addr port on it, and the web pages' event streams to its http.addr port.",
 		set: func(c *Config, v string) error { c.ClusterAdvertise = strings.TrimSpace(v); return nil }},
 	{Name: "cluster.role", Env: "CALLGATE_CLUSTER_ROLE", Default: "member", Doc: "member (may lead) or front (never leads: serves every dialect by forwarding to the leader and relaying ECCP, so the clients connected to it keep their connections and ECCP sessions when a leader dies; it needs no engine capacity).",
 		set: func(c *Config, v string) error { return setEnum(&c.ClusterRole, v, "member", "front") }},

@@ -50,22 +50,36 @@ const CG = (() => {
   }
 
   // stream follows the event stream; EventSource resumes by itself with
-  // Last-Event-ID after a drop. onEvent gets (type, event).
+  // Last-Event-ID after a drop. An error status (a gateway restarting, a
+  // cluster between leaders) ends an EventSource for good: a new one is
+  // opened later, and the page reloads its snapshot once it is live again.
+  // onEvent gets (type, event).
   function stream(onEvent, onState) {
-    const es = new EventSource('/api/v1/events');
-    es.onopen = () => onState('live');
-    es.onerror = () => onState(es.readyState === EventSource.CLOSED ? 'disconnected' : 'reconnecting');
-    for (const t of eventTypes) {
-      es.addEventListener(t, (m) => {
-        let ev = null;
-        try { ev = JSON.parse(m.data); } catch (e) { return; }
-        onEvent(t, ev);
-      });
-    }
-    for (const t of ['gap', 'overflow', 'closed']) {
-      es.addEventListener(t, () => onEvent(t, null));
-    }
-    return es;
+    let delay = 2000;
+    const open = () => {
+      const es = new EventSource('/api/v1/events');
+      es.onopen = () => { delay = 2000; onState('live'); };
+      es.onerror = () => {
+        if (es.readyState !== EventSource.CLOSED) {
+          onState('reconnecting');
+          return;
+        }
+        onState('disconnected');
+        setTimeout(open, delay);
+        delay = Math.min(delay * 2, 30000);
+      };
+      for (const t of eventTypes) {
+        es.addEventListener(t, (m) => {
+          let ev = null;
+          try { ev = JSON.parse(m.data); } catch (e) { return; }
+          onEvent(t, ev);
+        });
+      }
+      for (const t of ['gap', 'overflow', 'closed']) {
+        es.addEventListener(t, () => onEvent(t, null));
+      }
+    };
+    open();
   }
 
   function seconds(s) {
