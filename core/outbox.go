@@ -68,6 +68,13 @@ type WebhookRequest struct {
 	// (e.g. "call-17"). Empty: no ordering with other messages.
 	OrderKey string
 	CallID   uint64 // for the delivery log
+	// Source and SourceSeq name the bus event the message derives from
+	// (the consumer, "infocaller"; the event's sequence): such a message
+	// is enqueued once per source and sequence, so a consumer may replay
+	// events (a new leader resuming from WebhookSourceNext) without
+	// sending twice.
+	Source    string
+	SourceSeq uint64
 }
 
 // WebhookResponse is the receiver's answer; Body is capped at
@@ -109,6 +116,10 @@ type OutboxMessage struct {
 	DeliveredAt *time.Time   `json:"delivered_at,omitempty"`
 	CreatedAt   time.Time    `json:"created_at"`
 	UpdatedAt   time.Time    `json:"updated_at"`
+	// Source, SourceSeq: see WebhookRequest (NULL when the message has
+	// no source event: the unique index ignores those rows).
+	Source    *string `gorm:"size:32;uniqueIndex:idx_outbox_source" json:"source,omitempty"`
+	SourceSeq *uint64 `gorm:"uniqueIndex:idx_outbox_source" json:"source_seq,omitempty"`
 }
 
 // TableName keeps the table's name plain.
@@ -146,10 +157,51 @@ func (e *Engine) EnqueueWebhook(ctx context.Context, r WebhookRequest) (string, 
 		return "", err
 	}
 	if err := e.store.Create(ctx, &msg); err != nil {
+		if msg.Source != nil && errors.Is(err, ErrDuplicate) {
+			// Enqueued before (by this leader or the one before it).
+			var first OutboxMessage
+			if ferr := e.store.First(ctx, &first, Eq("source", *msg.Source).Eq("source_seq", *msg.SourceSeq)); ferr == nil {
+				return first.MsgID, nil
+			}
+		}
 		return "", fmt.Errorf("enqueue webhook: %w", err)
 	}
 	e.outbox.push(msg)
 	return msg.MsgID, nil
+}
+
+// WebhookSourceStart is where a consumer that turns events into webhooks
+// starts following the bus: after the last event it enqueued a message for
+// when the bus still reaches that far, else live events (a memory bus
+// starts over with the process; a trimmed stream answers ErrGap, which
+// the consumer reports). A new leader so handles the events its
+// predecessor published but did not live to turn into messages, and
+// WebhookRequest.Source keeps the ones it did from being sent twice.
+func (e *Engine) WebhookSourceStart(ctx context.Context, source string) uint64 {
+	next, err := e.WebhookSourceNext(ctx, source)
+	if err != nil {
+		e.log.Warn("engine: webhook source: following live events only", "source", source, "err", err)
+		return 0
+	}
+	if next > e.bus.LastSeq()+1 {
+		return 0
+	}
+	return next
+}
+
+// WebhookSourceNext is the bus sequence a consumer of events resumes from:
+// the one after the last event it enqueued a message for (it handles
+// events in order, so every earlier one was handled), 0 (live events) when
+// it never enqueued one.
+func (e *Engine) WebhookSourceNext(ctx context.Context, source string) (uint64, error) {
+	var last []OutboxMessage
+	if err := e.store.Find(ctx, &last, Eq("source", source).Desc("source_seq").Take(1)); err != nil {
+		return 0, fmt.Errorf("webhook source %s: %w", source, err)
+	}
+	if len(last) == 0 || last[0].SourceSeq == nil {
+		return 0, nil
+	}
+	return *last[0].SourceSeq + 1, nil
 }
 
 // CallWebhook sends r once, now, bounded by r.Timeout, and returns the
@@ -181,10 +233,15 @@ func (e *Engine) newOutboxMessage(r WebhookRequest, sync bool) (OutboxMessage, e
 		h, _ = json.Marshal(r.Headers)
 	}
 	now := e.now()
-	return OutboxMessage{MsgID: newOutboxID(), Topic: r.Topic, Origin: r.Origin, URL: r.URL, Method: r.Method,
+	msg := OutboxMessage{MsgID: newOutboxID(), Topic: r.Topic, Origin: r.Origin, URL: r.URL, Method: r.Method,
 		ContentType: r.ContentType, Headers: string(h), Body: string(r.Body), TimeoutMs: int(r.Timeout / time.Millisecond),
 		MaxAttempts: r.MaxAttempts, OrderKey: r.OrderKey, CallID: r.CallID, Sync: sync, Status: OutboxPending,
-		NextAt: &now, CreatedAt: now, UpdatedAt: now}, nil
+		NextAt: &now, CreatedAt: now, UpdatedAt: now}
+	if r.Source != "" && !sync {
+		src, seq := r.Source, r.SourceSeq
+		msg.Source, msg.SourceSeq = &src, &seq
+	}
+	return msg, nil
 }
 
 // checkWebhook fills defaults and refuses what could never be delivered.
@@ -212,8 +269,8 @@ func checkWebhook(r *WebhookRequest) error {
 		return Errorf(EINVALID, "webhook %s: body over %d bytes", r.Topic, MaxWebhookBody)
 	case len(r.Headers) > maxWebhookHeaderEntries:
 		return Errorf(EINVALID, "webhook %s: more than %d headers", r.Topic, maxWebhookHeaderEntries)
-	case len(r.Topic) > 64 || len(r.OrderKey) > 64 || len(r.Origin) > 32 || len(r.ContentType) > 128:
-		return Errorf(EINVALID, "webhook %s: topic, order key, origin or content type too long", truncate(r.Topic, 64))
+	case len(r.Topic) > 64 || len(r.OrderKey) > 64 || len(r.Origin) > 32 || len(r.ContentType) > 128 || len(r.Source) > 32:
+		return Errorf(EINVALID, "webhook %s: topic, order key, origin, content type or source too long", truncate(r.Topic, 64))
 	case strings.ContainsAny(r.Method, " \r\n") || len(r.Method) > 8:
 		return Errorf(EINVALID, "webhook %s: bad method", r.Topic)
 	}

@@ -278,3 +278,50 @@ func TestWebhookRequestsThatCouldNeverBeSentAreRefused(t *testing.T) {
 		t.Fatalf("no sender: %v", err)
 	}
 }
+
+// A message derived from a bus event (Source, SourceSeq) is enqueued once:
+// the same event handled again (a new leader replaying what its
+// predecessor handled) gets the first message's id and sends nothing more;
+// the consumer resumes after the last event it enqueued a message for, as
+// far as the bus reaches.
+func TestWebhookOfAnEventIsEnqueuedOnceAndItsConsumerResumesAfterIt(t *testing.T) {
+	for _, kind := range storetest.Kinds() {
+		t.Run(kind, func(t *testing.T) {
+			st := storetest.Open(t, kind)
+			clk := clocktest.New(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC))
+			rcv := newReceiver(t)
+			env := newOutboxEnv(t, st, clk)
+			if next := env.e.WebhookSourceStart(env.ctx, "hooks"); next != 0 {
+				t.Fatalf("a consumer that enqueued nothing starts at %d, want 0 (live)", next)
+			}
+			for range 5 { // events on the bus, so sequence 3 is one it holds
+				env.e.Bus().Publish(core.PBXConnection{Connected: true}, "")
+			}
+			r := core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Body: []byte("once"), Source: "hooks", SourceSeq: 3}
+			id := env.enqueue(r)
+			if again := env.enqueue(r); again != id {
+				t.Fatalf("the same event enqueued again: %s, want %s", again, id)
+			}
+			if other := env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Body: []byte("other"), Source: "elsewhere", SourceSeq: 3}); other == id {
+				t.Fatal("another source's message for the same sequence was taken for this one")
+			}
+			if n, _ := st.Count(env.ctx, &core.OutboxMessage{}, core.Eq("source", "hooks")); n != 1 {
+				t.Fatalf("%d messages of source hooks, want 1", n)
+			}
+			if next := env.e.WebhookSourceStart(env.ctx, "hooks"); next != 4 {
+				t.Fatalf("consumer resumes at %d, want 4", next)
+			}
+			env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Source: "hooks", SourceSeq: 900})
+			if next := env.e.WebhookSourceStart(env.ctx, "hooks"); next != 0 {
+				t.Fatalf("consumer past the bus's end resumes at %d, want 0 (the bus started over)", next)
+			}
+			got := map[string]int{}
+			for range 3 {
+				got[rcv.next(t)]++
+			}
+			if got[":once"] != 1 || got[":other"] != 1 {
+				t.Fatalf("deliveries %v, want once and other one time each", got)
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +32,9 @@ type env struct {
 	pbx *sim.PBX
 	eng *core.Engine
 	srv *httptest.Server
+	// stopNotifier stops the notifier newEnv started (a leader dying).
+	stopNotifier func()
+	icOpt        Options
 }
 
 // newEnv runs an engine over the demo data (line 123456789, password
@@ -67,7 +71,10 @@ func newEnvClock(t testing.TB, st core.Store, clk *clocktest.Clock) *env {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); _ = NewNotifier(e.eng, icOpt).Run(runCtx) }()
-	t.Cleanup(func() { stop(); <-done })
+	var once sync.Once
+	e.stopNotifier = func() { once.Do(func() { stop(); <-done }) }
+	e.icOpt = icOpt
+	t.Cleanup(e.stopNotifier)
 	return e
 }
 

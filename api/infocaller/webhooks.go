@@ -26,7 +26,12 @@ type NotifierEngine interface {
 	LineWithPassword(ctx context.Context, number string) (core.Line, string, error)
 	CallOrigination(ctx context.Context, callID uint64) (core.OriginationJob, error)
 	EnqueueWebhook(ctx context.Context, r core.WebhookRequest) (string, error)
+	WebhookSourceStart(ctx context.Context, source string) uint64
 }
+
+// webhookSource names the notifier's messages in the outbox (one per
+// event, see core.WebhookRequest.Source).
+const webhookSource = "infocaller"
 
 // Notifier sends a line's informative webhooks.
 type Notifier struct {
@@ -58,6 +63,9 @@ const (
 // taken up again after the last event handled (the bus replays it).
 func (n *Notifier) Run(ctx context.Context) error {
 	var last uint64
+	if next := n.eng.WebhookSourceStart(ctx, webhookSource); next > 0 {
+		last = next - 1
+	}
 	for {
 		sub, err := n.eng.Bus().Subscribe(resumeFrom(last), notifierBuffer)
 		if err != nil {
@@ -101,24 +109,24 @@ func (n *Notifier) follow(ctx context.Context, sub core.Subscription, last uint6
 func (n *Notifier) handle(ctx context.Context, ev core.Event) {
 	switch p := ev.Data.(type) {
 	case core.ScriptStarted:
-		n.send(ctx, hookStart, p.Call, p.Vars, "", nil, 0)
+		n.send(ctx, ev.Seq, hookStart, p.Call, p.Vars, "", nil, 0)
 	case core.ScriptTransfer:
 		name := hookTransferFailed
 		if p.OK {
 			name = hookTransferOK
 		}
-		n.send(ctx, name, p.Call, nil, p.Target, nil, 0)
+		n.send(ctx, ev.Seq, name, p.Call, nil, p.Target, nil, 0)
 	case core.ScriptCallEnded:
 		events := p.Events
 		if events == nil {
 			events = []core.ScriptEvent{}
 		}
-		n.send(ctx, hookEnd, p.Call, p.Vars, "", events, p.Cost)
+		n.send(ctx, ev.Seq, hookEnd, p.Call, p.Vars, "", events, p.Cost)
 	}
 }
 
 // send posts one event of a line's call, if the line has a URL for it.
-func (n *Notifier) send(ctx context.Context, name string, call core.Call, vars map[string]string, target string, events []core.ScriptEvent, cost float64) {
+func (n *Notifier) send(ctx context.Context, seq uint64, name string, call core.Call, vars map[string]string, target string, events []core.ScriptEvent, cost float64) {
 	number := core.CallAttributes(call)["line"]
 	if number == "" {
 		return // not a line's call
@@ -139,6 +147,7 @@ func (n *Notifier) send(ctx context.Context, name string, call core.Call, vars m
 		ContentType: "application/x-www-form-urlencoded",
 		Body:        []byte(url.Values{"apilinfocaller": {string(doc)}}.Encode()),
 		OrderKey:    "call-" + strconv.FormatUint(call.ID, 10), CallID: call.ID,
+		Source: webhookSource, SourceSeq: seq,
 	}
 	if _, err := n.eng.EnqueueWebhook(ctx, req); err != nil {
 		n.opt.Logger.Warn("infocaller: webhook not queued", "event", name, "call", call.ID, "err", err)

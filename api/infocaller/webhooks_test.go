@@ -375,3 +375,53 @@ func awaitBus(t *testing.T, sub core.Subscription, match func(core.Payload) bool
 		}
 	}
 }
+
+// A new leader's notifier takes over where the dead one stopped: the
+// events published after the last webhook it queued (the transfer report
+// and the end) are turned into webhooks by the next notifier, from the
+// bus, and INICIO, which the first one queued, is not sent again.
+func TestNextLeadersNotifierSendsWhatTheDeadOneDidNotAndNothingTwice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		e := newEnv(t, st)
+		core.NewScriptRunner(e.eng)
+		rcv := newReceiver(t, func(p string) (int, string) {
+			if p == "/query" {
+				return 200, clienteAnswer
+			}
+			return 200, "OK"
+		})
+		setLineURLs(t, e, rcv.srv.URL, nil)
+		sub, err := e.eng.Bus().Subscribe(0, 256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sub.Close()
+		job, _ := emitEMISION(t, e, sub)
+		rcv.await("/inicio", "/query")
+		e.stopNotifier() // the leader dies: nobody turns the next events into webhooks
+		if err := e.eng.HangupCall(e.ctx, job.CallID, core.CauseNormal); err != nil {
+			t.Fatal(err)
+		}
+		for ev := range sub.C() { // the call's end is on the bus
+			if _, ok := ev.Data.(core.ScriptCallEnded); ok {
+				break
+			}
+		}
+		ctx, stop := context.WithCancel(e.ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = NewNotifier(e.eng, e.icOpt).Run(ctx) }()
+		defer func() { stop(); <-done }()
+		rcv.await("/desvio", "/fin")
+		var msgs []core.OutboxMessage
+		if err := st.Find(e.ctx, &msgs, core.Eq("source", "infocaller").Asc("source_seq")); err != nil {
+			t.Fatal(err)
+		}
+		var topics []string
+		for _, m := range msgs {
+			topics = append(topics, m.Topic)
+		}
+		if strings.Join(topics, " ") != "infocaller.inicio infocaller.desvio_fallido infocaller.fin" {
+			t.Fatalf("outbox holds %v, want each report once", topics)
+		}
+	})
+}

@@ -77,10 +77,13 @@ func (b *Backend) call(ctx context.Context, c config, r core.WebhookRequest) (st
 	return c.answer(resp)
 }
 
+// pushSource names pushAgentInfo's messages in the outbox.
+const pushSource = "expand.push"
+
 // pushAgentInfo enqueues the screen-pop of a queue call an agent answered:
 // durable (stored before this returns, retried with backoff, in order per
 // call), so a backend that is down delays nothing and loses nothing.
-func (b *Backend) pushAgentInfo(ctx context.Context, ev core.AgentLinked) error {
+func (b *Backend) pushAgentInfo(ctx context.Context, seq uint64, ev core.AgentLinked) error {
 	call := ev.Call
 	if call.Queue == "" || strings.HasPrefix(call.Queue, "campaign:") {
 		return nil // not a call a queue gave the agent
@@ -93,6 +96,9 @@ func (b *Backend) pushAgentInfo(ctx context.Context, ev core.AgentLinked) error 
 		{"callerid", callerID(call)}, {"agentchan", b.agentChan(ev)}, {"ivrdata", call.IVRData}})
 	r.OrderKey = "call-" + strconv.FormatUint(call.ID, 10)
 	r.CallID = call.ID
+	// One message per AgentLinked event: a new leader replaying events
+	// from WebhookSourceStart does not push twice.
+	r.Source, r.SourceSeq = pushSource, seq
 	_, err = b.eng.EnqueueWebhook(ctx, r)
 	return err
 }
@@ -149,7 +155,7 @@ func (b *Backend) Close() error {
 // run subscribes to the bus and resumes after an overflow from the last
 // event seen, so no answered call is missed while the outbox is slow.
 func (b *Backend) run(ctx context.Context) {
-	var next uint64
+	next := b.eng.WebhookSourceStart(ctx, pushSource)
 	for ctx.Err() == nil {
 		sub, err := b.eng.Bus().Subscribe(next, 1024)
 		if errors.Is(err, core.ErrGap) {
@@ -187,7 +193,7 @@ func (b *Backend) follow(ctx context.Context, sub core.Subscription, next uint64
 			}
 			next = ev.Seq + 1
 			if p, ok := ev.Data.(core.AgentLinked); ok {
-				if err := b.pushAgentInfo(ctx, p); err != nil {
+				if err := b.pushAgentInfo(ctx, ev.Seq, p); err != nil {
 					b.log.Error("expand backend: pushAgentInfo not enqueued", "call", p.Call.ID, "err", err)
 				}
 			}
