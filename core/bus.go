@@ -24,6 +24,7 @@ type MemoryBus struct {
 	subs   map[*memSub]struct{}
 	closed bool
 	now    func() time.Time
+	epoch  string
 }
 
 // NewMemoryBus keeps the last replay events for resuming consumers.
@@ -31,8 +32,11 @@ func NewMemoryBus(replay int) *MemoryBus {
 	if replay <= 0 {
 		replay = 10000
 	}
-	return &MemoryBus{ring: make([]Event, replay), subs: map[*memSub]struct{}{}, now: time.Now}
+	return &MemoryBus{ring: make([]Event, replay), subs: map[*memSub]struct{}{}, now: time.Now, epoch: newGUID()}
 }
+
+// Epoch is this bus's own: its sequences start at 1 with it.
+func (b *MemoryBus) Epoch() string { return b.epoch }
 
 func (b *MemoryBus) Publish(p Payload, agent string) Event {
 	b.mu.Lock()

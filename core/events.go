@@ -37,6 +37,12 @@ type Bus interface {
 	Close() error
 }
 
+// BusEpoch is implemented by buses whose sequence numbers can start over
+// (a memory bus with each process, a stream deleted and made again):
+// Epoch names one sequence space, so a sequence stored with it is not
+// taken for another space's.
+type BusEpoch interface{ Epoch() string }
+
 type Subscription interface {
 	C() <-chan Event
 	// Err tells why C was closed: nil after Close, ErrOverflow when the

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -49,6 +50,8 @@ const (
 	webhookConcurrency      = 8
 	maxWebhookLogResponse   = 512
 	maxWebhookHeaderEntries = 32
+	// maxWebhookSource leaves room in the source column for the epoch.
+	maxWebhookSource = 23
 )
 
 // WebhookRequest is one HTTP request to a customer's system.
@@ -189,13 +192,25 @@ func (e *Engine) WebhookSourceStart(ctx context.Context, source string) uint64 {
 	return next
 }
 
+// sourceKey is a source within the bus's sequence space (BusEpoch): the
+// source's name and 8 hex digits of the epoch, so the messages of a
+// previous epoch neither stop nor place a consumer.
+func (e *Engine) sourceKey(source string) string {
+	epoch := ""
+	if b, ok := e.bus.(BusEpoch); ok {
+		epoch = b.Epoch()
+	}
+	sum := sha256.Sum256([]byte(epoch))
+	return source + "/" + hex.EncodeToString(sum[:4])
+}
+
 // WebhookSourceNext is the bus sequence a consumer of events resumes from:
 // the one after the last event it enqueued a message for (it handles
 // events in order, so every earlier one was handled), 0 (live events) when
 // it never enqueued one.
 func (e *Engine) WebhookSourceNext(ctx context.Context, source string) (uint64, error) {
 	var last []OutboxMessage
-	if err := e.store.Find(ctx, &last, Eq("source", source).Desc("source_seq").Take(1)); err != nil {
+	if err := e.store.Find(ctx, &last, Eq("source", e.sourceKey(source)).Desc("source_seq").Take(1)); err != nil {
 		return 0, fmt.Errorf("webhook source %s: %w", source, err)
 	}
 	if len(last) == 0 || last[0].SourceSeq == nil {
@@ -238,7 +253,7 @@ func (e *Engine) newOutboxMessage(r WebhookRequest, sync bool) (OutboxMessage, e
 		MaxAttempts: r.MaxAttempts, OrderKey: r.OrderKey, CallID: r.CallID, Sync: sync, Status: OutboxPending,
 		NextAt: &now, CreatedAt: now, UpdatedAt: now}
 	if r.Source != "" && !sync {
-		src, seq := r.Source, r.SourceSeq
+		src, seq := e.sourceKey(r.Source), r.SourceSeq
 		msg.Source, msg.SourceSeq = &src, &seq
 	}
 	return msg, nil
@@ -269,7 +284,7 @@ func checkWebhook(r *WebhookRequest) error {
 		return Errorf(EINVALID, "webhook %s: body over %d bytes", r.Topic, MaxWebhookBody)
 	case len(r.Headers) > maxWebhookHeaderEntries:
 		return Errorf(EINVALID, "webhook %s: more than %d headers", r.Topic, maxWebhookHeaderEntries)
-	case len(r.Topic) > 64 || len(r.OrderKey) > 64 || len(r.Origin) > 32 || len(r.ContentType) > 128 || len(r.Source) > 32:
+	case len(r.Topic) > 64 || len(r.OrderKey) > 64 || len(r.Origin) > 32 || len(r.ContentType) > 128 || len(r.Source) > maxWebhookSource:
 		return Errorf(EINVALID, "webhook %s: topic, order key, origin, content type or source too long", truncate(r.Topic, 64))
 	case strings.ContainsAny(r.Method, " \r\n") || len(r.Method) > 8:
 		return Errorf(EINVALID, "webhook %s: bad method", r.Topic)

@@ -305,7 +305,12 @@ func TestWebhookOfAnEventIsEnqueuedOnceAndItsConsumerResumesAfterIt(t *testing.T
 			if other := env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Body: []byte("other"), Source: "elsewhere", SourceSeq: 3}); other == id {
 				t.Fatal("another source's message for the same sequence was taken for this one")
 			}
-			if n, _ := st.Count(env.ctx, &core.OutboxMessage{}, core.Eq("source", "hooks")); n != 1 {
+			var first core.OutboxMessage
+			must(t, st.First(env.ctx, &first, core.Eq("msg_id", id)))
+			if first.Source == nil || !strings.HasPrefix(*first.Source, "hooks/") || first.SourceSeq == nil || *first.SourceSeq != 3 {
+				t.Fatalf("stored source %v seq %v", first.Source, first.SourceSeq)
+			}
+			if n, _ := st.Count(env.ctx, &core.OutboxMessage{}, core.Eq("source", *first.Source)); n != 1 {
 				t.Fatalf("%d messages of source hooks, want 1", n)
 			}
 			if next := env.e.WebhookSourceStart(env.ctx, "hooks"); next != 4 {
@@ -313,14 +318,24 @@ func TestWebhookOfAnEventIsEnqueuedOnceAndItsConsumerResumesAfterIt(t *testing.T
 			}
 			env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Source: "hooks", SourceSeq: 900})
 			if next := env.e.WebhookSourceStart(env.ctx, "hooks"); next != 0 {
-				t.Fatalf("consumer past the bus's end resumes at %d, want 0 (the bus started over)", next)
+				t.Fatalf("consumer past the bus's end resumes at %d, want 0", next)
+			}
+			// A restart with a memory bus: its sequences start over in a new
+			// epoch, where the old messages neither place nor stop anyone.
+			env.stop()
+			env2 := newOutboxEnv(t, st, clk)
+			if next := env2.e.WebhookSourceStart(env2.ctx, "hooks"); next != 0 {
+				t.Fatalf("after a restart the consumer resumes at %d, want 0 (live)", next)
+			}
+			if again := env2.enqueue(r); again == id {
+				t.Fatal("sequence 3 of the new bus was taken for the old bus's")
 			}
 			got := map[string]int{}
-			for range 3 {
+			for range 4 {
 				got[rcv.next(t)]++
 			}
-			if got[":once"] != 1 || got[":other"] != 1 {
-				t.Fatalf("deliveries %v, want once and other one time each", got)
+			if got[":once"] != 2 || got[":other"] != 1 {
+				t.Fatalf("deliveries %v, want once (in each epoch) twice and other once", got)
 			}
 		})
 	}

@@ -413,7 +413,10 @@ func TestNextLeadersNotifierSendsWhatTheDeadOneDidNotAndNothingTwice(t *testing.
 		defer func() { stop(); <-done }()
 		rcv.await("/desvio", "/fin")
 		var msgs []core.OutboxMessage
-		if err := st.Find(e.ctx, &msgs, core.Eq("source", "infocaller").Asc("source_seq")); err != nil {
+		if err := st.Find(e.ctx, &msgs, core.Eq("topic", "infocaller.inicio").Take(1)); err != nil || len(msgs) != 1 || msgs[0].Source == nil {
+			t.Fatalf("INICIO's message %+v %v", msgs, err)
+		}
+		if err := st.Find(e.ctx, &msgs, core.Eq("source", *msgs[0].Source).Asc("source_seq")); err != nil {
 			t.Fatal(err)
 		}
 		var topics []string

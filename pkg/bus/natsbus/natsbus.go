@@ -107,6 +107,7 @@ type Bus struct {
 	ownNC  bool
 	js     jetstream.JetStream
 	stream jetstream.Stream
+	epoch  string
 
 	mu      sync.Mutex
 	subs    map[*subscription]struct{}
@@ -179,10 +180,16 @@ func New(ctx context.Context, nc *nats.Conn, opts Options) (*Bus, error) {
 	}
 	b := &Bus{opts: opts, nc: nc, js: js, stream: stream, subs: map[*subscription]struct{}{}, closedc: make(chan struct{}),
 		qwake: make(chan struct{}, 1), qstop: make(chan struct{}), qdone: make(chan struct{})}
-	b.observe(stream.CachedInfo().State.LastSeq)
+	info := stream.CachedInfo()
+	b.epoch = opts.Stream + "@" + info.Created.UTC().Format(time.RFC3339Nano)
+	b.observe(info.State.LastSeq)
 	go b.send()
 	return b, nil
 }
+
+// Epoch is the stream's name and creation time: a stream deleted and made
+// again numbers its events from 1.
+func (b *Bus) Epoch() string { return b.epoch }
 
 func (b *Bus) observe(seq uint64) {
 	for {

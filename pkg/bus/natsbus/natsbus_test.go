@@ -395,3 +395,32 @@ func TestEnqueuedEventsReachTheStreamInOrder(t *testing.T) {
 		}
 	}
 }
+
+// Gateways on one stream share its epoch (one sequence space); the stream
+// deleted and made again numbers from 1 in a new epoch.
+func TestEpochIsTheStreamsAndChangesWhenTheStreamIsMadeAgain(t *testing.T) {
+	nc, opts := testStream(t, 100)
+	ctx := context.Background()
+	open := func() *natsbus.Bus {
+		b, err := natsbus.New(ctx, nc, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		return b
+	}
+	a, b := open(), open()
+	if a.Epoch() == "" || a.Epoch() != b.Epoch() {
+		t.Fatalf("epochs %q and %q on one stream", a.Epoch(), b.Epoch())
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := js.DeleteStream(ctx, opts.Stream); err != nil {
+		t.Fatal(err)
+	}
+	if c := open(); c.Epoch() == a.Epoch() {
+		t.Fatalf("the stream made again kept epoch %q", a.Epoch())
+	}
+}
