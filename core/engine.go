@@ -139,6 +139,8 @@ type Engine struct {
 	ready            bool
 	started          bool
 	stopped          bool
+	// busStart: the bus sequence of this engine's first event.
+	busStart atomic.Uint64
 
 	// hb is the last heartbeat written (restart.go), guarded by hbMu.
 	hbMu sync.Mutex
@@ -349,6 +351,9 @@ func (e *Engine) Ready() bool {
 // Start loads configuration and live state, reconciles it with the PBX and
 // starts the event loop and the dialer.
 func (e *Engine) Start(ctx context.Context) error {
+	// Before this engine publishes anything: where its own events begin
+	// (WebhookSourceStart).
+	e.busStart.Store(e.bus.LastSeq() + 1)
 	if err := e.Reload(ctx); err != nil {
 		return err
 	}

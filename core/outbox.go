@@ -175,19 +175,20 @@ func (e *Engine) EnqueueWebhook(ctx context.Context, r WebhookRequest) (string, 
 
 // WebhookSourceStart is where a consumer that turns events into webhooks
 // starts following the bus: after the last event it enqueued a message for
-// when the bus still reaches that far, else live events (a memory bus
-// starts over with the process; a trimmed stream answers ErrGap, which
-// the consumer reports). A new leader so handles the events its
-// predecessor published but did not live to turn into messages, and
-// WebhookRequest.Source keeps the ones it did from being sent twice.
+// in this bus epoch, else at the first event this engine published (none
+// is missed however late the consumer subscribes). A new leader so handles
+// the events its predecessor published but did not live to turn into
+// messages, and WebhookRequest.Source keeps the ones it did from being
+// sent twice. A trimmed stream answers ErrGap, which the consumer reports.
 func (e *Engine) WebhookSourceStart(ctx context.Context, source string) uint64 {
+	start := e.busStart.Load()
 	next, err := e.WebhookSourceNext(ctx, source)
 	if err != nil {
-		e.log.Warn("engine: webhook source: following live events only", "source", source, "err", err)
-		return 0
+		e.log.Warn("engine: webhook source: following this engine's events only", "source", source, "err", err)
+		return start
 	}
-	if next > e.bus.LastSeq()+1 {
-		return 0
+	if next == 0 || next > e.bus.LastSeq()+1 {
+		return start
 	}
 	return next
 }

@@ -291,8 +291,8 @@ func TestWebhookOfAnEventIsEnqueuedOnceAndItsConsumerResumesAfterIt(t *testing.T
 			clk := clocktest.New(time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC))
 			rcv := newReceiver(t)
 			env := newOutboxEnv(t, st, clk)
-			if next := env.e.WebhookSourceStart(env.ctx, "hooks"); next != 0 {
-				t.Fatalf("a consumer that enqueued nothing starts at %d, want 0 (live)", next)
+			if next := env.e.WebhookSourceStart(env.ctx, "hooks"); next != 1 {
+				t.Fatalf("a consumer that enqueued nothing starts at %d, want 1 (the engine's first event)", next)
 			}
 			for range 5 { // events on the bus, so sequence 3 is one it holds
 				env.e.Bus().Publish(core.PBXConnection{Connected: true}, "")
@@ -317,15 +317,15 @@ func TestWebhookOfAnEventIsEnqueuedOnceAndItsConsumerResumesAfterIt(t *testing.T
 				t.Fatalf("consumer resumes at %d, want 4", next)
 			}
 			env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Source: "hooks", SourceSeq: 900})
-			if next := env.e.WebhookSourceStart(env.ctx, "hooks"); next != 0 {
-				t.Fatalf("consumer past the bus's end resumes at %d, want 0", next)
+			if next := env.e.WebhookSourceStart(env.ctx, "hooks"); next != 1 {
+				t.Fatalf("consumer past the bus's end resumes at %d, want 1 (the engine's first event)", next)
 			}
 			// A restart with a memory bus: its sequences start over in a new
 			// epoch, where the old messages neither place nor stop anyone.
 			env.stop()
 			env2 := newOutboxEnv(t, st, clk)
-			if next := env2.e.WebhookSourceStart(env2.ctx, "hooks"); next != 0 {
-				t.Fatalf("after a restart the consumer resumes at %d, want 0 (live)", next)
+			if next := env2.e.WebhookSourceStart(env2.ctx, "hooks"); next != 1 {
+				t.Fatalf("after a restart the consumer resumes at %d, want 1 (the new engine's first event)", next)
 			}
 			if again := env2.enqueue(r); again == id {
 				t.Fatal("sequence 3 of the new bus was taken for the old bus's")

@@ -59,19 +59,18 @@ const (
 	notifierBuffer     = 4096
 )
 
-// Run follows the bus until ctx ends. A subscription lost to overflow is
-// taken up again after the last event handled (the bus replays it).
+// Run follows the bus until ctx ends, from where the engine says this
+// consumer resumes (core.Engine.WebhookSourceStart). A subscription lost to
+// overflow is taken up again after the last event handled (the bus
+// replays it).
 func (n *Notifier) Run(ctx context.Context) error {
-	var last uint64
-	if next := n.eng.WebhookSourceStart(ctx, webhookSource); next > 0 {
-		last = next - 1
-	}
+	next := n.eng.WebhookSourceStart(ctx, webhookSource)
 	for {
-		sub, err := n.eng.Bus().Subscribe(resumeFrom(last), notifierBuffer)
+		sub, err := n.eng.Bus().Subscribe(next, notifierBuffer)
 		if err != nil {
 			return err
 		}
-		last = n.follow(ctx, sub, last)
+		next = n.follow(ctx, sub, next)
 		sub.Close()
 		if ctx.Err() != nil {
 			return nil
@@ -79,27 +78,22 @@ func (n *Notifier) Run(ctx context.Context) error {
 		if !errors.Is(sub.Err(), core.ErrOverflow) {
 			return sub.Err()
 		}
-		n.opt.Logger.Warn("infocaller: webhook notifier fell behind; resuming", "after", last)
+		n.opt.Logger.Warn("infocaller: webhook notifier fell behind; resuming", "from", next)
 	}
 }
 
-func resumeFrom(last uint64) uint64 {
-	if last == 0 {
-		return 0
-	}
-	return last + 1
-}
-
-func (n *Notifier) follow(ctx context.Context, sub core.Subscription, last uint64) uint64 {
+// follow handles events until the subscription ends; it returns the
+// sequence to resume from.
+func (n *Notifier) follow(ctx context.Context, sub core.Subscription, next uint64) uint64 {
 	for {
 		select {
 		case <-ctx.Done():
-			return last
+			return next
 		case ev, ok := <-sub.C():
 			if !ok {
-				return last
+				return next
 			}
-			last = ev.Seq
+			next = ev.Seq + 1
 			n.handle(ctx, ev)
 		}
 	}

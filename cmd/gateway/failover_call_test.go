@@ -156,6 +156,15 @@ func TestLeaderKilledMidCallKeepsTheCalls(t *testing.T) {
 		}
 		return false
 	})
+	// The engine decides before its group commit writes: the scenario is
+	// a leader that recorded the three calls (the store, which the next
+	// leader restores from, says where each stands).
+	clusterUntil(t, "the store holds the three calls where they stand", func() bool {
+		n, _ := st.Count(ctx, &core.Call{}, core.Eq("state", string(core.CallQueued)).Eq("phone", "5551002"))
+		r, _ := st.Count(ctx, &core.Call{}, core.Eq("state", string(core.CallOffering)).Eq("phone", "5551003"))
+		h, _ := st.Count(ctx, &core.Call{}, core.Eq("state", string(core.CallOnHold)).Eq("phone", "5551001"))
+		return n == 1 && r == 1 && h == 1
+	})
 
 	gw1.kill()
 	var leader *member

@@ -161,6 +161,45 @@ func TestSaveInsertsThenUpdatesEveryColumn(t *testing.T) {
 	})
 }
 
+// Upsert writes records that exist (every column but the creation time)
+// and records that do not, however many: a slice longer than one statement
+// carries (a few dozen calls on SQLite) is written in several, together.
+func TestUpsertReplacesAndInsertsEveryRecordOfALongSlice(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		created := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+		for i := 1; i <= 3; i++ {
+			c := core.Call{ID: uint64(i), GUID: fmt.Sprintf("g-%d", i), State: core.CallQueued, Phone: "old", CreatedAt: created}
+			if err := st.Create(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var calls []core.Call
+		for i := 1; i <= 150; i++ {
+			calls = append(calls, core.Call{ID: uint64(i), GUID: fmt.Sprintf("g-%d", i), State: core.CallConnected,
+				Phone: fmt.Sprintf("p%d", i), Agent: "a1", CreatedAt: created.Add(time.Hour)})
+		}
+		if err := st.Upsert(ctx, &calls); err != nil {
+			t.Fatal(err)
+		}
+		var got []core.Call
+		if err := st.Find(ctx, &got, core.All.Asc("id")); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 150 {
+			t.Fatalf("%d calls after the upsert, want 150", len(got))
+		}
+		for i, c := range got {
+			wantCreated := created.Add(time.Hour)
+			if i < 3 {
+				wantCreated = created // an existing record keeps its creation time
+			}
+			if c.ID != uint64(i+1) || c.State != core.CallConnected || c.Phone != fmt.Sprintf("p%d", i+1) || c.Agent != "a1" || !c.CreatedAt.Equal(wantCreated) {
+				t.Fatalf("call %d after the upsert: %+v", i+1, c)
+			}
+		}
+	})
+}
+
 func TestFindAppliesConditionsOrderLimitAndOffset(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
 		base := time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)
