@@ -212,6 +212,7 @@ func (r *sessionRelay) resume() net.Conn {
 	}
 	up := r.dial(time.Now().Add(reconnectBound))
 	if up == nil {
+		r.c.g.log.Warn("cluster: ECCP session ends: no leader reachable", "within", reconnectBound)
 		return nil
 	}
 	r.mu.Lock()
@@ -226,6 +227,7 @@ func (r *sessionRelay) resume() net.Conn {
 		hello = append(hello, '\n')
 	}
 	if _, err := up.Write(hello); err != nil {
+		r.c.g.log.Warn("cluster: ECCP session ends: resuming at the new leader failed", "err", err)
 		_ = up.Close()
 		return nil
 	}

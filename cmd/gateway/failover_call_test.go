@@ -230,8 +230,10 @@ func TestLeaderKilledMidCallKeepsTheCalls(t *testing.T) {
 	})
 	stream.checkInOrder(t)
 	for i, console := range consoles {
-		clusterUntil(t, "the ECCP consoles see the three calls unlinked", func() bool {
+		clusterUntilOr(t, "the ECCP consoles see the three calls unlinked", func() bool {
 			return console.count("<agentunlinked>") >= 3
+		}, func() string {
+			return fmt.Sprintf("console %d got %d agentunlinked; gw-2: %s\ngw-3: %s", i, console.count("<agentunlinked>"), gw2.stderr.String(), gw3.stderr.String())
 		})
 		for _, phone := range []string{"5551001", "5551002", "5551003"} {
 			if n := console.count("<agentunlinked>", "<phone>"+phone+"</phone>"); n != 1 {
