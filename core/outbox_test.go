@@ -108,6 +108,29 @@ func (env *outboxEnv) ended(id string) core.OutboxMessage {
 	}
 }
 
+// allEnded waits for the webhook.ended events of ids, in any order, and
+// requires each delivered.
+func (env *outboxEnv) allEnded(ids ...string) {
+	env.t.Helper()
+	left := map[string]bool{}
+	for _, id := range ids {
+		left[id] = true
+	}
+	for len(left) > 0 {
+		select {
+		case ev := <-env.sub.C():
+			if d, ok := ev.Data.(core.WebhookDelivered); ok && left[d.Message.MsgID] {
+				if d.Message.Status != core.OutboxDelivered {
+					env.t.Fatalf("message %s: %+v", d.Message.MsgID, d.Message)
+				}
+				delete(left, d.Message.MsgID)
+			}
+		case <-time.After(10 * time.Second):
+			env.t.Fatalf("webhooks %v never ended", left)
+		}
+	}
+}
+
 func (env *outboxEnv) enqueue(r core.WebhookRequest) string {
 	env.t.Helper()
 	id, err := env.e.EnqueueWebhook(env.ctx, r)
@@ -302,7 +325,8 @@ func TestWebhookOfAnEventIsEnqueuedOnceAndItsConsumerResumesAfterIt(t *testing.T
 			if again := env.enqueue(r); again != id {
 				t.Fatalf("the same event enqueued again: %s, want %s", again, id)
 			}
-			if other := env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Body: []byte("other"), Source: "elsewhere", SourceSeq: 3}); other == id {
+			other := env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Body: []byte("other"), Source: "elsewhere", SourceSeq: 3})
+			if other == id {
 				t.Fatal("another source's message for the same sequence was taken for this one")
 			}
 			var first core.OutboxMessage
@@ -316,9 +340,14 @@ func TestWebhookOfAnEventIsEnqueuedOnceAndItsConsumerResumesAfterIt(t *testing.T
 			if next := env.e.WebhookSourceStart(env.ctx, "hooks"); next != 4 {
 				t.Fatalf("consumer resumes at %d, want 4", next)
 			}
-			env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Source: "hooks", SourceSeq: 900})
+			late := env.enqueue(core.WebhookRequest{Topic: "test", URL: rcv.srv.URL, Body: []byte("late"), Source: "hooks", SourceSeq: 900})
 			if next := env.e.WebhookSourceStart(env.ctx, "hooks"); next != 1 {
 				t.Fatalf("consumer past the bus's end resumes at %d, want 1 (the engine's first event)", next)
+			}
+			got := map[string]int{}
+			env.allEnded(id, other, late)
+			for range 3 {
+				got[rcv.next(t)]++
 			}
 			// A restart with a memory bus: its sequences start over in a new
 			// epoch, where the old messages neither place nor stop anyone.
@@ -327,15 +356,14 @@ func TestWebhookOfAnEventIsEnqueuedOnceAndItsConsumerResumesAfterIt(t *testing.T
 			if next := env2.e.WebhookSourceStart(env2.ctx, "hooks"); next != 1 {
 				t.Fatalf("after a restart the consumer resumes at %d, want 1 (the new engine's first event)", next)
 			}
-			if again := env2.enqueue(r); again == id {
+			again := env2.enqueue(r)
+			if again == id {
 				t.Fatal("sequence 3 of the new bus was taken for the old bus's")
 			}
-			got := map[string]int{}
-			for range 4 {
-				got[rcv.next(t)]++
-			}
-			if got[":once"] != 2 || got[":other"] != 1 {
-				t.Fatalf("deliveries %v, want once (in each epoch) twice and other once", got)
+			env2.ended(again)
+			got[rcv.next(t)]++
+			if got[":once"] != 2 || got[":other"] != 1 || got[":late"] != 1 {
+				t.Fatalf("deliveries %v, want once (in each epoch) twice, other and late once", got)
 			}
 		})
 	}
