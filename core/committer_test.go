@@ -131,6 +131,24 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// holdCommitter keeps the store busy with an API log write until release is
+// closed: the writes decided meanwhile wait and are committed together.
+// first carries the held write's outcome.
+func holdCommitter(h *harness) (release chan struct{}, first chan error) {
+	held := make(chan struct{})
+	release, first = make(chan struct{}), make(chan error, 1)
+	var once sync.Once
+	gate := func(op string, v any) {
+		if _, ok := v.(*[]core.APILogEntry); ok {
+			once.Do(func() { close(held); <-release })
+		}
+	}
+	h.st.shared.onWrite.Store(&gate)
+	go func() { first <- h.e.RecordAPICalls(h.ctx, []core.APILogEntry{{Dialect: "t", Function: "held"}}) }()
+	<-held
+	return release, first
+}
+
 // TestConcurrentPausesShareOneCommit: pauses of many agents decided while
 // the store is busy (an API log write is held) are committed together in
 // one transaction, and each command answers once its agent's paused
@@ -145,17 +163,7 @@ func TestConcurrentPausesShareOneCommit(t *testing.T) {
 			h.login(users[i])
 		}
 		must(t, h.e.Sync(h.ctx))
-		held, release := make(chan struct{}), make(chan struct{})
-		var once sync.Once
-		gate := func(op string, v any) {
-			if _, ok := v.(*[]core.APILogEntry); ok {
-				once.Do(func() { close(held); <-release })
-			}
-		}
-		h.st.shared.onWrite.Store(&gate)
-		first := make(chan error, 1)
-		go func() { first <- h.e.RecordAPICalls(h.ctx, []core.APILogEntry{{Dialect: "t", Function: "held"}}) }()
-		<-held
+		release, first := holdCommitter(h)
 		errs := make(chan error, agents)
 		for _, u := range users {
 			go func() { errs <- h.e.Pause(h.ctx, u, "") }()
@@ -190,17 +198,7 @@ func TestGroupedRecordWritesLeaveTheStoreAsTheEngineIs(t *testing.T) {
 		h.login("a1", "a2")
 		must(t, h.e.Pause(h.ctx, "a2", ""))
 		must(t, h.e.Sync(h.ctx))
-		held, release := make(chan struct{}), make(chan struct{})
-		var once sync.Once
-		gate := func(op string, v any) {
-			if _, ok := v.(*[]core.APILogEntry); ok {
-				once.Do(func() { close(held); <-release })
-			}
-		}
-		h.st.shared.onWrite.Store(&gate)
-		first := make(chan error, 1)
-		go func() { first <- h.e.RecordAPICalls(h.ctx, []core.APILogEntry{{Dialect: "t", Function: "held"}}) }()
-		<-held
+		release, first := holdCommitter(h)
 		// Each answers once its writes are committed: the log in is decided
 		// while the log out's writes wait, and joins their group.
 		logout, login := make(chan error, 1), make(chan error, 1)

@@ -82,14 +82,7 @@ func (c *cluster) leaderDial(ctx context.Context, network, _ string) (net.Conn, 
 // leaderHTTP is the leader's advertised HTTP address ("" if unknown).
 func (c *cluster) leaderHTTP() string {
 	_, s := c.el.State()
-	c.nodesMu.Lock()
-	defer c.nodesMu.Unlock()
-	for _, n := range c.nodes {
-		if n.Node == s.Holder && n.Leader && n.Addr != "" {
-			return n.Addr
-		}
-	}
-	return ""
+	return c.leaderNode(s.Holder, func(n nodeView) string { return n.Addr })
 }
 
 // advertisedHTTP is this gateway's HTTP address as the others reach it.
@@ -97,9 +90,5 @@ func (g *gateway) advertisedHTTP() string {
 	if g.httpLn == nil {
 		return ""
 	}
-	_, port, err := net.SplitHostPort(g.httpLn.Addr().String())
-	if err != nil {
-		return ""
-	}
-	return net.JoinHostPort(g.cfg.ClusterAdvertise, port)
+	return g.advertised(g.httpLn.Addr())
 }

@@ -166,11 +166,16 @@ func (c *cluster) leaderECCP() string {
 		}
 		return ""
 	}
+	return c.leaderNode(s.Holder, func(n nodeView) string { return n.ECCPAddr })
+}
+
+// leaderNode is an address the leader (holder) announced, "" if unknown.
+func (c *cluster) leaderNode(holder string, addr func(nodeView) string) string {
 	c.nodesMu.Lock()
 	defer c.nodesMu.Unlock()
 	for _, n := range c.nodes {
-		if n.Node == s.Holder && n.Leader && n.ECCPAddr != "" {
-			return n.ECCPAddr
+		if n.Node == holder && n.Leader && addr(n) != "" {
+			return addr(n)
 		}
 	}
 	return ""
@@ -181,7 +186,13 @@ func (g *gateway) advertisedECCP() string {
 	if g.eccpShared == nil {
 		return ""
 	}
-	_, port, err := net.SplitHostPort(g.eccpShared.Addr().String())
+	return g.advertised(g.eccpShared.Addr())
+}
+
+// advertised is a listener's address as the other gateways reach it:
+// cluster.advertise and the listener's port.
+func (g *gateway) advertised(a net.Addr) string {
+	_, port, err := net.SplitHostPort(a.String())
 	if err != nil {
 		return ""
 	}
