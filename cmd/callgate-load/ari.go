@@ -37,6 +37,25 @@ type callConfig struct {
 	base         *url.URL
 	token, agent string // agent: username the gateway dials for
 	phone        string
+	raw          rawTarget
+}
+
+// rawTarget is the Asterisk the raw half talks to: the tool's own
+// simulated one when url is nil, else a real one (-ari), whose legs'
+// endpoints (-raw-endpoints) must answer by themselves, e.g. Local
+// channels into a context that runs Answer() and Wait().
+type rawTarget struct {
+	url        *url.URL // http://host:port/ari; nil = simulated here
+	user, pass string
+	app        string
+	endpoints  [2]string // agent's leg, customer's leg
+}
+
+func (r rawTarget) String() string {
+	if r.url == nil {
+		return "simulated Asterisk in this tool"
+	}
+	return "Asterisk at " + r.url.Redacted()
 }
 
 // callTimes are the setup and teardown durations of each call.
@@ -46,54 +65,89 @@ func runCalls(ctx context.Context, cfg callConfig, out io.Writer) error {
 	dl, _ := ctx.Deadline()
 	half := time.Until(dl) / 2
 	rctx, cancel := context.WithTimeout(ctx, half)
-	raw, err := rawARICalls(rctx)
+	raw, err := rawARICalls(rctx, cfg.raw)
 	cancel()
 	if err != nil {
-		return fmt.Errorf("raw ARI: %w", err)
+		return fmt.Errorf("raw ARI (%s): %w", cfg.raw, err)
 	}
 	gw, err := gatewayCalls(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("through the gateway: %w", err)
 	}
-	printCalls(out, "raw ARI (simulated Asterisk in this tool)", raw)
+	printCalls(out, "raw ARI ("+cfg.raw.String()+")", raw)
 	printCalls(out, "through the gateway", gw)
 	if len(raw.setup) > 0 && len(gw.setup) > 0 {
-		fmt.Fprintf(out, "  gateway overhead at p50: setup %s, teardown %s\n",
-			median(gw.setup)-median(raw.setup), median(gw.teardown)-median(raw.teardown))
+		// The gateway announces call.linked once it has decided the bridge,
+		// its PBX commands may still be running: the hangup then waits for
+		// them, so only the whole call compares.
+		whole := median(gw.whole()) - median(raw.whole())
+		fmt.Fprintf(out, "  gateway overhead at p50: setup %s, teardown %s; whole call %s, %s per ARI command (%d per call)\n",
+			median(gw.setup)-median(raw.setup), median(gw.teardown)-median(raw.teardown),
+			whole, whole/commandsPerCall, commandsPerCall)
 	}
 	return nil
+}
+
+// commandsPerCall is what the raw half sends per call: two originates, a
+// bridge, two adds; two hangups and the bridge's deletion.
+const commandsPerCall = 8
+
+// whole is each call's setup and teardown together.
+func (t callTimes) whole() []time.Duration {
+	out := make([]time.Duration, min(len(t.setup), len(t.teardown)))
+	for i := range out {
+		out[i] = t.setup[i] + t.teardown[i]
+	}
+	return out
+}
+
+// simulatedAsterisk serves a simulated Asterisk on loopback for the raw
+// half, every call answered.
+func simulatedAsterisk(r *rawTarget) (stop func(), err error) {
+	srv, err := simari.New(simari.Config{User: "load", Password: "load-raw", App: "rawload", NodeID: "rawload"})
+	if err != nil {
+		return nil, err
+	}
+	srv.PBX().SetDefaultBehavior(sim.Behavior{Outcome: sim.Answer})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srv.Close()
+		return nil, err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	r.url = &url.URL{Scheme: "http", Host: ln.Addr().String(), Path: "/ari"}
+	r.user, r.pass, r.app = "load", "load-raw", "rawload"
+	r.endpoints = [2]string{"PJSIP/1000", "PJSIP/7275551111"}
+	return func() { hs.Close(); srv.Close() }, nil
 }
 
 // rawARICalls places calls with ARI alone: originate the agent's and the
 // customer's legs into the application, wait for both to enter it, bridge
 // them; then hang both up and delete the bridge.
-func rawARICalls(ctx context.Context) (callTimes, error) {
-	srv, err := simari.New(simari.Config{User: "load", Password: "load-raw", App: "rawload", NodeID: "rawload"})
-	if err != nil {
-		return callTimes{}, err
+func rawARICalls(ctx context.Context, r rawTarget) (callTimes, error) {
+	if r.url == nil {
+		stop, err := simulatedAsterisk(&r)
+		if err != nil {
+			return callTimes{}, err
+		}
+		defer stop()
 	}
-	defer srv.Close()
-	srv.PBX().SetDefaultBehavior(sim.Behavior{Outcome: sim.Answer})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return callTimes{}, err
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	defer hs.Close()
 	// REST through the ARI library, events through a websocket of our own:
 	// the library's own listener races its Close (ari/v5 v5.3.1).
-	addr := ln.Addr().String()
-	cl := native.New(&native.Options{Application: "rawload", URL: "http://" + addr + "/ari", Username: "load", Password: "load-raw"})
-	started, closeWS, err := stasisStarts(addr)
+	cl := native.New(&native.Options{Application: r.app, URL: r.url.String(), Username: r.user, Password: r.pass})
+	started, closeWS, err := stasisStarts(r)
 	if err != nil {
 		return callTimes{}, err
 	}
 	defer closeWS()
+	// Channel ids unique to this run: a real Asterisk may still hold the
+	// last run's channels for a moment.
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	var t callTimes
 	for i := 0; ctx.Err() == nil; i++ {
 		t0 := time.Now()
-		a, b, br, err := rawSetup(ctx, cl, started, i)
+		a, b, br, err := rawSetup(ctx, cl, started, r, fmt.Sprintf("%s-%d", run, i))
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -115,29 +169,41 @@ func rawARICalls(ctx context.Context) (callTimes, error) {
 	return t, nil
 }
 
-func rawSetup(ctx context.Context, cl ari.Client, started <-chan string, i int) (a, b *ari.ChannelHandle, br *ari.BridgeHandle, err error) {
-	legs := make([]*ari.ChannelHandle, 2)
-	for j, ep := range []string{"PJSIP/1000", "PJSIP/7275551111"} {
-		id := fmt.Sprintf("raw-%d-%d", i, j)
-		h, err := cl.Channel().Originate(nil, ari.OriginateRequest{Endpoint: ep, App: "rawload", ChannelID: id})
+func rawSetup(ctx context.Context, cl ari.Client, started <-chan string, r rawTarget, call string) (a, b *ari.ChannelHandle, br *ari.BridgeHandle, err error) {
+	var legs []*ari.ChannelHandle
+	var bridge *ari.BridgeHandle
+	defer func() {
+		if err != nil {
+			// A real Asterisk keeps what a cut run left up: hang it up.
+			for _, h := range legs {
+				_ = h.Hangup()
+			}
+			if bridge != nil {
+				_ = bridge.Delete()
+			}
+		}
+	}()
+	for j, ep := range r.endpoints {
+		id := fmt.Sprintf("raw-%s-%d", call, j)
+		h, err := cl.Channel().Originate(nil, ari.OriginateRequest{Endpoint: ep, App: r.app, ChannelID: id})
 		if err != nil {
 			return nil, nil, nil, err
 		}
+		legs = append(legs, h)
 		if err := waitStasis(ctx, started, id); err != nil {
 			return nil, nil, nil, err
 		}
-		legs[j] = h
 	}
-	br, err = cl.Bridge().Create(ari.NewKey(ari.BridgeKey, fmt.Sprintf("rawbr-%d", i)), "mixing", "")
+	bridge, err = cl.Bridge().Create(ari.NewKey(ari.BridgeKey, "rawbr-"+call), "mixing", "")
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	for _, h := range legs {
-		if err := br.AddChannel(h.ID()); err != nil {
+		if err := bridge.AddChannel(h.ID()); err != nil {
 			return nil, nil, nil, err
 		}
 	}
-	return legs[0], legs[1], br, nil
+	return legs[0], legs[1], bridge, nil
 }
 
 func waitStasis(ctx context.Context, started <-chan string, id string) error {
@@ -158,13 +224,16 @@ func waitStasis(ctx context.Context, started <-chan string, id string) error {
 
 // stasisStarts reads the application's events and hands on the id of
 // each channel entering it.
-func stasisStarts(addr string) (<-chan string, func(), error) {
-	v := url.Values{"app": {"rawload"}}
-	wcfg, err := websocket.NewConfig("ws://"+addr+"/ari/events?"+v.Encode(), "http://localhost/")
+func stasisStarts(r rawTarget) (<-chan string, func(), error) {
+	u := *r.url
+	u.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
+	u.Path += "/events"
+	u.RawQuery = url.Values{"app": {r.app}}.Encode()
+	wcfg, err := websocket.NewConfig(u.String(), "http://localhost/")
 	if err != nil {
 		return nil, nil, err
 	}
-	wcfg.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("load:load-raw")))
+	wcfg.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(r.user+":"+r.pass)))
 	ws, err := websocket.DialConfig(wcfg)
 	if err != nil {
 		return nil, nil, err
@@ -213,13 +282,17 @@ func gatewayCalls(ctx context.Context, cfg callConfig) (callTimes, error) {
 			ID uint64 `json:"id"`
 		}
 		body := fmt.Sprintf(`{"agent":%q,"phone":%q,"skip_dnc":true}`, cfg.agent, cfg.phone)
-		if err := postJSON(ctx, client, cfg, "/api/v1/calls", body, &call); err != nil {
-			if ctx.Err() != nil {
-				break
-			}
+		// Not cut by the run's end: a call the gateway placed must be
+		// known, to be hung up.
+		if err := postJSON(context.Background(), client, cfg, "/api/v1/calls", body, &call); err != nil {
 			return t, err
 		}
 		if !evs.wait(ctx, "call.linked", call.ID) {
+			// The run ended mid-call: hang it up, so the agent is free for
+			// the next run.
+			cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = postJSON(cctx, client, cfg, "/api/v1/calls/"+strconv.FormatUint(call.ID, 10)+"/hangup", "{}", nil)
+			cancel()
 			break
 		}
 		t.setup = append(t.setup, time.Since(t0))
@@ -352,6 +425,6 @@ func printCalls(out io.Writer, what string, t callTimes) {
 		r := result{latencies: s}
 		return fmt.Sprintf("p50 %s  p90 %s  p99 %s", r.percentile(0.5), r.percentile(0.9), r.percentile(0.99))
 	}
-	fmt.Fprintf(out, "%s %s: %d calls\n  setup (two answered legs bridged) %s\n  teardown (both legs and the bridge) %s\n",
-		callScenario, what, len(t.setup), pct(t.setup), pct(t.teardown))
+	fmt.Fprintf(out, "%s %s: %d calls\n  setup (two answered legs bridged) %s\n  teardown (both legs and the bridge) %s\n  whole call %s\n",
+		callScenario, what, len(t.setup), pct(t.setup), pct(t.teardown), pct(t.whole()))
 }

@@ -11,7 +11,7 @@ import (
 func TestRawARICallsAreSetUpAndTornDown(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	got, err := rawARICalls(ctx)
+	got, err := rawARICalls(ctx, rawTarget{})
 	if err != nil {
 		t.Fatal(err)
 	}

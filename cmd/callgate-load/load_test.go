@@ -59,6 +59,8 @@ func TestOnlyLoopbackTargets(t *testing.T) {
 func TestRefusesBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-scenario", "nope"}, {"-target", "http://10.1.1.1"}, {"-d", "10m"}, {"-c", "0"}, {"-baseline", "nope"},
+		{"-scenario", "ari/manual_call", "-ari", "http://10.1.1.1:8088/ari"},
+		{"-scenario", "ari/manual_call", "-ari", "http://127.0.0.1:8088/ari", "-raw-endpoints", "PJSIP/1000"},
 	} {
 		if err := run(args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v accepted", args)

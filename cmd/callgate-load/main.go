@@ -11,6 +11,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -19,13 +20,19 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"time"
+
+	"github.com/callgate/callgate/pkg/telephony/ari"
 )
 
 // maxDuration bounds a run, so the tool can never be left loading a host.
 const maxDuration = 5 * time.Minute
 
 func main() {
+	// The raw half's ari/v5 client as the gateway's: without it every
+	// command of the raw half would open a connection (see the function).
+	ari.TuneDefaultTransport()
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "callgate-load:", err)
 		os.Exit(2)
@@ -48,6 +55,11 @@ func run(args []string, out io.Writer) error {
 	agent := fs.String("agent", "3", "admin API id of the agent paused and resumed (eccp/fanout; the demo's 1064)")
 	agentUser := fs.String("agent-user", "1064", "agent the gateway dials for (ari/manual_call; logged in and available)")
 	phone := fs.String("phone", "7275551111", "number dialed (ari/manual_call)")
+	ariURL := fs.String("ari", "", "a real Asterisk's ARI (http://127.0.0.1:8088/ari) for the raw half of ari/manual_call; empty = a simulated one in this tool")
+	ariUser := fs.String("ari-user", "callgate-load", "ARI user (-ari)")
+	ariPass := fs.String("ari-pass", "", "ARI password (-ari; else $CALLGATE_LOAD_ARI_PASSWORD)")
+	ariApp := fs.String("ari-app", "callgate-load", "Stasis application of the raw half (-ari; not the gateway's)")
+	rawEndpoints := fs.String("raw-endpoints", "PJSIP/1000,PJSIP/7275551111", "the raw half's two legs, agent's then customer's (-ari; each must answer, e.g. Local/1000@load-answer)")
 	baseline := fs.String("baseline", "", "run this scenario first, as long and as wide, and print the ratio of the two (e.g. vicidial/version)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -61,7 +73,7 @@ func run(args []string, out io.Writer) error {
 		for _, n := range names {
 			fmt.Fprintf(out, "%-32s %s\n", n, scenarios[n].about)
 		}
-		fmt.Fprintf(out, "%-32s %s\n", callScenario, "manual calls (two answered legs bridged, then hung up) with raw ARI on a simulated Asterisk of its own, then through the gateway (admin API, -agent-user dials -phone): the gateway's cost per call")
+		fmt.Fprintf(out, "%-32s %s\n", callScenario, "manual calls (two answered legs bridged, then hung up) with raw ARI (on a simulated Asterisk of its own, or on the real one at -ari), then through the gateway (admin API, -agent-user dials -phone): the gateway's cost per call and per ARI command")
 		fmt.Fprintf(out, "%-32s %s\n", fanoutScenario, "-c ECCP consoles logged in at -eccp; agent -agent paused and resumed -rate times a second (default 20) through the admin API; time from command to event at every console")
 		return nil
 	}
@@ -71,7 +83,7 @@ func run(args []string, out io.Writer) error {
 	}
 	base, err := loopbackURL(*target)
 	if err != nil {
-		return err
+		return fmt.Errorf("-target: %w", err)
 	}
 	if *dur <= 0 || *dur > maxDuration {
 		return fmt.Errorf("-d must be between 0 and %s", maxDuration)
@@ -95,7 +107,11 @@ func run(args []string, out io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, *dur)
 	defer cancel()
 	if *scenario == callScenario {
-		return runCalls(ctx, callConfig{base: base, token: *token, agent: *agentUser, phone: *phone}, out)
+		raw, err := rawFlags(*ariURL, *ariUser, *ariPass, *ariApp, *rawEndpoints)
+		if err != nil {
+			return err
+		}
+		return runCalls(ctx, callConfig{base: base, token: *token, agent: *agentUser, phone: *phone, raw: raw}, out)
 	}
 	if *scenario == fanoutScenario {
 		if *rate <= 0 {
@@ -112,19 +128,45 @@ func run(args []string, out io.Writer) error {
 	return nil
 }
 
+// rawFlags reads the raw half's target: none means the tool's own
+// simulated Asterisk.
+func rawFlags(ariURL, user, pass, app, endpoints string) (rawTarget, error) {
+	var r rawTarget
+	if ariURL == "" {
+		return r, nil
+	}
+	u, err := loopbackURL(ariURL)
+	if err != nil {
+		return r, fmt.Errorf("-ari: %w", err)
+	}
+	if pass == "" {
+		pass = os.Getenv("CALLGATE_LOAD_ARI_PASSWORD")
+	}
+	eps := strings.Split(endpoints, ",")
+	if len(eps) != 2 || strings.TrimSpace(eps[0]) == "" || strings.TrimSpace(eps[1]) == "" {
+		return r, fmt.Errorf("-raw-endpoints %q: want two endpoints, agent's then customer's", endpoints)
+	}
+	if app == "" {
+		return r, errors.New("-ari-app is empty")
+	}
+	r.url, r.user, r.pass, r.app = u, user, pass, app
+	r.endpoints = [2]string{strings.TrimSpace(eps[0]), strings.TrimSpace(eps[1])}
+	return r, nil
+}
+
 // loopbackURL refuses targets off this machine: the tool is for measuring
 // a gateway one runs, not for loading someone else's.
 func loopbackURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("-target %q: want http://host:port", raw)
+		return nil, fmt.Errorf("%q: want http://host:port", raw)
 	}
 	host := u.Hostname()
 	if host == "localhost" {
 		return u, nil
 	}
 	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return nil, fmt.Errorf("-target %q: only loopback addresses are allowed", raw)
+		return nil, fmt.Errorf("%q: only loopback addresses are allowed", raw)
 	}
 	return u, nil
 }

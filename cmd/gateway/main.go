@@ -18,9 +18,13 @@ import (
 	"syscall"
 
 	"github.com/callgate/callgate/pkg/config"
+	"github.com/callgate/callgate/pkg/telephony/ari"
 )
 
 func main() {
+	// Before anything uses net/http: ari/v5 sends through the default
+	// transport, whose two idle connections per host are too few.
+	ari.TuneDefaultTransport()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
