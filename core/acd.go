@@ -27,7 +27,9 @@ func queueKeyForCampaign(c *Campaign) string {
 	return "campaign:" + c.Name
 }
 
-// freeAgentsLocked lists the agents that can take a call from queue now.
+// freeAgentsLocked lists the agents that can take a call from queue now:
+// its members in member order, then the other agents serving it (by
+// in-group, campaign or the campaign's queue) by username.
 func (e *Engine) freeAgentsLocked(queue string) []candidate {
 	var out []candidate
 	seen := map[string]bool{}
@@ -36,11 +38,8 @@ func (e *Engine) freeAgentsLocked(queue string) []candidate {
 			return
 		}
 		s := e.sessions[user]
-		if s == nil || s.State != AgentAvailable || s.Paused || s.OnHold || s.CallID != 0 || s.PendingLogout {
+		if s == nil || !e.canTakeCallLocked(user, s) {
 			return
-		}
-		if e.restingLocked(user) {
-			return // its phone was refused: wait for the backoff
 		}
 		seen[user] = true
 		out = append(out, candidate{user: user, penalty: penalty, order: order, s: s})
@@ -52,20 +51,54 @@ func (e *Engine) freeAgentsLocked(queue string) []candidate {
 	for i, m := range e.members[queue] {
 		add(m.Agent, m.Penalty, i)
 	}
-	n := len(e.members[queue])
-	for i, user := range sortedKeys(e.sessions) {
-		s := e.sessions[user]
-		if slices.Contains(strings.Fields(s.InboundQueue), queue) {
-			add(user, 0, n+i)
+	// Only the free agents serving the queue are sorted, not every
+	// session: a dispatch runs on every arrival and every freed agent.
+	var others []string
+	campaign, byCampaign := strings.CutPrefix(queue, "campaign:")
+	for user, s := range e.sessions {
+		if seen[user] || !e.canTakeCallLocked(user, s) {
+			continue
 		}
-		if strings.HasPrefix(queue, "campaign:") && s.Campaign == strings.TrimPrefix(queue, "campaign:") {
-			add(user, 0, n+i)
-		}
-		if c := e.campaigns[s.Campaign]; c != nil && c.Queue == queue && c.Type == CampaignOutbound {
-			add(user, 0, n+i)
+		c := e.campaigns[s.Campaign]
+		if hasField(s.InboundQueue, queue) || (byCampaign && s.Campaign == campaign) ||
+			(c != nil && c.Queue == queue && c.Type == CampaignOutbound) {
+			others = append(others, user)
 		}
 	}
+	sort.Strings(others)
+	n := len(e.members[queue])
+	for i, user := range others {
+		add(user, 0, n+i)
+	}
 	return out
+}
+
+// canTakeCallLocked: logged in, available, not paused, held, on a call,
+// leaving, nor resting after its phone refused a call.
+func (e *Engine) canTakeCallLocked(user string, s *AgentSession) bool {
+	if s.State != AgentAvailable || s.Paused || s.OnHold || s.CallID != 0 || s.PendingLogout {
+		return false
+	}
+	return !e.restingLocked(user) // its phone was refused: wait for the backoff
+}
+
+// hasField reports whether the whitespace-separated list holds v, as
+// slices.Contains(strings.Fields(list), v) without the allocation.
+func hasField(list, v string) bool {
+	if v == "" {
+		return false
+	}
+	for list != "" {
+		i := strings.IndexAny(list, " \t\r\n")
+		if i < 0 {
+			return list == v
+		}
+		if list[:i] == v {
+			return true
+		}
+		list = list[i+1:]
+	}
+	return false
 }
 
 // pickAgentsLocked orders the free agents of the best penalty tier by the

@@ -11,7 +11,8 @@ import (
 // authCache serves what every authenticated request reads — API users,
 // agents (hashed password, level, group), the recent login failures of a
 // source and the dialect settings that switch an API on — from memory, so the VICIdial API (which authenticates every
-// request) costs no store read per request.
+// request) costs no store read per request; and the lines' numbers, which
+// every inbound call is checked against.
 //
 // It stays consistent with the store through the store's write reports
 // (WriteWatcher): a write of an agent, an API user or a login failure
@@ -32,6 +33,10 @@ type authCache struct {
 	// settings: the stored values of a scope (read-only maps), which
 	// decide whether a dialect's API is on (VICIdial's every request).
 	settings map[settingsKey]cached[map[string]Setting]
+	// lineNumbers: one entry, every line's main and additional numbers
+	// (a read-only set): inbound routing asks on every call whether the
+	// dialed number is a line's, and it is rarely one.
+	lineNumbers map[struct{}]cached[map[string]bool]
 }
 
 type settingsKey struct{ dialect, scope, owner string }
@@ -57,11 +62,13 @@ var (
 	apiUserType      = reflect.TypeFor[APIUser]()
 	loginFailureType = reflect.TypeFor[LoginFailure]()
 	settingType      = reflect.TypeFor[Setting]()
+	lineType         = reflect.TypeFor[Line]()
 )
 
 func newAuthCache(now func() time.Time, st Store) *authCache {
 	c := &authCache{now: now, users: map[authKey]cached[APIUser]{}, agents: map[string]cached[Agent]{},
-		fails: map[authKey]cached[[]LoginFailure]{}, settings: map[settingsKey]cached[map[string]Setting]{}}
+		fails: map[authKey]cached[[]LoginFailure]{}, settings: map[settingsKey]cached[map[string]Setting]{},
+		lineNumbers: map[struct{}]cached[map[string]bool]{}}
 	if w, ok := st.(WriteWatcher); ok {
 		c.ttl = authCacheTTL
 		w.WatchWrites(c.invalidate)
@@ -82,6 +89,8 @@ func (c *authCache) invalidate(t reflect.Type) {
 		clear(c.fails)
 	case settingType:
 		clear(c.settings)
+	case lineType:
+		clear(c.lineNumbers)
 	default:
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -128,6 +129,14 @@ type storeChecks struct {
 type checkedStore struct {
 	core.Store
 	shared *storeChecks
+}
+
+// WatchWrites passes the store's write reports on, as the gateway's store
+// gives them to the engine (its caches are then on in these tests too).
+func (s *checkedStore) WatchWrites(fn func(reflect.Type)) {
+	if w, ok := s.Store.(core.WriteWatcher); ok {
+		w.WatchWrites(fn)
+	}
 }
 
 func (s *checkedStore) check(op string) {

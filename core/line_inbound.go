@@ -204,7 +204,7 @@ func (e *Engine) lineRouteFor(ctx context.Context, dialed, caller string) *lineR
 // lineByNumber is the line whose main or additional number is n.
 func (e *Engine) lineByNumber(ctx context.Context, n string) (Line, bool) {
 	var line Line
-	if n == "" {
+	if n == "" || !e.mayBeLine(ctx, n) {
 		return line, false
 	}
 	if err := e.store.First(ctx, &line, Eq("number", n)); err == nil {
@@ -222,6 +222,32 @@ func (e *Engine) lineByNumber(ctx context.Context, n string) (Line, bool) {
 		}
 	}
 	return line, false
+}
+
+// mayBeLine is false when n is surely no line's number (from memory, see
+// authCache): most calls reach numbers that are no line's, and the two
+// queries of lineByNumber are then skipped. On a failed read it is true.
+func (e *Engine) mayBeLine(ctx context.Context, n string) bool {
+	if e.auth.ttl == 0 {
+		return true // a store that reports no writes: nothing is kept
+	}
+	nums, err := lookup(e.auth, e.auth.lineNumbers, struct{}{}, func() (map[string]bool, error) {
+		var lines []Line
+		if err := e.store.Find(ctx, &lines, All); err != nil {
+			return nil, err
+		}
+		nums := map[string]bool{}
+		for _, l := range lines {
+			nums[l.Number] = true
+			for _, a := range strings.Split(l.AdditionalNumbers, ",") {
+				if a = strings.TrimSpace(a); a != "" {
+					nums[a] = true
+				}
+			}
+		}
+		return nums, nil
+	})
+	return err != nil || nums[n]
 }
 
 // lineInboundLocked applies the line's decision to a new inbound channel;

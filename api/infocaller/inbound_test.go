@@ -119,3 +119,33 @@ func awaitStarted(t *testing.T, sub core.Subscription, ch string) core.ScriptSta
 		}
 	}
 }
+
+// The engine keeps the lines' numbers in memory: a number given to a line
+// after calls were routed (the set already read) reaches the line at once.
+func TestNumberAddedToALineReachesItOnTheNextCall(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		e := newEnv(t, st)
+		core.NewScriptRunner(e.eng)
+		rcv := newReceiver(t, func(string) (int, string) { return 200, "OK" })
+		setLineURLs(t, e, rcv.srv.URL, nil)
+		call := func(dialed string) {
+			t.Helper()
+			sub, err := e.eng.Bus().Subscribe(0, 256)
+			must(t, err)
+			defer sub.Close()
+			ch := e.pbx.InjectInbound("911222333", dialed)
+			started := awaitStarted(t, sub, ch)
+			if started.Script != "NORMAL" || started.Call.DID != dialed {
+				t.Fatalf("call to %s started %+v", dialed, started)
+			}
+			must(t, e.eng.HangupCall(e.ctx, started.Call.ID, core.CauseNormal))
+			rcv.await("/fin")
+		}
+		call(demo.InfocallerLine)
+		var line core.Line
+		must(t, st.First(e.ctx, &line, core.Eq("number", demo.InfocallerLine)))
+		line.AdditionalNumbers = "913000000"
+		must(t, st.Save(e.ctx, &line))
+		call("913000000")
+	})
+}
