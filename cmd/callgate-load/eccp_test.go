@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -111,5 +112,24 @@ func TestFanoutRefusesARemoteECCPAddress(t *testing.T) {
 	err := runFanout(context.Background(), fanoutConfig{base: base, eccp: "10.0.0.1:20005", sessions: 1, rate: 1}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// The fan-out alone: each delivery against the first console's arrival of
+// the same event; a console that missed an event adds nothing for it.
+func TestAfterFirstMeasuresFromTheFirstArrivalOfEachEvent(t *testing.T) {
+	t0 := time.Unix(100, 0)
+	at := func(ms ...int) []time.Time {
+		var out []time.Time
+		for _, m := range ms {
+			out = append(out, t0.Add(time.Duration(m)*time.Millisecond))
+		}
+		return out
+	}
+	consoles := []*console{{got: at(5, 20)}, {got: at(2, 21)}, {got: at(3)}}
+	got := afterFirst(consoles, 2)
+	want := []time.Duration{0, 0, time.Millisecond, time.Millisecond, 3 * time.Millisecond}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
 	}
 }
