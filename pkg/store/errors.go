@@ -7,9 +7,9 @@ import (
 	"net"
 	"strings"
 
-	gosqlite "github.com/glebarez/go-sqlite"
 	mysqldrv "github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
+	moderncsqlite "modernc.org/sqlite"
 )
 
 // dbError is what reaches callers instead of the driver's message, which can
@@ -37,7 +37,7 @@ func classify(err error) error {
 		class, is := mysqlClass(me.Number)
 		return &dbError{class: class, code: fmt.Sprintf("mysql %d", me.Number), is: is}
 	}
-	var se *gosqlite.Error
+	var se *moderncsqlite.Error
 	if errors.As(err, &se) {
 		class, is := sqliteClass(se.Code(), se.Error())
 		return &dbError{class: class, code: fmt.Sprintf("sqlite %d", se.Code()), is: is}
