@@ -51,11 +51,14 @@ secs=${CALLGATE_LOAD_SECONDS:-10}
 # health is the server's own cost: each dialect's figure is read against it.
 for s in health vicidial/version vicidial/external_pause vicidial/external_status vicidial/nonagent_version \
 	vicidial/nonagent_add_lead vicidial/nonagent_agent_status vicidial/nonagent_lead_search \
-	expand/soap_getUserInfo expand/rest_campaigns ucontact/queuesummary infocaller/emission admin/agents sim/inbound; do
+	expand/soap_getUserInfo expand/rest_campaigns ucontact/queuesummary infocaller/emission admin/agents; do
 	"$work/load" -target "http://$addr" -scenario "$s" -c 32 -d "${secs}s"
 done
 # ECCP fan-out: 1,000 consoles, agent 1064 paused and resumed 20 times a second.
 "$work/load" -target "http://$addr" -scenario eccp/fanout -eccp 127.0.0.1:18181 -c 1000 -rate 20 -d "${secs}s"
+# Last: the calls it creates stay queued and keep the engine busy for a while
+# (run before the fan-out, their backlog delayed its events by seconds).
+"$work/load" -target "http://$addr" -scenario sim/inbound -c 32 -d "${secs}s"
 # Call control: raw ARI against the same calls through a gateway. Without
 # CALLGATE_BENCH_ARI_URL both halves use simulated Asterisks (the tool's own;
 # the gateway's in process, telephony.mode simari). With it (a real Asterisk's
