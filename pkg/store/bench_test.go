@@ -46,8 +46,8 @@ func BenchmarkRecordCall(b *testing.B) {
 
 // BenchmarkUpsertCalls measures the committer's biggest statement: a
 // group's calls (100, every column) written by one Upsert, as rows per
-// second. On SQLite its cost depends on how many parameters one statement
-// carries (sqliteParams): the driver binds each by scanning the arguments.
+// second. It chose sqliteParams, how many parameters one SQLite statement
+// carries (see there).
 func BenchmarkUpsertCalls(b *testing.B) {
 	for _, kind := range storetest.Kinds() {
 		b.Run(kind, func(b *testing.B) {
