@@ -30,8 +30,8 @@ import (
 const maxDuration = 5 * time.Minute
 
 func main() {
-	// The raw half's ari/v5 client as the gateway's: without it every
-	// command of the raw half would open a connection (see the function).
+	// The raw half's ari/v5 client pools its connections to Asterisk as
+	// the gateway's does, so the two halves compare on equal terms.
 	ari.TuneDefaultTransport()
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "callgate-load:", err)
