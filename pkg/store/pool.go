@@ -26,11 +26,11 @@ var (
 )
 
 func openUTCPool(dsn string) (utcPool, error) {
-	db, err := sql.Open("sqlite", dsn)
+	conn, err := newCachingConnector(dsn)
 	if err != nil {
 		return utcPool{}, err
 	}
-	return utcPool{db: db}, nil
+	return utcPool{db: sql.OpenDB(conn)}, nil
 }
 
 func (p utcPool) GetDBConn() (*sql.DB, error) { return p.db, nil }
