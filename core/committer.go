@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // committer is group commit on the store: writes submitted while another
@@ -30,6 +31,11 @@ type committer struct {
 	mu      sync.Mutex
 	q       []*unit
 	running bool
+
+	// groups and writes count the transactions run and the writes they
+	// carried (a group of one and a solo write are one each):
+	// writes/groups is how many writes shared a commit on average.
+	groups, writes atomic.Uint64
 }
 
 // unit is one submitted piece of store work.
@@ -155,6 +161,7 @@ func (c *committer) process(units []*unit) {
 			posts = append(posts, u)
 		case u.solo:
 			flush()
+			c.count(1)
 			u.done <- c.runUnit(u, c.st)
 		default:
 			group = append(group, u)
@@ -163,7 +170,17 @@ func (c *committer) process(units []*unit) {
 	flush()
 }
 
+func (c *committer) count(writes int) {
+	if writes > 0 {
+		c.groups.Add(1)
+		c.writes.Add(uint64(writes))
+	}
+}
+
+// commit runs group as one transaction; counted first, so that whoever
+// hears the outcome sees it counted.
 func (c *committer) commit(group []*unit) {
+	c.count(len(group))
 	switch len(group) {
 	case 0:
 		return
@@ -388,4 +405,14 @@ func (c *committer) runUnit(u *unit, st Store) (err error) {
 		}
 	}()
 	return u.write(context.Background(), st)
+}
+
+// CommitTotals reports the store commits the group committer made and the
+// writes they carried (callgate_store_commits_total and
+// callgate_store_commit_writes_total); both zero with SerialWrites.
+func (e *Engine) CommitTotals() (commits, writes uint64) {
+	if e.commit == nil {
+		return 0, 0
+	}
+	return e.commit.groups.Load(), e.commit.writes.Load()
 }

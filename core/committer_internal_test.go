@@ -172,6 +172,9 @@ func TestCommitterBatchesConsecutiveQueueRows(t *testing.T) {
 	if fmt.Sprint(st.kept) != fmt.Sprint(want) {
 		t.Fatalf("statements %v, want %v", st.kept, want)
 	}
+	if g, w := c.groups.Load(), c.writes.Load(); g != 1 || w != uint64(len(units)) {
+		t.Fatalf("counted %d commits of %d writes, want 1 of %d", g, w, len(units))
+	}
 }
 
 // A group writes each call and each session once, with its last value, by

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -242,6 +243,11 @@ func TestGatewayDemoModeEndToEnd(t *testing.T) {
 			if !bytes.Contains(b, []byte(want)) {
 				t.Errorf("metrics lack %s", want)
 			}
+		}
+		// The call above was written through the group commit.
+		commits, writes := metricValue(t, b, "callgate_store_commits_total"), metricValue(t, b, "callgate_store_commit_writes_total")
+		if commits < 1 || writes < commits {
+			t.Errorf("group commit counters: %v commits carrying %v writes", commits, writes)
 		}
 	})
 
@@ -634,4 +640,20 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// metricValue reads one unlabelled series from a /metrics page.
+func metricValue(t *testing.T, page []byte, name string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(string(page), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("metrics lack %s", name)
+	return 0
 }

@@ -91,6 +91,24 @@ func newMetrics(current func() *core.Engine, engineUp func() bool) *metrics {
 			}
 			return 0
 		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "callgate_store_commits_total", Help: "Store transactions of the engine's group commit (a lone write is one).",
+		}, func() float64 {
+			if e := current(); e != nil {
+				n, _ := e.CommitTotals()
+				return float64(n)
+			}
+			return 0
+		}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "callgate_store_commit_writes_total", Help: "Engine writes (and API log appends) those commits carried; divided by the commits, how many shared one.",
+		}, func() float64 {
+			if e := current(); e != nil {
+				_, n := e.CommitTotals()
+				return float64(n)
+			}
+			return 0
+		}),
 	)
 	// One series per cause of the closed set core.UnreachableCauses, so the
 	// label never grows with agents or error texts.
