@@ -15,16 +15,32 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/callgate/callgate/pkg/config"
 	"github.com/callgate/callgate/pkg/telephony/ari"
 )
 
+// gcPercent is the collector's target when GOGC is not set: the
+// gateway's live heap is small and its requests allocate much, so at Go's
+// 100 the collector took a tenth of the CPU. Measured (VICIdial
+// external_pause, 32 connections): 200 gave +8% req/s for +22% peak
+// memory, 400 +14% for +66% (and 2.2x under a flood of 20k held calls).
+// GOGC and GOMEMLIMIT still rule when set.
+const gcPercent = 200
+
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+}
+
 func main() {
 	// Before anything uses net/http: ari/v5 sends through the default
 	// transport, whose two idle connections per host are too few.
 	ari.TuneDefaultTransport()
+	tuneGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
