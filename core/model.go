@@ -315,7 +315,7 @@ type Call struct {
 	LeadID    uint64        `gorm:"index" json:"lead_id"`
 	ListID    uint64        `json:"list_id"`
 	AgentID   uint          `gorm:"index" json:"agent_id"`
-	Agent     string        `gorm:"size:64" json:"agent"`
+	Agent     string        `gorm:"size:64;index" json:"agent"` // an agent's last call is looked up by name
 	Phone     string        `gorm:"size:64" json:"phone"`
 	CallerID  string        `gorm:"size:64" json:"caller_id"`
 	// CallerName: the caller's name from the customer's backend

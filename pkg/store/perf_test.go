@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -75,4 +77,24 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// An agent's last call is found through an index (the engine asks for it
+// on every disposition set with no call named), not by scanning the calls
+// table from the newest row back: for an agent with no call, every row.
+func TestAgentsLastCallIsLookedUpThroughAnIndex(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		db := store.GormDB(st.(*store.Store))
+		const q = "SELECT * FROM calls WHERE agent = ? ORDER BY id DESC LIMIT 1"
+		var plan []map[string]any
+		explain := "EXPLAIN QUERY PLAN " + q
+		if st.(*store.Store).Dialect() == store.DialectMySQL {
+			explain = "EXPLAIN " + q
+		}
+		must(t, db.Raw(explain, "nobody").Scan(&plan).Error)
+		text := fmt.Sprint(plan)
+		if !strings.Contains(text, "idx_calls_agent") {
+			t.Fatalf("plan of the last-call lookup uses no agent index: %s", text)
+		}
+	})
 }
