@@ -9,6 +9,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/demo"
+	"github.com/callgate/callgate/pkg/store/storetest"
 )
 
 // A closed-loop run sends exactly -n requests, counts the dialect's
@@ -82,5 +86,24 @@ func TestBaselineRatio(t *testing.T) {
 	err := run([]string{"-target", srv.URL, "-scenario", "vicidial/nonagent_version", "-baseline", "health", "-c", "2", "-d", "200ms"}, &out)
 	if err != nil || !strings.Contains(out.String(), "health: ") || !strings.Contains(out.String(), "ratio vicidial/nonagent_version / health: ") {
 		t.Fatalf("%v %s", err, out.String())
+	}
+}
+
+// The lead_search scenario searches a number the demo seeds (a search
+// that finds nothing measured only the error path).
+func TestLeadSearchScenarioFindsADemoLead(t *testing.T) {
+	base, _ := url.Parse("http://127.0.0.1:8080")
+	req, err := scenarios["vicidial/nonagent_lead_search"].build(base, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone := req.URL.Query().Get("phone_number")
+	st := storetest.Open(t, "sqlite")
+	if err := demo.Seed(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	var leads []core.Lead
+	if err := st.Find(context.Background(), &leads, core.Eq("phone_number", phone)); err != nil || len(leads) == 0 {
+		t.Fatalf("no demo lead has phone %q (%v)", phone, err)
 	}
 }

@@ -71,8 +71,8 @@ var scenarios = map[string]scenario{
 		}),
 	"vicidial/nonagent_agent_status": nonAgent("non-agent agent_status of agent 1000 (live state, errors when logged out)",
 		func(uint64) string { return "function=agent_status&agent_user=1000&stage=csv&header=NO" }),
-	"vicidial/nonagent_lead_search": nonAgent("non-agent lead_search by phone number (store read)",
-		func(uint64) string { return "function=lead_search&phone_number=7275551111" }),
+	"vicidial/nonagent_lead_search": nonAgent("non-agent lead_search by phone number (store read; demo lead Bob Smith)",
+		func(uint64) string { return "function=lead_search&phone_number=7275551212" }),
 	"admin/agents": {
 		about: "native API: list agents (JSON read)",
 		build: func(base *url.URL, _ uint64, token string) (*http.Request, error) {
