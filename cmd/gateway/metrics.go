@@ -46,6 +46,16 @@ func newMetrics(current func() *core.Engine, engineUp func() bool) *metrics {
 			return f(eng)
 		})
 	}
+	// counter reads a running total of the current engine (zero while
+	// there is none); unlike gauge it still reads a stopped engine.
+	counter := func(name, help string, f func(eng *core.Engine) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 {
+			if e := current(); e != nil {
+				return f(e)
+			}
+			return 0
+		})
+	}
 	m.reg.MustRegister(
 		m.requests, m.latency,
 		collectors.NewGoCollector(),
@@ -83,31 +93,16 @@ func newMetrics(current func() *core.Engine, engineUp func() bool) *metrics {
 			}
 			return float64(n)
 		}),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "callgate_events_published_total", Help: "Domain events published on the bus.",
-		}, func() float64 {
-			if e := current(); e != nil {
-				return float64(e.Bus().LastSeq())
-			}
-			return 0
+		counter("callgate_events_published_total", "Domain events published on the bus.", func(e *core.Engine) float64 {
+			return float64(e.Bus().LastSeq())
 		}),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "callgate_store_commits_total", Help: "Store transactions of the engine's group commit (a lone write is one).",
-		}, func() float64 {
-			if e := current(); e != nil {
-				n, _ := e.CommitTotals()
-				return float64(n)
-			}
-			return 0
+		counter("callgate_store_commits_total", "Store transactions of the engine's group commit (a lone write is one).", func(e *core.Engine) float64 {
+			n, _ := e.CommitTotals()
+			return float64(n)
 		}),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "callgate_store_commit_writes_total", Help: "Engine writes (and API log appends) those commits carried; divided by the commits, how many shared one.",
-		}, func() float64 {
-			if e := current(); e != nil {
-				_, n := e.CommitTotals()
-				return float64(n)
-			}
-			return 0
+		counter("callgate_store_commit_writes_total", "Engine writes (and API log appends) those commits carried; divided by the commits, how many shared one.", func(e *core.Engine) float64 {
+			_, n := e.CommitTotals()
+			return float64(n)
 		}),
 	)
 	// One series per cause of the closed set core.UnreachableCauses, so the
