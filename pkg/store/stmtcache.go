@@ -18,8 +18,9 @@ import (
 // committer's multi-row INSERTs come in as many shapes as a group has
 // rows, and one of 4,096 parameters is a large program.
 //
-// MySQL needs none of this: its driver interpolates in the client and
-// the server caches nothing per text anyway (see Open).
+// MySQL goes without: its driver interpolates in the client, one round
+// trip per statement; server-side prepared statements measured slower
+// there (see MySQLConfig).
 const stmtCacheEntries, stmtCacheBytes = 128, 1 << 20
 
 // newCachingConnector opens dsn through the modernc connector with every
