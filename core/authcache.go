@@ -33,6 +33,9 @@ type authCache struct {
 	// settings: the stored values of a scope (read-only maps), which
 	// decide whether a dialect's API is on (VICIdial's every request).
 	settings map[settingsKey]cached[map[string]Setting]
+	// values: a scope's effective values (Settings.Values; read-only
+	// maps), emptied with settings.
+	values map[settingsKey]cached[SettingValues]
 	// lineNumbers: one entry, every line's main and additional numbers
 	// (a read-only set): inbound routing asks on every call whether the
 	// dialed number is a line's, and it is rarely one.
@@ -68,6 +71,7 @@ var (
 func newAuthCache(now func() time.Time, st Store) *authCache {
 	c := &authCache{now: now, users: map[authKey]cached[APIUser]{}, agents: map[string]cached[Agent]{},
 		fails: map[authKey]cached[[]LoginFailure]{}, settings: map[settingsKey]cached[map[string]Setting]{},
+		values:      map[settingsKey]cached[SettingValues]{},
 		lineNumbers: map[struct{}]cached[map[string]bool]{}}
 	if w, ok := st.(WriteWatcher); ok {
 		c.ttl = authCacheTTL
@@ -89,6 +93,7 @@ func (c *authCache) invalidate(t reflect.Type) {
 		clear(c.fails)
 	case settingType:
 		clear(c.settings)
+		clear(c.values)
 	case lineType:
 		clear(c.lineNumbers)
 	default:

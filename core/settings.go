@@ -73,7 +73,11 @@ type SettingValue struct {
 var settingDefs = struct {
 	sync.RWMutex
 	m map[string]map[string]SettingDef // dialect → scope/name → def
-}{m: map[string]map[string]SettingDef{}}
+	// byScope: dialect → scope → name → def, read-only once built (a
+	// declaration builds a new map), so declared hands it out as is:
+	// VICIdial reads its system scope on every request.
+	byScope map[string]map[string]map[string]SettingDef
+}{m: map[string]map[string]SettingDef{}, byScope: map[string]map[string]map[string]SettingDef{}}
 
 // DeclareSettings registers a dialect's settings and their defaults. A
 // dialect package calls it from init; declaring the same name twice is a
@@ -99,6 +103,14 @@ func DeclareSettings(dialect string, defs ...SettingDef) {
 		}
 		m[k] = d
 	}
+	scopes := map[string]map[string]SettingDef{}
+	for _, d := range m {
+		if scopes[d.Scope] == nil {
+			scopes[d.Scope] = map[string]SettingDef{}
+		}
+		scopes[d.Scope][d.Name] = d
+	}
+	settingDefs.byScope[dialect] = scopes
 }
 
 // SettingDialects lists the dialects that declared settings.
@@ -113,21 +125,16 @@ func SettingDialects() []string {
 	return out
 }
 
-// declared returns the dialect's definitions of one scope, by name.
+// declared returns the dialect's definitions of one scope, by name
+// (read-only: shared by every caller).
 func declared(dialect, scope string) (map[string]SettingDef, bool) {
 	settingDefs.RLock()
 	defer settingDefs.RUnlock()
-	all, ok := settingDefs.m[dialect]
+	scopes, ok := settingDefs.byScope[dialect]
 	if !ok {
 		return nil, false
 	}
-	out := map[string]SettingDef{}
-	for _, d := range all {
-		if d.Scope == scope {
-			out[d.Name] = d
-		}
-	}
-	return out, true
+	return scopes[scope], true
 }
 
 // check tells whether v is a valid value for d.
@@ -272,11 +279,33 @@ func (s *Settings) current(ctx context.Context, dialect, scope, owner string) (m
 // Values are the effective values of a scope: stored values over the
 // declared defaults. A campaign or user that does not exist simply gets
 // the defaults, so a dialect can read settings for any owner it is given.
+//
+// The map is read-only: with the engine's cache it is shared by every
+// caller until a setting is written (a scope holding a secret is never
+// kept, its values are revealed for each caller).
 func (s *Settings) Values(ctx context.Context, dialect, scope, owner string) (SettingValues, error) {
 	defs, ok := declared(dialect, scope)
 	if !ok {
 		return nil, &Error{Code: ENOTFOUND, Op: "settings", Message: "no settings declared for dialect " + strconv.Quote(dialect)}
 	}
+	if s.cache == nil || anySecret(defs) {
+		return s.values(ctx, defs, dialect, scope, owner)
+	}
+	return lookup(s.cache, s.cache.values, settingsKey{dialect, scope, owner}, func() (SettingValues, error) {
+		return s.values(ctx, defs, dialect, scope, owner)
+	})
+}
+
+func anySecret(defs map[string]SettingDef) bool {
+	for _, d := range defs {
+		if d.Secret {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Settings) values(ctx context.Context, defs map[string]SettingDef, dialect, scope, owner string) (SettingValues, error) {
 	rows, err := s.current(ctx, dialect, scope, owner)
 	if err != nil {
 		return nil, &Error{Code: EINTERNAL, Op: "settings", Message: "cannot read settings", Err: err}

@@ -62,3 +62,47 @@ func FuzzSettingsSet(f *testing.F) {
 		}
 	})
 }
+
+// TestEffectiveValuesFollowEveryWrite: the engine keeps a scope's
+// effective values in memory (VICIdial reads them on every request), and
+// a change through the settings service or a raw store write is seen by
+// the very next read, with no store read while nothing changed.
+func TestEffectiveValuesFollowEveryWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, raw core.Store) {
+		ctx := context.Background()
+		st := &readCountingStore{Store: raw}
+		e, _, _ := credEngine(t, st)
+		read := func() (string, int64) {
+			before := st.reads.Load()
+			v, err := e.Settings().Values(ctx, "coretest", core.ScopeSystem, "")
+			must(t, err)
+			return v.String("label") + "/" + v.String("flag"), st.reads.Load() - before
+		}
+		y, z := "Y", "zz"
+		steps := []struct {
+			name      string
+			write     func() error
+			want      string
+			wantReads int64
+		}{
+			{"defaults, read once", nil, "x/N", 1},
+			{"again from memory", nil, "x/N", 0},
+			{"a change through the service", func() error {
+				_, err := e.Settings().Set(ctx, "coretest", core.ScopeSystem, "", map[string]*string{"flag": &y})
+				return err
+			}, "x/Y", 1},
+			{"a raw store write", func() error {
+				return raw.Create(ctx, &core.Setting{Dialect: "coretest", Scope: core.ScopeSystem, Name: "label", Value: z})
+			}, "zz/Y", 1},
+			{"then from memory again", nil, "zz/Y", 0},
+		}
+		for _, s := range steps {
+			if s.write != nil {
+				must(t, s.write())
+			}
+			if got, reads := read(); got != s.want || reads != s.wantReads {
+				t.Errorf("%s: got %s with %d store reads, want %s with %d", s.name, got, reads, s.want, s.wantReads)
+			}
+		}
+	})
+}
