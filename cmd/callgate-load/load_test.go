@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -105,5 +107,45 @@ func TestLeadSearchScenarioFindsADemoLead(t *testing.T) {
 	var leads []core.Lead
 	if err := st.Find(context.Background(), &leads, core.Eq("phone_number", phone)); err != nil || len(leads) == 0 {
 		t.Fatalf("no demo lead has phone %q (%v)", phone, err)
+	}
+}
+
+// A target exposing the group-commit counters gets a line with the
+// commits the run cost and the writes per commit; one without them none.
+func TestPrintsTheCommitsOfTheRunWhenTheTargetCountsThem(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		metrics bool
+		want    string
+	}{
+		{"counted", true, "writes per commit"},
+		{"not counted", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var reads atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/metrics" {
+					_, _ = w.Write([]byte("VERSION: 2.14-917a\n"))
+					return
+				}
+				if !tc.metrics {
+					http.NotFound(w, r)
+					return
+				}
+				n := reads.Add(1) // 1 before the run, 2 after: 200 commits of 1,200 writes
+				fmt.Fprintf(w, "# TYPE callgate_store_commits_total counter\ncallgate_store_commits_total %d\n", 100*(2*n-1))
+				fmt.Fprintf(w, "# TYPE callgate_store_commit_writes_total counter\ncallgate_store_commit_writes_total %d\n", 600*(2*n-1))
+			}))
+			defer srv.Close()
+			var out bytes.Buffer
+			err := run([]string{"-target", srv.URL, "-scenario", "vicidial/nonagent_version", "-c", "2", "-n", "20", "-d", "5s"}, &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			line := regexp.MustCompile(`(?m)^  store: [0-9]+ commits/s, 6\.0 writes per commit$`).FindString(out.String())
+			if (line != "") != (tc.want != "") {
+				t.Fatalf("store line %q in:\n%s", line, out.String())
+			}
+		})
 	}
 }

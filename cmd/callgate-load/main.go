@@ -120,8 +120,10 @@ func run(args []string, out io.Writer) error {
 		return runFanout(ctx, fanoutConfig{base: base, eccp: *eccp, sessions: *conc, rate: *rate, token: *token,
 			user: *eccpUser, pass: *eccpPass, agent: *agent}, out)
 	}
+	before := readCommitTotals(ctx, base)
 	res := runLoad(ctx, config{base: base, sc: sc, conc: *conc, rate: *rate, total: *total, token: *token})
 	res.print(out, *scenario)
+	printCommits(out, before, readCommitTotals(context.Background(), base), res.elapsed)
 	if *baseline != "" && base0.rate() > 0 {
 		fmt.Fprintf(out, "ratio %s / %s: %.2f\n", *scenario, *baseline, res.rate()/base0.rate())
 	}
