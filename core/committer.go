@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -32,6 +33,10 @@ type committer struct {
 	q       []*unit
 	running bool
 
+	// noGroupWriter: the store said it cannot take a group in one request
+	// (GroupWriter on SQLite, where a statement is a call, not a round trip).
+	noGroupWriter atomic.Bool
+
 	// groups and writes count the transactions run and the writes they
 	// carried (a group of one and a solo write are one each):
 	// writes/groups is how many writes shared a commit on average.
@@ -51,6 +56,9 @@ type unit struct {
 	// key: a write that replaces the whole of one record (a session's
 	// Save); a later write of the same key in the group makes it moot.
 	key string
+	// barrier: the write does nothing (Engine.Sync); a group it is in is
+	// still one of record writes only (writeGroup).
+	barrier bool
 	// logRows: an API log append; those of one group are written by one
 	// INSERT (one round trip for the whole group).
 	logRows []APILogEntry
@@ -188,6 +196,9 @@ func (c *committer) commit(group []*unit) {
 		group[0].done <- c.runUnit(group[0], c.st)
 		return
 	}
+	if c.writeGroup(group) {
+		return
+	}
 	failed := false
 	tx := c.st.Tx
 	if onlyLogs(group) {
@@ -222,6 +233,84 @@ func (c *committer) commit(group []*unit) {
 			u.done <- nil
 		}
 	}
+}
+
+// writeGroup sends a group made only of record writes (log rows, queue
+// rows, calls, sessions, CDRs) through a GroupWriter store in one request:
+// the statements runGroup would run in its transaction, in the same order.
+// It reports false, having done nothing, when a unit of the group runs
+// code of its own or the store cannot.
+func (c *committer) writeGroup(group []*unit) bool {
+	gw, ok := c.st.(GroupWriter)
+	if !ok || c.noGroupWriter.Load() {
+		return false
+	}
+	ops, ok := groupWrites(group)
+	if !ok {
+		return false
+	}
+	err := gw.WriteGroup(context.Background(), ops)
+	switch {
+	case errors.Is(err, errors.ErrUnsupported):
+		c.noGroupWriter.Store(true)
+		return false
+	case err == nil:
+		for _, u := range group {
+			u.done <- nil
+		}
+	case errors.Is(err, ErrOutcomeUnknown):
+		err = fmt.Errorf("group commit of %d writes: %w", len(group), err)
+		for _, u := range group {
+			u.done <- err
+		}
+	default:
+		// Nothing was kept; each write runs alone, as in commit.
+		for _, u := range group {
+			u.done <- c.runUnit(u, c.st)
+		}
+	}
+	return true
+}
+
+// groupWrites lists a group's writes as commit makes them (API log rows
+// first, then calls and sessions each once with its last value, then
+// queue-log rows in order, then CDRs); false if a unit is not a record
+// write.
+func groupWrites(group []*unit) ([]GroupWrite, bool) {
+	b := batchRecords(group)
+	last := lastOfKey(group)
+	var logs []APILogEntry
+	var rows []QueueLogEntry
+	var cdrs []CDR
+	for i, u := range group {
+		switch {
+		case u.logRows != nil:
+			logs = append(logs, u.logRows...)
+		case u.barrier, u.key != "" && last[u.key] != i && !b.batched(u):
+		case u.queueRow != nil:
+			rows = append(rows, *u.queueRow)
+		case u.call != nil:
+			rows = append(rows, u.call.rows...)
+			if u.call.cdr != nil {
+				cdrs = append(cdrs, *u.call.cdr)
+			}
+		case b.batched(u):
+		default:
+			return nil, false
+		}
+	}
+	var ops []GroupWrite
+	add := func(rows any, n int, upsert bool) {
+		if n > 0 {
+			ops = append(ops, GroupWrite{Rows: rows, Upsert: upsert})
+		}
+	}
+	add(&logs, len(logs), false)
+	add(&b.calls, len(b.calls), true)
+	add(&b.sessions, len(b.sessions), true)
+	add(&rows, len(rows), false)
+	add(&cdrs, len(cdrs), false)
+	return ops, true
 }
 
 // runGroup runs the group's writes in order inside tx: a write made moot

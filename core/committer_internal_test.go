@@ -36,6 +36,8 @@ func (s *memTxStore) Create(_ context.Context, v any) error {
 			}
 			name += r.Event
 		}
+	case *[]APILogEntry:
+		name = fmt.Sprintf("log %d", len(*v))
 	case *[]CDR:
 		name = "cdr"
 		for _, r := range *v {
@@ -231,5 +233,113 @@ func TestCommitterWritesEachRecordOnceWithItsLastValue(t *testing.T) {
 	}
 	if fmt.Sprint(st.kept) != fmt.Sprint(want) {
 		t.Fatalf("statements\n%q\nwant\n%q", st.kept, want)
+	}
+}
+
+// groupStore is memTxStore that also takes whole groups (GroupWriter):
+// it records each group it is sent, and answers answer (nil: kept).
+type groupStore struct {
+	memTxStore
+	answer error
+	groups [][]string
+	calls  int
+}
+
+func (s *groupStore) WriteGroup(_ context.Context, ops []GroupWrite) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	if errors.Is(s.answer, errors.ErrUnsupported) {
+		return s.answer
+	}
+	var names []string
+	for _, op := range ops {
+		switch v := op.Rows.(type) {
+		case *[]APILogEntry:
+			names = append(names, fmt.Sprintf("log %d", len(*v)))
+		case *[]QueueLogEntry:
+			for _, r := range *v {
+				names = append(names, r.Event)
+			}
+		case *[]AgentSession:
+			names = append(names, fmt.Sprintf("upsert %v sessions %d", op.Upsert, len(*v)))
+		}
+	}
+	s.groups = append(s.groups, names)
+	if s.answer == nil {
+		s.kept = append(s.kept, names...)
+	}
+	return s.answer
+}
+
+// A group of record writes only (log rows, queue rows, sessions, a Sync)
+// goes to a GroupWriter in one request, in runGroup's order. Refused,
+// every write runs again alone (only its own failure is its submitter's);
+// with the commit's answer lost, every write gets the error and none runs
+// again; a store that cannot is asked once and then never again; a group
+// holding a write of its own kind runs in a transaction as before.
+func TestCommitterSendsRecordGroupsInOneRequest(t *testing.T) {
+	errRefused := errors.New("refused")
+	lost := fmt.Errorf("connection reset: %w", ErrOutcomeUnknown)
+	session := &AgentSession{ID: 1, AgentID: 7, State: "PAUSED"}
+	record := func(ev string) func(context.Context, Store) error {
+		return func(ctx context.Context, st Store) error { return st.Create(ctx, &QueueLogEntry{Event: ev}) }
+	}
+	groupOf := func(own bool) []*unit {
+		units := []*unit{
+			{what: "log", logRows: []APILogEntry{{Function: "external_pause"}}, write: func(context.Context, Store) error { return nil }},
+			{what: "pause", queueRow: &QueueLogEntry{Event: "PAUSE"}, write: record("PAUSE")},
+			{what: "session", session: session, key: "session:1", write: func(context.Context, Store) error { return nil }},
+			{what: "sync", barrier: true, write: func(context.Context, Store) error { return nil }},
+		}
+		if own {
+			units = append(units, &unit{what: "own", write: record("OWN")})
+		}
+		return units
+	}
+	for _, tc := range []struct {
+		name       string
+		own        bool
+		answer     error
+		wantGroups int
+		wantErr    error // every unit's
+		wantKept   []string
+	}{
+		{"kept", false, nil, 1, nil, []string{"log 1", "upsert true sessions 1", "PAUSE"}},
+		{"refused: each runs alone", false, errRefused, 1, nil, []string{"PAUSE"}},
+		{"answer lost", false, lost, 1, ErrOutcomeUnknown, nil},
+		{"store cannot", false, errors.ErrUnsupported, 0, nil, []string{"log 1", "upsert session 1:PAUSED", "PAUSE"}},
+		{"a write of its own", true, nil, 0, nil, []string{"log 1", "upsert session 1:PAUSED", "PAUSE", "OWN"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &groupStore{answer: tc.answer}
+			c := newCommitter(st, slog.New(slog.DiscardHandler))
+			for round := 0; round < 2; round++ {
+				st.kept = nil
+				units := groupOf(tc.own)
+				c.mu.Lock()
+				c.running = true
+				c.mu.Unlock()
+				done := make([]<-chan error, len(units))
+				for i, u := range units {
+					done[i] = c.submit(u)
+				}
+				go c.run()
+				for i, d := range done {
+					if err := <-d; !errors.Is(err, tc.wantErr) || (err == nil) != (tc.wantErr == nil) {
+						t.Errorf("round %d: %s: %v, want %v", round, units[i].what, err, tc.wantErr)
+					}
+				}
+				if fmt.Sprint(st.kept) != fmt.Sprint(tc.wantKept) {
+					t.Errorf("round %d: kept %v, want %v", round, st.kept, tc.wantKept)
+				}
+			}
+			if len(st.groups) != 2*tc.wantGroups {
+				t.Errorf("groups sent %v, want %d per round", st.groups, tc.wantGroups)
+			}
+			if errors.Is(tc.answer, errors.ErrUnsupported) && st.calls != 1 {
+				t.Errorf("a store that cannot was asked %d times, want once", st.calls)
+			}
+		})
 	}
 }

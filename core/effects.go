@@ -55,6 +55,9 @@ type effect struct {
 	solo, post bool
 	// key: the write replaces the whole of one record (see unit.key).
 	key string
+	// barrier: the write does nothing; it only waits for those before it
+	// (Sync).
+	barrier bool
 	// queueRow: the write appends this queue-log row (see unit.queueRow).
 	queueRow *QueueLogEntry
 	// call: the write is a call's row and its rows (see callWrite);
@@ -255,7 +258,7 @@ func (e *Engine) taskFor(f *effect, b *batch, counted bool) *task {
 		// moves on; the effect ends when its group is committed, so the
 		// writes of concurrent commands share commits.
 		t.fn = func() func() {
-			done := e.commit.submit(&unit{what: f.what, write: f.write, solo: f.solo, post: f.post, key: f.key, queueRow: f.queueRow, call: f.call, session: f.session, sessionEnd: f.sessionEnd})
+			done := e.commit.submit(&unit{what: f.what, write: f.write, solo: f.solo, post: f.post, key: f.key, barrier: f.barrier, queueRow: f.queueRow, call: f.call, session: f.session, sessionEnd: f.sessionEnd})
 			return func() {
 				err := <-done
 				if err != nil {
@@ -375,7 +378,7 @@ func (e *Engine) writeAlone(what string, fn func(ctx context.Context, st Store) 
 // bus too.
 func (e *Engine) Sync(ctx context.Context) error {
 	e.lock()
-	e.write("sync", func(context.Context, Store) error { return nil })
+	e.write("sync", func(context.Context, Store) error { return nil }).barrier = true
 	return e.unlockWait(ctx)
 }
 

@@ -54,6 +54,32 @@ type Store interface {
 	Dialect() string
 }
 
+// GroupWriter is a Store that can send a group commit's record writes to
+// the database in one request: on MySQL each statement of a transaction is
+// a round trip, and a group of VICIdial writes (API log, queue log,
+// session) took five of them besides the fsync.
+type GroupWriter interface {
+	// WriteGroup runs ops in order in one transaction and reads nothing
+	// back (ids included). errors.ErrUnsupported: this database does not
+	// (nothing was done). ErrOutcomeUnknown: the answer to the commit was
+	// lost; any other error: the database refused a statement and nothing
+	// was kept.
+	WriteGroup(ctx context.Context, ops []GroupWrite) error
+}
+
+// GroupWrite is one statement's worth of records for WriteGroup.
+type GroupWrite struct {
+	// Rows points to a slice of records of one type.
+	Rows any
+	// Upsert replaces the records whose primary key exists (Store.Upsert);
+	// otherwise every record is inserted (Store.Create).
+	Upsert bool
+}
+
+// ErrOutcomeUnknown: a write's commit was sent but its answer was lost;
+// the writes may or may not be in the store.
+var ErrOutcomeUnknown = errors.New("commit outcome unknown")
+
 // ErrNoRecord is returned by First when nothing matches.
 var ErrNoRecord = errors.New("no record")
 

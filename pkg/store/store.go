@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"maps"
@@ -42,6 +43,8 @@ type Store struct {
 	sec     core.Secrets // see UseSecrets
 	watch   *watchers    // shared by every Store of one Open
 	touched *touchedSet  // inside a transaction: what it wrote
+	// multi: MySQL only, the pool WriteGroup sends whole groups on.
+	multi *sql.DB
 }
 
 var _ core.Store = (*Store)(nil)
@@ -166,7 +169,12 @@ func openMySQL(dsn string) (*Store, error) {
 	sqlDB.SetMaxOpenConns(64)
 	sqlDB.SetMaxIdleConns(16)
 	sqlDB.SetConnMaxLifetime(5 * time.Minute)
-	return &Store{w: db, r: db, dialect: DialectMySQL, watch: &watchers{}}, nil
+	multi, err := openMultiPool(cfg)
+	if err != nil {
+		sqlDB.Close()
+		return nil, wrap("open", "", err)
+	}
+	return &Store{w: db, r: db, dialect: DialectMySQL, watch: &watchers{}, multi: multi}, nil
 }
 
 func openSQLite(dsn string) (*Store, error) {
@@ -287,6 +295,11 @@ func (s *Store) Close() error {
 		}
 		closed[pool] = true
 		if err := pool.Close(); err != nil && first == nil {
+			first = wrap("close", "", err)
+		}
+	}
+	if s.multi != nil {
+		if err := s.multi.Close(); err != nil && first == nil {
 			first = wrap("close", "", err)
 		}
 	}
