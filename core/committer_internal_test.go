@@ -94,6 +94,20 @@ func (s *memTxStore) Tx(_ context.Context, fn func(Store) error) error {
 	return nil
 }
 
+// submitGroup queues units before the committer runs, so they are one
+// group, then starts it; each unit's outcome comes on its channel.
+func submitGroup(c *committer, units []*unit) []<-chan error {
+	c.mu.Lock()
+	c.running = true
+	c.mu.Unlock()
+	done := make([]<-chan error, len(units))
+	for i, u := range units {
+		done[i] = c.submit(u)
+	}
+	go c.run()
+	return done
+}
+
 // A commit group's fate is every member's: a lost commit fails each write
 // of the group (none is kept), and the publishes queued behind them still
 // run in order once the group is over; superseded saves of one record are
@@ -115,15 +129,7 @@ func TestCommitterGroupOutcome(t *testing.T) {
 			{what: "s2", write: write("s2"), key: "session:1"},
 			{what: "w2", write: write("w2")},
 		}
-		done := make([]<-chan error, len(units))
-		// Queued before the committer runs: one group.
-		c.mu.Lock()
-		c.running = true
-		c.mu.Unlock()
-		for i, u := range units {
-			done[i] = c.submit(u)
-		}
-		go c.run()
+		done := submitGroup(c, units)
 		for i, d := range done {
 			err := <-d
 			wantErr := lose && !units[i].post
@@ -157,14 +163,7 @@ func TestCommitterBatchesConsecutiveQueueRows(t *testing.T) {
 		return &unit{what: ev, key: key, write: func(ctx context.Context, st Store) error { return st.Create(ctx, &QueueLogEntry{Event: ev}) }}
 	}
 	units := []*unit{row("q1"), row("q2"), write("s1", "session:1"), row("q3"), write("w1", ""), row("q4"), write("s2", "session:1")}
-	c.mu.Lock()
-	c.running = true
-	c.mu.Unlock()
-	done := make([]<-chan error, len(units))
-	for i, u := range units {
-		done[i] = c.submit(u)
-	}
-	go c.run()
+	done := submitGroup(c, units)
 	for i, d := range done {
 		if err := <-d; err != nil {
 			t.Fatalf("%s: %v", units[i].what, err)
@@ -214,14 +213,7 @@ func TestCommitterWritesEachRecordOnceWithItsLastValue(t *testing.T) {
 		{what: "w1", write: named("w1")},
 		call(1, CallDone, true, "COMPLETEAGENT"),
 	}
-	c.mu.Lock()
-	c.running = true
-	c.mu.Unlock()
-	done := make([]<-chan error, len(units))
-	for i, u := range units {
-		done[i] = c.submit(u)
-	}
-	go c.run()
+	done := submitGroup(c, units)
 	for i, d := range done {
 		if err := <-d; err != nil {
 			t.Fatalf("%s: %v", units[i].what, err)
@@ -317,14 +309,7 @@ func TestCommitterSendsRecordGroupsInOneRequest(t *testing.T) {
 			for round := 0; round < 2; round++ {
 				st.kept = nil
 				units := groupOf(tc.own)
-				c.mu.Lock()
-				c.running = true
-				c.mu.Unlock()
-				done := make([]<-chan error, len(units))
-				for i, u := range units {
-					done[i] = c.submit(u)
-				}
-				go c.run()
+				done := submitGroup(c, units)
 				for i, d := range done {
 					if err := <-d; !errors.Is(err, tc.wantErr) || (err == nil) != (tc.wantErr == nil) {
 						t.Errorf("round %d: %s: %v, want %v", round, units[i].what, err, tc.wantErr)
