@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -156,6 +157,26 @@ func (s *checkedStore) Tx(ctx context.Context, fn func(core.Store) error) error 
 	s.check("tx")
 	s.shared.txs.Add(1)
 	return s.Store.Tx(ctx, func(tx core.Store) error { return fn(&checkedStore{Store: tx, shared: s.shared}) })
+}
+
+// WriteGroup passes a group commit on to a store that takes it in one
+// request (MySQL), each of its writes seen by the checks and gates as an
+// upsert or a create, and the group counted as one transaction.
+func (s *checkedStore) WriteGroup(ctx context.Context, ops []core.GroupWrite) error {
+	gw, ok := s.Store.(core.GroupWriter)
+	if !ok || s.Store.Dialect() != "mysql" {
+		return errors.ErrUnsupported
+	}
+	s.check("write group")
+	for _, op := range ops {
+		if op.Upsert {
+			s.write("upsert", op.Rows)
+		} else {
+			s.write("create", op.Rows)
+		}
+	}
+	s.shared.txs.Add(1)
+	return gw.WriteGroup(ctx, ops)
 }
 
 func (s *checkedStore) Create(ctx context.Context, v any) error {
