@@ -66,6 +66,25 @@ func (x *ExternalIDs) External(ctx context.Context, entity, dialect string, inte
 	return r.ExternalID, nil
 }
 
+// Externals is External for several entities in one read: the dialect's
+// id of each of internals that has one (the first one given).
+func (x *ExternalIDs) Externals(ctx context.Context, entity, dialect string, internals []uint64) (map[uint64]string, error) {
+	out := make(map[uint64]string, len(internals))
+	if len(internals) == 0 {
+		return out, nil
+	}
+	var rows []ExternalID
+	if err := x.st.Find(ctx, &rows, Eq("entity", entity).Eq("dialect", dialect).In("internal_id", internals).Asc("id")); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		if _, seen := out[r.InternalID]; !seen {
+			out[r.InternalID] = r.ExternalID
+		}
+	}
+	return out, nil
+}
+
 // Internal is the engine's id of what the dialect calls external;
 // ErrNoRecord when unknown.
 func (x *ExternalIDs) Internal(ctx context.Context, entity, dialect, external string) (uint64, error) {

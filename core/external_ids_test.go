@@ -56,3 +56,32 @@ func TestExternalIDsNameOneEntityPerDialectID(t *testing.T) {
 		}
 	})
 }
+
+// Externals reads several entities' ids at once and agrees with External
+// for each: the first id given, none for an entity without one, nothing
+// of another dialect or entity.
+func TestExternalsAgreeWithExternalForEachEntity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		ctx := context.Background()
+		ids := core.NewExternalIDs(st)
+		must(t, ids.Set(ctx, core.EntityCampaign, "d1", "101", 1))
+		must(t, ids.Set(ctx, core.EntityCampaign, "d1", "102", 2))
+		must(t, ids.Set(ctx, core.EntityCampaign, "d1", "202", 2)) // a second id: the first one counts
+		must(t, ids.Set(ctx, core.EntityCampaign, "d2", "999", 3))
+		must(t, ids.Set(ctx, core.EntityLead, "d1", "777", 3))
+		got, err := ids.Externals(ctx, core.EntityCampaign, "d1", []uint64{1, 2, 3, 4})
+		must(t, err)
+		want := map[uint64]string{1: "101", 2: "102"}
+		if len(got) != len(want) || got[1] != want[1] || got[2] != want[2] {
+			t.Fatalf("Externals: %v, want %v", got, want)
+		}
+		for internal, ext := range want {
+			if one, err := ids.External(ctx, core.EntityCampaign, "d1", internal); err != nil || one != ext {
+				t.Fatalf("External(%d) = %q, %v; Externals said %q", internal, one, err, ext)
+			}
+		}
+		if none, err := ids.Externals(ctx, core.EntityCampaign, "d1", nil); err != nil || len(none) != 0 {
+			t.Fatalf("no entities: %v, %v", none, err)
+		}
+	})
+}

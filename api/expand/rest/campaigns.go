@@ -77,9 +77,11 @@ func (h *handler) listCampaigns(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.eng.Now()
 	out := []campaignJSON{}
-	for _, c := range h.eng.Campaigns() {
+	camps := h.eng.Campaigns()
+	ids := h.externalIDs(r.Context(), camps)
+	for _, c := range camps {
 		cj := campaignOut(c, now)
-		cj.ID = h.externalID(r.Context(), c)
+		cj.ID = ids(c)
 		if state == "" || cj.State == state {
 			out = append(out, cj)
 		}
@@ -135,12 +137,33 @@ func (h *handler) campaign(w http.ResponseWriter, r *http.Request) (core.Campaig
 // externalID is the campaign's eXpand id: its external id, else its own.
 func (h *handler) externalID(ctx context.Context, c core.Campaign) uint {
 	ext, err := h.eng.ExternalIDs().External(ctx, core.EntityCampaign, Dialect, uint64(c.ID))
-	if err == nil {
-		if n, err := strconv.ParseUint(ext, 10, 32); err == nil {
-			return uint(n)
-		}
+	if err != nil {
+		return c.ID
 	}
-	return c.ID
+	return externalOr(ext, c.ID)
+}
+
+// externalIDs is externalID for a listing: every campaign's id from one
+// read (one per campaign cost a listing a round trip each on MySQL).
+func (h *handler) externalIDs(ctx context.Context, camps []core.Campaign) func(core.Campaign) uint {
+	internals := make([]uint64, len(camps))
+	for i, c := range camps {
+		internals[i] = uint64(c.ID)
+	}
+	ext, err := h.eng.ExternalIDs().Externals(ctx, core.EntityCampaign, Dialect, internals)
+	if err != nil {
+		h.log.Warn("expandweb3: reading campaign ids", "err", err)
+	}
+	return func(c core.Campaign) uint { return externalOr(ext[uint64(c.ID)], c.ID) }
+}
+
+// externalOr is the numeric external id ext, or the campaign's own id when
+// it has none (or not a number).
+func externalOr(ext string, own uint) uint {
+	if n, err := strconv.ParseUint(ext, 10, 32); err == nil && ext != "" {
+		return uint(n)
+	}
+	return own
 }
 
 // param trims the quotes the document's own examples put around values
