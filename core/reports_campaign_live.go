@@ -59,12 +59,17 @@ func (e *Engine) CampaignsLive(ctx context.Context, name string, since time.Time
 	sort.Slice(camps, func(i, j int) bool { return camps[i].Name < camps[j].Name })
 	now := e.now()
 	sessions := e.Sessions()
+	queues := make([]string, len(camps))
+	for i, c := range camps {
+		queues[i] = campaignQueue(c)
+	}
+	stats, err := e.QueuesStats(ctx, queues, since, now.Add(time.Second))
+	if err != nil {
+		return nil, err
+	}
 	out := make([]CampaignLive, 0, len(camps))
-	for _, c := range camps {
-		queue := c.Queue
-		if queue == "" {
-			queue = c.Name
-		}
+	for i, c := range camps {
+		queue := queues[i]
 		cl := CampaignLive{Campaign: c.Name, Queue: queue, Strategy: StrategyRingAll}
 		if q, ok := e.Queue(queue); ok {
 			cl.Strategy, cl.SLThreshold, cl.WrapUp = q.Strategy, q.ServiceLevel, q.WrapUp
@@ -80,15 +85,21 @@ func (e *Engine) CampaignsLive(ctx context.Context, name string, since time.Time
 				cl.LongestWait = s
 			}
 		}
-		st, err := e.QueueStats(ctx, queue, since, now.Add(time.Second))
-		if err != nil {
-			return nil, err
-		}
+		st := stats[queue]
 		cl.Stats = st
 		cl.TalkSeconds = int(st.AvgTalk * float64(st.Completed))
 		out = append(out, cl)
 	}
 	return out, nil
+}
+
+// campaignQueue is the queue a campaign's calls wait in: its own name
+// unless it names one.
+func campaignQueue(c Campaign) string {
+	if c.Queue == "" {
+		return c.Name
+	}
+	return c.Queue
 }
 
 func (e *Engine) fillCampaignAgents(ctx context.Context, cl *CampaignLive, c Campaign, sessions []AgentSession) {

@@ -1,10 +1,13 @@
 package core_test
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/store/storetest"
 )
 
 // The campaign activity report classifies a campaign's calls by outcome,
@@ -42,4 +45,47 @@ func TestCampaignActivityClassifiesCallsAndCountsPendingLeads(t *testing.T) {
 	if q.ByOutcome[core.OutcomeAbandoned] != 1 || q.Pending != 0 {
 		t.Fatalf("sales activity: %+v", q)
 	}
+}
+
+// QueuesStats reads several queues' figures at once and gives each queue
+// what QueueStats gives it alone: nothing of another queue, nothing
+// outside the period, zero figures for a queue with no rows.
+func TestQueuesStatsGiveEachQueueItsOwnFigures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		ctx := context.Background()
+		e, clk, _ := credEngine(t, st)
+		since := clk.Now()
+		row := func(queue, event, d1, d2 string, at time.Duration) {
+			must(t, st.Create(ctx, &core.QueueLogEntry{Time: since.Add(at), Queue: queue, Event: event, Data1: d1, Data2: d2}))
+		}
+		row("sales", core.QLEnterQueue, "", "", time.Second)
+		row("sales", core.QLConnect, "12", "", 2*time.Second)
+		row("sales", core.QLCompleteAgent, "12", "60", 3*time.Second)
+		row("support", core.QLEnterQueue, "", "", time.Second)
+		row("support", core.QLAbandon, "", "", 4*time.Second)
+		row("support", core.QLEnterQueue, "", "", -time.Second) // before the period
+		row("other", core.QLEnterQueue, "", "", time.Second)
+		until := since.Add(time.Minute)
+		all, err := e.QueuesStats(ctx, []string{"sales", "support", "empty"}, since, until)
+		must(t, err)
+		if len(all) != 3 {
+			t.Fatalf("queues %v", all)
+		}
+		for _, q := range []string{"sales", "support", "empty"} {
+			one, err := e.QueueStats(ctx, q, since, until)
+			must(t, err)
+			if fmt.Sprint(one) != fmt.Sprint(all[q]) {
+				t.Errorf("%s: together %+v, alone %+v", q, all[q], one)
+			}
+		}
+		if s := all["sales"]; s.Offered != 1 || s.Answered != 1 || s.Completed != 1 || s.AvgTalk != 60 {
+			t.Errorf("sales %+v", s)
+		}
+		if s := all["support"]; s.Offered != 1 || s.Abandoned != 1 {
+			t.Errorf("support %+v", s)
+		}
+		if s := all["empty"]; s.Offered != 0 || s.Queue != "empty" {
+			t.Errorf("empty %+v", s)
+		}
+	})
 }
