@@ -101,11 +101,19 @@ func (e *Engine) Wallboard(ctx context.Context, s Scope, interval time.Duration)
 }
 
 func (e *Engine) queueBoards(ctx context.Context, s Scope, sessions []AgentSession, day, now time.Time) ([]QueueBoard, error) {
-	out := []QueueBoard{}
+	var queues []Queue
+	var names []string
 	for _, q := range e.Queues() {
-		if !s.Queue(q.Name) {
-			continue
+		if s.Queue(q.Name) {
+			queues, names = append(queues, q), append(names, q.Name)
 		}
+	}
+	stats, err := e.QueuesStats(ctx, names, day, now.Add(time.Second))
+	if err != nil {
+		return nil, err
+	}
+	out := []QueueBoard{}
+	for _, q := range queues {
 		qb := QueueBoard{Name: q.Name, AgentsByState: map[string]int{}}
 		for _, w := range e.Waiting(q.Name) {
 			at := w.CreatedAt
@@ -115,10 +123,7 @@ func (e *Engine) queueBoards(ctx context.Context, s Scope, sessions []AgentSessi
 			qb.Waiting++
 			qb.LongestWait = max(qb.LongestWait, int(now.Sub(at)/time.Second))
 		}
-		st, err := e.QueueStats(ctx, q.Name, day, now.Add(time.Second))
-		if err != nil {
-			return nil, err
-		}
+		st := stats[q.Name]
 		qb.ServiceLevel, qb.Offered, qb.Answered, qb.Abandoned = st.ServiceLevelPct, st.Offered, st.Answered, st.Abandoned
 		members := map[string]bool{}
 		for _, m := range e.QueueMembers(q.Name) {

@@ -40,7 +40,7 @@ type Engine interface {
 	Queues() []core.Queue
 	QueueMembers(name string) []core.QueueMember
 	ActiveCalls() []core.Call
-	QueueStats(ctx context.Context, queue string, since, until time.Time) (core.QueueStats, error)
+	QueuesStats(ctx context.Context, queues []string, since, until time.Time) (map[string]core.QueueStats, error)
 	SendSMS(ctx context.Context, req core.SMSRequest) (core.SMS, error)
 	SMSStatus(ctx context.Context, id uint) (core.SMS, error)
 	QueueActivity(ctx context.Context, queue, agent string, from, to time.Time) ([]core.ActivityRow, error)

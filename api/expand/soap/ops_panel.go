@@ -42,22 +42,25 @@ func (o *EngineOps) statusQueues(ctx context.Context, _ Params) (Result, error) 
 	d.end("agents")
 	d.elem("queues", false)
 	calls := o.eng.ActiveCalls()
-	for _, q := range o.eng.Queues() {
-		if err := o.panelQueue(ctx, d, q, now, sessions, pauseNames, numbers, calls); err != nil {
-			return Result{}, o.engineFault("statusQueues", err)
-		}
+	queues := o.eng.Queues()
+	names := make([]string, len(queues))
+	for i, q := range queues {
+		names[i] = q.Name
+	}
+	y, m, day := now.Date()
+	stats, err := o.eng.QueuesStats(ctx, names, time.Date(y, m, day, 0, 0, 0, 0, now.Location()), now.Add(time.Second))
+	if err != nil {
+		return Result{}, o.engineFault("statusQueues", err)
+	}
+	for _, q := range queues {
+		o.panelQueue(d, q, stats[q.Name], sessions, pauseNames, numbers, calls)
 	}
 	d.end("queues")
 	return String(d.done("panel")), nil
 }
 
-func (o *EngineOps) panelQueue(ctx context.Context, d *xmlDoc, q core.Queue, now time.Time, sessions map[string]core.AgentSession,
-	pauseNames, numbers map[string]string, calls []core.Call) error {
-	y, m, day := now.Date()
-	st, err := o.eng.QueueStats(ctx, q.Name, time.Date(y, m, day, 0, 0, 0, 0, now.Location()), now.Add(time.Second))
-	if err != nil {
-		return err
-	}
+func (o *EngineOps) panelQueue(d *xmlDoc, q core.Queue, st core.QueueStats, sessions map[string]core.AgentSession,
+	pauseNames, numbers map[string]string, calls []core.Call) {
 	var ongoing, waiting int
 	for _, c := range calls {
 		if c.Queue != q.Name {
@@ -106,7 +109,6 @@ func (o *EngineOps) panelQueue(ctx context.Context, d *xmlDoc, q core.Queue, now
 	}
 	d.end("qcalls")
 	d.end("queue")
-	return nil
 }
 
 // panelStatus names an agent's state as the panel does.
