@@ -40,9 +40,14 @@ type authCache struct {
 	// (a read-only set): inbound routing asks on every call whether the
 	// dialed number is a line's, and it is rarely one.
 	lineNumbers map[struct{}]cached[map[string]bool]
+	// ruleGroups: a line's rule groups by (line number, name), read by
+	// every call a line's API emits (configuration, rarely written).
+	ruleGroups map[ruleGroupKey]cached[RuleGroup]
 }
 
 type settingsKey struct{ dialect, scope, owner string }
+
+type ruleGroupKey struct{ line, name string }
 
 // authKey is (dialect, principal or source).
 type authKey struct{ dialect, name string }
@@ -66,13 +71,14 @@ var (
 	loginFailureType = reflect.TypeFor[LoginFailure]()
 	settingType      = reflect.TypeFor[Setting]()
 	lineType         = reflect.TypeFor[Line]()
+	ruleGroupType    = reflect.TypeFor[RuleGroup]()
 )
 
 func newAuthCache(now func() time.Time, st Store) *authCache {
 	c := &authCache{now: now, users: map[authKey]cached[APIUser]{}, agents: map[string]cached[Agent]{},
 		fails: map[authKey]cached[[]LoginFailure]{}, settings: map[settingsKey]cached[map[string]Setting]{},
 		values:      map[settingsKey]cached[SettingValues]{},
-		lineNumbers: map[struct{}]cached[map[string]bool]{}}
+		lineNumbers: map[struct{}]cached[map[string]bool]{}, ruleGroups: map[ruleGroupKey]cached[RuleGroup]{}}
 	if w, ok := st.(WriteWatcher); ok {
 		c.ttl = authCacheTTL
 		w.WatchWrites(c.invalidate)
@@ -96,6 +102,8 @@ func (c *authCache) invalidate(t reflect.Type) {
 		clear(c.values)
 	case lineType:
 		clear(c.lineNumbers)
+	case ruleGroupType:
+		clear(c.ruleGroups)
 	default:
 		return
 	}

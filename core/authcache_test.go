@@ -166,3 +166,42 @@ func TestLoginThrottleReadsFromMemoryAndSeesEveryFailure(t *testing.T) {
 		}
 	})
 }
+
+// A line's rule group is read from the store once and then from memory
+// (every emission of the line reads it); a write of it through any path
+// is seen by the next emission.
+func TestRuleGroupsComeFromMemoryUntilWritten(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, raw core.Store) {
+		ctx := context.Background()
+		st := &readCountingStore{Store: raw}
+		e, _, _ := credEngine(t, st)
+		line := core.Line{Number: "900000021", PhonePassword: "p", State: core.LineOn}
+		must(t, raw.Create(ctx, &line))
+		g := core.RuleGroup{LineNumber: line.Number, Name: "EMISION", Kind: core.RuleGroupInbound}
+		must(t, raw.Create(ctx, &g))
+		place := func() (string, int64) {
+			before := st.reads.Load()
+			_, err := e.PlaceLineCall(ctx, core.LineCallRequest{Line: line.Number, Phone: "600111222", RuleGroup: "EMISION",
+				Verify: func(string) bool { return true }})
+			var ce *core.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("emission: %v", err)
+			}
+			return ce.Op, st.reads.Load() - before
+		}
+		if op, _ := place(); op != core.OpLineRuleGroup { // reads the group (and the line's throttle) once
+			t.Fatalf("not an emission group: %s", op)
+		}
+		op, cached := place()
+		if op != core.OpLineRuleGroup {
+			t.Fatalf("again: %s", op)
+		}
+		must(t, raw.Updates(ctx, &core.RuleGroup{ID: g.ID}, map[string]any{"kind": string(core.RuleGroupEmission)}))
+		if op, reads := place(); op != core.OpLineNoRule || reads != cached+1 {
+			t.Fatalf("after the write: %s with %d reads, want %s with %d", op, reads, core.OpLineNoRule, cached+1)
+		}
+		if op, reads := place(); op != core.OpLineNoRule || reads != cached {
+			t.Fatalf("then: %s with %d reads, want %d", op, reads, cached)
+		}
+	})
+}

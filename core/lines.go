@@ -214,7 +214,11 @@ func (e *Engine) checkLineCall(ctx context.Context, line Line, req LineCallReque
 	case !req.When.IsZero() && req.When.Before(e.now().Add(-time.Minute)):
 		return g, lineErr(EINVALID, OpLineWhen, "date and time in the past")
 	}
-	err := e.store.First(ctx, &g, Eq("line_number", line.Number).Eq("name", req.RuleGroup))
+	g, err := lookup(e.auth, e.auth.ruleGroups, ruleGroupKey{line.Number, req.RuleGroup}, func() (RuleGroup, error) {
+		var g RuleGroup
+		err := e.store.First(ctx, &g, Eq("line_number", line.Number).Eq("name", req.RuleGroup))
+		return g, err
+	})
 	if err != nil || g.Kind != RuleGroupEmission {
 		if err != nil && !errors.Is(err, ErrNoRecord) {
 			return g, err
