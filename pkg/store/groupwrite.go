@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 	"time"
 
@@ -92,15 +91,12 @@ func (s *Store) buildGroupWrite(op core.GroupWrite, text *strings.Builder, args 
 	if total == 0 {
 		return nil
 	}
-	all := reflect.ValueOf(op.Rows).Elem()
-	for i := 0; i < total; i += per {
-		chunk := reflect.New(all.Type())
-		chunk.Elem().Set(all.Slice(i, min(i+per, total)))
+	return chunks(op.Rows, total, per, func(chunk any) error {
 		db := s.w.Session(&gorm.Session{DryRun: true, NewDB: true})
 		if op.Upsert {
 			db = db.Clauses(clause.OnConflict{UpdateAll: true})
 		}
-		st := db.Create(chunk.Interface())
+		st := db.Create(chunk)
 		if st.Error != nil {
 			return st.Error
 		}
@@ -110,6 +106,6 @@ func (s *Store) buildGroupWrite(op core.GroupWrite, text *strings.Builder, args 
 		text.WriteString(st.Statement.SQL.String())
 		*args = append(*args, st.Statement.Vars...)
 		*n++
-	}
-	return nil
+		return nil
+	})
 }

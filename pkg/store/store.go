@@ -350,11 +350,17 @@ func (s *Store) insert(ctx context.Context, op string, v any, replace bool) erro
 	if !s.inTx {
 		return s.Tx(ctx, func(tx core.Store) error { return tx.(*Store).insert(ctx, op, v, replace) })
 	}
+	return chunks(v, n, rows, func(chunk any) error { return s.insertOne(ctx, op, chunk, replace) })
+}
+
+// chunks calls fn with v, a pointer to a slice of n records, cut into
+// pointers to slices of at most rows records each, in order.
+func chunks(v any, n, rows int, fn func(chunk any) error) error {
 	all := reflect.ValueOf(v).Elem()
 	for i := 0; i < n; i += rows {
 		chunk := reflect.New(all.Type())
 		chunk.Elem().Set(all.Slice(i, min(i+rows, n)))
-		if err := s.insertOne(ctx, op, chunk.Interface(), replace); err != nil {
+		if err := fn(chunk.Interface()); err != nil {
 			return err
 		}
 	}

@@ -160,7 +160,7 @@ func (h *handler) externalIDs(ctx context.Context, camps []core.Campaign) func(c
 // externalOr is the numeric external id ext, or the campaign's own id when
 // it has none (or not a number).
 func externalOr(ext string, own uint) uint {
-	if n, err := strconv.ParseUint(ext, 10, 32); err == nil && ext != "" {
+	if n, err := strconv.ParseUint(ext, 10, 32); err == nil {
 		return uint(n)
 	}
 	return own
