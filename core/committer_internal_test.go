@@ -94,17 +94,23 @@ func (s *memTxStore) Tx(_ context.Context, fn func(Store) error) error {
 	return nil
 }
 
-// submitGroup queues units before the committer runs, so they are one
-// group, then starts it; each unit's outcome comes on its channel.
+// submitGroup queues units all at once, so that whichever run takes them
+// (a new one, or one still finishing an earlier group) takes them as one
+// group; each unit's outcome comes on its channel.
 func submitGroup(c *committer, units []*unit) []<-chan error {
+	done := make([]<-chan error, len(units))
 	c.mu.Lock()
+	for i, u := range units {
+		u.done = make(chan error, 1)
+		done[i] = u.done
+		c.q = append(c.q, u)
+	}
+	start := !c.running
 	c.running = true
 	c.mu.Unlock()
-	done := make([]<-chan error, len(units))
-	for i, u := range units {
-		done[i] = c.submit(u)
+	if start {
+		go c.run()
 	}
-	go c.run()
 	return done
 }
 
