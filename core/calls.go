@@ -548,6 +548,7 @@ func (e *Engine) finishCallRecord(ctx context.Context, c *liveCall, by string, c
 		})
 	})
 	f.call = &callWrite{call: call, rows: rows, cdr: &cdr}
+	e.trackCallWrite(f, &call, true)
 	delete(e.calls, c.ID)
 	if c.LeadID != 0 {
 		delete(e.leadsBusy, c.LeadID)

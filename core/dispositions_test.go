@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callgate/callgate/core"
+	"github.com/callgate/callgate/pkg/store/storetest"
 )
 
 // txRefusingStore refuses writes inside transactions, as a store that lost its
@@ -160,4 +161,181 @@ func TestRescheduleWithoutTimeIsRefused(t *testing.T) {
 	if l.Status == "RESCH" {
 		t.Fatal("lead status written although the disposition was refused")
 	}
+}
+
+// TestDispositionOfNoCallWaitsOnlyForTheAgentsCallWrites: external_status
+// with no call looks up the agent's last call. It waits for the writes of
+// that agent's calls, not for every write decided before: with the store
+// holding another request's write, an agent who never had a call is told
+// so at once, while a call that connected and ended behind the held
+// write is waited for and dispositioned (looked up before its row was
+// written, it would be "no call").
+func TestDispositionOfNoCallWaitsOnlyForTheAgentsCallWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		h := newHarness(t, st, harnessOpt{agents: 2, wrapUp: 60})
+		h.login("a1", "a2")
+		must(t, h.e.Sync(h.ctx))
+		release, first := holdCommitter(h)
+
+		none := make(chan error, 1)
+		go func() { none <- h.e.SetDisposition(h.ctx, "a2", core.DispositionRequest{Status: "SALE"}) }()
+		select {
+		case err := <-none:
+			if !errors.Is(err, core.ErrNoCall) {
+				t.Fatalf("a2 with no call: %v, want ErrNoCall", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a2's lookup waited for a write that is not one of its calls")
+		}
+
+		ch := h.inbound("5550401")
+		c := h.callOf1(t, "a1")
+		must(t, h.pbx.FarHangup(ch, core.CauseNormal))
+		h.settleNoStore()
+		ended := make(chan error, 1)
+		go func() { ended <- h.e.SetDisposition(h.ctx, "a1", core.DispositionRequest{Status: "SALE"}) }()
+		close(release)
+		must(t, <-first)
+		must(t, <-ended)
+		var stored core.Call
+		must(t, st.First(h.ctx, &stored, core.ByID(c.ID)))
+		if stored.Status != "SALE" || stored.Agent != "a1" {
+			t.Fatalf("stored call %d: status %q agent %q, want SALE by a1", c.ID, stored.Status, stored.Agent)
+		}
+	})
+}
+
+// callOf1 is callOf for a test holding store writes back.
+func (h *harness) callOf1(t *testing.T, user string) core.Call {
+	t.Helper()
+	h.settleNoStore()
+	c, ok := h.e.AgentCall(user)
+	if !ok || c.State != core.CallConnected {
+		t.Fatalf("%s has no connected call (%+v)", user, c)
+	}
+	return c
+}
+
+// TestDispositionOfNoCallSeesACallPassedOnBehindAHeldWrite: a call a1
+// transferred to a2 while the store held another write is no longer a1's
+// once written; a1's lookup waits for that write too, so it answers as
+// after every write (no call) rather than dispositioning a2's call.
+func TestDispositionOfNoCallSeesACallPassedOnBehindAHeldWrite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		h := newHarness(t, st, harnessOpt{agents: 2, strategy: core.StrategyLinear})
+		h.login("a1")
+		h.inbound("5550402")
+		c := h.callOf("a1")
+		h.login("a2")
+		must(t, h.e.Sync(h.ctx))
+		release, first := holdCommitter(h)
+
+		transferred := make(chan error, 1)
+		go func() {
+			transferred <- h.e.Transfer(h.ctx, "a1", core.TransferRequest{Kind: core.TransferBlind, Agent: "a2"})
+		}()
+		waitFor(t, "the call to pass to a2", func() bool {
+			h.settleNoStore()
+			ac, ok := h.e.AgentCall("a2")
+			return ok && ac.ID == c.ID && ac.State == core.CallConnected
+		})
+		lookup := make(chan error, 1)
+		go func() { lookup <- h.e.SetDisposition(h.ctx, "a1", core.DispositionRequest{Status: "SALE"}) }()
+		close(release)
+		must(t, <-first)
+		must(t, <-transferred)
+		if err := <-lookup; !errors.Is(err, core.ErrNoCall) {
+			t.Fatalf("a1 after passing its call on: %v, want ErrNoCall", err)
+		}
+		var stored core.Call
+		must(t, st.First(h.ctx, &stored, core.ByID(c.ID)))
+		if stored.Agent != "a2" || stored.Status == "SALE" {
+			t.Fatalf("stored call: agent %q status %q", stored.Agent, stored.Status)
+		}
+	})
+}
+
+// callReads counts the store's reads of calls and holds the one a test arms
+// after it read (so writes decided meanwhile are not in what it returns).
+type callReads struct {
+	core.Store
+	n    atomic.Int64
+	gate atomic.Pointer[gate]
+}
+
+func (s *callReads) First(ctx context.Context, dst any, f core.Filter) error {
+	err := s.Store.First(ctx, dst, f)
+	if _, ok := dst.(*core.Call); ok {
+		s.n.Add(1)
+		if g := s.gate.Swap(nil); g != nil {
+			g.hold()
+		}
+	}
+	return err
+}
+
+// TestAgentWithNoCallIsAnsweredFromMemoryUntilItHasOne: once the store
+// showed an agent no call, asking again reads nothing, until a call of
+// the agent is written: then it is found. A call decided while the store
+// was being read keeps the agent from being remembered as having none.
+func TestAgentWithNoCallIsAnsweredFromMemoryUntilItHasOne(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, raw core.Store) {
+		st := &callReads{Store: raw}
+		h := newHarness(t, st, harnessOpt{agents: 1, wrapUp: 60})
+		h.login("a1")
+		noCall := func(what string) {
+			t.Helper()
+			if err := h.e.SetDisposition(h.ctx, "a1", core.DispositionRequest{Status: "SALE"}); !errors.Is(err, core.ErrNoCall) {
+				t.Fatalf("%s: %v, want ErrNoCall", what, err)
+			}
+		}
+		noCall("first lookup")
+		reads := st.n.Load()
+		noCall("asked again")
+		if n := st.n.Load() - reads; n != 0 {
+			t.Errorf("asked again: %d reads of calls, want 0", n)
+		}
+
+		ch := h.inbound("5550403")
+		c := h.callOf("a1")
+		must(t, h.pbx.FarHangup(ch, core.CauseNormal))
+		h.settle()
+		must(t, h.e.SetDisposition(h.ctx, "a1", core.DispositionRequest{Status: "SALE"}))
+		var stored core.Call
+		must(t, raw.First(h.ctx, &stored, core.ByID(c.ID)))
+		if stored.Status != "SALE" {
+			t.Fatalf("call %d after the agent's first call: status %q, want SALE", c.ID, stored.Status)
+		}
+	})
+}
+
+// TestCallDecidedWhileTheStoreIsReadIsFoundNextTime: a lookup whose read
+// of the store finds no call while a call of the agent is decided and
+// written answers "no call" (what it read), but does not make the engine
+// remember the agent as having none: the next lookup finds the call.
+func TestCallDecidedWhileTheStoreIsReadIsFoundNextTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, raw core.Store) {
+		st := &callReads{Store: raw}
+		h := newHarness(t, st, harnessOpt{agents: 1, wrapUp: 60})
+		h.login("a1")
+		g := newGate()
+		st.gate.Store(g)
+		first := make(chan error, 1)
+		go func() { first <- h.e.SetDisposition(h.ctx, "a1", core.DispositionRequest{Status: "SALE"}) }()
+		<-g.entered
+		ch := h.inbound("5550404")
+		c := h.callOf("a1")
+		must(t, h.pbx.FarHangup(ch, core.CauseNormal))
+		h.settle()
+		close(g.release)
+		if err := <-first; !errors.Is(err, core.ErrNoCall) {
+			t.Fatalf("lookup read before the call: %v, want ErrNoCall", err)
+		}
+		must(t, h.e.SetDisposition(h.ctx, "a1", core.DispositionRequest{Status: "SALE"}))
+		var stored core.Call
+		must(t, raw.First(h.ctx, &stored, core.ByID(c.ID)))
+		if stored.Status != "SALE" {
+			t.Fatalf("call %d: status %q, want SALE", c.ID, stored.Status)
+		}
+	})
 }

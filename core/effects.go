@@ -65,10 +65,21 @@ type effect struct {
 	call       *callWrite
 	session    *AgentSession
 	sessionEnd uint
+	// written, when set, is closed once the write's outcome is known
+	// (trackCallWrite).
+	written chan struct{}
 	// hold is an originated channel whose PBX events wait until the
 	// originate's outcome is decided (then/failLocked ran), so no event of
 	// the channel is applied to a state the outcome would still change.
 	hold *chanRef
+}
+
+// markWritten tells those waiting for the write (written) that its
+// outcome is known.
+func (f *effect) markWritten() {
+	if f.written != nil {
+		close(f.written)
+	}
 }
 
 // onFail sets failLocked and returns the effect, for chaining.
@@ -261,6 +272,7 @@ func (e *Engine) taskFor(f *effect, b *batch, counted bool) *task {
 			done := e.commit.submit(&unit{what: f.what, write: f.write, solo: f.solo, post: f.post, key: f.key, barrier: f.barrier, queueRow: f.queueRow, call: f.call, session: f.session, sessionEnd: f.sessionEnd})
 			return func() {
 				err := <-done
+				f.markWritten()
 				if err != nil {
 					e.log.Error("engine: effect failed", "what", f.what, "err", err)
 				}
@@ -271,6 +283,7 @@ func (e *Engine) taskFor(f *effect, b *batch, counted bool) *task {
 	}
 	t.fn = func() func() {
 		err := e.runEffect(f)
+		f.markWritten()
 		if f.then == nil && f.failLocked == nil && f.hold == nil {
 			if counted {
 				b.end(f, err)

@@ -126,6 +126,7 @@ type Engine struct {
 	sessions      map[string]*AgentSession  // logged-in agents by username
 	agentLeg      map[string]*agentLegMedia // persistent agents' own-line recording and playback (agent_leg_media.go)
 	calls         map[uint64]*liveCall
+	callWrites    callWrites
 	chans         map[string]*chanRef
 	waiting       map[string][]uint64 // queue name -> waiting call ids, FIFO
 	qbridges      map[string]bool     // holding bridges created per queue
@@ -707,6 +708,7 @@ func (e *Engine) persistCall(_ context.Context, c *Call, rows ...QueueLogEntry) 
 		})
 	})
 	f.call = &callWrite{call: cp, rows: rows}
+	e.trackCallWrite(f, &cp, false)
 }
 
 func (e *Engine) saveSession(_ context.Context, s *AgentSession) {

@@ -183,22 +183,27 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 	if live != nil {
 		call = live.Call
 	}
+	var last lastCallLookup
+	if live == nil && id == 0 {
+		last = e.lastCallLookupLocked(user)
+	}
 	e.unlock()
+	if live == nil && id == 0 {
+		// The agent's last call, once the writes of its calls are in the
+		// store: none is answered without waiting for every other write
+		// (Sync below).
+		if err := e.lastCall(ctx, last, &call); err != nil {
+			return err
+		}
+	}
 	// Writes decided before (the call's end above all) are in the store
 	// before it is read and written below.
 	if err := e.Sync(ctx); err != nil {
 		return err
 	}
-	if live == nil {
-		q := Eq("agent", user).Desc("id")
-		if id != 0 {
-			q = Eq("id", id)
-		}
-		if err := e.store.First(ctx, &call, q); err != nil {
-			if errors.Is(err, ErrNoRecord) {
-				return fmt.Errorf("%w: %s", ErrNoCall, user)
-			}
-			return Internal(op, err)
+	if live == nil && id != 0 {
+		if err := e.firstCall(ctx, &call, user, Eq("id", id)); err != nil {
+			return err
 		}
 	}
 	var disp Disposition
@@ -312,6 +317,17 @@ func (e *Engine) SetDisposition(ctx context.Context, user string, req Dispositio
 	e.queueLog(ctx, QueueLogEntry{CallID: call.ID, Queue: call.Queue, Agent: user, Event: QLDisposition, Data1: req.Status})
 	if s := e.sessions[user]; s != nil && s.State == AgentWrapUp {
 		e.endWrapLocked(ctx, s)
+	}
+	return nil
+}
+
+// firstCall reads the call q finds; none is ErrNoCall.
+func (e *Engine) firstCall(ctx context.Context, call *Call, user string, q Filter) error {
+	if err := e.store.First(ctx, call, q); err != nil {
+		if errors.Is(err, ErrNoRecord) {
+			return fmt.Errorf("%w: %s", ErrNoCall, user)
+		}
+		return Internal("SetDisposition", err)
 	}
 	return nil
 }

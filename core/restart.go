@@ -205,6 +205,7 @@ func (e *Engine) restoreLocked(ctx context.Context, rs restoreData) {
 			continue
 		}
 		e.calls[c.ID] = c
+		e.callWrites.restored(&c.Call)
 		resumed = append(resumed, c)
 		if c.LeadID != 0 {
 			e.leadsBusy[c.LeadID] = true
