@@ -194,7 +194,13 @@ func openSQLite(dsn string) (*Store, error) {
 		}
 		// secure_delete zeroes freed cells, so a secret rewritten in
 		// protected form (MigrateSecrets) leaves no clear copy in the file.
-		v["_pragma"] = append(append([]string{"busy_timeout(10000)", "foreign_keys(1)", "secure_delete(1)"}, extra...), base...)
+		ps := []string{"busy_timeout(10000)", "foreign_keys(1)", "secure_delete(1)"}
+		for _, p := range extra {
+			if p != "" {
+				ps = append(ps, p)
+			}
+		}
+		v["_pragma"] = append(ps, base...)
 		// Times are written as "2006-01-02 15:04:05.999999999-07:00" (what
 		// earlier releases wrote through glebarez/go-sqlite, so existing
 		// files read the same) and read back as time.Time.
@@ -233,7 +239,16 @@ func openSQLite(dsn string) (*Store, error) {
 	if err := restrictFile(path); err != nil {
 		return nil, err
 	}
-	wq := pragmas("journal_mode(WAL)", "synchronous(NORMAL)")
+	// synchronous(FULL): a commit is on disk before the engine answers, a
+	// power loss included (NORMAL, in WAL mode, may lose the last commits
+	// then); group commit shares each sync among the writes queued
+	// together. A DSN naming its own synchronous pragma rules (the driver
+	// applies pragmas sorted, not in order, so ours is left out).
+	syncPragma := "synchronous(FULL)"
+	if namesPragma(base, "synchronous") {
+		syncPragma = ""
+	}
+	wq := pragmas("journal_mode(WAL)", syncPragma)
 	wq.Set("_txlock", "immediate")
 	w, err := open(wq)
 	if err != nil {
@@ -263,6 +278,18 @@ func openSQLite(dsn string) (*Store, error) {
 	rpool.SetMaxOpenConns(4)
 	rpool.SetMaxIdleConns(4)
 	return &Store{w: w, r: r, dialect: DialectSQLite, watch: &watchers{}}, nil
+}
+
+// namesPragma reports whether one of a DSN's _pragma values sets name.
+func namesPragma(pragmas []string, name string) bool {
+	for _, p := range pragmas {
+		k, _, _ := strings.Cut(p, "(")
+		k, _, _ = strings.Cut(k, "=")
+		if strings.EqualFold(strings.TrimSpace(k), name) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Store) ping(ctx context.Context) error {
