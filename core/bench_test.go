@@ -1,9 +1,12 @@
 package core_test
 
 import (
+	"context"
 	"fmt"
 	"runtime"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/callgate/callgate/core"
 	"github.com/callgate/callgate/pkg/store/storetest"
@@ -144,4 +147,36 @@ func (h *harness) connected() []core.Call {
 		}
 	}
 	return out
+}
+
+// BenchmarkQueueFiguresOfABusyDay measures the live figures of five queues
+// (a wallboard's or uContact queuesummary's refresh) over a day of 60,000
+// queue-log rows (12,000 calls of five rows each); the store counts them
+// (QueueTallies).
+func BenchmarkQueueFiguresOfABusyDay(b *testing.B) {
+	day := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	events := []string{core.QLEnterQueue, core.QLConnect, core.QLCompleteCaller, "RINGNOANSWER", core.QLAbandon}
+	queues := []string{"q0", "q1", "q2", "q3", "q4"}
+	for _, kind := range storetest.Kinds() {
+		b.Run(kind, func(b *testing.B) {
+			st := storetest.Open(b, kind)
+			ctx := context.Background()
+			rows := make([]core.QueueLogEntry, 0, 1000)
+			for i := range 60000 {
+				rows = append(rows, core.QueueLogEntry{Time: day.Add(time.Duration(i) * time.Second), Queue: queues[i%len(queues)],
+					Event: events[i%len(events)], Data1: strconv.Itoa(i % 40), Data2: strconv.Itoa(i % 300)})
+				if len(rows) == cap(rows) {
+					must(b, st.Create(ctx, &rows))
+					rows = rows[:0]
+				}
+			}
+			e := core.New(core.Options{Store: st})
+			b.ResetTimer()
+			for range b.N {
+				if _, err := e.QueuesStats(ctx, queues, day, day.Add(24*time.Hour)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

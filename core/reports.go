@@ -46,14 +46,13 @@ func (e *Engine) QueuesStats(ctx context.Context, queues []string, since, until 
 	if len(queues) == 0 {
 		return out, nil
 	}
-	var rows []QueueLogEntry
-	q := All.In("queue", queues).Gte("time", since).Lt("time", until).Asc("id")
-	if err := e.store.Find(ctx, &rows, q); err != nil {
+	tallies, err := e.store.QueueTallies(ctx, queues, since, until)
+	if err != nil {
 		return nil, err
 	}
-	byQueue := make(map[string][]QueueLogEntry, len(queues))
-	for _, r := range rows {
-		byQueue[r.Queue] = append(byQueue[r.Queue], r)
+	byQueue := make(map[string][]QueueTally, len(queues))
+	for _, t := range tallies {
+		byQueue[t.Queue] = append(byQueue[t.Queue], t)
 	}
 	for _, name := range queues {
 		out[name] = e.queueStats(name, byQueue[name])
@@ -61,42 +60,40 @@ func (e *Engine) QueuesStats(ctx context.Context, queues []string, since, until 
 	return out, nil
 }
 
-// queueStats computes a queue's figures from its rows, in log order.
-func (e *Engine) queueStats(queue string, rows []QueueLogEntry) QueueStats {
+// queueStats computes a queue's figures from its tallies.
+func (e *Engine) queueStats(queue string, tallies []QueueTally) QueueStats {
 	sl := 20
 	if qq, ok := e.Queue(queue); ok && qq.ServiceLevel > 0 {
 		sl = qq.ServiceLevel
 	}
 	st := QueueStats{Queue: queue, WaitHistogram: make([]int, 7)}
-	var waitSum, talkSum int
-	for _, r := range rows {
-		switch r.Event {
+	var waitSum, talkSum int64
+	for _, t := range tallies {
+		switch t.Event {
 		case QLEnterQueue:
-			st.Offered++
+			st.Offered += t.Rows
 		case QLConnect:
-			st.Answered++
-			w, _ := strconv.Atoi(r.Data1)
-			waitSum += w
+			st.Answered += t.Rows
+			w, _ := strconv.Atoi(t.Wait)
+			waitSum += int64(w) * int64(t.Rows)
 			if w <= sl {
-				st.WithinSL++
+				st.WithinSL += t.Rows
 			}
-			st.WaitHistogram[min(w/10, len(st.WaitHistogram)-1)]++
+			st.WaitHistogram[min(max(w, 0)/10, len(st.WaitHistogram)-1)] += t.Rows
 		case QLAbandon:
-			st.Abandoned++
+			st.Abandoned += t.Rows
 		case QLExitTimeout:
-			st.TimedOut++
+			st.TimedOut += t.Rows
 		case QLCompleteCaller, QLCompleteAgent:
-			st.Completed++
-			t, _ := strconv.Atoi(r.Data2)
-			talkSum += t
+			st.Completed += t.Rows
+			talkSum += t.Talk
 		case QLSystemHangup:
-			if r.Data4 == systemCutWaiting {
-				st.Lost++
+			if t.Cut == systemCutWaiting {
+				st.Lost += t.Rows
 				continue
 			}
-			st.Completed++
-			t, _ := strconv.Atoi(r.Data2)
-			talkSum += t
+			st.Completed += t.Rows
+			talkSum += t.Talk
 		}
 	}
 	if st.Answered > 0 {

@@ -89,3 +89,47 @@ func TestQueuesStatsGiveEachQueueItsOwnFigures(t *testing.T) {
 		}
 	})
 }
+
+// TestQueueFiguresCountedByTheStoreMatchEveryRow: the store counts the
+// queue log (QueueTallies) instead of the engine reading each row; the
+// figures are those of the rows: waits in each histogram bucket and at
+// the service level's edge, talk summed over completed calls and calls
+// cut by a failure after the answer, calls cut waiting lost, rows of other
+// events, queues and times left out.
+func TestQueueFiguresCountedByTheStoreMatchEveryRow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st core.Store) {
+		ctx := context.Background()
+		e, clk, _ := credEngine(t, st)
+		since := clk.Now()
+		var rows []core.QueueLogEntry
+		row := func(queue, event, d1, d2, d4 string, at time.Duration) {
+			rows = append(rows, core.QueueLogEntry{Time: since.Add(at), Queue: queue, Event: event, Data1: d1, Data2: d2, Data4: d4})
+		}
+		for i, w := range []string{"0", "9", "20", "20", "21", "35", "59", "60", "300"} {
+			row("sales", core.QLEnterQueue, "", "5551000", "", time.Duration(i)*time.Second)
+			row("sales", core.QLConnect, w, "", "", time.Duration(i)*time.Second)
+			row("sales", "RINGNOANSWER", "15000", "", "", time.Duration(i)*time.Second)
+		}
+		row("sales", core.QLCompleteCaller, "3", "100", "", time.Second)
+		row("sales", core.QLCompleteAgent, "0", "41", "", time.Second)
+		row("sales", core.QLCompleteAgent, "0", "41", "", 2*time.Second)
+		row("sales", core.QLSystemHangup, "0", "17", "answered", time.Second)
+		row("sales", core.QLSystemHangup, "0", "999", "waiting", time.Second)
+		row("sales", core.QLSystemHangup, "0", "999", "waiting", 3*time.Second)
+		row("sales", core.QLAbandon, "1", "1", "", time.Second)
+		row("sales", core.QLExitTimeout, "1", "1", "", time.Second)
+		row("sales", core.QLCompleteCaller, "0", "5000", "", -time.Second) // before the period
+		row("sales", core.QLConnect, "1", "", "", time.Hour)               // after it
+		row("support", core.QLCompleteCaller, "0", "5000", "", time.Second)
+		must(t, st.Create(ctx, &rows))
+
+		got, err := e.QueueStats(ctx, "sales", since, since.Add(time.Minute))
+		must(t, err)
+		want := core.QueueStats{Queue: "sales", Offered: 9, Answered: 9, Abandoned: 1, TimedOut: 1, Lost: 2,
+			WithinSL: 4, ServiceLevelPct: 4 * 100.0 / 9, AvgWait: 524.0 / 9, AvgTalk: 199.0 / 4, Completed: 4,
+			WaitHistogram: []int{2, 0, 3, 1, 0, 1, 2}}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("figures\n got  %+v\n want %+v", got, want)
+		}
+	})
+}

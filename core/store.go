@@ -48,11 +48,32 @@ type Store interface {
 	// most maxCalls times; highest priority, least called first.
 	DialableLeads(ctx context.Context, campaign string, statuses []string, maxCalls int, now time.Time, limit int) ([]Lead, error)
 
+	// QueueTallies counts the queue-log rows of queues with since <= time
+	// < until whose event is a queue figure's (QueueTally), so a wallboard
+	// of a busy day does not read each row.
+	QueueTallies(ctx context.Context, queues []string, since, until time.Time) ([]QueueTally, error)
+
 	Migrate(ctx context.Context) error
 	Close() error
 	// Dialect names the database ("mysql" or "sqlite").
 	Dialect() string
 }
+
+// QueueTally is a count of queue-log rows of one queue and event (and,
+// for CONNECT, one wait; for SYSTEMHANGUP, one cut), with the sum of their
+// data2 read as an integer for the rows that carry a talk time (COMPLETE*
+// and SYSTEMHANGUP).
+type QueueTally struct {
+	Queue string
+	Event string
+	Wait  string // CONNECT's data1
+	Cut   string // SYSTEMHANGUP's data4
+	Rows  int
+	Talk  int64
+}
+
+// QueueTallyEvents are the events QueueTallies counts.
+var QueueTallyEvents = []string{QLEnterQueue, QLConnect, QLAbandon, QLExitTimeout, QLCompleteCaller, QLCompleteAgent, QLSystemHangup}
 
 // GroupWriter is a Store that can send a group commit's record writes to
 // the database in one request: on MySQL each statement of a transaction is
