@@ -127,11 +127,13 @@ type Engine struct {
 	agentLeg      map[string]*agentLegMedia // persistent agents' own-line recording and playback (agent_leg_media.go)
 	calls         map[uint64]*liveCall
 	callWrites    callWrites
-	chans         map[string]*chanRef
-	waiting       map[string][]uint64 // queue name -> waiting call ids, FIFO
-	qbridges      map[string]bool     // holding bridges created per queue
-	rrNext        map[string]int
-	leadsBusy     map[uint64]bool // leads being dialed
+	// singleWriter: the store has one write connection (SingleWriter).
+	singleWriter bool
+	chans        map[string]*chanRef
+	waiting      map[string][]uint64 // queue name -> waiting call ids, FIFO
+	qbridges     map[string]bool     // holding bridges created per queue
+	rrNext       map[string]int
+	leadsBusy    map[uint64]bool // leads being dialed
 	// unreachable: agents whose phone the PBX refused, with their backoff.
 	unreachable      map[string]*unreachableAgent
 	unreachableCount map[string]uint64 // refused offers by cause
@@ -315,6 +317,9 @@ func New(opt Options) *Engine {
 	e.auth = newAuthCache(func() time.Time { return e.now() }, opt.Store)
 	if !opt.SerialWrites {
 		e.commit = newCommitter(opt.Store, opt.Logger)
+	}
+	if sw, ok := opt.Store.(SingleWriter); ok {
+		e.singleWriter = sw.SingleWriter()
 	}
 	e.values = NewAgentValues(opt.Store, func() time.Time { return e.now() })
 	e.outbox = newOutbox(e)

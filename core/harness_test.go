@@ -179,6 +179,13 @@ func (s *checkedStore) WriteGroup(ctx context.Context, ops []core.GroupWrite) er
 	return gw.WriteGroup(ctx, ops)
 }
 
+// SingleWriter passes the store's answer on, so the engine takes the same
+// write paths as on the gateway's store.
+func (s *checkedStore) SingleWriter() bool {
+	sw, ok := s.Store.(core.SingleWriter)
+	return ok && sw.SingleWriter()
+}
+
 func (s *checkedStore) Create(ctx context.Context, v any) error {
 	s.write("create", v)
 	return s.Store.Create(ctx, v)

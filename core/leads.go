@@ -54,10 +54,36 @@ func (e *Engine) AddLead(ctx context.Context, l *Lead, opt AddLeadOptions) error
 		l.EntryDate = now
 	}
 	l.ModifyDate = now
-	if err := e.store.Create(ctx, l); err != nil {
+	if err := e.insertLead(ctx, l); err != nil {
 		return fmt.Errorf("add lead: %w", err)
 	}
 	e.announce(ctx, LeadChanged{Lead: *l}, l.User)
+	return nil
+}
+
+// insertLead writes a new lead; the database numbers it. On a store with
+// one writer (SingleWriter) it goes through the committer, so leads added
+// together (a CRM's burst of add_lead) share a commit; a group that fails
+// is run again write by write, each run inserting the lead anew.
+func (e *Engine) insertLead(ctx context.Context, l *Lead) error {
+	if !e.singleWriter || e.commit == nil {
+		return e.store.Create(ctx, l)
+	}
+	lead := *l
+	e.lock()
+	e.write("lead add", func(ctx context.Context, st Store) error {
+		cp := lead
+		cp.ID = 0
+		if err := st.Create(ctx, &cp); err != nil {
+			return err
+		}
+		lead.ID = cp.ID
+		return nil
+	}).reported()
+	if err := e.unlockWait(ctx); err != nil {
+		return err
+	}
+	l.ID = lead.ID
 	return nil
 }
 

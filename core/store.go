@@ -59,6 +59,16 @@ type Store interface {
 	Dialect() string
 }
 
+// SingleWriter is a Store whose writes all go through one connection
+// (SQLite): a command's own write then queues behind the committer's and
+// commits alone, so the engine sends it through the committer instead,
+// where it shares a commit. On a store that takes writes on many
+// connections at once (MySQL) the database shares their log flushes
+// itself, and the one committer would only serialize them.
+type SingleWriter interface {
+	SingleWriter() bool
+}
+
 // QueueTally is a count of queue-log rows of one queue and event (and,
 // for CONNECT, one wait; for SYSTEMHANGUP, one cut), with the sum of their
 // data2 read as an integer for the rows that carry a talk time (COMPLETE*

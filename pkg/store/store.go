@@ -307,6 +307,10 @@ func (s *Store) ping(ctx context.Context) error {
 
 func (s *Store) Dialect() string { return s.dialect }
 
+// SingleWriter implements core.SingleWriter: SQLite writes on one
+// connection.
+func (s *Store) SingleWriter() bool { return s.dialect == DialectSQLite }
+
 // Close releases the connections. On a Store bound to a transaction it does
 // nothing: the transaction ends when Tx's fn returns.
 func (s *Store) Close() error {
