@@ -43,6 +43,9 @@ type authCache struct {
 	// ruleGroups: a line's rule groups by (line number, name), read by
 	// every call a line's API emits (configuration, rarely written).
 	ruleGroups map[ruleGroupKey]cached[RuleGroup]
+	// lists by id: every lead a CRM adds names its list (configuration,
+	// rarely written).
+	lists map[uint64]cached[List]
 }
 
 type settingsKey struct{ dialect, scope, owner string }
@@ -72,13 +75,15 @@ var (
 	settingType      = reflect.TypeFor[Setting]()
 	lineType         = reflect.TypeFor[Line]()
 	ruleGroupType    = reflect.TypeFor[RuleGroup]()
+	listType         = reflect.TypeFor[List]()
 )
 
 func newAuthCache(now func() time.Time, st Store) *authCache {
 	c := &authCache{now: now, users: map[authKey]cached[APIUser]{}, agents: map[string]cached[Agent]{},
 		fails: map[authKey]cached[[]LoginFailure]{}, settings: map[settingsKey]cached[map[string]Setting]{},
 		values:      map[settingsKey]cached[SettingValues]{},
-		lineNumbers: map[struct{}]cached[map[string]bool]{}, ruleGroups: map[ruleGroupKey]cached[RuleGroup]{}}
+		lineNumbers: map[struct{}]cached[map[string]bool]{}, ruleGroups: map[ruleGroupKey]cached[RuleGroup]{},
+		lists: map[uint64]cached[List]{}}
 	if w, ok := st.(WriteWatcher); ok {
 		c.ttl = authCacheTTL
 		w.WatchWrites(c.invalidate)
@@ -104,6 +109,8 @@ func (c *authCache) invalidate(t reflect.Type) {
 		clear(c.lineNumbers)
 	case ruleGroupType:
 		clear(c.ruleGroups)
+	case listType:
+		clear(c.lists)
 	default:
 		return
 	}

@@ -205,3 +205,37 @@ func TestRuleGroupsComeFromMemoryUntilWritten(t *testing.T) {
 		}
 	})
 }
+
+// TestListsComeFromMemoryUntilWritten: the list every added lead names is
+// read once, then served from memory; a write of a list (here its
+// deletion, then its return under another campaign) is seen by the very
+// next lookup.
+func TestListsComeFromMemoryUntilWritten(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, raw core.Store) {
+		ctx := context.Background()
+		st := &readCountingStore{Store: raw}
+		e, _, _ := credEngine(t, st)
+		list := core.List{ID: 101, Name: "L", Campaign: "OUT1", Active: true}
+		must(t, raw.Create(ctx, &list))
+		find := func() (core.List, error, int64) {
+			before := st.reads.Load()
+			l, err := e.FindList(ctx, list.ID)
+			return l, err, st.reads.Load() - before
+		}
+		if l, err, _ := find(); err != nil || l.Campaign != "OUT1" {
+			t.Fatalf("first lookup: %+v %v", l, err)
+		}
+		if _, err, reads := find(); err != nil || reads != 0 {
+			t.Fatalf("again: %v with %d reads, want none", err, reads)
+		}
+		must(t, raw.Delete(ctx, &core.List{ID: list.ID}, core.All))
+		if _, err, reads := find(); core.ErrorCode(err) != core.ENOTFOUND || reads != 1 {
+			t.Fatalf("after the deletion: %v with %d reads, want not found read once", err, reads)
+		}
+		list.Campaign = "OUT2"
+		must(t, raw.Create(ctx, &list))
+		if l, err, reads := find(); err != nil || l.Campaign != "OUT2" || reads != 1 {
+			t.Fatalf("after it came back: %+v %v with %d reads", l, err, reads)
+		}
+	})
+}

@@ -164,10 +164,15 @@ func (e *Engine) OnDNC(ctx context.Context, phone, campaign string) bool {
 	return e.isCampaignDNC(ctx, phone, campaign)
 }
 
-// FindList loads a list by id.
+// FindList loads a list by id. Served from memory (authCache): every lead
+// a CRM adds names its list.
 func (e *Engine) FindList(ctx context.Context, id uint64) (List, error) {
-	var l List
-	if err := e.store.First(ctx, &l, Eq("id", id)); err != nil {
+	l, err := lookup(e.auth, e.auth.lists, id, func() (List, error) {
+		var l List
+		err := e.store.First(ctx, &l, Eq("id", id))
+		return l, err
+	})
+	if err != nil {
 		return l, Errorf(ENOTFOUND, "list %d", id)
 	}
 	return l, nil

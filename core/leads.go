@@ -34,8 +34,7 @@ func (e *Engine) AddLead(ctx context.Context, l *Lead, opt AddLeadOptions) error
 	}
 	campaign := l.Campaign
 	if campaign == "" && l.ListID != 0 {
-		var list List
-		if err := e.store.First(ctx, &list, Eq("id", l.ListID)); err == nil {
+		if list, err := e.FindList(ctx, l.ListID); err == nil {
 			campaign = list.Campaign
 			l.Campaign = campaign
 		}
