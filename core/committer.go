@@ -101,16 +101,26 @@ func newCommitter(st Store, log *slog.Logger) *committer { return &committer{st:
 
 // submit queues u and returns where its outcome will be sent.
 func (c *committer) submit(u *unit) <-chan error {
-	u.done = make(chan error, 1)
 	c.mu.Lock()
+	c.queueLocked(u)
+	c.unlockAndRun()
+	return u.done
+}
+
+// queueLocked appends u to the queue (c.mu held).
+func (c *committer) queueLocked(u *unit) {
+	u.done = make(chan error, 1)
 	c.q = append(c.q, u)
+}
+
+// unlockAndRun releases c.mu and starts the run loop unless it is running.
+func (c *committer) unlockAndRun() {
 	start := !c.running
 	c.running = true
 	c.mu.Unlock()
 	if start {
 		go c.run()
 	}
-	return u.done
 }
 
 // submitLog submits API log rows; their outcome comes on the channel.

@@ -101,16 +101,10 @@ func submitGroup(c *committer, units []*unit) []<-chan error {
 	done := make([]<-chan error, len(units))
 	c.mu.Lock()
 	for i, u := range units {
-		u.done = make(chan error, 1)
+		c.queueLocked(u)
 		done[i] = u.done
-		c.q = append(c.q, u)
 	}
-	start := !c.running
-	c.running = true
-	c.mu.Unlock()
-	if start {
-		go c.run()
-	}
+	c.unlockAndRun()
 	return done
 }
 
