@@ -214,6 +214,9 @@ func openSQLite(dsn string) (*Store, error) {
 			return nil, err
 		}
 		db, err := gorm.Open(&sqlite.Dialector{Conn: pool}, gormConfig())
+		if err == nil {
+			err = useConditionalReturning(db)
+		}
 		if err != nil {
 			pool.db.Close()
 			return nil, err
@@ -402,6 +405,9 @@ func (s *Store) insertOne(ctx context.Context, op string, v any, replace bool) e
 	db := s.w.WithContext(ctx)
 	if replace {
 		db = db.Clauses(clause.OnConflict{UpdateAll: true})
+	}
+	if s.plainInsert(ctx, v, replace) {
+		db = db.Set(plainInsertKey, true)
 	}
 	res := db.Create(v)
 	s.wrote(v)
