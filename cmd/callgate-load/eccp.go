@@ -29,6 +29,8 @@ type fanoutConfig struct {
 	token      string
 	user, pass string
 	agent      string // admin API agent id
+	// read starts reading the consoles (readConsoles if nil).
+	read func([]*console) (stop func())
 }
 
 // console is one ECCP session: the arrival times of its pause events.
@@ -36,6 +38,7 @@ type console struct {
 	conn net.Conn
 	mu   sync.Mutex
 	got  []time.Time
+	tail []byte // the end of the last read, where a tag may have begun
 }
 
 func runFanout(ctx context.Context, cfg fanoutConfig, out io.Writer) error {
@@ -52,23 +55,39 @@ func runFanout(ctx context.Context, cfg fanoutConfig, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	read := cfg.read
+	if read == nil {
+		read = readConsoles
+	}
+	stop := read(consoles)
+	sent, rtt, err := triggerPauses(ctx, cfg)
+	// Late events get two seconds, then the reading stops.
+	if err == nil {
+		time.Sleep(2 * time.Second)
+	}
+	stop()
+	if err != nil {
+		return err
+	}
+	printFanout(out, consoles, sent, rtt)
+	return nil
+}
+
+// readEach reads every console on a goroutine of its own (Go's poller):
+// two read calls per event (the data, then EAGAIN) and a goroutine wake
+// each; the epoll reader (Linux) is cheaper. stop closes the consoles.
+func readEach(consoles []*console) (stop func()) {
 	var wg sync.WaitGroup
 	for _, c := range consoles {
 		wg.Add(1)
 		go func() { defer wg.Done(); c.read() }()
 	}
-	sent, rtt, err := triggerPauses(ctx, cfg)
-	if err != nil {
-		return err
+	return func() {
+		for _, c := range consoles {
+			c.conn.Close()
+		}
+		wg.Wait()
 	}
-	// Late events get two seconds, then the consoles close.
-	time.Sleep(2 * time.Second)
-	for _, c := range consoles {
-		c.conn.Close()
-	}
-	wg.Wait()
-	printFanout(out, consoles, sent, rtt)
-	return nil
 }
 
 // loopbackAddr refuses an ECCP address off this machine.
@@ -147,30 +166,31 @@ var pauseTags = [][]byte{[]byte("<pausestart>"), []byte("<pauseend>")}
 // read records the arrival of each pause event until the connection ends.
 func (c *console) read() {
 	buf := make([]byte, 64<<10)
-	var tail []byte
 	for {
 		n, err := c.conn.Read(buf)
 		if n > 0 {
-			now := time.Now()
-			chunk := append(tail, buf[:n]...)
-			for _, tag := range pauseTags {
-				if k := bytes.Count(chunk, tag); k > 0 {
-					c.mu.Lock()
-					for range k {
-						c.got = append(c.got, now)
-					}
-					c.mu.Unlock()
-				}
-			}
-			// Keep a tag's worth of bytes: a tag split across reads is
-			// counted once, with the read that completes it.
-			keep := min(len(chunk), len("<pausestart>")-1)
-			tail = append([]byte(nil), chunk[len(chunk)-keep:]...)
+			c.take(buf[:n], time.Now())
 		}
 		if err != nil {
 			return
 		}
 	}
+}
+
+// take counts the pause events completed by data, read at now.
+func (c *console) take(data []byte, now time.Time) {
+	chunk := append(c.tail, data...)
+	c.mu.Lock()
+	for _, tag := range pauseTags {
+		for range bytes.Count(chunk, tag) {
+			c.got = append(c.got, now)
+		}
+	}
+	c.mu.Unlock()
+	// Keep a tag's worth of bytes: a tag split across reads is counted
+	// once, with the read that completes it.
+	keep := min(len(chunk), len("<pausestart>")-1)
+	c.tail = append(c.tail[:0], chunk[len(chunk)-keep:]...)
 }
 
 // adminPost posts an action on the agent through the admin API.

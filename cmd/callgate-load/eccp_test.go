@@ -57,8 +57,19 @@ func (f *fakeECCP) event(tag string) {
 	}
 }
 
-// Every console gets every pause event, each matched with its command.
+// Every console gets every pause event, each matched with its command,
+// with either reader.
 func TestFanoutCountsEveryConsolesEvents(t *testing.T) {
+	readers := []struct {
+		name string
+		read func([]*console) (stop func())
+	}{{"the platform's reader", readConsoles}, {"a goroutine per console", readEach}}
+	for _, r := range readers {
+		t.Run(r.name, func(t *testing.T) { fanoutCountsEveryConsolesEvents(t, r.read) })
+	}
+}
+
+func fanoutCountsEveryConsolesEvents(t *testing.T, read func([]*console) (stop func())) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +97,7 @@ func TestFanoutCountsEveryConsolesEvents(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
 	defer cancel()
 	var out bytes.Buffer
-	cfg := fanoutConfig{base: base, eccp: ln.Addr().String(), sessions: 5, rate: 20, token: "t", user: "u", pass: "p", agent: "3"}
+	cfg := fanoutConfig{base: base, eccp: ln.Addr().String(), sessions: 5, rate: 20, token: "t", user: "u", pass: "p", agent: "3", read: read}
 	if err := runFanout(ctx, cfg, &out); err != nil {
 		t.Fatal(err)
 	}
