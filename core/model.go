@@ -304,11 +304,11 @@ const (
 // Call is one customer call with every id a dialect may ask for.
 type Call struct {
 	ID        uint64        `gorm:"primaryKey" json:"id"`
-	GUID      string        `gorm:"size:40;uniqueIndex" json:"guid"`
+	GUID      string        `gorm:"size:40;uniqueIndex;<-:create" json:"guid"`
 	UniqueID  string        `gorm:"size:64;index" json:"uniqueid"` // Asterisk uniqueid of the customer channel
 	LinkedID  string        `gorm:"size:64" json:"linkedid"`
 	Node      string        `gorm:"size:64" json:"node"`
-	Direction CallDirection `gorm:"size:16" json:"direction"`
+	Direction CallDirection `gorm:"size:16;<-:create" json:"direction"`
 	State     CallState     `gorm:"size:16;index" json:"state"`
 	Campaign  string        `gorm:"size:64;index" json:"campaign"`
 	Queue     string        `gorm:"size:64;index" json:"queue"`
