@@ -75,8 +75,8 @@ const (
 // a restarted gateway and every report see the same picture.
 type AgentSession struct {
 	ID        uint       `gorm:"primaryKey" json:"id"`
-	AgentID   uint       `gorm:"uniqueIndex" json:"agent_id"`
-	Username  string     `gorm:"size:64;index" json:"username"`
+	AgentID   uint       `gorm:"uniqueIndex;<-:create" json:"agent_id"`
+	Username  string     `gorm:"size:64;index;<-:create" json:"username"`
 	State     AgentState `gorm:"size:16" json:"state"`
 	Campaign  string     `gorm:"size:64" json:"campaign"`
 	Extension string     `gorm:"size:128" json:"extension"`  // where this login rings

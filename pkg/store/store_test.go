@@ -776,12 +776,29 @@ func TestDialableLeadsAreDueRetryableAndUnderTheLimit(t *testing.T) {
 	})
 }
 
-// TestCreateOnlyColumnsKeepTheirFirstValue: a call's GUID and direction
-// are written when the call is created and never after (the engine never
-// changes them), so the group commit's upserts of a call, every column
-// each time, leave them and the unique index on the GUID alone.
+// TestCreateOnlyColumnsKeepTheirFirstValue: a call's GUID and direction,
+// and a session's agent, are written when the record is created and never
+// after (the engine never changes them), so the group commit's upserts of
+// a call or a session, every column each time, leave them and their
+// indexes alone.
 func TestCreateOnlyColumnsKeepTheirFirstValue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st core.Store) {
+		sessions := []core.AgentSession{{ID: 5, AgentID: 9, Username: "a9", State: core.AgentRinging}}
+		if err := st.Upsert(ctx, &sessions); err != nil {
+			t.Fatal(err)
+		}
+		sessions[0].AgentID, sessions[0].Username, sessions[0].State = 10, "a10", core.AgentAvailable
+		if err := st.Upsert(ctx, &sessions); err != nil {
+			t.Fatal(err)
+		}
+		var s core.AgentSession
+		if err := st.First(ctx, &s, core.Eq("id", 5)); err != nil {
+			t.Fatal(err)
+		}
+		if s.AgentID != 9 || s.Username != "a9" || s.State != core.AgentAvailable {
+			t.Fatalf("session stored for %d %q %q, want the first agent and the last state", s.AgentID, s.Username, s.State)
+		}
+
 		first := []core.Call{{ID: 41, GUID: "g-41", Direction: core.CallInbound, State: core.CallQueued}}
 		if err := st.Upsert(ctx, &first); err != nil {
 			t.Fatal(err)
