@@ -49,6 +49,8 @@ type rawTarget struct {
 	user, pass string
 	app        string
 	endpoints  [2]string // agent's leg, customer's leg
+	// calls stops the run after this many calls; 0 runs until its time is up.
+	calls int
 }
 
 func (r rawTarget) String() string {
@@ -145,7 +147,7 @@ func rawARICalls(ctx context.Context, r rawTarget) (callTimes, error) {
 	// last run's channels for a moment.
 	run := strconv.FormatInt(time.Now().UnixNano(), 36)
 	var t callTimes
-	for i := 0; ctx.Err() == nil; i++ {
+	for i := 0; ctx.Err() == nil && (r.calls == 0 || i < r.calls); i++ {
 		t0 := time.Now()
 		a, b, br, err := rawSetup(ctx, cl, started, r, fmt.Sprintf("%s-%d", run, i))
 		if err != nil {
